@@ -1,0 +1,229 @@
+//! reprodiff-formats: zero-copy, bounded readers for every container found in
+//! a live image (ISO9660, SquashFS, cpio, ar/.deb, tar, FAT, MBR/GPT disks)
+//! and the compressed streams around them.
+//!
+//! This crate is the first stage of the flow bytes → formats → engine →
+//! report → presenters. Given a [`Blob`], [`detect`] names its format by magic
+//! bytes and [`open`] lists its members as a [`Container`]: entries with
+//! metadata and the location of their bytes, header fields, and a map of
+//! structures. Nothing here knows about comparing; every reader treats its
+//! input as hostile and returns an [`Error`] instead of panicking.
+
+pub mod ar;
+pub mod blob;
+pub mod cpio;
+pub mod disk;
+pub mod error;
+pub mod fat;
+pub mod iso9660;
+pub mod model;
+pub mod partition;
+pub mod squashfs;
+pub mod stream;
+pub mod tar;
+
+use std::fmt;
+
+use serde::Serialize;
+
+pub use blob::Blob;
+pub use error::{Error, ErrorKind, Result};
+pub use model::{
+    Container, Data, Entry, Extent, Field, Kind, Meta, Owner, Region, SquashBlock,
+    SquashFragment, Time,
+};
+
+/// Every format reprodiff recognises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Format {
+    Iso9660,
+    SquashFs,
+    Cpio,
+    Ar,
+    Tar,
+    Fat,
+    /// A raw disk image with an MBR or GPT partition table at offset 0.
+    Disk,
+    Gzip,
+    Xz,
+    Zstd,
+    Bzip2,
+    Lz4,
+    Elf,
+}
+
+impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Iso9660 => "iso9660",
+            Format::SquashFs => "squashfs",
+            Format::Cpio => "cpio",
+            Format::Ar => "ar",
+            Format::Tar => "tar",
+            Format::Fat => "fat",
+            Format::Disk => "disk",
+            Format::Gzip => "gzip",
+            Format::Xz => "xz",
+            Format::Zstd => "zstd",
+            Format::Bzip2 => "bzip2",
+            Format::Lz4 => "lz4",
+            Format::Elf => "elf",
+        }
+    }
+
+    /// Compressed single-stream formats: decoded, then detected again.
+    pub fn is_stream(self) -> bool {
+        matches!(
+            self,
+            Format::Gzip | Format::Xz | Format::Zstd | Format::Bzip2 | Format::Lz4
+        )
+    }
+
+    /// Formats with members that [`open`] can list.
+    pub fn is_container(self) -> bool {
+        !matches!(self, Format::Elf)
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Bounds on every parse: a violation is an error, never a crash or a hang.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// How many containers deep to descend.
+    pub max_depth: usize,
+    /// Entries in one container.
+    pub max_entries: usize,
+    /// Absolute cap on one decoded stream or gathered entry, in bytes.
+    pub max_decoded: u64,
+    /// Cap on decoded/compressed size ratio, applied above `ratio_floor`.
+    pub max_ratio: u64,
+    /// Decoded sizes below this are always allowed whatever the ratio.
+    pub ratio_floor: u64,
+    /// Decode compressed streams whose content is not itself a container
+    /// (the engine does, to compare `changelog.gz` contents; `ls` does not).
+    pub open_leaf_streams: bool,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_depth: 16,
+            max_entries: 4_000_000,
+            max_decoded: 4 << 30,
+            max_ratio: 2000,
+            ratio_floor: 256 << 20,
+            open_leaf_streams: false,
+        }
+    }
+}
+
+impl Limits {
+    /// The largest decoded size allowed for `compressed` input bytes.
+    pub fn decoded_cap(&self, compressed: u64) -> u64 {
+        compressed
+            .saturating_mul(self.max_ratio)
+            .max(self.ratio_floor)
+            .min(self.max_decoded)
+    }
+}
+
+fn has(b: &[u8], at: usize, magic: &[u8]) -> bool {
+    b.get(at..at + magic.len()) == Some(magic)
+}
+
+/// Names the format of `b` from its magic bytes alone.
+pub fn detect(b: &[u8]) -> Option<Format> {
+    // ISO first: an isohybrid ISO also carries an MBR at offset 0.
+    if has(b, 0x8001, b"CD001") {
+        return Some(Format::Iso9660);
+    }
+    match b {
+        [b'h', b's', b'q', b's', ..] => Some(Format::SquashFs),
+        [b'0', b'7', b'0', b'7', b'0', b'1' | b'2' | b'7', ..] => Some(Format::Cpio),
+        // Binary (old) cpio, either byte order.
+        [0xc7, 0x71, ..] | [0x71, 0xc7, ..] => Some(Format::Cpio),
+        [b'!', b'<', b'a', b'r', b'c', b'h', b'>', b'\n', ..] => Some(Format::Ar),
+        [0x1f, 0x8b, ..] => Some(Format::Gzip),
+        [0xfd, b'7', b'z', b'X', b'Z', 0x00, ..] => Some(Format::Xz),
+        [0x28, 0xb5, 0x2f, 0xfd, ..] => Some(Format::Zstd),
+        [b'B', b'Z', b'h', b'1'..=b'9', ..] => Some(Format::Bzip2),
+        [0x04, 0x22, 0x4d, 0x18, ..] | [0x02, 0x21, 0x4c, 0x18, ..] => Some(Format::Lz4),
+        [0x7f, b'E', b'L', b'F', ..] => Some(Format::Elf),
+        _ if has(b, 257, b"ustar") => Some(Format::Tar),
+        _ if fat::looks_like_fat(b) => Some(Format::Fat),
+        _ if disk::looks_like_disk(b) => Some(Format::Disk),
+        _ => None,
+    }
+}
+
+/// Opens `blob` as a container, by detection. `Ok(None)` when it is not a
+/// container (unknown bytes, ELF, or a compressed stream of something that is
+/// not a container while `limits.open_leaf_streams` is off).
+///
+/// Compressed streams are transparent: a `data.tar.xz` opens as a tar
+/// container with `layers == [Xz]` and the xz header fields, so addresses go
+/// straight from the `.tar.xz` to its members.
+pub fn open(blob: &Blob, limits: &Limits) -> Result<Option<Container>> {
+    let Some(format) = detect(blob.bytes()) else {
+        return Ok(None);
+    };
+    open_as(blob, format, limits)
+}
+
+/// Like [`open`], with the format already known.
+pub fn open_as(blob: &Blob, format: Format, limits: &Limits) -> Result<Option<Container>> {
+    let c = match format {
+        Format::Iso9660 => iso9660::open(blob, limits)?,
+        Format::SquashFs => squashfs::open(blob, limits)?,
+        Format::Cpio => cpio::open(blob, limits)?,
+        Format::Ar => ar::open(blob, limits)?,
+        Format::Tar => tar::open(blob, limits)?,
+        Format::Fat => fat::open(blob, limits)?,
+        Format::Disk => disk::open(blob, limits)?,
+        Format::Gzip | Format::Xz | Format::Zstd | Format::Bzip2 | Format::Lz4 => {
+            return open_stream(blob, format, limits);
+        }
+        Format::Elf => return Ok(None),
+    };
+    Ok(Some(c))
+}
+
+/// How many decoded bytes are enough to detect the inner format (tar's magic
+/// is at 257, ISO's at 0x8001).
+const PEEK: usize = 0x8800;
+
+fn open_stream(blob: &Blob, codec: Format, limits: &Limits) -> Result<Option<Container>> {
+    let head = stream::peek(blob, codec, PEEK)?;
+    let inner = detect(&head).filter(|f| f.is_container());
+    if inner.is_none() && !limits.open_leaf_streams {
+        return Ok(None);
+    }
+    let decoded = stream::decode(blob, codec, limits)?;
+    let fields = stream::header_fields(blob, codec);
+    if let Some(f) = inner {
+        if let Some(mut c) = open_as(&decoded, f, limits)? {
+            c.layers.insert(0, codec);
+            let mut all = fields;
+            all.append(&mut c.fields);
+            c.fields = all;
+            return Ok(Some(c));
+        }
+    }
+    // A stream of something that is not a container: one member, the decoded bytes.
+    let mut c = Container::new(codec, decoded.clone());
+    c.fields = fields;
+    let mut e = Entry::new(stream::member_name(blob, codec), Kind::File);
+    e.size = decoded.len();
+    e.data = Data::Range(Extent {
+        offset: 0,
+        len: decoded.len(),
+    });
+    c.push(e, limits)?;
+    Ok(Some(c))
+}

@@ -1,0 +1,344 @@
+//! The model every reader fills in: a `Container` lists `Entry`s with their
+//! metadata and *where* their bytes are, plus the container's own header
+//! fields and a map of which structure owns which byte range.
+//!
+//! This is the contract between formats/ and the engine: readers never know
+//! about diffs, and the engine never parses bytes itself.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::blob::Blob;
+use crate::error::{Error, ErrorKind, Result};
+use crate::Format;
+
+/// What an entry is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    File,
+    Dir,
+    Symlink,
+    /// A hard link recorded as such by the format (tar typeflag 1); formats
+    /// that share inodes (SquashFS, cpio) report `File` with `meta.inode`/`nlink`.
+    Hardlink,
+    CharDevice,
+    BlockDevice,
+    Fifo,
+    Socket,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::File => "file",
+            Kind::Dir => "dir",
+            Kind::Symlink => "symlink",
+            Kind::Hardlink => "hardlink",
+            Kind::CharDevice => "char-device",
+            Kind::BlockDevice => "block-device",
+            Kind::Fifo => "fifo",
+            Kind::Socket => "socket",
+        }
+    }
+
+    /// Kind from the file-type bits of a POSIX `st_mode` (`S_IFMT`).
+    pub fn from_mode(mode: u32) -> Option<Kind> {
+        match mode & 0o170000 {
+            0o100000 => Some(Kind::File),
+            0o040000 => Some(Kind::Dir),
+            0o120000 => Some(Kind::Symlink),
+            0o020000 => Some(Kind::CharDevice),
+            0o060000 => Some(Kind::BlockDevice),
+            0o010000 => Some(Kind::Fifo),
+            0o140000 => Some(Kind::Socket),
+            _ => None,
+        }
+    }
+}
+
+/// A point in time: seconds since the Unix epoch (may be negative) and nanoseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Time {
+    pub secs: i64,
+    pub nanos: u32,
+}
+
+impl Time {
+    pub fn from_secs(secs: i64) -> Time {
+        Time { secs, nanos: 0 }
+    }
+}
+
+/// A named value decoded from a header (`pvd.volume_id`, `gzip.mtime`, ...)
+/// or a format-specific per-entry field. Values are rendered to text so any
+/// two can be compared and shown without knowing their type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Field {
+    pub name: String,
+    pub value: String,
+}
+
+impl Field {
+    pub fn new(name: impl Into<String>, value: impl ToString) -> Field {
+        Field {
+            name: name.into(),
+            value: value.to_string(),
+        }
+    }
+}
+
+/// Metadata of one entry. `None` means the format does not record it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Meta {
+    /// Permission bits (`0o7777` part of st_mode), without the file-type bits.
+    pub mode: Option<u32>,
+    pub uid: Option<u64>,
+    pub gid: Option<u64>,
+    pub user: Option<String>,
+    pub group: Option<String>,
+    pub mtime: Option<Time>,
+    pub atime: Option<Time>,
+    pub ctime: Option<Time>,
+    /// Symlink target, or hard-link target path for `Kind::Hardlink`.
+    pub target: Option<String>,
+    /// Device numbers (major, minor) of device nodes.
+    pub rdev: Option<(u32, u32)>,
+    pub nlink: Option<u32>,
+    /// Inode number where the format has one (groups hard links).
+    pub inode: Option<u64>,
+    pub xattrs: Vec<(String, Vec<u8>)>,
+    /// The format's own per-entry fields (ISO file flags, FAT attributes, tar typeflag, ...).
+    pub extra: Vec<Field>,
+}
+
+/// One contiguous run of an entry's bytes inside the container's `source`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Extent {
+    pub offset: u64,
+    pub len: u64,
+}
+
+/// One SquashFS data block as stored on disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct SquashBlock {
+    /// Offset of the stored bytes within the image.
+    pub offset: u64,
+    /// Bytes on disk (0 for a sparse block of zeros).
+    pub stored: u32,
+    /// False when the block is stored uncompressed.
+    pub compressed: bool,
+}
+
+/// The tail of a SquashFS file packed in a fragment block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct SquashFragment {
+    /// The fragment block as stored on disk.
+    pub block: SquashBlock,
+    /// Fragment index in the fragment table.
+    pub index: u32,
+    /// Offset of this file's tail within the *decoded* fragment block.
+    pub offset: u32,
+    /// Length of the tail.
+    pub len: u32,
+}
+
+/// Where an entry's bytes are, said without reading them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Data {
+    /// No content (directories, links, devices).
+    None,
+    /// A byte range of the container's `source`.
+    Range(Extent),
+    /// Several ranges of `source` read in order (ISO multi-extent files, FAT
+    /// cluster chains). The last one may be cut short to the entry size.
+    Extents(Vec<Extent>),
+    /// SquashFS blocks, decoded through the container's SquashFS reader.
+    Squash {
+        blocks: Vec<SquashBlock>,
+        fragment: Option<SquashFragment>,
+    },
+}
+
+impl Data {
+    /// The first byte's offset within `source`, where that is meaningful.
+    pub fn offset(&self) -> Option<u64> {
+        match self {
+            Data::None => None,
+            Data::Range(e) => Some(e.offset),
+            Data::Extents(v) => v.first().map(|e| e.offset),
+            Data::Squash { blocks, fragment } => blocks
+                .first()
+                .map(|b| b.offset)
+                .or(fragment.map(|f| f.block.offset)),
+        }
+    }
+}
+
+/// One member of a container.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Entry {
+    /// Path inside the container, `/`-separated, without a leading `/`
+    /// (but kept as the format stores it where that matters, e.g. tar's `./`).
+    /// Synthetic members (boot images, partitions, cpio segments) are
+    /// written `<like-this>`.
+    pub path: String,
+    pub kind: Kind,
+    /// Logical size of the content in bytes (decoded size for SquashFS).
+    pub size: u64,
+    pub meta: Meta,
+    pub data: Data,
+}
+
+impl Entry {
+    pub fn new(path: impl Into<String>, kind: Kind) -> Entry {
+        Entry {
+            path: path.into(),
+            kind,
+            size: 0,
+            meta: Meta::default(),
+            data: Data::None,
+        }
+    }
+}
+
+/// Who owns a byte range of a container: one of its entries, or a structure
+/// of the format (a volume descriptor, a directory record, a superblock...).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Owner {
+    Entry(usize),
+    Structure(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Region {
+    pub offset: u64,
+    pub len: u64,
+    pub owner: Owner,
+}
+
+impl Region {
+    pub fn structure(offset: u64, len: u64, name: impl Into<String>) -> Region {
+        Region {
+            offset,
+            len,
+            owner: Owner::Structure(name.into()),
+        }
+    }
+}
+
+/// Everything a reader knows about one container.
+#[derive(Clone)]
+pub struct Container {
+    /// The format of the entries (tar for a `data.tar.xz`).
+    pub format: Format,
+    /// Compression layers that were removed to reach `format`, outermost first.
+    pub layers: Vec<Format>,
+    /// Decoded header fields, named `<structure>.<field>`.
+    pub fields: Vec<Field>,
+    /// Members in on-disk order.
+    pub entries: Vec<Entry>,
+    /// Byte ranges of `source` owned by structures or entries.
+    pub regions: Vec<Region>,
+    /// Problems met while reading that did not stop the listing.
+    pub errors: Vec<Error>,
+    /// The bytes entry data refers to (decoded bytes when `layers` is non-empty).
+    pub source: Blob,
+    /// Set by the SquashFS reader: decodes `Data::Squash`.
+    pub squash: Option<Arc<crate::squashfs::Decoder>>,
+}
+
+impl Container {
+    pub fn new(format: Format, source: Blob) -> Container {
+        Container {
+            format,
+            layers: Vec::new(),
+            fields: Vec::new(),
+            entries: Vec::new(),
+            regions: Vec::new(),
+            errors: Vec::new(),
+            source,
+            squash: None,
+        }
+    }
+
+    /// Adds a header field.
+    pub fn field(&mut self, name: impl Into<String>, value: impl ToString) {
+        self.fields.push(Field::new(name, value));
+    }
+
+    /// Adds an entry, failing once `limits.max_entries` is reached.
+    pub fn push(&mut self, entry: Entry, limits: &crate::Limits) -> Result<()> {
+        if self.entries.len() >= limits.max_entries {
+            return Err(Error::limit(
+                self.format,
+                entry.data.offset().unwrap_or(0),
+                format!("more than {} entries", limits.max_entries),
+            ));
+        }
+        self.entries.push(entry);
+        Ok(())
+    }
+
+    /// The display name of the format chain, e.g. `tar.xz`, `cpio.gz`.
+    pub fn format_name(&self) -> String {
+        let mut s = self.format.name().to_string();
+        for l in self.layers.iter().rev() {
+            s.push('+');
+            s.push_str(l.name());
+        }
+        s
+    }
+
+    /// The bytes of entry `idx`: zero-copy for a single range, decoded or
+    /// gathered (bounded by `limits`) otherwise.
+    pub fn read(&self, idx: usize, limits: &crate::Limits) -> Result<Blob> {
+        let entry = self.entries.get(idx).ok_or_else(|| {
+            Error::new(
+                self.format,
+                0,
+                ErrorKind::Invalid(format!("no entry {idx}")),
+            )
+        })?;
+        match &entry.data {
+            Data::None => Ok(Blob::from_vec(Vec::new())),
+            Data::Range(e) => self.source.slice(e.offset, e.len, self.format),
+            Data::Extents(list) => {
+                if entry.size > limits.max_decoded {
+                    return Err(Error::limit(
+                        self.format,
+                        list.first().map(|e| e.offset).unwrap_or(0),
+                        format!("entry of {} bytes over the read cap", entry.size),
+                    ));
+                }
+                if let [one] = list.as_slice() {
+                    let len = one.len.min(entry.size);
+                    return self.source.slice(one.offset, len, self.format);
+                }
+                let mut out = Vec::new();
+                let mut left = entry.size;
+                for e in list {
+                    if left == 0 {
+                        break;
+                    }
+                    let len = e.len.min(left);
+                    let part = self.source.slice(e.offset, len, self.format)?;
+                    out.extend_from_slice(part.bytes());
+                    left -= len;
+                }
+                Ok(Blob::from_vec(out))
+            }
+            Data::Squash { blocks, fragment } => match &self.squash {
+                Some(d) => d.read(blocks, fragment.as_ref(), entry.size, limits),
+                None => Err(Error::invalid(
+                    self.format,
+                    0,
+                    "SquashFS data outside a SquashFS container",
+                )),
+            },
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Walks an image recursively through every container layer.
