@@ -2,4 +2,5 @@
 //! differ. This library holds everything but argument parsing: the walker
 //! that recurses through nested containers, and the `ls` listing.
 
+pub mod present;
 pub mod walk;

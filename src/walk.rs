@@ -1,1 +1,199 @@
-//! Walks an image recursively through every container layer.
+//! The walker: recurses from an outer image through every container layer the
+//! formats crate can open, building one tree of nodes with full addresses.
+//!
+//! It sits between formats/ and the presenters (bytes → formats → **walk** →
+//! listing/report → presenters). Containers are opened in parallel (rayon)
+//! and children keep on-disk order, so the result is deterministic. Errors in
+//! a nested member become error nodes; the walk of everything else goes on.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+use reprodiff_formats::{self as formats, Blob, Container, Data, Entry, Field, Limits};
+
+/// Joins container levels in an address: `live/filesystem.squashfs::usr/bin/x`.
+pub const SEP: &str = "::";
+
+/// What to descend into.
+#[derive(Debug, Clone)]
+pub struct WalkOptions {
+    pub limits: Limits,
+    /// Decode SquashFS file data to look for nested containers. Off for `ls`:
+    /// listing must never decode SquashFS file data.
+    pub descend_squashfs_files: bool,
+}
+
+impl Default for WalkOptions {
+    fn default() -> Self {
+        WalkOptions {
+            limits: Limits::default(),
+            descend_squashfs_files: false,
+        }
+    }
+}
+
+/// One node of the walked tree: an entry of a container, possibly itself a
+/// container with children.
+#[derive(Debug, Clone)]
+pub struct Node {
+    /// Full address from the outer image.
+    pub address: String,
+    /// The entry as its container lists it (`None` for the root).
+    pub entry: Option<Entry>,
+    /// Offset of the entry's first byte within its parent container's source.
+    pub offset: Option<u64>,
+    /// Set when this entry is itself a container that was opened.
+    pub container: Option<ContainerInfo>,
+    /// Why this node could not be opened or read, if it could not.
+    pub error: Option<String>,
+    /// Address of an earlier sibling with the very same bytes, when this entry
+    /// was not descended into again (a Joliet name, a boot image that is also
+    /// a file, a hard link).
+    pub same_as: Option<String>,
+    pub children: Vec<Node>,
+}
+
+/// What the walker keeps of an opened container.
+#[derive(Debug, Clone)]
+pub struct ContainerInfo {
+    /// Display name of the format chain, e.g. `tar+xz`.
+    pub format: String,
+    pub fields: Vec<Field>,
+    /// Non-fatal reader errors, rendered.
+    pub errors: Vec<String>,
+}
+
+/// Opens and walks the image at `path`.
+pub fn walk_file(path: &std::path::Path, opts: &WalkOptions) -> std::io::Result<Node> {
+    let blob = Blob::open(path)?;
+    Ok(walk_blob(&blob, opts))
+}
+
+/// Walks an in-memory image; the root node has an empty address.
+pub fn walk_blob(blob: &Blob, opts: &WalkOptions) -> Node {
+    let mut root = Node {
+        address: String::new(),
+        entry: None,
+        offset: None,
+        container: None,
+        error: None,
+        same_as: None,
+        children: Vec::new(),
+    };
+    descend(&mut root, blob, 0, opts);
+    root
+}
+
+/// Opens `blob` as a container (if it is one) and fills `node`'s children.
+fn descend(node: &mut Node, blob: &Blob, depth: usize, opts: &WalkOptions) {
+    if formats::detect(blob.bytes()).is_none() {
+        return;
+    }
+    if depth >= opts.limits.max_depth {
+        node.error = Some(format!(
+            "not opened: nesting deeper than {} levels",
+            opts.limits.max_depth
+        ));
+        return;
+    }
+    let container = match formats::open(blob, &opts.limits) {
+        Ok(Some(c)) => c,
+        Ok(None) => return,
+        Err(e) => {
+            node.error = Some(e.to_string());
+            return;
+        }
+    };
+    node.container = Some(ContainerInfo {
+        format: container.format_name(),
+        fields: container.fields.clone(),
+        errors: container.errors.iter().map(|e| e.to_string()).collect(),
+    });
+    node.children = children(&node.address, &container, depth, opts);
+}
+
+fn child_address(parent: &str, path: &str) -> String {
+    if parent.is_empty() {
+        path.to_string()
+    } else {
+        format!("{parent}{SEP}{path}")
+    }
+}
+
+/// A key for "the same bytes as an earlier sibling".
+fn data_key(d: &Data) -> Option<String> {
+    match d {
+        Data::None => None,
+        Data::Range(e) if e.len == 0 => None,
+        Data::Range(e) => Some(format!("{}+{}", e.offset, e.len)),
+        Data::Extents(v) => Some(format!("{v:?}")),
+        Data::Squash { blocks, fragment } => {
+            if blocks.is_empty() && fragment.is_none() {
+                None
+            } else {
+                Some(format!("{blocks:?}{fragment:?}"))
+            }
+        }
+    }
+}
+
+fn children(parent: &str, c: &Container, depth: usize, opts: &WalkOptions) -> Vec<Node> {
+    // First entry (in on-disk order) owning each distinct data location; later
+    // ones are listed but not descended into again.
+    let mut first: HashMap<String, usize> = HashMap::new();
+    let mut same: Vec<Option<usize>> = vec![None; c.entries.len()];
+    for (i, e) in c.entries.iter().enumerate() {
+        if let Some(k) = data_key(&e.data) {
+            match first.get(&k) {
+                Some(&j) => same[i] = Some(j),
+                None => {
+                    first.insert(k, i);
+                }
+            }
+        }
+    }
+    c.entries
+        .par_iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let mut n = Node {
+                address: child_address(parent, &e.path),
+                entry: Some(e.clone()),
+                offset: e.data.offset(),
+                container: None,
+                error: None,
+                same_as: same[i]
+                    .and_then(|j| c.entries.get(j))
+                    .map(|o| child_address(parent, &o.path)),
+                children: Vec::new(),
+            };
+            let squash = matches!(e.data, Data::Squash { .. });
+            let wanted = n.same_as.is_none()
+                && !matches!(e.data, Data::None)
+                && e.size > 0
+                && (!squash || opts.descend_squashfs_files);
+            if wanted {
+                match c.read(i, &opts.limits) {
+                    Ok(blob) => descend(&mut n, &blob, depth + 1, opts),
+                    Err(err) => n.error = Some(err.to_string()),
+                }
+            }
+            n
+        })
+        .collect()
+}
+
+impl Node {
+    /// Visits this node and all below it, depth first, in order.
+    pub fn visit<'a>(&'a self, f: &mut impl FnMut(&'a Node)) {
+        f(self);
+        for c in &self.children {
+            c.visit(f);
+        }
+    }
+
+    /// Number of nodes below this one.
+    pub fn count(&self) -> usize {
+        self.children.iter().map(|c| 1 + c.count()).sum()
+    }
+}

@@ -342,3 +342,79 @@ impl Container {
         }
     }
 }
+
+/// Days since 1970-01-01 → (year, month, day) in the proleptic Gregorian
+/// calendar (the usual era-based conversion; exact for every i64 day count
+/// that fits a year in i64).
+pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+/// (year, month, day) → days since 1970-01-01; inverse of [`civil_from_days`].
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let m = i64::from(m);
+    let mp = if m > 2 { m - 3 } else { m + 9 };
+    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+impl std::fmt::Display for Time {
+    /// ISO 8601 in UTC, with nanoseconds only when non-zero.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let days = self.secs.div_euclid(86_400);
+        let rem = self.secs.rem_euclid(86_400);
+        let (y, m, d) = civil_from_days(days);
+        write!(
+            f,
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
+            rem / 3600,
+            rem % 3600 / 60,
+            rem % 60
+        )?;
+        if self.nanos != 0 {
+            write!(f, ".{:09}", self.nanos)?;
+        }
+        f.write_str("Z")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_renders_iso8601() {
+        assert_eq!(Time::from_secs(0).to_string(), "1970-01-01T00:00:00Z");
+        assert_eq!(
+            Time::from_secs(1_700_000_000).to_string(),
+            "2023-11-14T22:13:20Z"
+        );
+        assert_eq!(Time::from_secs(-1).to_string(), "1969-12-31T23:59:59Z");
+        let t = Time {
+            secs: 951_782_400,
+            nanos: 5,
+        };
+        assert_eq!(t.to_string(), "2000-02-29T00:00:00.000000005Z");
+    }
+
+    #[test]
+    fn civil_round_trips() {
+        for days in (-800_000..800_000).step_by(997) {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+        }
+    }
+}
