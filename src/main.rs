@@ -1,21 +1,64 @@
 //! The `reprodiff` command line: parses arguments, calls one library function
-//! per subcommand and maps the outcome to an exit code (0 identical / success,
-//! 1 different, 2 error).
+//! per subcommand and maps the outcome to an exit code: 0 identical (or a
+//! successful listing), 1 different, 2 error.
 
+use std::fs::File;
 use std::io::{self, BufWriter, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
-use clap::{Parser, Subcommand};
-use reprodiff::present::ls;
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand};
+use reprodiff::engine::{self, address, Options};
+use reprodiff::present::{json, ls, text};
+use reprodiff::report::Verdict;
 use reprodiff::walk::{self, WalkOptions};
+use reprodiff_formats::{Blob, Kind};
 
 #[derive(Parser)]
-#[command(name = "reprodiff", version, about = "Show where and why two builds of a disk image differ")]
+#[command(
+    name = "reprodiff",
+    version,
+    about = "Show where and why two builds of a disk image differ",
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
+)]
 struct Cli {
     #[command(subcommand)]
-    cmd: Cmd,
+    cmd: Option<Cmd>,
+    #[command(flatten)]
+    compare: CompareArgs,
+}
+
+#[derive(Args)]
+struct CompareArgs {
+    /// The first build.
+    #[arg(required = true)]
+    a: Option<PathBuf>,
+    /// The second build.
+    #[arg(required = true)]
+    b: Option<PathBuf>,
+    /// Write the JSON report to FILE (`-` for standard output).
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Write the text report to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    text: Option<PathBuf>,
+    /// Leave out addresses matching GLOB (`*` any characters, `?` one).
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// Do not report changes of these fields (e.g. `mtime,uid` or `pvd`).
+    #[arg(long, value_name = "FIELD,...", value_delimiter = ',')]
+    ignore: Vec<String>,
+    /// Deepest container nesting to open.
+    #[arg(long, default_value_t = 16)]
+    max_depth: usize,
+    /// Worker threads (default: one per core).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Print no report on standard output; only the exit code tells.
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 #[derive(Subcommand)]
@@ -36,6 +79,24 @@ enum Cmd {
         #[arg(long, default_value_t = 16)]
         max_depth: usize,
     },
+    /// Print the differing byte regions of two images and what owns them.
+    Locate {
+        a: PathBuf,
+        b: PathBuf,
+        /// Print the regions as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write both versions of one nested entry to DIR/a/ and DIR/b/.
+    Extract {
+        a: PathBuf,
+        b: PathBuf,
+        /// The entry's address, as `ls` prints it.
+        address: String,
+        /// Output folder; nothing is written outside it.
+        #[arg(short, long, value_name = "DIR")]
+        output: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -43,6 +104,12 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
+            // A closed pipe (`reprodiff ls x | head`) is not an error worth a message.
+            if e.downcast_ref::<io::Error>()
+                .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+            {
+                return ExitCode::SUCCESS;
+            }
             eprintln!("reprodiff: {e:#}");
             ExitCode::from(2)
         }
@@ -51,20 +118,19 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.cmd {
-        Cmd::Ls {
+        Some(Cmd::Ls {
             image,
             prefix,
             json,
             fields,
             max_depth,
-        } => {
+        }) => {
             let mut opts = WalkOptions::default();
             opts.limits.max_depth = max_depth;
             let root = walk::walk_file(&image, &opts)
                 .with_context(|| format!("cannot read {}", image.display()))?;
             let rows = ls::rows(&root, prefix.as_deref());
-            let stdout = io::stdout();
-            let mut w = BufWriter::new(stdout.lock());
+            let mut w = BufWriter::new(io::stdout().lock());
             if json {
                 ls::write_json(&image.display().to_string(), &rows, &mut w)?;
             } else {
@@ -73,5 +139,174 @@ fn run(cli: Cli) -> Result<ExitCode> {
             w.flush()?;
             Ok(ExitCode::SUCCESS)
         }
+        Some(Cmd::Locate { a, b, json }) => {
+            let report = compare(&a, &b, &Options::default())?;
+            let mut w = BufWriter::new(io::stdout().lock());
+            if json {
+                serde_json::to_writer_pretty(&mut w, &report.regions)?;
+                writeln!(w)?;
+            } else {
+                text::write_regions(&report, &mut w)?;
+            }
+            w.flush()?;
+            Ok(verdict_code(report.verdict))
+        }
+        Some(Cmd::Extract {
+            a,
+            b,
+            address,
+            output,
+        }) => extract(&a, &b, &address, &output),
+        None => {
+            let c = cli.compare;
+            let (Some(a), Some(b)) = (c.a, c.b) else {
+                bail!("two images are needed: reprodiff A B");
+            };
+            if let Some(n) = c.threads {
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(n)
+                    .build_global()
+                    .context("cannot start the worker threads")?;
+            }
+            let mut opts = Options {
+                ignore: c.ignore,
+                exclude: c.exclude,
+                ..Options::default()
+            };
+            opts.limits.max_depth = c.max_depth;
+            let report = compare(&a, &b, &opts)?;
+            if let Some(path) = &c.json {
+                if path.as_os_str() == "-" {
+                    let mut w = BufWriter::new(io::stdout().lock());
+                    json::write(&report, &mut w)?;
+                    w.flush()?;
+                } else {
+                    let mut w = BufWriter::new(
+                        File::create(path)
+                            .with_context(|| format!("cannot write {}", path.display()))?,
+                    );
+                    json::write(&report, &mut w)?;
+                    w.flush()?;
+                }
+            }
+            let to_stdout = !c.quiet && c.json.as_deref() != Some(Path::new("-"));
+            if let Some(path) = &c.text {
+                let mut w = BufWriter::new(
+                    File::create(path)
+                        .with_context(|| format!("cannot write {}", path.display()))?,
+                );
+                text::write(&report, &mut w, &text::TextOptions::default())?;
+                w.flush()?;
+            } else if to_stdout {
+                let mut w = BufWriter::new(io::stdout().lock());
+                text::write(&report, &mut w, &text::TextOptions::default())?;
+                w.flush()?;
+            }
+            Ok(verdict_code(report.verdict))
+        }
+    }
+}
+
+fn compare(a: &Path, b: &Path, opts: &Options) -> Result<reprodiff::report::Report> {
+    for p in [a, b] {
+        if !p.is_file() {
+            bail!("{}: not a readable file", p.display());
+        }
+    }
+    engine::compare_files(a, b, opts).context("cannot read the inputs")
+}
+
+fn verdict_code(v: Verdict) -> ExitCode {
+    match v {
+        Verdict::Identical => ExitCode::SUCCESS,
+        Verdict::Different => ExitCode::from(1),
+    }
+}
+
+/// A file name that cannot climb out of the folder it is joined to.
+fn safe_name(address: &str) -> String {
+    let last = address
+        .rsplit("::")
+        .next()
+        .and_then(|p| p.trim_end_matches('/').rsplit('/').next())
+        .unwrap_or("");
+    let cleaned: String = last
+        .chars()
+        .map(|c| {
+            if c == '\0' || c == '\\' || c.is_control() {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    match cleaned.as_str() {
+        "" | "." | ".." => "entry".to_string(),
+        _ if cleaned.starts_with('<') && cleaned.ends_with('>') => cleaned
+            .trim_start_matches('<')
+            .trim_end_matches('>')
+            .to_string(),
+        _ => cleaned,
+    }
+}
+
+fn extract(a: &Path, b: &Path, address: &str, out: &Path) -> Result<ExitCode> {
+    let limits = Options::default().limits;
+    let name = safe_name(address);
+    let mut written = 0;
+    for (side, image) in [("a", a), ("b", b)] {
+        let blob = Blob::open(image).with_context(|| format!("cannot read {}", image.display()))?;
+        match address::resolve(&blob, address, &limits) {
+            Ok((entry, data)) => {
+                let dir = out.join(side);
+                std::fs::create_dir_all(&dir)
+                    .with_context(|| format!("cannot create {}", dir.display()))?;
+                let dest = dir.join(&name);
+                if dest
+                    .symlink_metadata()
+                    .is_ok_and(|m| m.file_type().is_symlink())
+                {
+                    bail!(
+                        "{}: refusing to write through a symbolic link",
+                        dest.display()
+                    );
+                }
+                let bytes: &[u8] = match entry.kind {
+                    Kind::Symlink | Kind::Hardlink if data.is_empty() => {
+                        entry.meta.target.as_deref().unwrap_or("").as_bytes()
+                    }
+                    _ => data.bytes(),
+                };
+                std::fs::write(&dest, bytes)
+                    .with_context(|| format!("cannot write {}", dest.display()))?;
+                eprintln!(
+                    "{side}: {} ({} bytes, {})",
+                    dest.display(),
+                    bytes.len(),
+                    entry.kind.as_str()
+                );
+                written += 1;
+            }
+            Err(e) => eprintln!("{side}: {e}"),
+        }
+    }
+    if written == 0 {
+        bail!("{address}: found in neither image");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_name;
+
+    #[test]
+    fn extracted_names_stay_inside() {
+        assert_eq!(safe_name("x.deb::data.tar.xz::./usr/bin/foo"), "foo");
+        assert_eq!(safe_name("a::../../etc/passwd"), "passwd");
+        assert_eq!(safe_name("a::.."), "entry");
+        assert_eq!(safe_name("a::dir/"), "dir");
+        assert_eq!(safe_name("initrd::<segment-2>"), "segment-2");
+        assert_eq!(safe_name(""), "entry");
     }
 }

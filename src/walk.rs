@@ -15,21 +15,12 @@ use reprodiff_formats::{self as formats, Blob, Container, Data, Entry, Field, Li
 pub const SEP: &str = "::";
 
 /// What to descend into.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct WalkOptions {
     pub limits: Limits,
     /// Decode SquashFS file data to look for nested containers. Off for `ls`:
     /// listing must never decode SquashFS file data.
     pub descend_squashfs_files: bool,
-}
-
-impl Default for WalkOptions {
-    fn default() -> Self {
-        WalkOptions {
-            limits: Limits::default(),
-            descend_squashfs_files: false,
-        }
-    }
 }
 
 /// One node of the walked tree: an entry of a container, possibly itself a

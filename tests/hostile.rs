@@ -128,8 +128,5 @@ fn mutated_fixtures_never_panic() {
             total += root.count();
         }
     }
-    eprintln!(
-        "{} fixtures mutated, {total} nodes walked",
-        files.len()
-    );
+    eprintln!("{} fixtures mutated, {total} nodes walked", files.len());
 }

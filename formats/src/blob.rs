@@ -74,7 +74,10 @@ impl Blob {
 
     pub fn bytes(&self) -> &[u8] {
         // The invariant start <= end <= backing.len() is kept by every constructor.
-        self.backing.bytes().get(self.start..self.end).unwrap_or(&[])
+        self.backing
+            .bytes()
+            .get(self.start..self.end)
+            .unwrap_or(&[])
     }
 
     pub fn len(&self) -> u64 {

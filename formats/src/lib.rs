@@ -29,8 +29,8 @@ use serde::Serialize;
 pub use blob::Blob;
 pub use error::{Error, ErrorKind, Result};
 pub use model::{
-    Container, Data, Entry, Extent, Field, Kind, Meta, Owner, Region, SquashBlock,
-    SquashFragment, Time,
+    Container, Data, Entry, Extent, Field, Kind, Meta, Owner, Region, SquashBlock, SquashFragment,
+    Time,
 };
 
 /// Every format reprodiff recognises.

@@ -4,7 +4,9 @@
 //!
 //! Part of formats/ (bytes → formats → engine → report).
 
-use crate::{Blob, Container, Error, ErrorKind, Format, Limits, Result, SquashBlock, SquashFragment};
+use crate::{
+    Blob, Container, Error, ErrorKind, Format, Limits, Result, SquashBlock, SquashFragment,
+};
 
 /// Decodes SquashFS file data (blocks and fragments) of one image.
 #[derive(Debug)]

@@ -1,0 +1,714 @@
+//! The engine: compares two images recursively and builds the [`Report`].
+//!
+//! Flow: bytes → formats → **engine** → report → presenters. At every level
+//! the engine first asks whether the two byte ranges are equal (memcmp over
+//! the map: nothing decoded, nothing descended); only differing pairs are
+//! opened, paired by path, and compared field by field, then content by
+//! content. SquashFS files are compared by their stored blocks first and
+//! decoded only when those differ, so the cost follows the size of the
+//! difference, not of the image. Pairs are compared in parallel (rayon) and
+//! children sorted by address, so two runs give byte-identical reports.
+
+pub mod address;
+pub mod content;
+pub mod locate;
+
+use std::collections::{HashMap, VecDeque};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+use reprodiff_formats::{self as formats, Blob, Container, Data, Entry, Format, Limits, Meta};
+use sha2::{Digest, Sha256};
+
+use crate::report::{Change, Diff, Input, Node, Region, Report, Status, Summary, Verdict, SCHEMA};
+use crate::walk::SEP;
+use content::DiffLimits;
+
+/// What to compare and how far.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub limits: Limits,
+    pub diff: DiffLimits,
+    /// Field names (or prefixes before a `.`) whose changes are not reported.
+    pub ignore: Vec<String>,
+    /// Address globs (`*` any run of characters, `?` one) left out entirely.
+    pub exclude: Vec<String>,
+    /// Leaf content larger than this is compared by hash only.
+    pub max_diff_bytes: u64,
+    /// Differing regions kept per container.
+    pub max_regions: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            limits: Limits {
+                open_leaf_streams: true,
+                ..Limits::default()
+            },
+            diff: DiffLimits::default(),
+            ignore: Vec::new(),
+            exclude: Vec::new(),
+            max_diff_bytes: 256 << 20,
+            max_regions: 200,
+        }
+    }
+}
+
+/// Shared state of one comparison.
+struct Ctx<'o> {
+    opts: &'o Options,
+    regions: Mutex<Vec<Region>>,
+    compared: AtomicU64,
+    identical: AtomicU64,
+    fallbacks: AtomicU64,
+}
+
+impl Ctx<'_> {
+    fn ignored(&self, field: &str) -> bool {
+        self.opts.ignore.iter().any(|i| {
+            field == i
+                || field
+                    .strip_prefix(i.as_str())
+                    .is_some_and(|rest| rest.starts_with('.'))
+        })
+    }
+
+    fn excluded(&self, address: &str) -> bool {
+        self.opts.exclude.iter().any(|g| glob_match(g, address))
+    }
+
+    fn change(&self, node: &mut Node, field: &str, a: Option<String>, b: Option<String>) {
+        if a != b && !self.ignored(field) {
+            node.changes.push(Change {
+                field: field.to_string(),
+                a,
+                b,
+            });
+        }
+    }
+}
+
+/// `*` matches any run of characters (including `/` and `::`), `?` any one.
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    // Iterative matcher with single-star backtracking: linear in practice, no recursion.
+    let (mut pi, mut ti) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        match p.get(pi) {
+            Some('*') => {
+                star = Some((pi, ti));
+                pi += 1;
+            }
+            Some(&c) if c == '?' || c == t[ti] => {
+                pi += 1;
+                ti += 1;
+            }
+            _ => match star {
+                Some((sp, st)) => {
+                    pi = sp + 1;
+                    ti = st + 1;
+                    star = Some((sp, st + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    p[pi..].iter().all(|&c| c == '*')
+}
+
+pub fn sha256_hex(b: &[u8]) -> String {
+    let d = Sha256::digest(b);
+    let mut s = String::with_capacity(64);
+    for byte in d.iter() {
+        s.push_str(&format!("{byte:02x}"));
+    }
+    s
+}
+
+/// Compares two image files.
+pub fn compare_files(a: &Path, b: &Path, opts: &Options) -> std::io::Result<Report> {
+    let ba = Blob::open(a)?;
+    let bb = Blob::open(b)?;
+    Ok(compare_blobs(
+        &a.display().to_string(),
+        &ba,
+        &b.display().to_string(),
+        &bb,
+        opts,
+    ))
+}
+
+/// Compares two images held in memory.
+pub fn compare_blobs(name_a: &str, a: &Blob, name_b: &str, b: &Blob, opts: &Options) -> Report {
+    let ctx = Ctx {
+        opts,
+        regions: Mutex::new(Vec::new()),
+        compared: AtomicU64::new(0),
+        identical: AtomicU64::new(0),
+        fallbacks: AtomicU64::new(0),
+    };
+    // The digests for the report are computed alongside the comparison.
+    let ((sha_a, sha_b), tree) = rayon::join(
+        || rayon::join(|| sha256_hex(a.bytes()), || sha256_hex(b.bytes())),
+        || compare_bytes(&ctx, "", a, b, 0),
+    );
+    let mut regions = ctx.regions.into_inner().unwrap_or_else(|e| e.into_inner());
+    regions.sort_by(|x, y| (&x.container, x.offset).cmp(&(&y.container, y.offset)));
+    let mut summary = Summary {
+        compared: ctx.compared.load(Ordering::Relaxed),
+        identical: ctx.identical.load(Ordering::Relaxed),
+        fallbacks: ctx.fallbacks.load(Ordering::Relaxed),
+        ..Summary::default()
+    };
+    tree.visit(&mut |n| {
+        if n.address.is_empty() {
+            return;
+        }
+        match n.status {
+            Status::Added => summary.added += 1,
+            Status::Removed => summary.removed += 1,
+            Status::Modified => summary.modified += 1,
+            Status::Identical => {}
+        }
+        if !n.errors.is_empty() {
+            summary.errors += 1;
+        }
+    });
+    if !tree.errors.is_empty() {
+        summary.errors += 1;
+    }
+    Report {
+        schema: SCHEMA.to_string(),
+        verdict: if a.bytes() == b.bytes() {
+            Verdict::Identical
+        } else {
+            Verdict::Different
+        },
+        a: Input {
+            path: name_a.to_string(),
+            size: a.len(),
+            sha256: sha_a,
+        },
+        b: Input {
+            path: name_b.to_string(),
+            size: b.len(),
+            sha256: sha_b,
+        },
+        summary,
+        regions,
+        tree,
+    }
+}
+
+fn child_address(parent: &str, path: &str) -> String {
+    if parent.is_empty() {
+        path.to_string()
+    } else {
+        format!("{parent}{SEP}{path}")
+    }
+}
+
+/// Compares two byte strings at `address`: equal bytes end it; containers of
+/// the same format are opened and compared member by member; anything else
+/// gets a leaf content diff.
+fn compare_bytes(ctx: &Ctx, address: &str, a: &Blob, b: &Blob, depth: usize) -> Node {
+    let mut node = Node::new(address, Status::Identical);
+    node.size_a = Some(a.len());
+    node.size_b = Some(b.len());
+    if a.bytes() == b.bytes() {
+        return node;
+    }
+    node.status = Status::Modified;
+    let fa = formats::detect(a.bytes()).filter(|f| f.is_container());
+    let fb = formats::detect(b.bytes()).filter(|f| f.is_container());
+    if let (Some(fa), Some(fb)) = (fa, fb) {
+        if depth >= ctx.opts.limits.max_depth {
+            node.errors.push(format!(
+                "not opened: nesting deeper than {} levels",
+                ctx.opts.limits.max_depth
+            ));
+        } else {
+            let (oa, ob) = rayon::join(
+                || formats::open_as(a, fa, &ctx.opts.limits),
+                || formats::open_as(b, fb, &ctx.opts.limits),
+            );
+            match (oa, ob) {
+                (Ok(Some(ca)), Ok(Some(cb))) if ca.format == cb.format => {
+                    compare_containers(ctx, &mut node, &ca, &cb, depth);
+                    return node;
+                }
+                (Ok(Some(ca)), Ok(Some(cb))) => {
+                    node.format = Some(ca.format_name());
+                    ctx.change(
+                        &mut node,
+                        "format",
+                        Some(ca.format_name()),
+                        Some(cb.format_name()),
+                    );
+                }
+                (ra, rb) => {
+                    if let Err(e) = ra {
+                        node.errors.push(format!("a: {e}"));
+                    }
+                    if let Err(e) = rb {
+                        node.errors.push(format!("b: {e}"));
+                    }
+                }
+            }
+        }
+    } else if fa != fb {
+        ctx.change(
+            &mut node,
+            "format",
+            fa.map(|f| f.name().to_string()),
+            fb.map(|f| f.name().to_string()),
+        );
+    }
+    node.diff = Some(leaf_diff(ctx, a, b));
+    node
+}
+
+fn leaf_diff(ctx: &Ctx, a: &Blob, b: &Blob) -> Diff {
+    if a.len().max(b.len()) > ctx.opts.max_diff_bytes {
+        ctx.fallbacks.fetch_add(1, Ordering::Relaxed);
+        return Diff::Hash {
+            sha256_a: sha256_hex(a.bytes()),
+            sha256_b: sha256_hex(b.bytes()),
+            reason: format!(
+                "larger than the {}-byte diff budget",
+                ctx.opts.max_diff_bytes
+            ),
+        };
+    }
+    content::diff(a.bytes(), b.bytes(), &ctx.opts.diff)
+}
+
+/// Formats whose member order is chosen by the tool that wrote them (and so
+/// leaks directory listing order); ISO9660 and SquashFS sort by name.
+fn order_matters(f: Format) -> bool {
+    matches!(f, Format::Cpio | Format::Tar | Format::Ar | Format::Fat)
+}
+
+enum Pair {
+    Both(usize, usize),
+    OnlyA(usize),
+    OnlyB(usize),
+}
+
+/// Pairs entries by path; repeated paths pair in order of appearance.
+fn pair(ca: &Container, cb: &Container) -> Vec<Pair> {
+    let mut in_b: HashMap<&str, VecDeque<usize>> = HashMap::new();
+    for (j, e) in cb.entries.iter().enumerate() {
+        in_b.entry(e.path.as_str()).or_default().push_back(j);
+    }
+    let mut used = vec![false; cb.entries.len()];
+    let mut out = Vec::with_capacity(ca.entries.len());
+    for (i, e) in ca.entries.iter().enumerate() {
+        match in_b.get_mut(e.path.as_str()).and_then(|q| q.pop_front()) {
+            Some(j) => {
+                used[j] = true;
+                out.push(Pair::Both(i, j));
+            }
+            None => out.push(Pair::OnlyA(i)),
+        }
+    }
+    for (j, u) in used.iter().enumerate() {
+        if !u {
+            out.push(Pair::OnlyB(j));
+        }
+    }
+    out
+}
+
+fn compare_containers(ctx: &Ctx, node: &mut Node, ca: &Container, cb: &Container, depth: usize) {
+    node.format = Some(ca.format_name());
+    if ca.format_name() != cb.format_name() {
+        ctx.change(
+            node,
+            "format",
+            Some(ca.format_name()),
+            Some(cb.format_name()),
+        );
+    }
+    // Header fields, by name, in a's order then b's extras.
+    let fb: HashMap<&str, &str> = cb
+        .fields
+        .iter()
+        .map(|f| (f.name.as_str(), f.value.as_str()))
+        .collect();
+    let fa: HashMap<&str, &str> = ca
+        .fields
+        .iter()
+        .map(|f| (f.name.as_str(), f.value.as_str()))
+        .collect();
+    for f in &ca.fields {
+        let other = fb.get(f.name.as_str()).map(|v| v.to_string());
+        ctx.change(node, &f.name, Some(f.value.clone()), other);
+    }
+    for f in &cb.fields {
+        if !fa.contains_key(f.name.as_str()) {
+            ctx.change(node, &f.name, None, Some(f.value.clone()));
+        }
+    }
+    for e in &ca.errors {
+        node.errors.push(format!("a: {e}"));
+    }
+    for e in &cb.errors {
+        node.errors.push(format!("b: {e}"));
+    }
+
+    let pairs = pair(ca, cb);
+    if order_matters(ca.format) {
+        order_change(ctx, node, ca, cb, &pairs);
+    }
+    let located = locate::locate(&node.address, ca, cb, ctx.opts.max_regions);
+    if !located.is_empty() {
+        if let Ok(mut r) = ctx.regions.lock() {
+            r.extend(located);
+        }
+    }
+
+    let parent = node.address.clone();
+    let mut children: Vec<Node> = pairs
+        .par_iter()
+        .filter_map(|p| {
+            let path = match *p {
+                Pair::Both(i, _) | Pair::OnlyA(i) => &ca.entries[i].path,
+                Pair::OnlyB(j) => &cb.entries[j].path,
+            };
+            let address = child_address(&parent, path);
+            if ctx.excluded(&address) {
+                return None;
+            }
+            let n = match *p {
+                Pair::Both(i, j) => compare_entries(ctx, address, ca, i, cb, j, depth),
+                Pair::OnlyA(i) => one_sided(address, &ca.entries[i], Status::Removed),
+                Pair::OnlyB(j) => one_sided(address, &cb.entries[j], Status::Added),
+            };
+            (n.status != Status::Identical).then_some(n)
+        })
+        .collect();
+    children.sort_by(|x, y| x.address.cmp(&y.address));
+    node.children = children;
+    if node.children.is_empty() && node.changes.is_empty() && node.errors.is_empty() {
+        // The bytes differ yet no member or field explains it (padding,
+        // unparsed structures): show the bytes so nothing goes unreported.
+        node.diff = Some(leaf_diff(ctx, &ca.source, &cb.source));
+    } else if node.changes.is_empty() && !node.children.is_empty() {
+        node.causes.push("consequential".to_string());
+    }
+}
+
+fn order_change(ctx: &Ctx, node: &mut Node, ca: &Container, cb: &Container, pairs: &[Pair]) {
+    let mut a_order: Vec<(usize, usize)> = pairs
+        .iter()
+        .filter_map(|p| match *p {
+            Pair::Both(i, j) => Some((i, j)),
+            _ => None,
+        })
+        .collect();
+    a_order.sort_unstable();
+    let mut b_order = a_order.clone();
+    b_order.sort_unstable_by_key(|&(_, j)| j);
+    if a_order == b_order {
+        return;
+    }
+    let first = a_order
+        .iter()
+        .zip(&b_order)
+        .position(|(x, y)| x != y)
+        .unwrap_or(0);
+    let show = |v: &[(usize, usize)], a_side: bool| -> String {
+        let names: Vec<&str> = v
+            .iter()
+            .skip(first)
+            .take(6)
+            .map(|&(i, j)| {
+                if a_side {
+                    ca.entries[i].path.as_str()
+                } else {
+                    cb.entries[j].path.as_str()
+                }
+            })
+            .collect();
+        let more = v.len().saturating_sub(first + 6);
+        let mut s = format!("#{first}: {}", names.join(", "));
+        if more > 0 {
+            s.push_str(&format!(", … (+{more})"));
+        }
+        s
+    };
+    ctx.change(
+        node,
+        "order",
+        Some(show(&a_order, true)),
+        Some(show(&b_order, false)),
+    );
+}
+
+fn one_sided(address: String, e: &Entry, status: Status) -> Node {
+    let mut n = Node::new(address, status);
+    n.kind = Some(e.kind.as_str().to_string());
+    match status {
+        Status::Removed => n.size_a = Some(e.size),
+        _ => n.size_b = Some(e.size),
+    }
+    n
+}
+
+fn opt<T: ToString>(v: Option<T>) -> Option<String> {
+    v.map(|x| x.to_string())
+}
+
+fn meta_changes(ctx: &Ctx, node: &mut Node, a: &Meta, b: &Meta) {
+    ctx.change(
+        node,
+        "mode",
+        a.mode.map(|m| format!("{m:04o}")),
+        b.mode.map(|m| format!("{m:04o}")),
+    );
+    ctx.change(node, "uid", opt(a.uid), opt(b.uid));
+    ctx.change(node, "gid", opt(a.gid), opt(b.gid));
+    ctx.change(node, "user", a.user.clone(), b.user.clone());
+    ctx.change(node, "group", a.group.clone(), b.group.clone());
+    ctx.change(node, "mtime", opt(a.mtime), opt(b.mtime));
+    ctx.change(node, "atime", opt(a.atime), opt(b.atime));
+    ctx.change(node, "ctime", opt(a.ctime), opt(b.ctime));
+    ctx.change(node, "target", a.target.clone(), b.target.clone());
+    ctx.change(
+        node,
+        "rdev",
+        a.rdev.map(|(x, y)| format!("{x},{y}")),
+        b.rdev.map(|(x, y)| format!("{x},{y}")),
+    );
+    ctx.change(node, "nlink", opt(a.nlink), opt(b.nlink));
+    let xb: HashMap<&str, &Vec<u8>> = b.xattrs.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    let xa: HashMap<&str, &Vec<u8>> = a.xattrs.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    let show = |v: &Vec<u8>| String::from_utf8_lossy(v).into_owned();
+    for (k, v) in &a.xattrs {
+        ctx.change(
+            node,
+            &format!("xattr.{k}"),
+            Some(show(v)),
+            xb.get(k.as_str()).map(|v| show(v)),
+        );
+    }
+    for (k, v) in &b.xattrs {
+        if !xa.contains_key(k.as_str()) {
+            ctx.change(node, &format!("xattr.{k}"), None, Some(show(v)));
+        }
+    }
+    let eb: HashMap<&str, &str> = b
+        .extra
+        .iter()
+        .map(|f| (f.name.as_str(), f.value.as_str()))
+        .collect();
+    let ea: HashMap<&str, &str> = a
+        .extra
+        .iter()
+        .map(|f| (f.name.as_str(), f.value.as_str()))
+        .collect();
+    for f in &a.extra {
+        if is_location_field(&f.name) {
+            continue;
+        }
+        ctx.change(
+            node,
+            &f.name,
+            Some(f.value.clone()),
+            eb.get(f.name.as_str()).map(|v| v.to_string()),
+        );
+    }
+    for f in &b.extra {
+        if !ea.contains_key(f.name.as_str()) && !is_location_field(&f.name) {
+            ctx.change(node, &f.name, None, Some(f.value.clone()));
+        }
+    }
+}
+
+/// Per-entry fields that only say where bytes sit (extent LBAs, first
+/// clusters, inode numbers): they shift whenever anything before them grows,
+/// so they are located, not reported as changes.
+fn is_location_field(name: &str) -> bool {
+    let last = name.rsplit('.').next().unwrap_or(name);
+    matches!(
+        last,
+        "extent" | "extent_lba" | "lba" | "first_cluster" | "inode" | "ino" | "dev" | "offset"
+    )
+}
+
+fn compare_entries(
+    ctx: &Ctx,
+    address: String,
+    ca: &Container,
+    i: usize,
+    cb: &Container,
+    j: usize,
+    depth: usize,
+) -> Node {
+    ctx.compared.fetch_add(1, Ordering::Relaxed);
+    let (ea, eb) = (&ca.entries[i], &cb.entries[j]);
+    let mut node = Node::new(address, Status::Identical);
+    node.kind = Some(eb.kind.as_str().to_string());
+    node.size_a = Some(ea.size);
+    node.size_b = Some(eb.size);
+    if ea.kind != eb.kind {
+        ctx.change(
+            &mut node,
+            "kind",
+            Some(ea.kind.as_str().to_string()),
+            Some(eb.kind.as_str().to_string()),
+        );
+    }
+    if ea.size != eb.size {
+        ctx.change(
+            &mut node,
+            "size",
+            Some(ea.size.to_string()),
+            Some(eb.size.to_string()),
+        );
+    }
+    meta_changes(ctx, &mut node, &ea.meta, &eb.meta);
+
+    let has_data = |e: &Entry| !matches!(e.data, Data::None) && e.size > 0;
+    if has_data(ea) || has_data(eb) {
+        let same = squash_blocks_equal(ca, ea, cb, eb);
+        if same != Some(true) {
+            let (ra, rb) = rayon::join(
+                || ca.read(i, &ctx.opts.limits),
+                || cb.read(j, &ctx.opts.limits),
+            );
+            match (ra, rb) {
+                (Ok(ba), Ok(bb)) => {
+                    let sub = compare_bytes(ctx, &node.address, &ba, &bb, depth + 1);
+                    node.format = sub.format;
+                    node.changes.extend(sub.changes);
+                    node.diff = sub.diff;
+                    node.children = sub.children;
+                    node.errors.extend(sub.errors);
+                    node.causes.extend(sub.causes);
+                }
+                (ra, rb) => {
+                    if let Err(e) = ra {
+                        node.errors.push(format!("a: {e}"));
+                    }
+                    if let Err(e) = rb {
+                        node.errors.push(format!("b: {e}"));
+                    }
+                }
+            }
+        }
+    }
+    if node.changes.is_empty()
+        && node.diff.is_none()
+        && node.children.is_empty()
+        && node.errors.is_empty()
+    {
+        ctx.identical.fetch_add(1, Ordering::Relaxed);
+    } else {
+        node.status = Status::Modified;
+    }
+    node
+}
+
+fn field<'c>(c: &'c Container, name: &str) -> Option<&'c str> {
+    c.fields
+        .iter()
+        .find(|f| f.name == name)
+        .map(|f| f.value.as_str())
+}
+
+/// `Some(true)` when two SquashFS files are stored as the very same blocks
+/// (same compressor and block size): equal without decoding anything.
+/// `None` when only decoding can tell.
+fn squash_blocks_equal(ca: &Container, ea: &Entry, cb: &Container, eb: &Entry) -> Option<bool> {
+    let (
+        Data::Squash {
+            blocks: ba,
+            fragment: fa,
+        },
+        Data::Squash {
+            blocks: bb,
+            fragment: fb,
+        },
+    ) = (&ea.data, &eb.data)
+    else {
+        return None;
+    };
+    let same_params = ["superblock.compressor", "superblock.block_size"]
+        .iter()
+        .all(|k| field(ca, k).is_some() && field(ca, k) == field(cb, k));
+    if !same_params || ea.size != eb.size || ba.len() != bb.len() {
+        return None;
+    }
+    let raw =
+        |c: &Container, off: u64, len: u32| c.source.slice(off, u64::from(len), c.format).ok();
+    for (x, y) in ba.iter().zip(bb) {
+        if x.stored != y.stored || x.compressed != y.compressed {
+            return None;
+        }
+        let (rx, ry) = (raw(ca, x.offset, x.stored)?, raw(cb, y.offset, y.stored)?);
+        if rx.bytes() != ry.bytes() {
+            return None;
+        }
+    }
+    match (fa, fb) {
+        (None, None) => Some(true),
+        (Some(x), Some(y)) => {
+            if x.offset != y.offset || x.len != y.len || x.block.stored != y.block.stored {
+                return None;
+            }
+            let (rx, ry) = (
+                raw(ca, x.block.offset, x.block.stored)?,
+                raw(cb, y.block.offset, y.block.stored)?,
+            );
+            (rx.bytes() == ry.bytes()).then_some(true)
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs() {
+        assert!(glob_match(
+            "*.pyc",
+            "live/filesystem.squashfs::usr/lib/x.pyc"
+        ));
+        assert!(glob_match(
+            "live/*::etc/*",
+            "live/filesystem.squashfs::etc/hostname"
+        ));
+        assert!(!glob_match("*.pyc", "x.py"));
+        assert!(glob_match("a?c", "abc"));
+        assert!(glob_match("*", ""));
+        assert!(!glob_match("a", ""));
+    }
+
+    #[test]
+    fn ignore_matches_whole_names_and_prefixes() {
+        let opts = Options {
+            ignore: vec!["mtime".into(), "pvd".into()],
+            ..Options::default()
+        };
+        let ctx = Ctx {
+            opts: &opts,
+            regions: Mutex::new(Vec::new()),
+            compared: AtomicU64::new(0),
+            identical: AtomicU64::new(0),
+            fallbacks: AtomicU64::new(0),
+        };
+        assert!(ctx.ignored("mtime"));
+        assert!(ctx.ignored("pvd.modification_date"));
+        assert!(!ctx.ignored("pvdx"));
+        assert!(!ctx.ignored("mode"));
+    }
+}

@@ -1,0 +1,13 @@
+//! The JSON report (`"schema": "reprodiff/1"`): the report model serialized
+//! as is; `docs/report-schema.md` documents it.
+//!
+//! Presenter stage: reads a [`Report`], computes nothing.
+
+use std::io::{self, Write};
+
+use crate::report::Report;
+
+pub fn write(r: &Report, w: &mut impl Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *w, r)?;
+    writeln!(w)
+}

@@ -1,0 +1,220 @@
+//! The text report: diffoscope-like, for terminals and CI logs. Each
+//! differing node is one header line (status letter, address, kind, format,
+//! size) followed by its field changes, its content diff (cut to a line
+//! budget) and its errors; located regions come last.
+//!
+//! Presenter stage: reads a [`Report`], computes nothing.
+
+use std::io::{self, Write};
+
+use crate::report::{Diff, Node, Report, Status, Verdict};
+
+#[derive(Debug, Clone)]
+pub struct TextOptions {
+    /// Lines of each content diff printed.
+    pub max_diff_lines: usize,
+    /// Regions printed.
+    pub max_regions: usize,
+}
+
+impl Default for TextOptions {
+    fn default() -> Self {
+        TextOptions {
+            max_diff_lines: 60,
+            max_regions: 40,
+        }
+    }
+}
+
+fn size_text(n: &Node) -> String {
+    match (n.size_a, n.size_b) {
+        (Some(a), Some(b)) if a != b => {
+            let d = b as i128 - a as i128;
+            format!(" {a} → {b} bytes ({d:+})")
+        }
+        (Some(a), Some(_)) => format!(" {a} bytes"),
+        (Some(a), None) => format!(" {a} bytes"),
+        (None, Some(b)) => format!(" {b} bytes"),
+        (None, None) => String::new(),
+    }
+}
+
+fn write_node(n: &Node, r: &Report, w: &mut impl Write, o: &TextOptions) -> io::Result<()> {
+    if n.status != Status::Identical {
+        let addr = if n.address.is_empty() {
+            format!("{} ↔ {}", r.a.path, r.b.path)
+        } else {
+            n.address.clone()
+        };
+        let mut head = format!("{} {addr}", n.status.letter());
+        if let Some(k) = &n.kind {
+            head.push_str(&format!("  {k}"));
+        }
+        if let Some(f) = &n.format {
+            head.push_str(&format!(" [{f}]"));
+        }
+        head.push_str(&size_text(n));
+        if !n.causes.is_empty() {
+            head.push_str(&format!("  ({})", n.causes.join(", ")));
+        }
+        writeln!(w, "{head}")?;
+        for c in &n.changes {
+            writeln!(
+                w,
+                "    {}: {} → {}",
+                c.field,
+                c.a.as_deref().unwrap_or("(none)"),
+                c.b.as_deref().unwrap_or("(none)")
+            )?;
+        }
+        if let Some(d) = &n.diff {
+            write_diff(d, w, o)?;
+        }
+        for e in &n.errors {
+            writeln!(w, "    error: {e}")?;
+        }
+    }
+    for c in &n.children {
+        write_node(c, r, w, o)?;
+    }
+    Ok(())
+}
+
+fn write_diff(d: &Diff, w: &mut impl Write, o: &TextOptions) -> io::Result<()> {
+    match d {
+        Diff::Text { unified, truncated } => {
+            let total = unified.lines().count();
+            for l in unified.lines().take(o.max_diff_lines) {
+                writeln!(w, "    │{l}")?;
+            }
+            if total > o.max_diff_lines || *truncated {
+                writeln!(
+                    w,
+                    "    │… diff cut ({total} lines shown in the JSON report)"
+                )?;
+            }
+        }
+        Diff::Binary {
+            size_a,
+            size_b,
+            differing_bytes,
+            ranges,
+            truncated,
+        } => {
+            writeln!(
+                w,
+                "    binary: {differing_bytes} bytes differ in {} range(s){} (sizes {size_a} / {size_b})",
+                ranges.len(),
+                if *truncated { "+" } else { "" }
+            )?;
+            let mut lines = 0;
+            for r in ranges {
+                if lines >= o.max_diff_lines {
+                    writeln!(w, "    … more ranges in the JSON report")?;
+                    break;
+                }
+                writeln!(w, "    @ {:#x} (+{} bytes)", r.offset, r.len)?;
+                for l in &r.a {
+                    writeln!(w, "    -{l}")?;
+                    lines += 1;
+                }
+                for l in &r.b {
+                    writeln!(w, "    +{l}")?;
+                    lines += 1;
+                }
+            }
+        }
+        Diff::Hash {
+            sha256_a,
+            sha256_b,
+            reason,
+        } => {
+            writeln!(w, "    compared by hash only ({reason})")?;
+            writeln!(w, "    -sha256 {sha256_a}")?;
+            writeln!(w, "    +sha256 {sha256_b}")?;
+        }
+    }
+    Ok(())
+}
+
+pub fn write(r: &Report, w: &mut impl Write, o: &TextOptions) -> io::Result<()> {
+    writeln!(
+        w,
+        "--- a: {}  ({} bytes, sha256 {})",
+        r.a.path, r.a.size, r.a.sha256
+    )?;
+    writeln!(
+        w,
+        "+++ b: {}  ({} bytes, sha256 {})",
+        r.b.path, r.b.size, r.b.sha256
+    )?;
+    let s = &r.summary;
+    match r.verdict {
+        Verdict::Identical => {
+            writeln!(w, "identical")?;
+            return Ok(());
+        }
+        Verdict::Different => writeln!(
+            w,
+            "different: {} modified, {} added, {} removed, {} identical of {} compared{}{}",
+            s.modified,
+            s.added,
+            s.removed,
+            s.identical,
+            s.compared,
+            if s.errors > 0 {
+                format!(", {} with errors", s.errors)
+            } else {
+                String::new()
+            },
+            if s.fallbacks > 0 {
+                format!(", {} compared by hash only", s.fallbacks)
+            } else {
+                String::new()
+            }
+        )?,
+    }
+    writeln!(w)?;
+    write_node(&r.tree, r, w, o)?;
+    if !r.regions.is_empty() {
+        writeln!(w)?;
+        writeln!(w, "differing byte regions:")?;
+        for g in r.regions.iter().take(o.max_regions) {
+            let c = if g.container.is_empty() {
+                "(image)"
+            } else {
+                &g.container
+            };
+            let mut owners = g.owners_a.join(", ");
+            if g.owners_b != g.owners_a && !g.owners_b.is_empty() {
+                owners.push_str(&format!(" | b: {}", g.owners_b.join(", ")));
+            }
+            writeln!(w, "  {c} @ {:#x} +{:#x}: {owners}", g.offset, g.len)?;
+        }
+        if r.regions.len() > o.max_regions {
+            writeln!(
+                w,
+                "  … {} more in the JSON report",
+                r.regions.len() - o.max_regions
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// `reprodiff locate`: the regions only.
+pub fn write_regions(r: &Report, w: &mut impl Write) -> io::Result<()> {
+    for g in &r.regions {
+        let c = if g.container.is_empty() {
+            "(image)"
+        } else {
+            &g.container
+        };
+        let mut owners = g.owners_a.join(", ");
+        if g.owners_b != g.owners_a && !g.owners_b.is_empty() {
+            owners.push_str(&format!(" | b: {}", g.owners_b.join(", ")));
+        }
+        writeln!(w, "{c}\t{:#x}\t{:#x}\t{owners}", g.offset, g.len)?;
+    }
+    Ok(())
+}
