@@ -32,7 +32,10 @@ sgdisk -U 11111111-2222-3333-4444-555555555555 \
     -n 2:0:+512K -t 2:ef02 -c 2:"BIOS boot" -u 2:01234567-89ab-cdef-0123-456789abcdef \
     -A 2:set:2 gpt.img >/dev/null
 mkfs.vfat -F 32 -s 1 --invariant -i 1e1e1e1e -n LIVEUSB --offset 2048 gpt.img 34000 >/dev/null
-mcopy -s -m -i gpt.img@@1M src/live src/boot ::/
+# File by file: mcopy -s would copy in the host's readdir order.
+mmd -i gpt.img@@1M ::/live ::/boot ::/boot/grub
+mcopy -m -i gpt.img@@1M src/live/vmlinuz src/live/initrd.img src/live/filesystem.squashfs ::/live/
+mcopy -m -i gpt.img@@1M src/boot/grub/grub.cfg ::/boot/grub/
 sgdisk -p gpt.img >"$out/gpt.sgdisk"
 for n in 1 2; do sgdisk -i "$n" gpt.img; done >"$out/gpt.sgdisk-info"
 sfdisk --dump gpt.img >"$out/gpt.sfdisk"
