@@ -479,3 +479,106 @@ fn sha256_known_value() {
         "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
     );
 }
+
+fn set_fat12(img: &mut [u8], fat_at: usize, n: usize, v: u16) {
+    let at = fat_at + n + n / 2;
+    let cur = u16::from_le_bytes([img[at], img[at + 1]]);
+    let new = if n % 2 == 1 {
+        (cur & 0x000f) | (v << 4)
+    } else {
+        (cur & 0xf000) | (v & 0x0fff)
+    };
+    img[at..at + 2].copy_from_slice(&new.to_le_bytes());
+}
+
+#[test]
+fn chain_loop_is_an_error_not_a_hang() {
+    let mut img = fixture("fat12.img");
+    // BOOTX64.EFI is <6-20>: send its last cluster back to its first, in
+    // both FAT copies (one sector each, after the one reserved sector).
+    for fat in [512, 1024] {
+        set_fat12(&mut img, fat, 20, 6);
+    }
+    let c = fat::open(&Blob::from_vec(img), &Limits::default()).unwrap();
+    // The file needs exactly 15 clusters, so its data is still whole; the
+    // chain going on past them is what gets reported.
+    assert!(
+        c.errors
+            .iter()
+            .any(|e| format!("{e}").contains("chain longer than the file size")),
+        "{:?}",
+        c.errors
+    );
+    let mut img = fixture("fat12.img");
+    for fat in [512, 1024] {
+        set_fat12(&mut img, fat, 10, 8);
+    }
+    let c = fat::open(&Blob::from_vec(img), &Limits::default()).unwrap();
+    assert!(
+        c.errors
+            .iter()
+            .any(|e| matches!(e.kind, reprodiff_formats::ErrorKind::Loop(_))),
+        "{:?}",
+        c.errors
+    );
+}
+
+#[test]
+fn directory_cycle_is_an_error_not_a_hang() {
+    let mut img = fixture("fat12.img");
+    let c = open(img.clone());
+    // Point level3's directory entry (in level2's cluster) at `deep`.
+    let deep: u16 = extra(&c, "deep", "fat.first_cluster").parse().unwrap();
+    let level2 = c
+        .regions
+        .iter()
+        .find(|r| r.owner == Owner::Structure("directory:deep/level1/level2".into()))
+        .unwrap();
+    let dir = level2.offset as usize..(level2.offset + level2.len) as usize;
+    let rec = img[dir.clone()]
+        .chunks(32)
+        .position(|r| r.starts_with(b"LEVEL3     "))
+        .unwrap();
+    let at = dir.start + rec * 32 + 26;
+    img[at..at + 2].copy_from_slice(&deep.to_le_bytes());
+    let c = fat::open(&Blob::from_vec(img), &Limits::default()).unwrap();
+    assert!(
+        c.errors
+            .iter()
+            .any(|e| matches!(e.kind, reprodiff_formats::ErrorKind::Loop(_))),
+        "{:?}",
+        c.errors
+    );
+    assert!(c
+        .entries
+        .iter()
+        .any(|e| e.path == "deep/level1/level2/level3"));
+    assert!(!c.entries.iter().any(|e| e.path.contains("level3/")));
+}
+
+#[test]
+fn long_name_with_bad_checksum_falls_back_to_short_name() {
+    let mut img = fixture("fat12.img");
+    let c = open(img.clone());
+    let root = c
+        .regions
+        .iter()
+        .find(|r| r.owner == Owner::Structure("root_directory".into()))
+        .unwrap();
+    let dir = root.offset as usize..(root.offset + root.len) as usize;
+    // Every LFN record of "A long file name with spaces.text" carries the
+    // checksum at byte 13; corrupt them all consistently.
+    let short = img[dir.clone()]
+        .chunks(32)
+        .position(|r| r.starts_with(b"ALONGF~1TEX"))
+        .unwrap();
+    let mut i = short;
+    while i > 0 && img[dir.start + (i - 1) * 32 + 11] == 0x0f {
+        img[dir.start + (i - 1) * 32 + 13] ^= 0x5a;
+        i -= 1;
+    }
+    assert!(i < short);
+    let c = fat::open(&Blob::from_vec(img), &Limits::default()).unwrap();
+    assert_eq!(c.errors.len(), 1, "{:?}", c.errors);
+    assert!(c.entries.iter().any(|e| e.path == "ALONGF~1.TEX"));
+}
