@@ -251,6 +251,7 @@ fn variant(kind: ArchiveKind, raw_names: &[Vec<u8>]) -> &'static str {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -1,6 +1,7 @@
 //! The ar/.deb reader against packages built by dpkg-deb and an archive built
 //! by GNU ar (testdata/gen/deb.sh), checked line by line against the tools'
 //! own listings, plus mutation tests on hostile copies.
+#![allow(clippy::unwrap_used)] // fixtures are ours; a failed unwrap is a failed test
 
 use std::path::PathBuf;
 
@@ -179,6 +180,20 @@ fn check_deb(name: &str, compressor: &str, decode: fn(&[u8]) -> Vec<u8>) {
     assert!(ctrl.errors.is_empty(), "{:?}", ctrl.errors);
     let paths: Vec<&str> = ctrl.entries.iter().map(|e| e.path.as_str()).collect();
     assert_eq!(paths, ["./", "./conffiles", "./control"]);
+    // `--ctrl-tarfile | tar tv --full-time --numeric-owner`: sizes, owners, seconds.
+    let tv = listing(&format!("{name}.control-tv"));
+    for (e, line) in ctrl.entries.iter().zip(tv.lines()) {
+        let t: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(e.path, t[5]);
+        assert_eq!(e.size, t[2].parse::<u64>().unwrap());
+        assert_eq!((e.meta.uid, e.meta.gid), (Some(0), Some(0)));
+        assert_eq!(t[4], "22:13:20");
+        assert_eq!(
+            e.meta.mtime,
+            Some(reprodiff_formats::Time::from_secs(1_700_000_000))
+        );
+    }
+    assert_eq!(tv.lines().count(), 3);
     let conffiles = ctrl.read(1, &Limits::default()).unwrap();
     let pkg = name.trim_end_matches(".deb");
     assert_eq!(
