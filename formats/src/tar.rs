@@ -42,6 +42,10 @@ mod at {
     pub const DEVMINOR: Range<usize> = 337..345;
     /// POSIX only: GNU keeps atime/ctime and sparse maps here instead.
     pub const PREFIX: Range<usize> = 345..500;
+    /// GNU sparse headers: more map entries follow in extension blocks.
+    pub const SPARSE_EXTENDED: usize = 482;
+    /// GNU sparse headers: the file's size with its holes.
+    pub const SPARSE_REALSIZE: Range<usize> = 483..495;
 }
 
 /// The header dialect, told by the magic field.
@@ -248,7 +252,7 @@ pub fn open(blob: &Blob, limits: &Limits) -> Result<Container> {
     let mut off: u64 = 0;
     let mut first = true;
 
-    loop {
+    'blocks: loop {
         let Some(h) = block(bytes, off) else {
             // Either a partial block, or the bytes ran out before the two
             // zero blocks that end an archive.
@@ -335,7 +339,23 @@ pub fn open(blob: &Blob, limits: &Limits) -> Result<Container> {
                 size = s;
             }
         }
-        let data_off = off + BLOCK;
+        let mut data_off = off + BLOCK;
+        // An old GNU sparse header whose map did not fit is followed by
+        // extension blocks (21 more map entries each, flag at byte 504).
+        let mut sparse_maps = Vec::new();
+        if typeflag == b'S' && dialect == Dialect::Gnu {
+            let mut more = h.get(at::SPARSE_EXTENDED).copied().unwrap_or(0);
+            while more != 0 {
+                let Some(b) = block(bytes, data_off) else {
+                    c.errors
+                        .push(Error::truncated(F, data_off, data_off + BLOCK, total));
+                    break 'blocks;
+                };
+                sparse_maps.push(data_off);
+                more = b.get(504).copied().unwrap_or(0);
+                data_off += BLOCK;
+            }
+        }
         let padded = size.div_ceil(BLOCK).saturating_mul(BLOCK);
         let data_end = data_off.saturating_add(size);
         if data_end > total {
@@ -402,6 +422,13 @@ pub fn open(blob: &Blob, limits: &Limits) -> Result<Container> {
                         ErrorKind::Unsupported(format!("sparse member {}", e.path)),
                     ));
                 }
+                for o in sparse_maps {
+                    c.regions.push(Region::structure(
+                        o,
+                        BLOCK,
+                        format!("gnu sparse map of entry {idx}"),
+                    ));
+                }
                 for (o, l, what) in p.blocks {
                     c.regions
                         .push(Region::structure(o, l, format!("{what} of entry {idx}")));
@@ -463,7 +490,7 @@ fn member(
     let pax = |key: &[u8]| last(&p.pax, key).or_else(|| last(globals, key));
     let ustar = dialect != Dialect::V7;
 
-    let path = match (pax(b"path"), p.long_name) {
+    let path = match (pax(b"GNU.sparse.name").or(pax(b"path")), p.long_name) {
         (Some(v), _) => v.to_vec(),
         (None, Some(v)) => v.to_vec(),
         (None, None) => {
@@ -559,20 +586,37 @@ fn member(
                 | b"mtime"
                 | b"atime"
                 | b"ctime"
-        ) {
+        ) && !r.key.starts_with(b"GNU.sparse.")
+        {
             m.extra
                 .push(Field::new(format!("pax.{}", text(r.key)), text(r.value)));
         }
     }
-    let sparse = typeflag == b'S' || p.pax.iter().any(|r| r.key.starts_with(b"GNU.sparse."));
+    // Sparse members are listed with their full size but no data: the
+    // stored runs would need the map to be placed.
+    let sparse_pax = p.pax.iter().any(|r| r.key.starts_with(b"GNU.sparse."));
+    let sparse = typeflag == b'S' || sparse_pax;
+    let mut full_size = size;
     if sparse {
-        m.extra.push(Field::new("tar.sparse", "gnu"));
+        m.extra.push(Field::new(
+            "tar.sparse",
+            if sparse_pax { "pax" } else { "gnu" },
+        ));
+        m.extra.push(Field::new("tar.stored_size", size));
+        let real = if sparse_pax {
+            pax(b"GNU.sparse.realsize")
+                .or(pax(b"GNU.sparse.size"))
+                .and_then(pax_u64)
+        } else {
+            num(at::SPARSE_REALSIZE).and_then(|v| u64::try_from(v).ok())
+        };
+        full_size = real.unwrap_or(size);
     }
 
     // Kept exactly as stored, trailing slash and `./` included: the walker's
     // addresses and the tools' listings use them.
     e.path = text(&path);
-    e.size = size;
+    e.size = full_size;
     if size > 0 && !sparse {
         e.data = Data::Range(Extent {
             offset: data_off,

@@ -304,7 +304,14 @@ fn exercise(bytes: Vec<u8>) {
 #[test]
 fn hostile_tar_inputs_do_not_panic() {
     let mut rng = Lcg(7);
-    for name in ["ustar.tar", "v7.tar", "gnu.tar", "pax.tar"] {
+    for name in [
+        "ustar.tar",
+        "v7.tar",
+        "gnu.tar",
+        "pax.tar",
+        "sparse-gnu.tar",
+        "sparse-pax.tar",
+    ] {
         let orig = load(name).bytes().to_vec();
         let used = orig
             .chunks(512)
@@ -387,4 +394,28 @@ fn hostile_lengths_are_bounded() {
         },
     );
     assert!(c.is_err());
+}
+
+#[test]
+fn sparse_members_are_listed_and_flagged() {
+    for (name, how) in [("sparse-gnu.tar", "gnu"), ("sparse-pax.tar", "pax")] {
+        let c = tar::open(&load(name), &Limits::default()).unwrap();
+        let tv = std::fs::read_to_string(fixture(&format!("{name}.tv"))).unwrap();
+        check_tv(&c, &tv);
+        check_tiling(&c);
+        let holes = &c.entries[0];
+        assert_eq!(holes.path, "holes.bin");
+        assert_eq!(holes.size, 6 * 65536);
+        assert_eq!(holes.data, reprodiff_formats::Data::None);
+        assert_eq!(field(&holes.meta.extra, "tar.sparse"), Some(how));
+        assert_eq!(field(&holes.meta.extra, "tar.stored_size"), Some("24576"));
+        // One error for the sparse member; the member after it still lists.
+        assert_eq!(c.errors.len(), 1, "{:?}", c.errors);
+        assert_eq!(read(&c, "plain.txt"), b"plain\n");
+    }
+    // Six runs do not fit the four map slots of the old GNU header.
+    let c = tar::open(&load("sparse-gnu.tar"), &Limits::default()).unwrap();
+    assert!(c
+        .regions
+        .contains(&Region::structure(512, 512, "gnu sparse map of entry 0")));
 }

@@ -64,3 +64,23 @@ touch -d '@1700000000.123456789' "$p/frac.txt" "$p/attr.txt"
     --pax-option=delete=atime,delete=ctime,comment=global-fixture-comment,globexthdr.mtime=1700000000 \
     "${pins[@]}" attr.txt frac.txt pax-path-component-number-one)
 list "$out/pax.tar"
+
+# Sparse files: GNU 'S' headers with more than four data runs (so the map
+# spills into an extension block), and pax sparse. Listed, not expanded.
+s="$work/sparse"
+mkdir -p "$s"
+truncate -s 0 "$s/holes.bin"
+for i in 0 1 2 3 4 5; do
+    printf 'run%d' "$i" | dd of="$s/holes.bin" bs=1 seek=$((i * 65536)) conv=notrunc status=none
+done
+truncate -s $((6 * 65536)) "$s/holes.bin"
+printf 'plain\n' >"$s/plain.txt"
+find "$s" -exec touch -h -d @1700000000 {} +
+(cd "$s" && tar -cf "$out/sparse-gnu.tar" --format=gnu --sparse "${pins[@]}" holes.bin plain.txt)
+list "$out/sparse-gnu.tar"
+# pax sparse 0.0: versions 0.1 and 1.0 put tar's PID in the stored name
+# (GNUSparseFile.<pid>/), so they cannot be built reproducibly.
+(cd "$s" && tar -cf "$out/sparse-pax.tar" --format=pax --sparse --sparse-version=0.0 \
+    --pax-option=delete=atime,delete=ctime \
+    "${pins[@]}" holes.bin plain.txt)
+list "$out/sparse-pax.tar"
