@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Builds two tiny .deb packages with dpkg-deb (one xz, one zstd compressed)
+# and records dpkg-deb's and ar's own listings next to them, for
+# formats/tests/ar.rs. Timestamps are pinned through SOURCE_DATE_EPOCH, which
+# dpkg-deb uses for both the ar member dates and the tar entry mtimes.
+set -euo pipefail
+command -v dpkg-deb >/dev/null && command -v ar >/dev/null && command -v zstd >/dev/null \
+    || apt-get install -y dpkg binutils zstd
+export SOURCE_DATE_EPOCH=1700000000 TZ=UTC LC_ALL=C
+umask 022
+out="$(cd "$(dirname "$0")/.." && pwd)/deb"
+mkdir -p "$out"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+# build <name> <compressor>
+build() {
+    local pkg="$1" z="$2" root="$work/$1"
+    mkdir -p "$root/DEBIAN" "$root/usr/bin" "$root/usr/share/doc/$pkg" "$root/etc/$pkg"
+    cat >"$root/DEBIAN/control" <<CTRL
+Package: $pkg
+Version: 1.0-1
+Architecture: all
+Maintainer: Fixture Maker <fixtures@example.org>
+Description: tiny fixture package for reprodiff tests
+ Built by testdata/gen/deb.sh.
+CTRL
+    echo "/etc/$pkg/$pkg.conf" >"$root/DEBIAN/conffiles"
+    printf 'Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\nLicense: MIT\n' \
+        >"$root/usr/share/doc/$pkg/copyright"
+    printf '%s (1.0-1) unstable; urgency=low\n\n  * Initial release.\n' "$pkg" \
+        >"$root/usr/share/doc/$pkg/changelog.Debian"
+    gzip -9n "$root/usr/share/doc/$pkg/changelog.Debian"
+    printf '#!/bin/sh\necho hello from %s\n' "$pkg" >"$root/usr/bin/$pkg"
+    chmod 755 "$root/usr/bin/$pkg"
+    ln -s "$pkg" "$root/usr/bin/$pkg-alias"
+    printf 'greeting=hello\n' >"$root/etc/$pkg/$pkg.conf"
+    find "$root" -exec touch -h -d @1700000000 {} +
+    dpkg-deb --build --root-owner-group "-Z$z" "$root" "$out/$pkg.deb" >/dev/null
+    dpkg-deb -c "$out/$pkg.deb" >"$out/$pkg.deb.contents"
+    ar tv "$out/$pkg.deb" >"$out/$pkg.deb.ar-tv"
+    dpkg-deb --ctrl-tarfile "$out/$pkg.deb" | tar tv --full-time --numeric-owner >"$out/$pkg.deb.control-tv"
+}
+
+build hello-xz xz
+build hello-zst zstd
+
+# A plain GNU ar archive with a member name over 15 characters, so the `//`
+# long-name table is exercised. `D` makes ar write zero dates and owners.
+mkdir -p "$work/ar"
+printf 'short\n' >"$work/ar/a.txt"
+printf 'odd\n1' >"$work/ar/a-member-with-a-long-name.txt"
+(cd "$work/ar" && ar rcD "$out/long-names.a" a.txt a-member-with-a-long-name.txt)
+ar tv "$out/long-names.a" >"$out/long-names.a.ar-tv"
