@@ -33,6 +33,8 @@ pub struct Node {
     pub entry: Option<Entry>,
     /// Offset of the entry's first byte within its parent container's source.
     pub offset: Option<u64>,
+    /// Size in bytes (the entry's size, or the whole image for the root).
+    pub size: u64,
     /// Set when this entry is itself a container that was opened.
     pub container: Option<ContainerInfo>,
     /// Why this node could not be opened or read, if it could not.
@@ -66,6 +68,7 @@ pub fn walk_blob(blob: &Blob, opts: &WalkOptions) -> Node {
         address: String::new(),
         entry: None,
         offset: None,
+        size: blob.len(),
         container: None,
         error: None,
         same_as: None,
@@ -151,6 +154,7 @@ fn children(parent: &str, c: &Container, depth: usize, opts: &WalkOptions) -> Ve
                 address: child_address(parent, &e.path),
                 entry: Some(e.clone()),
                 offset: e.data.offset(),
+                size: e.size,
                 container: None,
                 error: None,
                 same_as: same[i]

@@ -56,7 +56,7 @@ impl Row {
         Row {
             address: n.address.clone(),
             kind: e.map(|e| e.kind),
-            size: e.map(|e| e.size).unwrap_or(0),
+            size: n.size,
             mode: m.and_then(|m| m.mode),
             uid: m.and_then(|m| m.uid),
             gid: m.and_then(|m| m.gid),
@@ -148,6 +148,13 @@ pub fn write_text(rows: &[Row], w: &mut impl Write, opts: &TextOptions) -> io::R
                 g.map_or("-".into(), |v| v.to_string())
             ),
         };
+        if r.kind.is_none() {
+            // The image itself.
+            let f = r.format.as_deref().unwrap_or("not a container");
+            writeln!(w, "{addr}  [{f}] {} bytes", r.size)?;
+            write_details(r, w, opts)?;
+            continue;
+        }
         let mut line = format!(
             "{addr}  {} {owner} {} {} {}",
             mode_string(r.kind, r.mode),
@@ -173,14 +180,20 @@ pub fn write_text(rows: &[Row], w: &mut impl Write, opts: &TextOptions) -> io::R
             line.push(')');
         }
         writeln!(w, "{line}")?;
-        if opts.fields {
-            for f in &r.fields {
-                writeln!(w, "    {} = {}", f.name, f.value)?;
-            }
+        write_details(r, w, opts)?;
+    }
+    Ok(())
+}
+
+/// The indented lines under an entry: header fields (on request) and errors.
+fn write_details(r: &Row, w: &mut impl Write, opts: &TextOptions) -> io::Result<()> {
+    if opts.fields {
+        for f in &r.fields {
+            writeln!(w, "    {} = {}", f.name, f.value)?;
         }
-        for e in &r.errors {
-            writeln!(w, "    error: {e}")?;
-        }
+    }
+    for e in &r.errors {
+        writeln!(w, "    error: {e}")?;
     }
     Ok(())
 }
