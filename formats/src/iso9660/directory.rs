@@ -101,6 +101,10 @@ struct Walker<'a> {
     claimed: &'a mut HashSet<u64>,
     visited: HashSet<u64>,
     full: bool,
+    /// Directory bytes and continuation-area bytes this tree may still read
+    /// (each starts at the image size: a real tree reads each byte once).
+    dir_budget: u64,
+    ce_budget: u64,
 }
 
 /// A multi-extent file being gathered: its first record and extents so far.
@@ -133,6 +137,8 @@ pub(super) fn walk_tree(
         claimed,
         visited: HashSet::new(),
         full: false,
+        dir_budget: b.len() as u64,
+        ce_budget: b.len() as u64,
     };
     if joliet {
         let mut e = Entry::new("<joliet>", Kind::Dir);
@@ -172,7 +178,7 @@ impl Walker<'_> {
         let Some(dot) = record(self.b, at, self.b.len()) else {
             return;
         };
-        let s = rockridge::parse(self.b, dot.su_at, dot.su, self.block);
+        let s = rockridge::parse(self.b, dot.su_at, dot.su, self.block, &mut self.ce_budget);
         self.note_susp(&s);
         let Some(skip) = s.sp else {
             self.c.field("rockridge.present", false);
@@ -231,6 +237,17 @@ impl Walker<'_> {
         if start >= end {
             return;
         }
+        if end - start > self.dir_budget {
+            // Directories overlapping each other: stop before this turns quadratic.
+            self.c.errors.push(Error::limit(
+                Format::Iso9660,
+                start,
+                "directory extents larger than the image",
+            ));
+            self.full = true;
+            return;
+        }
+        self.dir_budget -= end - start;
         let name = if shown.is_empty() {
             "directory /".to_string()
         } else {
@@ -301,7 +318,13 @@ impl Walker<'_> {
         let susp = match (self.rr_skip, self.joliet) {
             (Some(skip), false) => {
                 let su = rec.su.get(skip..).unwrap_or_default();
-                rockridge::parse(self.b, rec.su_at + skip as u64, su, self.block)
+                rockridge::parse(
+                    self.b,
+                    rec.su_at + skip as u64,
+                    su,
+                    self.block,
+                    &mut self.ce_budget,
+                )
             }
             _ => Susp::default(),
         };
@@ -430,7 +453,12 @@ impl Walker<'_> {
         if let (Some((hi, lo)), Kind::CharDevice | Kind::BlockDevice) = (susp.pn, e.kind) {
             m.rdev = Some(rdev(hi, lo));
         }
-        m.extra.push(Field::new("iso.name", raw.escape_debug()));
+        let shown = if raw.chars().all(|ch| !ch.is_control() && ch != '\\') {
+            raw
+        } else {
+            raw.escape_debug().to_string()
+        };
+        m.extra.push(Field::new("iso.name", shown));
         m.extra
             .push(Field::new("iso.flags", format!("{:#04x}", rec.flags)));
         if let Some(d) = date {

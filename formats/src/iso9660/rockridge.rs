@@ -95,8 +95,11 @@ fn text(b: &[u8]) -> String {
 }
 
 /// Reads the SUSP entries of `area` (at absolute offset `at` in `bytes`),
-/// following `CE` continuation areas within `bytes`.
-pub(super) fn parse(bytes: &[u8], at: u64, area: &[u8], block: u64) -> Susp {
+/// following `CE` continuation areas within `bytes`. `budget` is what is
+/// left of the continuation bytes the whole walk may read: real images
+/// never read more than their own size, so hostile ones cannot make the
+/// walk quadratic by pointing every record at the same large area.
+pub(super) fn parse(bytes: &[u8], at: u64, area: &[u8], block: u64, budget: &mut u64) -> Susp {
     let mut s = Susp::default();
     let mut cur_at = at;
     let mut cur: &[u8] = area;
@@ -105,8 +108,28 @@ pub(super) fn parse(bytes: &[u8], at: u64, area: &[u8], block: u64) -> Susp {
     loop {
         let next = entries(&mut s, cur, cur_at);
         read = read.saturating_add(cur.len());
-        let Some((lba, off, len)) = next else { break };
+        let Some((lba, off, mut len)) = next else {
+            break;
+        };
         hops += 1;
+        if u64::from(len) > block {
+            // A continuation area lies within one logical block.
+            s.errors.push(Error::invalid(
+                Format::Iso9660,
+                cur_at,
+                format!("SUSP continuation area of {len} bytes"),
+            ));
+            len = block as u32;
+        }
+        if u64::from(len) > *budget {
+            s.errors.push(Error::limit(
+                Format::Iso9660,
+                cur_at,
+                "SUSP continuation areas larger than the image",
+            ));
+            break;
+        }
+        *budget -= u64::from(len);
         if hops > MAX_CE || read > MAX_SU_BYTES {
             s.errors.push(Error::limit(
                 Format::Iso9660,
