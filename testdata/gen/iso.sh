@@ -32,8 +32,9 @@ mkdir -p "$out"
 pin() { touch -h -d "@$1" "$2"; }
 
 # --- the EFI boot image: a tiny FAT12 file system ---
+# --invariant: mkfs.vfat would otherwise stamp the volume label with the clock.
 efi="$work/efi.img"
-mkfs.vfat -C -n EFIBOOT -i 12345678 "$efi" 64 >/dev/null
+mkfs.vfat --invariant -C -n EFIBOOT -i 12345678 "$efi" 64 >/dev/null
 mmd -i "$efi" ::/EFI ::/EFI/BOOT
 printf 'not really a loader\n' >"$work/BOOTX64.EFI"
 pin 1700000000 "$work/BOOTX64.EFI"
@@ -74,6 +75,9 @@ while IFS= read -r p; do
     n=$((n + 1))
 done < <(cd "$t" && find . -depth | LC_ALL=C sort | sed "s|^\.|$t|")
 
+# -hardlinks on would make libisofs store the source files' dev/ino and the
+# current time ("isofs.di", "isofs.st" xattrs) whatever SOURCE_DATE_EPOCH
+# says; with it off, hard links still share one extent, inode and nlink 2.
 rm -f "$out/full.iso"
 xorriso -report_about WARNING \
     -outdev "$out/full.iso" \
@@ -82,7 +86,7 @@ xorriso -report_about WARNING \
     -copyright_file COPYING -abstract_file ABSTRACT -biblio_file BIBLIO \
     -volume_date c 2023111422132000 -volume_date m 2023111422132000 \
     -volume_date x 2033111422132000 -volume_date f 2023111422132000 \
-    -joliet on -rockridge on -hardlinks on \
+    -joliet on -rockridge on -hardlinks off -disk_dev_ino off -xattr off -acl off \
     -compliance deep_paths_off \
     -compliance no_emul_toc -padding 0 \
     -map "$t" / \
