@@ -1,15 +1,288 @@
-//! ISO9660 reader: volume descriptors, Rock Ridge, Joliet, El Torito, system area.
+//! ISO9660 reader: volume descriptors, directory records with Rock Ridge and
+//! Joliet, multi-extent files, the El Torito boot catalog and the system area
+//! (isohybrid MBR/GPT).
 //!
-//! Part of formats/ (bytes → formats → engine → report): lists members as a
-//! [`Container`] with their byte ranges, never panicking on hostile bytes.
+//! Part of formats/ (bytes → formats → engine → report): lists the members of
+//! an ISO image as a [`Container`] whose entries are byte ranges of the image
+//! itself (nothing is copied), never panicking on hostile bytes.
+//!
+//! Entries, in order: the primary tree (Rock Ridge names when the volume has
+//! Rock Ridge, ISO names with `;1` and a trailing `.` removed otherwise), then
+//! the Joliet tree under `<joliet>/` when a Joliet descriptor exists, then the
+//! El Torito boot images (`<eltorito-N-bios>`, `<eltorito-N-efi>`), then the
+//! partitions of the system area that the ISO tree does not already cover
+//! (`<partition-N>`).
+//!
+//! A file whose extent runs past the end of the image is still listed with
+//! the size its record claims, but with `Data::None` and an error: handing
+//! out a clamped range would present a silently shortened file as content.
 
-use crate::{Blob, Container, Error, ErrorKind, Format, Limits, Result};
+mod descriptors;
+mod directory;
+mod eltorito;
+mod rockridge;
 
-/// Lists the members of a Iso9660 image.
-pub fn open(_blob: &Blob, _limits: &Limits) -> Result<Container> {
-    Err(Error::new(
-        Format::Iso9660,
-        0,
-        ErrorKind::Unsupported("reader not written yet".into()),
-    ))
+use std::collections::HashSet;
+
+use crate::model::Extent;
+use crate::{Blob, Container, Data, Entry, Error, Format, Kind, Limits, Region, Result, Time};
+
+/// The system area: the first 16 sectors of 2048 bytes.
+const SYSTEM_AREA: usize = 16 * 2048;
+
+/// Lists the members of an ISO9660 image.
+pub fn open(blob: &Blob, limits: &Limits) -> Result<Container> {
+    let b = blob.bytes();
+    let mut c = Container::new(Format::Iso9660, blob.clone());
+    let vols = descriptors::read(b, &mut c)?;
+    if vols.volume_bytes > blob.len() {
+        c.errors.push(Error::truncated(
+            Format::Iso9660,
+            blob.len(),
+            vols.volume_bytes,
+            blob.len(),
+        ));
+    }
+    let mut claimed = HashSet::new();
+    if let Some(root) = vols.primary {
+        directory::walk_tree(b, root, false, &mut c, limits, &mut claimed);
+    }
+    if let Some(root) = vols.joliet {
+        directory::walk_tree(b, root, true, &mut c, limits, &mut claimed);
+    }
+    let block = vols.primary.map_or(2048, |r| r.block);
+    if let Some(lba) = vols.boot_catalog {
+        eltorito::read(b, lba, block, &mut c, limits, &mut claimed);
+    }
+    system_area(b, vols.volume_bytes, &mut c, limits);
+    Ok(c)
 }
+
+/// Describes the system area and lists partitions that hold more than the
+/// ISO tree (an appended EFI partition, say).
+fn system_area(b: &[u8], volume_bytes: u64, c: &mut Container, limits: &Limits) {
+    let sa = b.get(..SYSTEM_AREA.min(b.len())).unwrap_or_default();
+    c.regions
+        .push(Region::structure(0, sa.len() as u64, "system area"));
+    let zero = sa.iter().all(|&x| x == 0);
+    c.field("system_area.all_zero", zero);
+    let mbr_sig = sa.get(510..512) == Some(&[0x55, 0xaa]);
+    let code = sa.get(..440).is_some_and(|x| x.iter().any(|&y| y != 0));
+    c.field("system_area.mbr_signature", mbr_sig);
+    c.field("system_area.isohybrid", mbr_sig && code);
+    let table = crate::partition::parse(b, 512);
+    c.fields.extend(table.fields.iter().cloned());
+    let extents = file_extents(c);
+    partition_entries(&table, volume_bytes, &extents, b.len() as u64, c, limits);
+}
+
+/// Every data extent of the entries listed so far, sorted by offset.
+fn file_extents(c: &Container) -> Vec<(u64, u64)> {
+    let mut v: Vec<(u64, u64)> = Vec::new();
+    for e in &c.entries {
+        match &e.data {
+            Data::Range(x) => v.push((x.offset, x.len)),
+            Data::Extents(xs) => v.extend(xs.iter().map(|x| (x.offset, x.len))),
+            _ => {}
+        }
+    }
+    v.sort_unstable();
+    v
+}
+
+/// Adds `<partition-N>` for each partition that reaches past the ISO volume,
+/// or that starts elsewhere than 0 and is not simply one of the ISO's files.
+fn partition_entries(
+    t: &crate::partition::Table,
+    volume_bytes: u64,
+    extents: &[(u64, u64)],
+    blob_len: u64,
+    c: &mut Container,
+    limits: &Limits,
+) {
+    let mut done: Vec<(u32, u64, u64)> = Vec::new();
+    for (gpt, p) in t
+        .mbr
+        .iter()
+        .map(|p| (false, p))
+        .chain(t.gpt.iter().map(|p| (true, p)))
+    {
+        let end = p.offset.saturating_add(p.len);
+        let beyond = end > volume_bytes;
+        let covered = extents
+            .iter()
+            .any(|&(o, l)| o <= p.offset && end <= o.saturating_add(l));
+        if !(beyond || (p.offset != 0 && !covered)) {
+            continue;
+        }
+        let name = match done.iter().find(|d| d.0 == p.number) {
+            Some(d) if (d.1, d.2) == (p.offset, p.len) => continue,
+            Some(_) if gpt => format!("<gpt-partition-{}>", p.number),
+            _ => format!("<partition-{}>", p.number),
+        };
+        done.push((p.number, p.offset, p.len));
+        let mut e = Entry::new(name, Kind::File);
+        e.size = p.len;
+        let start = p.offset.min(blob_len);
+        let len = end.min(blob_len).saturating_sub(start);
+        if len < p.len {
+            c.errors
+                .push(Error::truncated(Format::Iso9660, p.offset, end, blob_len));
+        }
+        e.data = Data::Range(Extent { offset: start, len });
+        e.meta.extra.push(crate::Field::new(
+            "partition.table",
+            if gpt { "gpt" } else { "mbr" },
+        ));
+        e.meta
+            .extra
+            .push(crate::Field::new("partition.type", &p.kind));
+        if !p.name.is_empty() {
+            e.meta
+                .extra
+                .push(crate::Field::new("partition.name", &p.name));
+        }
+        let idx = c.entries.len();
+        if let Err(err) = c.push(e, limits) {
+            c.errors.push(err);
+            return;
+        }
+        if len > 0 {
+            c.regions.push(Region {
+                offset: start,
+                len,
+                owner: crate::Owner::Entry(idx),
+            });
+        }
+    }
+}
+
+// ---- little readers shared by the submodules ----
+
+fn u16le(b: &[u8], at: usize) -> Option<u16> {
+    Some(u16::from_le_bytes(b.get(at..at + 2)?.try_into().ok()?))
+}
+
+fn u32le(b: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
+}
+
+fn u32be(b: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_be_bytes(b.get(at..at + 4)?.try_into().ok()?))
+}
+
+/// A "both-byte-order" 16-bit number (ECMA-119 7.2.3); the little-endian half wins.
+fn both16(b: &[u8], at: usize) -> Option<u16> {
+    u16le(b, at)
+}
+
+/// A "both-byte-order" 32-bit number (ECMA-119 7.3.3); the little-endian half wins.
+fn both32(b: &[u8], at: usize) -> Option<u32> {
+    u32le(b, at)
+}
+
+/// A decoded time stamp: the instant, and the text as recorded (local time
+/// with its offset), which is what a diff should show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Stamp {
+    pub time: Option<Time>,
+    pub text: String,
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date.
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(m);
+    let mp = if m > 2 { m - 3 } else { m + 9 };
+    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146097 + doe - 719468
+}
+
+fn offset_text(tz: i8) -> String {
+    let mins = i32::from(tz) * 15;
+    let sign = if mins < 0 { '-' } else { '+' };
+    let a = mins.abs();
+    format!("{sign}{:02}:{:02}", a / 60, a % 60)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn instant(y: i64, mo: u32, d: u32, h: u32, mi: u32, s: u32, nanos: u32, tz: i8) -> Option<Time> {
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 60 {
+        return None;
+    }
+    let local =
+        days_from_civil(y, mo, d) * 86400 + i64::from(h) * 3600 + i64::from(mi) * 60 + i64::from(s);
+    Some(Time {
+        secs: local - i64::from(tz) * 900,
+        nanos,
+    })
+}
+
+/// The 7-byte recording date of directory records and short-form `TF`.
+fn date7(r: &[u8]) -> Option<Stamp> {
+    let &[y, mo, d, h, mi, s, tz] = r else {
+        return None;
+    };
+    if r.iter().all(|&x| x == 0) {
+        return None;
+    }
+    let tz = tz as i8;
+    let year = 1900 + i64::from(y);
+    Some(Stamp {
+        time: instant(
+            year,
+            mo.into(),
+            d.into(),
+            h.into(),
+            mi.into(),
+            s.into(),
+            0,
+            tz,
+        ),
+        text: format!(
+            "{year:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}{}",
+            offset_text(tz)
+        ),
+    })
+}
+
+/// The 17-byte "dec-datetime" of volume descriptors and long-form `TF`.
+fn date17(r: &[u8]) -> Option<Stamp> {
+    let (digits, tz) = (r.get(..16)?, *r.get(16)? as i8);
+    if tz == 0 && digits.iter().all(|&x| x == b'0' || x == 0 || x == b' ') {
+        return None;
+    }
+    if !digits.iter().all(u8::is_ascii_digit) {
+        return Some(Stamp {
+            time: None,
+            text: format!("invalid {}", String::from_utf8_lossy(digits).escape_debug()),
+        });
+    }
+    let n = |a: usize, b: usize| {
+        digits[a..b]
+            .iter()
+            .fold(0u32, |acc, &x| acc * 10 + u32::from(x - b'0'))
+    };
+    let (y, mo, d, h, mi, s, cs) = (
+        n(0, 4),
+        n(4, 6),
+        n(6, 8),
+        n(8, 10),
+        n(10, 12),
+        n(12, 14),
+        n(14, 16),
+    );
+    Some(Stamp {
+        time: instant(y.into(), mo, d, h, mi, s, cs * 10_000_000, tz),
+        text: format!(
+            "{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{cs:02}{}",
+            offset_text(tz)
+        ),
+    })
+}
+
+#[cfg(test)]
+mod tests;

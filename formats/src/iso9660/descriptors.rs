@@ -1,0 +1,264 @@
+//! Volume descriptors (ECMA-119 §8): the primary and supplementary (Joliet)
+//! descriptors, the El Torito boot record, and the terminator, decoded into
+//! `pvd.*`, `svd.*` and `boot_record.*` fields.
+//!
+//! Part of the ISO9660 reader in formats/ (bytes → formats → engine →
+//! report): it finds the roots that the directory walker then descends.
+
+use super::{both16, both32, date17, date7, u32be, u32le};
+use crate::{Container, Error, Format, Region};
+
+/// Where the volume descriptor set starts: sector 16 of 2048 bytes.
+pub(super) const VDS_START: u64 = 16 * 2048;
+const VD_SIZE: u64 = 2048;
+/// Descriptors read before giving up on finding a terminator.
+const MAX_VDS: u64 = 64;
+
+/// A directory tree's root, as named by a volume descriptor.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Root {
+    pub lba: u32,
+    pub size: u32,
+    pub block: u64,
+}
+
+/// What the descriptor set says, beyond the fields it adds.
+#[derive(Debug, Default)]
+pub(super) struct Volumes {
+    pub primary: Option<Root>,
+    /// Volume size in bytes (`volume_space_size * block_size`).
+    pub volume_bytes: u64,
+    pub joliet: Option<Root>,
+    /// El Torito boot catalog LBA.
+    pub boot_catalog: Option<u32>,
+}
+
+/// Decodes a d-/a-character identifier: trailing spaces are padding.
+fn ident(b: &[u8]) -> String {
+    String::from_utf8_lossy(b)
+        .trim_end_matches([' ', '\0'])
+        .to_string()
+}
+
+/// Decodes a Joliet identifier (UCS-2 big-endian).
+pub(super) fn ucs2(b: &[u8]) -> String {
+    let units = b.chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]]));
+    char::decode_utf16(units)
+        .map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER))
+        .collect()
+}
+
+fn joliet_level(esc: &[u8]) -> Option<u8> {
+    // The escape sequence may sit anywhere in the 32-byte field (normally first).
+    esc.windows(3).find_map(|w| match w {
+        [b'%', b'/', b'@'] => Some(1),
+        [b'%', b'/', b'C'] => Some(2),
+        [b'%', b'/', b'E'] => Some(3),
+        _ => None,
+    })
+}
+
+/// Reads the descriptor set into `c.fields`/`c.regions`. Fails only when no
+/// primary descriptor can be found at all.
+pub(super) fn read(b: &[u8], c: &mut Container) -> Result<Volumes, Error> {
+    let mut v = Volumes::default();
+    let mut svds = 0usize;
+    for i in 0..MAX_VDS {
+        let at = VDS_START + i * VD_SIZE;
+        let Some(d) = usize::try_from(at)
+            .ok()
+            .and_then(|s| b.get(s..s + VD_SIZE as usize))
+        else {
+            if v.primary.is_none() {
+                return Err(Error::truncated(
+                    Format::Iso9660,
+                    at,
+                    at + VD_SIZE,
+                    b.len() as u64,
+                ));
+            }
+            c.errors.push(Error::truncated(
+                Format::Iso9660,
+                at,
+                at + VD_SIZE,
+                b.len() as u64,
+            ));
+            break;
+        };
+        if &d[1..6] != b"CD001" {
+            if v.primary.is_none() {
+                return Err(Error::new(
+                    Format::Iso9660,
+                    at + 1,
+                    crate::ErrorKind::BadMagic,
+                ));
+            }
+            c.errors.push(Error::invalid(
+                Format::Iso9660,
+                at + 1,
+                "volume descriptor without CD001 before the terminator",
+            ));
+            break;
+        }
+        let ty = d[0];
+        let name = match ty {
+            0 => "boot record".to_string(),
+            1 => "primary volume descriptor".to_string(),
+            2 => "supplementary volume descriptor".to_string(),
+            3 => "volume partition descriptor".to_string(),
+            255 => "volume descriptor set terminator".to_string(),
+            t => format!("volume descriptor type {t}"),
+        };
+        c.regions.push(Region::structure(at, VD_SIZE, name));
+        match ty {
+            0 => boot_record(d, at, c, &mut v),
+            1 if v.primary.is_none() => {
+                v.primary = volume(d, at, "pvd", false, c);
+                if let (Some(r), Some(space)) = (v.primary, both32(d, 80)) {
+                    v.volume_bytes = u64::from(space) * r.block;
+                }
+            }
+            2 => {
+                svds += 1;
+                let level = joliet_level(&d[88..120]);
+                let prefix = if svds == 1 {
+                    "svd".to_string()
+                } else {
+                    format!("svd{svds}")
+                };
+                c.field(format!("{prefix}.descriptor_offset"), at);
+                c.field(format!("{prefix}.volume_flags"), format!("{:#04x}", d[7]));
+                c.field(
+                    format!("{prefix}.escape_sequences"),
+                    hex(d[88..120].iter().copied().take_while(|&x| x != 0)),
+                );
+                if let Some(l) = level {
+                    c.field(format!("{prefix}.joliet_level"), l);
+                }
+                let root = volume(d, at, &prefix, level.is_some(), c);
+                if level.is_some() && v.joliet.is_none() {
+                    v.joliet = root;
+                }
+            }
+            255 => {
+                c.field("terminator.offset", at);
+                break;
+            }
+            _ => {}
+        }
+    }
+    if v.primary.is_none() {
+        return Err(Error::invalid(
+            Format::Iso9660,
+            VDS_START,
+            "no primary volume descriptor",
+        ));
+    }
+    Ok(v)
+}
+
+fn hex(b: impl Iterator<Item = u8>) -> String {
+    b.map(|x| format!("{x:02x}")).collect()
+}
+
+fn boot_record(d: &[u8], at: u64, c: &mut Container, v: &mut Volumes) {
+    let system = ident(&d[7..39]);
+    c.field("boot_record.offset", at);
+    c.field("boot_record.boot_system_id", &system);
+    c.field("boot_record.boot_id", ident(&d[39..71]));
+    if system == "EL TORITO SPECIFICATION" {
+        if let Some(lba) = u32le(d, 71) {
+            c.field("boot_record.catalog_lba", lba);
+            v.boot_catalog.get_or_insert(lba);
+        }
+    }
+}
+
+/// Decodes a primary or supplementary descriptor's fields under `p`.
+fn volume(d: &[u8], at: u64, p: &str, joliet: bool, c: &mut Container) -> Option<Root> {
+    let s = |r: std::ops::Range<usize>| {
+        let b = d.get(r).unwrap_or_default();
+        if joliet {
+            ucs2(b).trim_end_matches([' ', '\0']).to_string()
+        } else {
+            ident(b)
+        }
+    };
+    c.field(format!("{p}.version"), d[6]);
+    c.field(format!("{p}.system_id"), s(8..40));
+    c.field(format!("{p}.volume_id"), s(40..72));
+    let block = both16(d, 128).unwrap_or(0);
+    let space = both32(d, 80).unwrap_or(0);
+    c.field(format!("{p}.volume_space_size"), space);
+    c.field(format!("{p}.volume_set_size"), both16(d, 120).unwrap_or(0));
+    c.field(
+        format!("{p}.volume_sequence_number"),
+        both16(d, 124).unwrap_or(0),
+    );
+    c.field(format!("{p}.logical_block_size"), block);
+    let pt_size = both32(d, 132).unwrap_or(0);
+    c.field(format!("{p}.path_table_size"), pt_size);
+    let l = u32le(d, 140).unwrap_or(0);
+    let lo = u32le(d, 144).unwrap_or(0);
+    let m = u32be(d, 148).unwrap_or(0);
+    let mo = u32be(d, 152).unwrap_or(0);
+    c.field(format!("{p}.l_path_table_lba"), l);
+    c.field(format!("{p}.optional_l_path_table_lba"), lo);
+    c.field(format!("{p}.m_path_table_lba"), m);
+    c.field(format!("{p}.optional_m_path_table_lba"), mo);
+    c.field(format!("{p}.volume_set_id"), s(190..318));
+    c.field(format!("{p}.publisher_id"), s(318..446));
+    c.field(format!("{p}.data_preparer_id"), s(446..574));
+    c.field(format!("{p}.application_id"), s(574..702));
+    c.field(format!("{p}.copyright_file_id"), s(702..739));
+    c.field(format!("{p}.abstract_file_id"), s(739..776));
+    c.field(format!("{p}.bibliographic_file_id"), s(776..813));
+    for (name, r) in [
+        ("creation_date", 813..830),
+        ("modification_date", 830..847),
+        ("expiration_date", 847..864),
+        ("effective_date", 864..881),
+    ] {
+        let value = date17(&d[r.clone()]).map_or_else(|| "unset".to_string(), |st| st.text);
+        c.field(format!("{p}.{name}"), value);
+    }
+    c.field(format!("{p}.file_structure_version"), d[881]);
+    let app_use = &d[883..1395];
+    if app_use.iter().all(|&x| x == 0 || x == b' ') {
+        c.field(format!("{p}.application_use"), "blank");
+    } else {
+        c.field(
+            format!("{p}.application_use"),
+            ident(app_use).escape_debug().to_string(),
+        );
+    }
+    // The root directory record (34 bytes at 156).
+    let root = &d[156..190];
+    let lba = both32(root, 2).unwrap_or(0);
+    let size = both32(root, 10).unwrap_or(0);
+    c.field(format!("{p}.root.extent_lba"), lba);
+    c.field(format!("{p}.root.data_length"), size);
+    c.field(format!("{p}.root.flags"), format!("{:#04x}", root[25]));
+    if let Some(st) = date7(&root[18..25]) {
+        c.field(format!("{p}.root.date"), st.text);
+    }
+    let block = u64::from(block);
+    if !matches!(block, 512 | 1024 | 2048) {
+        c.errors.push(Error::invalid(
+            Format::Iso9660,
+            at + 128,
+            format!("logical block size {block}"),
+        ));
+        return None;
+    }
+    for (what, lba) in [("L", l), ("optional L", lo), ("M", m), ("optional M", mo)] {
+        if lba != 0 && pt_size != 0 {
+            c.regions.push(Region::structure(
+                u64::from(lba) * block,
+                u64::from(pt_size),
+                format!("{p} {what} path table"),
+            ));
+        }
+    }
+    Some(Root { lba, size, block })
+}

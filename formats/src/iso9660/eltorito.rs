@@ -1,0 +1,273 @@
+//! El Torito boot catalog: the validation entry, the initial/default entry,
+//! section headers and section entries, each image listed as a member
+//! `<eltorito-N-bios>` / `<eltorito-N-efi>` in catalog order.
+//!
+//! Part of the ISO9660 reader in formats/ (bytes → formats → engine →
+//! report). The catalog's sector count is unreliable for no-emulation
+//! images (isolinux says 4), so an image's size comes from, in order: the
+//! file of the tree that starts at the image, the floppy size of an emulated
+//! floppy, the boot sector of a FAT image, and only then the sector count.
+//! An image that would run past the end of the ISO is clamped, with an error.
+
+use std::collections::HashSet;
+
+use super::{u16le, u32le};
+use crate::model::Extent;
+use crate::{Container, Data, Entry, Error, Field, Format, Kind, Limits, Owner, Region};
+
+/// Catalog entries read at most (a catalog of 4 sectors of 2048 bytes).
+const MAX_ENTRIES: usize = 4 * 2048 / 32;
+
+struct Image {
+    platform: u8,
+    section: usize,
+    bootable: u8,
+    media: u8,
+    load_segment: u16,
+    system_type: u8,
+    sector_count: u16,
+    load_rba: u32,
+    selection: u8,
+}
+
+fn platform_name(p: u8) -> String {
+    match p {
+        0x00 => "bios".into(),
+        0x01 => "ppc".into(),
+        0x02 => "mac".into(),
+        0xef => "efi".into(),
+        p => format!("platform-{p:02x}"),
+    }
+}
+
+fn emulation(media: u8) -> &'static str {
+    match media & 0x0f {
+        0 => "no-emulation",
+        1 => "floppy-1.2m",
+        2 => "floppy-1.44m",
+        3 => "floppy-2.88m",
+        4 => "hard-disk",
+        _ => "unknown",
+    }
+}
+
+fn ident(b: &[u8]) -> String {
+    String::from_utf8_lossy(b)
+        .trim_end_matches([' ', '\0'])
+        .to_string()
+}
+
+fn image(e: &[u8], platform: u8, section: usize) -> Option<Image> {
+    Some(Image {
+        platform,
+        section,
+        bootable: *e.first()?,
+        media: *e.get(1)?,
+        load_segment: u16le(e, 2)?,
+        system_type: *e.get(4)?,
+        sector_count: u16le(e, 6)?,
+        load_rba: u32le(e, 8)?,
+        selection: *e.get(12)?,
+    })
+}
+
+/// Reads the catalog at block `lba` and lists its images.
+pub(super) fn read(
+    b: &[u8],
+    lba: u32,
+    block: u64,
+    c: &mut Container,
+    limits: &Limits,
+    claimed: &mut HashSet<u64>,
+) {
+    let Some(at) = u64::from(lba).checked_mul(block) else {
+        return;
+    };
+    let entry = |i: usize| -> Option<&[u8]> {
+        let s = usize::try_from(at).ok()?.checked_add(i.checked_mul(32)?)?;
+        b.get(s..s.checked_add(32)?)
+    };
+    let Some(v) = entry(0) else {
+        c.errors.push(Error::truncated(
+            Format::Iso9660,
+            at,
+            at.saturating_add(32),
+            b.len() as u64,
+        ));
+        return;
+    };
+    c.field("eltorito.catalog_offset", at);
+    if v[0] != 1 || v[30..32] != [0x55, 0xaa] {
+        c.errors.push(Error::invalid(
+            Format::Iso9660,
+            at,
+            "El Torito validation entry",
+        ));
+        return;
+    }
+    let sum = v.chunks_exact(2).fold(0u16, |s, w| {
+        s.wrapping_add(u16::from_le_bytes([w[0], w[1]]))
+    });
+    let platform = v[1];
+    c.field(
+        "eltorito.validation.platform_id",
+        format!("{platform:#04x}"),
+    );
+    c.field("eltorito.validation.id", ident(&v[4..28]));
+    c.field(
+        "eltorito.validation.checksum",
+        format!("{:#06x}", u16::from_le_bytes([v[28], v[29]])),
+    );
+    c.field("eltorito.validation.checksum_ok", sum == 0);
+    if sum != 0 {
+        c.errors.push(Error::invalid(
+            Format::Iso9660,
+            at + 28,
+            "El Torito validation checksum",
+        ));
+    }
+    let mut images = Vec::new();
+    images.extend(entry(1).and_then(|e| image(e, platform, 0)));
+    let mut i = 2;
+    let mut sections = 0usize;
+    while i < MAX_ENTRIES {
+        let Some(h) = entry(i) else { break };
+        let kind = h[0];
+        if kind != 0x90 && kind != 0x91 {
+            break;
+        }
+        sections += 1;
+        let count = usize::from(u16le(h, 2).unwrap_or(0));
+        let p = format!("eltorito.section{sections}");
+        c.field(format!("{p}.platform_id"), format!("{:#04x}", h[1]));
+        c.field(format!("{p}.id"), ident(&h[4..32]));
+        c.field(format!("{p}.entries"), count);
+        c.field(format!("{p}.final"), kind == 0x91);
+        i += 1;
+        for _ in 0..count {
+            if i >= MAX_ENTRIES {
+                break;
+            }
+            let Some(e) = entry(i) else { break };
+            if e[0] != 0x88 && e[0] != 0x00 {
+                c.errors.push(Error::invalid(
+                    Format::Iso9660,
+                    at + 32 * i as u64,
+                    "El Torito section entry",
+                ));
+                break;
+            }
+            images.extend(image(e, h[1], sections));
+            i += 1;
+            // Extension entries (0x44) carry more selection criteria.
+            while i < MAX_ENTRIES && entry(i).is_some_and(|x| x[0] == 0x44) {
+                i += 1;
+            }
+        }
+        if kind == 0x91 {
+            break;
+        }
+    }
+    let used = (i.max(2) as u64 * 32).div_ceil(block) * block;
+    let len = used.min((b.len() as u64).saturating_sub(at));
+    c.regions
+        .push(Region::structure(at, len, "el torito boot catalog"));
+    for (n, img) in images.iter().enumerate() {
+        add_image(b, block, n + 1, img, c, limits, claimed);
+    }
+}
+
+/// The size of a FAT file system from its boot sector, if `s` starts with one.
+fn fat_size(s: &[u8]) -> Option<u64> {
+    if s.get(510..512)? != [0x55, 0xaa] {
+        return None;
+    }
+    let bps = u64::from(u16le(s, 11)?);
+    if !matches!(bps, 512 | 1024 | 2048 | 4096) || *s.get(13)? == 0 || u16le(s, 14)? == 0 {
+        return None;
+    }
+    let total = match u16le(s, 19)? {
+        0 => u64::from(u32le(s, 32)?),
+        n => u64::from(n),
+    };
+    (total > 0).then_some(total * bps)
+}
+
+fn add_image(
+    b: &[u8],
+    block: u64,
+    n: usize,
+    img: &Image,
+    c: &mut Container,
+    limits: &Limits,
+    claimed: &mut HashSet<u64>,
+) {
+    let plat = platform_name(img.platform);
+    let p = format!("eltorito.image{n}");
+    let offset = u64::from(img.load_rba).saturating_mul(block);
+    let file = c.entries.iter().find(|e| {
+        !e.path.starts_with('<') && e.kind == Kind::File && e.data.offset() == Some(offset)
+    });
+    let at = usize::try_from(offset).ok();
+    let (size, source) = if let Some(f) = file {
+        (f.size, format!("file {}", f.path))
+    } else if let Some(sz) = match img.media & 0x0f {
+        1 => Some(1_228_800),
+        2 => Some(1_474_560),
+        3 => Some(2_949_120),
+        _ => None,
+    } {
+        (sz, "floppy emulation".to_string())
+    } else if let Some(sz) = at.and_then(|a| b.get(a..)).and_then(fat_size) {
+        (sz, "fat boot sector".to_string())
+    } else {
+        (
+            u64::from(img.sector_count) * 512,
+            "sector count".to_string(),
+        )
+    };
+    let fields = [
+        ("platform_id", format!("{:#04x}", img.platform)),
+        ("section", img.section.to_string()),
+        ("bootable", (img.bootable == 0x88).to_string()),
+        ("media_type", format!("{:#04x}", img.media)),
+        ("emulation", emulation(img.media).to_string()),
+        ("load_segment", format!("{:#06x}", img.load_segment)),
+        ("system_type", format!("{:#04x}", img.system_type)),
+        ("sector_count", img.sector_count.to_string()),
+        ("load_rba", img.load_rba.to_string()),
+        ("selection_criteria", format!("{:#04x}", img.selection)),
+        ("size", size.to_string()),
+        ("size_source", source),
+    ];
+    let mut e = Entry::new(format!("<eltorito-{n}-{plat}>"), Kind::File);
+    for (k, v) in fields {
+        c.field(format!("{p}.{k}"), &v);
+        e.meta.extra.push(Field::new(format!("eltorito.{k}"), v));
+    }
+    let blen = b.len() as u64;
+    let start = offset.min(blen);
+    let len = offset.saturating_add(size).min(blen) - start;
+    if len < size {
+        c.errors.push(Error::truncated(
+            Format::Iso9660,
+            offset,
+            offset.saturating_add(size),
+            blen,
+        ));
+    }
+    e.size = len;
+    e.data = Data::Range(Extent { offset: start, len });
+    let idx = c.entries.len();
+    if let Err(err) = c.push(e, limits) {
+        c.errors.push(err);
+        return;
+    }
+    if len > 0 && claimed.insert(start) {
+        c.regions.push(Region {
+            offset: start,
+            len,
+            owner: Owner::Entry(idx),
+        });
+    }
+}
