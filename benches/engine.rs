@@ -11,7 +11,9 @@ fn main() {
 }
 
 fn buffers(len: usize) -> (Vec<u8>, Vec<u8>) {
-    let a: Vec<u8> = (0..len).map(|i| (i * 2_654_435_761usize >> 13) as u8).collect();
+    let a: Vec<u8> = (0..len)
+        .map(|i| (i * 2_654_435_761usize >> 13) as u8)
+        .collect();
     let mut b = a.clone();
     // A few scattered differences, as in two builds that mostly agree.
     for k in 0..16 {
@@ -73,5 +75,9 @@ fn baseline_sha256_demo_pair(bencher: divan::Bencher) {
 fn compare_demo_pair(bencher: divan::Bencher) {
     let (a, b) = demo();
     let opts = Options::default();
-    bencher.bench(|| engine::compare_blobs("a", &a, "b", &b, &opts).summary.modified);
+    bencher.bench(|| {
+        engine::compare_blobs("a", &a, "b", &b, &opts)
+            .summary
+            .modified
+    });
 }
