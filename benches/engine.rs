@@ -12,7 +12,7 @@ fn main() {
 
 fn buffers(len: usize) -> (Vec<u8>, Vec<u8>) {
     let a: Vec<u8> = (0..len)
-        .map(|i| (i * 2_654_435_761usize >> 13) as u8)
+        .map(|i| ((i * 2_654_435_761usize) >> 13) as u8)
         .collect();
     let mut b = a.clone();
     // A few scattered differences, as in two builds that mostly agree.
