@@ -206,6 +206,8 @@ fn partitions_beyond_the_volume_or_outside_files_are_listed() {
         len,
         kind: "0xef".into(),
         name: String::new(),
+        type_name: String::new(),
+        guid: String::new(),
     };
     let t = Table {
         mbr: vec![
@@ -215,7 +217,7 @@ fn partitions_beyond_the_volume_or_outside_files_are_listed() {
             part(4, 60 * 512, 4 * 512),
         ],
         gpt: vec![part(2, 100 * 512, 20 * 512), part(5, 90 * 512, 40 * 512)],
-        fields: vec![],
+        ..Table::default()
     };
     let mut c = Container::new(Format::Iso9660, Blob::from_vec(vec![0; 110 * 512]));
     // Partition 3 is exactly a file of the tree; partition 4 is not.
