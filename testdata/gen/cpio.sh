@@ -7,10 +7,10 @@
 # are committed next to them. Needs root for mknod.
 set -euo pipefail
 need=()
-for t in cpio:cpio zstd:zstd lz4:lz4 xz:xz-utils gzip:gzip bzip2:bzip2; do
+for t in cpio:cpio zstd:zstd lz4:lz4 xz:xz-utils gzip:gzip bzip2:bzip2 unmkinitramfs:initramfs-tools-core; do
     command -v "${t%%:*}" >/dev/null || need+=("${t##*:}")
 done
-if [ ${#need[@]} -gt 0 ]; then apt-get install -y "${need[@]}"; fi
+if [ ${#need[@]} -gt 0 ]; then apt-get install -y --no-install-recommends "${need[@]}"; fi
 
 export TZ=UTC LC_ALL=C SOURCE_DATE_EPOCH=1700000000
 umask 022
