@@ -1,38 +1,748 @@
 //! Compressed streams (gzip, xz, zstd, bzip2, lz4 legacy and frame): bounded
 //! decoding and the header fields that explain "same content, different
-//! bytes" (gzip MTIME, FNAME, OS; xz check type; ...).
+//! bytes" (gzip MTIME, FNAME, OS; xz check type; zstd frame flags; ...).
 //!
 //! Part of formats/ (bytes → formats → engine → report). `lib.rs` makes
 //! streams transparent: a `.tar.xz` opens as tar with an xz layer.
+//!
+//! Every codec is read as a sequence of members (gzip members, xz streams,
+//! zstd frames, bzip2 streams, lz4 frames), like the command-line tools do.
+//! Zero bytes between or after members are padding (initrds and xz stream
+//! padding use them). Anything else after the last complete member is
+//! trailing data and is ignored here: the cpio reader, which cares about what
+//! follows a stream in an initrd, asks [`stream_end`] where the stream stops.
+
+use std::io::Read;
 
 use crate::{Blob, Error, ErrorKind, Field, Format, Limits, Result};
 
+/// Decoded bytes are pulled through the codecs in pieces of this size.
+const CHUNK: usize = 64 * 1024;
+
+const LZ4_LEGACY_MAGIC: u32 = 0x184C_2102;
+const LZ4_FRAME_MAGIC: u32 = 0x184D_2204;
+/// Uncompressed size of every block of an lz4 legacy stream but the last.
+const LZ4_LEGACY_BLOCK: usize = 8 << 20;
+const ZSTD_MAGIC: u32 = 0xFD2F_B528;
+
 /// Decodes up to `max` bytes from the start of the stream (for detection).
-pub fn peek(_blob: &Blob, codec: Format, _max: usize) -> Result<Vec<u8>> {
-    Err(Error::new(
-        codec,
-        0,
-        ErrorKind::Unsupported("reader not written yet".into()),
-    ))
+///
+/// A stream cut short or corrupt after its first bytes still gives what was
+/// decoded up to the damage; only a stream that yields nothing is an error.
+pub fn peek(blob: &Blob, codec: Format, max: usize) -> Result<Vec<u8>> {
+    let mut sink = Sink::new(Mode::Head, max as u64);
+    match run(blob.bytes(), codec, &mut sink) {
+        Ok(_) => Ok(sink.out),
+        Err(e) if sink.out.is_empty() => Err(e),
+        Err(_) => Ok(sink.out),
+    }
 }
 
 /// Decodes the whole stream (all concatenated members), bounded by
 /// `limits.decoded_cap(compressed size)`.
-pub fn decode(_blob: &Blob, codec: Format, _limits: &Limits) -> Result<Blob> {
-    Err(Error::new(
-        codec,
-        0,
-        ErrorKind::Unsupported("reader not written yet".into()),
-    ))
+pub fn decode(blob: &Blob, codec: Format, limits: &Limits) -> Result<Blob> {
+    let mut sink = Sink::new(Mode::All, limits.decoded_cap(blob.len()));
+    run(blob.bytes(), codec, &mut sink)?;
+    Ok(Blob::from_vec(sink.out))
 }
 
-/// Header fields of the stream, named `gzip.mtime`, `gzip.name`, ...
-pub fn header_fields(_blob: &Blob, _codec: Format) -> Vec<Field> {
-    Vec::new()
+/// Where the compressed stream at the start of `blob` ends: the byte after
+/// its last complete member (zero padding and trailing data excluded).
+///
+/// zstd and lz4 are measured by walking their block headers, without
+/// decoding; gzip, xz and bzip2 record no sizes, so they are decoded into
+/// nothing, bounded like [`decode`].
+pub fn stream_end(blob: &Blob, codec: Format, limits: &Limits) -> Result<u64> {
+    let mut sink = Sink::new(Mode::Measure, limits.decoded_cap(blob.len()));
+    run(blob.bytes(), codec, &mut sink)
+}
+
+/// Header fields of the stream (of its first member), named `gzip.mtime`,
+/// `gzip.name`, `xz.check`, `zstd.window_size`, ...
+pub fn header_fields(blob: &Blob, codec: Format) -> Vec<Field> {
+    let b = blob.bytes();
+    let mut f = Vec::new();
+    match codec {
+        Format::Gzip => gzip_fields(b, &mut f),
+        Format::Xz => {
+            if let Some(&id) = b.get(7) {
+                let check = match id & 0x0f {
+                    0x00 => "none".to_string(),
+                    0x01 => "CRC32".to_string(),
+                    0x04 => "CRC64".to_string(),
+                    0x0a => "SHA256".to_string(),
+                    n => format!("unknown ({n})"),
+                };
+                f.push(Field::new("xz.check", check));
+            }
+        }
+        Format::Zstd => {
+            if let Some(h) = zstd_header(b, 0) {
+                if let Some(w) = h.window_size {
+                    f.push(Field::new("zstd.window_size", w));
+                }
+                let cs = h
+                    .content_size
+                    .map_or_else(|| "unknown".to_string(), |n| n.to_string());
+                f.push(Field::new("zstd.content_size", cs));
+                f.push(Field::new("zstd.checksum", yes_no(h.checksum)));
+                f.push(Field::new("zstd.dict_id", h.dict_id));
+                f.push(Field::new("zstd.single_segment", yes_no(h.single_segment)));
+            }
+        }
+        Format::Bzip2 => {
+            if let Some(&d @ b'1'..=b'9') = b.get(3) {
+                let n = d - b'0';
+                f.push(Field::new("bzip2.block_size", format!("{n} ({n}00k)")));
+            }
+        }
+        Format::Lz4 => lz4_fields(b, &mut f),
+        _ => {}
+    }
+    f
 }
 
 /// Name of the single member of a stream whose content is not a container.
 /// Fixed, so that a changed gzip FNAME does not change addresses.
 pub fn member_name(_blob: &Blob, _codec: Format) -> String {
     "<content>".to_string()
+}
+
+fn yes_no(b: bool) -> &'static str {
+    if b {
+        "yes"
+    } else {
+        "no"
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Everything, an error past the cap.
+    All,
+    /// The first `cap` bytes, then stop quietly.
+    Head,
+    /// Only find where the stream ends; decoded bytes are dropped (an error
+    /// past the cap, so a bomb cannot keep us busy).
+    Measure,
+}
+
+/// Where decoded bytes go, and the cap on them.
+struct Sink {
+    mode: Mode,
+    out: Vec<u8>,
+    written: u64,
+    cap: u64,
+}
+
+impl Sink {
+    fn new(mode: Mode, cap: u64) -> Sink {
+        Sink {
+            mode,
+            out: Vec::new(),
+            written: 0,
+            cap,
+        }
+    }
+
+    /// Takes decoded bytes; `Ok(false)` when no more are wanted.
+    fn put(&mut self, codec: Format, at: u64, b: &[u8]) -> Result<bool> {
+        let room = self.cap.saturating_sub(self.written);
+        let n = b.len() as u64;
+        if n > room {
+            if self.mode != Mode::Head {
+                return Err(Error::limit(
+                    codec,
+                    at,
+                    format!("decoded size over the cap of {} bytes", self.cap),
+                ));
+            }
+            let take = usize::try_from(room).unwrap_or(usize::MAX).min(b.len());
+            self.keep(b.get(..take).unwrap_or(&[]));
+            return Ok(false);
+        }
+        self.keep(b);
+        Ok(self.mode != Mode::Head || self.written < self.cap)
+    }
+
+    fn keep(&mut self, b: &[u8]) {
+        self.written = self.written.saturating_add(b.len() as u64);
+        if self.mode == Mode::Measure {
+            return;
+        }
+        let need = self.out.len().saturating_add(b.len());
+        if need > self.out.capacity() {
+            // Grow by doubling like Vec would, but never past the cap, so a
+            // stream just under the cap does not cost twice its size.
+            let cap = usize::try_from(self.cap).unwrap_or(usize::MAX);
+            let target = self
+                .out
+                .capacity()
+                .saturating_mul(2)
+                .max(need)
+                .min(cap.max(need));
+            self.out.reserve_exact(target - self.out.len());
+        }
+        self.out.extend_from_slice(b);
+    }
+}
+
+fn u32le(b: &[u8], at: usize) -> Option<u32> {
+    let s = b.get(at..at.checked_add(4)?)?;
+    Some(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+}
+
+/// True when `b` starts a member of `codec`.
+fn starts_member(codec: Format, b: &[u8]) -> bool {
+    let m = u32le(b, 0);
+    match codec {
+        Format::Gzip => b.starts_with(&[0x1f, 0x8b]),
+        Format::Xz => b.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0x00]),
+        Format::Zstd => m.is_some_and(|m| m == ZSTD_MAGIC || is_skippable(m)),
+        Format::Bzip2 => matches!(b, [b'B', b'Z', b'h', b'1'..=b'9', ..]),
+        Format::Lz4 => {
+            m.is_some_and(|m| m == LZ4_FRAME_MAGIC || m == LZ4_LEGACY_MAGIC || is_skippable(m))
+        }
+        _ => false,
+    }
+}
+
+/// zstd and lz4 share the skippable-frame magic range.
+fn is_skippable(m: u32) -> bool {
+    m & 0xFFFF_FFF0 == 0x184D_2A50
+}
+
+/// Decodes (or measures) every member of the stream into `sink`; returns
+/// the offset just past the last member read.
+fn run(data: &[u8], codec: Format, sink: &mut Sink) -> Result<u64> {
+    if !starts_member(codec, data) {
+        return Err(Error::new(codec, 0, ErrorKind::BadMagic));
+    }
+    let mut pos = 0usize;
+    loop {
+        let (end, more) = member(data, pos, codec, sink)?;
+        // A member always consumes its magic, so this loop cannot stall.
+        pos = end.max(pos.saturating_add(1));
+        if !more {
+            break;
+        }
+        let rest = data.get(pos..).unwrap_or(&[]);
+        let Some(skip) = rest.iter().position(|&b| b != 0) else {
+            break;
+        };
+        let next = pos + skip;
+        if !starts_member(codec, data.get(next..).unwrap_or(&[])) {
+            // Trailing data that is not another member: not ours.
+            break;
+        }
+        pos = next;
+    }
+    Ok(pos.min(data.len()) as u64)
+}
+
+/// Pulls decoded bytes out of `r` into `sink`; `Ok(false)` if the sink is full.
+fn pump<R: Read>(r: &mut R, codec: Format, at: u64, sink: &mut Sink) -> Result<bool> {
+    let mut buf = vec![0u8; CHUNK];
+    loop {
+        let n = match r.read(&mut buf) {
+            Ok(0) => return Ok(true),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Error::new(codec, at, ErrorKind::Decode(e.to_string()))),
+        };
+        if !sink.put(codec, at, buf.get(..n).unwrap_or(&[]))? {
+            return Ok(false);
+        }
+    }
+}
+
+/// Decodes one member starting at `pos`; returns where it ends and whether
+/// the sink wants more.
+fn member(data: &[u8], pos: usize, codec: Format, sink: &mut Sink) -> Result<(usize, bool)> {
+    let slice = data.get(pos..).unwrap_or(&[]);
+    let mut rest: &[u8] = slice;
+    // Decode errors carry the input position the decoder had reached.
+    let fix = |e: Error, rest_len: usize| -> Error {
+        Error {
+            offset: (pos + (slice.len() - rest_len)) as u64,
+            ..e
+        }
+    };
+    match codec {
+        Format::Gzip | Format::Xz | Format::Bzip2 => {
+            let r = match codec {
+                Format::Gzip => {
+                    let mut d = flate2::bufread::GzDecoder::new(&mut rest);
+                    pump(&mut d, codec, pos as u64, sink)
+                }
+                Format::Xz => {
+                    let mut d = liblzma::bufread::XzDecoder::new(&mut rest);
+                    pump(&mut d, codec, pos as u64, sink)
+                }
+                _ => {
+                    let mut d = bzip2::bufread::BzDecoder::new(&mut rest);
+                    pump(&mut d, codec, pos as u64, sink)
+                }
+            };
+            let end = pos + (slice.len() - rest.len());
+            match r {
+                Ok(more) => Ok((end, more)),
+                Err(e) => Err(fix(e, rest.len())),
+            }
+        }
+        Format::Zstd => {
+            let end = zstd_frame_end(data, pos);
+            if sink.mode == Mode::Measure {
+                if let Some(end) = end {
+                    return Ok((end, true));
+                }
+            }
+            let m = u32le(data, pos).unwrap_or(0);
+            if is_skippable(m) {
+                return match end {
+                    Some(end) => Ok((end, true)),
+                    None => Err(Error::truncated(
+                        codec,
+                        pos as u64,
+                        data.len() as u64 + 1,
+                        data.len() as u64,
+                    )),
+                };
+            }
+            let frame = data.get(pos..end.unwrap_or(data.len())).unwrap_or(&[]);
+            let mut rest: &[u8] = frame;
+            let r = match zstd::stream::read::Decoder::with_buffer(&mut rest) {
+                Ok(d) => {
+                    let mut d = d.single_frame();
+                    pump(&mut d, codec, pos as u64, sink)
+                }
+                Err(e) => Err(Error::new(
+                    codec,
+                    pos as u64,
+                    ErrorKind::Decode(e.to_string()),
+                )),
+            };
+            let consumed = frame.len() - rest.len();
+            let r = r.map_err(|e| Error {
+                offset: (pos + consumed) as u64,
+                ..e
+            })?;
+            match end {
+                Some(end) => Ok((end, r)),
+                None => Ok((pos + consumed, r)),
+            }
+        }
+        Format::Lz4 => {
+            let m = u32le(data, pos).unwrap_or(0);
+            if m == LZ4_LEGACY_MAGIC {
+                return lz4_legacy(data, pos, sink);
+            }
+            let end = lz4_frame_end(data, pos);
+            if sink.mode == Mode::Measure || is_skippable(m) {
+                return match end {
+                    Some(end) => Ok((end, true)),
+                    None => Err(Error::new(
+                        codec,
+                        pos as u64,
+                        ErrorKind::Decode("lz4 frame cut short or malformed".into()),
+                    )),
+                };
+            }
+            let frame = data.get(pos..end.unwrap_or(data.len())).unwrap_or(&[]);
+            let mut rest: &[u8] = frame;
+            let r = {
+                let mut d = lz4_flex::frame::FrameDecoder::new(&mut rest);
+                pump(&mut d, codec, pos as u64, sink)
+            };
+            let consumed = frame.len() - rest.len();
+            let more = r.map_err(|e| Error {
+                offset: (pos + consumed) as u64,
+                ..e
+            })?;
+            Ok((end.unwrap_or(pos + consumed), more))
+        }
+        _ => Err(Error::new(
+            codec,
+            0,
+            ErrorKind::Unsupported("not a compressed stream".into()),
+        )),
+    }
+}
+
+/// lz4 legacy (`lz4 -l`, the kernel's format): the magic, then blocks of
+/// `[u32 LE compressed size][block]`, each decoding to 8 MiB but the last.
+/// The stream has no end marker: it ends at end of input, at a zero size
+/// (padding) or at a size no block can have (the next thing's magic); a
+/// repeated legacy magic starts a concatenated legacy stream.
+fn lz4_legacy(data: &[u8], pos: usize, sink: &mut Sink) -> Result<(usize, bool)> {
+    const BOUND: usize = LZ4_LEGACY_BLOCK + LZ4_LEGACY_BLOCK / 255 + 16;
+    let codec = Format::Lz4;
+    let mut at = pos + 4;
+    let mut scratch: Vec<u8> = Vec::new();
+    loop {
+        let Some(size) = u32le(data, at) else {
+            return Ok((at.min(data.len()), true));
+        };
+        if size == LZ4_LEGACY_MAGIC {
+            at += 4;
+            continue;
+        }
+        let size = size as usize;
+        if size == 0 || size > BOUND {
+            return Ok((at, true));
+        }
+        let Some(block) = data.get(at + 4..at + 4 + size) else {
+            return Err(Error::truncated(
+                codec,
+                at as u64,
+                (at + 4 + size) as u64,
+                data.len() as u64,
+            ));
+        };
+        if sink.mode != Mode::Measure {
+            // A block decodes to at most 255 bytes per input byte.
+            let room = LZ4_LEGACY_BLOCK.min(size.saturating_mul(255).saturating_add(64));
+            if scratch.len() < room {
+                scratch = vec![0u8; room];
+            }
+            let n = lz4_flex::block::decompress_into(block, &mut scratch)
+                .map_err(|e| Error::new(codec, at as u64, ErrorKind::Decode(e.to_string())))?;
+            if !sink.put(codec, at as u64, scratch.get(..n).unwrap_or(&[]))? {
+                return Ok((at + 4 + size, false));
+            }
+        }
+        at += 4 + size;
+    }
+}
+
+/// End of the lz4 frame (or skippable frame) at `pos`, by walking its block
+/// headers. `None` if it is cut short or malformed.
+fn lz4_frame_end(b: &[u8], pos: usize) -> Option<usize> {
+    let m = u32le(b, pos)?;
+    if is_skippable(m) {
+        let len = u32le(b, pos + 4)? as usize;
+        let end = pos.checked_add(8)?.checked_add(len)?;
+        return (end <= b.len()).then_some(end);
+    }
+    if m != LZ4_FRAME_MAGIC {
+        return None;
+    }
+    let flg = *b.get(pos + 4)?;
+    if flg >> 6 != 1 {
+        return None;
+    }
+    let mut at = pos + 7; // magic, FLG, BD, HC
+    if flg & 0x08 != 0 {
+        at += 8;
+    }
+    if flg & 0x01 != 0 {
+        at += 4;
+    }
+    loop {
+        let size = u32le(b, at)?;
+        at += 4;
+        if size == 0 {
+            break;
+        }
+        at = at.checked_add((size & 0x7fff_ffff) as usize)?;
+        if flg & 0x10 != 0 {
+            at += 4;
+        }
+        if at > b.len() {
+            return None;
+        }
+    }
+    if flg & 0x04 != 0 {
+        at += 4;
+    }
+    (at <= b.len()).then_some(at)
+}
+
+fn lz4_fields(b: &[u8], f: &mut Vec<Field>) {
+    match u32le(b, 0) {
+        Some(LZ4_LEGACY_MAGIC) => f.push(Field::new("lz4.variant", "legacy")),
+        Some(LZ4_FRAME_MAGIC) => {
+            f.push(Field::new("lz4.variant", "frame"));
+            let (Some(&flg), Some(&bd)) = (b.get(4), b.get(5)) else {
+                return;
+            };
+            f.push(Field::new("lz4.flags", format!("{flg:#04x}")));
+            f.push(Field::new(
+                "lz4.block_independence",
+                yes_no(flg & 0x20 != 0),
+            ));
+            f.push(Field::new("lz4.block_checksum", yes_no(flg & 0x10 != 0)));
+            f.push(Field::new("lz4.content_checksum", yes_no(flg & 0x04 != 0)));
+            let max = match (bd >> 4) & 7 {
+                4 => "64KiB".to_string(),
+                5 => "256KiB".to_string(),
+                6 => "1MiB".to_string(),
+                7 => "4MiB".to_string(),
+                n => format!("invalid ({n})"),
+            };
+            f.push(Field::new("lz4.block_max_size", max));
+            let mut at = 6;
+            if flg & 0x08 != 0 {
+                if let Some(s) = b.get(6..14) {
+                    let mut a = [0u8; 8];
+                    a.copy_from_slice(s);
+                    f.push(Field::new("lz4.content_size", u64::from_le_bytes(a)));
+                }
+                at += 8;
+            }
+            if flg & 0x01 != 0 {
+                if let Some(d) = u32le(b, at) {
+                    f.push(Field::new("lz4.dict_id", d));
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+struct ZstdHeader {
+    window_size: Option<u64>,
+    content_size: Option<u64>,
+    checksum: bool,
+    dict_id: u32,
+    single_segment: bool,
+    /// Bytes from the magic to the first block header.
+    len: usize,
+}
+
+fn le_n(b: &[u8]) -> u64 {
+    b.iter()
+        .rev()
+        .fold(0u64, |acc, &x| (acc << 8) | u64::from(x))
+}
+
+/// The zstd frame header at `pos` (RFC 8878 §3.1.1.1).
+fn zstd_header(b: &[u8], pos: usize) -> Option<ZstdHeader> {
+    if u32le(b, pos)? != ZSTD_MAGIC {
+        return None;
+    }
+    let fhd = *b.get(pos + 4)?;
+    if fhd & 0x08 != 0 {
+        return None; // reserved bit
+    }
+    let single = fhd & 0x20 != 0;
+    let mut at = pos + 5;
+    let mut window = None;
+    if !single {
+        let wd = *b.get(at)?;
+        let base = 1u64 << (10 + (wd >> 3));
+        window = Some(base + (base / 8) * u64::from(wd & 7));
+        at += 1;
+    }
+    let did_len = [0usize, 1, 2, 4][usize::from(fhd & 3)];
+    let dict_id = le_n(b.get(at..at + did_len)?) as u32;
+    at += did_len;
+    let fcs_len = match fhd >> 6 {
+        0 => usize::from(single),
+        1 => 2,
+        2 => 4,
+        _ => 8,
+    };
+    let content_size = if fcs_len == 0 {
+        None
+    } else {
+        let v = le_n(b.get(at..at + fcs_len)?);
+        Some(if fcs_len == 2 { v + 256 } else { v })
+    };
+    at += fcs_len;
+    if single {
+        window = content_size;
+    }
+    Some(ZstdHeader {
+        window_size: window,
+        content_size,
+        checksum: fhd & 0x04 != 0,
+        dict_id,
+        single_segment: single,
+        len: at - pos,
+    })
+}
+
+/// End of the zstd frame (or skippable frame) at `pos`, by walking its
+/// block headers. `None` if it is cut short or malformed.
+fn zstd_frame_end(b: &[u8], pos: usize) -> Option<usize> {
+    let m = u32le(b, pos)?;
+    if is_skippable(m) {
+        let len = u32le(b, pos + 4)? as usize;
+        let end = pos.checked_add(8)?.checked_add(len)?;
+        return (end <= b.len()).then_some(end);
+    }
+    let h = zstd_header(b, pos)?;
+    let mut at = pos + h.len;
+    loop {
+        let hb = b.get(at..at + 3)?;
+        let bh = u32::from(hb[0]) | u32::from(hb[1]) << 8 | u32::from(hb[2]) << 16;
+        at += 3;
+        let size = (bh >> 3) as usize;
+        at = match (bh >> 1) & 3 {
+            0 | 2 => at.checked_add(size)?,
+            1 => at + 1,
+            _ => return None,
+        };
+        if at > b.len() {
+            return None;
+        }
+        if bh & 1 != 0 {
+            break;
+        }
+    }
+    if h.checksum {
+        at += 4;
+    }
+    (at <= b.len()).then_some(at)
+}
+
+fn gzip_fields(b: &[u8], f: &mut Vec<Field>) {
+    let Some(h) = b.get(..10) else {
+        return;
+    };
+    let flg = h[3];
+    let mtime = u32::from_le_bytes([h[4], h[5], h[6], h[7]]);
+    let mtime_text = if mtime == 0 {
+        "0 (not set)".to_string()
+    } else {
+        format!("{} ({mtime})", iso8601(i64::from(mtime)))
+    };
+    f.push(Field::new("gzip.mtime", mtime_text));
+    let os = match h[9] {
+        0 => "FAT",
+        1 => "Amiga",
+        2 => "VMS",
+        3 => "Unix",
+        4 => "VM/CMS",
+        5 => "Atari TOS",
+        6 => "HPFS",
+        7 => "Macintosh",
+        8 => "Z-System",
+        9 => "CP/M",
+        10 => "TOPS-20",
+        11 => "NTFS",
+        12 => "QDOS",
+        13 => "Acorn RISCOS",
+        255 => "unknown",
+        _ => "?",
+    };
+    f.push(Field::new("gzip.os", format!("{} ({os})", h[9])));
+    let xfl = match h[8] {
+        2 => " (best)",
+        4 => " (fastest)",
+        _ => "",
+    };
+    f.push(Field::new("gzip.xfl", format!("{}{xfl}", h[8])));
+    let mut names = Vec::new();
+    for (bit, name) in [
+        (0x01, "FTEXT"),
+        (0x02, "FHCRC"),
+        (0x04, "FEXTRA"),
+        (0x08, "FNAME"),
+        (0x10, "FCOMMENT"),
+    ] {
+        if flg & bit != 0 {
+            names.push(name);
+        }
+    }
+    if flg & 0xe0 != 0 {
+        names.push("reserved");
+    }
+    f.push(Field::new(
+        "gzip.flags",
+        format!("{flg:#04x} ({})", names.join(" ")).replace(" ()", ""),
+    ));
+    let mut at = 10usize;
+    if flg & 0x04 != 0 {
+        let Some(x) = b.get(10..12) else { return };
+        let xlen = usize::from(u16::from_le_bytes([x[0], x[1]]));
+        f.push(Field::new("gzip.extra_len", xlen));
+        at = 12 + xlen;
+    }
+    for (bit, name) in [(0x08, "gzip.name"), (0x10, "gzip.comment")] {
+        if flg & bit == 0 {
+            continue;
+        }
+        let rest = b.get(at..).unwrap_or(&[]);
+        // Header strings are NUL-terminated ISO 8859-1; cap what we show.
+        let Some(nul) = rest.iter().take(64 * 1024).position(|&c| c == 0) else {
+            return;
+        };
+        let s: String = rest
+            .get(..nul)
+            .unwrap_or(&[])
+            .iter()
+            .map(|&c| char::from(c))
+            .collect();
+        f.push(Field::new(name, s));
+        at += nul + 1;
+    }
+}
+
+/// `secs` since the epoch as `YYYY-MM-DDTHH:MM:SSZ` (proleptic Gregorian).
+pub(crate) fn iso8601(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let tod = secs.rem_euclid(86_400);
+    // Days to civil date (H. Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        tod / 3600,
+        tod % 3600 / 60,
+        tod % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_dates() {
+        assert_eq!(iso8601(0), "1970-01-01T00:00:00Z");
+        assert_eq!(iso8601(1_700_000_000), "2023-11-14T22:13:20Z");
+        assert_eq!(iso8601(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(iso8601(-1), "1969-12-31T23:59:59Z");
+    }
+
+    #[test]
+    fn sink_head_stops_at_max() {
+        let mut s = Sink::new(Mode::Head, 5);
+        assert!(s.put(Format::Gzip, 0, b"abc").unwrap_or(false));
+        assert!(!s.put(Format::Gzip, 0, b"defg").unwrap_or(true));
+        assert_eq!(s.out, b"abcde");
+    }
+
+    #[test]
+    fn sink_all_refuses_past_cap() {
+        let mut s = Sink::new(Mode::All, 5);
+        assert!(s.put(Format::Gzip, 0, b"abcde").is_ok());
+        let e = s.put(Format::Gzip, 7, b"f");
+        assert!(matches!(
+            e,
+            Err(Error {
+                kind: ErrorKind::Limit(_),
+                offset: 7,
+                ..
+            })
+        ));
+        assert!(s.out.capacity() <= 5);
+    }
+
+    #[test]
+    fn not_a_stream() {
+        let b = Blob::from_vec(b"hello".to_vec());
+        assert!(peek(&b, Format::Gzip, 10).is_err());
+        assert!(decode(&b, Format::Zstd, &Limits::default()).is_err());
+        assert!(header_fields(&b, Format::Xz).is_empty());
+    }
 }
