@@ -1,0 +1,372 @@
+//! End-to-end tests of the `reprodiff` binary on the committed fixtures: each
+//! test gets its own temp dir, runs the real binary and checks exit code and
+//! output.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use reprodiff::report::{Diff, Node, Report, Status, Verdict};
+
+fn testdata(p: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata")
+        .join(p)
+}
+
+fn run(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_reprodiff"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("run reprodiff")
+}
+
+/// A test with a fresh temp dir, removed afterwards.
+macro_rules! cli_test {
+    ($name:ident, |$dir:ident| $body:block) => {
+        #[test]
+        fn $name() {
+            let base = std::env::temp_dir().join(format!(
+                "reprodiff-test-{}-{}",
+                stringify!($name),
+                std::process::id()
+            ));
+            let _ = std::fs::remove_dir_all(&base);
+            std::fs::create_dir_all(&base).expect("temp dir");
+            let $dir: &Path = &base;
+            $body
+            let _ = std::fs::remove_dir_all(&base);
+        }
+    };
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn demo(side: &str) -> String {
+    testdata(&format!("demo/{side}.iso")).display().to_string()
+}
+
+fn json_report(dir: &Path) -> Report {
+    let out = dir.join("report.json");
+    let o = run(
+        &[
+            &demo("a"),
+            &demo("b"),
+            "--json",
+            out.to_str().expect("utf-8 path"),
+            "--quiet",
+        ],
+        dir,
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "stderr: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(o.stdout.is_empty(), "--quiet prints nothing");
+    let text = std::fs::read_to_string(&out).expect("report written");
+    serde_json::from_str(&text).expect("report parses back into the typed model")
+}
+
+fn find<'a>(n: &'a Node, address: &str) -> Option<&'a Node> {
+    if n.address == address {
+        return Some(n);
+    }
+    n.children.iter().find_map(|c| find(c, address))
+}
+
+fn change<'a>(r: &'a Report, address: &str, field: &str) -> (Option<&'a str>, Option<&'a str>) {
+    let n = find(&r.tree, address).unwrap_or_else(|| panic!("{address} not in the report"));
+    let c = n
+        .changes
+        .iter()
+        .find(|c| c.field == field)
+        .unwrap_or_else(|| panic!("{address}: no change of {field}: {:?}", n.changes));
+    (c.a.as_deref(), c.b.as_deref())
+}
+
+cli_test!(ls_lists_every_layer_of_the_demo_iso, |dir| {
+    let o = run(&["ls", &demo("a")], dir);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    for addr in [
+        "live/filesystem.squashfs  ",
+        "live/filesystem.squashfs::usr/bin/hello  ",
+        "live/filesystem.squashfs::etc/alternatives/editor  ",
+        "live/initrd.img::<segment-1>::kernel/x86/microcode/AuthenticAMD.bin  ",
+        "live/initrd.img::<segment-2>::conf/build-info  ",
+        "boot/grub/efi.img::EFI/BOOT/grub.cfg  ",
+        "pool/main/f/foo/foo_1.0_all.deb::data.tar.xz::./usr/share/doc/foo/copyright  ",
+        "<eltorito-1-bios>  ",
+    ] {
+        assert!(
+            out.lines().any(|l| l.starts_with(addr)),
+            "{addr} missing from:\n{out}"
+        );
+    }
+    assert!(
+        !out.contains("error:"),
+        "no errors on a sound image:\n{out}"
+    );
+});
+
+cli_test!(ls_json_matches_text, |dir| {
+    let o = run(&["ls", &demo("a"), "--json"], dir);
+    assert_eq!(o.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["schema"], "reprodiff-ls/1");
+    let entries = v["entries"].as_array().expect("entries");
+    let text = stdout(&run(&["ls", &demo("a")], dir));
+    assert_eq!(
+        entries.len(),
+        text.lines().filter(|l| !l.starts_with("    ")).count()
+    );
+    let hello = entries
+        .iter()
+        .find(|e| e["address"] == "live/filesystem.squashfs::usr/bin/hello")
+        .expect("hello listed");
+    assert_eq!(hello["kind"], "file");
+});
+
+cli_test!(identical_images_exit_zero, |dir| {
+    let o = run(&[&demo("a"), &demo("a")], dir);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("identical"));
+});
+
+cli_test!(unreadable_input_exits_two, |dir| {
+    let o = run(&[&demo("a"), "does-not-exist.iso"], dir);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("does-not-exist.iso"));
+});
+
+cli_test!(json_report_parses_back, |dir| {
+    let r = json_report(dir);
+    assert_eq!(r.schema, "reprodiff/1");
+    assert_eq!(r.verdict, Verdict::Different);
+    assert_eq!(r.a.size, 268_288);
+    assert_eq!(r.a.sha256.len(), 64);
+    assert_ne!(r.a.sha256, r.b.sha256);
+    assert!(!r.regions.is_empty());
+});
+
+cli_test!(demo_pair_reports_every_planted_difference, |dir| {
+    let r = json_report(dir);
+    let sq = "live/filesystem.squashfs::";
+    assert_eq!(
+        change(&r, "", "pvd.modification_date").1.map(|s| &s[..10]),
+        Some("2023-11-15")
+    );
+    assert_eq!(
+        change(&r, "", "gpt.disk_guid"),
+        (
+            Some("33323032-3131-4431-B230-303231333230"),
+            Some("A4E5B0D1-B2C3-1E4F-9A8B-7C6D5E4F3A2B")
+        )
+    );
+    for (addr, field, a, b) in [
+        (
+            "etc/motd",
+            "mtime",
+            "2023-11-14T22:13:20Z",
+            "2023-11-14T23:13:20Z",
+        ),
+        ("etc/demo.conf", "mode", "0644", "0664"),
+        ("var/lib/demo/state", "uid", "0", "1000"),
+        (
+            "etc/alternatives/editor",
+            "target",
+            "/usr/bin/vim.tiny",
+            "/usr/bin/nano",
+        ),
+    ] {
+        assert_eq!(
+            change(&r, &format!("{sq}{addr}"), field),
+            (Some(a), Some(b)),
+            "{addr}"
+        );
+    }
+    let status = |a: &str| find(&r.tree, a).map(|n| n.status);
+    assert_eq!(
+        status(&format!("{sq}usr/share/demo/removed-in-b.txt")),
+        Some(Status::Removed)
+    );
+    assert_eq!(
+        status(&format!("{sq}usr/share/demo/added-in-b.txt")),
+        Some(Status::Added)
+    );
+    // Content differences, text and binary.
+    for addr in [
+        "etc/machine-id",
+        "usr/share/demo/build-info.txt",
+        "usr/share/demo/modules.list",
+    ] {
+        let n = find(&r.tree, &format!("{sq}{addr}")).unwrap_or_else(|| panic!("{addr}"));
+        assert!(
+            matches!(n.diff, Some(Diff::Text { .. })),
+            "{addr}: {:?}",
+            n.diff
+        );
+    }
+    let hello = find(&r.tree, &format!("{sq}usr/bin/hello")).expect("hello");
+    match &hello.diff {
+        Some(Diff::Binary {
+            differing_bytes,
+            ranges,
+            ..
+        }) => {
+            assert_eq!(*differing_bytes, 1);
+            assert_eq!(ranges[0].offset, 0x37b);
+        }
+        d => panic!("hello: {d:?}"),
+    }
+    // The gzip member: same content, different header.
+    assert_eq!(
+        change(
+            &r,
+            &format!("{sq}usr/share/doc/foo/changelog.gz"),
+            "gzip.mtime"
+        )
+        .0
+        .map(|s| s.starts_with('0')),
+        Some(true)
+    );
+    // Inside the compressed initrd segment.
+    let bi =
+        find(&r.tree, "live/initrd.img::<segment-2>::conf/build-info").expect("initrd build-info");
+    assert!(matches!(bi.diff, Some(Diff::Text { .. })));
+    assert!(change(&r, "live/initrd.img::<segment-2>", "order")
+        .0
+        .is_some());
+    // FAT: serial, mtime, directory order.
+    assert_eq!(
+        change(&r, "boot/grub/efi.img", "boot.volume_serial"),
+        (Some("1234-ABCD"), Some("5678-EF01"))
+    );
+    assert_eq!(
+        change(&r, "boot/grub/efi.img::EFI/BOOT/grub.cfg", "mtime"),
+        (Some("2023-11-14T22:13:20Z"), Some("2023-11-14T23:13:20Z"))
+    );
+    assert!(change(&r, "boot/grub/efi.img", "order").0.is_some());
+    // The .deb rebuilt with another SOURCE_DATE_EPOCH.
+    let deb = "pool/main/f/foo/foo_1.0_all.deb";
+    assert_eq!(
+        change(
+            &r,
+            &format!("{deb}::data.tar.xz::./usr/share/doc/foo/copyright"),
+            "mtime"
+        ),
+        (Some("2023-11-14T22:13:20Z"), Some("2023-11-15T22:13:20Z"))
+    );
+    assert!(find(
+        &r.tree,
+        &format!("{deb}::data.tar.xz::./usr/share/doc/foo/copyright")
+    )
+    .is_some_and(|n| n.diff.is_none()));
+    // Nothing identical is reported as different.
+    for same in [
+        "live/vmlinuz",
+        "live/initrd.img::<segment-1>",
+        "pool/main/h/hello/hello_1.0_all.deb",
+        "isolinux/isolinux.bin",
+        "isolinux/isolinux.cfg",
+        ".disk/info",
+        "live/filesystem.squashfs::etc/os-release",
+        "live/filesystem.squashfs::var/lib/dpkg/status",
+        "boot/grub/efi.img::EFI/BOOT/BOOTX64.EFI",
+    ] {
+        assert!(
+            find(&r.tree, same).is_none(),
+            "{same} reported as different"
+        );
+    }
+});
+
+cli_test!(text_report_names_fields_and_diffs, |dir| {
+    let o = run(&[&demo("a"), &demo("b")], dir);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(
+        out.contains("M live/filesystem.squashfs::etc/demo.conf"),
+        "{out}"
+    );
+    assert!(out.contains("    mode: 0644 → 0664"), "{out}");
+    assert!(out.contains("A live/filesystem.squashfs::usr/share/demo/added-in-b.txt"));
+    assert!(
+        out.contains("-Build-Date: Tue, 14 Nov 2023 22:13:20 +0000"),
+        "{out}"
+    );
+});
+
+cli_test!(ignore_and_exclude_filter_the_report, |dir| {
+    let o = run(
+        &[
+            &demo("a"),
+            &demo("b"),
+            "--ignore",
+            "mtime",
+            "--exclude",
+            "*.deb",
+        ],
+        dir,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(
+        !out.contains("etc/motd"),
+        "mtime-only file left out:\n{out}"
+    );
+    assert!(!out.contains("foo_1.0_all.deb"));
+    assert!(out.contains("etc/demo.conf"));
+});
+
+cli_test!(locate_names_owners, |dir| {
+    let o = run(&["locate", &demo("a"), &demo("b")], dir);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("(image)\t0x8000\t") && l.contains("pvd")),
+        "{out}"
+    );
+    assert!(out.contains("live/filesystem.squashfs"), "{out}");
+});
+
+cli_test!(extract_writes_both_sides_inside_the_folder, |dir| {
+    let o = run(
+        &[
+            "extract",
+            &demo("a"),
+            &demo("b"),
+            "live/initrd.img::<segment-2>::conf/build-info",
+            "-o",
+            "out",
+        ],
+        dir,
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let a = std::fs::read_to_string(dir.join("out/a/build-info")).expect("a side");
+    let b = std::fs::read_to_string(dir.join("out/b/build-info")).expect("b side");
+    assert!(a.contains("2023-11-14"));
+    assert!(b.contains("2023-11-15"));
+    let o = run(
+        &[
+            "extract",
+            &demo("a"),
+            &demo("b"),
+            "no/such/file",
+            "-o",
+            "out",
+        ],
+        dir,
+    );
+    assert_eq!(o.status.code(), Some(2));
+});
