@@ -131,9 +131,10 @@ fn data_key(d: &Data) -> Option<String> {
     }
 }
 
-fn children(parent: &str, c: &Container, depth: usize, opts: &WalkOptions) -> Vec<Node> {
-    // First entry (in on-disk order) owning each distinct data location; later
-    // ones are listed but not descended into again.
+/// For each entry, the earlier entry (in on-disk order) whose data is at the
+/// very same location, if any: such entries are listed but not descended into
+/// (or compared) again.
+pub fn aliases(c: &Container) -> Vec<Option<usize>> {
     let mut first: HashMap<String, usize> = HashMap::new();
     let mut same: Vec<Option<usize>> = vec![None; c.entries.len()];
     for (i, e) in c.entries.iter().enumerate() {
@@ -146,6 +147,11 @@ fn children(parent: &str, c: &Container, depth: usize, opts: &WalkOptions) -> Ve
             }
         }
     }
+    same
+}
+
+fn children(parent: &str, c: &Container, depth: usize, opts: &WalkOptions) -> Vec<Node> {
+    let same = aliases(c);
     c.entries
         .par_iter()
         .enumerate()

@@ -373,6 +373,9 @@ fn compare_containers(ctx: &Ctx, node: &mut Node, ca: &Container, cb: &Container
         }
     }
 
+    // Entries stored at the same place as an earlier one on both sides (Joliet
+    // names, boot images that are also files) have their content compared once.
+    let (alias_a, alias_b) = (crate::walk::aliases(ca), crate::walk::aliases(cb));
     let parent = node.address.clone();
     let mut children: Vec<Node> = pairs
         .par_iter()
@@ -386,7 +389,10 @@ fn compare_containers(ctx: &Ctx, node: &mut Node, ca: &Container, cb: &Container
                 return None;
             }
             let n = match *p {
-                Pair::Both(i, j) => compare_entries(ctx, address, ca, i, cb, j, depth),
+                Pair::Both(i, j) => {
+                    let content = alias_a[i].is_none() || alias_b[j].is_none();
+                    compare_entries(ctx, address, (ca, i), (cb, j), content, depth)
+                }
                 Pair::OnlyA(i) => one_sided(address, &ca.entries[i], Status::Removed),
                 Pair::OnlyB(j) => one_sided(address, &cb.entries[j], Status::Added),
             };
@@ -399,7 +405,7 @@ fn compare_containers(ctx: &Ctx, node: &mut Node, ca: &Container, cb: &Container
         // The bytes differ yet no member or field explains it (padding,
         // unparsed structures): show the bytes so nothing goes unreported.
         node.diff = Some(leaf_diff(ctx, &ca.source, &cb.source));
-    } else if node.changes.is_empty() && !node.children.is_empty() {
+    } else if depth == 0 && node.changes.is_empty() && !node.children.is_empty() {
         node.causes.push("consequential".to_string());
     }
 }
@@ -545,10 +551,9 @@ fn is_location_field(name: &str) -> bool {
 fn compare_entries(
     ctx: &Ctx,
     address: String,
-    ca: &Container,
-    i: usize,
-    cb: &Container,
-    j: usize,
+    (ca, i): (&Container, usize),
+    (cb, j): (&Container, usize),
+    content: bool,
     depth: usize,
 ) -> Node {
     ctx.compared.fetch_add(1, Ordering::Relaxed);
@@ -576,7 +581,7 @@ fn compare_entries(
     meta_changes(ctx, &mut node, &ea.meta, &eb.meta);
 
     let has_data = |e: &Entry| !matches!(e.data, Data::None) && e.size > 0;
-    if has_data(ea) || has_data(eb) {
+    if content && (has_data(ea) || has_data(eb)) {
         let same = squash_blocks_equal(ca, ea, cb, eb);
         if same != Some(true) {
             let (ra, rb) = rayon::join(
@@ -591,7 +596,12 @@ fn compare_entries(
                     node.diff = sub.diff;
                     node.children = sub.children;
                     node.errors.extend(sub.errors);
-                    node.causes.extend(sub.causes);
+                    // A member that differs only because members below it do
+                    // (its size follows theirs) is consequential.
+                    let own = node.changes.iter().any(|c| c.field != "size");
+                    if !own && node.diff.is_none() && !node.children.is_empty() {
+                        node.causes.push("consequential".to_string());
+                    }
                 }
                 (ra, rb) => {
                     if let Err(e) = ra {
