@@ -71,6 +71,9 @@ pub struct MetaTable {
     pub end: u64,
     pub data: Vec<u8>,
     blocks: HashMap<u64, usize>,
+    /// (position in `data`, block start) in increasing order, to map a
+    /// position back to its disk offset for error messages.
+    order: Vec<(usize, u64)>,
 }
 
 impl MetaTable {
@@ -101,6 +104,7 @@ impl MetaTable {
                         );
                     }
                     t.blocks.insert(at - start, t.data.len());
+                    t.order.push((t.data.len(), at - start));
                     t.data.extend_from_slice(&bytes);
                     at = next;
                     t.end = next;
@@ -119,12 +123,10 @@ impl MetaTable {
 
     /// Disk offset to name in errors for a position in `data`.
     pub fn disk_offset(&self, pos: usize) -> u64 {
-        self.blocks
-            .iter()
-            .filter(|(_, &p)| p <= pos)
-            .map(|(&b, _)| b)
-            .max()
-            .map_or(self.start, |b| self.start + b)
+        let i = self.order.partition_point(|&(p, _)| p <= pos);
+        i.checked_sub(1)
+            .and_then(|i| self.order.get(i))
+            .map_or(self.start, |&(_, b)| self.start + b)
     }
 }
 
