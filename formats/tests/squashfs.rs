@@ -575,3 +575,52 @@ mod sha256 {
         );
     }
 }
+
+/// A large real image, by hand: `REPRODIFF_SQUASHFS=img.sqfs
+/// REPRODIFF_SQUASHFS_LLN=img.lln cargo test --release -- --ignored big`,
+/// with the listing made by `TZ=UTC unsquashfs -lln img.sqfs > img.lln`.
+/// Prints the listing time and checks every path, mode, owner and size.
+#[test]
+#[ignore]
+fn big_image_matches_unsquashfs() {
+    let (Ok(img), Ok(lln)) = (
+        std::env::var("REPRODIFF_SQUASHFS"),
+        std::env::var("REPRODIFF_SQUASHFS_LLN"),
+    ) else {
+        return;
+    };
+    let blob = Blob::open(std::path::Path::new(&img)).unwrap();
+    let t = std::time::Instant::now();
+    let c = squashfs::open(&blob, &Limits::default()).unwrap();
+    eprintln!("listed {} entries in {:?}", c.entries.len(), t.elapsed());
+    assert!(
+        c.errors.is_empty(),
+        "{:?}",
+        &c.errors[..c.errors.len().min(5)]
+    );
+    let listing = std::fs::read(lln).unwrap();
+    let listing = String::from_utf8_lossy(&listing);
+    let lines: Vec<&str> = listing.lines().skip(1).collect();
+    assert_eq!(lines.len(), c.entries.len());
+    for (line, e) in lines.iter().zip(&c.entries) {
+        let cols: Vec<&str> = line.split_whitespace().collect();
+        let rest = line.split_once(" squashfs-root/").unwrap().1;
+        let path = rest.split(" -> ").next().unwrap();
+        assert_eq!(path, e.path);
+        assert_eq!(cols[0], ls_mode(e.kind, e.meta.mode.unwrap()), "{}", e.path);
+        let ids = format!("{}/{}", e.meta.uid.unwrap(), e.meta.gid.unwrap());
+        assert_eq!(cols[1], ids, "{}", e.path);
+        if !matches!(e.kind, Kind::CharDevice | Kind::BlockDevice) {
+            assert_eq!(cols[2], e.size.to_string(), "{}", e.path);
+        }
+    }
+    // Decode a spread of files and time it.
+    let t = std::time::Instant::now();
+    let mut bytes = 0;
+    for (i, e) in c.entries.iter().enumerate().step_by(97) {
+        if e.kind == Kind::File {
+            bytes += c.read(i, &Limits::default()).unwrap().len();
+        }
+    }
+    eprintln!("decoded {bytes} bytes in {:?}", t.elapsed());
+}

@@ -10,6 +10,12 @@ use std::sync::{Arc, Mutex};
 
 use crate::{Blob, Error, ErrorKind, Format, Limits, Result, SquashBlock, SquashFragment};
 
+/// Decoder memory for one xz/lzma block: blocks are at most 1 MiB, so a
+/// header asking for more is hostile, not a real dictionary.
+const MEMLIMIT: u64 = 64 << 20;
+/// zstd window for blocks of at most 1 MiB, with room to spare.
+const ZSTD_WINDOW_LOG_MAX: u32 = 23;
+
 /// The compressor ids of the superblock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Codec {
@@ -50,16 +56,23 @@ impl Codec {
     pub fn decode(self, src: &[u8], cap: usize) -> std::result::Result<Vec<u8>, String> {
         match self {
             Codec::Gzip => read_capped(flate2::read::ZlibDecoder::new(src), cap),
-            Codec::Xz => read_capped(liblzma::read::XzDecoder::new(src), cap),
-            Codec::Lzma => {
-                let stream = liblzma::stream::Stream::new_lzma_decoder(64 << 20)
+            Codec::Xz => {
+                let stream = liblzma::stream::Stream::new_stream_decoder(MEMLIMIT, 0)
                     .map_err(|e| e.to_string())?;
                 read_capped(liblzma::read::XzDecoder::new_stream(src, stream), cap)
             }
-            Codec::Zstd => read_capped(
-                zstd::stream::read::Decoder::with_buffer(src).map_err(|e| e.to_string())?,
-                cap,
-            ),
+            Codec::Lzma => {
+                let stream = liblzma::stream::Stream::new_lzma_decoder(MEMLIMIT)
+                    .map_err(|e| e.to_string())?;
+                read_capped(liblzma::read::XzDecoder::new_stream(src, stream), cap)
+            }
+            Codec::Zstd => {
+                let mut d =
+                    zstd::stream::read::Decoder::with_buffer(src).map_err(|e| e.to_string())?;
+                d.window_log_max(ZSTD_WINDOW_LOG_MAX)
+                    .map_err(|e| e.to_string())?;
+                read_capped(d, cap)
+            }
             Codec::Lz4 => {
                 let mut out = vec![0u8; cap];
                 let n =
@@ -194,6 +207,36 @@ impl Decoder {
             return Err(err(
                 at,
                 ErrorKind::Limit(format!("file of {size} bytes over the decode cap of {cap}")),
+            ));
+        }
+        // Check the claims against the image before sizing a buffer by them.
+        let bs64 = u64::from(self.block_size);
+        for b in blocks.iter().chain(fragment.map(|f| &f.block)) {
+            let end = b.offset.saturating_add(u64::from(b.stored));
+            if end > self.blob.len() {
+                return Err(Error::truncated(
+                    Format::SquashFs,
+                    b.offset,
+                    end,
+                    self.blob.len(),
+                ));
+            }
+            if u64::from(b.stored) > bs64 {
+                return Err(Error::invalid(
+                    Format::SquashFs,
+                    b.offset,
+                    "stored block larger than the block size",
+                ));
+            }
+        }
+        let most = (blocks.len() as u64)
+            .saturating_mul(bs64)
+            .saturating_add(fragment.map_or(0, |f| u64::from(f.len)));
+        if size > most {
+            return Err(Error::invalid(
+                Format::SquashFs,
+                at,
+                format!("file of {size} bytes with room for {most}"),
             ));
         }
         let size_usize = usize::try_from(size)

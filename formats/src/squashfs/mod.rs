@@ -36,6 +36,11 @@ const NOT_SET: u64 = u64::MAX;
 const UNCOMPRESSED: u32 = 1 << 24;
 /// Directories deeper than this are reported, not followed.
 const MAX_DIR_DEPTH: usize = 1024;
+/// Paths longer than this are reported, not listed (Linux PATH_MAX is 4096).
+const MAX_PATH: usize = 64 << 10;
+/// All paths together: shared listings can make a small hostile image
+/// name millions of entries under long paths.
+const MAX_PATH_BYTES: usize = 1 << 30;
 
 const FLAG_NAMES: [&str; 12] = [
     "uncompressed_inodes",
@@ -674,6 +679,7 @@ fn walk(img: &Image, c: &mut Container, limits: &Limits) -> Result<()> {
         c.field(format!("root.xattr.{k}"), String::from_utf8_lossy(v));
     }
 
+    let mut path_bytes = 0usize;
     let mut visited: HashSet<u64> = HashSet::new();
     visited.insert(img.sb.root_inode);
     // (path prefix, listing) frames; a stack rather than recursion so depth
@@ -690,6 +696,20 @@ fn walk(img: &Image, c: &mut Container, limits: &Limits) -> Result<()> {
         } else {
             format!("{prefix}/{name}")
         };
+        if path.len() > MAX_PATH {
+            errors.push(err(
+                img.sb.directory_table,
+                ErrorKind::Limit(format!("path of {} bytes", path.len())),
+            ));
+            continue;
+        }
+        path_bytes += path.len();
+        if path_bytes > MAX_PATH_BYTES {
+            return Err(err(
+                img.sb.directory_table,
+                ErrorKind::Limit("more than 1 GiB of paths".into()),
+            ));
+        }
         let ino = match img.inode(r) {
             Ok(i) => i,
             Err(e) => {
