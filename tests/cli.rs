@@ -333,10 +333,17 @@ cli_test!(locate_names_owners, |dir| {
     let out = stdout(&o);
     assert!(
         out.lines()
-            .any(|l| l.starts_with("(image)\t0x8000\t") && l.contains("pvd")),
+            .any(|l| l.starts_with("(image)\t0x8000\t") && l.contains("primary volume descriptor")),
         "{out}"
     );
-    assert!(out.contains("live/filesystem.squashfs"), "{out}");
+    assert!(
+        out.contains("live/filesystem.squashfs\t0x0\t") && out.contains("superblock"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("unowned"),
+        "every differing byte has an owner:\n{out}"
+    );
 });
 
 cli_test!(extract_writes_both_sides_inside_the_folder, |dir| {

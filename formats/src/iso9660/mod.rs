@@ -72,6 +72,12 @@ fn system_area(b: &[u8], volume_bytes: u64, c: &mut Container, limits: &Limits) 
     c.field("system_area.isohybrid", mbr_sig && code);
     let table = crate::partition::parse(b, 512);
     c.fields.extend(table.fields.iter().cloned());
+    // MBR, GPT headers and entries (including the backup GPT at the end of
+    // the image) are owned by the partition tables, not left unowned.
+    for (offset, len, name) in &table.structures {
+        c.regions
+            .push(Region::structure(*offset, *len, name.clone()));
+    }
     let extents = file_extents(c);
     partition_entries(&table, volume_bytes, &extents, b.len() as u64, c, limits);
 }
