@@ -172,6 +172,20 @@ pub struct Region {
     pub owners_b: Vec<String>,
 }
 
+/// A root cause: differences with one cause and one shape ("mtime differs
+/// by +1h", "same date pattern replaced"), with every address it explains.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Group {
+    /// One of the cause names (see `docs/report-schema.md`).
+    pub cause: String,
+    /// What the members have in common, in words.
+    pub shape: String,
+    /// Number of member nodes.
+    pub count: u64,
+    /// Addresses of the member nodes, sorted.
+    pub addresses: Vec<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Report {
     pub schema: String,
@@ -179,6 +193,9 @@ pub struct Report {
     pub a: Input,
     pub b: Input,
     pub summary: Summary,
+    /// Root causes, most explaining first (filled by diagnosis).
+    #[serde(default)]
+    pub groups: Vec<Group>,
     #[serde(default)]
     pub regions: Vec<Region>,
     pub tree: Node,

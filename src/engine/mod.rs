@@ -200,6 +200,7 @@ pub fn compare_blobs(name_a: &str, a: &Blob, name_b: &str, b: &Blob, opts: &Opti
             sha256: sha_b,
         },
         summary,
+        groups: Vec::new(),
         regions,
         tree,
     }
