@@ -381,3 +381,92 @@ cli_test!(extract_writes_both_sides_inside_the_folder, |dir| {
     );
     assert_eq!(o.status.code(), Some(2));
 });
+
+/// `ls` of the demo ISO agrees with the real tools' listings at each level.
+fn ls_rows(dir: &Path, image: &str) -> Vec<serde_json::Value> {
+    let o = run(&["ls", image, "--json"], dir);
+    assert_eq!(o.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    v["entries"].as_array().expect("entries").clone()
+}
+
+fn mode_of(row: &serde_json::Value) -> String {
+    let kind = row["kind"].as_str().unwrap_or("");
+    let mode = row["mode"].as_u64().map(|m| m as u32);
+    let k = match kind {
+        "file" => Some(reprodiff_formats::Kind::File),
+        "dir" => Some(reprodiff_formats::Kind::Dir),
+        "symlink" => Some(reprodiff_formats::Kind::Symlink),
+        _ => None,
+    };
+    reprodiff::present::ls::mode_string(k, mode)
+}
+
+cli_test!(ls_matches_unsquashfs_and_xorriso_listings, |dir| {
+    for side in ["a", "b"] {
+        let rows = ls_rows(dir, &demo(side));
+        // SquashFS level: unsquashfs -lln, every entry with mode, owner, size, target.
+        let want = std::fs::read_to_string(testdata(&format!("demo/{side}.unsquashfs-lln.txt")))
+            .expect("listing");
+        let prefix = "live/filesystem.squashfs::";
+        let ours: Vec<&serde_json::Value> = rows
+            .iter()
+            .filter(|r| r["address"].as_str().is_some_and(|a| a.starts_with(prefix)))
+            .collect();
+        let mut n = 0;
+        for line in want.lines().skip(1) {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            let (perm, owner, size) = (f[0], f[1], f[2]);
+            let path = f[5].strip_prefix("squashfs-root/").expect("rooted");
+            let row = ours
+                .iter()
+                .find(|r| r["address"] == format!("{prefix}{path}"))
+                .unwrap_or_else(|| panic!("{side}: {path} not listed"));
+            assert_eq!(mode_of(row), perm, "{side}: {path}");
+            assert_eq!(
+                format!("{}/{}", row["uid"], row["gid"]),
+                owner,
+                "{side}: {path}"
+            );
+            if !perm.starts_with('d') {
+                assert_eq!(row["size"].to_string(), size, "{side}: {path}");
+            }
+            if let Some(t) = f.get(7) {
+                assert_eq!(row["target"].as_str(), Some(*t), "{side}: {path}");
+            }
+            n += 1;
+        }
+        assert_eq!(ours.len(), n, "{side}: same entry count as unsquashfs");
+        // ISO level (Rock Ridge view): xorriso -find / -exec lsdl.
+        let want = std::fs::read_to_string(testdata(&format!("demo/{side}.xorriso-lsdl.txt")))
+            .expect("listing");
+        let mut n = 0;
+        for line in want.lines() {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            let path = f[f.len() - 1].trim_matches('\'').trim_start_matches('/');
+            if path.is_empty() {
+                continue;
+            }
+            let row = rows
+                .iter()
+                .find(|r| r["address"] == path)
+                .unwrap_or_else(|| panic!("{side}: {path} not listed"));
+            // xorriso shows the El Torito boot catalog with type letter `e`.
+            let perm = f[0].replacen('e', "-", usize::from(f[0].starts_with('e')));
+            assert_eq!(mode_of(row), perm, "{side}: {path}");
+            if !f[0].starts_with('d') {
+                assert_eq!(row["size"].to_string(), f[4], "{side}: {path}");
+            }
+            n += 1;
+        }
+        let iso_level = rows
+            .iter()
+            .filter(|r| {
+                r["address"]
+                    .as_str()
+                    .is_some_and(|a| !a.is_empty() && !a.contains("::") && !a.starts_with('<'))
+            })
+            .count();
+        assert_eq!(iso_level, n, "{side}: same entry count as xorriso");
+    }
+});
