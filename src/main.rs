@@ -6,10 +6,14 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
-use reprodiff::engine::{self, address, Options};
+use indicatif::{HumanBytes, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use reprodiff::engine::{self, address, Options, Progress};
 use reprodiff::present::{json, ls, text};
 use reprodiff::report::Verdict;
 use reprodiff::walk::{self, WalkOptions};
@@ -174,7 +178,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ..Options::default()
             };
             opts.limits.max_depth = c.max_depth;
-            let report = compare(&a, &b, &opts)?;
+            let report = if c.quiet {
+                compare(&a, &b, &opts)?
+            } else {
+                with_progress(&mut opts, |opts| compare(&a, &b, opts))?
+            };
             if let Some(path) = &c.json {
                 if path.as_os_str() == "-" {
                     let mut w = BufWriter::new(io::stdout().lock());
@@ -205,6 +213,38 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(verdict_code(report.verdict))
         }
     }
+}
+
+/// Runs `work` with a progress line on standard error (drawn only when it is
+/// a terminal): bytes checked and entries compared, updated ten times a second.
+fn with_progress<T>(opts: &mut Options, work: impl FnOnce(&Options) -> T) -> T {
+    let progress = Arc::new(Progress::default());
+    opts.progress = Some(progress.clone());
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {elapsed} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    let done = Arc::new(AtomicBool::new(false));
+    let ticker = {
+        let (bar, done, progress) = (bar.clone(), done.clone(), progress.clone());
+        std::thread::spawn(move || {
+            while !done.load(Ordering::Relaxed) {
+                bar.set_message(format!(
+                    "{} checked, {} entries compared",
+                    HumanBytes(progress.bytes.load(Ordering::Relaxed)),
+                    progress.entries.load(Ordering::Relaxed)
+                ));
+                bar.tick();
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        })
+    };
+    let out = work(opts);
+    done.store(true, Ordering::Relaxed);
+    let _ = ticker.join();
+    bar.finish_and_clear();
+    out
 }
 
 fn compare(a: &Path, b: &Path, opts: &Options) -> Result<reprodiff::report::Report> {

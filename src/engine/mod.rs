@@ -16,7 +16,7 @@ pub mod locate;
 use std::collections::{HashMap, VecDeque};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 use reprodiff_formats::{self as formats, Blob, Container, Data, Entry, Format, Limits, Meta};
@@ -39,6 +39,17 @@ pub struct Options {
     pub max_diff_bytes: u64,
     /// Differing regions kept per container.
     pub max_regions: usize,
+    /// Live counters for a progress display, if someone watches.
+    pub progress: Option<Arc<Progress>>,
+}
+
+/// Counters the engine bumps as it goes; read from another thread.
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Entry pairs compared so far.
+    pub entries: AtomicU64,
+    /// Bytes of both sides checked for equality so far.
+    pub bytes: AtomicU64,
 }
 
 impl Default for Options {
@@ -53,6 +64,7 @@ impl Default for Options {
             exclude: Vec::new(),
             max_diff_bytes: 256 << 20,
             max_regions: 200,
+            progress: None,
         }
     }
 }
@@ -221,6 +233,9 @@ fn compare_bytes(ctx: &Ctx, address: &str, a: &Blob, b: &Blob, depth: usize) -> 
     let mut node = Node::new(address, Status::Identical);
     node.size_a = Some(a.len());
     node.size_b = Some(b.len());
+    if let Some(p) = &ctx.opts.progress {
+        p.bytes.fetch_add(a.len() + b.len(), Ordering::Relaxed);
+    }
     if a.bytes() == b.bytes() {
         return node;
     }
@@ -558,6 +573,9 @@ fn compare_entries(
     depth: usize,
 ) -> Node {
     ctx.compared.fetch_add(1, Ordering::Relaxed);
+    if let Some(p) = &ctx.opts.progress {
+        p.entries.fetch_add(1, Ordering::Relaxed);
+    }
     let (ea, eb) = (&ca.entries[i], &cb.entries[j]);
     let mut node = Node::new(address, Status::Identical);
     node.kind = Some(eb.kind.as_str().to_string());

@@ -7,7 +7,7 @@
 
 use std::io::{self, Write};
 
-use crate::report::{Diff, Node, Report, Status, Verdict};
+use crate::report::{Diff, Node, Region, Report, Status, Verdict};
 
 #[derive(Debug, Clone)]
 pub struct TextOptions {
@@ -180,15 +180,7 @@ pub fn write(r: &Report, w: &mut impl Write, o: &TextOptions) -> io::Result<()> 
         writeln!(w)?;
         writeln!(w, "differing byte regions:")?;
         for g in r.regions.iter().take(o.max_regions) {
-            let c = if g.container.is_empty() {
-                "(image)"
-            } else {
-                &g.container
-            };
-            let mut owners = g.owners_a.join(", ");
-            if g.owners_b != g.owners_a && !g.owners_b.is_empty() {
-                owners.push_str(&format!(" | b: {}", g.owners_b.join(", ")));
-            }
+            let (c, owners) = region_text(g);
             writeln!(w, "  {c} @ {:#x} +{:#x}: {owners}", g.offset, g.len)?;
         }
         if r.regions.len() > o.max_regions {
@@ -205,16 +197,22 @@ pub fn write(r: &Report, w: &mut impl Write, o: &TextOptions) -> io::Result<()> 
 /// `reprodiff locate`: the regions only.
 pub fn write_regions(r: &Report, w: &mut impl Write) -> io::Result<()> {
     for g in &r.regions {
-        let c = if g.container.is_empty() {
-            "(image)"
-        } else {
-            &g.container
-        };
-        let mut owners = g.owners_a.join(", ");
-        if g.owners_b != g.owners_a && !g.owners_b.is_empty() {
-            owners.push_str(&format!(" | b: {}", g.owners_b.join(", ")));
-        }
+        let (c, owners) = region_text(g);
         writeln!(w, "{c}\t{:#x}\t{:#x}\t{owners}", g.offset, g.len)?;
     }
     Ok(())
+}
+
+/// The container's name and the owners of a region (b's only where they differ).
+fn region_text(g: &Region) -> (&str, String) {
+    let c = if g.container.is_empty() {
+        "(image)"
+    } else {
+        &g.container
+    };
+    let mut owners = g.owners_a.join(", ");
+    if g.owners_b != g.owners_a && !g.owners_b.is_empty() {
+        owners.push_str(&format!(" | b: {}", g.owners_b.join(", ")));
+    }
+    (c, owners)
 }
