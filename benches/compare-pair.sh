@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Measures reprodiff on a realistic live ISO pair, beside baselines run in
+# the same invocation: `cmp` on identical inputs, diffoscope on the differing
+# pair, and peak memory from /usr/bin/time -v. Builds (or reuses) the pair
+# with make-live-iso.sh. Not run by tests or CI (it needs Debian's mirror the
+# first time and diffoscope takes minutes).
+#
+#   benches/compare-pair.sh            # all measurements
+#   SKIP_DIFFOSCOPE=1 benches/compare-pair.sh
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(dirname "$here")"
+W="$here/work"
+[ -e "$W/a.iso" ] && [ -e "$W/b.iso" ] && [ -e "$W/c.iso" ] || bash "$here/make-live-iso.sh"
+command -v /usr/bin/time >/dev/null || apt-get install -y time
+if [ -z "${SKIP_DIFFOSCOPE:-}" ] && ! command -v diffoscope >/dev/null; then
+    apt-get install -y diffoscope-minimal genisoimage squashfs-tools cpio mtools
+fi
+(cd "$root" && cargo build --release --quiet)
+rd="$root/target/release/reprodiff"
+out="$W/results"
+mkdir -p "$out"
+
+# Median wall time of N runs of a command, in seconds.
+median() {
+    local n=$1; shift
+    local times=()
+    for _ in $(seq "$n"); do
+        local s e
+        s=$(date +%s.%N)
+        "$@" >/dev/null 2>&1 || true
+        e=$(date +%s.%N)
+        times+=("$(echo "$e - $s" | bc -l)")
+    done
+    printf '%s\n' "${times[@]}" | sort -g | sed -n "$(( (n + 1) / 2 ))p"
+}
+
+# Warm the page cache so both tools read from memory.
+cat "$W/a.iso" "$W/b.iso" "$W/c.iso" >/dev/null
+size=$(stat -c %s "$W/a.iso")
+echo "inputs: $(( size / 1048576 )) MiB each"
+
+t_cmp=$(median 5 cmp "$W/a.iso" "$W/c.iso")
+t_id=$(median 5 "$rd" --quiet "$W/a.iso" "$W/c.iso")
+printf 'identical inputs: cmp %.3f s, reprodiff %.3f s (%.2fx cmp; reprodiff also hashes both with SHA-256)\n' \
+    "$t_cmp" "$t_id" "$(echo "$t_id / $t_cmp" | bc -l)"
+
+t_ls=$(median 3 "$rd" ls "$W/a.iso")
+printf 'ls a.iso: %.3f s, %s entries\n' "$t_ls" "$("$rd" ls "$W/a.iso" | grep -vc '^    ')"
+
+t_diff=$(median 3 "$rd" --quiet "$W/a.iso" "$W/b.iso")
+/usr/bin/time -v "$rd" "$W/a.iso" "$W/b.iso" --json "$out/report.json" --text "$out/report.txt" 2>"$out/reprodiff.time" || true
+rss=$(grep 'Maximum resident' "$out/reprodiff.time" | awk '{print $NF}')
+printf 'differing pair: reprodiff %.3f s, peak RSS %s KiB (%s nodes in the report)\n' \
+    "$t_diff" "$rss" "$(grep -cE '^[MAR] ' "$out/report.txt")"
+
+if [ -z "${SKIP_DIFFOSCOPE:-}" ]; then
+    s=$(date +%s.%N)
+    /usr/bin/time -v diffoscope --text "$out/diffoscope.txt" "$W/a.iso" "$W/b.iso" \
+        >/dev/null 2>"$out/diffoscope.time" || true
+    e=$(date +%s.%N)
+    t_dfs=$(echo "$e - $s" | bc -l)
+    drss=$(grep 'Maximum resident' "$out/diffoscope.time" | awk '{print $NF}')
+    printf 'differing pair: diffoscope %.1f s, peak RSS %s KiB; reprodiff is %.0fx faster\n' \
+        "$t_dfs" "$drss" "$(echo "$t_dfs / $t_diff" | bc -l)"
+    # Every file diffoscope names inside the squashfs listing must be in our report.
+    missing=0
+    for p in $(grep -oE '^│ │ [-+][-dlrwxst]{10} .* squashfs-root/[^ ]+' "$out/diffoscope.txt" |
+        grep -oE 'squashfs-root/[^ ]+' | sed 's|squashfs-root/||' | sort -u); do
+        grep -qF "live/filesystem.squashfs::$p" "$out/report.txt" || { echo "  not in reprodiff's report: $p"; missing=$((missing + 1)); }
+    done
+    echo "squashfs entries diffoscope lists as different but reprodiff does not: $missing"
+fi
