@@ -144,8 +144,8 @@ pub fn sha256_hex(b: &[u8]) -> String {
 
 /// Compares two image files.
 pub fn compare_files(a: &Path, b: &Path, opts: &Options) -> std::io::Result<Report> {
-    let ba = Blob::open(a)?;
-    let bb = Blob::open(b)?;
+    let ba = Blob::open_with(a, true)?;
+    let bb = Blob::open_with(b, true)?;
     Ok(compare_blobs(
         &a.display().to_string(),
         &ba,
