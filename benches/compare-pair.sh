@@ -51,8 +51,19 @@ printf 'ls a.iso: %.3f s, %s entries\n' "$t_ls" "$("$rd" ls "$W/a.iso" | grep -v
 t_diff=$(median 3 "$rd" --quiet "$W/a.iso" "$W/b.iso")
 /usr/bin/time -v "$rd" "$W/a.iso" "$W/b.iso" --json "$out/report.json" --text "$out/report.txt" 2>"$out/reprodiff.time" || true
 rss=$(grep 'Maximum resident' "$out/reprodiff.time" | awk '{print $NF}')
-printf 'differing pair: reprodiff %.3f s, peak RSS %s KiB (%s nodes in the report)\n' \
-    "$t_diff" "$rss" "$(grep -cE '^[MAR] ' "$out/report.txt")"
+# Peak RSS counts the mapped input pages (page cache); the process's own
+# memory is RssAnon, sampled while it runs.
+"$rd" --quiet "$W/a.iso" "$W/b.iso" &
+pid=$!
+anon=0
+while kill -0 "$pid" 2>/dev/null; do
+    v=$(awk '/^RssAnon/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
+    [ "${v:-0}" -gt "$anon" ] && anon=$v
+    sleep 0.005
+done
+wait "$pid" || true
+printf 'differing pair: reprodiff %.3f s, peak RSS %s KiB incl. mapped inputs, peak anonymous %s KiB (%s nodes in the report)\n' \
+    "$t_diff" "$rss" "$anon" "$(grep -cE '^[MAR] ' "$out/report.txt")"
 
 if [ -z "${SKIP_DIFFOSCOPE:-}" ]; then
     s=$(date +%s.%N)
