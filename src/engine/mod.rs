@@ -11,6 +11,7 @@
 
 pub mod address;
 pub mod content;
+pub mod links;
 pub mod locate;
 
 use std::collections::{HashMap, VecDeque};
@@ -392,6 +393,7 @@ fn compare_containers(ctx: &Ctx, node: &mut Node, ca: &Container, cb: &Container
     // Entries stored at the same place as an earlier one on both sides (Joliet
     // names, boot images that are also files) have their content compared once.
     let (alias_a, alias_b) = (crate::walk::aliases(ca), crate::walk::aliases(cb));
+    let (links_a, links_b) = (links::groups(ca), links::groups(cb));
     let parent = node.address.clone();
     let mut children: Vec<Node> = pairs
         .par_iter()
@@ -407,7 +409,13 @@ fn compare_containers(ctx: &Ctx, node: &mut Node, ca: &Container, cb: &Container
             let n = match *p {
                 Pair::Both(i, j) => {
                     let content = alias_a[i].is_none() || alias_b[j].is_none();
-                    compare_entries(ctx, address, (ca, i), (cb, j), content, depth)
+                    let mut n = compare_entries(ctx, address, (ca, i), (cb, j), content, depth);
+                    let before = n.changes.len();
+                    ctx.change(&mut n, "hardlinks", links_a[i].clone(), links_b[j].clone());
+                    if n.changes.len() > before {
+                        n.status = Status::Modified;
+                    }
+                    n
                 }
                 Pair::OnlyA(i) => one_sided(address, &ca.entries[i], Status::Removed),
                 Pair::OnlyB(j) => one_sided(address, &cb.entries[j], Status::Added),
