@@ -30,7 +30,7 @@ fn file<'a>(name: &'a str, ino: u32, data: &'a [u8]) -> Member<'a> {
 fn newc(members: &[Member]) -> Vec<u8> {
     let mut out = Vec::new();
     let pad = |out: &mut Vec<u8>| {
-        while out.len() % 4 != 0 {
+        while !out.len().is_multiple_of(4) {
             out.push(0);
         }
     };
