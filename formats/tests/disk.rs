@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::Lcg;
+use common::{damage, Lcg};
 use reprodiff_formats::{
     detect, disk, fat, partition, Blob, Container, Data, Format, Kind, Limits, Owner,
 };
@@ -347,7 +347,6 @@ fn partition_past_the_end_is_clamped() {
 fn hostile_disk() {
     let limits = Limits::default();
     let mut rng = Lcg(0x9e37_79b9_7f4a_7c15);
-    let mut rnd = move || rng.next();
     let run = |bytes: Vec<u8>| {
         let blob = Blob::from_vec(bytes);
         let _ = detect(blob.bytes());
@@ -378,31 +377,26 @@ fn hostile_disk() {
     for img in &images {
         for k in 0..100 {
             run(img[..k * img.len() / 100].to_vec());
-            run(img[..(rnd() as usize % 20000).min(img.len())].to_vec());
+            run(img[..(rng.next() as usize % 20000).min(img.len())].to_vec());
         }
         for _ in 0..700 {
             let mut m = img.clone();
-            for _ in 0..1 + rnd() % 4 {
+            for _ in 0..1 + rng.next() % 4 {
                 // Mostly the table sectors, sometimes anywhere.
-                let span = if rnd() % 4 == 0 {
+                let span = if rng.next().is_multiple_of(4) {
                     m.len() as u64
                 } else {
                     (18 << 10).min(m.len() as u64)
                 };
-                let at = (rnd() % span) as usize;
+                let at = (rng.next() % span) as usize;
                 let ebr = [900 * 512, 1199 * 512];
-                let at = if rnd() % 5 == 0 {
+                let at = if rng.next().is_multiple_of(5) {
                     ebr[at % 2] + 440 + at % 72
                 } else {
                     at
                 };
                 if let Some(b) = m.get_mut(at) {
-                    *b = match rnd() % 4 {
-                        0 => 0,
-                        1 => 0xff,
-                        2 => *b ^ (1 << (rnd() % 8)),
-                        _ => rnd() as u8,
-                    };
+                    damage(b, &mut rng);
                 }
             }
             run(m);

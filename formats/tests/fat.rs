@@ -9,7 +9,7 @@ mod common;
 
 use std::collections::HashMap;
 
-use common::{minutes, sha256_hex, Lcg};
+use common::{damage, minutes, sha256_hex, Lcg};
 use reprodiff_formats::{detect, fat, Blob, Container, Data, Format, Kind, Limits, Owner};
 
 /// A fixture's bytes, inflated when it is gzip'd.
@@ -311,7 +311,6 @@ fn hostile_fat() {
     let fat32 = common::gunzip("fat", "fat32.img.gz", 640 << 10);
     let images = [fixture("fat12.img"), fixture("fat16.img.gz"), fat32];
     let mut rng = Lcg(0x2545_f491_4f6c_dd1d);
-    let mut rnd = move || rng.next();
     let run = |bytes: Vec<u8>| {
         let blob = Blob::from_vec(bytes);
         common::open_and_read(&blob, fat::open, &limits);
@@ -329,20 +328,15 @@ fn hostile_fat() {
         for k in 0..120 {
             let cut = (k * img.len() / 120).max(1) - 1;
             run(img[..cut].to_vec());
-            run(img[..(rnd() as usize % 4096).min(img.len())].to_vec());
+            run(img[..(rng.next() as usize % 4096).min(img.len())].to_vec());
         }
         for _ in 0..900 {
             let mut m = img.clone();
-            for _ in 0..1 + rnd() % 4 {
-                let (off, len) = hot[rnd() as usize % hot.len()];
-                let at = (off + rnd() % len.max(1)) as usize;
+            for _ in 0..1 + rng.next() % 4 {
+                let (off, len) = hot[rng.next() as usize % hot.len()];
+                let at = (off + rng.next() % len.max(1)) as usize;
                 if let Some(b) = m.get_mut(at) {
-                    *b = match rnd() % 4 {
-                        0 => 0,
-                        1 => 0xff,
-                        2 => *b ^ (1 << (rnd() % 8)),
-                        _ => rnd() as u8,
-                    };
+                    damage(b, &mut rng);
                 }
             }
             run(m);
@@ -370,15 +364,20 @@ fn set_fat12(img: &mut [u8], fat_at: usize, n: usize, v: u16) {
     img[at..at + 2].copy_from_slice(&new.to_le_bytes());
 }
 
+/// fat12.img with cluster `n` pointing at `v` in both FAT copies (one
+/// sector each, after the one reserved sector), opened.
+fn relinked(n: usize, v: u16) -> Container {
+    let mut img = fixture("fat12.img");
+    for fat in [512, 1024] {
+        set_fat12(&mut img, fat, n, v);
+    }
+    fat::open(&Blob::from_vec(img), &Limits::default()).unwrap()
+}
+
 #[test]
 fn chain_loop_is_an_error_not_a_hang() {
-    let mut img = fixture("fat12.img");
-    // BOOTX64.EFI is <6-20>: send its last cluster back to its first, in
-    // both FAT copies (one sector each, after the one reserved sector).
-    for fat in [512, 1024] {
-        set_fat12(&mut img, fat, 20, 6);
-    }
-    let c = fat::open(&Blob::from_vec(img), &Limits::default()).unwrap();
+    // BOOTX64.EFI is <6-20>: send its last cluster back to its first.
+    let c = relinked(20, 6);
     // The file needs exactly 15 clusters, so its data is still whole; the
     // chain going on past them is what gets reported.
     assert!(
@@ -388,11 +387,7 @@ fn chain_loop_is_an_error_not_a_hang() {
         "{:?}",
         c.errors
     );
-    let mut img = fixture("fat12.img");
-    for fat in [512, 1024] {
-        set_fat12(&mut img, fat, 10, 8);
-    }
-    let c = fat::open(&Blob::from_vec(img), &Limits::default()).unwrap();
+    let c = relinked(10, 8);
     assert!(
         c.errors
             .iter()

@@ -437,26 +437,25 @@ fn read_respects_limits() {
 fn hostile_input() {
     let limits = Limits::default();
     let mut rng = Lcg(0x2545_f491_4f6c_dd1d);
-    let mut next = || rng.next();
     let run =
         |bytes: Vec<u8>| common::open_and_read(&Blob::from_vec(bytes), squashfs::open, &limits);
     for name in IMAGES {
         let orig = common::read("squashfs", &format!("{name}.squashfs"));
         let used = orig.len() as u64;
         for _ in 0..150 {
-            run(orig[..(next() % used) as usize].to_vec());
+            run(orig[..(rng.next() % used) as usize].to_vec());
         }
         for _ in 0..500 {
             let mut b = orig.clone();
             // Most flips land in the metadata at the end, where they matter.
-            let flips = 1 + next() % 4;
+            let flips = 1 + rng.next() % 4;
             for _ in 0..flips {
-                let at = if next() % 4 == 0 {
-                    next() % used
+                let at = if rng.next().is_multiple_of(4) {
+                    rng.next() % used
                 } else {
-                    used.saturating_sub(1 + next() % 1200)
+                    used.saturating_sub(1 + rng.next() % 1200)
                 } as usize;
-                b[at] ^= 1 << (next() % 8);
+                b[at] ^= 1 << (rng.next() % 8);
             }
             run(b);
         }

@@ -57,6 +57,17 @@ impl Lcg {
     }
 }
 
+/// Damages one byte the way the sweeps do: zeroed, all ones, one bit
+/// flipped or replaced at random, as `rng` picks.
+pub fn damage(b: &mut u8, rng: &mut Lcg) {
+    *b = match rng.next() % 4 {
+        0 => 0,
+        1 => 0xff,
+        2 => *b ^ (1 << (rng.next() % 8)),
+        _ => rng.next() as u8,
+    };
+}
+
 /// A reader's entry point, as the hostile sweeps call it.
 pub type OpenFn = fn(&Blob, &Limits) -> Result<Container>;
 
