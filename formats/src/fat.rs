@@ -10,7 +10,7 @@
 
 use std::collections::HashSet;
 
-use crate::model::{Extent, Owner, Region};
+use crate::model::{days_from_civil, Extent, Owner, Region};
 use crate::{
     Blob, Container, Data, Entry, Error, ErrorKind, Field, Format, Kind, Limits, Result, Time,
 };
@@ -743,8 +743,8 @@ fn latin(v: &[u8]) -> String {
 /// the creation time's 10 ms units. `None` for an unset (zero) date or an
 /// impossible one.
 fn fat_time(date: u16, time: u16, tenths: u8) -> Option<Time> {
-    let day = i64::from(date & 0x1f);
-    let month = i64::from((date >> 5) & 0x0f);
+    let day = u32::from(date & 0x1f);
+    let month = u32::from((date >> 5) & 0x0f);
     let year = 1980 + i64::from(date >> 9);
     let sec = i64::from(time & 0x1f) * 2;
     let min = i64::from((time >> 5) & 0x3f);
@@ -758,17 +758,6 @@ fn fat_time(date: u16, time: u16, tenths: u8) -> Option<Time> {
         secs: days * 86400 + hour * 3600 + min * 60 + sec + extra,
         nanos: u32::from(tenths % 100) * 10_000_000,
     })
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date.
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 fn le16(b: &[u8], at: usize) -> u16 {

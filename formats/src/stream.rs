@@ -14,7 +14,7 @@
 
 use std::io::Read;
 
-use crate::{Blob, Error, ErrorKind, Field, Format, Limits, Result};
+use crate::{Blob, Error, ErrorKind, Field, Format, Limits, Result, Time};
 
 /// Decoded bytes are pulled through the codecs in pieces of this size.
 const CHUNK: usize = 64 * 1024;
@@ -606,7 +606,7 @@ fn gzip_fields(b: &[u8], f: &mut Vec<Field>) {
     let mtime_text = if mtime == 0 {
         "0 (not set)".to_string()
     } else {
-        format!("{} ({mtime})", iso8601(i64::from(mtime)))
+        format!("{} ({mtime})", Time::from_secs(i64::from(mtime)))
     };
     f.push(Field::new("gzip.mtime", mtime_text));
     let os = match h[9] {
@@ -680,38 +680,34 @@ fn gzip_fields(b: &[u8], f: &mut Vec<Field>) {
     }
 }
 
-/// `secs` since the epoch as `YYYY-MM-DDTHH:MM:SSZ` (proleptic Gregorian).
-pub(crate) fn iso8601(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let tod = secs.rem_euclid(86_400);
-    // Days to civil date (H. Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        tod / 3600,
-        tod % 3600 / 60,
-        tod % 60
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn iso_dates() {
-        assert_eq!(iso8601(0), "1970-01-01T00:00:00Z");
-        assert_eq!(iso8601(1_700_000_000), "2023-11-14T22:13:20Z");
-        assert_eq!(iso8601(951_782_400), "2000-02-29T00:00:00Z");
-        assert_eq!(iso8601(-1), "1969-12-31T23:59:59Z");
+        let mtime = |secs: u32| {
+            let mut h = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3];
+            h[4..8].copy_from_slice(&secs.to_le_bytes());
+            let mut f = Vec::new();
+            gzip_fields(&h, &mut f);
+            f.into_iter()
+                .find(|x| x.name == "gzip.mtime")
+                .map(|x| x.value)
+        };
+        assert_eq!(mtime(0).as_deref(), Some("0 (not set)"));
+        assert_eq!(
+            mtime(1_700_000_000).as_deref(),
+            Some("2023-11-14T22:13:20Z (1700000000)")
+        );
+        assert_eq!(
+            mtime(951_782_400).as_deref(),
+            Some("2000-02-29T00:00:00Z (951782400)")
+        );
+        assert_eq!(
+            mtime(u32::MAX).as_deref(),
+            Some("2106-02-07T06:28:15Z (4294967295)")
+        );
     }
 
     #[test]

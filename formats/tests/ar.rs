@@ -3,43 +3,18 @@
 //! own listings, plus mutation tests on hostile copies.
 #![allow(clippy::unwrap_used)] // fixtures are ours; a failed unwrap is a failed test
 
-use std::path::PathBuf;
+mod common;
 
-use reprodiff_formats::model::Region;
-use reprodiff_formats::{ar, tar, Blob, Container, Data, Field, Kind, Limits, Owner};
-
-fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../testdata/deb")
-        .join(name)
-}
+use common::{field, minutes, Lcg};
+use reprodiff_formats::model::{civil_from_days, Region};
+use reprodiff_formats::{ar, tar, Blob, Container, Data, Kind, Limits, Owner};
 
 fn load(name: &str) -> Blob {
-    Blob::from_vec(std::fs::read(fixture(name)).unwrap())
+    Blob::from_vec(common::read("deb", name))
 }
 
 fn listing(name: &str) -> String {
-    std::fs::read_to_string(fixture(name)).unwrap()
-}
-
-fn field<'a>(fields: &'a [Field], name: &str) -> Option<&'a str> {
-    fields
-        .iter()
-        .find(|f| f.name == name)
-        .map(|f| f.value.as_str())
-}
-
-/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian.
-fn civil(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
+    common::read_text("deb", name)
 }
 
 /// `ar tv`'s date column: "Nov 14 22:13 2023".
@@ -47,7 +22,7 @@ fn ar_date(secs: i64) -> String {
     const MON: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
-    let (y, m, d) = civil(secs.div_euclid(86400));
+    let (y, m, d) = civil_from_days(secs.div_euclid(86400));
     let s = secs.rem_euclid(86400);
     format!(
         "{} {d} {:02}:{:02} {y}",
@@ -55,13 +30,6 @@ fn ar_date(secs: i64) -> String {
         s / 3600,
         s / 60 % 60
     )
-}
-
-/// `tar tv`'s date and time columns: "2023-11-14 22:13".
-fn tar_minutes(secs: i64) -> String {
-    let (y, m, d) = civil(secs.div_euclid(86400));
-    let s = secs.rem_euclid(86400);
-    format!("{y}-{m:02}-{d:02} {:02}:{:02}", s / 3600, s / 60 % 60)
 }
 
 fn perms(s: &str) -> u32 {
@@ -143,7 +111,7 @@ fn check_contents(t: &Container, listing: &str) {
         assert_eq!(format!("{}/{}", "root", "root"), rest[1]);
         assert_eq!(e.size, rest[2].parse::<u64>().unwrap(), "{line}");
         assert_eq!(
-            tar_minutes(e.meta.mtime.unwrap().secs),
+            minutes(e.meta.mtime.unwrap().secs),
             format!("{} {}", rest[3], rest[4])
         );
     }
@@ -254,40 +222,19 @@ fn gnu_long_names() {
         .any(|r| r.owner == Owner::Entry(1) && r.len == 5));
 }
 
-/// A deterministic generator, so failures reproduce.
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        self.0 >> 33
-    }
-}
-
-fn exercise(bytes: Vec<u8>, open: fn(&Blob, &Limits) -> reprodiff_formats::Result<Container>) {
+fn exercise(bytes: Vec<u8>, open: common::OpenFn) {
     let limits = Limits {
         max_entries: 10_000,
         ..Limits::default()
     };
     let blob = Blob::from_vec(bytes);
-    if let Ok(c) = open(&blob, &limits) {
-        for i in 0..c.entries.len() {
-            let _ = c.read(i, &limits);
-        }
-    }
+    common::open_and_read(&blob, open, &limits);
     let _ = reprodiff_formats::open(&blob, &limits);
 }
 
 /// Truncates and corrupts a fixture (and, for a .deb, its decoded control
 /// tar) many times; the readers must return, never panic.
-fn mutate(
-    orig: &[u8],
-    open: fn(&Blob, &Limits) -> reprodiff_formats::Result<Container>,
-    seed: u64,
-) {
+fn mutate(orig: &[u8], open: common::OpenFn, seed: u64) {
     let mut rng = Lcg(seed);
     let n = orig.len();
     for cut in (0..n).step_by((n / 300).max(1)) {

@@ -2,20 +2,18 @@
 //! the compressors and mkinitramfs' recipe (testdata/gen/cpio.sh), compared
 //! with `cpio -tv` and `unmkinitramfs --list` listings.
 
-use std::path::PathBuf;
+mod common;
 
+use common::{extra, Lcg};
 use reprodiff_formats::{open, Blob, Container, Data, Format, Kind, Limits, Owner};
 
-fn dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testdata/cpio")
-}
-
 fn load(name: &str) -> Blob {
-    Blob::open(&dir().join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+    let p = common::fixture_path("cpio", name);
+    Blob::open(&p).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
 fn text(name: &str) -> String {
-    std::fs::read_to_string(dir().join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+    common::read_text("cpio", name)
 }
 
 fn container(b: &Blob) -> Container {
@@ -27,18 +25,7 @@ fn container(b: &Blob) -> Container {
 }
 
 fn field<'a>(c: &'a Container, name: &str) -> Option<&'a str> {
-    c.fields
-        .iter()
-        .find(|f| f.name == name)
-        .map(|f| f.value.as_str())
-}
-
-fn extra<'a>(e: &'a reprodiff_formats::Entry, name: &str) -> Option<&'a str> {
-    e.meta
-        .extra
-        .iter()
-        .find(|f| f.name == name)
-        .map(|f| f.value.as_str())
+    common::field(&c.fields, name)
 }
 
 /// Permission bits from an `ls -l` style mode string (`rwsr-xr-t` and all).
@@ -338,17 +325,6 @@ fn trailing_garbage_is_a_segment() {
         c.entries[2].data.offset().map(|o| o + c.entries[2].size),
         Some(n)
     );
-}
-
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        self.0 >> 33
-    }
 }
 
 fn exercise(b: &Blob, lim: &Limits, depth: usize) {

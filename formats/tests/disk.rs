@@ -5,49 +5,44 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::Read;
-use std::path::PathBuf;
+mod common;
 
+use common::{damage, Lcg};
 use reprodiff_formats::{
     detect, disk, fat, partition, Blob, Container, Data, Format, Kind, Limits, Owner,
 };
 
-fn path(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../testdata/disk")
-        .join(name)
-}
-
 fn gunzip(name: &str, limit: u64) -> Vec<u8> {
-    let raw = std::fs::read(path(name)).unwrap();
-    let mut out = Vec::new();
-    flate2::read::GzDecoder::new(raw.as_slice())
-        .take(limit)
-        .read_to_end(&mut out)
-        .unwrap();
-    out
+    common::gunzip("disk", name, limit)
 }
 
 fn text(name: &str) -> String {
-    std::fs::read_to_string(path(name)).unwrap()
+    common::read_text("disk", name)
 }
 
 fn field<'a>(fields: &'a [reprodiff_formats::Field], name: &str) -> &'a str {
-    fields
-        .iter()
-        .find(|f| f.name == name)
-        .map(|f| f.value.as_str())
-        .unwrap_or_else(|| panic!("no field {name}"))
+    common::must_field(fields, name)
 }
 
 fn extra<'a>(c: &'a Container, path: &str, name: &str) -> &'a str {
     let e = c.entries.iter().find(|e| e.path == path).unwrap();
-    e.meta
-        .extra
-        .iter()
-        .find(|f| f.name == name)
-        .map(|f| f.value.as_str())
-        .unwrap_or_else(|| panic!("{path}: no {name}"))
+    common::extra(e, name).unwrap_or_else(|| panic!("{path}: no {name}"))
+}
+
+/// A whole gzip'd disk image, which must detect as a disk and list cleanly.
+fn open_disk(name: &str, limits: &Limits) -> Container {
+    let blob = Blob::from_vec(gunzip(name, u64::MAX));
+    assert_eq!(detect(blob.bytes()), Some(Format::Disk));
+    let c = disk::open(&blob, limits).unwrap();
+    assert!(c.errors.is_empty(), "{:?}", c.errors);
+    c
+}
+
+/// A header line of `sfdisk --dump`: `key: value`.
+fn dump_value<'a>(dump: &'a str, key: &str) -> &'a str {
+    dump.lines()
+        .find_map(|l| l.strip_prefix(key)?.strip_prefix(": "))
+        .unwrap_or_else(|| panic!("no {key} in the dump"))
 }
 
 /// `key=value` pairs of one `sfdisk --dump` partition line.
@@ -90,19 +85,12 @@ fn pattern(prefix: &str, len: usize) -> Vec<u8> {
 
 #[test]
 fn gpt_live_usb_disk() {
-    let bytes = gunzip("gpt.img.gz", u64::MAX);
-    let blob = Blob::from_vec(bytes);
-    assert_eq!(detect(blob.bytes()), Some(Format::Disk));
     let limits = Limits::default();
-    let c = disk::open(&blob, &limits).unwrap();
-    assert!(c.errors.is_empty(), "{:?}", c.errors);
+    let c = open_disk("gpt.img.gz", &limits);
     let f = &c.fields;
 
     let dump = text("gpt.sfdisk");
-    let label_id = dump
-        .lines()
-        .find_map(|l| l.strip_prefix("label-id: "))
-        .unwrap();
+    let label_id = dump_value(&dump, "label-id");
     assert_eq!(field(f, "gpt.disk_guid"), label_id);
     assert_eq!(field(f, "gpt.revision"), "1.0");
     assert_eq!(field(f, "gpt.header_crc_ok"), "true");
@@ -111,14 +99,8 @@ fn gpt_live_usb_disk() {
     assert_eq!(field(f, "gpt.backup_found"), "true");
     assert_eq!(field(f, "gpt.backup_header_crc_ok"), "true");
     assert_eq!(field(f, "gpt.backup_entries_crc_ok"), "true");
-    let first = dump
-        .lines()
-        .find_map(|l| l.strip_prefix("first-lba: "))
-        .unwrap();
-    let last = dump
-        .lines()
-        .find_map(|l| l.strip_prefix("last-lba: "))
-        .unwrap();
+    let first = dump_value(&dump, "first-lba");
+    let last = dump_value(&dump, "last-lba");
     assert_eq!(field(f, "gpt.first_usable_lba"), first);
     assert_eq!(field(f, "gpt.last_usable_lba"), last);
     // The protective MBR is described, not listed.
@@ -222,18 +204,11 @@ fn gpt_live_usb_disk() {
 
 #[test]
 fn mbr_disk_with_logical_partitions() {
-    let bytes = gunzip("mbr.img.gz", u64::MAX);
-    let blob = Blob::from_vec(bytes);
-    assert_eq!(detect(blob.bytes()), Some(Format::Disk));
     let limits = Limits::default();
-    let c = disk::open(&blob, &limits).unwrap();
-    assert!(c.errors.is_empty(), "{:?}", c.errors);
+    let c = open_disk("mbr.img.gz", &limits);
     let f = &c.fields;
     let dump = text("mbr.sfdisk");
-    let label_id = dump
-        .lines()
-        .find_map(|l| l.strip_prefix("label-id: "))
-        .unwrap();
+    let label_id = dump_value(&dump, "label-id");
     assert_eq!(field(f, "mbr.disk_signature"), label_id);
     let parts = sfdisk_parts(&dump);
     assert_eq!(parts.len(), 5);
@@ -286,7 +261,7 @@ fn mbr_disk_with_logical_partitions() {
 
 #[test]
 fn isohybrid_system_area() {
-    let b = std::fs::read(path("isohybrid-sysarea.bin")).unwrap();
+    let b = common::read("disk", "isohybrid-sysarea.bin");
     let report = text("isohybrid-sysarea.report");
     let t = partition::parse(&b, 512);
     let f = &t.fields;
@@ -371,13 +346,7 @@ fn partition_past_the_end_is_clamped() {
 #[test]
 fn hostile_disk() {
     let limits = Limits::default();
-    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-    let mut rnd = move || {
-        seed = seed
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        seed >> 33
-    };
+    let mut rng = Lcg(0x9e37_79b9_7f4a_7c15);
     let run = |bytes: Vec<u8>| {
         let blob = Blob::from_vec(bytes);
         let _ = detect(blob.bytes());
@@ -403,36 +372,31 @@ fn hostile_disk() {
     let images = [
         gunzip("gpt.img.gz", 64 << 10),
         gunzip("mbr.img.gz", 1 << 20),
-        std::fs::read(path("isohybrid-sysarea.bin")).unwrap(),
+        common::read("disk", "isohybrid-sysarea.bin"),
     ];
     for img in &images {
         for k in 0..100 {
             run(img[..k * img.len() / 100].to_vec());
-            run(img[..(rnd() as usize % 20000).min(img.len())].to_vec());
+            run(img[..(rng.next() as usize % 20000).min(img.len())].to_vec());
         }
         for _ in 0..700 {
             let mut m = img.clone();
-            for _ in 0..1 + rnd() % 4 {
+            for _ in 0..1 + rng.next() % 4 {
                 // Mostly the table sectors, sometimes anywhere.
-                let span = if rnd() % 4 == 0 {
+                let span = if rng.next().is_multiple_of(4) {
                     m.len() as u64
                 } else {
                     (18 << 10).min(m.len() as u64)
                 };
-                let at = (rnd() % span) as usize;
+                let at = (rng.next() % span) as usize;
                 let ebr = [900 * 512, 1199 * 512];
-                let at = if rnd() % 5 == 0 {
+                let at = if rng.next().is_multiple_of(5) {
                     ebr[at % 2] + 440 + at % 72
                 } else {
                     at
                 };
                 if let Some(b) = m.get_mut(at) {
-                    *b = match rnd() % 4 {
-                        0 => 0,
-                        1 => 0xff,
-                        2 => *b ^ (1 << (rnd() % 8)),
-                        _ => rnd() as u8,
-                    };
+                    damage(b, &mut rng);
                 }
             }
             run(m);

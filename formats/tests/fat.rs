@@ -5,62 +5,33 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::HashMap;
-use std::io::Read;
-use std::path::PathBuf;
+mod common;
 
+use std::collections::HashMap;
+
+use common::{damage, minutes, sha256_hex, Lcg};
 use reprodiff_formats::{detect, fat, Blob, Container, Data, Format, Kind, Limits, Owner};
 
+/// A fixture's bytes, inflated when it is gzip'd.
 fn fixture(name: &str) -> Vec<u8> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../testdata/fat")
-        .join(name);
-    let raw = std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
     if name.ends_with(".gz") {
-        let mut out = Vec::new();
-        flate2::read::GzDecoder::new(raw.as_slice())
-            .read_to_end(&mut out)
-            .unwrap();
-        out
+        common::gunzip("fat", name, u64::MAX)
     } else {
-        raw
+        common::read("fat", name)
     }
 }
 
-/// The first `n` bytes of a gzip'd fixture, without inflating the rest.
-fn prefix(name: &str, n: u64) -> Vec<u8> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../testdata/fat")
-        .join(name);
-    let raw = std::fs::read(&p).unwrap();
-    let mut out = Vec::new();
-    flate2::read::GzDecoder::new(raw.as_slice())
-        .take(n)
-        .read_to_end(&mut out)
-        .unwrap();
-    out
-}
-
 fn text(name: &str) -> String {
-    String::from_utf8(fixture(name)).unwrap()
+    common::read_text("fat", name)
 }
 
 fn field<'a>(c: &'a Container, name: &str) -> &'a str {
-    c.fields
-        .iter()
-        .find(|f| f.name == name)
-        .map(|f| f.value.as_str())
-        .unwrap_or_else(|| panic!("no field {name}"))
+    common::must_field(&c.fields, name)
 }
 
 fn extra<'a>(c: &'a Container, path: &str, name: &str) -> &'a str {
     let e = c.entries.iter().find(|e| e.path == path).unwrap();
-    e.meta
-        .extra
-        .iter()
-        .find(|f| f.name == name)
-        .map(|f| f.value.as_str())
-        .unwrap()
+    common::extra(e, name).unwrap()
 }
 
 /// One `mdir -/ -a` line: (path, size or None for a directory, "YYYY-MM-DD HH:MM").
@@ -112,26 +83,6 @@ fn mdir(listing: &str) -> Vec<(String, Option<u64>, String)> {
     out
 }
 
-fn minute(secs: i64) -> String {
-    let days = secs.div_euclid(86400);
-    let rem = secs.rem_euclid(86400);
-    // Civil date from days since the epoch.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}",
-        rem / 3600,
-        rem % 3600 / 60
-    )
-}
-
 fn open(bytes: Vec<u8>) -> Container {
     let blob = Blob::from_vec(bytes);
     assert_eq!(detect(blob.bytes()), Some(Format::Fat));
@@ -156,7 +107,7 @@ fn check_image(img: &str, base: &str, serial: &str, label: &str, kind: &str) -> 
         .iter()
         .map(|e| {
             let size = (e.kind == Kind::File).then_some(e.size);
-            (e.path.clone(), size, minute(e.meta.mtime.unwrap().secs))
+            (e.path.clone(), size, minutes(e.meta.mtime.unwrap().secs))
         })
         .collect();
     // mdir lists each directory after its parent is done; we list depth
@@ -357,22 +308,12 @@ fn hostile_fat() {
     let limits = Limits::default();
     // The populated part of the FAT32 image (its FATs, directories and files
     // all lie in the first 640 KiB) keeps each mutation cheap.
-    let fat32 = prefix("fat32.img.gz", 640 << 10);
+    let fat32 = common::gunzip("fat", "fat32.img.gz", 640 << 10);
     let images = [fixture("fat12.img"), fixture("fat16.img.gz"), fat32];
-    let mut seed = 0x2545_f491_4f6c_dd1du64;
-    let mut rnd = move || {
-        seed = seed
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        seed >> 33
-    };
+    let mut rng = Lcg(0x2545_f491_4f6c_dd1d);
     let run = |bytes: Vec<u8>| {
         let blob = Blob::from_vec(bytes);
-        if let Ok(c) = fat::open(&blob, &limits) {
-            for i in 0..c.entries.len() {
-                let _ = c.read(i, &limits);
-            }
-        }
+        common::open_and_read(&blob, fat::open, &limits);
         let _ = detect(blob.bytes());
     };
     for img in &images {
@@ -387,20 +328,15 @@ fn hostile_fat() {
         for k in 0..120 {
             let cut = (k * img.len() / 120).max(1) - 1;
             run(img[..cut].to_vec());
-            run(img[..(rnd() as usize % 4096).min(img.len())].to_vec());
+            run(img[..(rng.next() as usize % 4096).min(img.len())].to_vec());
         }
         for _ in 0..900 {
             let mut m = img.clone();
-            for _ in 0..1 + rnd() % 4 {
-                let (off, len) = hot[rnd() as usize % hot.len()];
-                let at = (off + rnd() % len.max(1)) as usize;
+            for _ in 0..1 + rng.next() % 4 {
+                let (off, len) = hot[rng.next() as usize % hot.len()];
+                let at = (off + rng.next() % len.max(1)) as usize;
                 if let Some(b) = m.get_mut(at) {
-                    *b = match rnd() % 4 {
-                        0 => 0,
-                        1 => 0xff,
-                        2 => *b ^ (1 << (rnd() % 8)),
-                        _ => rnd() as u8,
-                    };
+                    damage(b, &mut rng);
                 }
             }
             run(m);
@@ -408,70 +344,7 @@ fn hostile_fat() {
     }
 }
 
-fn sha256_hex(data: &[u8]) -> String {
-    const K: [u32; 64] = [
-        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
-        0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
-        0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
-        0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
-        0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
-        0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
-        0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116,
-        0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
-        0xc67178f2,
-    ];
-    let mut h: [u32; 8] = [
-        0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab,
-        0x5be0cd19,
-    ];
-    let mut msg = data.to_vec();
-    msg.push(0x80);
-    while msg.len() % 64 != 56 {
-        msg.push(0);
-    }
-    msg.extend_from_slice(&((data.len() as u64) * 8).to_be_bytes());
-    for block in msg.chunks(64) {
-        let mut w = [0u32; 64];
-        for i in 0..16 {
-            w[i] = u32::from_be_bytes(block[i * 4..i * 4 + 4].try_into().unwrap());
-        }
-        for i in 16..64 {
-            let s0 = w[i - 15].rotate_right(7) ^ w[i - 15].rotate_right(18) ^ (w[i - 15] >> 3);
-            let s1 = w[i - 2].rotate_right(17) ^ w[i - 2].rotate_right(19) ^ (w[i - 2] >> 10);
-            w[i] = w[i - 16]
-                .wrapping_add(s0)
-                .wrapping_add(w[i - 7])
-                .wrapping_add(s1);
-        }
-        let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut hh] = h;
-        for i in 0..64 {
-            let s1 = e.rotate_right(6) ^ e.rotate_right(11) ^ e.rotate_right(25);
-            let ch = (e & f) ^ (!e & g);
-            let t1 = hh
-                .wrapping_add(s1)
-                .wrapping_add(ch)
-                .wrapping_add(K[i])
-                .wrapping_add(w[i]);
-            let s0 = a.rotate_right(2) ^ a.rotate_right(13) ^ a.rotate_right(22);
-            let maj = (a & b) ^ (a & c) ^ (b & c);
-            let t2 = s0.wrapping_add(maj);
-            hh = g;
-            g = f;
-            f = e;
-            e = d.wrapping_add(t1);
-            d = c;
-            c = b;
-            b = a;
-            a = t1.wrapping_add(t2);
-        }
-        for (x, y) in h.iter_mut().zip([a, b, c, d, e, f, g, hh]) {
-            *x = x.wrapping_add(y);
-        }
-    }
-    h.iter().map(|x| format!("{x:08x}")).collect()
-}
-
+/// The digest the content checks compare with `sha256sum`'s listing.
 #[test]
 fn sha256_known_value() {
     assert_eq!(
@@ -491,15 +364,20 @@ fn set_fat12(img: &mut [u8], fat_at: usize, n: usize, v: u16) {
     img[at..at + 2].copy_from_slice(&new.to_le_bytes());
 }
 
+/// fat12.img with cluster `n` pointing at `v` in both FAT copies (one
+/// sector each, after the one reserved sector), opened.
+fn relinked(n: usize, v: u16) -> Container {
+    let mut img = fixture("fat12.img");
+    for fat in [512, 1024] {
+        set_fat12(&mut img, fat, n, v);
+    }
+    fat::open(&Blob::from_vec(img), &Limits::default()).unwrap()
+}
+
 #[test]
 fn chain_loop_is_an_error_not_a_hang() {
-    let mut img = fixture("fat12.img");
-    // BOOTX64.EFI is <6-20>: send its last cluster back to its first, in
-    // both FAT copies (one sector each, after the one reserved sector).
-    for fat in [512, 1024] {
-        set_fat12(&mut img, fat, 20, 6);
-    }
-    let c = fat::open(&Blob::from_vec(img), &Limits::default()).unwrap();
+    // BOOTX64.EFI is <6-20>: send its last cluster back to its first.
+    let c = relinked(20, 6);
     // The file needs exactly 15 clusters, so its data is still whole; the
     // chain going on past them is what gets reported.
     assert!(
@@ -509,11 +387,11 @@ fn chain_loop_is_an_error_not_a_hang() {
         "{:?}",
         c.errors
     );
-    let mut img = fixture("fat12.img");
-    for fat in [512, 1024] {
-        set_fat12(&mut img, fat, 10, 8);
-    }
-    let c = fat::open(&Blob::from_vec(img), &Limits::default()).unwrap();
+    let c = relinked(10, 8);
+    assert_loop_error(&c);
+}
+
+fn assert_loop_error(c: &Container) {
     assert!(
         c.errors
             .iter()
@@ -523,32 +401,34 @@ fn chain_loop_is_an_error_not_a_hang() {
     );
 }
 
+/// The directory structure `dir`'s start in `img`, and the index of its
+/// 32-byte record whose short name starts with `name`.
+fn record(c: &Container, img: &[u8], dir: &str, name: &[u8]) -> (usize, usize) {
+    let r = c
+        .regions
+        .iter()
+        .find(|r| r.owner == Owner::Structure(dir.into()))
+        .unwrap();
+    let span = r.offset as usize..(r.offset + r.len) as usize;
+    let start = span.start;
+    let i = img[span]
+        .chunks(32)
+        .position(|x| x.starts_with(name))
+        .unwrap();
+    (start, i)
+}
+
 #[test]
 fn directory_cycle_is_an_error_not_a_hang() {
     let mut img = fixture("fat12.img");
     let c = open(img.clone());
     // Point level3's directory entry (in level2's cluster) at `deep`.
     let deep: u16 = extra(&c, "deep", "fat.first_cluster").parse().unwrap();
-    let level2 = c
-        .regions
-        .iter()
-        .find(|r| r.owner == Owner::Structure("directory:deep/level1/level2".into()))
-        .unwrap();
-    let dir = level2.offset as usize..(level2.offset + level2.len) as usize;
-    let rec = img[dir.clone()]
-        .chunks(32)
-        .position(|r| r.starts_with(b"LEVEL3     "))
-        .unwrap();
-    let at = dir.start + rec * 32 + 26;
+    let (start, rec) = record(&c, &img, "directory:deep/level1/level2", b"LEVEL3     ");
+    let at = start + rec * 32 + 26;
     img[at..at + 2].copy_from_slice(&deep.to_le_bytes());
     let c = fat::open(&Blob::from_vec(img), &Limits::default()).unwrap();
-    assert!(
-        c.errors
-            .iter()
-            .any(|e| matches!(e.kind, reprodiff_formats::ErrorKind::Loop(_))),
-        "{:?}",
-        c.errors
-    );
+    assert_loop_error(&c);
     assert!(c
         .entries
         .iter()
@@ -560,21 +440,12 @@ fn directory_cycle_is_an_error_not_a_hang() {
 fn long_name_with_bad_checksum_falls_back_to_short_name() {
     let mut img = fixture("fat12.img");
     let c = open(img.clone());
-    let root = c
-        .regions
-        .iter()
-        .find(|r| r.owner == Owner::Structure("root_directory".into()))
-        .unwrap();
-    let dir = root.offset as usize..(root.offset + root.len) as usize;
     // Every LFN record of "A long file name with spaces.text" carries the
     // checksum at byte 13; corrupt them all consistently.
-    let short = img[dir.clone()]
-        .chunks(32)
-        .position(|r| r.starts_with(b"ALONGF~1TEX"))
-        .unwrap();
+    let (start, short) = record(&c, &img, "root_directory", b"ALONGF~1TEX");
     let mut i = short;
-    while i > 0 && img[dir.start + (i - 1) * 32 + 11] == 0x0f {
-        img[dir.start + (i - 1) * 32 + 13] ^= 0x5a;
+    while i > 0 && img[start + (i - 1) * 32 + 11] == 0x0f {
+        img[start + (i - 1) * 32 + 13] ^= 0x5a;
         i -= 1;
     }
     assert!(i < short);

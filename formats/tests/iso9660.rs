@@ -2,24 +2,20 @@
 //! xorriso's own listings of them (`*.lsdl`, `*.lba`, `*.report`), plus the
 //! source tree as `find` saw it (`*.tree`, for exact mtimes).
 
+mod common;
+
 use std::collections::HashMap;
 
+use common::Lcg;
 use reprodiff_formats::{iso9660, Blob, Container, Data, Entry, Extent, Kind, Limits, Owner};
 
-fn path(name: &str) -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../testdata/iso")
-        .join(name)
-}
-
 fn fixture(name: &str) -> Blob {
-    let p = path(name);
+    let p = common::fixture_path("iso", name);
     Blob::open(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
 fn text(name: &str) -> String {
-    let p = path(name);
-    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+    common::read_text("iso", name)
 }
 
 fn open(name: &str) -> Container {
@@ -27,11 +23,7 @@ fn open(name: &str) -> Container {
 }
 
 fn field<'a>(c: &'a Container, name: &str) -> &'a str {
-    c.fields
-        .iter()
-        .find(|f| f.name == name)
-        .map(|f| f.value.as_str())
-        .unwrap_or_else(|| panic!("no field {name}"))
+    common::must_field(&c.fields, name)
 }
 
 fn entry<'a>(c: &'a Container, p: &str) -> &'a Entry {
@@ -441,29 +433,12 @@ fn partitions_follow_the_partition_table() {
     }
 }
 
-/// A small deterministic generator for the mutations.
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        self.0 >> 33
-    }
-}
-
 fn read_all(b: Vec<u8>) {
     let limits = Limits {
         max_entries: 500,
         ..Limits::default()
     };
-    if let Ok(c) = iso9660::open(&Blob::from_vec(b), &limits) {
-        for i in 0..c.entries.len() {
-            let _ = c.read(i, &limits);
-        }
-    }
+    common::open_and_read(&Blob::from_vec(b), iso9660::open, &limits);
 }
 
 #[test]

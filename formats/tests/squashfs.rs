@@ -6,23 +6,25 @@
 // The fixtures are ours: a panic here is a failed test, which is the point.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::HashMap;
-use std::path::PathBuf;
+mod common;
 
+use std::collections::HashMap;
+
+use common::{minutes, sha256_hex, Lcg};
 use reprodiff_formats::{squashfs, Blob, Container, Data, Kind, Limits, Owner};
 
 const IMAGES: [&str; 5] = ["xz", "zstd", "gzip", "lz4", "gzip-nofrag"];
 
-fn dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testdata/squashfs")
-}
-
 fn text(name: &str) -> String {
-    std::fs::read_to_string(dir().join(name)).unwrap()
+    common::read_text("squashfs", name)
 }
 
 fn image(name: &str) -> (Blob, Container) {
-    let blob = Blob::open(&dir().join(format!("{name}.squashfs"))).unwrap();
+    let blob = Blob::open(&common::fixture_path(
+        "squashfs",
+        &format!("{name}.squashfs"),
+    ))
+    .unwrap();
     let c = squashfs::open(&blob, &Limits::default()).unwrap();
     assert!(c.errors.is_empty(), "{name}: {:?}", c.errors);
     (blob, c)
@@ -98,26 +100,6 @@ fn ls_mode(k: Kind, mode: u32) -> String {
     s
 }
 
-fn civil(secs: i64) -> String {
-    // Minute-resolution UTC date as in unsquashfs listings (TZ=UTC).
-    let days = secs.div_euclid(86400);
-    let rem = secs.rem_euclid(86400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}",
-        rem / 3600,
-        rem / 60 % 60
-    )
-}
-
 #[test]
 fn listing_matches_unsquashfs() {
     for name in IMAGES {
@@ -148,7 +130,8 @@ fn listing_matches_unsquashfs() {
             let ids = format!("{}/{}", e.meta.uid.unwrap(), e.meta.gid.unwrap());
             assert_eq!(cols[1], ids, "{name} {}", e.path);
             let m = e.meta.mtime.unwrap().secs;
-            assert!(line.contains(&civil(m)), "{name} {}: {line}", e.path);
+            // unsquashfs -lln prints minutes (TZ=UTC).
+            assert!(line.contains(&minutes(m)), "{name} {}: {line}", e.path);
             assert_eq!(e.meta.target.as_deref(), target, "{name} {}", e.path);
             match e.kind {
                 Kind::CharDevice | Kind::BlockDevice => {
@@ -424,7 +407,7 @@ fn file_contents_match_tree() {
             }
             let got = c.read(i, &Limits::default()).unwrap();
             assert_eq!(got.len(), e.size);
-            assert_eq!(sha256::hex(got.bytes()), sums[&e.path], "{name} {}", e.path);
+            assert_eq!(sha256_hex(got.bytes()), sums[&e.path], "{name} {}", e.path);
             n += 1;
         }
         assert_eq!(n, sums.len(), "{name}");
@@ -444,7 +427,7 @@ fn read_respects_limits() {
         max_entries: 5,
         ..Limits::default()
     };
-    let blob = Blob::open(&dir().join("xz.squashfs")).unwrap();
+    let blob = Blob::open(&common::fixture_path("squashfs", "xz.squashfs")).unwrap();
     assert!(squashfs::open(&blob, &few).is_err());
 }
 
@@ -453,37 +436,26 @@ fn read_respects_limits() {
 #[test]
 fn hostile_input() {
     let limits = Limits::default();
-    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
-    let mut next = || {
-        state = state
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        state >> 33
-    };
-    let run = |bytes: Vec<u8>| {
-        if let Ok(c) = squashfs::open(&Blob::from_vec(bytes), &limits) {
-            for i in 0..c.entries.len() {
-                let _ = c.read(i, &limits);
-            }
-        }
-    };
+    let mut rng = Lcg(0x2545_f491_4f6c_dd1d);
+    let run =
+        |bytes: Vec<u8>| common::open_and_read(&Blob::from_vec(bytes), squashfs::open, &limits);
     for name in IMAGES {
-        let orig = std::fs::read(dir().join(format!("{name}.squashfs"))).unwrap();
+        let orig = common::read("squashfs", &format!("{name}.squashfs"));
         let used = orig.len() as u64;
         for _ in 0..150 {
-            run(orig[..(next() % used) as usize].to_vec());
+            run(orig[..(rng.next() % used) as usize].to_vec());
         }
         for _ in 0..500 {
             let mut b = orig.clone();
             // Most flips land in the metadata at the end, where they matter.
-            let flips = 1 + next() % 4;
+            let flips = 1 + rng.next() % 4;
             for _ in 0..flips {
-                let at = if next() % 4 == 0 {
-                    next() % used
+                let at = if rng.next().is_multiple_of(4) {
+                    rng.next() % used
                 } else {
-                    used.saturating_sub(1 + next() % 1200)
+                    used.saturating_sub(1 + rng.next() % 1200)
                 } as usize;
-                b[at] ^= 1 << (next() % 8);
+                b[at] ^= 1 << (rng.next() % 8);
             }
             run(b);
         }
@@ -497,83 +469,13 @@ fn hostile_input() {
     }
 }
 
-/// FIPS 180-4 SHA-256, small and slow, to check decoded files without a
-/// dev-dependency.
-mod sha256 {
-    const K: [u32; 64] = [
-        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
-        0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
-        0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
-        0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
-        0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
-        0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
-        0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116,
-        0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
-        0xc67178f2,
-    ];
-
-    pub fn hex(data: &[u8]) -> String {
-        let mut h: [u32; 8] = [
-            0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab,
-            0x5be0cd19,
-        ];
-        let mut msg = data.to_vec();
-        msg.push(0x80);
-        while msg.len() % 64 != 56 {
-            msg.push(0);
-        }
-        msg.extend_from_slice(&((data.len() as u64) * 8).to_be_bytes());
-        for chunk in msg.chunks(64) {
-            let mut w = [0u32; 64];
-            for i in 0..16 {
-                w[i] = u32::from_be_bytes(chunk[i * 4..i * 4 + 4].try_into().unwrap());
-            }
-            for i in 16..64 {
-                let s0 = w[i - 15].rotate_right(7) ^ w[i - 15].rotate_right(18) ^ (w[i - 15] >> 3);
-                let s1 = w[i - 2].rotate_right(17) ^ w[i - 2].rotate_right(19) ^ (w[i - 2] >> 10);
-                w[i] = w[i - 16]
-                    .wrapping_add(s0)
-                    .wrapping_add(w[i - 7])
-                    .wrapping_add(s1);
-            }
-            let mut v = h;
-            for i in 0..64 {
-                let s1 = v[4].rotate_right(6) ^ v[4].rotate_right(11) ^ v[4].rotate_right(25);
-                let ch = (v[4] & v[5]) ^ (!v[4] & v[6]);
-                let t1 = v[7]
-                    .wrapping_add(s1)
-                    .wrapping_add(ch)
-                    .wrapping_add(K[i])
-                    .wrapping_add(w[i]);
-                let s0 = v[0].rotate_right(2) ^ v[0].rotate_right(13) ^ v[0].rotate_right(22);
-                let maj = (v[0] & v[1]) ^ (v[0] & v[2]) ^ (v[1] & v[2]);
-                let t2 = s0.wrapping_add(maj);
-                v = [
-                    t1.wrapping_add(t2),
-                    v[0],
-                    v[1],
-                    v[2],
-                    v[3].wrapping_add(t1),
-                    v[4],
-                    v[5],
-                    v[6],
-                ];
-            }
-            for (a, b) in h.iter_mut().zip(v) {
-                *a = a.wrapping_add(b);
-            }
-        }
-        h.iter().map(|x| format!("{x:08x}")).collect()
-    }
-
-    #[test]
-    fn known_vector() {
-        assert_eq!(
-            hex(b"abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
-    }
+/// The digest the content checks compare with `sha256sum`'s listing.
+#[test]
+fn sha256_known_vector() {
+    assert_eq!(
+        sha256_hex(b"abc"),
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    );
 }
 
 /// A large real image, by hand: `REPRODIFF_SQUASHFS=img.sqfs

@@ -2,17 +2,14 @@
 //! (testdata/gen/stream.sh): decoded bytes, header fields, concatenated
 //! members, bounded decoding of bombs, and damaged input.
 
-use std::path::PathBuf;
+mod common;
 
+use common::Lcg;
 use reprodiff_formats::stream::{decode, header_fields, peek, stream_end};
 use reprodiff_formats::{Blob, ErrorKind, Format, Limits};
 
-fn dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testdata/stream")
-}
-
 fn load(name: &str) -> Blob {
-    match Blob::open(&dir().join(name)) {
+    match Blob::open(&common::fixture_path("stream", name)) {
         Ok(b) => b,
         Err(e) => panic!("{name}: {e}"),
     }
@@ -23,10 +20,7 @@ fn text() -> Vec<u8> {
 }
 
 fn field(blob: &Blob, codec: Format, name: &str) -> Option<String> {
-    header_fields(blob, codec)
-        .into_iter()
-        .find(|f| f.name == name)
-        .map(|f| f.value)
+    common::field(&header_fields(blob, codec), name).map(String::from)
 }
 
 const ALL: [(&str, Format); 14] = [
@@ -71,7 +65,7 @@ fn every_codec_decodes_the_text() {
 #[test]
 fn gzip_header_fields() {
     // listing.txt: `gzip -lvN named.gz` shows name named.txt, Nov 14 22:13.
-    let listing = std::fs::read_to_string(dir().join("listing.txt")).unwrap_or_default();
+    let listing = common::read_text("stream", "listing.txt");
     assert!(listing.contains("Nov 14 22:13") && listing.contains("named.txt"));
     let b = load("named.gz");
     let g = |n| field(&b, Format::Gzip, n);
@@ -248,18 +242,6 @@ fn truncated_streams_peek_what_they_can() {
             assert!(!head.is_empty(), "{name}");
         }
         assert!(text().starts_with(&head), "{name}");
-    }
-}
-
-/// A tiny deterministic generator for mutation tests.
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        self.0 >> 33
     }
 }
 

@@ -3,60 +3,24 @@
 //! cross-checked with the `tar` crate, plus mutation tests on hostile copies.
 #![allow(clippy::unwrap_used)] // fixtures are ours; a failed unwrap is a failed test
 
-use std::path::PathBuf;
+mod common;
 
+use common::{field, full_time, Lcg};
 use reprodiff_formats::model::Region;
-use reprodiff_formats::{tar, Blob, Container, Field, Kind, Limits, Owner, Time};
-
-fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../testdata/tar")
-        .join(name)
-}
+use reprodiff_formats::{tar, Blob, Container, Kind, Limits, Owner, Time};
 
 fn load(name: &str) -> Blob {
-    Blob::from_vec(std::fs::read(fixture(name)).unwrap())
+    Blob::from_vec(common::read("tar", name))
+}
+
+fn listing(name: &str) -> String {
+    common::read_text("tar", name)
 }
 
 fn open(name: &str) -> Container {
     let c = tar::open(&load(name), &Limits::default()).unwrap();
     assert!(c.errors.is_empty(), "{name}: {:?}", c.errors);
     c
-}
-
-fn field<'a>(fields: &'a [Field], name: &str) -> Option<&'a str> {
-    fields
-        .iter()
-        .find(|f| f.name == name)
-        .map(|f| f.value.as_str())
-}
-
-fn civil(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
-/// `tar tv --full-time`'s date and time: "2023-11-14 22:13:20[.123456789]".
-fn full_time(t: Time) -> String {
-    let (y, m, d) = civil(t.secs.div_euclid(86400));
-    let s = t.secs.rem_euclid(86400);
-    let mut out = format!(
-        "{y}-{m:02}-{d:02} {:02}:{:02}:{:02}",
-        s / 3600,
-        s / 60 % 60,
-        s % 60
-    );
-    if t.nanos != 0 {
-        out.push_str(&format!(".{:09}", t.nanos));
-    }
-    out
 }
 
 fn perms(s: &str) -> u32 {
@@ -178,10 +142,7 @@ fn read(c: &Container, path: &str) -> Vec<u8> {
 #[test]
 fn ustar_matches_gnu_tar() {
     let c = open("ustar.tar");
-    check_tv(
-        &c,
-        &std::fs::read_to_string(fixture("ustar.tar.tv")).unwrap(),
-    );
+    check_tv(&c, &listing("ustar.tar.tv"));
     check_tiling(&c);
     cross_check("ustar.tar", &c);
     assert_eq!(field(&c.fields, "tar.format"), Some("ustar"));
@@ -201,7 +162,7 @@ fn ustar_matches_gnu_tar() {
 #[test]
 fn v7_matches_gnu_tar() {
     let c = open("v7.tar");
-    check_tv(&c, &std::fs::read_to_string(fixture("v7.tar.tv")).unwrap());
+    check_tv(&c, &listing("v7.tar.tv"));
     check_tiling(&c);
     cross_check("v7.tar", &c);
     assert_eq!(field(&c.fields, "tar.format"), Some("v7"));
@@ -211,7 +172,7 @@ fn v7_matches_gnu_tar() {
 #[test]
 fn gnu_long_names_and_links() {
     let c = open("gnu.tar");
-    check_tv(&c, &std::fs::read_to_string(fixture("gnu.tar.tv")).unwrap());
+    check_tv(&c, &listing("gnu.tar.tv"));
     check_tiling(&c);
     cross_check("gnu.tar", &c);
     assert_eq!(field(&c.fields, "tar.format"), Some("gnu"));
@@ -244,7 +205,7 @@ fn gnu_long_names_and_links() {
 #[test]
 fn pax_times_xattrs_and_globals() {
     let c = open("pax.tar");
-    check_tv(&c, &std::fs::read_to_string(fixture("pax.tar.tv")).unwrap());
+    check_tv(&c, &listing("pax.tar.tv"));
     check_tiling(&c);
     cross_check("pax.tar", &c);
     assert_eq!(field(&c.fields, "tar.format"), Some("pax"));
@@ -272,30 +233,13 @@ fn pax_times_xattrs_and_globals() {
     assert_eq!(read(&c, "attr.txt"), b"with attributes\n");
 }
 
-/// A deterministic generator, so failures reproduce.
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        self.0 >> 33
-    }
-}
-
 fn exercise(bytes: Vec<u8>) {
     let limits = Limits {
         max_entries: 10_000,
         ..Limits::default()
     };
     let blob = Blob::from_vec(bytes);
-    if let Ok(c) = tar::open(&blob, &limits) {
-        for i in 0..c.entries.len() {
-            let _ = c.read(i, &limits);
-        }
-    }
+    common::open_and_read(&blob, tar::open, &limits);
     let _ = reprodiff_formats::open(&blob, &limits);
 }
 
@@ -400,7 +344,7 @@ fn hostile_lengths_are_bounded() {
 fn sparse_members_are_listed_and_flagged() {
     for (name, how) in [("sparse-gnu.tar", "gnu"), ("sparse-pax.tar", "pax")] {
         let c = tar::open(&load(name), &Limits::default()).unwrap();
-        let tv = std::fs::read_to_string(fixture(&format!("{name}.tv"))).unwrap();
+        let tv = listing(&format!("{name}.tv"));
         check_tv(&c, &tv);
         check_tiling(&c);
         let holes = &c.entries[0];

@@ -2,18 +2,6 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use reprodiff_formats::{Blob, Format, Limits};
+use reprodiff_formats::Format;
 
-fuzz_target!(|data: &[u8]| {
-    let limits = Limits {
-        max_decoded: 64 << 20,
-        ratio_floor: 16 << 20,
-        ..Limits::default()
-    };
-    let blob = Blob::from_vec(data.to_vec());
-    if let Ok(Some(c)) = reprodiff_formats::open_as(&blob, Format::Ar, &limits) {
-        for i in 0..c.entries.len() {
-            let _ = c.read(i, &limits);
-        }
-    }
-});
+fuzz_target!(|data: &[u8]| reprodiff_fuzz::open_and_read(Format::Ar, data));

@@ -9,10 +9,8 @@ use reprodiff_formats::{Blob, Limits};
 fuzz_target!(|data: &[u8]| {
     let opts = WalkOptions {
         limits: Limits {
-            max_decoded: 64 << 20,
-            ratio_floor: 16 << 20,
             open_leaf_streams: true,
-            ..Limits::default()
+            ..reprodiff_fuzz::limits()
         },
         descend_squashfs_files: true,
     };

@@ -24,7 +24,7 @@ mod rockridge;
 
 use std::collections::HashSet;
 
-use crate::model::Extent;
+use crate::model::{days_from_civil, Extent};
 use crate::{Blob, Container, Data, Entry, Error, Format, Kind, Limits, Region, Result, Time};
 
 /// The system area: the first 16 sectors of 2048 bytes.
@@ -193,18 +193,6 @@ fn both32(b: &[u8], at: usize) -> Option<u32> {
 pub(crate) struct Stamp {
     pub time: Option<Time>,
     pub text: String,
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date.
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(m);
-    let mp = if m > 2 { m - 3 } else { m + 9 };
-    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146097 + doe - 719468
 }
 
 fn offset_text(tz: i8) -> String {

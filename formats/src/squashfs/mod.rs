@@ -123,14 +123,7 @@ impl Superblock {
         };
         let s = "superblock.";
         c.field(format!("{s}inode_count"), self.inode_count);
-        c.field(
-            format!("{s}mkfs_time"),
-            format!(
-                "{} ({})",
-                iso8601(i64::from(self.mkfs_time)),
-                self.mkfs_time
-            ),
-        );
+        c.field(format!("{s}mkfs_time"), dated(self.mkfs_time));
         c.field(format!("{s}block_size"), self.block_size);
         c.field(format!("{s}fragment_count"), self.fragment_count);
         c.field(
@@ -175,26 +168,10 @@ impl Superblock {
     }
 }
 
-/// Renders Unix seconds as ISO 8601 UTC (proleptic Gregorian).
-fn iso8601(secs: i64) -> String {
-    let days = secs.div_euclid(86400);
-    let rem = secs.rem_euclid(86400);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    )
+/// A u32 time stamp as the fields show it: ISO 8601 UTC, then the raw
+/// number, so a diff shows both the date and the exact value.
+fn dated(secs: u32) -> String {
+    format!("{} ({secs})", Time::from_secs(i64::from(secs)))
 }
 
 /// The compressor options block that follows the superblock.
@@ -669,10 +646,7 @@ fn walk(img: &Image, c: &mut Container, limits: &Limits) -> Result<()> {
     c.field("root.mode", format!("{:04o}", m.mode.unwrap_or(0)));
     c.field("root.uid", m.uid.map_or("?".into(), |v| v.to_string()));
     c.field("root.gid", m.gid.map_or("?".into(), |v| v.to_string()));
-    c.field(
-        "root.mtime",
-        format!("{} ({})", iso8601(i64::from(root.mtime)), root.mtime),
-    );
+    c.field("root.mtime", dated(root.mtime));
     c.field("root.nlink", m.nlink.unwrap_or(0));
     c.field("root.inode_number", root.number);
     for (k, v) in &m.xattrs {
@@ -765,10 +739,10 @@ mod tests {
 
     #[test]
     fn iso_dates() {
-        assert_eq!(iso8601(0), "1970-01-01T00:00:00Z");
-        assert_eq!(iso8601(1_700_000_000), "2023-11-14T22:13:20Z");
-        assert_eq!(iso8601(951_782_400), "2000-02-29T00:00:00Z");
-        assert_eq!(iso8601(-1), "1969-12-31T23:59:59Z");
+        assert_eq!(dated(0), "1970-01-01T00:00:00Z (0)");
+        assert_eq!(dated(1_700_000_000), "2023-11-14T22:13:20Z (1700000000)");
+        assert_eq!(dated(951_782_400), "2000-02-29T00:00:00Z (951782400)");
+        assert_eq!(dated(u32::MAX), "2106-02-07T06:28:15Z (4294967295)");
     }
 
     #[test]

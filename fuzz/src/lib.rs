@@ -1,0 +1,29 @@
+//! Shared body of the fuzz targets: the caps every target runs under and the
+//! open-then-read-every-entry loop that exercises one reader on arbitrary
+//! bytes. The targets under fuzz_targets/ only name the format, so a change to
+//! how readers are driven lands in every target at once.
+
+use reprodiff_formats::{Blob, Format, Limits};
+
+/// Caps low enough that a decompression bomb stops at the limit quickly
+/// instead of exhausting the fuzzer's memory, yet high enough that real
+/// small images still decode.
+pub fn limits() -> Limits {
+    Limits {
+        max_decoded: 64 << 20,
+        ratio_floor: 16 << 20,
+        ..Limits::default()
+    }
+}
+
+/// Opens `data` as `format` and reads every entry; errors are expected and
+/// ignored, only a panic, hang or sanitizer report counts as a finding.
+pub fn open_and_read(format: Format, data: &[u8]) {
+    let limits = limits();
+    let blob = Blob::from_vec(data.to_vec());
+    if let Ok(Some(c)) = reprodiff_formats::open_as(&blob, format, &limits) {
+        for i in 0..c.entries.len() {
+            let _ = c.read(i, &limits);
+        }
+    }
+}
