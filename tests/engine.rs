@@ -121,7 +121,11 @@ fn hard_link_groups_are_compared_as_paths() {
     assert_eq!(r.verdict, Verdict::Different);
     assert!(r.tree.children.is_empty(), "{:#?}", r.tree.children);
     // The differing header bytes are still shown, as bytes no member explains.
-    assert!(matches!(r.tree.diff, Some(Diff::Binary { .. })), "{:?}", r.tree.diff);
+    assert!(
+        matches!(r.tree.diff, Some(Diff::Binary { .. })),
+        "{:?}",
+        r.tree.diff
+    );
 }
 
 #[test]
