@@ -11,6 +11,9 @@ use super::time;
 use super::*;
 use crate::report::{Group, Node};
 
+/// Containers, sizes and offsets that differ only because what they hold does.
+const STRUCTURAL: &str = "containers, sizes and offsets following their members";
+
 /// Details of one (cause, kind) shown separately up to this many; beyond,
 /// they merge into one group (thousands of unclamped mtimes are one cause).
 const MAX_VARIANTS: usize = 3;
@@ -188,7 +191,7 @@ fn facts(n: &Node) -> Vec<Fact> {
             }
             CONSEQUENTIAL => {
                 if !n.children.is_empty() {
-                    out.push(fact(CONSEQUENTIAL, "containers differing through their members (sizes, offsets, tables follow)", None));
+                    out.push(fact(CONSEQUENTIAL, STRUCTURAL, None));
                 }
                 if changes.iter().any(|c| c.field.starts_with("checksum.")) {
                     out.push(fact(
@@ -213,11 +216,7 @@ fn facts(n: &Node) -> Vec<Fact> {
                     && !derived
                     && !changes.iter().any(|c| c.field.starts_with("checksum."))
                 {
-                    out.push(fact(
-                        CONSEQUENTIAL,
-                        "sizes and offsets following other changes",
-                        None,
-                    ));
+                    out.push(fact(CONSEQUENTIAL, STRUCTURAL, None));
                 }
             }
             _ => {
@@ -241,6 +240,9 @@ fn rank(cause: &str) -> u8 {
     }
 }
 
+/// Addresses of a group, and the details merged into it.
+type Members = (Vec<String>, Vec<String>);
+
 /// Groups of the whole tree, most explaining first.
 pub fn build(tree: &Node) -> Vec<Group> {
     let mut by_fact: BTreeMap<Fact, Vec<String>> = BTreeMap::new();
@@ -254,7 +256,7 @@ pub fn build(tree: &Node) -> Vec<Group> {
     for f in by_fact.keys() {
         *variants.entry((f.cause, f.kind.clone())).or_default() += 1;
     }
-    let mut merged: BTreeMap<(&'static str, String), (Vec<String>, Vec<String>)> = BTreeMap::new();
+    let mut merged: BTreeMap<(&'static str, String), Members> = BTreeMap::new();
     for (f, addrs) in by_fact {
         let many = variants
             .get(&(f.cause, f.kind.clone()))

@@ -272,16 +272,18 @@ fn sibling_address(list: &str, path: &str) -> String {
 
 /// FAT lists every directory's entries in one sequence; an order change
 /// whose entries share one directory is moved to a node for that directory.
-fn relocate_fat_order(n: &mut Node) {
+/// Returns the number of directory nodes it created.
+fn relocate_fat_order(n: &mut Node) -> u64 {
+    let mut created = 0;
     for c in n.children.iter_mut() {
-        relocate_fat_order(c);
+        created += relocate_fat_order(c);
     }
     let fat = n.format.as_deref().is_some_and(|f| f.starts_with("fat"));
     let Some(pos) = n.changes.iter().position(|c| c.field == "order") else {
-        return;
+        return created;
     };
     if !fat {
-        return;
+        return created;
     }
     let names = |v: &Option<String>| -> Vec<String> {
         let s = v.as_deref().unwrap_or("");
@@ -299,13 +301,13 @@ fn relocate_fat_order(n: &mut Node) {
             .map(|(d, _)| d.to_string())
     };
     let Some(dir) = all.first().and_then(|p| parent(p)) else {
-        return;
+        return created;
     };
     if !all
         .iter()
         .all(|p| parent(p).as_deref() == Some(dir.as_str()))
     {
-        return;
+        return created;
     }
     let change = n.changes.remove(pos);
     let address = if n.address.is_empty() {
@@ -321,8 +323,10 @@ fn relocate_fat_order(n: &mut Node) {
             d.changes.push(change);
             n.children.push(d);
             n.children.sort_by(|x, y| x.address.cmp(&y.address));
+            created += 1;
         }
     }
+    created
 }
 
 fn push_cause(causes: &mut Vec<String>, c: &str) {
@@ -387,7 +391,7 @@ fn annotate(n: &mut Node, parent_dates: &[(i64, i64)], differing: &HashSet<Strin
 
 /// Settles causes over the whole report, counts them and builds the groups.
 pub fn diagnose(r: &mut Report) {
-    relocate_fat_order(&mut r.tree);
+    r.summary.modified += relocate_fat_order(&mut r.tree);
     let mut differing = HashSet::new();
     r.tree.visit(&mut |n| {
         if n.status != Status::Identical {
