@@ -37,6 +37,27 @@ fn string_at(b: &[u8], at: usize) -> String {
     }
 }
 
+/// The bytes no section owns, in file order (sorted intervals: linear in
+/// the file and the section count, whatever a hostile table claims).
+fn outside(d: &[u8], e: &Elf) -> Vec<u8> {
+    let mut spans: Vec<(usize, usize)> = e
+        .sections
+        .iter()
+        .map(|s| (s.offset as usize, s.offset.saturating_add(s.size) as usize))
+        .collect();
+    spans.sort_unstable();
+    let mut v = Vec::new();
+    let mut at = 0usize;
+    for (start, end) in spans {
+        if start > at {
+            v.extend_from_slice(d.get(at..start.min(d.len())).unwrap_or_default());
+        }
+        at = at.max(end);
+    }
+    v.extend_from_slice(d.get(at.min(d.len())..).unwrap_or_default());
+    v
+}
+
 fn section_bytes<'d>(d: &'d [u8], s: &elf::Section) -> &'d [u8] {
     let end = s.offset.saturating_add(s.size);
     d.get(s.offset as usize..end as usize).unwrap_or_default()
@@ -115,20 +136,6 @@ pub fn classify(a: &[u8], b: &[u8]) -> Option<Vec<Change>> {
         });
     }
     // Bytes outside every section: ELF, program and section headers.
-    let outside = |d: &[u8], e: &Elf| {
-        let mut v = Vec::new();
-        let mut i = 0usize;
-        while i < d.len() {
-            match e.section_at(i as u64) {
-                Some(s) => i = (s.offset.saturating_add(s.size)) as usize,
-                None => {
-                    v.push(d[i]);
-                    i += 1;
-                }
-            }
-        }
-        v
-    };
     if covered_a < a.len() as u64 && outside(a, &ea) != outside(b, &eb) {
         out.push(Change {
             field: "elf.headers".to_string(),
@@ -149,4 +156,49 @@ pub fn classify(a: &[u8], b: &[u8]) -> Option<Vec<Change>> {
         }
     }
     Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(n: &str) -> Vec<u8> {
+        let p = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/diagnose/");
+        std::fs::read(format!("{p}{n}")).unwrap_or_default()
+    }
+
+    #[test]
+    fn unsectioned_bytes_are_the_headers() {
+        let a = fixture("true.a");
+        let Ok(e) = elf::parse(&a) else { return };
+        let gaps = outside(&a, &e);
+        assert!(gaps.starts_with(b"\x7fELF"));
+        assert!(gaps.len() < a.len() / 4);
+    }
+
+    /// Truncated and bit-flipped ELF pairs: no panic, whatever is found.
+    #[test]
+    fn hostile_pairs_do_not_panic() {
+        let (a, b) = (fixture("when.a"), fixture("when.b"));
+        if a.is_empty() {
+            return;
+        }
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        for i in 0..600usize {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let mut m = b.clone();
+            if i % 2 == 0 {
+                m.truncate((seed >> 33) as usize % b.len());
+            } else {
+                let pos = (seed >> 17) as usize % m.len();
+                if let Some(x) = m.get_mut(pos) {
+                    *x ^= (seed >> 5) as u8 | 1;
+                }
+            }
+            let _ = classify(&a, &m);
+            let _ = super::super::text::explain(&a, &m, "binary", false);
+        }
+    }
 }
