@@ -14,7 +14,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{HumanBytes, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use reprodiff::engine::{self, address, Options, Progress};
-use reprodiff::present::{json, ls, text};
+use reprodiff::present::{json, ls, markdown, text};
 use reprodiff::report::Verdict;
 use reprodiff::walk::{self, WalkOptions};
 use reprodiff_formats::{Blob, Kind};
@@ -45,6 +45,10 @@ struct CompareArgs {
     /// Write the JSON report to FILE (`-` for standard output).
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
+    /// Write a minimized Markdown report (root causes, one trimmed diff
+    /// each) to FILE, for pasting into a bug tracker.
+    #[arg(long, value_name = "FILE")]
+    markdown: Option<PathBuf>,
     /// Write the text report to FILE instead of standard output.
     #[arg(long, value_name = "FILE")]
     text: Option<PathBuf>,
@@ -196,6 +200,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     json::write(&report, &mut w)?;
                     w.flush()?;
                 }
+            }
+            if let Some(path) = &c.markdown {
+                let mut w = BufWriter::new(
+                    File::create(path)
+                        .with_context(|| format!("cannot write {}", path.display()))?,
+                );
+                markdown::write(&report, &mut w, &markdown::MarkdownOptions::default())?;
+                w.flush()?;
             }
             let to_stdout = !c.quiet && c.json.as_deref() != Some(Path::new("-"));
             if let Some(path) = &c.text {

@@ -68,6 +68,9 @@ pub struct Change {
     pub field: String,
     pub a: Option<String>,
     pub b: Option<String>,
+    /// Why this field differs (one of the cause names); set by diagnosis.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
 }
 
 /// A run of bytes that differs between the two sides of one entry.

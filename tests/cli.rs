@@ -250,7 +250,9 @@ cli_test!(demo_pair_reports_every_planted_difference, |dir| {
         change(&r, "boot/grub/efi.img::EFI/BOOT/grub.cfg", "mtime"),
         (Some("2023-11-14T22:13:20Z"), Some("2023-11-14T23:13:20Z"))
     );
-    assert!(change(&r, "boot/grub/efi.img", "order").0.is_some());
+    assert!(change(&r, "boot/grub/efi.img::EFI/BOOT", "order")
+        .0
+        .is_some());
     // The .deb rebuilt with another SOURCE_DATE_EPOCH.
     let deb = "pool/main/f/foo/foo_1.0_all.deb";
     assert_eq!(

@@ -13,6 +13,7 @@ pub mod ar;
 pub mod blob;
 pub mod cpio;
 pub mod disk;
+pub mod elf;
 pub mod error;
 pub mod fat;
 pub mod iso9660;

@@ -99,6 +99,7 @@ impl Ctx<'_> {
                 field: field.to_string(),
                 a,
                 b,
+                cause: None,
             });
         }
     }
@@ -195,7 +196,7 @@ pub fn compare_blobs(name_a: &str, a: &Blob, name_b: &str, b: &Blob, opts: &Opti
     if !tree.errors.is_empty() {
         summary.errors += 1;
     }
-    Report {
+    let mut report = Report {
         schema: SCHEMA.to_string(),
         verdict: if a.bytes() == b.bytes() {
             Verdict::Identical
@@ -216,7 +217,10 @@ pub fn compare_blobs(name_a: &str, a: &Blob, name_b: &str, b: &Blob, opts: &Opti
         groups: Vec::new(),
         regions,
         tree,
-    }
+    };
+    // Diagnosis: causes of every node, their counts and the groups.
+    crate::diagnose::diagnose(&mut report);
+    report
 }
 
 fn child_address(parent: &str, path: &str) -> String {
@@ -287,6 +291,8 @@ fn compare_bytes(ctx: &Ctx, address: &str, a: &Blob, b: &Blob, depth: usize) -> 
         );
     }
     node.diff = Some(leaf_diff(ctx, a, b));
+    // Diagnosis: explain the leaf while both sides' bytes are at hand.
+    crate::diagnose::classify_leaf(address, a.bytes(), b.bytes(), &mut node);
     node
 }
 

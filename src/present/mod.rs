@@ -3,4 +3,5 @@
 
 pub mod json;
 pub mod ls;
+pub mod markdown;
 pub mod text;

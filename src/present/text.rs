@@ -15,6 +15,8 @@ pub struct TextOptions {
     pub max_diff_lines: usize,
     /// Regions printed.
     pub max_regions: usize,
+    /// Addresses printed under each root-cause group.
+    pub max_group_addresses: usize,
 }
 
 impl Default for TextOptions {
@@ -22,6 +24,7 @@ impl Default for TextOptions {
         TextOptions {
             max_diff_lines: 60,
             max_regions: 40,
+            max_group_addresses: 3,
         }
     }
 }
@@ -61,10 +64,14 @@ fn write_node(n: &Node, r: &Report, w: &mut impl Write, o: &TextOptions) -> io::
         for c in &n.changes {
             writeln!(
                 w,
-                "    {}: {} → {}",
+                "    {}: {} → {}{}",
                 c.field,
                 c.a.as_deref().unwrap_or("(none)"),
-                c.b.as_deref().unwrap_or("(none)")
+                c.b.as_deref().unwrap_or("(none)"),
+                c.cause
+                    .as_deref()
+                    .map(|x| format!("  [{x}]"))
+                    .unwrap_or_default()
             )?;
         }
         if let Some(d) = &n.diff {
@@ -175,6 +182,7 @@ pub fn write(r: &Report, w: &mut impl Write, o: &TextOptions) -> io::Result<()> 
         )?,
     }
     writeln!(w)?;
+    write_groups(r, w, o)?;
     write_node(&r.tree, r, w, o)?;
     if !r.regions.is_empty() {
         writeln!(w)?;
@@ -191,6 +199,40 @@ pub fn write(r: &Report, w: &mut impl Write, o: &TextOptions) -> io::Result<()> 
             )?;
         }
     }
+    Ok(())
+}
+
+/// How an address reads in a report: the images themselves have none.
+pub fn shown_address(a: &str) -> &str {
+    if a.is_empty() {
+        "(image)"
+    } else {
+        a
+    }
+}
+
+/// The root causes, most explaining first, each with a few addresses.
+fn write_groups(r: &Report, w: &mut impl Write, o: &TextOptions) -> io::Result<()> {
+    if r.groups.is_empty() {
+        return Ok(());
+    }
+    writeln!(w, "root causes ({} groups):", r.groups.len())?;
+    for g in &r.groups {
+        writeln!(w, "  {:>5}  {}: {}", g.count, g.cause, g.shape)?;
+        let shown: Vec<&str> = g
+            .addresses
+            .iter()
+            .take(o.max_group_addresses)
+            .map(|a| shown_address(a))
+            .collect();
+        let more = g.addresses.len().saturating_sub(shown.len());
+        let mut line = shown.join(", ");
+        if more > 0 {
+            line.push_str(&format!(", … (+{more})"));
+        }
+        writeln!(w, "         {line}")?;
+    }
+    writeln!(w)?;
     Ok(())
 }
 

@@ -1,0 +1,315 @@
+//! Groups: one cause and one shape ("mtime differs: +1d", "gzip header
+//! differs: gzip.mtime 0 → 1700003600") with every address they explain, so
+//! thousands of nodes with the same root cause read as one line.
+//!
+//! Diagnosis stage (engine → report): built from the settled node causes and
+//! the causes of their field changes; presenters print them first.
+
+use std::collections::BTreeMap;
+
+use super::time;
+use super::*;
+use crate::report::{Group, Node};
+
+/// Containers, sizes and offsets that differ only because what they hold does.
+const STRUCTURAL: &str = "containers, sizes and offsets following their members";
+
+/// Details of one (cause, kind) shown separately up to this many; beyond,
+/// they merge into one group (thousands of unclamped mtimes are one cause).
+const MAX_VARIANTS: usize = 3;
+
+/// One reason a node is in a group: cause, the kind of difference, and a
+/// detail (values, shift) that splits groups while variants are few.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Fact {
+    cause: &'static str,
+    kind: String,
+    detail: Option<String>,
+}
+
+fn fact(cause: &'static str, kind: impl Into<String>, detail: Option<String>) -> Fact {
+    Fact {
+        cause,
+        kind: kind.into(),
+        detail,
+    }
+}
+
+fn shift(c: &Change) -> Option<String> {
+    let a = time::parse_value(c.a.as_deref()?)?;
+    let b = c.b.as_deref()?;
+    let b = time::parse_value(b.split(" (and ").next().unwrap_or(b))?;
+    Some(time::fmt_delta(b - a))
+}
+
+fn values(c: &Change) -> String {
+    let raw = |v: &Option<String>| {
+        let v = v.as_deref().unwrap_or("(none)");
+        // `0 (not set)` / `2023-… (1700003600)`: the raw number reads best.
+        match v.rsplit_once(" (") {
+            Some((_, r)) if r.trim_end_matches(')').parse::<i64>().is_ok() => {
+                r.trim_end_matches(')').to_string()
+            }
+            Some((l, _)) if l.parse::<i64>().is_ok() => l.to_string(),
+            _ => v.to_string(),
+        }
+    };
+    format!("{} → {}", raw(&c.a), raw(&c.b))
+}
+
+fn with_cause<'n>(n: &'n Node, cause: &str) -> impl Iterator<Item = &'n Change> + 'n {
+    let cause = cause.to_string();
+    n.changes
+        .iter()
+        .filter(move |c| c.cause.as_deref() == Some(cause.as_str()))
+}
+
+fn is_content_field(f: &str) -> bool {
+    f.starts_with("text.") || f.starts_with("binary.") || f.starts_with("elf.")
+}
+
+fn facts(n: &Node) -> Vec<Fact> {
+    let mut out = Vec::new();
+    for cause in CAUSES {
+        if !n.causes.iter().any(|c| c == cause) {
+            continue;
+        }
+        let changes: Vec<&Change> = with_cause(n, cause).collect();
+        match cause {
+            ADDED => out.push(fact(ADDED, "only in b", None)),
+            REMOVED => out.push(fact(REMOVED, "only in a", None)),
+            MTIME => {
+                let c = changes
+                    .iter()
+                    .find(|c| c.field == "mtime")
+                    .or(changes.first());
+                out.push(fact(
+                    MTIME,
+                    "mtime differs",
+                    c.and_then(|c| shift(c)).map(|s| format!("by {s}")),
+                ));
+            }
+            EMBEDDED_TIMESTAMP | RANDOM_ID | BUILD_PATH | LOCALE | HOSTNAME_OR_KERNEL => {
+                let (inside, header): (Vec<&Change>, Vec<&Change>) =
+                    changes.iter().partition(|c| is_content_field(&c.field));
+                let what = match cause {
+                    EMBEDDED_TIMESTAMP => "date/time string replaced in content",
+                    RANDOM_ID => "random identifier replaced in content",
+                    BUILD_PATH => "build directory replaced in content",
+                    LOCALE => "locale name replaced in content",
+                    _ => "host or kernel name replaced in content",
+                };
+                if let Some(c) = inside.first() {
+                    let detail = (cause == EMBEDDED_TIMESTAMP)
+                        .then(|| shift(c))
+                        .flatten()
+                        .map(|s| format!("moved by {s}"));
+                    out.push(fact(cause, what, detail));
+                }
+                for c in header {
+                    let detail = if cause == EMBEDDED_TIMESTAMP {
+                        shift(c).map(|s| format!("moved by {s}"))
+                    } else {
+                        None
+                    };
+                    let kind = if cause == EMBEDDED_TIMESTAMP {
+                        format!("header date {}", c.field)
+                    } else {
+                        format!("{} regenerated", c.field)
+                    };
+                    out.push(fact(cause, kind, detail));
+                }
+                if changes.is_empty() {
+                    out.push(fact(cause, what, None));
+                }
+            }
+            ORDERING => {
+                let kind = if changes
+                    .iter()
+                    .any(|c| c.field.ends_with(".order") && c.field != "order")
+                {
+                    "lines in another order (same multiset)"
+                } else if n.kind.as_deref() == Some("dir") {
+                    "directory entries in another order"
+                } else {
+                    "archive members in another order"
+                };
+                out.push(fact(ORDERING, kind, None));
+            }
+            COMPRESSION_METADATA => {
+                let detail = changes
+                    .iter()
+                    .map(|c| format!("{} {}", c.field, values(c)))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                out.push(fact(
+                    COMPRESSION_METADATA,
+                    "compressed stream header differs, decoded content identical",
+                    Some(detail),
+                ));
+            }
+            BUILD_ID => {
+                let names: Vec<&str> = changes
+                    .iter()
+                    .map(|c| c.field.trim_start_matches("elf.section."))
+                    .collect();
+                out.push(fact(
+                    BUILD_ID,
+                    "only the ELF build-id differs",
+                    Some(names.join(", ")),
+                ));
+            }
+            PERMISSIONS => {
+                out.push(fact(
+                    PERMISSIONS,
+                    "mode differs",
+                    changes.first().map(|c| values(c)),
+                ));
+            }
+            OWNERSHIP => {
+                let detail = changes
+                    .iter()
+                    .map(|c| format!("{} {}", c.field, values(c)))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                out.push(fact(OWNERSHIP, "owner differs", Some(detail)));
+            }
+            PACKAGE_VERSION => {
+                let (mut add, mut rem, mut chg) = (0, 0, 0);
+                for c in &changes {
+                    match (&c.a, &c.b) {
+                        (None, Some(_)) => add += 1,
+                        (Some(_), None) => rem += 1,
+                        _ => chg += 1,
+                    }
+                }
+                out.push(fact(
+                    PACKAGE_VERSION,
+                    "installed package set differs",
+                    Some(format!("{add} added, {rem} removed, {chg} version changed")),
+                ));
+            }
+            CONSEQUENTIAL => {
+                if !n.children.is_empty() {
+                    out.push(fact(CONSEQUENTIAL, STRUCTURAL, None));
+                }
+                if changes.iter().any(|c| c.field.starts_with("checksum.")) {
+                    out.push(fact(
+                        CONSEQUENTIAL,
+                        "checksum list lines of files that differ",
+                        None,
+                    ));
+                }
+                let derived = changes.iter().any(|c| {
+                    !c.field.starts_with("checksum.")
+                        && c.field != "size"
+                        && !super::is_structural(super::last(&c.field))
+                });
+                if derived {
+                    out.push(fact(
+                        CONSEQUENTIAL,
+                        "values derived from another difference (dates, ids, hashes)",
+                        None,
+                    ));
+                }
+                if n.children.is_empty()
+                    && !derived
+                    && !changes.iter().any(|c| c.field.starts_with("checksum."))
+                {
+                    out.push(fact(CONSEQUENTIAL, STRUCTURAL, None));
+                }
+            }
+            _ => {
+                let kind = if !changes.is_empty() && changes.iter().all(|c| c.field == "target") {
+                    "symlink target differs"
+                } else {
+                    "content differs (no known cause)"
+                };
+                out.push(fact(CONTENT, kind, None));
+            }
+        }
+    }
+    out
+}
+
+fn rank(cause: &str) -> u8 {
+    match cause {
+        PACKAGE_VERSION => 0,
+        CONSEQUENTIAL => 2,
+        _ => 1,
+    }
+}
+
+/// Addresses of a group, and the details merged into it.
+type Members = (Vec<String>, Vec<String>);
+
+/// Groups of the whole tree, most explaining first.
+pub fn build(tree: &Node) -> Vec<Group> {
+    let mut by_fact: BTreeMap<Fact, Vec<String>> = BTreeMap::new();
+    tree.visit(&mut |n| {
+        for f in facts(n) {
+            by_fact.entry(f).or_default().push(n.address.clone());
+        }
+    });
+    // Too many variants of one kind: one group listing a few of them.
+    let mut variants: BTreeMap<(&'static str, String), usize> = BTreeMap::new();
+    for f in by_fact.keys() {
+        *variants.entry((f.cause, f.kind.clone())).or_default() += 1;
+    }
+    let mut merged: BTreeMap<(&'static str, String), Members> = BTreeMap::new();
+    for (f, addrs) in by_fact {
+        let many = variants
+            .get(&(f.cause, f.kind.clone()))
+            .copied()
+            .unwrap_or(0)
+            > MAX_VARIANTS;
+        let shape = match (&f.detail, many) {
+            (Some(d), false) if !d.is_empty() => format!("{}: {d}", f.kind),
+            _ => f.kind.clone(),
+        };
+        let e = merged.entry((f.cause, shape)).or_default();
+        e.0.extend(addrs);
+        if many {
+            if let Some(d) = f.detail {
+                e.1.push(d);
+            }
+        }
+    }
+    let mut groups: Vec<Group> = merged
+        .into_iter()
+        .map(|((cause, mut shape), (mut addresses, details))| {
+            addresses.sort();
+            addresses.dedup();
+            if !details.is_empty() {
+                let shown: Vec<&str> = details.iter().take(3).map(String::as_str).collect();
+                shape.push_str(&format!(
+                    " ({} variants: {}{})",
+                    details.len(),
+                    shown.join("; "),
+                    if details.len() > 3 { "; …" } else { "" }
+                ));
+            }
+            Group {
+                cause: cause.to_string(),
+                shape,
+                count: addresses.len() as u64,
+                addresses,
+            }
+        })
+        .collect();
+    groups.sort_by(|x, y| {
+        (
+            rank(&x.cause),
+            std::cmp::Reverse(x.count),
+            CAUSES.iter().position(|c| *c == x.cause),
+            &x.shape,
+        )
+            .cmp(&(
+                rank(&y.cause),
+                std::cmp::Reverse(y.count),
+                CAUSES.iter().position(|c| *c == y.cause),
+                &y.shape,
+            ))
+    });
+    groups
+}

@@ -1,0 +1,538 @@
+//! The diagnosis against ground truth: the demo pair's planted differences
+//! (testdata/demo/PLANTED.md, hard-coded below) must each carry their cause,
+//! the consequential ones must be marked so, the pair must collapse into at
+//! most about 20 groups and the Markdown report must stay short while naming
+//! every differing file. The heuristics are also checked one by one on real
+//! Debian files (testdata/diagnose/, built by testdata/gen/diagnose.sh).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use reprodiff::engine::{compare_blobs, compare_files, Options};
+use reprodiff::present::markdown;
+use reprodiff::report::{Node, Report};
+use reprodiff_formats::Blob;
+
+fn testdata(p: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata")
+        .join(p)
+}
+
+fn demo() -> Report {
+    compare_files(
+        &testdata("demo/a.iso"),
+        &testdata("demo/b.iso"),
+        &Options::default(),
+    )
+    .expect("read the demo pair")
+}
+
+fn nodes(r: &Report) -> HashMap<String, Node> {
+    let mut m = HashMap::new();
+    r.tree.visit(&mut |n| {
+        m.insert(n.address.clone(), n.clone());
+    });
+    m
+}
+
+/// PLANTED.md, "Planted (root causes)": (#, address, field, cause). The ISO
+/// itself is the empty address; `field` names the change when one node holds
+/// several planted differences.
+const PLANTED: &[(u32, &str, Option<&str>, &str)] = &[
+    (1, "", Some("pvd.modification_date"), "embedded-timestamp"),
+    (2, "", Some("gpt.disk_guid"), "random-id"),
+    (
+        3,
+        "live/filesystem.squashfs::etc/machine-id",
+        None,
+        "random-id",
+    ),
+    (
+        4,
+        "live/filesystem.squashfs::usr/bin/hello",
+        Some("elf.section..note.gnu.build-id"),
+        "build-id",
+    ),
+    (
+        5,
+        "live/filesystem.squashfs::usr/share/doc/foo/changelog.gz",
+        Some("gzip.mtime"),
+        "compression-metadata",
+    ),
+    (
+        6,
+        "live/filesystem.squashfs::usr/share/demo/modules.list",
+        None,
+        "ordering",
+    ),
+    (
+        7,
+        "live/filesystem.squashfs::usr/share/demo/build-info.txt",
+        None,
+        "embedded-timestamp",
+    ),
+    (
+        8,
+        "live/filesystem.squashfs::etc/motd",
+        Some("mtime"),
+        "mtime",
+    ),
+    (
+        9,
+        "live/filesystem.squashfs::etc/demo.conf",
+        Some("mode"),
+        "permissions",
+    ),
+    (
+        10,
+        "live/filesystem.squashfs::var/lib/demo/state",
+        Some("uid"),
+        "ownership",
+    ),
+    (
+        11,
+        "live/filesystem.squashfs::etc/alternatives/editor",
+        Some("target"),
+        "content",
+    ),
+    (
+        12,
+        "live/filesystem.squashfs::usr/share/demo/removed-in-b.txt",
+        None,
+        "removed",
+    ),
+    (
+        13,
+        "live/filesystem.squashfs::usr/share/demo/added-in-b.txt",
+        None,
+        "added",
+    ),
+    (
+        14,
+        "live/initrd.img::<segment-2>::conf/build-info",
+        None,
+        "embedded-timestamp",
+    ),
+    (
+        15,
+        "live/initrd.img::<segment-2>",
+        Some("order"),
+        "ordering",
+    ),
+    (
+        16,
+        "boot/grub/efi.img",
+        Some("boot.volume_serial"),
+        "random-id",
+    ),
+    (
+        17,
+        "boot/grub/efi.img::EFI/BOOT/grub.cfg",
+        Some("mtime"),
+        "mtime",
+    ),
+    (18, "boot/grub/efi.img::EFI/BOOT", Some("order"), "ordering"),
+    (
+        19,
+        "pool/main/f/foo/foo_1.0_all.deb::debian-binary",
+        Some("ar.date"),
+        "mtime",
+    ),
+    (
+        19,
+        "pool/main/f/foo/foo_1.0_all.deb::control.tar.xz",
+        Some("ar.date"),
+        "mtime",
+    ),
+    (
+        19,
+        "pool/main/f/foo/foo_1.0_all.deb::data.tar.xz",
+        Some("ar.date"),
+        "mtime",
+    ),
+    (
+        20,
+        "pool/main/f/foo/foo_1.0_all.deb::data.tar.xz::./usr/share/doc/foo/copyright",
+        Some("mtime"),
+        "mtime",
+    ),
+    (
+        20,
+        "pool/main/f/foo/foo_1.0_all.deb::data.tar.xz::./",
+        Some("mtime"),
+        "mtime",
+    ),
+    (
+        20,
+        "pool/main/f/foo/foo_1.0_all.deb::data.tar.xz::./usr/",
+        Some("mtime"),
+        "mtime",
+    ),
+    (
+        20,
+        "pool/main/f/foo/foo_1.0_all.deb::data.tar.xz::./usr/share/",
+        Some("mtime"),
+        "mtime",
+    ),
+    (
+        20,
+        "pool/main/f/foo/foo_1.0_all.deb::data.tar.xz::./usr/share/doc/",
+        Some("mtime"),
+        "mtime",
+    ),
+    (
+        20,
+        "pool/main/f/foo/foo_1.0_all.deb::data.tar.xz::./usr/share/doc/foo/",
+        Some("mtime"),
+        "mtime",
+    ),
+    (
+        20,
+        "pool/main/f/foo/foo_1.0_all.deb::data.tar.xz::./usr/share/foo/",
+        Some("mtime"),
+        "mtime",
+    ),
+    (
+        20,
+        "pool/main/f/foo/foo_1.0_all.deb::data.tar.xz::./usr/share/foo/foo.txt",
+        Some("mtime"),
+        "mtime",
+    ),
+    (
+        20,
+        "pool/main/f/foo/foo_1.0_all.deb::control.tar.xz::./",
+        Some("mtime"),
+        "mtime",
+    ),
+    (
+        20,
+        "pool/main/f/foo/foo_1.0_all.deb::control.tar.xz::./control",
+        Some("mtime"),
+        "mtime",
+    ),
+];
+
+/// PLANTED.md, "Consequential": (address, field) that must be consequential.
+const CONSEQUENTIAL: &[(&str, Option<&str>)] = &[
+    ("", Some("svd.modification_date")),
+    ("", Some("mbr.disk_signature")),
+    ("", Some("gpt.p1.guid")),
+    ("", Some("gpt.p2.guid")),
+    ("isolinux/boot.cat", Some("mtime")),
+    ("<joliet>/isolinux/boot.cat", Some("mtime")),
+    ("live/initrd.img", None),
+    ("live/initrd.img::<segment-2>", None),
+    ("live/filesystem.squashfs", Some("superblock.bytes_used")),
+    ("live/filesystem.squashfs", Some("superblock.no_ids")),
+    ("live/filesystem.squashfs::usr/share/demo", Some("size")),
+    ("boot/grub/efi.img", None),
+    ("pool/main/f/foo/foo_1.0_all.deb", None),
+    ("pool/main/f/foo/foo_1.0_all.deb::control.tar.xz", None),
+    ("pool/main/f/foo/foo_1.0_all.deb::data.tar.xz", None),
+    ("md5sum.txt", Some("checksum../boot/grub/efi.img")),
+    ("md5sum.txt", Some("checksum../live/filesystem.squashfs")),
+    ("md5sum.txt", Some("checksum../live/initrd.img")),
+    (
+        "md5sum.txt",
+        Some("checksum../pool/main/f/foo/foo_1.0_all.deb"),
+    ),
+];
+
+fn check(n: &Node, field: Option<&str>, cause: &str) -> Result<(), String> {
+    if !n.causes.iter().any(|c| c == cause) {
+        return Err(format!(
+            "{:?}: causes {:?}, want {cause}",
+            n.address, n.causes
+        ));
+    }
+    if let Some(f) = field {
+        let c = n
+            .changes
+            .iter()
+            .find(|c| c.field == f)
+            .ok_or(format!("{:?}: no change {f}", n.address))?;
+        if c.cause.as_deref() != Some(cause) {
+            return Err(format!(
+                "{:?} {f}: cause {:?}, want {cause}",
+                n.address, c.cause
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn every_planted_difference_has_its_cause() {
+    let r = demo();
+    let by = nodes(&r);
+    let mut errors = Vec::new();
+    for &(no, addr, field, cause) in PLANTED {
+        match by.get(addr) {
+            Some(n) => {
+                if let Err(e) = check(n, field, cause) {
+                    errors.push(format!("#{no} {e}"));
+                }
+            }
+            None => errors.push(format!("#{no} {addr:?}: not in the report")),
+        }
+    }
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
+
+#[test]
+fn consequential_changes_are_marked() {
+    let r = demo();
+    let by = nodes(&r);
+    for &(addr, field) in CONSEQUENTIAL {
+        let n = by
+            .get(addr)
+            .unwrap_or_else(|| panic!("{addr:?} not in the report"));
+        check(n, field, "consequential").unwrap_or_else(|e| panic!("{e}"));
+    }
+    // The mirrored and derived values must not be reported as root causes.
+    let root = &by[""];
+    let root_causes: Vec<&str> = root
+        .changes
+        .iter()
+        .filter_map(|c| c.cause.as_deref())
+        .collect();
+    assert_eq!(
+        root_causes,
+        [
+            "embedded-timestamp",
+            "consequential",
+            "consequential",
+            "random-id",
+            "consequential",
+            "consequential"
+        ]
+    );
+    for a in [
+        "isolinux/boot.cat",
+        "<joliet>/isolinux/boot.cat",
+        "<joliet>/live/initrd.img",
+        "md5sum.txt",
+    ] {
+        assert_eq!(by[a].causes, ["consequential"], "{a}");
+    }
+}
+
+#[test]
+fn nothing_unplanted_is_blamed() {
+    let r = demo();
+    let planted: Vec<&str> = PLANTED.iter().map(|p| p.1).collect();
+    r.tree.visit(&mut |n| {
+        for c in &n.causes {
+            if c != "consequential" {
+                assert!(
+                    planted.contains(&n.address.as_str()),
+                    "{:?} blamed for {c}",
+                    n.address
+                );
+            }
+        }
+    });
+}
+
+#[test]
+fn the_pair_collapses_into_few_groups() {
+    let r = demo();
+    assert!(r.groups.len() <= 20, "{} groups", r.groups.len());
+    // Every planted (address, cause) is in a group of that cause.
+    for &(no, addr, _, cause) in PLANTED {
+        assert!(
+            r.groups
+                .iter()
+                .any(|g| g.cause == cause && g.addresses.iter().any(|a| a == addr)),
+            "#{no} {addr:?} in no {cause} group"
+        );
+    }
+    let first = &r.groups[0];
+    assert_eq!(
+        (first.cause.as_str(), first.shape.as_str(), first.count),
+        ("mtime", "mtime differs: by +1d", 13)
+    );
+    assert!(r
+        .groups
+        .iter()
+        .any(|g| g.shape == "mtime differs: by +1h" && g.count == 2));
+    assert!(r.groups.iter().any(
+        |g| g.cause == "compression-metadata" && g.shape.ends_with("gzip.mtime 0 → 1700003600")
+    ));
+    // Consequential groups come last.
+    let firstc = r
+        .groups
+        .iter()
+        .position(|g| g.cause == "consequential")
+        .expect("consequential group");
+    assert!(r.groups[firstc..]
+        .iter()
+        .all(|g| g.cause == "consequential"));
+    for g in &r.groups {
+        assert_eq!(g.count as usize, g.addresses.len());
+    }
+    assert_eq!(r.summary.causes.get("mtime"), Some(&15));
+    assert_eq!(r.summary.causes.get("ordering"), Some(&3));
+}
+
+#[test]
+fn markdown_is_short_and_names_every_offending_file() {
+    let r = demo();
+    let mut out = Vec::new();
+    markdown::write(&r, &mut out, &markdown::MarkdownOptions::default()).expect("write");
+    let md = String::from_utf8(out).expect("utf-8");
+    let lines = md.lines().count();
+    assert!(lines < 400, "{lines} lines");
+    assert!(md.contains(&r.a.sha256) && md.contains(&r.b.sha256));
+    for &(no, addr, _, _) in PLANTED {
+        if !addr.is_empty() {
+            assert!(md.contains(&format!("`{addr}`")), "#{no} {addr} not named");
+        }
+    }
+    assert!(md.contains("<details>") && md.contains("</details>"));
+    assert_eq!(md.matches("```").count() % 2, 0, "unbalanced code fences");
+}
+
+fn pair(name_a: &str, name_b: &str) -> Report {
+    let read = |n: &str| {
+        Blob::from_vec(std::fs::read(testdata(&format!("diagnose/{n}"))).expect("fixture"))
+    };
+    compare_blobs(
+        name_a,
+        &read(name_a),
+        name_b,
+        &read(name_b),
+        &Options::default(),
+    )
+}
+
+fn root_causes(r: &Report) -> Vec<String> {
+    r.tree.causes.clone()
+}
+
+#[test]
+fn gzip_without_n_is_compression_metadata() {
+    let r = pair("changelog.a.gz", "changelog.b.gz");
+    assert_eq!(root_causes(&r), ["compression-metadata"]);
+    let fields: Vec<&str> = r.tree.changes.iter().map(|c| c.field.as_str()).collect();
+    assert!(fields.contains(&"gzip.mtime"), "{fields:?}");
+}
+
+#[test]
+fn patched_build_id_is_build_id() {
+    let r = pair("true.a", "true.b");
+    assert_eq!(root_causes(&r), ["build-id"]);
+    let c = &r.tree.changes[0];
+    assert_eq!(c.field, "elf.section..note.gnu.build-id");
+    // The committed `readelf -n` listings name the two ids.
+    let listed = |n: &str| {
+        let t = std::fs::read_to_string(testdata(&format!("diagnose/{n}"))).expect("listing");
+        t.lines()
+            .find_map(|l| l.trim().strip_prefix("Build ID: ").map(str::to_string))
+            .expect("build id")
+    };
+    assert_eq!(
+        c.a.as_deref(),
+        Some(listed("true.a.readelf-n.txt").as_str())
+    );
+    assert_eq!(
+        c.b.as_deref(),
+        Some(listed("true.b.readelf-n.txt").as_str())
+    );
+}
+
+#[test]
+fn compiler_date_is_an_embedded_timestamp_in_rodata() {
+    let r = pair("when.a", "when.b");
+    assert!(
+        root_causes(&r).contains(&"embedded-timestamp".to_string()),
+        "{:?}",
+        r.tree
+    );
+    let ro = r
+        .tree
+        .changes
+        .iter()
+        .find(|c| c.field == "elf.section..rodata")
+        .expect(".rodata change");
+    assert_eq!(ro.cause.as_deref(), Some("embedded-timestamp"));
+    assert_eq!(ro.a.as_deref(), Some("Nov 14 2023 22:13:20"));
+    assert_eq!(ro.b.as_deref(), Some("Nov 15 2023 22:13:20"));
+    // The build-id hashes .rodata: it follows, it is not the cause.
+    let id = r
+        .tree
+        .changes
+        .iter()
+        .find(|c| c.field == "elf.section..note.gnu.build-id")
+        .expect("build-id change");
+    assert_eq!(id.cause.as_deref(), Some("consequential"));
+    assert!(
+        !root_causes(&r).contains(&"content".to_string()),
+        "{:?}",
+        r.tree.changes
+    );
+}
+
+#[test]
+fn date_r_string_is_an_embedded_timestamp() {
+    let r = pair("os-release.a", "os-release.b");
+    assert_eq!(root_causes(&r), ["embedded-timestamp"]);
+    let c = &r.tree.changes[0];
+    assert_eq!(c.a.as_deref(), Some("Tue, 14 Nov 2023 22:13:20 +0000"));
+    assert_eq!(
+        r.groups[0].shape,
+        "date/time string replaced in content: moved by +1d"
+    );
+}
+
+#[test]
+fn machine_id_is_a_random_id() {
+    assert_eq!(
+        root_causes(&pair("machine-id.a", "machine-id.b")),
+        ["random-id"]
+    );
+}
+
+#[test]
+fn build_directory_is_a_build_path() {
+    let r = pair("where.a.i", "where.b.i");
+    assert_eq!(root_causes(&r), ["build-path"]);
+    assert_eq!(r.tree.changes[0].a.as_deref(), Some("/build/foo-1.0-a"));
+}
+
+#[test]
+fn reordered_list_is_ordering() {
+    assert_eq!(root_causes(&pair("list.a", "list.b")), ["ordering"]);
+}
+
+#[test]
+fn dpkg_status_gives_package_changes_first() {
+    let read = |n: &str| std::fs::read(testdata(&format!("diagnose/{n}"))).expect("fixture");
+    let mut node = Node::new(
+        "live/filesystem.squashfs::var/lib/dpkg/status",
+        reprodiff::report::Status::Modified,
+    );
+    reprodiff::diagnose::classify_leaf(
+        &node.address.clone(),
+        &read("status.a"),
+        &read("status.b"),
+        &mut node,
+    );
+    let got: Vec<(String, Option<String>, Option<String>)> = node
+        .changes
+        .iter()
+        .map(|c| (c.field.clone(), c.a.clone(), c.b.clone()))
+        .collect();
+    assert_eq!(got.len(), 3, "{got:?}");
+    assert!(got
+        .iter()
+        .all(|c| c.0 == "dpkg.dpkg" || c.0 == "dpkg.gzip" || c.0 == "dpkg.sed"));
+    let dpkg = got.iter().find(|c| c.0 == "dpkg.dpkg").expect("dpkg");
+    assert_eq!(
+        dpkg.2.as_deref(),
+        Some(format!("{}+b1", dpkg.1.as_deref().unwrap_or("")).as_str())
+    );
+    assert!(got.iter().any(|c| c.0 == "dpkg.gzip" && c.2.is_none()));
+    assert!(got.iter().any(|c| c.0 == "dpkg.sed" && c.1.is_none()));
+}
