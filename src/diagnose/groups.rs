@@ -297,6 +297,7 @@ pub fn build(tree: &Node) -> Vec<Group> {
             }
         })
         .collect();
+    name_common_mtimes(tree, &mut groups);
     groups.sort_by(|x, y| {
         (
             rank(&x.cause),
@@ -312,4 +313,89 @@ pub fn build(tree: &Node) -> Vec<Group> {
             ))
     });
     groups
+}
+
+/// An mtime group whose shifts all differ is often one side stamping every
+/// file with one time (the build's clock, not clamped to
+/// `SOURCE_DATE_EPOCH`): name that time when it covers most members.
+fn name_common_mtimes(tree: &Node, groups: &mut [Group]) {
+    let mut mtimes: std::collections::HashMap<&str, (Option<&str>, Option<&str>)> =
+        std::collections::HashMap::new();
+    tree.visit(&mut |n| {
+        if let Some(c) = n.changes.iter().find(|c| c.field == "mtime") {
+            mtimes.insert(n.address.as_str(), (c.a.as_deref(), c.b.as_deref()));
+        }
+    });
+    // Only groups whose shifts vary: a constant shift already says it all.
+    for g in groups
+        .iter_mut()
+        .filter(|g| g.cause == MTIME && g.count >= 4 && g.shape.contains(" variants: "))
+    {
+        for (side, pick) in [("b", 1usize), ("a", 0)] {
+            let mut tally: BTreeMap<&str, usize> = BTreeMap::new();
+            let mut seen = 0usize;
+            for a in &g.addresses {
+                if let Some(&(va, vb)) = mtimes.get(a.as_str()) {
+                    seen += 1;
+                    if let Some(v) = if pick == 1 { vb } else { va } {
+                        *tally.entry(v).or_default() += 1;
+                    }
+                }
+            }
+            let Some((v, k)) = tally
+                .into_iter()
+                .max_by_key(|&(v, k)| (k, std::cmp::Reverse(v)))
+            else {
+                continue;
+            };
+            if seen >= 4 && k * 5 >= seen * 4 {
+                g.shape = format!("mtime set to {v} in {side} ({k} of {seen} entries)");
+                break;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::Status;
+
+    fn mtime_node(address: &str, a: &str, b: &str) -> Node {
+        let mut n = Node::new(address, Status::Modified);
+        n.causes.push(MTIME.to_string());
+        n.changes.push(Change {
+            field: "mtime".into(),
+            a: Some(a.into()),
+            b: Some(b.into()),
+            cause: Some(MTIME.into()),
+        });
+        n
+    }
+
+    #[test]
+    fn unclamped_mtimes_are_named_by_the_common_time() {
+        let mut root = Node::new("", Status::Modified);
+        let stamp = "2026-11-25T03:25:19Z";
+        for (i, a) in [
+            "2021-04-10T20:00:00Z",
+            "2018-03-03T03:03:03Z",
+            "2019-07-09T10:05:50Z",
+            "2015-08-17T15:32:01Z",
+            "2022-10-18T20:22:48Z",
+            "2020-01-01T00:00:00Z",
+        ]
+        .iter()
+        .enumerate()
+        {
+            root.children.push(mtime_node(&format!("f{i}"), a, stamp));
+        }
+        let groups = build(&root);
+        assert_eq!(groups.len(), 1, "{groups:?}");
+        assert_eq!(
+            groups[0].shape,
+            format!("mtime set to {stamp} in b (6 of 6 entries)")
+        );
+        assert_eq!(groups[0].count, 6);
+    }
 }
