@@ -427,6 +427,11 @@ impl State {
             self.reflatten();
         }
         if let Some(pos) = self.rows.iter().position(|&r| r == item) {
+            // A jump lands mid-screen, so what surrounds the target shows too.
+            let h = self.tree_height.max(1);
+            if pos < self.tree_offset || pos >= self.tree_offset + h {
+                self.tree_offset = pos.saturating_sub(h / 2);
+            }
             self.select_row(pos);
         }
     }

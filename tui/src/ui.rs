@@ -233,8 +233,16 @@ fn tree_line(state: &State, item: usize, width: usize, selected: bool) -> Line<'
             }
         }
     }
-    let right = right.trim_end().to_string();
+    let mut right = right.trim_end().to_string();
     let fixed = prefix.chars().count() + 2 + suffix.chars().count();
+    // The name matters more than the size column: drop the column when the
+    // name would not fit beside it.
+    if fixed + name.chars().count() + right.chars().count() + 1 > width {
+        right = right.trim_start().to_string();
+        if fixed + name.chars().count() + right.chars().count() + 1 > width {
+            right.clear();
+        }
+    }
     let right_w = right.chars().count();
     let name_room = width.saturating_sub(fixed + right_w + 1).max(4);
     let name = truncate(&name, name_room);
@@ -272,7 +280,7 @@ fn render_tree(state: &State, f: &mut Frame, area: Rect) {
     let focused = state.focus == Focus::Tree;
     let mut title = format!(" Differences ({}) ", state.nodes.len().saturating_sub(1));
     if state.filter_active() {
-        title = format!(" Differences (filtered: {} rows) ", state.rows.len());
+        title = format!(" Differences ({} shown) ", state.rows.len());
     }
     let block = pane(title, focused);
     if !state.is_loaded() {
@@ -502,7 +510,16 @@ fn change_lines(node: &Node, w: usize, out: &mut Vec<Line<'static>>) {
         }
         return;
     }
-    let vw = w.saturating_sub(fw + 4) / 2;
+    // Side a gets what it needs up to half the room; side b the rest.
+    let room = w.saturating_sub(fw + 5);
+    let longest_a = node
+        .changes
+        .iter()
+        .map(|c| absent(&c.a).chars().count())
+        .max()
+        .unwrap_or(1);
+    let vw = (longest_a + 1).clamp(2, room.div_ceil(2).max(2));
+    let vb = room.saturating_sub(vw).max(2);
     out.push(Line::styled(
         format!("{:<fw$} │ {:<vw$}│ {}", "field", "a", "b"),
         HEAD,
@@ -515,7 +532,7 @@ fn change_lines(node: &Node, w: usize, out: &mut Vec<Line<'static>>) {
                 DEL,
             ),
             Span::raw("│ "),
-            Span::styled(truncate(&absent(&c.b), vw.saturating_sub(1)), ADD),
+            Span::styled(truncate(&absent(&c.b), vb), ADD),
         ]));
     }
 }
