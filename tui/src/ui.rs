@@ -311,7 +311,19 @@ fn render_detail(state: &State, f: &mut Frame, area: Rect) {
         (Some(i), None) => format!(" {}/ ", dir_address(state, i)),
         _ => " Detail ".to_string(),
     };
-    let title = truncate(&title, w.saturating_sub(2));
+    // Long addresses lose their start: the entry's own name is at the end.
+    let room = w.saturating_sub(2);
+    let title = if title.chars().count() > room {
+        let tail: String = {
+            let chars: Vec<char> = title.chars().collect();
+            chars[chars.len() - room.saturating_sub(2).min(chars.len())..]
+                .iter()
+                .collect()
+        };
+        format!(" …{}", tail.trim_start())
+    } else {
+        title
+    };
     let lines = detail_lines(state, w);
     let max = lines.len().saturating_sub(h);
     let scroll = state.detail_scroll.min(max);
@@ -657,7 +669,7 @@ fn parse_hexdump(lines: &[String]) -> Option<(u64, Vec<u8>)> {
         start.get_or_insert(off);
         let hex = rest.split("  ").next().unwrap_or("");
         let digits: Vec<u8> = hex.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-        if digits.len() % 2 != 0 {
+        if !digits.len().is_multiple_of(2) {
             return None;
         }
         for pair in digits.chunks(2) {
