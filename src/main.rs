@@ -105,6 +105,13 @@ enum Cmd {
         #[arg(short, long, value_name = "DIR")]
         output: PathBuf,
     },
+    /// Browse a comparison in the terminal: `view A B` compares then opens
+    /// the browser at once, `view report.json` opens a saved JSON report.
+    View {
+        /// Two images, or one JSON report.
+        #[arg(required = true, num_args = 1..=2, value_name = "A B | REPORT")]
+        inputs: Vec<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -165,6 +172,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             address,
             output,
         }) => extract(&a, &b, &address, &output),
+        Some(Cmd::View { inputs }) => view(&inputs),
         None => {
             let c = cli.compare;
             let (Some(a), Some(b)) = (c.a, c.b) else {
@@ -268,6 +276,52 @@ fn compare(a: &Path, b: &Path, opts: &Options) -> Result<reprodiff::report::Repo
     engine::compare_files(a, b, opts).context("cannot read the inputs")
 }
 
+/// Opens the browser. With two images the engine runs on another thread and
+/// the report arrives over a channel; quitting early leaves that thread to
+/// end with the process.
+fn view(inputs: &[PathBuf]) -> Result<ExitCode> {
+    use reprodiff_tui::{Hooks, Source};
+    let (source, images) = match inputs {
+        [report] => {
+            let file =
+                File::open(report).with_context(|| format!("cannot read {}", report.display()))?;
+            let report: reprodiff::report::Report =
+                serde_json::from_reader(io::BufReader::new(file)).with_context(|| {
+                    format!("{}: not a reprodiff JSON report", report.display())
+                })?;
+            // The report names its images; extraction works when they are still there.
+            let images = [PathBuf::from(&report.a.path), PathBuf::from(&report.b.path)];
+            let images = images.iter().all(|p| p.is_file()).then_some(images);
+            (Source::Report(Box::new(report)), images)
+        }
+        [a, b] => {
+            for p in [a, b] {
+                if !p.is_file() {
+                    bail!("{}: not a readable file", p.display());
+                }
+            }
+            let (tx, rx) = std::sync::mpsc::channel();
+            let (ta, tb) = (a.clone(), b.clone());
+            std::thread::spawn(move || {
+                let r = engine::compare_files(&ta, &tb, &Options::default())
+                    .map_err(|e| format!("{e:#}"));
+                let _ = tx.send(r);
+            });
+            let label = format!("{} ↔ {}", a.display(), b.display());
+            (Source::Pending { label, rx }, Some([a.clone(), b.clone()]))
+        }
+        _ => bail!("view takes two images or one JSON report"),
+    };
+    let mut hooks = Hooks::default();
+    if let Some([a, b]) = images {
+        hooks.extract = Some(Box::new(move |address: &str, out: &Path| {
+            extract_quiet(&a, &b, address, out).map_err(|e| format!("{e:#}"))
+        }));
+    }
+    reprodiff_tui::run(source, hooks).context("terminal error")?;
+    Ok(ExitCode::SUCCESS)
+}
+
 fn verdict_code(v: Verdict) -> ExitCode {
     match v {
         Verdict::Identical => ExitCode::SUCCESS,
@@ -303,6 +357,29 @@ fn safe_name(address: &str) -> String {
 }
 
 fn extract(a: &Path, b: &Path, address: &str, out: &Path) -> Result<ExitCode> {
+    let (lines, written) = extract_sides(a, b, address, out)?;
+    for line in lines {
+        eprintln!("{line}");
+    }
+    if !written {
+        bail!("{address}: found in neither image");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Extraction for the browser: one line saying where both sides went.
+fn extract_quiet(a: &Path, b: &Path, address: &str, out: &Path) -> Result<String> {
+    let (lines, written) = extract_sides(a, b, address, out)?;
+    if !written {
+        bail!("found in neither image ({})", lines.join("; "));
+    }
+    Ok(lines.join("; "))
+}
+
+/// Writes both sides of `address` under `out`; one line per side saying
+/// where it went or why it was not found, and whether any side was written.
+fn extract_sides(a: &Path, b: &Path, address: &str, out: &Path) -> Result<(Vec<String>, bool)> {
+    let mut lines = Vec::new();
     let limits = Options::default().limits;
     let name = safe_name(address);
     let mut written = 0;
@@ -331,21 +408,18 @@ fn extract(a: &Path, b: &Path, address: &str, out: &Path) -> Result<ExitCode> {
                 };
                 std::fs::write(&dest, bytes)
                     .with_context(|| format!("cannot write {}", dest.display()))?;
-                eprintln!(
+                lines.push(format!(
                     "{side}: {} ({} bytes, {})",
                     dest.display(),
                     bytes.len(),
                     entry.kind.as_str()
-                );
+                ));
                 written += 1;
             }
-            Err(e) => eprintln!("{side}: {e}"),
+            Err(e) => lines.push(format!("{side}: {e}")),
         }
     }
-    if written == 0 {
-        bail!("{address}: found in neither image");
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok((lines, written > 0))
 }
 
 #[cfg(test)]

@@ -1,0 +1,931 @@
+//! Drawing: `render` paints the state into a frame and changes nothing, so
+//! what is on screen is a function of `State` alone (and snapshot tests pin
+//! it). The detail pane's lines are built here too, for the selected node
+//! only, so drawing stays proportional to the screen, not the report.
+
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, List, ListItem, Paragraph};
+use ratatui::Frame;
+use reprodiff_report::{ByteRange, Diff, Node, Status};
+
+use crate::keymap::HELP;
+use crate::state::{status_word, Focus, Mode, PromptKind, State, FILTER_ROWS};
+
+/// Where each part of the screen goes; the app uses it for mouse hits and
+/// viewport sizes, `render` to draw.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Areas {
+    pub header: Rect,
+    pub groups: Option<Rect>,
+    pub tree: Rect,
+    pub detail: Rect,
+    pub status: Rect,
+}
+
+pub fn layout(area: Rect, groups: usize) -> Areas {
+    let [header, body, status] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let left_w = (body.width * 2 / 5).max(24.min(body.width));
+    let [left, detail] =
+        Layout::horizontal([Constraint::Length(left_w), Constraint::Min(0)]).areas(body);
+    let (groups_area, tree) = if groups > 0 {
+        let h = (groups as u16 + 2)
+            .min(left.height / 3)
+            .max(3.min(left.height));
+        let [g, t] = Layout::vertical([Constraint::Length(h), Constraint::Min(0)]).areas(left);
+        (Some(g), t)
+    } else {
+        (None, left)
+    };
+    Areas {
+        header,
+        groups: groups_area,
+        tree,
+        detail,
+        status,
+    }
+}
+
+/// Height and width inside a bordered pane.
+pub fn inner(r: Rect) -> (usize, usize) {
+    (
+        r.height.saturating_sub(2) as usize,
+        r.width.saturating_sub(2) as usize,
+    )
+}
+
+pub fn status_style(s: Status) -> Style {
+    Style::default().fg(match s {
+        Status::Added => Color::Green,
+        Status::Removed => Color::Red,
+        Status::Modified => Color::Yellow,
+        Status::Identical => Color::DarkGray,
+    })
+}
+
+const DIM: Style = Style::new().fg(Color::DarkGray);
+const HEAD: Style = Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD);
+const DEL: Style = Style::new().fg(Color::Red);
+const ADD: Style = Style::new().fg(Color::Green);
+
+fn pane<'a>(title: impl Into<Line<'a>>, focused: bool) -> Block<'a> {
+    let style = if focused {
+        Style::default().fg(Color::Cyan)
+    } else {
+        DIM
+    };
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(style)
+        .title(title)
+}
+
+pub fn render(state: &State, f: &mut Frame) {
+    let areas = layout(f.area(), state.groups().len());
+    render_header(state, f, areas.header);
+    if let Some(g) = areas.groups {
+        render_groups(state, f, g);
+    }
+    render_tree(state, f, areas.tree);
+    render_detail(state, f, areas.detail);
+    render_status(state, f, areas.status);
+    match &state.mode {
+        Mode::Help => render_help(f),
+        Mode::Filter(row) => render_filter(state, f, *row),
+        _ => {}
+    }
+}
+
+fn render_header(state: &State, f: &mut Frame, area: Rect) {
+    let mut spans = vec![Span::styled("reprodiff ", HEAD)];
+    match &state.report {
+        Some(r) => {
+            let s = &r.summary;
+            spans.push(Span::raw(format!("{} ↔ {}  ", r.a.path, r.b.path)));
+            if r.verdict == reprodiff_report::Verdict::Identical {
+                spans.push(Span::styled("identical", ADD));
+            } else {
+                spans.push(Span::styled(
+                    format!("{}M ", s.modified),
+                    status_style(Status::Modified),
+                ));
+                spans.push(Span::styled(
+                    format!("{}A ", s.added),
+                    status_style(Status::Added),
+                ));
+                spans.push(Span::styled(
+                    format!("{}R", s.removed),
+                    status_style(Status::Removed),
+                ));
+                spans.push(Span::styled(format!(" of {}", s.compared), DIM));
+            }
+        }
+        None => spans.push(Span::raw(state.loading.clone().unwrap_or_default())),
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn render_groups(state: &State, f: &mut Frame, area: Rect) {
+    let groups = state.groups();
+    let (h, w) = inner(area);
+    let offset = state.group_selected.saturating_sub(h.saturating_sub(1));
+    let focused = state.focus == Focus::Groups;
+    let items: Vec<ListItem> = groups
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(h)
+        .map(|(i, g)| {
+            let active = state.filter.group == Some(i);
+            let mark = if active { "● " } else { "  " };
+            let text = format!("{mark}{:>4} {}: {}", g.count, g.cause, g.shape);
+            let mut style = Style::default();
+            if i == state.group_selected && focused {
+                style = style.add_modifier(Modifier::REVERSED);
+            }
+            if active {
+                style = style.fg(Color::Cyan);
+            }
+            ListItem::new(Line::styled(truncate(&text, w), style))
+        })
+        .collect();
+    let title = format!(" Root causes ({}) ", groups.len());
+    f.render_widget(List::new(items).block(pane(title, focused)), area);
+}
+
+fn human_delta(node: &Node) -> String {
+    let d = match (node.size_a, node.size_b) {
+        (Some(a), Some(b)) => i128::from(b) - i128::from(a),
+        (None, Some(b)) => i128::from(b),
+        (Some(a), None) => -i128::from(a),
+        (None, None) => return String::new(),
+    };
+    if d == 0 {
+        return String::new();
+    }
+    let sign = if d > 0 { "+" } else { "-" };
+    let m = d.unsigned_abs();
+    if m < 10 * 1024 {
+        format!("{sign}{m} B")
+    } else if m < 10 * 1024 * 1024 {
+        format!("{sign}{:.1} KiB", m as f64 / 1024.0)
+    } else {
+        format!("{sign}{:.1} MiB", m as f64 / (1024.0 * 1024.0))
+    }
+}
+
+fn truncate(s: &str, w: usize) -> String {
+    if s.chars().count() <= w {
+        return s.to_string();
+    }
+    if w == 0 {
+        return String::new();
+    }
+    let mut out: String = s.chars().take(w - 1).collect();
+    out.push('…');
+    out
+}
+
+fn tree_line(state: &State, item: usize, width: usize, selected: bool) -> Line<'static> {
+    let it = &state.items[item];
+    let node = state.node_of(item);
+    let marker = if state.has_shown_children(item) {
+        if state.is_folded(item) {
+            "▸ "
+        } else {
+            "▾ "
+        }
+    } else {
+        "  "
+    };
+    let indent = "  ".repeat(it.depth as usize);
+    let prefix = format!("{indent}{marker}");
+    let letter = format!("{} ", it.status.letter());
+    let mut name = it.name.clone();
+    if node.is_none() || node.and_then(|n| n.kind.as_deref()) == Some("dir") {
+        name.push('/');
+    }
+    let mut suffix = String::new();
+    if let Some(fmt) = node.and_then(|n| n.format.as_deref()) {
+        if item != 0 {
+            suffix.push_str(&format!(" [{fmt}]"));
+        }
+    }
+    if state.is_folded(item) && it.below > 0 {
+        suffix.push_str(&format!(" ({})", it.below));
+    }
+    let mut right = String::new();
+    if let Some(n) = node {
+        if width >= 50 {
+            right.push_str(&format!("{:<7} ", n.kind.as_deref().unwrap_or("")));
+        }
+        right.push_str(&format!("{:>9}", human_delta(n)));
+        if width >= 40 {
+            if let Some(c) = n.causes.first() {
+                let more = if n.causes.len() > 1 { "+" } else { "" };
+                right.push_str(&format!(" {c}{more}"));
+            }
+        }
+    }
+    let mut right = right.trim_end().to_string();
+    let fixed = prefix.chars().count() + 2 + suffix.chars().count();
+    // The name matters more than the size column: drop the column when the
+    // name would not fit beside it.
+    if fixed + name.chars().count() + right.chars().count() + 1 > width {
+        right = right.trim_start().to_string();
+        if fixed + name.chars().count() + right.chars().count() + 1 > width {
+            right.clear();
+        }
+    }
+    let right_w = right.chars().count();
+    let name_room = width.saturating_sub(fixed + right_w + 1).max(4);
+    let name = truncate(&name, name_room);
+    let used = fixed + name.chars().count();
+    let pad = width.saturating_sub(used + right_w);
+    let mut name_style = Style::default();
+    if state.is_match(item) {
+        name_style = name_style
+            .fg(Color::Yellow)
+            .add_modifier(Modifier::BOLD | Modifier::UNDERLINED);
+    }
+    if node.is_none() {
+        name_style = name_style.fg(Color::Blue);
+    }
+    let mut line = Line::from(vec![
+        Span::styled(prefix, DIM),
+        Span::styled(letter, status_style(it.status).add_modifier(Modifier::BOLD)),
+        Span::styled(name, name_style),
+        Span::styled(suffix, Style::default().fg(Color::Cyan)),
+        Span::raw(" ".repeat(pad)),
+        Span::styled(right, DIM),
+    ]);
+    if selected {
+        line = line.patch_style(
+            Style::default()
+                .bg(Color::Rgb(40, 60, 90))
+                .add_modifier(Modifier::BOLD),
+        );
+    }
+    line
+}
+
+fn render_tree(state: &State, f: &mut Frame, area: Rect) {
+    let (h, w) = inner(area);
+    let focused = state.focus == Focus::Tree;
+    let mut title = format!(" Differences ({}) ", state.nodes.len().saturating_sub(1));
+    if state.filter_active() {
+        title = format!(" Differences ({} shown) ", state.rows.len());
+    }
+    let block = pane(title, focused);
+    if !state.is_loaded() {
+        let text = match &state.loading {
+            Some(l) => format!("comparing {l}…"),
+            None => state.message.clone().unwrap_or_else(|| "no report".into()),
+        };
+        f.render_widget(Paragraph::new(text).style(DIM).block(block), area);
+        return;
+    }
+    let lines: Vec<Line> = state
+        .rows
+        .iter()
+        .enumerate()
+        .skip(state.tree_offset)
+        .take(h)
+        .map(|(row, &item)| tree_line(state, item, w, row == state.selected))
+        .collect();
+    f.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+fn render_detail(state: &State, f: &mut Frame, area: Rect) {
+    let (h, w) = inner(area);
+    let focused = state.focus == Focus::Detail;
+    let title = match (state.selected_item(), state.selected_node()) {
+        (Some(0), _) => " (the images) ".to_string(),
+        (_, Some(n)) => format!(" {} ", n.address),
+        (Some(i), None) => format!(" {}/ ", dir_address(state, i)),
+        _ => " Detail ".to_string(),
+    };
+    // Long addresses lose their start: the entry's own name is at the end.
+    let room = w.saturating_sub(2);
+    let title = if title.chars().count() > room {
+        let tail: String = {
+            let chars: Vec<char> = title.chars().collect();
+            chars[chars.len() - room.saturating_sub(2).min(chars.len())..]
+                .iter()
+                .collect()
+        };
+        format!(" …{}", tail.trim_start())
+    } else {
+        title
+    };
+    let lines = detail_lines(state, w);
+    let max = lines.len().saturating_sub(h);
+    let scroll = state.detail_scroll.min(max);
+    let mut block = pane(title, focused);
+    if lines.len() > h {
+        block = block.title_bottom(Line::styled(
+            format!(
+                " {}-{}/{} ",
+                scroll + 1,
+                (scroll + h).min(lines.len()),
+                lines.len()
+            ),
+            DIM,
+        ));
+    }
+    let p = Paragraph::new(lines)
+        .block(block)
+        .scroll((scroll.min(u16::MAX as usize) as u16, 0));
+    f.render_widget(p, area);
+}
+
+/// The address a synthetic directory row stands for.
+fn dir_address(state: &State, item: usize) -> String {
+    let mut parts = Vec::new();
+    let mut cur = Some(item);
+    while let Some(i) = cur {
+        let it = &state.items[i];
+        if let Some(n) = state.node_of(i) {
+            if i != 0 {
+                let sep = if it.children.is_empty() { "/" } else { "::" };
+                parts.push(format!("{}{sep}", n.address));
+            }
+            break;
+        }
+        parts.push(format!("{}/", it.name));
+        cur = it.parent;
+    }
+    parts.reverse();
+    let s: String = parts.concat();
+    s.trim_end_matches('/').to_string()
+}
+
+/// Lines of the detail pane for the selection, at a pane width of `w`.
+pub fn detail_lines(state: &State, w: usize) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    let Some(item) = state.selected_item() else {
+        if let Some(m) = &state.message {
+            out.push(Line::styled(m.clone(), DEL));
+        }
+        return out;
+    };
+    let Some(node) = state.node_of(item) else {
+        let it = &state.items[item];
+        out.push(Line::from(vec![
+            Span::styled(format!("{} ", it.status.letter()), status_style(it.status)),
+            Span::raw(format!("directory with {} difference(s) below", it.below)),
+        ]));
+        return out;
+    };
+    if item == 0 {
+        root_lines(state, &mut out);
+    }
+    let mut head = vec![
+        Span::styled(
+            format!("{} {}", node.status.letter(), status_word(node.status)),
+            status_style(node.status).add_modifier(Modifier::BOLD),
+        ),
+        Span::raw(format!("  {}", node.kind.as_deref().unwrap_or(""))),
+    ];
+    if let Some(fm) = &node.format {
+        head.push(Span::styled(
+            format!("  [{fm}]"),
+            Style::default().fg(Color::Cyan),
+        ));
+    }
+    let size = match (node.size_a, node.size_b) {
+        (Some(a), Some(b)) if a == b => format!("  {a} bytes"),
+        (Some(a), Some(b)) => format!("  {a} → {b} bytes ({})", human_delta(node)),
+        (Some(a), None) => format!("  {a} bytes (only in a)"),
+        (None, Some(b)) => format!("  {b} bytes (only in b)"),
+        (None, None) => String::new(),
+    };
+    head.push(Span::raw(size));
+    out.push(Line::from(head));
+    if !node.causes.is_empty() {
+        out.push(Line::from(vec![
+            Span::styled("causes: ", DIM),
+            Span::styled(node.causes.join(", "), Style::default().fg(Color::Magenta)),
+        ]));
+    }
+    for e in &node.errors {
+        out.push(Line::styled(
+            format!("error: {e}"),
+            DEL.add_modifier(Modifier::BOLD),
+        ));
+    }
+    if !node.changes.is_empty() {
+        out.push(Line::raw(""));
+        change_lines(node, w, &mut out);
+    }
+    if let Some(d) = &node.diff {
+        out.push(Line::raw(""));
+        match d {
+            Diff::Text { unified, truncated } => {
+                text_diff_lines(unified, &mut out);
+                if *truncated {
+                    out.push(Line::styled("(diff cut at the line limit)", DIM));
+                }
+            }
+            Diff::Binary {
+                size_a,
+                size_b,
+                differing_bytes,
+                ranges,
+                truncated,
+            } => {
+                out.push(Line::styled(
+                    format!(
+                        "binary: {differing_bytes} byte(s) differ in {} range(s) (sizes {size_a} / {size_b})",
+                        ranges.len()
+                    ),
+                    HEAD,
+                ));
+                for r in ranges {
+                    hex_lines(r, w, &mut out);
+                }
+                if *truncated {
+                    out.push(Line::styled("(more ranges left out)", DIM));
+                }
+            }
+            Diff::Hash {
+                sha256_a,
+                sha256_b,
+                reason,
+            } => {
+                out.push(Line::styled(
+                    format!("compared by hash only: {reason}"),
+                    HEAD,
+                ));
+                out.push(Line::styled(format!("a sha256 {sha256_a}"), DEL));
+                out.push(Line::styled(format!("b sha256 {sha256_b}"), ADD));
+            }
+        }
+    }
+    region_lines(state, node, &mut out);
+    out
+}
+
+fn root_lines(state: &State, out: &mut Vec<Line<'static>>) {
+    let Some(r) = &state.report else { return };
+    for (side, input, style) in [("a", &r.a, DEL), ("b", &r.b, ADD)] {
+        out.push(Line::from(vec![
+            Span::styled(format!("{side} "), style),
+            Span::raw(format!("{}  {} bytes", input.path, input.size)),
+        ]));
+        out.push(Line::styled(format!("  sha256 {}", input.sha256), DIM));
+    }
+    let s = &r.summary;
+    out.push(Line::raw(format!(
+        "compared {}: {} identical, {} modified, {} added, {} removed",
+        s.compared, s.identical, s.modified, s.added, s.removed
+    )));
+    if s.errors > 0 || s.fallbacks > 0 {
+        out.push(Line::styled(
+            format!(
+                "{} with errors, {} compared by hash only",
+                s.errors, s.fallbacks
+            ),
+            DEL,
+        ));
+    }
+    out.push(Line::raw(""));
+}
+
+fn change_lines(node: &Node, w: usize, out: &mut Vec<Line<'static>>) {
+    let absent = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
+    let fw = node
+        .changes
+        .iter()
+        .map(|c| c.field.chars().count())
+        .max()
+        .unwrap_or(5)
+        .clamp(5, (w / 3).max(5));
+    if w < 50 {
+        out.push(Line::styled("field: a → b", HEAD));
+        for c in &node.changes {
+            out.push(Line::raw(truncate(&c.field, w)));
+            out.push(Line::styled(
+                truncate(&format!("  - {}", absent(&c.a)), w),
+                DEL,
+            ));
+            out.push(Line::styled(
+                truncate(&format!("  + {}", absent(&c.b)), w),
+                ADD,
+            ));
+        }
+        return;
+    }
+    // Side a gets what it needs up to half the room; side b the rest.
+    let room = w.saturating_sub(fw + 5);
+    let longest_a = node
+        .changes
+        .iter()
+        .map(|c| absent(&c.a).chars().count())
+        .max()
+        .unwrap_or(1);
+    let vw = (longest_a + 1).clamp(2, room.div_ceil(2).max(2));
+    let vb = room.saturating_sub(vw).max(2);
+    out.push(Line::styled(
+        format!("{:<fw$} │ {:<vw$}│ {}", "field", "a", "b"),
+        HEAD,
+    ));
+    for c in &node.changes {
+        out.push(Line::from(vec![
+            Span::raw(format!("{:<fw$} │ ", truncate(&c.field, fw))),
+            Span::styled(
+                format!("{:<vw$}", truncate(&absent(&c.a), vw.saturating_sub(1))),
+                DEL,
+            ),
+            Span::raw("│ "),
+            Span::styled(truncate(&absent(&c.b), vb), ADD),
+        ]));
+    }
+}
+
+/// Parses `@@ -a,b +c,d @@` into the first line numbers of each side.
+fn hunk_start(line: &str) -> Option<(u64, u64)> {
+    let mut parts = line.split_whitespace().skip(1);
+    let num = |p: &str| p.get(1..)?.split(',').next()?.parse::<u64>().ok();
+    let a = num(parts.next()?)?;
+    let b = num(parts.next()?)?;
+    Some((a, b))
+}
+
+fn text_diff_lines(unified: &str, out: &mut Vec<Line<'static>>) {
+    let lines: Vec<&str> = unified.lines().collect();
+    // Pairs each removed line with the added line at the same place in the
+    // following run, for the intra-line highlight.
+    let mut partner = vec![None; lines.len()];
+    let mut i = 0;
+    while i < lines.len() {
+        if lines[i].starts_with('-') {
+            let dels = i;
+            while i < lines.len() && lines[i].starts_with('-') {
+                i += 1;
+            }
+            let adds = i;
+            while i < lines.len() && lines[i].starts_with('+') {
+                i += 1;
+            }
+            for k in 0..(adds - dels).min(i - adds) {
+                partner[dels + k] = Some(adds + k);
+                partner[adds + k] = Some(dels + k);
+            }
+        } else {
+            i += 1;
+        }
+    }
+    let (mut old, mut new) = (0u64, 0u64);
+    for (i, line) in lines.iter().enumerate() {
+        let (tag, rest) = line.split_at(line.char_indices().nth(1).map_or(line.len(), |(p, _)| p));
+        let text = rest.to_string();
+        match tag {
+            "@" => {
+                if let Some((a, b)) = hunk_start(line) {
+                    old = a;
+                    new = b;
+                }
+                out.push(Line::styled(
+                    line.to_string(),
+                    Style::default().fg(Color::Cyan),
+                ));
+            }
+            "-" | "+" => {
+                let (nums, style) = if tag == "-" {
+                    old += 1;
+                    (format!("{:>4}      │", old - 1), DEL)
+                } else {
+                    new += 1;
+                    (format!("     {:>4} │", new - 1), ADD)
+                };
+                let mut spans = vec![
+                    Span::styled(nums, DIM),
+                    Span::styled(tag.to_string(), style),
+                ];
+                let other = partner[i]
+                    .and_then(|p| lines.get(p))
+                    .and_then(|l| l.get(1..));
+                spans.extend(highlight(&text, other, style));
+                out.push(Line::from(spans));
+            }
+            "\\" => out.push(Line::styled(line.to_string(), DIM)),
+            _ => {
+                let nums = format!("{old:>4} {new:>4} │ ");
+                old += 1;
+                new += 1;
+                out.push(Line::from(vec![Span::styled(nums, DIM), Span::raw(text)]));
+            }
+        }
+    }
+}
+
+/// Splits a changed line into its common prefix, changed middle (reversed)
+/// and common suffix against its partner.
+fn highlight(text: &str, other: Option<&str>, style: Style) -> Vec<Span<'static>> {
+    let Some(other) = other else {
+        return vec![Span::styled(text.to_string(), style)];
+    };
+    let a: Vec<char> = text.chars().collect();
+    let b: Vec<char> = other.chars().collect();
+    let pre = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let suf = a[pre..]
+        .iter()
+        .rev()
+        .zip(b[pre..].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    if pre + suf == 0 {
+        return vec![Span::styled(text.to_string(), style)];
+    }
+    let s = |r: &[char]| r.iter().collect::<String>();
+    vec![
+        Span::styled(s(&a[..pre]), style),
+        Span::styled(
+            s(&a[pre..a.len() - suf]),
+            style.add_modifier(Modifier::REVERSED),
+        ),
+        Span::styled(s(&a[a.len() - suf..]), style),
+    ]
+}
+
+/// Reads `OFFSET: hhhh hhhh ...  ascii` hexdump lines back into bytes.
+fn parse_hexdump(lines: &[String]) -> Option<(u64, Vec<u8>)> {
+    let mut start = None;
+    let mut bytes = Vec::new();
+    for l in lines {
+        let (off, rest) = l.split_once(": ")?;
+        let off = u64::from_str_radix(off.trim(), 16).ok()?;
+        let expected = start.map(|s: u64| s + bytes.len() as u64);
+        if expected.is_some_and(|e| e != off) {
+            return None;
+        }
+        start.get_or_insert(off);
+        let hex = rest.split("  ").next().unwrap_or("");
+        let digits: Vec<u8> = hex.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+        if !digits.len().is_multiple_of(2) {
+            return None;
+        }
+        for pair in digits.chunks(2) {
+            let s = std::str::from_utf8(pair).ok()?;
+            bytes.push(u8::from_str_radix(s, 16).ok()?);
+        }
+    }
+    Some((start.unwrap_or(0), bytes))
+}
+
+fn hex_lines(r: &ByteRange, w: usize, out: &mut Vec<Line<'static>>) {
+    out.push(Line::styled(
+        format!("@ 0x{:x} (+{} bytes) in the entry", r.offset, r.len),
+        Style::default().fg(Color::Cyan),
+    ));
+    let (Some((sa, a)), Some((sb, b))) = (parse_hexdump(&r.a), parse_hexdump(&r.b)) else {
+        for l in &r.a {
+            out.push(Line::styled(format!("-{l}"), DEL));
+        }
+        for l in &r.b {
+            out.push(Line::styled(format!("+{l}"), ADD));
+        }
+        return;
+    };
+    let start = sa.min(sb);
+    let end = (sa + a.len() as u64).max(sb + b.len() as u64);
+    let at =
+        |base: u64, v: &[u8], o: u64| o.checked_sub(base).and_then(|i| v.get(i as usize).copied());
+    let side_by_side = |bpr: usize| 10 + bpr * 3 * 2 + 2 <= w;
+    let stacked = |bpr: usize| 12 + bpr * 3 <= w;
+    let (bpr, sbs) = [16, 8, 4]
+        .iter()
+        .find(|&&n| side_by_side(n))
+        .map(|&n| (n, true))
+        .or_else(|| {
+            [16, 8, 4]
+                .iter()
+                .find(|&&n| stacked(n))
+                .map(|&n| (n, false))
+        })
+        .unwrap_or((4, false));
+    let cells = |row: u64, base: u64, v: &[u8], ob: u64, ov: &[u8], style: Style| {
+        let mut spans = Vec::new();
+        for k in 0..bpr as u64 {
+            let o = row + k;
+            let (mine, theirs) = (at(base, v, o), at(ob, ov, o));
+            let text = mine.map_or("   ".to_string(), |x| format!("{x:02x} "));
+            let st = if mine != theirs {
+                style.add_modifier(Modifier::BOLD | Modifier::REVERSED)
+            } else {
+                Style::default()
+            };
+            spans.push(Span::styled(text, st));
+        }
+        spans
+    };
+    let mut row = start - start % bpr as u64;
+    while row < end {
+        if sbs {
+            let mut spans = vec![Span::styled(format!("{row:08x}  "), DIM)];
+            spans.extend(cells(row, sa, &a, sb, &b, DEL));
+            spans.push(Span::styled("│ ", DIM));
+            spans.extend(cells(row, sb, &b, sa, &a, ADD));
+            out.push(Line::from(spans));
+        } else {
+            let mut la = vec![Span::styled(format!("-{row:08x}  "), DEL)];
+            la.extend(cells(row, sa, &a, sb, &b, DEL));
+            out.push(Line::from(la));
+            let mut lb = vec![Span::styled(format!("+{row:08x}  "), ADD)];
+            lb.extend(cells(row, sb, &b, sa, &a, ADD));
+            out.push(Line::from(lb));
+        }
+        row += bpr as u64;
+    }
+}
+
+fn region_lines(state: &State, node: &Node, out: &mut Vec<Line<'static>>) {
+    let Some(r) = &state.report else { return };
+    let addr = &node.address;
+    let is_container = node.format.is_some();
+    let mine: Vec<_> = r
+        .regions
+        .iter()
+        .filter(|g| {
+            (is_container && &g.container == addr)
+                || g.owners_a.iter().chain(&g.owners_b).any(|o| o == addr)
+        })
+        .collect();
+    if mine.is_empty() {
+        return;
+    }
+    out.push(Line::raw(""));
+    out.push(Line::styled(
+        format!("differing byte regions ({})", mine.len()),
+        HEAD,
+    ));
+    for g in mine.iter().take(200) {
+        let container = if g.container.is_empty() {
+            "image"
+        } else {
+            g.container.as_str()
+        };
+        let owners = if g.owners_a == g.owners_b {
+            g.owners_a.join(", ")
+        } else {
+            format!(
+                "a: {} / b: {}",
+                g.owners_a.join(", "),
+                g.owners_b.join(", ")
+            )
+        };
+        out.push(Line::from(vec![
+            Span::styled(format!("{container} @ 0x{:x} +{}  ", g.offset, g.len), DIM),
+            Span::raw(owners),
+        ]));
+    }
+    if mine.len() > 200 {
+        out.push(Line::styled(format!("… {} more", mine.len() - 200), DIM));
+    }
+}
+
+fn render_status(state: &State, f: &mut Frame, area: Rect) {
+    let hint = Span::styled(" ? help  q quit ", DIM);
+    let left: Line = match &state.mode {
+        Mode::Search => {
+            let q = state.search.as_ref().map_or("", |s| s.query.as_str());
+            let msg = state.message.clone().unwrap_or_default();
+            Line::from(vec![
+                Span::styled("/", HEAD),
+                Span::raw(format!("{q}█  ")),
+                Span::styled(msg, DIM),
+            ])
+        }
+        Mode::Prompt(p) => {
+            let what = match p.kind {
+                PromptKind::Extract => "extract both versions to",
+                PromptKind::Markdown => "write markdown to",
+            };
+            Line::from(vec![
+                Span::styled(format!("{what}: "), HEAD),
+                Span::raw(format!("{}█", p.input)),
+                Span::styled("  Enter confirms, Esc cancels", DIM),
+            ])
+        }
+        _ => match (&state.loading, &state.message) {
+            (Some(l), _) => Line::styled(
+                format!("comparing {l}… {:.1}s", state.elapsed.as_secs_f64()),
+                Style::default().fg(Color::Yellow),
+            ),
+            (None, Some(m)) => Line::raw(m.clone()),
+            (None, None) => {
+                let mut s = String::new();
+                if state.filter_active() {
+                    s.push_str("filtered (Esc clears)  ");
+                }
+                if state.filter.show_identical {
+                    s.push_str("identical shown  ");
+                }
+                Line::styled(s, DIM)
+            }
+        },
+    };
+    let hw = hint.width() as u16;
+    let [l, r] = Layout::horizontal([Constraint::Min(0), Constraint::Length(hw)]).areas(area);
+    f.render_widget(Paragraph::new(left), l);
+    f.render_widget(Paragraph::new(Line::from(hint)), r);
+}
+
+fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+fn render_help(f: &mut Frame) {
+    let kw = HELP
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(0);
+    let lines: Vec<Line> = HELP
+        .iter()
+        .map(|(k, d)| {
+            Line::from(vec![
+                Span::styled(format!(" {k:<kw$}  "), HEAD),
+                Span::raw(*d),
+            ])
+        })
+        .collect();
+    let area = centered(f.area(), 76, HELP.len() as u16 + 2);
+    f.render_widget(Clear, area);
+    f.render_widget(
+        Paragraph::new(lines).block(pane(" Keys (Esc closes) ", true)),
+        area,
+    );
+}
+
+fn render_filter(state: &State, f: &mut Frame, row: usize) {
+    let lines: Vec<Line> = FILTER_ROWS
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let style = if i == row {
+                Style::default().add_modifier(Modifier::REVERSED)
+            } else {
+                Style::default()
+            };
+            Line::styled(format!(" {name:<7} ‹ {} › ", state.filter_value(i)), style)
+        })
+        .collect();
+    let area = centered(f.area(), 40, FILTER_ROWS.len() as u16 + 2);
+    f.render_widget(Clear, area);
+    f.render_widget(
+        Paragraph::new(lines).block(pane(" Filter (j/k row, h/l value) ", true)),
+        area,
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hexdump_round_trip() {
+        let lines = vec![
+            "00000370: 0123 4567 89ab cdef 0123 4567 0400 0000  .#Eg.....#Eg....".to_string(),
+            "00000380: 0102                                     ..".to_string(),
+        ];
+        let (off, bytes) = parse_hexdump(&lines).unwrap();
+        assert_eq!(off, 0x370);
+        assert_eq!(bytes.len(), 18);
+        assert_eq!(bytes[11], 0x67);
+        assert_eq!(bytes[17], 0x02);
+        assert!(parse_hexdump(&["garbage".to_string()]).is_none());
+    }
+
+    #[test]
+    fn hunk_numbers() {
+        assert_eq!(hunk_start("@@ -1,2 +3,4 @@"), Some((1, 3)));
+        assert_eq!(hunk_start("@@ -7 +9 @@ fn"), Some((7, 9)));
+        assert_eq!(hunk_start("@@ nonsense"), None);
+    }
+
+    #[test]
+    fn highlight_marks_the_middle() {
+        let spans = highlight("Build-Date: Tue", Some("Build-Date: Wed"), DEL);
+        assert_eq!(spans[0].content, "Build-Date: ");
+        assert_eq!(spans[1].content, "Tue");
+        assert_eq!(spans[2].content, "");
+        let spans = highlight("id=0042;", Some("id=0077;"), ADD);
+        assert_eq!(spans[1].content, "42");
+        assert_eq!(spans[2].content, ";");
+    }
+}
