@@ -1,7 +1,7 @@
 //! The report: one model of a comparison, built once by the engine and
 //! serialized with serde. Every presenter (text, JSON, markdown, the TUI)
 //! reads this and nothing else. Its JSON form is the `reprodiff/1` contract
-//! documented in `docs/report-schema.md`; a test parses output back into these
+//! documented in `report/SCHEMA.md`; a test parses output back into these
 //! very structs, so changing a field here is a schema change.
 
 use serde::{Deserialize, Serialize};
@@ -179,7 +179,7 @@ pub struct Region {
 /// by +1h", "same date pattern replaced"), with every address it explains.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Group {
-    /// One of the cause names (see `docs/report-schema.md`).
+    /// One of the cause names (see `report/SCHEMA.md`).
     pub cause: String,
     /// What the members have in common, in words.
     pub shape: String,

@@ -1,6 +1,6 @@
 //! Diagnosis: says WHY two builds differ. Every differing node of the report
 //! gets causes from a fixed vocabulary (`mtime`, `embedded-timestamp`,
-//! `ordering`…, see `docs/report-schema.md`), each field change its own
+//! `ordering`…, see `report/SCHEMA.md`), each field change its own
 //! cause, and nodes with one cause and one shape collapse into the report's
 //! `groups` ("mtime differs by +1d: 4,812 nodes").
 //!

@@ -1,5 +1,5 @@
 //! The JSON report (`"schema": "reprodiff/1"`): the report model serialized
-//! as is; `docs/report-schema.md` documents it.
+//! as is; `report/SCHEMA.md` documents it.
 //!
 //! Presenter stage: reads a [`Report`], computes nothing.
 
