@@ -215,3 +215,32 @@ fn corrupt_member_is_an_error_node_and_the_rest_goes_on() {
     assert!(!n.errors.is_empty() || n.diff.is_some(), "{n:?}");
     assert!(find(&r.tree, "z").is_some(), "the comparison went on");
 }
+
+#[test]
+fn a_changed_package_set_is_the_first_root_cause() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/diagnose");
+    let sa = std::fs::read(dir.join("status.a")).expect("status.a");
+    let sb = std::fs::read(dir.join("status.b")).expect("status.b");
+    // Many mtime-only differences, so the package group must win on rank, not size.
+    let names: Vec<String> = (0..30).map(|i| format!("usr/share/doc/f{i}")).collect();
+    let mut a = vec![file("var/lib/dpkg/status", 1, &sa)];
+    let mut b = vec![file("var/lib/dpkg/status", 1, &sb)];
+    for (i, n) in names.iter().enumerate() {
+        a.push(file(n, 2 + i as u32, b"x"));
+        b.push(Member {
+            mtime: 1_700_086_400,
+            ..file(n, 2 + i as u32, b"x")
+        });
+    }
+    let r = compare(newc(&a), newc(&b));
+    let first = &r.groups[0];
+    assert_eq!(first.cause, "package-version", "{:#?}", r.groups);
+    assert_eq!(first.addresses, vec!["var/lib/dpkg/status".to_string()]);
+    let status = find(&r.tree, "var/lib/dpkg/status").expect("status node");
+    assert!(
+        status.changes.iter().any(|c| c.field.starts_with("dpkg.")),
+        "{:?}",
+        status.changes
+    );
+    assert!(r.groups.iter().any(|g| g.cause == "mtime" && g.count == 30));
+}
