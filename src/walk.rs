@@ -114,20 +114,14 @@ fn child_address(parent: &str, path: &str) -> String {
     }
 }
 
-/// A key for "the same bytes as an earlier sibling".
-fn data_key(d: &Data) -> Option<String> {
+/// Whether an entry's data location can be shared with another entry
+/// (empty data cannot: every empty file is "at" the same place).
+fn has_location(d: &Data) -> bool {
     match d {
-        Data::None => None,
-        Data::Range(e) if e.len == 0 => None,
-        Data::Range(e) => Some(format!("{}+{}", e.offset, e.len)),
-        Data::Extents(v) => Some(format!("{v:?}")),
-        Data::Squash { blocks, fragment } => {
-            if blocks.is_empty() && fragment.is_none() {
-                None
-            } else {
-                Some(format!("{blocks:?}{fragment:?}"))
-            }
-        }
+        Data::None => false,
+        Data::Range(e) => e.len > 0,
+        Data::Extents(v) => !v.is_empty(),
+        Data::Squash { blocks, fragment } => !blocks.is_empty() || fragment.is_some(),
     }
 }
 
@@ -135,14 +129,15 @@ fn data_key(d: &Data) -> Option<String> {
 /// very same location, if any: such entries are listed but not descended into
 /// (or compared) again.
 pub fn aliases(c: &Container) -> Vec<Option<usize>> {
-    let mut first: HashMap<String, usize> = HashMap::new();
+    // Keyed by the location itself: exact, and no text built per entry.
+    let mut first: HashMap<&Data, usize> = HashMap::new();
     let mut same: Vec<Option<usize>> = vec![None; c.entries.len()];
     for (i, e) in c.entries.iter().enumerate() {
-        if let Some(k) = data_key(&e.data) {
-            match first.get(&k) {
+        if has_location(&e.data) {
+            match first.get(&e.data) {
                 Some(&j) => same[i] = Some(j),
                 None => {
-                    first.insert(k, i);
+                    first.insert(&e.data, i);
                 }
             }
         }

@@ -114,14 +114,14 @@ pub struct Meta {
 }
 
 /// One contiguous run of an entry's bytes inside the container's `source`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Hash)]
 pub struct Extent {
     pub offset: u64,
     pub len: u64,
 }
 
 /// One SquashFS data block as stored on disk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Hash)]
 pub struct SquashBlock {
     /// Offset of the stored bytes within the image.
     pub offset: u64,
@@ -132,7 +132,7 @@ pub struct SquashBlock {
 }
 
 /// The tail of a SquashFS file packed in a fragment block.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Hash)]
 pub struct SquashFragment {
     /// The fragment block as stored on disk.
     pub block: SquashBlock,
@@ -145,7 +145,7 @@ pub struct SquashFragment {
 }
 
 /// Where an entry's bytes are, said without reading them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Hash)]
 #[serde(rename_all = "kebab-case")]
 pub enum Data {
     /// No content (directories, links, devices).
