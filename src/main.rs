@@ -276,11 +276,14 @@ fn compare(a: &Path, b: &Path, opts: &Options) -> Result<reprodiff::report::Repo
     engine::compare_files(a, b, opts).context("cannot read the inputs")
 }
 
-/// Opens the browser. With two images the engine runs on another thread and
-/// the report arrives over a channel; quitting early leaves that thread to
-/// end with the process.
+/// Opens the browser. With two images the engine runs on another thread:
+/// finished subtrees and then the report arrive over a channel. Quitting
+/// early sets the cancel flag, gives the engine a moment to wind down, then
+/// leaves whatever it is still doing (one large leaf diff at most) to end
+/// with the process.
 fn view(inputs: &[PathBuf]) -> Result<ExitCode> {
-    use reprodiff_tui::{Hooks, Source};
+    use reprodiff_tui::{Hooks, Source, Update};
+    let mut worker = None;
     let (source, images) = match inputs {
         [report] => {
             let file =
@@ -301,14 +304,44 @@ fn view(inputs: &[PathBuf]) -> Result<ExitCode> {
                 }
             }
             let (tx, rx) = std::sync::mpsc::channel();
+            let progress = Arc::new(Progress::default());
+            let cancel = Arc::new(AtomicBool::new(false));
+            let streamed = tx.clone();
+            let opts = Options {
+                progress: Some(progress.clone()),
+                cancel: Some(cancel.clone()),
+                // Called from the engine's worker threads as members finish.
+                on_subtree: Some(engine::OnSubtree::new(move |n| {
+                    let _ = streamed.send(Update::Subtree(Box::new(n.clone())));
+                })),
+                ..Options::default()
+            };
             let (ta, tb) = (a.clone(), b.clone());
+            let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
             std::thread::spawn(move || {
-                let r = engine::compare_files(&ta, &tb, &Options::default())
+                let r = engine::compare_files(&ta, &tb, &opts)
+                    .map(Box::new)
                     .map_err(|e| format!("{e:#}"));
-                let _ = tx.send(r);
+                let _ = tx.send(Update::Done(r));
+                let _ = done_tx.send(());
             });
             let label = format!("{} ↔ {}", a.display(), b.display());
-            (Source::Pending { label, rx }, Some([a.clone(), b.clone()]))
+            let counters = progress.clone();
+            let progress: reprodiff_tui::ProgressFn = Box::new(move || {
+                (
+                    counters.entries.load(Ordering::Relaxed),
+                    counters.bytes.load(Ordering::Relaxed),
+                )
+            });
+            worker = Some((cancel, done_rx));
+            (
+                Source::Pending {
+                    label,
+                    rx,
+                    progress: Some(progress),
+                },
+                Some([a.clone(), b.clone()]),
+            )
         }
         _ => bail!("view takes two images or one JSON report"),
     };
@@ -318,7 +351,12 @@ fn view(inputs: &[PathBuf]) -> Result<ExitCode> {
             extract_quiet(&a, &b, address, out).map_err(|e| format!("{e:#}"))
         }));
     }
-    reprodiff_tui::run(source, hooks).context("terminal error")?;
+    let result = reprodiff_tui::run(source, hooks);
+    if let Some((cancel, done)) = worker {
+        cancel.store(true, Ordering::Relaxed);
+        let _ = done.recv_timeout(Duration::from_millis(500));
+    }
+    result.context("terminal error")?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -244,3 +244,68 @@ fn a_changed_package_set_is_the_first_root_cause() {
     );
     assert!(r.groups.iter().any(|g| g.cause == "mtime" && g.count == 30));
 }
+
+#[test]
+fn on_subtree_reports_each_differing_top_level_member_once() {
+    use reprodiff::engine::OnSubtree;
+    use std::sync::{Arc, Mutex};
+    let inner_a = newc(&[file("x", 1, b"1"), file("y", 2, b"same")]);
+    let inner_b = newc(&[file("x", 1, b"2"), file("y", 2, b"same")]);
+    let a = newc(&[
+        file("etc/a", 1, b"one\n"),
+        file("etc/b", 2, b"two\n"),
+        file("gone", 3, b"x"),
+        file("inner.cpio", 4, &inner_a),
+    ]);
+    let b = newc(&[
+        file("etc/a", 1, b"ONE\n"),
+        file("etc/b", 2, b"two\n"),
+        file("new", 3, b"y"),
+        file("inner.cpio", 4, &inner_b),
+    ]);
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    let opts = Options {
+        on_subtree: Some(OnSubtree::new(move |n: &Node| {
+            let kids: Vec<String> = n.children.iter().map(|c| c.address.clone()).collect();
+            sink.lock()
+                .unwrap()
+                .push((n.address.clone(), n.status, kids));
+        })),
+        ..Options::default()
+    };
+    let r = compare_blobs("a", &Blob::from_vec(a), "b", &Blob::from_vec(b), &opts);
+    let mut seen = seen.lock().unwrap().clone();
+    seen.sort();
+    assert_eq!(
+        seen,
+        vec![
+            ("etc/a".to_string(), Status::Modified, vec![]),
+            ("gone".to_string(), Status::Removed, vec![]),
+            (
+                "inner.cpio".to_string(),
+                Status::Modified,
+                vec!["inner.cpio::x".to_string()]
+            ),
+            ("new".to_string(), Status::Added, vec![]),
+        ]
+    );
+    let final_addrs: Vec<&str> = r.tree.children.iter().map(|c| c.address.as_str()).collect();
+    assert_eq!(final_addrs, ["etc/a", "gone", "inner.cpio", "new"]);
+}
+
+#[test]
+fn a_preset_cancel_flag_stops_before_any_member() {
+    use std::sync::atomic::AtomicBool;
+    use std::sync::Arc;
+    let a = newc(&[file("etc/a", 1, b"one\n"), file("gone", 3, b"x")]);
+    let b = newc(&[file("etc/a", 1, b"ONE\n"), file("new", 3, b"y")]);
+    let opts = Options {
+        cancel: Some(Arc::new(AtomicBool::new(true))),
+        ..Options::default()
+    };
+    let r = compare_blobs("a", &Blob::from_vec(a), "b", &Blob::from_vec(b), &opts);
+    assert!(r.tree.children.is_empty(), "{:?}", r.tree.children);
+    assert!(r.tree.diff.is_none(), "no whole-image fallback diff");
+    assert_eq!(r.tree.errors, ["comparison cancelled"]);
+}

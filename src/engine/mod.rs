@@ -16,7 +16,7 @@ pub mod locate;
 
 use std::collections::{HashMap, VecDeque};
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
@@ -42,6 +42,29 @@ pub struct Options {
     pub max_regions: usize,
     /// Live counters for a progress display, if someone watches.
     pub progress: Option<Arc<Progress>>,
+    /// Told about each differing member of the outermost container as soon
+    /// as its comparison is done, so a viewer can show results early. These
+    /// nodes are not yet diagnosed: the final report supersedes them.
+    pub on_subtree: Option<OnSubtree>,
+    /// Set from another thread to stop: pairs not yet started are skipped
+    /// and the report holds only what was finished.
+    pub cancel: Option<Arc<AtomicBool>>,
+}
+
+/// The callback of [`Options::on_subtree`]; called from engine threads.
+#[derive(Clone)]
+pub struct OnSubtree(pub Arc<dyn Fn(&Node) + Send + Sync>);
+
+impl OnSubtree {
+    pub fn new(f: impl Fn(&Node) + Send + Sync + 'static) -> OnSubtree {
+        OnSubtree(Arc::new(f))
+    }
+}
+
+impl std::fmt::Debug for OnSubtree {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OnSubtree(..)")
+    }
 }
 
 /// Counters the engine bumps as it goes; read from another thread.
@@ -66,7 +89,17 @@ impl Default for Options {
             max_diff_bytes: 256 << 20,
             max_regions: 200,
             progress: None,
+            on_subtree: None,
+            cancel: None,
         }
+    }
+}
+
+impl Options {
+    fn cancelled(&self) -> bool {
+        self.cancel
+            .as_ref()
+            .is_some_and(|c| c.load(Ordering::Relaxed))
     }
 }
 
@@ -136,7 +169,23 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
 }
 
 pub fn sha256_hex(b: &[u8]) -> String {
-    let d = Sha256::digest(b);
+    hex(&Sha256::digest(b))
+}
+
+/// Digest of a whole image, in chunks so a cancelled comparison stops
+/// hashing gigabytes it will never report (the digest is then empty).
+fn image_sha256(b: &[u8], opts: &Options) -> String {
+    let mut h = Sha256::new();
+    for chunk in b.chunks(16 << 20) {
+        if opts.cancelled() {
+            return String::new();
+        }
+        h.update(chunk);
+    }
+    hex(&h.finalize())
+}
+
+fn hex(d: &[u8]) -> String {
     let mut s = String::with_capacity(64);
     for byte in d.iter() {
         s.push_str(&format!("{byte:02x}"));
@@ -168,7 +217,12 @@ pub fn compare_blobs(name_a: &str, a: &Blob, name_b: &str, b: &Blob, opts: &Opti
     };
     // The digests for the report are computed alongside the comparison.
     let ((sha_a, sha_b), tree) = rayon::join(
-        || rayon::join(|| sha256_hex(a.bytes()), || sha256_hex(b.bytes())),
+        || {
+            rayon::join(
+                || image_sha256(a.bytes(), opts),
+                || image_sha256(b.bytes(), opts),
+            )
+        },
         || compare_bytes(&ctx, "", a, b, 0),
     );
     let mut regions = ctx.regions.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -409,7 +463,7 @@ fn compare_containers(ctx: &Ctx, node: &mut Node, ca: &Container, cb: &Container
                 Pair::OnlyB(j) => &cb.entries[j].path,
             };
             let address = child_address(&parent, path);
-            if ctx.excluded(&address) {
+            if ctx.opts.cancelled() || ctx.excluded(&address) {
                 return None;
             }
             let n = match *p {
@@ -426,12 +480,23 @@ fn compare_containers(ctx: &Ctx, node: &mut Node, ca: &Container, cb: &Container
                 Pair::OnlyA(i) => one_sided(address, &ca.entries[i], Status::Removed),
                 Pair::OnlyB(j) => one_sided(address, &cb.entries[j], Status::Added),
             };
-            (n.status != Status::Identical).then_some(n)
+            if n.status == Status::Identical {
+                return None;
+            }
+            if depth == 0 {
+                if let Some(cb) = &ctx.opts.on_subtree {
+                    (cb.0)(&n);
+                }
+            }
+            Some(n)
         })
         .collect();
     children.sort_by(|x, y| x.address.cmp(&y.address));
     node.children = children;
-    if node.children.is_empty() && node.changes.is_empty() && node.errors.is_empty() {
+    if ctx.opts.cancelled() {
+        // Whatever was skipped must not be mistaken for "only padding differs".
+        node.errors.push("comparison cancelled".to_string());
+    } else if node.children.is_empty() && node.changes.is_empty() && node.errors.is_empty() {
         // The bytes differ yet no member or field explains it (padding,
         // unparsed structures): show the bytes so nothing goes unreported.
         node.diff = Some(leaf_diff(ctx, &ca.source, &cb.source));

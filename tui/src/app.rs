@@ -11,7 +11,7 @@ use ratatui::backend::Backend;
 use ratatui::crossterm::event::{Event, MouseButton, MouseEventKind};
 use ratatui::layout::{Position, Rect};
 use ratatui::Terminal;
-use reprodiff_report::Report;
+use reprodiff_report::{Node, Report};
 
 use crate::keymap::{self, Action, Context};
 use crate::markdown;
@@ -21,13 +21,26 @@ use crate::ui;
 /// Where the report comes from.
 pub enum Source {
     Report(Box<Report>),
-    /// The engine is comparing on another thread; the report (or an error)
-    /// arrives on the channel. `label` names what is compared.
+    /// The engine is comparing on another thread; finished subtrees, then
+    /// the report (or an error), arrive on the channel. `label` names what
+    /// is compared; `progress` reads the engine's counters.
     Pending {
         label: String,
-        rx: Receiver<Result<Report, String>>,
+        rx: Receiver<Update>,
+        progress: Option<ProgressFn>,
     },
 }
+
+/// What the comparing thread sends.
+pub enum Update {
+    /// A finished member of the outermost container, not yet diagnosed:
+    /// shown at once, superseded by the report.
+    Subtree(Box<Node>),
+    Done(Result<Box<Report>, String>),
+}
+
+/// Reads (entries compared, bytes checked) so far.
+pub type ProgressFn = Box<dyn Fn() -> (u64, u64)>;
 
 /// Extracts both versions of an address into a folder; returns a summary.
 pub type ExtractFn = Box<dyn Fn(&str, &Path) -> Result<String, String>>;
@@ -81,7 +94,8 @@ fn base64(data: &[u8]) -> String {
 pub struct App {
     pub state: State,
     hooks: Hooks,
-    rx: Option<Receiver<Result<Report, String>>>,
+    rx: Option<Receiver<Update>>,
+    progress: Option<ProgressFn>,
     started: Instant,
     areas: ui::Areas,
     quit: bool,
@@ -89,14 +103,19 @@ pub struct App {
 
 impl App {
     pub fn new(source: Source, hooks: Hooks) -> App {
-        let (state, rx) = match source {
-            Source::Report(r) => (State::new(*r), None),
-            Source::Pending { label, rx } => (State::loading(label), Some(rx)),
+        let (state, rx, progress) = match source {
+            Source::Report(r) => (State::new(*r), None, None),
+            Source::Pending {
+                label,
+                rx,
+                progress,
+            } => (State::loading(label), Some(rx), progress),
         };
         App {
             state,
             hooks,
             rx,
+            progress,
             started: Instant::now(),
             areas: ui::Areas::default(),
             quit: false,
@@ -107,25 +126,37 @@ impl App {
         self.quit
     }
 
-    /// Picks up the engine's result, if it has arrived.
+    /// Picks up what the engine has finished since the last tick: subtrees
+    /// go into the provisional tree in one rebuild, the report replaces it.
     pub fn tick(&mut self) {
         let Some(rx) = &self.rx else { return };
         self.state.elapsed = self.started.elapsed();
-        match rx.try_recv() {
+        if let Some(p) = &self.progress {
+            self.state.progress = Some(p());
+        }
+        let mut subtrees = Vec::new();
+        let end = loop {
+            match rx.try_recv() {
+                Ok(Update::Subtree(n)) => subtrees.push(*n),
+                Ok(Update::Done(r)) => break Some(Ok(r)),
+                Err(TryRecvError::Empty) => break None,
+                Err(TryRecvError::Disconnected) => break Some(Err(())),
+            }
+        };
+        self.state.add_subtrees(subtrees);
+        let Some(end) = end else { return };
+        self.rx = None;
+        match end {
             Ok(Ok(report)) => {
-                self.rx = None;
                 let secs = self.state.elapsed.as_secs_f64();
-                self.state.set_report(report);
+                self.state.set_report(*report);
                 self.state.message = Some(format!("compared in {secs:.1}s"));
             }
             Ok(Err(e)) => {
-                self.rx = None;
                 self.state.loading = None;
                 self.state.message = Some(format!("comparison failed: {e}"));
             }
-            Err(TryRecvError::Empty) => {}
-            Err(TryRecvError::Disconnected) => {
-                self.rx = None;
+            Err(()) => {
                 self.state.loading = None;
                 self.state.message = Some("comparison stopped without a report".into());
             }

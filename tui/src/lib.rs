@@ -12,4 +12,4 @@ pub mod markdown;
 pub mod state;
 pub mod ui;
 
-pub use app::{run, App, ExtractFn, Hooks, Source};
+pub use app::{run, App, ExtractFn, Hooks, ProgressFn, Source, Update};

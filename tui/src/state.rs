@@ -119,6 +119,11 @@ pub struct State {
     /// Set while the engine is still comparing: what it compares.
     pub loading: Option<String>,
     pub elapsed: Duration,
+    /// While loading: entries compared and bytes checked so far.
+    pub progress: Option<(u64, u64)>,
+    /// While loading: finished top-level subtrees, sorted by address; the
+    /// provisional tree is built from them.
+    streamed: Vec<Node>,
 }
 
 impl State {
@@ -152,6 +157,8 @@ impl State {
             message: None,
             loading: Some(label.into()),
             elapsed: Duration::ZERO,
+            progress: None,
+            streamed: Vec::new(),
         }
     }
 
@@ -161,17 +168,91 @@ impl State {
         s
     }
 
+    /// Shows the finished report, replacing any provisional tree; the
+    /// selection, folds and the identical toggle carry over by address.
     pub fn set_report(&mut self, mut report: Report) {
-        let mut nodes = Vec::new();
-        let mut items = Vec::new();
-        let mut lookup: HashMap<(usize, String), usize> = HashMap::new();
-        let mut root = std::mem::replace(&mut report.tree, Node::new("", Status::Identical));
-        let children = std::mem::take(&mut root.children);
+        let root = std::mem::replace(&mut report.tree, Node::new("", Status::Identical));
         let root_name = format!(
             "{} ↔ {}",
             file_name(&report.a.path),
             file_name(&report.b.path)
         );
+        let root_addr = root.address.clone();
+        let root_status = root.status;
+        self.streamed.clear();
+        self.filter = Filter {
+            show_identical: self.filter.show_identical,
+            ..Filter::default()
+        };
+        self.group_set.clear();
+        self.build(root, root_name);
+        report.tree = Node::new(root_addr, root_status);
+        self.report = Some(report);
+        self.loading = None;
+        self.progress = None;
+    }
+
+    /// Adds a finished top-level subtree while the engine still runs and
+    /// rebuilds the provisional tree (a later node for the same address
+    /// replaces the earlier one).
+    pub fn add_subtree(&mut self, node: Node) {
+        self.add_subtrees(std::iter::once(node));
+    }
+
+    /// Several at once: one rebuild for all of them.
+    pub fn add_subtrees(&mut self, nodes: impl IntoIterator<Item = Node>) {
+        if self.is_loaded() {
+            return;
+        }
+        let mut any = false;
+        for node in nodes {
+            any = true;
+            match self
+                .streamed
+                .binary_search_by(|n| n.address.cmp(&node.address))
+            {
+                Ok(i) => self.streamed[i] = node,
+                Err(i) => self.streamed.insert(i, node),
+            }
+        }
+        if !any {
+            return;
+        }
+        let mut root = Node::new("", Status::Modified);
+        root.children = self.streamed.clone();
+        let name = self.loading.clone().unwrap_or_default();
+        self.build(root, name);
+    }
+
+    /// Address-like key of an item: its row names from below the root, so
+    /// synthetic directories have one too and the root's label may change.
+    fn item_key(&self, item: usize) -> Vec<String> {
+        let mut key = Vec::new();
+        let mut cur = Some(item);
+        while let Some(i) = cur {
+            let Some(it) = self.items.get(i) else { break };
+            if it.parent.is_some() {
+                key.push(it.name.clone());
+            }
+            cur = it.parent;
+        }
+        key.reverse();
+        key
+    }
+
+    fn build(&mut self, mut root: Node, root_name: String) {
+        // What to carry over: the selection, its place on screen, the folds.
+        let keep = self.selected_item().map(|i| self.item_key(i));
+        let screen_row = self.selected.saturating_sub(self.tree_offset);
+        let folded: HashSet<Vec<String>> = (0..self.items.len())
+            .filter(|&i| self.folded.get(i).copied().unwrap_or(false))
+            .map(|i| self.item_key(i))
+            .collect();
+
+        let mut nodes = Vec::new();
+        let mut items = Vec::new();
+        let mut lookup: HashMap<(usize, String), usize> = HashMap::new();
+        let children = std::mem::take(&mut root.children);
         items.push(Item {
             name: root_name,
             node: Some(0),
@@ -184,10 +265,6 @@ impl State {
         let root_addr = root.address.clone();
         nodes.push(root);
         add_children(&mut nodes, &mut items, &mut lookup, 0, &root_addr, children);
-        report.tree = Node::new(
-            root_addr,
-            nodes.first().map_or(Status::Identical, |n| n.status),
-        );
 
         // Items are created parent first, so walking backwards visits every
         // child before its parent.
@@ -236,16 +313,28 @@ impl State {
             preorder_pos[i] = pos;
         }
         self.addr_lower = nodes.iter().map(|n| n.address.to_lowercase()).collect();
-        self.folded = vec![false; items.len()];
         self.nodes = nodes;
         self.items = items;
         self.preorder = preorder;
         self.preorder_pos = preorder_pos;
-        self.report = Some(report);
-        self.loading = None;
-        self.filter = Filter::default();
+        self.folded = vec![false; self.items.len()];
+        let mut target = None;
+        for i in 0..self.items.len() {
+            let key = self.item_key(i);
+            if folded.contains(&key) {
+                self.folded[i] = true;
+            }
+            if target.is_none() && keep.as_ref() == Some(&key) {
+                target = Some(i);
+            }
+        }
+        // The cursor goes to the same address (or, if it is gone, the top)
+        // and stays on the same screen line as the tree grows around it.
+        self.rows = target.map(|t| vec![t]).unwrap_or_default();
         self.selected = 0;
         self.refilter();
+        self.tree_offset = self.selected.saturating_sub(screen_row);
+        self.scroll_to_selection();
     }
 
     pub fn is_loaded(&self) -> bool {
@@ -1162,6 +1251,140 @@ pub(crate) mod tests {
         s.move_by(-3);
         s.toggle_fold();
         assert_eq!(s.selected, 0);
+    }
+
+    fn selected_address(s: &State) -> Option<String> {
+        s.selected_node().map(|n| n.address.clone())
+    }
+
+    #[test]
+    fn streamed_subtrees_are_inserted_in_address_order() {
+        use Status::*;
+        let mut s = State::loading("a ↔ b");
+        assert!(s.rows.is_empty());
+        s.add_subtree(node("z", Removed, vec![]));
+        assert_eq!(names(&s), ["a ↔ b", " z"]);
+        s.add_subtree(node(
+            "fs.squashfs",
+            Modified,
+            vec![node("fs.squashfs::usr/bin/hello", Modified, vec![])],
+        ));
+        s.add_subtrees(vec![
+            node("boot.cat", Modified, vec![]),
+            node("EFI/boot/bootx64.efi", Added, vec![]),
+        ]);
+        assert_eq!(
+            names(&s),
+            [
+                "a ↔ b",
+                " EFI",
+                "  boot",
+                "   bootx64.efi",
+                " boot.cat",
+                " fs.squashfs",
+                "  usr",
+                "   bin",
+                "    hello",
+                " z",
+            ]
+        );
+        assert!(!s.is_loaded(), "still loading until the report arrives");
+        assert_eq!(s.loading.as_deref(), Some("a ↔ b"));
+        // The same address again replaces the earlier node.
+        s.add_subtree(node("z", Modified, vec![]));
+        assert_eq!(s.nodes.len(), 6);
+        assert_eq!(s.nodes.iter().filter(|n| n.address == "z").count(), 1);
+    }
+
+    #[test]
+    fn selection_and_folds_follow_the_address_as_the_tree_grows() {
+        use Status::*;
+        let mut s = State::loading("a ↔ b");
+        s.set_viewport(5, 5);
+        s.add_subtree(node("m", Modified, vec![]));
+        s.add_subtree(node(
+            "fs.squashfs",
+            Modified,
+            vec![node("fs.squashfs::usr/bin/hello", Modified, vec![])],
+        ));
+        s.select_row(s.rows.iter().position(|&i| s.items[i].name == "m").unwrap());
+        assert_eq!(selected_address(&s).as_deref(), Some("m"));
+        let line = s.selected - s.tree_offset;
+        // Entries before the selection push it down, not away.
+        s.add_subtrees((0..6).map(|i| node(&format!("a{i}"), Added, vec![])));
+        assert_eq!(selected_address(&s).as_deref(), Some("m"));
+        assert_eq!(s.selected - s.tree_offset, line, "same screen line");
+        // A fold on a synthetic directory is kept too.
+        let usr = s
+            .rows
+            .iter()
+            .position(|&i| s.items[i].name == "usr")
+            .unwrap();
+        s.select_row(usr);
+        s.toggle_fold();
+        s.add_subtree(node("b", Added, vec![]));
+        assert!(s.selected_node().is_none(), "usr is a directory row");
+        assert_eq!(s.items[s.selected_item().unwrap()].name, "usr");
+        assert!(s.is_folded(s.selected_item().unwrap()));
+        assert!(!names(&s).iter().any(|n| n.trim() == "bin"));
+    }
+
+    #[test]
+    fn the_final_report_replaces_the_provisional_tree_keeping_the_selection() {
+        use Status::*;
+        let mut s = State::loading("a ↔ b");
+        s.progress = Some((10, 2048));
+        s.add_subtree(node(
+            "fs.squashfs",
+            Modified,
+            vec![node("fs.squashfs::usr/bin/hello", Modified, vec![])],
+        ));
+        s.add_subtree(node("z", Removed, vec![]));
+        let hello = s
+            .rows
+            .iter()
+            .position(|&i| s.items[i].name == "hello")
+            .unwrap();
+        s.select_row(hello);
+        s.toggle_identical();
+        let mut final_root = node(
+            "",
+            Modified,
+            vec![
+                node("boot.cat", Modified, vec![]),
+                node(
+                    "fs.squashfs",
+                    Modified,
+                    vec![
+                        node("fs.squashfs::etc/same", Identical, vec![]),
+                        node("fs.squashfs::usr/bin/hello", Modified, vec![]),
+                    ],
+                ),
+                node("z", Removed, vec![]),
+            ],
+        );
+        final_root.children[1].children[1]
+            .causes
+            .push("mtime".into());
+        s.set_report(report(final_root));
+        assert!(s.is_loaded());
+        assert!(s.loading.is_none() && s.progress.is_none());
+        assert_eq!(s.items[0].name, "a.iso ↔ b.iso");
+        assert_eq!(
+            selected_address(&s).as_deref(),
+            Some("fs.squashfs::usr/bin/hello")
+        );
+        assert_eq!(
+            s.selected_node().unwrap().causes,
+            ["mtime"],
+            "the final node"
+        );
+        assert!(s.filter.show_identical, "the identical toggle carries over");
+        assert!(names(&s).contains(&"   same".to_string()));
+        assert_eq!(s.nodes.iter().filter(|n| n.address == "z").count(), 1);
+        // Late subtrees after the report are ignored.
+        s.add_subtree(node("late", Added, vec![]));
+        assert!(!names(&s).iter().any(|n| n.trim() == "late"));
     }
 
     #[test]

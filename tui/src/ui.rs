@@ -102,6 +102,45 @@ pub fn render(state: &State, f: &mut Frame) {
     }
 }
 
+/// "comparing… 12.3 s, 4,512 entries, 1.2 GiB checked".
+pub fn loading_status(state: &State) -> String {
+    let mut s = format!("comparing… {:.1} s", state.elapsed.as_secs_f64());
+    if let Some((entries, bytes)) = state.progress {
+        s.push_str(&format!(
+            ", {} entries, {} checked",
+            thousands(entries),
+            human_bytes(bytes)
+        ));
+    }
+    s
+}
+
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
+    if n < 1024 {
+        return format!("{n} B");
+    }
+    let mut v = n as f64 / 1024.0;
+    let mut unit = 0;
+    while v >= 1024.0 && unit + 1 < UNITS.len() {
+        v /= 1024.0;
+        unit += 1;
+    }
+    format!("{v:.1} {}", UNITS[unit])
+}
+
 fn render_header(state: &State, f: &mut Frame, area: Rect) {
     let mut spans = vec![Span::styled("reprodiff ", HEAD)];
     match &state.report {
@@ -283,7 +322,7 @@ fn render_tree(state: &State, f: &mut Frame, area: Rect) {
         title = format!(" Differences ({} shown) ", state.rows.len());
     }
     let block = pane(title, focused);
-    if !state.is_loaded() {
+    if state.items.is_empty() {
         let text = match &state.loading {
             Some(l) => format!("comparing {l}…"),
             None => state.message.clone().unwrap_or_else(|| "no report".into()),
@@ -815,10 +854,7 @@ fn render_status(state: &State, f: &mut Frame, area: Rect) {
             ])
         }
         _ => match (&state.loading, &state.message) {
-            (Some(l), _) => Line::styled(
-                format!("comparing {l}… {:.1}s", state.elapsed.as_secs_f64()),
-                Style::default().fg(Color::Yellow),
-            ),
+            (Some(_), _) => Line::styled(loading_status(state), Style::default().fg(Color::Yellow)),
             (None, Some(m)) => Line::raw(m.clone()),
             (None, None) => {
                 let mut s = String::new();
@@ -896,6 +932,24 @@ fn render_filter(state: &State, f: &mut Frame, row: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn loading_status_counts() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(4512), "4,512");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(human_bytes(512), "512 B");
+        assert_eq!(human_bytes(1_288_490_189), "1.2 GiB");
+        let mut s = State::loading("a ↔ b");
+        s.elapsed = std::time::Duration::from_millis(12_345);
+        assert_eq!(loading_status(&s), "comparing… 12.3 s");
+        s.progress = Some((4512, 1_288_490_189));
+        assert_eq!(
+            loading_status(&s),
+            "comparing… 12.3 s, 4,512 entries, 1.2 GiB checked"
+        );
+    }
 
     #[test]
     fn hexdump_round_trip() {

@@ -9,7 +9,7 @@ use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use reprodiff_report::{Group, Report};
-use reprodiff_tui::{App, Hooks, Source};
+use reprodiff_tui::{App, Hooks, Source, Update};
 
 fn demo_report() -> Report {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testdata/demo");
@@ -150,16 +150,37 @@ fn root_causes_filter_the_tree() {
 
 #[test]
 fn loading_identical_and_tiny_screens() {
-    let (_tx, rx) = std::sync::mpsc::channel();
+    let (tx, rx) = std::sync::mpsc::channel();
     let mut a = App::new(
         Source::Pending {
             label: "a.iso ↔ b.iso".into(),
             rx,
+            progress: Some(Box::new(|| (4512, 1_288_490_189))),
         },
         Hooks::default(),
     );
+    a.tick();
+    // A fixed clock keeps the status line stable.
+    a.state.elapsed = std::time::Duration::from_millis(12_345);
     insta::assert_snapshot!("loading_80x24", screen(&mut a, 80, 24));
     keys(&mut a, "jjkn/x\x1bfe?");
+
+    // Finished subtrees show while the engine goes on; the report replaces them.
+    keys(&mut a, "\x1b");
+    let full = demo_report();
+    for child in &full.tree.children {
+        tx.send(Update::Subtree(Box::new(child.clone()))).unwrap();
+    }
+    a.tick();
+    a.state.elapsed = std::time::Duration::from_millis(12_345);
+    insta::assert_snapshot!("streaming_80x24", screen(&mut a, 80, 24));
+    keys(&mut a, "jjj");
+    let before = a.state.selected_node().map(|n| n.address.clone());
+    assert!(before.is_some());
+    tx.send(Update::Done(Ok(Box::new(full)))).unwrap();
+    a.tick();
+    assert!(!a.is_loading());
+    assert_eq!(a.state.selected_node().map(|n| n.address.clone()), before);
 
     let mut r = demo_report();
     r.tree.children.clear();
