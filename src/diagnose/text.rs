@@ -158,14 +158,17 @@ fn kernel_at(b: &[u8], i: usize) -> Option<usize> {
     if dots < 2 {
         return None;
     }
-    let rest = b.get(end - 1..)?;
-    // The longest flavour: `-686-pae`, not `-686`.
-    let flavour = KERNEL_FLAVOURS
-        .iter()
-        .filter(|f| rest.starts_with(f.as_bytes()))
-        .max_by_key(|f| f.len())?;
-    let end = end - 1 + flavour.len();
-    boundary(b, end).then_some(end - i)
+    // The flavour starts at one of the run's dashes (`-686-pae` at the
+    // second: the digit run also takes `686-`); the longest one wins.
+    (i..end).filter(|&p| b.get(p) == Some(&b'-')).find_map(|p| {
+        let rest = b.get(p..)?;
+        let flavour = KERNEL_FLAVOURS
+            .iter()
+            .filter(|f| rest.starts_with(f.as_bytes()))
+            .max_by_key(|f| f.len())?;
+        let end = p + flavour.len();
+        boundary(b, end).then_some(end - i)
+    })
 }
 
 /// `uname -v`: `#1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1 (2024-02-01)`, to the
@@ -187,7 +190,10 @@ fn kernel_build_at(b: &[u8], i: usize) -> Option<usize> {
     let last_word = word_end(b"PREEMPT_DYNAMIC")
         .or_else(|| word_end(b"PREEMPT"))
         .or_else(|| word_end(b"SMP"))?;
-    let n = match (line.iter().position(|&c| c == b'('), line.iter().position(|&c| c == b')')) {
+    let n = match (
+        line.iter().position(|&c| c == b'('),
+        line.iter().position(|&c| c == b')'),
+    ) {
         (Some(o), Some(c)) if o < c && c > last_word => c + 1,
         _ => last_word,
     };
@@ -225,9 +231,8 @@ fn hostname_at(b: &[u8], i: usize) -> Option<usize> {
     if HOST_KEYS.iter().any(|k| before.ends_with(k)) {
         return Some(end - i);
     }
-    let uname = before.ends_with(b"Linux ")
-        && b.get(end) == Some(&b' ')
-        && kernel_at(b, end + 1).is_some();
+    let uname =
+        before.ends_with(b"Linux ") && b.get(end) == Some(&b' ') && kernel_at(b, end + 1).is_some();
     uname.then_some(end - i)
 }
 
@@ -474,8 +479,12 @@ mod tests {
         let (_, t) = mask(b"Linux host 6.1.0-13-amd64 #1 SMP LANG=en_US.UTF-8");
         assert_eq!(
             t.iter().map(|t| t.kind).collect::<Vec<_>>(),
-            vec![Kind::Kernel, Kind::Locale]
+            vec![Kind::Hostname, Kind::Kernel, Kind::Kernel, Kind::Locale]
         );
+        let (_, t) = mask(b"Built on host buildd-x86-01.\n");
+        assert_eq!(t[0].text, "buildd-x86-01");
+        let (_, t) = mask(b"Linux 6.1.0-18-686-pae\n");
+        assert_eq!(t[0].text, "6.1.0-18-686-pae");
     }
 
     #[test]
