@@ -536,3 +536,160 @@ fn dpkg_status_gives_package_changes_first() {
     assert!(got.iter().any(|c| c.0 == "dpkg.gzip" && c.2.is_none()));
     assert!(got.iter().any(|c| c.0 == "dpkg.sed" && c.1.is_none()));
 }
+
+/// `classify_leaf` on one fixture pair, the node shaped as the engine makes
+/// it (a text diff for text, none for binaries): the leaf changes' causes.
+fn leaf_causes(name_a: &str, name_b: &str) -> Vec<(String, String)> {
+    let read = |n: &str| std::fs::read(testdata(&format!("diagnose/{n}"))).expect("fixture");
+    let (a, b) = (read(name_a), read(name_b));
+    let mut node = Node::new(name_a, reprodiff::report::Status::Modified);
+    if std::str::from_utf8(&a).is_ok() && std::str::from_utf8(&b).is_ok() {
+        node.diff = Some(reprodiff::report::Diff::Text {
+            unified: String::new(),
+            truncated: false,
+        });
+    }
+    reprodiff::diagnose::classify_leaf(name_a, &a, &b, &mut node);
+    node.changes
+        .iter()
+        .map(|c| (c.field.clone(), c.cause.clone().unwrap_or_default()))
+        .collect()
+}
+
+fn cause_set(changes: &[(String, String)]) -> Vec<&str> {
+    let mut v: Vec<&str> = changes.iter().map(|c| c.1.as_str()).collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+#[test]
+fn locale_command_under_two_locales_is_locale() {
+    let got = leaf_causes("locale.a", "locale.b");
+    assert_eq!(cause_set(&got), ["locale"], "{got:?}");
+    let r = pair("locale.a", "locale.b");
+    assert_eq!(root_causes(&r), ["locale"]);
+    let c = &r.tree.changes[0];
+    assert_eq!(c.field, "text.locale");
+    assert_eq!(c.a.as_deref(), Some("C.UTF-8"));
+    assert!(c.b.as_deref().unwrap_or("").starts_with("fr_FR.UTF-8"));
+}
+
+#[test]
+fn collation_order_is_locale() {
+    // `ls` sorts bytewise in C (CET before Canada) and by en_US collation
+    // in the other build: the same names, a locale-made order.
+    let got = leaf_causes("zones.a", "zones.b");
+    assert_eq!(got, [("text.order".into(), "locale".into())]);
+    assert_eq!(root_causes(&pair("zones.a", "zones.b")), ["locale"]);
+    assert_eq!(root_causes(&pair("zones.b", "zones.a")), ["locale"]);
+}
+
+#[test]
+fn reversed_or_other_lists_are_not_locale() {
+    assert_eq!(cause_set(&leaf_causes("list.a", "list.b")), ["ordering"]);
+    let got = leaf_causes("zones.a", "zones.other");
+    assert!(!cause_set(&got).contains(&"locale"), "{got:?}");
+    assert_eq!(root_causes(&pair("zones.a", "zones.other")), ["content"]);
+}
+
+#[test]
+fn build_host_and_kernel_are_hostname_or_kernel() {
+    let got = leaf_causes("build-info.a", "build-info.b");
+    assert_eq!(cause_set(&got), ["hostname-or-kernel"], "{got:?}");
+    let r = pair("build-info.a", "build-info.b");
+    assert_eq!(root_causes(&r), ["hostname-or-kernel"]);
+    let shown: Vec<(Option<&str>, Option<&str>)> = r
+        .tree
+        .changes
+        .iter()
+        .map(|c| (c.a.as_deref(), c.b.as_deref()))
+        .collect();
+    assert!(
+        shown.contains(&(
+            Some("6.1.0-18-amd64"),
+            Some("6.1.0-13-cloud-amd64 (and 2 more)")
+        )),
+        "{shown:?}"
+    );
+    assert!(
+        shown
+            .iter()
+            .any(|s| s.0 == Some("buildd-x86-01")
+                && s.1.is_some_and(|b| b.starts_with("ci-runner-7"))),
+        "{shown:?}"
+    );
+}
+
+#[test]
+fn package_version_on_one_host_is_not_hostname_or_kernel() {
+    let got = leaf_causes("build-info.a", "build-info.c");
+    assert_eq!(cause_set(&got), Vec::<&str>::new(), "{got:?}");
+    assert_eq!(
+        root_causes(&pair("build-info.a", "build-info.c")),
+        ["content"]
+    );
+}
+
+#[test]
+fn debug_info_build_directory_is_a_build_path() {
+    let got = leaf_causes("hello.a", "hello.b");
+    let causes = cause_set(&got);
+    assert!(causes.contains(&"build-path"), "{got:?}");
+    assert!(!causes.contains(&"content"), "{got:?}");
+    // The build-id hashes the debug sections: it follows.
+    assert!(got
+        .iter()
+        .any(|c| c.0 == "elf.section..note.gnu.build-id" && c.1 == "consequential"));
+    let fields: Vec<&str> = got.iter().map(|c| c.0.as_str()).collect();
+    assert!(
+        fields.contains(&"elf.section..debug_line_str"),
+        "{fields:?}"
+    );
+    assert!(fields.contains(&"elf.section..rodata"), "{fields:?}");
+    let r = pair("hello.a", "hello.b");
+    assert!(root_causes(&r).contains(&"build-path".to_string()));
+    assert!(
+        !root_causes(&r).contains(&"content".to_string()),
+        "{:?}",
+        r.tree.changes
+    );
+    let ro = r
+        .tree
+        .changes
+        .iter()
+        .find(|c| c.field == "elf.section..rodata")
+        .expect(".rodata change");
+    assert_eq!(ro.a.as_deref(), Some("/tmp/build-a-7Kq2"));
+    assert_eq!(ro.b.as_deref(), Some("/tmp/build-b-Xw9P"));
+}
+
+#[test]
+fn absolute_file_paths_are_a_build_path() {
+    let got = leaf_causes("where-abs.a.i", "where-abs.b.i");
+    assert_eq!(cause_set(&got), ["build-path"], "{got:?}");
+    let r = pair("where-abs.a.i", "where-abs.b.i");
+    assert_eq!(root_causes(&r), ["build-path"]);
+    assert_eq!(r.tree.changes[0].a.as_deref(), Some("/tmp/build-a-7Kq2"));
+}
+
+#[test]
+fn another_source_in_the_same_directory_is_not_a_build_path() {
+    let got = leaf_causes("where-abs.a.i", "other.i");
+    assert!(!cause_set(&got).contains(&"build-path"), "{got:?}");
+    assert_eq!(root_causes(&pair("where-abs.a.i", "other.i")), ["content"]);
+    let got = leaf_causes("when.a", "when.b");
+    assert!(!cause_set(&got).contains(&"build-path"), "{got:?}");
+}
+
+#[test]
+fn different_config_files_are_only_content() {
+    let got = leaf_causes("adduser.conf", "deluser.conf");
+    for c in ["locale", "hostname-or-kernel", "build-path"] {
+        assert!(!cause_set(&got).contains(&c), "{got:?}");
+    }
+    assert_eq!(
+        root_causes(&pair("adduser.conf", "deluser.conf")),
+        ["content"]
+    );
+}

@@ -1,14 +1,15 @@
 //! Explaining a content difference by what changed inside it: dates and
 //! epochs, random identifiers, build directories, kernel releases and
 //! locales are masked on both sides; if the masked texts are equal, the
-//! masked kinds are the causes. Also recognises reordered lines and
-//! checksum lists (`<hex>  <path>`).
+//! masked kinds are the causes. Also recognises reordered lines (a list
+//! sorted bytewise on one side and by a locale's collation on the other is
+//! `locale`) and checksum lists (`<hex>  <path>`).
 //!
 //! Diagnosis stage (engine → report): works on raw bytes, so the same masks
 //! explain strings inside binaries (an ELF `.rodata`) as well as text files.
 
 use super::time;
-use super::{CONSEQUENTIAL, EMBEDDED_TIMESTAMP, ORDERING, RANDOM_ID};
+use super::{CONSEQUENTIAL, EMBEDDED_TIMESTAMP, LOCALE, ORDERING, RANDOM_ID};
 use crate::report::Change;
 
 /// What a masked token was.
@@ -19,6 +20,7 @@ pub enum Kind {
     BuildPath,
     Kernel,
     Locale,
+    Hostname,
 }
 
 impl Kind {
@@ -28,7 +30,8 @@ impl Kind {
             Kind::RandomId => RANDOM_ID,
             Kind::BuildPath => super::BUILD_PATH,
             Kind::Kernel => super::HOSTNAME_OR_KERNEL,
-            Kind::Locale => super::LOCALE,
+            Kind::Locale => LOCALE,
+            Kind::Hostname => super::HOSTNAME_OR_KERNEL,
         }
     }
 
@@ -39,6 +42,7 @@ impl Kind {
             Kind::BuildPath => "build_path",
             Kind::Kernel => "kernel",
             Kind::Locale => "locale",
+            Kind::Hostname => "hostname",
         }
     }
 }
@@ -154,12 +158,82 @@ fn kernel_at(b: &[u8], i: usize) -> Option<usize> {
     if dots < 2 {
         return None;
     }
-    let rest = b.get(end - 1..)?;
-    let flavour = KERNEL_FLAVOURS
-        .iter()
-        .find(|f| rest.starts_with(f.as_bytes()))?;
-    let end = end - 1 + flavour.len();
-    boundary(b, end).then_some(end - i)
+    // The flavour starts at one of the run's dashes (`-686-pae` at the
+    // second: the digit run also takes `686-`); the longest one wins.
+    (i..end).filter(|&p| b.get(p) == Some(&b'-')).find_map(|p| {
+        let rest = b.get(p..)?;
+        let flavour = KERNEL_FLAVOURS
+            .iter()
+            .filter(|f| rest.starts_with(f.as_bytes()))
+            .max_by_key(|f| f.len())?;
+        let end = p + flavour.len();
+        boundary(b, end).then_some(end - i)
+    })
+}
+
+/// `uname -v`: `#1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1 (2024-02-01)`, to the
+/// closing parenthesis (the kernel's own build date is part of it) or else
+/// to the end of its SMP/PREEMPT words.
+fn kernel_build_at(b: &[u8], i: usize) -> Option<usize> {
+    if b.get(i) != Some(&b'#') || !b.get(i + 1)?.is_ascii_digit() {
+        return None;
+    }
+    let line_end = (i..b.len().min(i + 120))
+        .find(|&k| b.get(k).is_some_and(|&c| c == b'\n' || c == 0))
+        .unwrap_or(b.len().min(i + 120));
+    let line = b.get(i..line_end)?;
+    let word_end = |w: &[u8]| {
+        line.windows(w.len())
+            .position(|x| x == w)
+            .map(|p| p + w.len())
+    };
+    let last_word = word_end(b"PREEMPT_DYNAMIC")
+        .or_else(|| word_end(b"PREEMPT"))
+        .or_else(|| word_end(b"SMP"))?;
+    let n = match (
+        line.iter().position(|&c| c == b'('),
+        line.iter().position(|&c| c == b')'),
+    ) {
+        (Some(o), Some(c)) if o < c && c > last_word => c + 1,
+        _ => last_word,
+    };
+    Some(n)
+}
+
+/// Words that precede a host name in build logs and build-info files.
+const HOST_KEYS: [&[u8]; 7] = [
+    b"on host ",
+    b"hostname ",
+    b"hostname=",
+    b"HOSTNAME=",
+    b"hostname: ",
+    b"Host: ",
+    b"Build-Host: ",
+];
+
+/// A host name after one of [`HOST_KEYS`], or the node name of a
+/// `uname -a` line (`Linux <host> <release>`).
+fn hostname_at(b: &[u8], i: usize) -> Option<usize> {
+    let before = b.get(..i)?;
+    let mut end = i;
+    while b
+        .get(end)
+        .is_some_and(|&c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_'))
+    {
+        end += 1;
+    }
+    while end > i && b.get(end - 1) == Some(&b'.') {
+        end -= 1;
+    }
+    if end == i {
+        return None;
+    }
+    if HOST_KEYS.iter().any(|k| before.ends_with(k)) {
+        return Some(end - i);
+    }
+    let uname =
+        before.ends_with(b"Linux ") && b.get(end) == Some(&b' ') && kernel_at(b, end + 1).is_some();
+    uname.then_some(end - i)
 }
 
 /// `en_US.UTF-8`, `de_DE@euro`, `C.UTF-8`.
@@ -202,9 +276,15 @@ pub fn mask(b: &[u8]) -> (Vec<u8>, Vec<Token>) {
             if let Some(n) = build_path_at(b, i) {
                 hit = Some((Kind::BuildPath, n, None));
             }
+        } else if b[i] == b'#' {
+            if let Some(n) = kernel_build_at(b, i) {
+                hit = Some((Kind::Kernel, n, None));
+            }
         } else if word_start(b, i) && b[i].is_ascii_alphanumeric() {
             if let Some(n) = kernel_at(b, i) {
                 hit = Some((Kind::Kernel, n, None));
+            } else if let Some(n) = hostname_at(b, i) {
+                hit = Some((Kind::Hostname, n, None));
             } else if let Some((n, t)) = time::match_at(b, i) {
                 hit = Some((Kind::Timestamp, n, t));
             } else if let Some(n) = random_id_at(b, i) {
@@ -266,6 +346,32 @@ pub fn checksum_lines(t: &[u8]) -> Option<Vec<(String, String)>> {
     (!out.is_empty()).then_some(out)
 }
 
+/// The first-level key of a locale's collation (glibc's en_US and most
+/// others): letters without case, digits, punctuation ignored.
+fn collation_key(l: &[u8]) -> Vec<u8> {
+    l.iter()
+        .filter(|c| c.is_ascii_alphanumeric() || !c.is_ascii())
+        .map(u8::to_ascii_lowercase)
+        .collect()
+}
+
+fn sorted_by<K: Ord>(lines: &[&[u8]], key: impl Fn(&[u8]) -> K) -> bool {
+    let keys: Vec<K> = lines
+        .iter()
+        .filter(|l| !l.is_empty())
+        .map(|l| key(l))
+        .collect();
+    keys.windows(2).all(|w| w[0] <= w[1])
+}
+
+/// One side sorted bytewise (`LC_ALL=C`), the other not bytewise but by a
+/// locale's collation: `sort`, `ls` or a glob run under another locale.
+fn collation_orders(a: &[&[u8]], b: &[&[u8]]) -> bool {
+    let bytewise = |l: &[&[u8]]| sorted_by(l, <[u8]>::to_vec);
+    let collated = |l: &[&[u8]]| sorted_by(l, collation_key);
+    (bytewise(a) && !bytewise(b) && collated(b)) || (bytewise(b) && !bytewise(a) && collated(a))
+}
+
 /// Explains the difference of two byte strings (`prefix` names the changes:
 /// `text` for whole files, `elf.section.<name>` inside binaries).
 pub fn explain(a: &[u8], b: &[u8], prefix: &str, lines: bool) -> Explanation {
@@ -292,17 +398,23 @@ pub fn explain(a: &[u8], b: &[u8], prefix: &str, lines: bool) -> Explanation {
             ex.unexplained |= cb.iter().any(|(p, _)| !ma.contains_key(p.as_str()));
             return ex;
         }
-        let mut la: Vec<&[u8]> = a.split(|&c| c == b'\n').collect();
-        let mut lb: Vec<&[u8]> = b.split(|&c| c == b'\n').collect();
-        let n = la.len();
+        let oa: Vec<&[u8]> = a.split(|&c| c == b'\n').collect();
+        let ob: Vec<&[u8]> = b.split(|&c| c == b'\n').collect();
+        let n = oa.len();
+        let (mut la, mut lb) = (oa.clone(), ob.clone());
         la.sort_unstable();
         lb.sort_unstable();
         if la == lb {
+            let (what, cause) = if collation_orders(&oa, &ob) {
+                ("bytewise and locale collation orders", LOCALE)
+            } else {
+                ("the same lines in another order", ORDERING)
+            };
             ex.changes.push(change(
                 &format!("{prefix}.order"),
                 &format!("{n} lines"),
-                "the same lines in another order",
-                ORDERING,
+                what,
+                cause,
             ));
             return ex;
         }
@@ -367,8 +479,12 @@ mod tests {
         let (_, t) = mask(b"Linux host 6.1.0-13-amd64 #1 SMP LANG=en_US.UTF-8");
         assert_eq!(
             t.iter().map(|t| t.kind).collect::<Vec<_>>(),
-            vec![Kind::Kernel, Kind::Locale]
+            vec![Kind::Hostname, Kind::Kernel, Kind::Kernel, Kind::Locale]
         );
+        let (_, t) = mask(b"Built on host buildd-x86-01.\n");
+        assert_eq!(t[0].text, "buildd-x86-01");
+        let (_, t) = mask(b"Linux 6.1.0-18-686-pae\n");
+        assert_eq!(t[0].text, "6.1.0-18-686-pae");
     }
 
     #[test]

@@ -9,9 +9,13 @@ set -euo pipefail
 
 need=()
 for t in gzip:gzip gcc:gcc objcopy:binutils readelf:binutils dd:coreutils \
-    date:coreutils sed:sed md5sum:coreutils dpkg-query:dpkg; do
+    date:coreutils sed:sed md5sum:coreutils dpkg-query:dpkg localedef:libc-bin \
+    ls:coreutils; do
     command -v "${t%%:*}" >/dev/null 2>&1 || need+=("${t#*:}")
 done
+# localedef needs the locale sources and charmaps of the `locales` package.
+[ -e /usr/share/i18n/locales/fr_FR ] || need+=(locales)
+[ -e /usr/share/zoneinfo/UTC ] || need+=(tzdata)
 if [ ${#need[@]} -gt 0 ]; then
     apt-get install -y "${need[@]}"
 fi
@@ -25,7 +29,10 @@ here="$(cd "$(dirname "$0")" && pwd)"
 out="$here/../diagnose"
 mkdir -p "$out"
 work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+# Fixed build directories (section 10): their names end up in the fixtures.
+dir_a=/tmp/build-a-7Kq2
+dir_b=/tmp/build-b-Xw9P
+trap 'rm -rf "$work" "$dir_a" "$dir_b"' EXIT
 
 # 1. gzip header only: the same changelog compressed with -n (no name, mtime 0)
 #    and without it (name and file mtime in the header): compression-metadata.
@@ -90,3 +97,64 @@ sort -r "$out/list.a" >"$out/list.b"
 stanza() { dpkg-query -s "$1" | sed '/^Conffiles:/,/^[^ ]/{/^Conffiles:/d;/^ /d}'; echo; }
 { stanza base-files; stanza dpkg; stanza gzip; } >"$out/status.a"
 { stanza base-files; stanza dpkg | sed 's/^Version: \(.*\)$/Version: \1+b1/'; stanza sed; } >"$out/status.b"
+
+# 9. Locale: real programs run under two locales. The locales are compiled
+#    into a private LOCPATH, so nothing is installed system-wide.
+#    a/b: `locale` itself (records LANG/LC_*), C.UTF-8 vs fr_FR.UTF-8;
+#    zones.a/b: `ls` of the zoneinfo directory in C (bytewise) and
+#    en_US.UTF-8 collation: the same names, another order.
+#    Negative: zones.other lists another directory in C order.
+mkdir -p "$work/locales"
+for l in fr_FR en_US; do
+    localedef -i "$l" -f UTF-8 "$work/locales/$l.UTF-8"
+done
+in_locale() { env -i TZ=UTC LOCPATH="$work/locales" LANG="$1" "${@:2}"; }
+in_locale C.UTF-8 locale >"$out/locale.a"
+in_locale fr_FR.UTF-8 locale >"$out/locale.b"
+in_locale C.UTF-8 ls /usr/share/zoneinfo | head -n 40 >"$work/zones"
+in_locale C.UTF-8 ls $(sed 's|^|/usr/share/zoneinfo/|' "$work/zones") -d |
+    sed 's|.*/||' >"$out/zones.a"
+in_locale en_US.UTF-8 ls $(sed 's|^|/usr/share/zoneinfo/|' "$work/zones") -d |
+    sed 's|.*/||' >"$out/zones.b"
+in_locale C.UTF-8 ls /usr/share/zoneinfo/America | head -n 40 >"$out/zones.other"
+
+# 10. Hostname or kernel: a build-info file as build scripts write it, from
+#     two build hosts running two Debian 12 kernels (uname -a layout; the
+#     machine/OS words come from this machine's uname). Negative: build-info.c
+#     is a's host and kernel with another package version.
+m="$(uname -m) $(uname -o)"
+buildinfo() { # host release version package-version
+    printf 'Package: hello\nVersion: %s\nBuilt on host %s running Linux %s\n' "$4" "$1" "$2"
+    printf 'uname -a: Linux %s %s %s %s\n' "$1" "$2" "$3" "$m"
+}
+buildinfo buildd-x86-01 6.1.0-18-amd64 "#1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1 (2024-02-01)" \
+    2.10-3 >"$out/build-info.a"
+buildinfo ci-runner-7 6.1.0-13-cloud-amd64 "#1 SMP PREEMPT_DYNAMIC Debian 6.1.55-1 (2023-09-29)" \
+    2.10-3 >"$out/build-info.b"
+buildinfo buildd-x86-01 6.1.0-18-amd64 "#1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1 (2024-02-01)" \
+    2.12-1 >"$out/build-info.c"
+
+# 11. Build paths, unmapped: one C file compiled with -g (DW_AT_comp_dir and
+#     __FILE__ land in .debug_line_str/.debug_str and .rodata) and
+#     preprocessed by absolute name (line markers and __FILE__), in two
+#     directories of the same length, as sbuild's /build/<pkg>-XXXXXX are.
+#     Negative: other.i is another source preprocessed in a's directory.
+for v in a b; do
+    d=$dir_a
+    [ "$v" = b ] && d=$dir_b
+    rm -rf "$d"
+    mkdir -p "$d"
+    cat >"$d/hello.c" <<'C'
+#include <stdio.h>
+int main(void) { puts("source: " __FILE__); return 0; }
+C
+    cp "$work/where.c" "$d/where.c"
+    (cd "$d" && gcc -g -O2 -o "$out/hello.$v" "$d/hello.c")
+    (cd "$d" && gcc -E "$d/where.c" -o "$out/where-abs.$v.i")
+done
+printf 'static const char *other = __FILE__;\nint zero(void) { return 0; }\n' >"$dir_a/other.c"
+(cd "$dir_a" && gcc -E "$dir_a/other.c" -o "$out/other.i")
+
+# 12. Two different real config files: none of the masks may explain them.
+cp /etc/adduser.conf "$out/adduser.conf"
+cp /etc/deluser.conf "$out/deluser.conf"
