@@ -192,6 +192,10 @@ pub fn open_as(blob: &Blob, format: Format, limits: &Limits) -> Result<Option<Co
         }
         Format::Elf => return Ok(None),
     };
+    // Listings of big images live as long as their comparison: no growth slack.
+    let mut c = c;
+    c.entries.shrink_to_fit();
+    c.regions.shrink_to_fit();
     Ok(Some(c))
 }
 

@@ -41,9 +41,34 @@ pub fn peek(blob: &Blob, codec: Format, max: usize) -> Result<Vec<u8>> {
 /// Decodes the whole stream (all concatenated members), bounded by
 /// `limits.decoded_cap(compressed size)`.
 pub fn decode(blob: &Blob, codec: Format, limits: &Limits) -> Result<Blob> {
-    let mut sink = Sink::new(Mode::All, limits.decoded_cap(blob.len()));
+    let cap = limits.decoded_cap(blob.len());
+    let mut sink = Sink::new(Mode::All, cap);
+    // A doubling Vec holds up to twice the decoded size at its peak; the
+    // size the stream declares (zstd frame header, gzip ISIZE) lets the
+    // buffer be allocated once. The claim is untrusted: it is bounded by
+    // the cap and by a ratio no real stream of these codecs reaches.
+    if let Some(hint) = size_hint(blob.bytes(), codec) {
+        let plausible = blob.len().saturating_mul(64).min(cap);
+        if let Ok(n) = usize::try_from(hint.min(plausible)) {
+            sink.out.reserve_exact(n);
+        }
+    }
     run(blob.bytes(), codec, &mut sink)?;
     Ok(Blob::from_vec(sink.out))
+}
+
+/// The decoded size a stream declares for itself, when it does: the first
+/// zstd frame's content size, or a gzip member's ISIZE trailer (size mod
+/// 2^32 of the last member; exact for the usual single-member file).
+fn size_hint(b: &[u8], codec: Format) -> Option<u64> {
+    match codec {
+        Format::Zstd => zstd_header(b, 0)?.content_size,
+        Format::Gzip => {
+            let tail = b.len().checked_sub(4)?;
+            Some(u64::from(u32le(b, tail)?))
+        }
+        _ => None,
+    }
 }
 
 /// Where the compressed stream at the start of `blob` ends: the byte after

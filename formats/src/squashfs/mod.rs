@@ -294,7 +294,6 @@ impl Image<'_> {
                     ErrorKind::Invalid(format!("xattr id {} without an xattr table", ino.xattr)),
                 )),
             }
-            e.meta.extra.push(Field::new("xattr_id", ino.xattr));
         }
         match &ino.body {
             Body::Dir { size, .. } => e.size = u64::from(*size),
@@ -357,7 +356,6 @@ impl Image<'_> {
                             ErrorKind::Invalid(format!("fragment index {frag} out of range")),
                         )),
                     }
-                    e.meta.extra.push(Field::new("fragment", frag));
                 }
                 if let Some(s) = sparse.filter(|&s| s != 0) {
                     e.meta.extra.push(Field::new("sparse", s));
