@@ -14,7 +14,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{HumanBytes, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use reprodiff::engine::{self, address, Options, Progress};
-use reprodiff::present::{json, ls, markdown, text};
+use reprodiff::present::{json, ls, markdown, text, Sanitize};
 use reprodiff::report::Verdict;
 use reprodiff::walk::{self, WalkOptions};
 use reprodiff_formats::{Blob, Kind};
@@ -149,7 +149,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if json {
                 ls::write_json(&image.display().to_string(), &rows, &mut w)?;
             } else {
-                ls::write_text(&rows, &mut w, &ls::TextOptions { fields })?;
+                ls::write_text(&rows, &mut Sanitize(&mut w), &ls::TextOptions { fields })?;
             }
             w.flush()?;
             Ok(ExitCode::SUCCESS)
@@ -161,7 +161,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 serde_json::to_writer_pretty(&mut w, &report.regions)?;
                 writeln!(w)?;
             } else {
-                text::write_regions(&report, &mut w)?;
+                text::write_regions(&report, &mut Sanitize(&mut w))?;
             }
             w.flush()?;
             Ok(verdict_code(report.verdict))
@@ -227,7 +227,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 w.flush()?;
             } else if to_stdout {
                 let mut w = BufWriter::new(io::stdout().lock());
-                text::write(&report, &mut w, &text::TextOptions::default())?;
+                text::write(
+                    &report,
+                    &mut Sanitize(&mut w),
+                    &text::TextOptions::default(),
+                )?;
                 w.flush()?;
             }
             Ok(verdict_code(report.verdict))

@@ -7,6 +7,8 @@ use std::process::{Command, Output};
 
 use reprodiff::report::{Diff, Node, Report, Status, Verdict};
 
+mod common;
+
 fn testdata(p: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("testdata")
@@ -470,5 +472,19 @@ cli_test!(ls_matches_unsquashfs_and_xorriso_listings, |dir| {
             })
             .count();
         assert_eq!(iso_level, n, "{side}: same entry count as xorriso");
+    }
+});
+
+cli_test!(names_from_images_cannot_drive_the_terminal, |dir| {
+    let evil = "etc/\u{1b}]0;owned\u{7}\u{1b}[2Jname";
+    let a = common::newc(&[common::file(evil, 1, b"one\n")]);
+    let b = common::newc(&[common::file(evil, 1, b"two\n\x1b[31m\n")]);
+    std::fs::write(dir.join("a.cpio"), a).expect("write a");
+    std::fs::write(dir.join("b.cpio"), b).expect("write b");
+    for args in [vec!["ls", "a.cpio"], vec!["a.cpio", "b.cpio"]] {
+        let o = run(&args, dir);
+        let out = stdout(&o);
+        assert!(!o.stdout.contains(&0x1b) && !o.stdout.contains(&0x07), "{out}");
+        assert!(out.contains("etc/\\x1b]0;owned\\x07\\x1b[2Jname"), "{out}");
     }
 });

@@ -5,14 +5,16 @@
 use crate::Format;
 
 /// A reader error: always names the format and a byte offset within the
-/// container being read.
+/// container being read, and the member concerned when there is one.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{format}: {kind} at byte offset {offset:#x}")]
+#[error("{format}: {}{kind} at byte offset {offset:#x}", entry.as_ref().map(|e| format!("{e}: ")).unwrap_or_default())]
 pub struct Error {
     pub format: Format,
     /// Offset within the container's own bytes (the blob the reader was given).
     pub offset: u64,
     pub kind: ErrorKind,
+    /// Path of the member the error is about, inside the container.
+    pub entry: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -40,7 +42,14 @@ impl Error {
             format,
             offset,
             kind,
+            entry: None,
         }
+    }
+
+    /// The same error, said of one member.
+    pub fn at_entry(mut self, path: impl Into<String>) -> Error {
+        self.entry = Some(path.into());
+        self
     }
 
     pub fn invalid(format: Format, offset: u64, what: impl Into<String>) -> Error {

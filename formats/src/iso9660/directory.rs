@@ -300,7 +300,7 @@ impl Walker<'_> {
         depth: usize,
         multi: &mut Option<Multi<'a>>,
     ) {
-        let extent = self.extent(&rec);
+        let extent = self.extent(&rec, path);
         if let Some(m) = multi.as_mut() {
             // A continuation record: only its extent matters.
             m.size = m.size.saturating_add(rec.size.into());
@@ -391,18 +391,34 @@ impl Walker<'_> {
 
     /// The data extent of a record, or `None` (with an error) when it runs
     /// past the image.
-    fn extent(&mut self, rec: &Record) -> Option<Extent> {
+    fn extent(&mut self, rec: &Record, dir: &str) -> Option<Extent> {
         let lba = u64::from(rec.lba) + u64::from(rec.xattr_len);
         let offset = lba.checked_mul(self.block)?;
         let len = u64::from(rec.size);
         let blen = self.b.len() as u64;
         if offset.saturating_add(len) > blen || offset > blen {
-            self.c.errors.push(Error::truncated(
-                Format::Iso9660,
-                offset,
-                offset.saturating_add(len),
-                blen,
-            ));
+            // The record's own ISO name: Rock Ridge names are not parsed yet here.
+            let name: String = if self.joliet {
+                super::descriptors::ucs2(rec.ident)
+            } else {
+                String::from_utf8_lossy(rec.ident).into_owned()
+            }
+            .chars()
+            .map(|c| if c.is_control() { '?' } else { c })
+            .collect();
+            let entry = format!(
+                "{}{}{name}",
+                self.prefix,
+                if dir.is_empty() {
+                    String::new()
+                } else {
+                    format!("{dir}/")
+                }
+            );
+            self.c.errors.push(
+                Error::truncated(Format::Iso9660, offset, offset.saturating_add(len), blen)
+                    .at_entry(entry),
+            );
             return None;
         }
         Some(Extent { offset, len })
