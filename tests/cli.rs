@@ -484,7 +484,10 @@ cli_test!(names_from_images_cannot_drive_the_terminal, |dir| {
     for args in [vec!["ls", "a.cpio"], vec!["a.cpio", "b.cpio"]] {
         let o = run(&args, dir);
         let out = stdout(&o);
-        assert!(!o.stdout.contains(&0x1b) && !o.stdout.contains(&0x07), "{out}");
+        assert!(
+            !o.stdout.contains(&0x1b) && !o.stdout.contains(&0x07),
+            "{out}"
+        );
         assert!(out.contains("etc/\\x1b]0;owned\\x07\\x1b[2Jname"), "{out}");
     }
 });

@@ -261,3 +261,29 @@ fn a_preset_cancel_flag_stops_before_any_member() {
     assert!(r.tree.diff.is_none(), "no whole-image fallback diff");
     assert_eq!(r.tree.errors, ["comparison cancelled"]);
 }
+
+#[test]
+fn binary_ranges_are_placed_in_the_image_when_stored_as_is() {
+    let dir = std::env::temp_dir().join(format!("reprodiff-image-offset-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let mut data_b = vec![0u8; 64];
+    data_b[40] = 0xff;
+    let a = newc(&[file("pad", 1, b"0123456789"), file("bin", 2, &[0u8; 64])]);
+    let b = newc(&[file("pad", 1, b"0123456789"), file("bin", 2, &data_b)]);
+    let (pa, pb) = (dir.join("a.cpio"), dir.join("b.cpio"));
+    std::fs::write(&pa, &a).expect("write a");
+    std::fs::write(&pb, &b).expect("write b");
+    let r = reprodiff::engine::compare_files(&pa, &pb, &Options::default()).expect("compare");
+    let n = find(&r.tree, "bin").expect("bin differs");
+    let Some(Diff::Binary { ranges, .. }) = &n.diff else {
+        panic!("{:?}", n.diff)
+    };
+    let at = n.image_offset_b.expect("stored as is") + ranges[0].offset;
+    assert_eq!(
+        b[at as usize], 0xff,
+        "the range points at the differing byte of the file"
+    );
+    assert_eq!(a[at as usize], 0);
+    assert_eq!(n.image_offset_a, n.image_offset_b);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -125,6 +125,12 @@ pub struct Node {
     pub format: Option<String>,
     pub size_a: Option<u64>,
     pub size_b: Option<u64>,
+    /// Where the entry's bytes start in the outer image file, on each side,
+    /// when they are stored there as is (not inside a compressed layer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_offset_a: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_offset_b: Option<u64>,
     #[serde(default)]
     pub changes: Vec<Change>,
     pub diff: Option<Diff>,
@@ -145,6 +151,8 @@ impl Node {
             format: None,
             size_a: None,
             size_b: None,
+            image_offset_a: None,
+            image_offset_b: None,
             changes: Vec::new(),
             diff: None,
             causes: Vec::new(),

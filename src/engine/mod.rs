@@ -688,6 +688,10 @@ fn compare_entries(
             );
             match (ra, rb) {
                 (Ok(ba), Ok(bb)) => {
+                    // A view of the mapped input (not decoded data) sits at a
+                    // known offset of the image file.
+                    node.image_offset_a = ba.is_mapped().then(|| ba.base_offset());
+                    node.image_offset_b = bb.is_mapped().then(|| bb.base_offset());
                     let sub = compare_bytes(ctx, &node.address, &ba, &bb, depth + 1);
                     node.format = sub.format;
                     node.changes.extend(sub.changes);

@@ -75,7 +75,7 @@ fn write_node(n: &Node, r: &Report, w: &mut impl Write, o: &TextOptions) -> io::
             )?;
         }
         if let Some(d) = &n.diff {
-            write_diff(d, w, o)?;
+            write_diff(d, (n.image_offset_a, n.image_offset_b), w, o)?;
         }
         for e in &n.errors {
             writeln!(w, "    error: {e}")?;
@@ -87,7 +87,13 @@ fn write_node(n: &Node, r: &Report, w: &mut impl Write, o: &TextOptions) -> io::
     Ok(())
 }
 
-fn write_diff(d: &Diff, w: &mut impl Write, o: &TextOptions) -> io::Result<()> {
+/// `image`: where the entry starts in each outer image, when it is stored there as is.
+fn write_diff(
+    d: &Diff,
+    image: (Option<u64>, Option<u64>),
+    w: &mut impl Write,
+    o: &TextOptions,
+) -> io::Result<()> {
     match d {
         Diff::Text { unified, truncated } => {
             let total = unified.lines().count();
@@ -120,7 +126,24 @@ fn write_diff(d: &Diff, w: &mut impl Write, o: &TextOptions) -> io::Result<()> {
                     writeln!(w, "    … more ranges in the JSON report")?;
                     break;
                 }
-                writeln!(w, "    @ {:#x} (+{} bytes)", r.offset, r.len)?;
+                match image {
+                    (Some(a), Some(b)) if a == b => writeln!(
+                        w,
+                        "    @ {:#x} (+{} bytes), image @ {:#x}",
+                        r.offset,
+                        r.len,
+                        a + r.offset
+                    )?,
+                    (Some(a), Some(b)) => writeln!(
+                        w,
+                        "    @ {:#x} (+{} bytes), image @ {:#x} (a) / {:#x} (b)",
+                        r.offset,
+                        r.len,
+                        a + r.offset,
+                        b + r.offset
+                    )?,
+                    _ => writeln!(w, "    @ {:#x} (+{} bytes)", r.offset, r.len)?,
+                }
                 for l in &r.a {
                     writeln!(w, "    -{l}")?;
                     lines += 1;

@@ -487,7 +487,7 @@ pub fn detail_lines(state: &State, w: usize) -> Vec<Line<'static>> {
                     HEAD,
                 ));
                 for r in ranges {
-                    hex_lines(r, w, &mut out);
+                    hex_lines(r, (node.image_offset_a, node.image_offset_b), w, &mut out);
                 }
                 if *truncated {
                     out.push(Line::styled("(more ranges left out)", DIM));
@@ -719,11 +719,25 @@ fn parse_hexdump(lines: &[String]) -> Option<(u64, Vec<u8>)> {
     Some((start.unwrap_or(0), bytes))
 }
 
-fn hex_lines(r: &ByteRange, w: usize, out: &mut Vec<Line<'static>>) {
+fn hex_lines(
+    r: &ByteRange,
+    image: (Option<u64>, Option<u64>),
+    w: usize,
+    out: &mut Vec<Line<'static>>,
+) {
     out.push(Line::styled(
         format!("@ 0x{:x} (+{} bytes) in the entry", r.offset, r.len),
         Style::default().fg(Color::Cyan),
     ));
+    let at = |base: Option<u64>| base.map(|b| format!("0x{:x}", b.saturating_add(r.offset)));
+    if let (Some(a), Some(b)) = (at(image.0), at(image.1)) {
+        let text = if a == b {
+            format!("  = image @ {a}")
+        } else {
+            format!("  = image @ {a} (a) / {b} (b)")
+        };
+        out.push(Line::styled(text, DIM));
+    }
     let (Some((sa, a)), Some((sb, b))) = (parse_hexdump(&r.a), parse_hexdump(&r.b)) else {
         for l in &r.a {
             out.push(Line::styled(format!("-{l}"), DEL));
@@ -963,6 +977,27 @@ mod tests {
         assert_eq!(bytes[11], 0x67);
         assert_eq!(bytes[17], 0x02);
         assert!(parse_hexdump(&["garbage".to_string()]).is_none());
+    }
+
+    #[test]
+    fn ranges_are_placed_in_the_image() {
+        let r = ByteRange {
+            offset: 0x10,
+            len: 1,
+            a: vec!["00000010: 00".to_string()],
+            b: vec!["00000010: ff".to_string()],
+        };
+        let text = |image| {
+            let mut out = Vec::new();
+            hex_lines(&r, image, 80, &mut out);
+            out.iter()
+                .map(|l| l.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        assert!(text((Some(0x1000), Some(0x1000))).contains("= image @ 0x1010"));
+        assert!(text((Some(0x1000), Some(0x2000))).contains("image @ 0x1010 (a) / 0x2010 (b)"));
+        assert!(!text((None, None)).contains("image @"));
     }
 
     #[test]
