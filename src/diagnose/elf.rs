@@ -229,11 +229,13 @@ pub fn classify(a: &[u8], b: &[u8]) -> Option<Vec<Change>> {
             continue;
         }
         if sa.name == ".note.gnu.build-id" {
-            let show = |e: &Elf| e.build_id.as_deref().map(hex).unwrap_or_else(|| hex(da));
+            // Without a parsed note, each side shows its own raw section bytes.
+            let show =
+                |e: &Elf, raw: &[u8]| e.build_id.as_deref().map(hex).unwrap_or_else(|| hex(raw));
             out.push(Change {
                 field,
-                a: Some(show(&ea)),
-                b: Some(show(&eb)),
+                a: Some(show(&ea, da)),
+                b: Some(show(&eb, db)),
                 cause: Some(BUILD_ID.to_string()),
             });
             continue;
