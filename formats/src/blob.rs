@@ -12,7 +12,7 @@ use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 
-use memmap2::Mmap;
+use memmap2::{Mmap, MmapMut, MmapOptions};
 
 use crate::error::{Error, ErrorKind};
 use crate::Format;
@@ -20,6 +20,12 @@ use crate::Format;
 enum Backing {
     Map(Mmap),
     Owned(Vec<u8>),
+    /// Decoded bytes written into reserved address space: the first `len`
+    /// bytes are used, the untouched rest costs no memory.
+    Anon {
+        map: MmapMut,
+        len: usize,
+    },
 }
 
 impl Backing {
@@ -27,7 +33,139 @@ impl Backing {
         match self {
             Backing::Map(m) => m,
             Backing::Owned(v) => v,
+            Backing::Anon { map, len } => map.get(..*len).unwrap_or(&[]),
         }
+    }
+}
+
+/// An append-only buffer for decoded bytes whose final size is unknown.
+///
+/// A `Vec` that doubles holds up to twice the decoded size, and while it
+/// grows the allocator copies it into a new block, so a 20 MiB stream can
+/// cost 48 MiB at its peak. Given a large `cap`, this reserves `cap` bytes
+/// of address space instead (no swap reserved) and writes in place: only the
+/// pages written become memory, nothing is ever copied. It falls back to a
+/// `Vec` when the reservation is refused (strict overcommit) or small.
+pub(crate) struct GrowBuf {
+    inner: Grow,
+}
+
+enum Grow {
+    Vec(Vec<u8>),
+    Map { map: MmapMut, len: usize },
+}
+
+/// Below this cap a `Vec` is used: its slack is small, and a mapping costs
+/// two system calls.
+const MAP_MIN: u64 = 8 << 20;
+
+impl GrowBuf {
+    /// A buffer that will never hold more than `cap` bytes; `exact` is a
+    /// believable final size, when one is known, to allocate once.
+    pub(crate) fn new(cap: u64, exact: Option<u64>) -> GrowBuf {
+        if let Some(n) = exact.and_then(|n| usize::try_from(n.min(cap)).ok()) {
+            return GrowBuf {
+                inner: Grow::Vec(Vec::with_capacity(n)),
+            };
+        }
+        if cap >= MAP_MIN {
+            if let Ok(len) = usize::try_from(cap) {
+                if let Ok(map) = MmapOptions::new().len(len).no_reserve_swap().map_anon() {
+                    return GrowBuf {
+                        inner: Grow::Map { map, len: 0 },
+                    };
+                }
+            }
+        }
+        GrowBuf {
+            inner: Grow::Vec(Vec::new()),
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        match &self.inner {
+            Grow::Vec(v) => v.len(),
+            Grow::Map { len, .. } => *len,
+        }
+    }
+
+    /// Appends `b`; the caller keeps the total within the `cap` given to
+    /// [`GrowBuf::new`] (past it, a mapped buffer moves into a `Vec`).
+    pub(crate) fn extend(&mut self, b: &[u8], cap: u64) {
+        if let Grow::Map { map, len } = &mut self.inner {
+            let end = len.saturating_add(b.len());
+            if let Some(dst) = map.get_mut(*len..end) {
+                dst.copy_from_slice(b);
+                *len = end;
+                return;
+            }
+            let mut v = Vec::with_capacity(end);
+            v.extend_from_slice(map.get(..*len).unwrap_or(&[]));
+            self.inner = Grow::Vec(v);
+        }
+        if let Grow::Vec(v) = &mut self.inner {
+            let need = v.len().saturating_add(b.len());
+            if need > v.capacity() {
+                // Grow by doubling like Vec would, but never past the cap, so
+                // a stream just under the cap does not cost twice its size.
+                let cap = usize::try_from(cap).unwrap_or(usize::MAX);
+                let target = v.capacity().saturating_mul(2).max(need).min(cap.max(need));
+                v.reserve_exact(target - v.len());
+            }
+            v.extend_from_slice(b);
+        }
+    }
+
+    /// The reserved, not yet written space of a mapped buffer, at most
+    /// `max` bytes, for a decoder to write into directly; `None` for a `Vec`.
+    pub(crate) fn spare(&mut self, max: u64) -> Option<&mut [u8]> {
+        match &mut self.inner {
+            Grow::Map { map, len } => {
+                let end = len.saturating_add(usize::try_from(max).unwrap_or(usize::MAX));
+                let end = end.min(map.len());
+                map.get_mut(*len..end)
+            }
+            Grow::Vec(_) => None,
+        }
+    }
+
+    /// The vector of a `Vec` buffer with nothing written yet but room
+    /// reserved (from a declared size), for a decoder to fill directly.
+    pub(crate) fn empty_vec(&mut self) -> Option<&mut Vec<u8>> {
+        match &mut self.inner {
+            Grow::Vec(v) if v.is_empty() && v.capacity() > 0 => Some(v),
+            _ => None,
+        }
+    }
+
+    /// Marks `n` bytes of [`GrowBuf::spare`] as written.
+    pub(crate) fn commit(&mut self, n: usize) {
+        if let Grow::Map { map, len } = &mut self.inner {
+            *len = len.saturating_add(n).min(map.len());
+        }
+    }
+
+    pub(crate) fn into_vec(self) -> Vec<u8> {
+        match self.inner {
+            Grow::Vec(v) => v,
+            Grow::Map { map, len } => map.get(..len).unwrap_or(&[]).to_vec(),
+        }
+    }
+
+    pub(crate) fn into_blob(self) -> Blob {
+        match self.inner {
+            Grow::Vec(v) => Blob::from_vec(v),
+            Grow::Map { map, len } => Blob {
+                backing: Arc::new(Backing::Anon { map, len }),
+                start: 0,
+                end: len,
+            },
+        }
+    }
+
+    #[cfg(test)]
+    pub(crate) fn is_mapped(&self) -> bool {
+        matches!(self.inner, Grow::Map { .. })
     }
 }
 

@@ -14,6 +14,7 @@
 
 use std::io::Read;
 
+use crate::blob::GrowBuf;
 use crate::{Blob, Error, ErrorKind, Field, Format, Limits, Result, Time};
 
 /// Decoded bytes are pulled through the codecs in pieces of this size.
@@ -30,11 +31,11 @@ const ZSTD_MAGIC: u32 = 0xFD2F_B528;
 /// A stream cut short or corrupt after its first bytes still gives what was
 /// decoded up to the damage; only a stream that yields nothing is an error.
 pub fn peek(blob: &Blob, codec: Format, max: usize) -> Result<Vec<u8>> {
-    let mut sink = Sink::new(Mode::Head, max as u64);
+    let mut sink = Sink::new(Mode::Head, max as u64, None);
     match run(blob.bytes(), codec, &mut sink) {
-        Ok(_) => Ok(sink.out),
-        Err(e) if sink.out.is_empty() => Err(e),
-        Err(_) => Ok(sink.out),
+        Ok(_) => Ok(sink.out.into_vec()),
+        Err(e) if sink.out.len() == 0 => Err(e),
+        Err(_) => Ok(sink.out.into_vec()),
     }
 }
 
@@ -42,19 +43,79 @@ pub fn peek(blob: &Blob, codec: Format, max: usize) -> Result<Vec<u8>> {
 /// `limits.decoded_cap(compressed size)`.
 pub fn decode(blob: &Blob, codec: Format, limits: &Limits) -> Result<Blob> {
     let cap = limits.decoded_cap(blob.len());
-    let mut sink = Sink::new(Mode::All, cap);
-    // A doubling Vec holds up to twice the decoded size at its peak; the
-    // size the stream declares (zstd frame header, gzip ISIZE) lets the
-    // buffer be allocated once. The claim is untrusted: it is bounded by
-    // the cap and by a ratio no real stream of these codecs reaches.
-    if let Some(hint) = size_hint(blob.bytes(), codec) {
-        let plausible = blob.len().saturating_mul(64).min(cap);
-        if let Ok(n) = usize::try_from(hint.min(plausible)) {
-            sink.out.reserve_exact(n);
+    // The size the stream declares (zstd frame header, gzip ISIZE) lets the
+    // buffer be allocated once. The claim is untrusted: it is bounded by the
+    // cap and by a ratio no real stream of these codecs reaches. Without
+    // one, the buffer grows in reserved address space (see `GrowBuf`).
+    let plausible = blob.len().saturating_mul(64).min(cap);
+    let hint = size_hint(blob.bytes(), codec).map(|h| h.min(plausible));
+    let mut sink = Sink::new(Mode::All, cap, hint);
+    run(blob.bytes(), codec, &mut sink)?;
+    Ok(sink.out.into_blob())
+}
+
+/// Decodes the stream again, keeping only the bytes of `ranges` (offsets
+/// into the decoded bytes, as `(offset, len)`): one blob per range, in the
+/// order given. Decoding stops after the last byte wanted.
+///
+/// This lets a comparison drop a large decoded side and later fetch just
+/// the few members that turned out to differ. A range past the end of the
+/// stream is an error.
+pub fn decode_ranges(
+    blob: &Blob,
+    codec: Format,
+    limits: &Limits,
+    ranges: &[(u64, u64)],
+) -> Result<Vec<Blob>> {
+    let mut want: Vec<(u64, u64)> = ranges
+        .iter()
+        .filter(|r| r.1 > 0)
+        .map(|&(o, l)| (o, o.saturating_add(l)))
+        .collect();
+    want.sort_unstable();
+    // The union of the ranges, so overlapping members share one piece.
+    let mut union: Vec<(u64, u64)> = Vec::with_capacity(want.len());
+    for (s, e) in want {
+        match union.last_mut() {
+            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            _ => union.push((s, e)),
         }
     }
-    run(blob.bytes(), codec, &mut sink)?;
-    Ok(Blob::from_vec(sink.out))
+    let cap = limits.decoded_cap(blob.len());
+    let mut sink = Sink::new(Mode::Select, cap, Some(0));
+    sink.select = union
+        .iter()
+        .map(|&(s, e)| Piece {
+            start: s,
+            end: e,
+            bytes: Vec::new(),
+        })
+        .collect();
+    if !union.is_empty() {
+        run(blob.bytes(), codec, &mut sink)?;
+    }
+    let pieces: Vec<(u64, Blob)> = sink
+        .select
+        .into_iter()
+        .map(|p| (p.start, Blob::from_vec(p.bytes)))
+        .collect();
+    ranges
+        .iter()
+        .map(|&(o, l)| {
+            if l == 0 {
+                return Ok(Blob::from_vec(Vec::new()));
+            }
+            // The last piece starting at or before `o` holds the whole range.
+            let i = pieces.partition_point(|p| p.0 <= o);
+            let (start, piece) = i
+                .checked_sub(1)
+                .and_then(|i| pieces.get(i))
+                .ok_or_else(|| Error::truncated(codec, o, o.saturating_add(l), 0))?;
+            piece
+                .slice(o - start, l, codec)
+                .map_err(|_| Error::truncated(codec, o, o.saturating_add(l), start + piece.len()))
+        })
+        .collect()
 }
 
 /// The decoded size a stream declares for itself, when it does: the first
@@ -78,7 +139,7 @@ fn size_hint(b: &[u8], codec: Format) -> Option<u64> {
 /// decoding; gzip, xz and bzip2 record no sizes, so they are decoded into
 /// nothing, bounded like [`decode`].
 pub fn stream_end(blob: &Blob, codec: Format, limits: &Limits) -> Result<u64> {
-    let mut sink = Sink::new(Mode::Measure, limits.decoded_cap(blob.len()));
+    let mut sink = Sink::new(Mode::Measure, limits.decoded_cap(blob.len()), None);
     run(blob.bytes(), codec, &mut sink)
 }
 
@@ -150,23 +211,43 @@ enum Mode {
     /// Only find where the stream ends; decoded bytes are dropped (an error
     /// past the cap, so a bomb cannot keep us busy).
     Measure,
+    /// Only the bytes of `Sink::select`, then stop (an error past the cap).
+    Select,
+}
+
+/// One wanted range of decoded bytes, `[start, end)`, and what was kept of it.
+struct Piece {
+    start: u64,
+    end: u64,
+    bytes: Vec<u8>,
 }
 
 /// Where decoded bytes go, and the cap on them.
 struct Sink {
     mode: Mode,
-    out: Vec<u8>,
+    out: GrowBuf,
     written: u64,
     cap: u64,
+    /// For `Mode::Select`: sorted, disjoint ranges to keep.
+    select: Vec<Piece>,
+    /// First piece of `select` not yet complete.
+    next: usize,
 }
 
 impl Sink {
-    fn new(mode: Mode, cap: u64) -> Sink {
+    fn new(mode: Mode, cap: u64, hint: Option<u64>) -> Sink {
+        let out = match mode {
+            Mode::All => GrowBuf::new(cap, hint),
+            // Kept small (Head) or empty (Measure, Select): never mapped.
+            _ => GrowBuf::new(0, Some(0)),
+        };
         Sink {
             mode,
-            out: Vec::new(),
+            out,
             written: 0,
             cap,
+            select: Vec::new(),
+            next: 0,
         }
     }
 
@@ -187,28 +268,50 @@ impl Sink {
             return Ok(false);
         }
         self.keep(b);
-        Ok(self.mode != Mode::Head || self.written < self.cap)
+        Ok(match self.mode {
+            Mode::Head => self.written < self.cap,
+            Mode::Select => self.next < self.select.len(),
+            Mode::All | Mode::Measure => true,
+        })
     }
 
     fn keep(&mut self, b: &[u8]) {
+        let from = self.written;
         self.written = self.written.saturating_add(b.len() as u64);
-        if self.mode == Mode::Measure {
-            return;
+        match self.mode {
+            Mode::Measure => {}
+            Mode::Select => self.keep_selected(from, b),
+            Mode::All | Mode::Head => self.out.extend(b, self.cap),
         }
-        let need = self.out.len().saturating_add(b.len());
-        if need > self.out.capacity() {
-            // Grow by doubling like Vec would, but never past the cap, so a
-            // stream just under the cap does not cost twice its size.
-            let cap = usize::try_from(self.cap).unwrap_or(usize::MAX);
-            let target = self
-                .out
-                .capacity()
-                .saturating_mul(2)
-                .max(need)
-                .min(cap.max(need));
-            self.out.reserve_exact(target - self.out.len());
+    }
+
+    /// Copies the parts of `b` (decoded bytes from offset `from`) that fall
+    /// in wanted ranges.
+    fn keep_selected(&mut self, from: u64, b: &[u8]) {
+        let to = self.written;
+        while let Some(p) = self.select.get_mut(self.next) {
+            if p.start >= to {
+                return;
+            }
+            let s = p.start.max(from);
+            let e = p.end.min(to);
+            if s < e {
+                let part = b
+                    .get((s - from) as usize..(e - from) as usize)
+                    .unwrap_or(&[]);
+                if p.bytes.is_empty() {
+                    // Ranges are bounded by the cap, itself bounded by the
+                    // listing that named them.
+                    p.bytes
+                        .reserve_exact(usize::try_from(p.end - p.start).unwrap_or(0));
+                }
+                p.bytes.extend_from_slice(part);
+            }
+            if p.end > to {
+                return;
+            }
+            self.next += 1;
         }
-        self.out.extend_from_slice(b);
     }
 }
 
@@ -334,6 +437,11 @@ fn member(data: &[u8], pos: usize, codec: Format, sink: &mut Sink) -> Result<(us
                     )),
                 };
             }
+            if let Some(end) = end {
+                if zstd_into_place(data.get(pos..end).unwrap_or(&[]), sink) {
+                    return Ok((end, true));
+                }
+            }
             let frame = data.get(pos..end.unwrap_or(data.len())).unwrap_or(&[]);
             let mut rest: &[u8] = frame;
             let r = match zstd::stream::read::Decoder::with_buffer(&mut rest) {
@@ -392,6 +500,45 @@ fn member(data: &[u8], pos: usize, codec: Format, sink: &mut Sink) -> Result<(us
             ErrorKind::Unsupported("not a compressed stream".into()),
         )),
     }
+}
+
+/// Decodes one whole zstd frame straight into the sink's output, in one
+/// call. The streaming decoder instead keeps a buffer as large as the
+/// frame's window (8 MiB at `-19`, the whole content for a single-segment
+/// frame) besides the output; here the output is the window. Used when the
+/// output has room reserved: address space, or a vector sized from the
+/// declared content size. `false` when it does not, or the call fails (then
+/// the streaming decoder runs and reports the error precisely); the output
+/// stays within the sink's cap either way.
+fn zstd_into_place(frame: &[u8], sink: &mut Sink) -> bool {
+    if sink.mode != Mode::All {
+        return false;
+    }
+    let Ok(mut d) = zstd::bulk::Decompressor::new() else {
+        return false;
+    };
+    let room = sink.cap.saturating_sub(sink.written);
+    let n = if let Some(spare) = sink.out.spare(room) {
+        match d.decompress_to_buffer(frame, spare) {
+            Ok(n) => {
+                sink.out.commit(n);
+                n
+            }
+            Err(_) => return false,
+        }
+    } else if let Some(v) = sink.out.empty_vec() {
+        match d.decompress_to_buffer(frame, v) {
+            Ok(n) => n,
+            Err(_) => {
+                v.clear();
+                return false;
+            }
+        }
+    } else {
+        return false;
+    };
+    sink.written = sink.written.saturating_add(n as u64);
+    true
 }
 
 /// lz4 legacy (`lz4 -l`, the kernel's format): the magic, then blocks of
@@ -737,15 +884,15 @@ mod tests {
 
     #[test]
     fn sink_head_stops_at_max() {
-        let mut s = Sink::new(Mode::Head, 5);
+        let mut s = Sink::new(Mode::Head, 5, None);
         assert!(s.put(Format::Gzip, 0, b"abc").unwrap_or(false));
         assert!(!s.put(Format::Gzip, 0, b"defg").unwrap_or(true));
-        assert_eq!(s.out, b"abcde");
+        assert_eq!(s.out.into_vec(), b"abcde");
     }
 
     #[test]
     fn sink_all_refuses_past_cap() {
-        let mut s = Sink::new(Mode::All, 5);
+        let mut s = Sink::new(Mode::All, 5, None);
         assert!(s.put(Format::Gzip, 0, b"abcde").is_ok());
         let e = s.put(Format::Gzip, 7, b"f");
         assert!(matches!(
@@ -756,7 +903,46 @@ mod tests {
                 ..
             })
         ));
-        assert!(s.out.capacity() <= 5);
+        assert_eq!(s.out.into_vec(), b"abcde");
+    }
+
+    #[test]
+    fn large_caps_grow_in_reserved_space() {
+        let mut s = Sink::new(Mode::All, 1 << 30, None);
+        assert!(s.out.is_mapped());
+        let chunk = vec![7u8; 100_000];
+        for _ in 0..30 {
+            assert!(s.put(Format::Zstd, 0, &chunk).unwrap_or(false));
+        }
+        let b = s.out.into_blob();
+        assert_eq!(b.len(), 3_000_000);
+        assert!(b.bytes().iter().all(|&x| x == 7));
+        assert!(!b.is_mapped(), "decoded data is not a view of a file");
+    }
+
+    #[test]
+    fn select_keeps_only_wanted_ranges_and_stops() {
+        let mut s = Sink::new(Mode::Select, 1 << 20, Some(0));
+        s.select = vec![
+            Piece {
+                start: 2,
+                end: 5,
+                bytes: Vec::new(),
+            },
+            Piece {
+                start: 9,
+                end: 12,
+                bytes: Vec::new(),
+            },
+        ];
+        assert!(s.put(Format::Gzip, 0, b"0123").unwrap_or(false));
+        assert!(s.put(Format::Gzip, 0, b"4567890").unwrap_or(false));
+        assert!(
+            !s.put(Format::Gzip, 0, b"12345").unwrap_or(true),
+            "all ranges complete"
+        );
+        assert_eq!(s.select[0].bytes, b"234");
+        assert_eq!(s.select[1].bytes, b"901");
     }
 
     #[test]
