@@ -8,6 +8,7 @@
 
 use reprodiff_formats::{Container, Format, Owner};
 
+use super::evict::{block_digest, BlockDigests};
 use crate::report::Region;
 use crate::walk::SEP;
 
@@ -74,9 +75,46 @@ fn owners(c: &Container, address: &str, start: u64, end: u64) -> Vec<String> {
     names
 }
 
+/// Differing runs of whole blocks between side a, known only by its block
+/// digests (its bytes were dropped), and side b's bytes.
+pub fn differing_blocks_digests(a: &BlockDigests, b: &[u8]) -> Vec<(u64, u64)> {
+    let block = a.block;
+    let len = (a.len as usize).max(b.len());
+    let mut out: Vec<(u64, u64)> = Vec::new();
+    let mut off = 0usize;
+    let mut k = 0usize;
+    while off < len {
+        let end = (off + block).min(len);
+        let xb = b.get(off..end.min(b.len())).unwrap_or(&[]);
+        // A block a does not have, or one cut shorter on either side, differs.
+        let same = end <= a.len as usize
+            && xb.len() == end - off
+            && a.digests.get(k) == Some(&block_digest(xb));
+        if !same {
+            match out.last_mut() {
+                Some(last) if last.1 == off as u64 => last.1 = end as u64,
+                _ => out.push((off as u64, end as u64)),
+            }
+        }
+        off = end;
+        k += 1;
+    }
+    out
+}
+
 /// The differing regions of two containers of one format, with owners.
-pub fn locate(address: &str, ca: &Container, cb: &Container, max: usize) -> Vec<Region> {
-    let runs = differing_blocks(ca.source.bytes(), cb.source.bytes(), block_size(ca.format));
+/// `a_blocks` stands in for side a's bytes when those were dropped.
+pub fn locate(
+    address: &str,
+    ca: &Container,
+    a_blocks: Option<&BlockDigests>,
+    cb: &Container,
+    max: usize,
+) -> Vec<Region> {
+    let runs = match a_blocks {
+        Some(d) => differing_blocks_digests(d, cb.source.bytes()),
+        None => differing_blocks(ca.source.bytes(), cb.source.bytes(), block_size(ca.format)),
+    };
     let mut out: Vec<Region> = runs
         .iter()
         .take(max)
@@ -106,17 +144,40 @@ pub fn locate(address: &str, ca: &Container, cb: &Container, max: usize) -> Vec<
 mod tests {
     use super::*;
 
-    #[test]
-    fn blocks_merge_and_cover_tails() {
+    /// 4 KiB of zeros, and a copy with three bytes changed and 100 appended.
+    fn sample() -> (Vec<u8>, Vec<u8>) {
         let a = vec![0u8; 4096];
         let mut b = a.clone();
-        b[10] = 1;
-        b[600] = 1;
-        b[2000] = 1;
+        for at in [10, 600, 2000] {
+            b[at] = 1;
+        }
         b.extend_from_slice(&[1; 100]);
+        (a, b)
+    }
+
+    #[test]
+    fn blocks_merge_and_cover_tails() {
+        let (a, b) = sample();
         assert_eq!(
             differing_blocks(&a, &b, 512),
             vec![(0, 1024), (1536, 2048), (4096, 4196)]
         );
+    }
+
+    #[test]
+    fn digests_stand_in_for_bytes() {
+        let (a, b) = sample();
+        let d = BlockDigests::of(&a, 512);
+        assert_eq!(
+            differing_blocks_digests(&d, &b),
+            differing_blocks(&a, &b, 512)
+        );
+        // b shorter than a, ending inside a block.
+        let short = &a[..1000];
+        assert_eq!(
+            differing_blocks_digests(&d, short),
+            differing_blocks(&a, short, 512)
+        );
+        assert_eq!(differing_blocks_digests(&d, &a), vec![]);
     }
 }

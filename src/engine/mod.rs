@@ -11,10 +11,11 @@
 
 pub mod address;
 pub mod content;
+pub mod evict;
 pub mod links;
 pub mod locate;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -26,6 +27,11 @@ use sha2::{Digest, Sha256};
 use crate::report::{Change, Diff, Input, Node, Region, Report, Status, Summary, Verdict, SCHEMA};
 use crate::walk::SEP;
 use content::DiffLimits;
+use evict::Evicted;
+
+/// Entry bytes fetched for one side of a comparison whose decoded source
+/// was dropped (see `evict`), by entry index.
+type Kept = HashMap<usize, formats::Result<Blob>>;
 
 /// What to compare and how far.
 #[derive(Debug, Clone)]
@@ -40,6 +46,9 @@ pub struct Options {
     pub max_diff_bytes: u64,
     /// Differing regions kept per container.
     pub max_regions: usize,
+    /// A compressed archive decoding to at least this many bytes is held
+    /// one side at a time (see `evict`).
+    pub evict_min: u64,
     /// Live counters for a progress display, if someone watches.
     pub progress: Option<Arc<Progress>>,
     /// Told about each differing member of the outermost container as soon
@@ -74,6 +83,8 @@ pub struct Progress {
     pub entries: AtomicU64,
     /// Bytes of both sides checked for equality so far.
     pub bytes: AtomicU64,
+    /// Decoded archives held one side at a time (side a reduced to digests).
+    pub dropped: AtomicU64,
 }
 
 impl Default for Options {
@@ -88,6 +99,7 @@ impl Default for Options {
             exclude: Vec::new(),
             max_diff_bytes: 256 << 20,
             max_regions: 200,
+            evict_min: 4 << 20,
             progress: None,
             on_subtree: None,
             cancel: None,
@@ -308,13 +320,14 @@ fn compare_bytes(ctx: &Ctx, address: &str, a: &Blob, b: &Blob, depth: usize) -> 
                 ctx.opts.limits.max_depth
             ));
         } else {
-            let (oa, ob) = rayon::join(
-                || formats::open_as(a, fa, &ctx.opts.limits),
-                || formats::open_as(b, fb, &ctx.opts.limits),
-            );
+            let (oa, ob, ev) = open_pair(ctx, a, fa, b, fb);
             match (oa, ob) {
-                (Ok(Some(ca)), Ok(Some(cb))) if ca.format == cb.format => {
-                    compare_containers(ctx, &mut node, &ca, &cb, depth);
+                (Ok(Some(ca)), Ok(Some(mut cb))) if ca.format == cb.format => {
+                    let sa = Side {
+                        c: &ca,
+                        evicted: ev.as_ref(),
+                    };
+                    compare_containers(ctx, &mut node, sa, (&mut cb, b), depth);
                     return node;
                 }
                 (Ok(Some(ca)), Ok(Some(cb))) => {
@@ -348,6 +361,51 @@ fn compare_bytes(ctx: &Ctx, address: &str, a: &Blob, b: &Blob, depth: usize) -> 
     // Diagnosis: explain the leaf while both sides' bytes are at hand.
     crate::diagnose::classify_leaf(address, a.bytes(), b.bytes(), &mut node);
     node
+}
+
+/// Opens both sides of a differing pair. Two compressed streams are decoded
+/// one after the other, and a large decoded side a is reduced to digests
+/// before b is decoded, so that only one is held at a time.
+fn open_pair(
+    ctx: &Ctx,
+    a: &Blob,
+    fa: Format,
+    b: &Blob,
+    fb: Format,
+) -> (
+    formats::Result<Option<Container>>,
+    formats::Result<Option<Container>>,
+    Option<Evicted>,
+) {
+    let limits = &ctx.opts.limits;
+    if !(fa.is_stream() && fb.is_stream()) {
+        let (oa, ob) = rayon::join(
+            || formats::open_as(a, fa, limits),
+            || formats::open_as(b, fb, limits),
+        );
+        return (oa, ob, None);
+    }
+    let mut oa = formats::open_as(a, fa, limits);
+    let ev = match &mut oa {
+        Ok(Some(ca)) if evict::worth_evicting(ca, ctx.opts.evict_min) => {
+            if let Some(p) = &ctx.opts.progress {
+                p.dropped.fetch_add(1, Ordering::Relaxed);
+            }
+            let block = locate::block_size(ca.format);
+            Some(Evicted::take(ca, a, limits, block))
+        }
+        _ => None,
+    };
+    let ob = formats::open_as(b, fb, limits);
+    (oa, ob, ev)
+}
+
+/// Side a of a container comparison: its listing, and, when its decoded
+/// bytes were dropped, what stands in for them.
+#[derive(Clone, Copy)]
+struct Side<'c> {
+    c: &'c Container,
+    evicted: Option<&'c Evicted>,
 }
 
 fn leaf_diff(ctx: &Ctx, a: &Blob, b: &Blob) -> Diff {
@@ -402,7 +460,16 @@ fn pair(ca: &Container, cb: &Container) -> Vec<Pair> {
     out
 }
 
-fn compare_containers(ctx: &Ctx, node: &mut Node, ca: &Container, cb: &Container, depth: usize) {
+/// Compares two opened containers member by member. `b` is the blob side b
+/// was opened from, to decode it again if its decoded bytes get dropped.
+fn compare_containers(
+    ctx: &Ctx,
+    node: &mut Node,
+    sa: Side,
+    (cb, b): (&mut Container, &Blob),
+    depth: usize,
+) {
+    let ca = sa.c;
     node.format = Some(ca.format_name());
     if ca.format_name() != cb.format_name() {
         ctx.change(
@@ -416,19 +483,19 @@ fn compare_containers(ctx: &Ctx, node: &mut Node, ca: &Container, cb: &Container
     let fb: HashMap<&str, &str> = cb
         .fields
         .iter()
-        .map(|f| (f.name.as_str(), f.value.as_str()))
+        .map(|f| (f.name.as_ref(), f.value.as_str()))
         .collect();
     let fa: HashMap<&str, &str> = ca
         .fields
         .iter()
-        .map(|f| (f.name.as_str(), f.value.as_str()))
+        .map(|f| (f.name.as_ref(), f.value.as_str()))
         .collect();
     for f in &ca.fields {
-        let other = fb.get(f.name.as_str()).map(|v| v.to_string());
+        let other = fb.get(f.name.as_ref()).map(|v| v.to_string());
         ctx.change(node, &f.name, Some(f.value.clone()), other);
     }
     for f in &cb.fields {
-        if !fa.contains_key(f.name.as_str()) {
+        if !fa.contains_key(f.name.as_ref()) {
             ctx.change(node, &f.name, None, Some(f.value.clone()));
         }
     }
@@ -443,7 +510,13 @@ fn compare_containers(ctx: &Ctx, node: &mut Node, ca: &Container, cb: &Container
     if order_matters(ca.format) {
         order_change(ctx, node, ca, cb, &pairs);
     }
-    let located = locate::locate(&node.address, ca, cb, ctx.opts.max_regions);
+    let located = locate::locate(
+        &node.address,
+        ca,
+        sa.evicted.map(|e| &e.blocks),
+        cb,
+        ctx.opts.max_regions,
+    );
     if !located.is_empty() {
         if let Ok(mut r) = ctx.regions.lock() {
             r.extend(located);
@@ -454,6 +527,29 @@ fn compare_containers(ctx: &Ctx, node: &mut Node, ca: &Container, cb: &Container
     // names, boot images that are also files) have their content compared once.
     let (alias_a, alias_b) = (crate::walk::aliases(ca), crate::walk::aliases(cb));
     let (links_a, links_b) = (links::groups(ca), links::groups(cb));
+    // Side a's decoded bytes were dropped: find by digest which pairs
+    // differ, copy those members out of b and drop b's decoded bytes too,
+    // then decode a again for just those members.
+    let mut equal_a = HashSet::new();
+    let mut kept_a: Option<Kept> = None;
+    let mut kept_b: Option<Kept> = None;
+    if let Some(ev) = sa.evicted {
+        let limits = &ctx.opts.limits;
+        let wanted: Vec<(usize, usize)> = pairs
+            .iter()
+            .filter_map(|p| match *p {
+                Pair::Both(i, j) if alias_a[i].is_none() || alias_b[j].is_none() => Some((i, j)),
+                _ => None,
+            })
+            .collect();
+        let (same, differ) = ev.split(cb, &wanted, limits);
+        equal_a = same;
+        let need_b: Vec<usize> = differ.iter().map(|p| p.1).collect();
+        kept_b = evict::drop_side(cb, &need_b, limits, ctx.opts.evict_min);
+        let need_a: Vec<usize> = differ.iter().map(|p| p.0).collect();
+        kept_a = Some(ev.fetch(ca, &need_a, limits));
+    }
+    let cb: &Container = cb;
     let parent = node.address.clone();
     let mut children: Vec<Node> = pairs
         .par_iter()
@@ -468,8 +564,10 @@ fn compare_containers(ctx: &Ctx, node: &mut Node, ca: &Container, cb: &Container
             }
             let n = match *p {
                 Pair::Both(i, j) => {
-                    let content = alias_a[i].is_none() || alias_b[j].is_none();
-                    let mut n = compare_entries(ctx, address, (ca, i), (cb, j), content, depth);
+                    let content =
+                        (alias_a[i].is_none() || alias_b[j].is_none()) && !equal_a.contains(&i);
+                    let (a, b) = ((ca, kept_a.as_ref(), i), (cb, kept_b.as_ref(), j));
+                    let mut n = compare_entries(ctx, address, a, b, content, depth);
                     let before = n.changes.len();
                     ctx.change(&mut n, "hardlinks", links_a[i].clone(), links_b[j].clone());
                     if n.changes.len() > before {
@@ -499,7 +597,27 @@ fn compare_containers(ctx: &Ctx, node: &mut Node, ca: &Container, cb: &Container
     } else if node.children.is_empty() && node.changes.is_empty() && node.errors.is_empty() {
         // The bytes differ yet no member or field explains it (padding,
         // unparsed structures): show the bytes so nothing goes unreported.
-        node.diff = Some(leaf_diff(ctx, &ca.source, &cb.source));
+        // The only place every byte of a dropped side is needed again.
+        let limits = &ctx.opts.limits;
+        let sa = match sa.evicted {
+            None => Ok(ca.source.clone()),
+            Some(ev) => ev.decode(limits),
+        };
+        let sb = match (&kept_b, cb.layers.first()) {
+            (Some(_), Some(&codec)) => formats::stream::decode(b, codec, limits),
+            _ => Ok(cb.source.clone()),
+        };
+        match (sa, sb) {
+            (Ok(x), Ok(y)) => node.diff = Some(leaf_diff(ctx, &x, &y)),
+            (x, y) => {
+                if let Err(e) = x {
+                    node.errors.push(format!("a: {e}"));
+                }
+                if let Err(e) = y {
+                    node.errors.push(format!("b: {e}"));
+                }
+            }
+        }
     } else if depth == 0 && node.changes.is_empty() && !node.children.is_empty() {
         node.causes.push("consequential".to_string());
     }
@@ -607,12 +725,12 @@ fn meta_changes(ctx: &Ctx, node: &mut Node, a: &Meta, b: &Meta) {
     let eb: HashMap<&str, &str> = b
         .extra
         .iter()
-        .map(|f| (f.name.as_str(), f.value.as_str()))
+        .map(|f| (f.name.as_ref(), f.value.as_str()))
         .collect();
     let ea: HashMap<&str, &str> = a
         .extra
         .iter()
-        .map(|f| (f.name.as_str(), f.value.as_str()))
+        .map(|f| (f.name.as_ref(), f.value.as_str()))
         .collect();
     for f in &a.extra {
         if is_location_field(&f.name) {
@@ -622,11 +740,11 @@ fn meta_changes(ctx: &Ctx, node: &mut Node, a: &Meta, b: &Meta) {
             node,
             &f.name,
             Some(f.value.clone()),
-            eb.get(f.name.as_str()).map(|v| v.to_string()),
+            eb.get(f.name.as_ref()).map(|v| v.to_string()),
         );
     }
     for f in &b.extra {
-        if !ea.contains_key(f.name.as_str()) && !is_location_field(&f.name) {
+        if !ea.contains_key(f.name.as_ref()) && !is_location_field(&f.name) {
             ctx.change(node, &f.name, None, Some(f.value.clone()));
         }
     }
@@ -646,8 +764,8 @@ fn is_location_field(name: &str) -> bool {
 fn compare_entries(
     ctx: &Ctx,
     address: String,
-    (ca, i): (&Container, usize),
-    (cb, j): (&Container, usize),
+    (ca, kept_a, i): (&Container, Option<&Kept>, usize),
+    (cb, kept_b, j): (&Container, Option<&Kept>, usize),
     content: bool,
     depth: usize,
 ) -> Node {
@@ -682,10 +800,13 @@ fn compare_entries(
     if content && (has_data(ea) || has_data(eb)) {
         let same = squash_blocks_equal(ca, ea, cb, eb);
         if same != Some(true) {
-            let (ra, rb) = rayon::join(
-                || ca.read(i, &ctx.opts.limits),
-                || cb.read(j, &ctx.opts.limits),
-            );
+            let read = |c: &Container, kept: Option<&Kept>, i: usize| match kept {
+                None => c.read(i, &ctx.opts.limits),
+                Some(k) => k.get(&i).cloned().unwrap_or_else(|| {
+                    Err(formats::Error::invalid(c.format, 0, "entry bytes not kept"))
+                }),
+            };
+            let (ra, rb) = rayon::join(|| read(ca, kept_a, i), || read(cb, kept_b, j));
             match (ra, rb) {
                 (Ok(ba), Ok(bb)) => {
                     // A view of the mapped input (not decoded data) sits at a
