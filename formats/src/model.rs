@@ -5,6 +5,7 @@
 //! This is the contract between formats/ and the engine: readers never know
 //! about diffs, and the engine never parses bytes itself.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -76,12 +77,13 @@ impl Time {
 /// two can be compared and shown without knowing their type.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Field {
-    pub name: String,
+    /// Mostly a fixed name: no allocation per entry for it.
+    pub name: Cow<'static, str>,
     pub value: String,
 }
 
 impl Field {
-    pub fn new(name: impl Into<String>, value: impl ToString) -> Field {
+    pub fn new(name: impl Into<Cow<'static, str>>, value: impl ToString) -> Field {
         Field {
             name: name.into(),
             value: value.to_string(),
@@ -266,7 +268,7 @@ impl Container {
     }
 
     /// Adds a header field.
-    pub fn field(&mut self, name: impl Into<String>, value: impl ToString) {
+    pub fn field(&mut self, name: impl Into<Cow<'static, str>>, value: impl ToString) {
         self.fields.push(Field::new(name, value));
     }
 

@@ -97,8 +97,11 @@ fn read_capped(r: impl Read, cap: usize) -> std::result::Result<Vec<u8>, String>
     Ok(out)
 }
 
-/// Decoded fragment blocks kept around: neighbouring small files share one.
-const FRAGMENT_CACHE: usize = 8;
+/// Decoded fragment blocks kept around, in bytes: neighbouring small files
+/// share one, and pairs are compared in path order, so each thread needs
+/// about one at a time. Sized in bytes because blocks range from 4 KiB to
+/// 1 MiB (16 of 128 KiB, 2 of 1 MiB); the newest block is always kept.
+const FRAGMENT_CACHE_BYTES: usize = 2 << 20;
 
 /// Decodes SquashFS file data (blocks and fragments) of one image.
 pub struct Decoder {
@@ -176,10 +179,13 @@ impl Decoder {
         let v = Arc::new(self.block(b, None)?);
         // A poisoned lock only loses the cache, never the answer.
         if let Ok(mut cache) = self.fragments.lock() {
-            if cache.len() >= FRAGMENT_CACHE {
-                cache.pop_front();
-            }
             cache.push_back((b.offset, v.clone()));
+            let mut held: usize = cache.iter().map(|(_, v)| v.len()).sum();
+            while held > FRAGMENT_CACHE_BYTES && cache.len() > 1 {
+                if let Some((_, old)) = cache.pop_front() {
+                    held -= old.len();
+                }
+            }
         }
         Ok(v)
     }

@@ -282,7 +282,7 @@ impl Image<'_> {
             inode: Some(u64::from(ino.number)),
             ..Meta::default()
         };
-        e.meta.extra.push(Field::new("inode_type", ino.type_name()));
+        e.meta.extra = vec![Field::new("inode_type", ino.type_name())];
         if ino.xattr != NO_XATTR {
             match &self.xattrs {
                 Some(x) => match x.get(ino.xattr) {
