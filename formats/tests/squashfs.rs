@@ -414,6 +414,67 @@ fn file_contents_match_tree() {
     }
 }
 
+/// tails-neighbour is tails with big2.bin's tail changed: the fragment block
+/// it shares with big.bin's tail differs, big.bin's bytes do not.
+#[test]
+fn unchanged_files_beside_a_changed_neighbour_are_equal_by_their_tail() {
+    let (_, a) = image("tails");
+    let (_, b) = image("tails-neighbour");
+    let entry = |c: &Container, p: &str| {
+        let i = c.entries.iter().position(|e| e.path == p).unwrap();
+        (i, c.entries[i].clone())
+    };
+    let decoded = |c: &Container| c.squash.as_ref().unwrap().blocks_decoded();
+
+    // One full block, no tail: equal by its stored bytes, nothing decoded.
+    let (_, x) = entry(&a, "dir/block4k");
+    let (_, y) = entry(&b, "dir/block4k");
+    assert!(matches!(&x.data, Data::Squash { blocks, fragment: None } if blocks.len() == 1));
+    assert_eq!(squashfs::stored_equal(&a, &x, &b, &y), Some(true));
+    assert_eq!((decoded(&a), decoded(&b)), (0, 0));
+
+    // Three blocks and a tail in the changed fragment block: only that
+    // block is decoded, once per side, never big.bin's own blocks.
+    let (ia, x) = entry(&a, "big.bin");
+    let (ib, y) = entry(&b, "big.bin");
+    let (
+        Data::Squash {
+            fragment: Some(fx), ..
+        },
+        Data::Squash {
+            fragment: Some(fy), ..
+        },
+    ) = (&x.data, &y.data)
+    else {
+        panic!("big.bin has a fragment tail");
+    };
+    let raw = |c: &Container, f: &reprodiff_formats::SquashFragment| {
+        c.source
+            .slice(f.block.offset, u64::from(f.block.stored), c.format)
+            .unwrap()
+            .bytes()
+            .to_vec()
+    };
+    assert_ne!(
+        raw(&a, fx),
+        raw(&b, fy),
+        "the shared fragment block differs"
+    );
+    assert_eq!(squashfs::stored_equal(&a, &x, &b, &y), Some(true));
+    assert_eq!((decoded(&a), decoded(&b)), (1, 1));
+
+    // The changed file itself is not equal, and the cached block is reused.
+    let (_, x) = entry(&a, "big2.bin");
+    let (_, y) = entry(&b, "big2.bin");
+    assert_eq!(squashfs::stored_equal(&a, &x, &b, &y), None);
+    assert_eq!((decoded(&a), decoded(&b)), (1, 1));
+    let limits = Limits::default();
+    assert_eq!(
+        a.read(ia, &limits).unwrap().bytes(),
+        b.read(ib, &limits).unwrap().bytes()
+    );
+}
+
 #[test]
 fn read_respects_limits() {
     let (_, c) = image("xz");

@@ -798,7 +798,7 @@ fn compare_entries(
 
     let has_data = |e: &Entry| !matches!(e.data, Data::None) && e.size > 0;
     if content && (has_data(ea) || has_data(eb)) {
-        let same = squash_blocks_equal(ca, ea, cb, eb);
+        let same = formats::squashfs::stored_equal(ca, ea, cb, eb);
         if same != Some(true) {
             let read = |c: &Container, kept: Option<&Kept>, i: usize| match kept {
                 None => c.read(i, &ctx.opts.limits),
@@ -847,63 +847,6 @@ fn compare_entries(
         node.status = Status::Modified;
     }
     node
-}
-
-fn field<'c>(c: &'c Container, name: &str) -> Option<&'c str> {
-    c.fields
-        .iter()
-        .find(|f| f.name == name)
-        .map(|f| f.value.as_str())
-}
-
-/// `Some(true)` when two SquashFS files are stored as the very same blocks
-/// (same compressor and block size): equal without decoding anything.
-/// `None` when only decoding can tell.
-fn squash_blocks_equal(ca: &Container, ea: &Entry, cb: &Container, eb: &Entry) -> Option<bool> {
-    let (
-        Data::Squash {
-            blocks: ba,
-            fragment: fa,
-        },
-        Data::Squash {
-            blocks: bb,
-            fragment: fb,
-        },
-    ) = (&ea.data, &eb.data)
-    else {
-        return None;
-    };
-    let same_params = ["superblock.compressor", "superblock.block_size"]
-        .iter()
-        .all(|k| field(ca, k).is_some() && field(ca, k) == field(cb, k));
-    if !same_params || ea.size != eb.size || ba.len() != bb.len() {
-        return None;
-    }
-    let raw =
-        |c: &Container, off: u64, len: u32| c.source.slice(off, u64::from(len), c.format).ok();
-    for (x, y) in ba.iter().zip(bb) {
-        if x.stored != y.stored || x.compressed != y.compressed {
-            return None;
-        }
-        let (rx, ry) = (raw(ca, x.offset, x.stored)?, raw(cb, y.offset, y.stored)?);
-        if rx.bytes() != ry.bytes() {
-            return None;
-        }
-    }
-    match (fa, fb) {
-        (None, None) => Some(true),
-        (Some(x), Some(y)) => {
-            if x.offset != y.offset || x.len != y.len || x.block.stored != y.block.stored {
-                return None;
-            }
-            let (rx, ry) = (
-                raw(ca, x.block.offset, x.block.stored)?,
-                raw(cb, y.block.offset, y.block.stored)?,
-            );
-            (rx.bytes() == ry.bytes()).then_some(true)
-        }
-        _ => None,
-    }
 }
 
 #[cfg(test)]

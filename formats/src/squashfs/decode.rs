@@ -6,6 +6,7 @@
 
 use std::collections::VecDeque;
 use std::io::Read;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::{Blob, Error, ErrorKind, Format, Limits, Result, SquashBlock, SquashFragment};
@@ -109,6 +110,8 @@ pub struct Decoder {
     codec: Codec,
     block_size: u32,
     fragments: Mutex<VecDeque<(u64, Arc<Vec<u8>>)>>,
+    /// Stored blocks decoded so far (fragment blocks included).
+    decoded: AtomicU64,
 }
 
 impl std::fmt::Debug for Decoder {
@@ -131,7 +134,14 @@ impl Decoder {
             codec,
             block_size,
             fragments: Mutex::new(VecDeque::new()),
+            decoded: AtomicU64::new(0),
         }
+    }
+
+    /// How many stored blocks this decoder has decoded (fragment blocks
+    /// included, cache hits not): what a comparison really paid for.
+    pub fn blocks_decoded(&self) -> u64 {
+        self.decoded.load(Ordering::Relaxed)
     }
 
     /// Decodes one stored block, which must come out as exactly `want` bytes
@@ -144,6 +154,7 @@ impl Decoder {
         let raw = self
             .blob
             .slice(b.offset, u64::from(b.stored), Format::SquashFs)?;
+        self.decoded.fetch_add(1, Ordering::Relaxed);
         let out = if b.compressed {
             self.codec
                 .decode(raw.bytes(), bs)
@@ -188,6 +199,37 @@ impl Decoder {
             }
         }
         Ok(v)
+    }
+
+    /// The tail of a file packed in a fragment block: its sub-range of the
+    /// decoded block (kept in the cache for its neighbours).
+    pub fn tail(&self, f: &SquashFragment) -> Result<Vec<u8>> {
+        if f.block.offset.saturating_add(u64::from(f.block.stored)) > self.blob.len()
+            || f.block.stored > self.block_size
+        {
+            return Err(Error::invalid(
+                Format::SquashFs,
+                f.block.offset,
+                "fragment block outside the image or larger than the block size",
+            ));
+        }
+        let whole = self.fragment_block(&f.block)?;
+        let start = f.offset as usize;
+        start
+            .checked_add(f.len as usize)
+            .and_then(|end| whole.get(start..end))
+            .map(<[u8]>::to_vec)
+            .ok_or_else(|| {
+                err(
+                    f.block.offset,
+                    ErrorKind::Invalid(format!(
+                        "fragment tail {}+{} outside its {}-byte block",
+                        f.offset,
+                        f.len,
+                        whole.len()
+                    )),
+                )
+            })
     }
 
     /// Decodes a file of `size` bytes from its blocks and fragment tail.
@@ -262,22 +304,7 @@ impl Decoder {
             out.extend_from_slice(&part);
         }
         if let Some(f) = fragment {
-            let whole = self.fragment_block(&f.block)?;
-            let start = f.offset as usize;
-            let tail = start
-                .checked_add(f.len as usize)
-                .and_then(|end| whole.get(start..end))
-                .ok_or_else(|| {
-                    err(
-                        f.block.offset,
-                        ErrorKind::Invalid(format!(
-                            "fragment tail {}+{} outside its {}-byte block",
-                            f.offset,
-                            f.len,
-                            whole.len()
-                        )),
-                    )
-                })?;
+            let tail = self.tail(f)?;
             if tail.len() > size_usize - out.len() {
                 return Err(Error::invalid(
                     Format::SquashFs,
@@ -285,7 +312,7 @@ impl Decoder {
                     "fragment tail longer than the file",
                 ));
             }
-            out.extend_from_slice(tail);
+            out.extend_from_slice(&tail);
         }
         if out.len() != size_usize {
             return Err(err(

@@ -731,6 +731,77 @@ fn walk(img: &Image, c: &mut Container, limits: &Limits) -> Result<()> {
     Ok(())
 }
 
+/// Whether two SquashFS files hold the same bytes, told from how they are
+/// stored, decoding as little as possible: `Some(true)` when their blocks
+/// are stored as the very same bytes (same compressor and block size) and
+/// their fragment tails are equal, `None` when only decoding the files can
+/// tell.
+///
+/// A tail is compared raw when both sit at the same place of identical
+/// fragment blocks; otherwise (a neighbour in the block changed, or tails
+/// moved) by its decoded sub-range, the block decoded once and cached for
+/// its neighbours. A file whose own blocks are unchanged is then never
+/// decoded whole just because a small file packed next to its tail changed.
+pub fn stored_equal(ca: &Container, ea: &Entry, cb: &Container, eb: &Entry) -> Option<bool> {
+    let (
+        Data::Squash {
+            blocks: ba,
+            fragment: fa,
+        },
+        Data::Squash {
+            blocks: bb,
+            fragment: fb,
+        },
+    ) = (&ea.data, &eb.data)
+    else {
+        return None;
+    };
+    fn field<'c>(c: &'c Container, name: &str) -> Option<&'c str> {
+        c.fields
+            .iter()
+            .find(|f| f.name == name)
+            .map(|f| f.value.as_str())
+    }
+    let same_params = ["superblock.compressor", "superblock.block_size"]
+        .iter()
+        .all(|k| field(ca, k).is_some() && field(ca, k) == field(cb, k));
+    if !same_params || ea.size != eb.size || ba.len() != bb.len() {
+        return None;
+    }
+    let raw =
+        |c: &Container, off: u64, len: u32| c.source.slice(off, u64::from(len), c.format).ok();
+    for (x, y) in ba.iter().zip(bb) {
+        if x.stored != y.stored || x.compressed != y.compressed {
+            return None;
+        }
+        let (rx, ry) = (raw(ca, x.offset, x.stored)?, raw(cb, y.offset, y.stored)?);
+        if rx.bytes() != ry.bytes() {
+            return None;
+        }
+    }
+    match (fa, fb) {
+        (None, None) => Some(true),
+        (Some(x), Some(y)) => {
+            if x.len != y.len {
+                return None;
+            }
+            if x.offset == y.offset && x.block.stored == y.block.stored {
+                let (rx, ry) = (
+                    raw(ca, x.block.offset, x.block.stored)?,
+                    raw(cb, y.block.offset, y.block.stored)?,
+                );
+                if rx.bytes() == ry.bytes() {
+                    return Some(true);
+                }
+            }
+            let (da, db) = (ca.squash.as_ref()?, cb.squash.as_ref()?);
+            let (ta, tb) = (da.tail(x).ok()?, db.tail(y).ok()?);
+            (ta == tb).then_some(true)
+        }
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
