@@ -164,8 +164,28 @@ fn corrupt_member_is_an_error_node_and_the_rest_goes_on() {
     let b = newc(&[file("nested.cpio", 1, &bad), file("z", 2, b"2")]);
     let r = compare(a, b);
     let n = find(&r.tree, "nested.cpio").expect("nested");
-    assert!(!n.errors.is_empty() || n.diff.is_some(), "{n:?}");
-    assert!(find(&r.tree, "z").is_some(), "the comparison went on");
+    // The error names the side, the format and where it broke; the bytes
+    // are still shown, and side a's intact listing is not reported as gone.
+    assert_eq!(n.status, Status::Modified);
+    assert_eq!(
+        n.errors,
+        vec![
+            "b: cpio: truncated: needs 110 bytes, only 20 available at byte offset 0x0".to_string()
+        ],
+        "{n:?}"
+    );
+    assert!(matches!(n.diff, Some(Diff::Binary { .. })), "{n:?}");
+    assert!(n.children.is_empty(), "{n:?}");
+    // The member after it is compared as usual.
+    let z = find(&r.tree, "z").expect("the comparison went on");
+    let Some(Diff::Text { unified, .. }) = &z.diff else {
+        panic!("z: {z:?}");
+    };
+    assert!(
+        unified.contains("-1") && unified.contains("+2"),
+        "{unified}"
+    );
+    assert_eq!(r.summary.errors, 1);
 }
 
 #[test]
