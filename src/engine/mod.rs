@@ -46,6 +46,9 @@ pub struct Options {
     pub max_diff_bytes: u64,
     /// Differing regions kept per container.
     pub max_regions: usize,
+    /// Compute the SHA-256 of both inputs for the report. Off when nothing
+    /// will show them (a verdict-only run), which saves hashing every byte.
+    pub digests: bool,
     /// A compressed archive decoding to at least this many bytes is held
     /// one side at a time (see `evict`).
     pub evict_min: u64,
@@ -99,6 +102,7 @@ impl Default for Options {
             exclude: Vec::new(),
             max_diff_bytes: 256 << 20,
             max_regions: 200,
+            digests: true,
             evict_min: 4 << 20,
             progress: None,
             on_subtree: None,
@@ -185,8 +189,12 @@ pub fn sha256_hex(b: &[u8]) -> String {
 }
 
 /// Digest of a whole image, in chunks so a cancelled comparison stops
-/// hashing gigabytes it will never report (the digest is then empty).
+/// hashing gigabytes it will never report (the digest is then empty, as it
+/// is when no digests were asked for).
 fn image_sha256(b: &[u8], opts: &Options) -> String {
+    if !opts.digests {
+        return String::new();
+    }
     let mut h = Sha256::new();
     for chunk in b.chunks(16 << 20) {
         if opts.cancelled() {
