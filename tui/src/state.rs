@@ -805,6 +805,17 @@ impl State {
             self.group_set = g.addresses.iter().cloned().collect();
             self.message = Some(format!("{}: {} ({})", g.cause, g.shape, g.count));
             self.filter.group = Some(group);
+            self.refilter();
+            // Land on the group's first member, not on the ancestor that
+            // stayed under the cursor: that is what the group is about.
+            let first = self.preorder.iter().copied().find(|&i| {
+                self.node_of(i)
+                    .is_some_and(|n| self.group_set.contains(&n.address))
+            });
+            if let Some(i) = first {
+                self.select_item(i);
+            }
+            return;
         }
         self.refilter();
     }
@@ -1227,6 +1238,11 @@ pub(crate) mod tests {
                 "   bin",
                 "    hello"
             ]
+        );
+        // The cursor is on the member, not where it was (the root).
+        assert_eq!(
+            s.selected_node().map(|n| n.address.as_str()),
+            Some("fs.squashfs::usr/bin/hello")
         );
         s.apply_group(0);
         assert_eq!(names(&s).len(), 10);
