@@ -9,6 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, List, ListItem, Paragraph};
 use ratatui::Frame;
 use reprodiff_report::{ByteRange, Diff, Node, Status};
+use unicode_width::UnicodeWidthChar;
 
 use crate::keymap::HELP;
 use crate::state::{status_word, Focus, Mode, PromptKind, State, FILTER_ROWS};
@@ -405,8 +406,91 @@ fn dir_address(state: &State, item: usize) -> String {
     s.trim_end_matches('/').to_string()
 }
 
-/// Lines of the detail pane for the selection, at a pane width of `w`.
+/// Lines of the detail pane for the selection, at a pane width of `w`:
+/// every line fits, long ones continue on the next rows.
 pub fn detail_lines(state: &State, w: usize) -> Vec<Line<'static>> {
+    wrap(detail_rows(state, w), w)
+}
+
+/// Rows one long line may take once wrapped; the rest is summarised.
+const MAX_WRAPPED_ROWS: usize = 24;
+
+/// Splits lines wider than `w` columns into rows of `w`, at a space in the
+/// second half of the row when there is one, keeping each span's style (a
+/// continued `-` line stays red). A line that would take more than
+/// [`MAX_WRAPPED_ROWS`] rows (minified text, one huge value) is cut there,
+/// saying how much was left out.
+fn wrap(lines: Vec<Line<'static>>, w: usize) -> Vec<Line<'static>> {
+    let w = w.max(1);
+    let mut out = Vec::with_capacity(lines.len());
+    for line in lines {
+        if line.width() <= w {
+            out.push(line);
+            continue;
+        }
+        let cells: Vec<(char, Style, usize)> = line
+            .spans
+            .iter()
+            .flat_map(|sp| {
+                let style = sp.style;
+                sp.content
+                    .chars()
+                    .map(move |c| (c, style, UnicodeWidthChar::width(c).unwrap_or(0)))
+            })
+            .collect();
+        let mut start = 0usize;
+        let mut rows = 0usize;
+        while start < cells.len() {
+            if rows == MAX_WRAPPED_ROWS {
+                let left: usize = cells[start..].iter().map(|c| c.2).sum();
+                out.push(Line::styled(
+                    format!("… {left} more columns of this line"),
+                    DIM,
+                ));
+                break;
+            }
+            let mut end = start;
+            let mut used = 0usize;
+            while let Some(&(_, _, cw)) = cells.get(end) {
+                if used + cw > w && end > start {
+                    break;
+                }
+                used += cw;
+                end += 1;
+            }
+            if end < cells.len() {
+                let half = start + (end - start) / 2;
+                if let Some(sp) = (half..end).rev().find(|&k| cells[k].0 == ' ') {
+                    end = sp + 1;
+                }
+            }
+            out.push(row_of(&cells[start..end]).style(line.style));
+            start = end;
+            rows += 1;
+        }
+    }
+    out
+}
+
+/// One row of styled characters, as spans of equal style.
+fn row_of(cells: &[(char, Style, usize)]) -> Line<'static> {
+    let mut spans: Vec<Span<'static>> = Vec::new();
+    let mut buf = String::new();
+    let mut style = cells.first().map_or_else(Style::default, |c| c.1);
+    for &(c, st, _) in cells {
+        if st != style && !buf.is_empty() {
+            spans.push(Span::styled(std::mem::take(&mut buf), style));
+        }
+        style = st;
+        buf.push(c);
+    }
+    if !buf.is_empty() {
+        spans.push(Span::styled(buf, style));
+    }
+    Line::from(spans)
+}
+
+fn detail_rows(state: &State, w: usize) -> Vec<Line<'static>> {
     let mut out = Vec::new();
     let Some(item) = state.selected_item() else {
         if let Some(m) = &state.message {
@@ -576,16 +660,47 @@ fn change_lines(node: &Node, w: usize, out: &mut Vec<Line<'static>>) {
         HEAD,
     ));
     for c in &node.changes {
-        out.push(Line::from(vec![
-            Span::raw(format!("{:<fw$} │ ", truncate(&c.field, fw))),
-            Span::styled(
-                format!("{:<vw$}", truncate(&absent(&c.a), vw.saturating_sub(1))),
-                DEL,
-            ),
-            Span::raw("│ "),
-            Span::styled(truncate(&absent(&c.b), vb), ADD),
-        ]));
+        // Values wrap inside their columns, so dates, GUIDs and paths show
+        // whole; the field name stays on the first row.
+        let a = columns(&absent(&c.a), vw.saturating_sub(1));
+        let b = columns(&absent(&c.b), vb);
+        for k in 0..a.len().max(b.len()) {
+            let name = if k == 0 {
+                truncate(&c.field, fw)
+            } else {
+                String::new()
+            };
+            let empty = String::new();
+            out.push(Line::from(vec![
+                Span::raw(format!("{name:<fw$} │ ")),
+                Span::styled(format!("{:<vw$}", a.get(k).unwrap_or(&empty)), DEL),
+                Span::raw("│ "),
+                Span::styled(b.get(k).cloned().unwrap_or_default(), ADD),
+            ]));
+        }
     }
+}
+
+/// `s` cut into pieces of at most `w` characters, at most 8 of them (the
+/// last marked `…` when more was left out).
+fn columns(s: &str, w: usize) -> Vec<String> {
+    const MAX: usize = 8;
+    let w = w.max(1);
+    let chars: Vec<char> = s.chars().collect();
+    let mut out: Vec<String> = chars
+        .chunks(w)
+        .take(MAX)
+        .map(|c| c.iter().collect())
+        .collect();
+    if chars.len() > w * MAX {
+        if let Some(last) = out.last_mut() {
+            *last = truncate(&format!("{last}…"), w);
+        }
+    }
+    if out.is_empty() {
+        out.push(String::new());
+    }
+    out
 }
 
 /// Parses `@@ -a,b +c,d @@` into the first line numbers of each side.
@@ -946,6 +1061,56 @@ fn render_filter(state: &State, f: &mut Frame, row: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn texts(lines: &[Line]) -> Vec<String> {
+        lines.iter().map(|l| l.to_string()).collect()
+    }
+
+    #[test]
+    fn wrap_breaks_at_spaces_and_keeps_styles() {
+        let line = Line::from(vec![
+            Span::styled("-alpha beta ", DEL),
+            Span::styled("gamma", ADD),
+        ]);
+        let rows = wrap(vec![line], 8);
+        assert_eq!(texts(&rows), ["-alpha ", "beta ", "gamma"]);
+        assert!(rows.iter().all(|r| r.width() <= 8));
+        assert_eq!(rows[1].spans[0].style, DEL);
+        assert_eq!(rows[2].spans[0].style, ADD);
+        // No space to break at: cut at the width; wide characters count 2.
+        assert_eq!(
+            texts(&wrap(vec![Line::raw("abcdefghij")], 4)),
+            ["abcd", "efgh", "ij"]
+        );
+        assert_eq!(
+            texts(&wrap(vec![Line::raw("日本語テキ")], 4)),
+            ["日本", "語テ", "キ"]
+        );
+        // Short lines are left alone.
+        assert_eq!(texts(&wrap(vec![Line::raw("ok")], 4)), ["ok"]);
+    }
+
+    #[test]
+    fn a_huge_line_is_cut_after_its_row_limit() {
+        let rows = wrap(vec![Line::raw("x".repeat(10_000))], 10);
+        assert_eq!(rows.len(), MAX_WRAPPED_ROWS + 1);
+        assert_eq!(
+            rows.last().map(|l| l.to_string()),
+            Some(format!(
+                "… {} more columns of this line",
+                10_000 - 10 * MAX_WRAPPED_ROWS
+            ))
+        );
+    }
+
+    #[test]
+    fn long_values_wrap_inside_their_column() {
+        assert_eq!(columns("abcdefg", 3), ["abc", "def", "g"]);
+        assert_eq!(columns("", 3), [""]);
+        let many = columns(&"y".repeat(100), 2);
+        assert_eq!(many.len(), 8);
+        assert_eq!(many[7], "y…");
+    }
 
     #[test]
     fn loading_status_counts() {
