@@ -318,7 +318,9 @@ fn view(inputs: &[PathBuf]) -> Result<ExitCode> {
                 cancel: Some(cancel.clone()),
                 // Called from the engine's worker threads as members finish.
                 on_subtree: Some(engine::OnSubtree::new(move |n| {
-                    let _ = streamed.send(Update::Subtree(Box::new(n.clone())));
+                    let mut n = n.clone();
+                    reprodiff::diagnose::provisional(&mut n);
+                    let _ = streamed.send(Update::Subtree(Box::new(n)));
                 })),
                 ..Options::default()
             };

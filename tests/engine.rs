@@ -338,3 +338,47 @@ fn holding_one_decoded_side_at_a_time_changes_nothing() {
     assert!(both.contains("BUILD_DATE=2023-11-14T22:13:20Z"));
     assert_eq!(one, both);
 }
+
+/// Streamed subtrees get their causes before the report is done: on the
+/// demo pair, the SquashFS members' provisional causes are the final ones.
+#[test]
+fn streamed_subtrees_carry_provisional_causes() {
+    use reprodiff::engine::OnSubtree;
+    use std::sync::{Arc, Mutex};
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/demo");
+    let seen: Arc<Mutex<Vec<Node>>> = Arc::new(Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    let opts = Options {
+        on_subtree: Some(OnSubtree::new(move |n: &Node| {
+            let mut n = n.clone();
+            reprodiff::diagnose::provisional(&mut n);
+            sink.lock().expect("lock").push(n);
+        })),
+        ..Options::default()
+    };
+    let r = reprodiff::engine::compare_files(&dir.join("a.iso"), &dir.join("b.iso"), &opts)
+        .expect("demo pair");
+    let seen = seen.lock().expect("lock");
+    let sq = seen
+        .iter()
+        .find(|n| n.address == "live/filesystem.squashfs")
+        .expect("the squashfs subtree was streamed");
+    for (address, cause) in [
+        ("live/filesystem.squashfs::etc/motd", "mtime"),
+        ("live/filesystem.squashfs::usr/bin/hello", "build-id"),
+        ("live/filesystem.squashfs::etc/demo.conf", "permissions"),
+        (
+            "live/filesystem.squashfs::usr/share/demo/modules.list",
+            "ordering",
+        ),
+    ] {
+        let early = find(sq, address).expect(address);
+        let last = find(&r.tree, address).expect(address);
+        assert!(
+            early.causes.iter().any(|c| c == cause),
+            "{address}: {:?}",
+            early.causes
+        );
+        assert_eq!(early.causes, last.causes, "{address}");
+    }
+}

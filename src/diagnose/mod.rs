@@ -389,6 +389,21 @@ fn annotate(n: &mut Node, parent_dates: &[(i64, i64)], differing: &HashSet<Strin
     n.causes = causes;
 }
 
+/// Causes for one finished subtree while the rest is still being compared,
+/// so a viewer can show and filter by them early. Provisional: what needs
+/// the whole tree (the outer image's header dates, checksum lists naming
+/// members elsewhere, the groups) is settled by [`diagnose`] on the report.
+pub fn provisional(n: &mut Node) {
+    relocate_fat_order(n);
+    let mut differing = HashSet::new();
+    n.visit(&mut |x| {
+        if x.status != Status::Identical {
+            differing.insert(x.address.clone());
+        }
+    });
+    annotate(n, &[], &differing);
+}
+
 /// Settles causes over the whole report, counts them and builds the groups.
 pub fn diagnose(r: &mut Report) {
     r.summary.modified += relocate_fat_order(&mut r.tree);

@@ -386,11 +386,7 @@ impl App {
             (_, Action::Next) => s.next(true),
             (_, Action::Prev) => s.next(false),
             (_, Action::Search) => s.start_search(),
-            (_, Action::Filter) => {
-                if s.is_loaded() {
-                    s.mode = Mode::Filter(0);
-                }
-            }
+            (_, Action::Filter) => s.mode = Mode::Filter(0),
             (_, Action::ToggleIdentical) => s.toggle_identical(),
             (_, Action::Help) => s.mode = Mode::Help,
             (_, Action::FocusNext) => s.cycle_focus(),

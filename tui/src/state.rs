@@ -241,8 +241,17 @@ impl State {
     }
 
     fn build(&mut self, mut root: Node, root_name: String) {
-        // What to carry over: the selection, its place on screen, the folds.
+        // What to carry over: the selection, its place on screen, the folds,
+        // and (while results stream in) a search's origin and the filters,
+        // which index lists this rebuild changes.
         let keep = self.selected_item().map(|i| self.item_key(i));
+        let origin = self.search.as_ref().map(|s| self.item_key(s.origin));
+        let value = |list: &[String], i: Option<usize>| i.and_then(|i| list.get(i).cloned());
+        let filter_values = (
+            value(&self.kinds, self.filter.kind),
+            value(&self.formats, self.filter.format),
+            value(&self.causes, self.filter.cause),
+        );
         let screen_row = self.selected.saturating_sub(self.tree_offset);
         let folded: HashSet<Vec<String>> = (0..self.items.len())
             .filter(|&i| self.folded.get(i).copied().unwrap_or(false))
@@ -301,6 +310,11 @@ impl State {
         self.kinds = sorted(kinds);
         self.formats = sorted(formats);
         self.causes = sorted(causes);
+        let index =
+            |list: &[String], v: Option<String>| v.and_then(|v| list.iter().position(|x| *x == v));
+        self.filter.kind = index(&self.kinds, filter_values.0);
+        self.filter.format = index(&self.formats, filter_values.1);
+        self.filter.cause = index(&self.causes, filter_values.2);
 
         let mut preorder = Vec::with_capacity(items.len());
         let mut stack = vec![0usize];
@@ -319,6 +333,7 @@ impl State {
         self.preorder_pos = preorder_pos;
         self.folded = vec![false; self.items.len()];
         let mut target = None;
+        let mut origin_item = None;
         for i in 0..self.items.len() {
             let key = self.item_key(i);
             if folded.contains(&key) {
@@ -327,6 +342,12 @@ impl State {
             if target.is_none() && keep.as_ref() == Some(&key) {
                 target = Some(i);
             }
+            if origin_item.is_none() && origin.as_ref() == Some(&key) {
+                origin_item = Some(i);
+            }
+        }
+        if let Some(s) = &mut self.search {
+            s.origin = origin_item.unwrap_or(0);
         }
         // The cursor goes to the same address (or, if it is gone, the top)
         // and stays on the same screen line as the tree grows around it.
@@ -625,9 +646,6 @@ impl State {
     }
 
     pub fn start_search(&mut self) {
-        if !self.is_loaded() {
-            return;
-        }
         let origin = self.selected_item().unwrap_or(0);
         self.search = Some(Search {
             query: String::new(),
@@ -1310,6 +1328,48 @@ pub(crate) mod tests {
         s.add_subtree(node("z", Modified, vec![]));
         assert_eq!(s.nodes.len(), 6);
         assert_eq!(s.nodes.iter().filter(|n| n.address == "z").count(), 1);
+    }
+
+    #[test]
+    fn search_and_filters_work_while_results_stream_in() {
+        use Status::*;
+        let with_cause = |addr: &str, cause: &str| {
+            let mut n = node(addr, Modified, vec![]);
+            n.causes = vec![cause.to_string()];
+            n
+        };
+        let mut s = State::loading("a ↔ b");
+        s.add_subtree(with_cause("m.txt", "mtime"));
+        s.add_subtree(with_cause("x.bin", "content"));
+        // A cause filter set now keeps meaning "mtime" when a new cause that
+        // sorts before it arrives and shifts the list.
+        let mtime = s.causes.iter().position(|c| c == "mtime").unwrap();
+        s.cycle_filter(3, true);
+        while s.filter.cause != Some(mtime) {
+            s.cycle_filter(3, true);
+        }
+        assert_eq!(names(&s), ["a ↔ b", " m.txt"]);
+        s.add_subtree(with_cause("b.bin", "build-id"));
+        assert_eq!(s.filter_value(3), "mtime");
+        s.add_subtree(with_cause("n.txt", "mtime"));
+        assert_eq!(names(&s), ["a ↔ b", " m.txt", " n.txt"]);
+        s.clear();
+        // Search: matches follow the growing tree; cancelling returns to
+        // where the search started, by address.
+        s.select_row(
+            s.rows
+                .iter()
+                .position(|&i| s.items[i].name == "x.bin")
+                .unwrap(),
+        );
+        s.start_search();
+        assert_eq!(s.mode, Mode::Search);
+        s.set_query(".txt".into());
+        assert_eq!(selected_address(&s).as_deref(), Some("m.txt"));
+        s.add_subtree(with_cause("a.txt", "mtime"));
+        assert_eq!(s.search.as_ref().map(|x| x.matches.len()), Some(3));
+        s.cancel_search();
+        assert_eq!(selected_address(&s).as_deref(), Some("x.bin"));
     }
 
     #[test]
