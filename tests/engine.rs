@@ -382,3 +382,99 @@ fn streamed_subtrees_carry_provisional_causes() {
         assert_eq!(early.causes, last.causes, "{address}");
     }
 }
+
+/// Files of a package whose version differs (or that only one side has)
+/// are explained by it: their only cause is package-version, and they group
+/// under their package, found through dpkg's `.list` files.
+#[test]
+fn files_of_changed_packages_are_explained_by_the_package() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/diagnose");
+    // status.a → status.b: dpkg 1.21.22 → 1.21.22+b1, gzip removed, sed added.
+    let sa = std::fs::read(dir.join("status.a")).expect("status.a");
+    let sb = std::fs::read(dir.join("status.b")).expect("status.b");
+    let dpkg_list = b"/.\n/usr\n/usr/bin\n/usr/bin/dpkg\n/usr/share/doc/dpkg\n";
+    let later = |m: Member<'static>| Member {
+        mtime: 1_700_086_400,
+        ..m
+    };
+    let dir_member = |name: &'static str, ino| Member {
+        mode: 0o040755,
+        ..file(name, ino, b"")
+    };
+    let common = |status: &'static [u8], dpkg: &'static [u8], md5: &'static [u8]| {
+        vec![
+            file("var/lib/dpkg/status", 1, status),
+            file("var/lib/dpkg/info/dpkg.list", 2, dpkg_list),
+            file("var/lib/dpkg/info/dpkg.md5sums", 3, md5),
+            file("usr/bin/dpkg", 4, dpkg),
+        ]
+    };
+    let sa: &'static [u8] = Box::leak(sa.into_boxed_slice());
+    let sb: &'static [u8] = Box::leak(sb.into_boxed_slice());
+    let mut a = common(sa, b"dpkg one", b"aaaa  usr/bin/dpkg\n");
+    a.extend([
+        file("var/lib/dpkg/info/gzip.list", 5, b"/bin\n/bin/gzip\n"),
+        file("bin/gzip", 6, b"gzip"),
+        dir_member("usr/share/doc/dpkg", 7),
+        file("etc/motd", 8, b"hi"),
+    ]);
+    let mut b = common(sb, b"dpkg two", b"bbbb  usr/bin/dpkg\n");
+    b.extend([
+        file("var/lib/dpkg/info/sed.list", 5, b"/bin\n/bin/sed\n"),
+        file("bin/sed", 6, b"sed"),
+        later(dir_member("usr/share/doc/dpkg", 7)),
+        later(file("etc/motd", 8, b"hi")),
+    ]);
+    let r = compare(newc(&a), newc(&b));
+    let causes = |addr: &str| find(&r.tree, addr).expect(addr).causes.clone();
+    let package = |addr: &str| {
+        find(&r.tree, addr)
+            .expect(addr)
+            .changes
+            .iter()
+            .find(|c| c.field.starts_with("package."))
+            .map(|c| (c.field.clone(), c.a.clone(), c.b.clone()))
+    };
+    let pv = vec!["package-version".to_string()];
+    for addr in [
+        "usr/bin/dpkg",
+        "var/lib/dpkg/info/dpkg.md5sums",
+        "bin/gzip",
+        "var/lib/dpkg/info/gzip.list",
+        "bin/sed",
+    ] {
+        assert_eq!(causes(addr), pv, "{addr}");
+    }
+    assert_eq!(
+        package("usr/bin/dpkg"),
+        Some((
+            "package.dpkg".into(),
+            Some("1.21.22".into()),
+            Some("1.21.22+b1".into())
+        ))
+    );
+    assert_eq!(
+        package("bin/gzip"),
+        Some(("package.gzip".into(), Some("1.12-1".into()), None))
+    );
+    assert_eq!(package("bin/sed").map(|p| p.1), Some(None));
+    // Not the package's doing: a shared directory, an unrelated file.
+    assert_eq!(package("usr/share/doc/dpkg"), None);
+    assert_eq!(causes("etc/motd"), vec!["mtime".to_string()]);
+    let first = &r.groups[0];
+    assert_eq!(first.cause, "package-version", "{:#?}", r.groups);
+    let dpkg_group = r
+        .groups
+        .iter()
+        .find(|g| g.shape.contains("dpkg 1.21.22 → 1.21.22+b1"))
+        .expect("a group for dpkg's files");
+    assert_eq!(
+        dpkg_group.addresses,
+        ["usr/bin/dpkg", "var/lib/dpkg/info/dpkg.md5sums"]
+    );
+    assert!(
+        !r.groups.iter().any(|g| g.cause == "content"),
+        "{:#?}",
+        r.groups
+    );
+}

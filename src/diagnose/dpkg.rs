@@ -5,10 +5,13 @@
 //!
 //! Diagnosis stage (engine → report), on the raw bytes of both sides.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+
+use reprodiff_formats::{Container, Limits};
 
 use super::PACKAGE_VERSION;
-use crate::report::Change;
+use crate::report::{Change, Node};
+use crate::walk::SEP;
 
 /// `true` for the addresses of a dpkg status file.
 pub fn is_status(address: &str) -> bool {
@@ -64,4 +67,123 @@ pub fn compare(a: &[u8], b: &[u8]) -> Vec<Change> {
         }
     }
     out
+}
+
+/// Where dpkg keeps what each package installed: `<package>[:<arch>].list`.
+const INFO: &str = "var/lib/dpkg/info/";
+
+/// Largest `.list` file read (the biggest real ones are a few MiB).
+const MAX_LIST: u64 = 16 << 20;
+
+fn normal(path: &str) -> &str {
+    path.trim_start_matches("./").trim_start_matches('/')
+}
+
+/// The package an info file (`var/lib/dpkg/info/foo:amd64.md5sums`) is about.
+fn info_package(path: &str) -> Option<&str> {
+    let file = normal(path).strip_prefix(INFO)?;
+    let stem = file.rsplit_once('.')?.0;
+    Some(stem.split_once(':').map_or(stem, |(p, _)| p))
+}
+
+/// The `.list` files of each package in `c`, by package name.
+fn lists(c: &Container) -> HashMap<&str, Vec<usize>> {
+    let mut out: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, e) in c.entries.iter().enumerate() {
+        if normal(&e.path).ends_with(".list") {
+            if let Some(p) = info_package(&e.path) {
+                out.entry(p).or_default().push(i);
+            }
+        }
+    }
+    out
+}
+
+/// Files of a container that belong to packages whose version differs (or
+/// that are installed on one side only) are consequences of that, not
+/// reproducibility bugs of their own: each gets a `package.<name>` change
+/// (version a → version b) with cause `package-version`, which diagnosis
+/// makes their only cause, so they group under their package instead of
+/// scattering over content, mtime and build-id groups.
+///
+/// Runs in the engine while both listings are open, after the container's
+/// members were compared; it reads the changed packages' `.list` files
+/// (side a for removed packages, b for the others, the other side when one
+/// cannot be read). Directories are left alone: most are shared.
+pub fn attribute(node: &mut Node, ca: &Container, cb: &Container, limits: &Limits) {
+    let prefix = if node.address.is_empty() {
+        String::new()
+    } else {
+        format!("{}{SEP}", node.address)
+    };
+    let own_path = |n: &Node| {
+        n.address
+            .strip_prefix(prefix.as_str())
+            .filter(|p| !p.contains(SEP))
+            .map(str::to_string)
+    };
+    let changed: Vec<(String, Option<String>, Option<String>)> = node
+        .children
+        .iter()
+        .filter(|c| own_path(c).is_some_and(|p| is_status(&p)))
+        .flat_map(|c| c.changes.iter())
+        .filter_map(|c| {
+            let name = c.field.strip_prefix("dpkg.")?;
+            Some((name.to_string(), c.a.clone(), c.b.clone()))
+        })
+        .collect();
+    if changed.is_empty() {
+        return;
+    }
+    let (la, lb) = (lists(ca), lists(cb));
+    let read_list = |c: &Container, idx: &[usize]| -> Option<Vec<String>> {
+        let mut paths = Vec::new();
+        for &i in idx {
+            if c.entries.get(i)?.size > MAX_LIST {
+                return None;
+            }
+            let b = c.read(i, limits).ok()?;
+            let text = String::from_utf8_lossy(b.bytes());
+            paths.extend(text.lines().map(|l| normal(l).to_string()));
+        }
+        Some(paths)
+    };
+    // Path inside the container → (package, version a, version b).
+    let mut owner: HashMap<String, usize> = HashMap::new();
+    for (k, (name, va, _)) in changed.iter().enumerate() {
+        let (first, second) = if va.is_some() && changed[k].2.is_none() {
+            ((ca, &la), (cb, &lb))
+        } else {
+            ((cb, &lb), (ca, &la))
+        };
+        let paths = [first, second]
+            .into_iter()
+            .find_map(|(c, l)| l.get(name.as_str()).and_then(|idx| read_list(c, idx)));
+        for p in paths.unwrap_or_default() {
+            if !p.is_empty() {
+                owner.entry(p).or_insert(k);
+            }
+        }
+    }
+    for child in node.children.iter_mut() {
+        if child.kind.as_deref() == Some("dir") {
+            continue;
+        }
+        let Some(path) = own_path(child) else {
+            continue;
+        };
+        let path = normal(&path);
+        let k = owner.get(path).copied().or_else(|| {
+            let p = info_package(path)?;
+            changed.iter().position(|(n, _, _)| n == p)
+        });
+        if let Some((name, va, vb)) = k.and_then(|k| changed.get(k)) {
+            child.changes.push(Change {
+                field: format!("package.{name}"),
+                a: va.clone(),
+                b: vb.clone(),
+                cause: Some(PACKAGE_VERSION.to_string()),
+            });
+        }
+    }
 }

@@ -175,8 +175,22 @@ fn facts(n: &Node) -> Vec<Fact> {
                 out.push(fact(OWNERSHIP, "owner differs", Some(detail)));
             }
             PACKAGE_VERSION => {
+                let (files, status): (Vec<&Change>, Vec<&Change>) =
+                    changes.iter().partition(|c| super::is_package_file(c));
+                for c in files {
+                    let name = c.field.trim_start_matches("package.");
+                    let v = |v: &Option<String>| v.clone().unwrap_or_else(|| "(none)".into());
+                    out.push(fact(
+                        PACKAGE_VERSION,
+                        "files of a package whose version differs",
+                        Some(format!("{name} {} → {}", v(&c.a), v(&c.b))),
+                    ));
+                }
+                if status.is_empty() {
+                    continue;
+                }
                 let (mut add, mut rem, mut chg) = (0, 0, 0);
-                for c in &changes {
+                for c in &status {
                     match (&c.a, &c.b) {
                         (None, Some(_)) => add += 1,
                         (Some(_), None) => rem += 1,

@@ -385,8 +385,18 @@ fn annotate(n: &mut Node, parent_dates: &[(i64, i64)], differing: &HashSet<Strin
         };
         push_cause(&mut causes, cause);
     }
+    // A file of a package whose version differs: that is the whole story
+    // (its content, times and ids come with the other version).
+    if n.changes.iter().any(is_package_file) {
+        causes.retain(|c| c == PACKAGE_VERSION || (c == CONSEQUENTIAL && !n.children.is_empty()));
+    }
     causes.sort_by_key(|c| CAUSES.iter().position(|x| x == c));
     n.causes = causes;
+}
+
+/// The change `dpkg::attribute` adds to a file of a changed package.
+pub fn is_package_file(c: &Change) -> bool {
+    c.field.starts_with("package.") && c.cause.as_deref() == Some(PACKAGE_VERSION)
 }
 
 /// Causes for one finished subtree while the rest is still being compared,

@@ -599,6 +599,8 @@ fn compare_containers(
         .collect();
     children.sort_by(|x, y| x.address.cmp(&y.address));
     node.children = children;
+    // Files of packages whose version differs are explained by that.
+    crate::diagnose::dpkg::attribute(node, ca, cb, &ctx.opts.limits);
     if ctx.opts.cancelled() {
         // Whatever was skipped must not be mistaken for "only padding differs".
         node.errors.push("comparison cancelled".to_string());
