@@ -128,6 +128,7 @@ fn size_hint(b: &[u8], codec: Format) -> Option<u64> {
             let tail = b.len().checked_sub(4)?;
             Some(u64::from(u32le(b, tail)?))
         }
+        Format::Xz => xz_streams(b).map(|(_, size)| size),
         _ => None,
     }
 }
@@ -136,11 +137,106 @@ fn size_hint(b: &[u8], codec: Format) -> Option<u64> {
 /// its last complete member (zero padding and trailing data excluded).
 ///
 /// zstd and lz4 are measured by walking their block headers, without
-/// decoding; gzip, xz and bzip2 record no sizes, so they are decoded into
-/// nothing, bounded like [`decode`].
+/// decoding. xz streams that run to the end of `blob` are measured from
+/// their indexes, read backwards from the last footer. Otherwise gzip, xz
+/// and bzip2 record no sizes, so they are decoded into nothing, bounded
+/// like [`decode`].
 pub fn stream_end(blob: &Blob, codec: Format, limits: &Limits) -> Result<u64> {
+    if codec == Format::Xz {
+        if let Some((end, _)) = xz_streams(blob.bytes()) {
+            return Ok(end);
+        }
+    }
     let mut sink = Sink::new(Mode::Measure, limits.decoded_cap(blob.len()), None);
     run(blob.bytes(), codec, &mut sink)
+}
+
+const XZ_MAGIC: [u8; 6] = [0xfd, b'7', b'z', b'X', b'Z', 0x00];
+
+/// When `b` is nothing but xz streams (and zero padding): where the last
+/// one ends and the total decoded size, read from each stream's footer and
+/// index, last to first, without decoding. `None` when anything does not
+/// check out (a CRC, a size, a header, or other bytes after the streams):
+/// then only decoding can tell.
+fn xz_streams(b: &[u8]) -> Option<(u64, u64)> {
+    let end = b.iter().rposition(|&x| x != 0)? + 1;
+    let mut at = end;
+    let mut size = 0u64;
+    // Each round consumes at least a header and a footer: no endless loop.
+    loop {
+        let (start, n) = xz_from_end(b, at)?;
+        size = size.checked_add(n)?;
+        // Stream padding before a stream: zeros, a multiple of 4 bytes.
+        let pad = b
+            .get(..start)?
+            .iter()
+            .rev()
+            .take_while(|&&x| x == 0)
+            .count();
+        if pad == start {
+            return (pad == 0).then_some((end as u64, size));
+        }
+        if pad % 4 != 0 {
+            return None;
+        }
+        at = start - pad;
+    }
+}
+
+fn crc32(b: &[u8]) -> u32 {
+    let mut c = flate2::Crc::new();
+    c.update(b);
+    c.sum()
+}
+
+/// xz multibyte integer at `*at` (at most 9 bytes).
+fn xz_varint(b: &[u8], at: &mut usize) -> Option<u64> {
+    let mut v = 0u64;
+    for i in 0..9 {
+        let byte = *b.get(*at)?;
+        *at += 1;
+        v |= u64::from(byte & 0x7f) << (7 * i);
+        if byte & 0x80 == 0 {
+            return Some(v);
+        }
+    }
+    None
+}
+
+/// The xz stream whose footer ends at `end`: its start and decoded size,
+/// from the footer, the index (both CRC-checked) and the header.
+fn xz_from_end(b: &[u8], end: usize) -> Option<(usize, u64)> {
+    let footer = b.get(end.checked_sub(12)?..end)?;
+    if footer.get(10..12)? != b"YZ" || crc32(footer.get(4..10)?) != u32le(footer, 0)? {
+        return None;
+    }
+    let index_len = (u32le(footer, 4)? as usize + 1) * 4;
+    let index_start = (end - 12).checked_sub(index_len)?;
+    let index = b.get(index_start..end - 12)?;
+    let (body, crc) = index.split_at(index_len - 4);
+    if *body.first()? != 0 || crc32(body) != u32le(crc, 0)? {
+        return None;
+    }
+    let mut at = 1;
+    let records = xz_varint(body, &mut at)?;
+    let (mut blocks, mut size) = (0usize, 0u64);
+    for _ in 0..records {
+        let unpadded = xz_varint(body, &mut at)?;
+        let decoded = xz_varint(body, &mut at)?;
+        let padded = usize::try_from(unpadded.checked_add(3)? & !3).ok()?;
+        blocks = blocks.checked_add(padded)?;
+        size = size.checked_add(decoded)?;
+        if blocks > index_start {
+            return None;
+        }
+    }
+    let start = index_start.checked_sub(blocks)?.checked_sub(12)?;
+    let header = b.get(start..start + 12)?;
+    // The header's stream flags must be the footer's.
+    if header.get(..6)? != XZ_MAGIC || header.get(6..8)? != footer.get(8..10)? {
+        return None;
+    }
+    Some((start, size))
 }
 
 /// Header fields of the stream (of its first member), named `gzip.mtime`,
@@ -943,6 +1039,46 @@ mod tests {
         );
         assert_eq!(s.select[0].bytes, b"234");
         assert_eq!(s.select[1].bytes, b"901");
+    }
+
+    fn fixture(name: &str) -> Vec<u8> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/stream/");
+        std::fs::read(format!("{dir}{name}")).unwrap_or_default()
+    }
+
+    #[test]
+    fn xz_streams_are_measured_from_their_indexes() {
+        let text = fixture("text.txt").len() as u64;
+        for name in ["text.xz", "text-crc32.xz", "concat.xz"] {
+            let b = fixture(name);
+            let decoded = decode(&Blob::from_vec(b.clone()), Format::Xz, &Limits::default())
+                .map(|d| d.len())
+                .unwrap_or(0);
+            assert!(decoded >= text, "{name}");
+            assert_eq!(xz_streams(&b), Some((b.len() as u64, decoded)), "{name}");
+            // Stream padding after it changes nothing.
+            let mut padded = b.clone();
+            padded.extend_from_slice(&[0; 8]);
+            assert_eq!(
+                xz_streams(&padded),
+                Some((b.len() as u64, decoded)),
+                "{name}"
+            );
+            // Something else after it: only decoding can tell where it ends.
+            let mut more = b.clone();
+            more.extend_from_slice(b"070701");
+            assert_eq!(xz_streams(&more), None, "{name}");
+            // A damaged index or footer is not trusted.
+            for at in [b.len() - 1, b.len() - 9, b.len() - 14] {
+                let mut bad = b.clone();
+                bad[at] ^= 0x40;
+                assert_eq!(xz_streams(&bad), None, "{name} byte {at}");
+            }
+        }
+        // Garbage before a valid stream is not part of it.
+        let mut front = b"junk".to_vec();
+        front.extend_from_slice(&fixture("text.xz"));
+        assert_eq!(xz_streams(&front), None);
     }
 
     #[test]
