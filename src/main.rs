@@ -114,7 +114,25 @@ enum Cmd {
     },
 }
 
+/// Allocations of 128 KiB and more get their own mapping, returned to the
+/// system when freed. glibc otherwise raises that threshold to the largest
+/// block freed so far (up to 32 MiB), after which decoded blocks, listings
+/// and decode buffers come from heaps it keeps: on the live ISO pair that
+/// held peak anonymous memory at 43 MiB instead of 25, at no cost in time.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn return_large_blocks_to_the_system() {
+    // SAFETY: mallopt only tunes the allocator; it runs first thing in main,
+    // before any other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn return_large_blocks_to_the_system() {}
+
 fn main() -> ExitCode {
+    return_large_blocks_to_the_system();
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
