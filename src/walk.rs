@@ -119,7 +119,7 @@ fn child_address(parent: &str, path: &str) -> String {
 fn has_location(d: &Data) -> bool {
     match d {
         Data::None => false,
-        Data::Range(e) => e.len > 0,
+        Data::Range(e) | Data::Deflate(e) => e.len > 0,
         Data::Extents(v) => !v.is_empty(),
         Data::Squash { blocks, fragment } => !blocks.is_empty() || fragment.is_some(),
     }

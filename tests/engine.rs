@@ -478,3 +478,64 @@ fn files_of_changed_packages_are_explained_by_the_package() {
         r.groups
     );
 }
+
+/// Two builds of one ZIP (testdata/gen/zip.sh): member order, a touched
+/// file's times (extended timestamp and DOS time), every access time zip
+/// recorded, and one changed file, whose deflated bytes are compared
+/// decoded.
+#[test]
+fn zip_members_are_compared_field_by_field() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/zip");
+    let r = reprodiff::engine::compare_files(
+        &dir.join("a.zip"),
+        &dir.join("b.zip"),
+        &Options::default(),
+    )
+    .expect("zip pair");
+    let change = |addr: &str, field: &str| {
+        find(&r.tree, addr)
+            .and_then(|n| n.changes.iter().find(|c| c.field == field))
+            .map(|c| (c.a.clone(), c.b.clone(), c.cause.clone()))
+    };
+    let order = change("", "order").expect("order change");
+    assert_eq!(order.2.as_deref(), Some("ordering"));
+    let s = |v: &str| Some(v.to_string());
+    assert_eq!(
+        change("dir/numbers.txt", "zip.dos_time"),
+        Some((
+            s("2023-11-14 22:13:20"),
+            s("2023-11-15 22:13:20"),
+            s("mtime")
+        ))
+    );
+    assert_eq!(
+        change("dir/numbers.txt", "mtime"),
+        Some((
+            s("2023-11-14T22:13:20Z"),
+            s("2023-11-15T22:13:20Z"),
+            s("mtime")
+        ))
+    );
+    for addr in [
+        "dir",
+        "dir/noise.bin",
+        "empty",
+        "hello.txt",
+        "dir/numbers.txt",
+    ] {
+        let (_, b, cause) = change(addr, "atime").unwrap_or_else(|| panic!("{addr}: atime"));
+        assert_eq!(
+            (b, cause),
+            (s("2023-11-15T23:13:20Z"), s("mtime")),
+            "{addr}"
+        );
+    }
+    let hello = find(&r.tree, "hello.txt").expect("hello.txt");
+    let Some(Diff::Text { unified, .. }) = &hello.diff else {
+        panic!("hello.txt: {hello:?}");
+    };
+    assert!(unified.contains("-hello, zip\n+hello, ZIP"), "{unified}");
+    // numbers.txt is deflated and its bytes are the same: no diff.
+    assert!(find(&r.tree, "dir/numbers.txt").is_some_and(|n| n.diff.is_none()));
+    assert_eq!(r.summary.modified, 5);
+}

@@ -22,6 +22,7 @@ pub mod partition;
 pub mod squashfs;
 pub mod stream;
 pub mod tar;
+pub mod zip;
 
 use std::fmt;
 
@@ -43,6 +44,7 @@ pub enum Format {
     Cpio,
     Ar,
     Tar,
+    Zip,
     Fat,
     /// A raw disk image with an MBR or GPT partition table at offset 0.
     Disk,
@@ -62,6 +64,7 @@ impl Format {
             Format::Cpio => "cpio",
             Format::Ar => "ar",
             Format::Tar => "tar",
+            Format::Zip => "zip",
             Format::Fat => "fat",
             Format::Disk => "disk",
             Format::Gzip => "gzip",
@@ -156,6 +159,7 @@ pub fn detect(b: &[u8]) -> Option<Format> {
         [b'B', b'Z', b'h', b'1'..=b'9', ..] => Some(Format::Bzip2),
         [0x04, 0x22, 0x4d, 0x18, ..] | [0x02, 0x21, 0x4c, 0x18, ..] => Some(Format::Lz4),
         [0x7f, b'E', b'L', b'F', ..] => Some(Format::Elf),
+        _ if zip::looks_like_zip(b) => Some(Format::Zip),
         _ if has(b, 257, b"ustar") => Some(Format::Tar),
         _ if fat::looks_like_fat(b) => Some(Format::Fat),
         _ if disk::looks_like_disk(b) => Some(Format::Disk),
@@ -185,6 +189,7 @@ pub fn open_as(blob: &Blob, format: Format, limits: &Limits) -> Result<Option<Co
         Format::Cpio => cpio::open(blob, limits)?,
         Format::Ar => ar::open(blob, limits)?,
         Format::Tar => tar::open(blob, limits)?,
+        Format::Zip => zip::open(blob, limits)?,
         Format::Fat => fat::open(blob, limits)?,
         Format::Disk => disk::open(blob, limits)?,
         Format::Gzip | Format::Xz | Format::Zstd | Format::Bzip2 | Format::Lz4 => {

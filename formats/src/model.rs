@@ -157,6 +157,9 @@ pub enum Data {
     /// Several ranges of `source` read in order (ISO multi-extent files, FAT
     /// cluster chains). The last one may be cut short to the entry size.
     Extents(Vec<Extent>),
+    /// A raw DEFLATE stream (no zlib or gzip wrapper) in a range of
+    /// `source`, decoded when read to the entry's size (ZIP members).
+    Deflate(Extent),
     /// SquashFS blocks, decoded through the container's SquashFS reader.
     Squash {
         blocks: Vec<SquashBlock>,
@@ -169,7 +172,7 @@ impl Data {
     pub fn offset(&self) -> Option<u64> {
         match self {
             Data::None => None,
-            Data::Range(e) => Some(e.offset),
+            Data::Range(e) | Data::Deflate(e) => Some(e.offset),
             Data::Extents(v) => v.first().map(|e| e.offset),
             Data::Squash { blocks, fragment } => blocks
                 .first()
@@ -333,6 +336,7 @@ impl Container {
                 }
                 Ok(Blob::from_vec(out))
             }
+            Data::Deflate(e) => crate::zip::inflate(&self.source, *e, entry.size, limits),
             Data::Squash { blocks, fragment } => match &self.squash {
                 Some(d) => d.read(blocks, fragment.as_ref(), entry.size, limits),
                 None => Err(Error::invalid(

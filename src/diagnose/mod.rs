@@ -148,6 +148,7 @@ fn is_entry_time(field: &str) -> bool {
             "iso.date" | "ar.date" | "tar.mtime" | "cpio.mtime" | "rockridge.root.mtime"
         )
         || (field.starts_with("fat.") && (field.ends_with("time") || field.ends_with("date")))
+        || field == "zip.dos_time"
 }
 
 fn is_structural(l: &str) -> bool {
@@ -197,6 +198,25 @@ fn field_cause(c: &Change, node: &Node, parent_dates: &[(i64, i64)]) -> &'static
     }
     if stream.iter().any(|p| f.starts_with(p)) {
         return COMPRESSION_METADATA;
+    }
+    // How a ZIP member was packed, not what it holds.
+    if matches!(
+        f,
+        "zip.method"
+            | "zip.flags"
+            | "zip.version_made_by"
+            | "zip.version_needed"
+            | "zip.extra"
+            | "zip.local_extra"
+    ) {
+        return COMPRESSION_METADATA;
+    }
+    if f == "zip.external_attr" {
+        return if changed("mode") {
+            CONSEQUENTIAL
+        } else {
+            PERMISSIONS
+        };
     }
     if is_entry_time(f) {
         // A time equal to the container's changed volume date on both sides

@@ -434,7 +434,10 @@ fn leaf_diff(ctx: &Ctx, a: &Blob, b: &Blob) -> Diff {
 /// Formats whose member order is chosen by the tool that wrote them (and so
 /// leaks directory listing order); ISO9660 and SquashFS sort by name.
 fn order_matters(f: Format) -> bool {
-    matches!(f, Format::Cpio | Format::Tar | Format::Ar | Format::Fat)
+    matches!(
+        f,
+        Format::Cpio | Format::Tar | Format::Ar | Format::Fat | Format::Zip
+    )
 }
 
 enum Pair {
@@ -808,7 +811,8 @@ fn compare_entries(
 
     let has_data = |e: &Entry| !matches!(e.data, Data::None) && e.size > 0;
     if content && (has_data(ea) || has_data(eb)) {
-        let same = formats::squashfs::stored_equal(ca, ea, cb, eb);
+        let same = formats::squashfs::stored_equal(ca, ea, cb, eb)
+            .or_else(|| deflated_equal(ca, ea, cb, eb));
         if same != Some(true) {
             let read = |c: &Container, kept: Option<&Kept>, i: usize| match kept {
                 None => c.read(i, &ctx.opts.limits),
@@ -857,6 +861,17 @@ fn compare_entries(
         node.status = Status::Modified;
     }
     node
+}
+
+/// `Some(true)` when two deflated members (ZIP) are the very same stored
+/// bytes for the same size: equal without inflating either.
+fn deflated_equal(ca: &Container, ea: &Entry, cb: &Container, eb: &Entry) -> Option<bool> {
+    let (Data::Deflate(x), Data::Deflate(y)) = (&ea.data, &eb.data) else {
+        return None;
+    };
+    let rx = ca.source.slice(x.offset, x.len, ca.format).ok()?;
+    let ry = cb.source.slice(y.offset, y.len, cb.format).ok()?;
+    (ea.size == eb.size && rx.bytes() == ry.bytes()).then_some(true)
 }
 
 #[cfg(test)]
