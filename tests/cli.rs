@@ -491,3 +491,40 @@ cli_test!(names_from_images_cannot_drive_the_terminal, |dir| {
         assert!(out.contains("etc/\\x1b]0;owned\\x07\\x1b[2Jname"), "{out}");
     }
 });
+
+cli_test!(text_report_counts_routine_members_past_the_limit, |dir| {
+    // The "+1d" mtime group of the rebuilt .deb has 11 members whose only
+    // difference is that mtime: past the limit they are counted, not listed.
+    let plain = |out: &str| {
+        out.lines()
+            .filter(|l| l.starts_with("M pool/main/f/foo/") && l.ends_with("  (mtime)"))
+            .count()
+    };
+    let o = run(&[&demo("a"), &demo("b"), "--max-routine", "3"], dir);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert_eq!(plain(&out), 3, "{out}");
+    assert!(
+        out.contains("… 8 more whose only difference is mtime: mtime differs: by +1d"),
+        "{out}"
+    );
+    // Members of small groups and members with other differences stay.
+    assert!(
+        out.contains("M live/filesystem.squashfs::etc/motd "),
+        "{out}"
+    );
+    assert!(
+        out.contains("M pool/main/f/foo/foo_1.0_all.deb::data.tar.xz  file [tar+xz]"),
+        "{out}"
+    );
+    let all = stdout(&run(&[&demo("a"), &demo("b"), "--max-routine", "0"], dir));
+    assert_eq!(plain(&all), 11, "{all}");
+    assert!(!all.contains("more whose only difference"), "{all}");
+    // The JSON report is never trimmed.
+    let r = json_report(dir);
+    assert!(find(
+        &r.tree,
+        "pool/main/f/foo/foo_1.0_all.deb::data.tar.xz::./usr/share/foo/foo.txt"
+    )
+    .is_some());
+});

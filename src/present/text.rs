@@ -5,6 +5,7 @@
 //!
 //! Presenter stage: reads a [`Report`], computes nothing.
 
+use std::collections::HashMap;
 use std::io::{self, Write};
 
 use crate::report::{Diff, Node, Region, Report, Status, Verdict};
@@ -17,6 +18,10 @@ pub struct TextOptions {
     pub max_regions: usize,
     /// Addresses printed under each root-cause group.
     pub max_group_addresses: usize,
+    /// Members printed of a root-cause group whose members differ in
+    /// nothing else (thousands of files whose only difference is the same
+    /// mtime shift); the rest are counted in one line. 0 prints all.
+    pub max_routine: usize,
 }
 
 impl Default for TextOptions {
@@ -25,7 +30,46 @@ impl Default for TextOptions {
             max_diff_lines: 60,
             max_regions: 40,
             max_group_addresses: 3,
+            max_routine: 20,
         }
+    }
+}
+
+/// Which nodes are routine members of large groups, and how many of each
+/// group were printed or left out so far.
+struct Routine<'r> {
+    /// Address → group index, for members of groups over the limit.
+    member: HashMap<&'r str, usize>,
+    shown: Vec<usize>,
+    left_out: Vec<usize>,
+}
+
+impl<'r> Routine<'r> {
+    fn new(r: &'r Report, limit: usize) -> Routine<'r> {
+        let mut member = HashMap::new();
+        if limit > 0 {
+            for (i, g) in r.groups.iter().enumerate() {
+                if g.addresses.len() > limit {
+                    for a in &g.addresses {
+                        member.entry(a.as_str()).or_insert(i);
+                    }
+                }
+            }
+        }
+        Routine {
+            member,
+            shown: vec![0; r.groups.len()],
+            left_out: vec![0; r.groups.len()],
+        }
+    }
+
+    /// The group `n` is a routine member of: its only cause is the group's,
+    /// and it has nothing but field changes (no diff, errors or children).
+    fn group_of(&self, n: &Node, r: &Report) -> Option<usize> {
+        let &g = self.member.get(n.address.as_str())?;
+        let cause = &r.groups.get(g)?.cause;
+        let plain = n.diff.is_none() && n.errors.is_empty() && n.children.is_empty();
+        (plain && n.causes.len() == 1 && &n.causes[0] == cause).then_some(g)
     }
 }
 
@@ -42,8 +86,23 @@ fn size_text(n: &Node) -> String {
     }
 }
 
-fn write_node(n: &Node, r: &Report, w: &mut impl Write, o: &TextOptions) -> io::Result<()> {
-    if n.status != Status::Identical {
+fn write_node(
+    n: &Node,
+    r: &Report,
+    w: &mut impl Write,
+    o: &TextOptions,
+    routine: &mut Routine,
+) -> io::Result<()> {
+    let mut print = n.status != Status::Identical;
+    if let (true, Some(g)) = (print, routine.group_of(n, r)) {
+        if routine.shown[g] >= o.max_routine {
+            routine.left_out[g] += 1;
+            print = false;
+        } else {
+            routine.shown[g] += 1;
+        }
+    }
+    if print {
         let addr = if n.address.is_empty() {
             format!("{} ↔ {}", r.a.path, r.b.path)
         } else {
@@ -82,7 +141,7 @@ fn write_node(n: &Node, r: &Report, w: &mut impl Write, o: &TextOptions) -> io::
         }
     }
     for c in &n.children {
-        write_node(c, r, w, o)?;
+        write_node(c, r, w, o, routine)?;
     }
     Ok(())
 }
@@ -206,7 +265,17 @@ pub fn write(r: &Report, w: &mut impl Write, o: &TextOptions) -> io::Result<()> 
     }
     writeln!(w)?;
     write_groups(r, w, o)?;
-    write_node(&r.tree, r, w, o)?;
+    let mut routine = Routine::new(r, o.max_routine);
+    write_node(&r.tree, r, w, o, &mut routine)?;
+    for (g, &n) in r.groups.iter().zip(&routine.left_out) {
+        if n > 0 {
+            writeln!(
+                w,
+                "… {n} more whose only difference is {}: {} (all in the JSON report)",
+                g.cause, g.shape
+            )?;
+        }
+    }
     if !r.regions.is_empty() {
         writeln!(w)?;
         writeln!(w, "differing byte regions:")?;
