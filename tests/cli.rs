@@ -528,3 +528,47 @@ cli_test!(text_report_counts_routine_members_past_the_limit, |dir| {
     )
     .is_some());
 });
+
+/// The demo pair's reports, run from the crate folder with relative paths so
+/// they carry no temp path. A change to any presenter or to what the engine
+/// finds shows here line by line.
+fn demo_reports(dir: &Path, threads: &str) -> (String, String, String) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (json, md) = (dir.join("r.json"), dir.join("r.md"));
+    let o = run(
+        &[
+            "testdata/demo/a.iso",
+            "testdata/demo/b.iso",
+            "--threads",
+            threads,
+            "--json",
+            json.to_str().expect("utf-8 path"),
+            "--markdown",
+            md.to_str().expect("utf-8 path"),
+        ],
+        root,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let read = |p: &Path| std::fs::read_to_string(p).expect("report written");
+    (stdout(&o), read(&json), read(&md))
+}
+
+cli_test!(demo_reports_match_their_snapshots, |dir| {
+    let (text, json, md) = demo_reports(dir, "2");
+    insta::assert_snapshot!("demo_text", text);
+    insta::assert_snapshot!("demo_json", json);
+    insta::assert_snapshot!("demo_markdown", md);
+});
+
+cli_test!(
+    reports_are_the_same_byte_for_byte_whatever_the_threads,
+    |dir| {
+        let one = demo_reports(dir, "1");
+        for threads in ["2", "4"] {
+            let other = demo_reports(dir, threads);
+            assert!(one.0 == other.0, "text differs with {threads} threads");
+            assert!(one.1 == other.1, "JSON differs with {threads} threads");
+            assert!(one.2 == other.2, "markdown differs with {threads} threads");
+        }
+    }
+);

@@ -400,7 +400,8 @@ pub fn explain(a: &[u8], b: &[u8], prefix: &str, lines: bool) -> Explanation {
         }
         let oa: Vec<&[u8]> = a.split(|&c| c == b'\n').collect();
         let ob: Vec<&[u8]> = b.split(|&c| c == b'\n').collect();
-        let n = oa.len();
+        // The empty piece after a final newline is not a line.
+        let n = oa.len() - usize::from(oa.last().is_some_and(|l| l.is_empty()));
         let (mut la, mut lb) = (oa.clone(), ob.clone());
         la.sort_unstable();
         lb.sort_unstable();
@@ -492,6 +493,19 @@ mod tests {
         let ex = explain(b"Version: 1.2.3\n", b"Version: 1.2.4\n", "text", true);
         assert!(ex.unexplained);
         assert!(ex.changes.is_empty());
+    }
+
+    #[test]
+    fn reordered_lines_are_counted_without_the_final_newline() {
+        let ex = explain(b"x\ny\nz\n", b"z\nx\ny\n", "text", true);
+        assert_eq!(ex.changes.len(), 1);
+        assert_eq!(ex.changes[0].field, "text.order");
+        assert_eq!(ex.changes[0].a.as_deref(), Some("3 lines"));
+        let ex = explain(b"x\ny", b"y\nx", "text", true);
+        assert_eq!(ex.changes[0].a.as_deref(), Some("2 lines"));
+        // A final newline on one side only is content, not order.
+        let ex = explain(b"x\ny", b"y\nx\n", "text", true);
+        assert!(ex.changes.iter().all(|c| c.field != "text.order"));
     }
 
     #[test]
