@@ -2,7 +2,8 @@
 # Builds a realistic Debian-style live ISO pair for benchmarks and for
 # checking `reprodiff ls` at scale: benches/work/{a,b,c}.iso. b has planted
 # differences at every layer (squashfs files, ELF build-id, gzip header,
-# ordering, initrd, FAT serial, ISO volume date, GPT GUID, a rebuilt .deb);
+# ordering, initrd content and member order, FAT serial, mtime and directory
+# order, ISO volume date, GPT GUID, a rebuilt .deb);
 # c is a copy of a, for identical-input runs. Needs the Debian mirror apt
 # uses (debootstrap, apt-get download); not run by tests or CI. Reruns reuse
 # whatever is already built: delete benches/work/ (or a step's output) to redo.
@@ -127,6 +128,14 @@ if [ ! -e "$W/root-b.done" ]; then
     touch "$W/root-b.done"
 fi
 
+# The files whose only planted difference is their mtime, for the live-pair
+# test: the first 500 under usr/share that still carry the later time after
+# the other plants (modules.list got a's time back).
+if [ ! -s "$W/planted-mtime.txt" ]; then
+    (cd "$B" && find usr/share -type f -print0 | sort -z | head -z -n 500 |
+        xargs -0 stat -c '%Y %n' | sed -n "s/^$LATER //p") >"$W/planted-mtime.txt"
+fi
+
 initrd() { # initrd VARIANT OUT: early cpio + zstd cpio, like Debian's
     local v="$1" o="$2" e="$W/early" m="$W/initramfs-$1"
     rm -rf "$e" "$m"
@@ -151,7 +160,11 @@ initrd() { # initrd VARIANT OUT: early cpio + zstd cpio, like Debian's
         printf 'BUILD_DATE=2023-11-15T22:13:20Z\n' >"$m/conf/build-info"
     fi
     find "$m" -exec touch -h -d "@$SDE" {} +
-    (cd "$m" && find . | sort | cpio --quiet -o -H newc --reproducible -R 0:0) | zstd -q -19 >>"$o"
+    # b lists the members in another order (as a build that takes the
+    # directory's readdir order instead of sorting would).
+    local order=(sort)
+    [ "$v" = b ] && order=(sort -r)
+    (cd "$m" && find . | "${order[@]}" | cpio --quiet -o -H newc --reproducible -R 0:0) | zstd -q -19 >>"$o"
 }
 
 efi() { # efi VARIANT OUT
@@ -165,7 +178,12 @@ efi() { # efi VARIANT OUT
     [ "$v" = b ] && touch -d "@$LATER" "$t/grub.cfg"
     mkfs.vfat --invariant -i "$serial" -C "$o" 4096 >/dev/null
     SOURCE_DATE_EPOCH=$SDE mmd -i "$o" ::EFI ::EFI/BOOT
-    mcopy -m -i "$o" "$t/BOOTX64.EFI" "$t/grub.cfg" ::EFI/BOOT/
+    # b copies in another order, so its directory lists grub.cfg first.
+    if [ "$v" = b ]; then
+        mcopy -m -i "$o" "$t/grub.cfg" "$t/BOOTX64.EFI" ::EFI/BOOT/
+    else
+        mcopy -m -i "$o" "$t/BOOTX64.EFI" "$t/grub.cfg" ::EFI/BOOT/
+    fi
 }
 
 rebuild_deb() { # rebuild_deb IN EPOCH OUT
