@@ -114,7 +114,10 @@ fn live_pair_reports_every_planted_difference_and_nothing_else() {
     // ISO layer: the modification date and the GPT disk GUID; the creation
     // date stays.
     let (a, b, cause) = live.change("", "pvd.modification_date");
-    assert!(a.starts_with("2023-11-14") && b.starts_with("2023-11-15"), "{a} {b}");
+    assert!(
+        a.starts_with("2023-11-14") && b.starts_with("2023-11-15"),
+        "{a} {b}"
+    );
     assert_eq!(cause, "embedded-timestamp");
     let (a, b, cause) = live.change("", "gpt.disk_guid");
     assert_eq!(b, "A4E5B0D1-B2C3-1E4F-9A8B-7C6D5E4F3A2B", "{a}");
@@ -140,7 +143,10 @@ fn live_pair_reports_every_planted_difference_and_nothing_else() {
         .iter()
         .find(|g| g.cause == "mtime" && g.shape.contains("2023-11-15T22:13:20Z"))
         .expect("one group for the files stamped with the later time");
-    assert!(mtime_group.count as usize >= planted.len(), "{mtime_group:?}");
+    assert!(
+        mtime_group.count as usize >= planted.len(),
+        "{mtime_group:?}"
+    );
     for (addr, field, a, b, cause) in [
         ("etc/debian_version", "mode", "0644", "0664", "permissions"),
         ("etc/hostname", "uid", "0", "1000", "ownership"),
@@ -164,12 +170,17 @@ fn live_pair_reports_every_planted_difference_and_nothing_else() {
         Status::Removed
     );
     assert_eq!(
-        live.must(&format!("{sq}usr/share/demo/added-in-b.txt")).status,
+        live.must(&format!("{sq}usr/share/demo/added-in-b.txt"))
+            .status,
         Status::Added
     );
     let machine_id = live.must(&format!("{sq}etc/machine-id"));
     // Rewritten in b, so its mtime differs too.
-    assert!(machine_id.causes.iter().any(|c| c == "random-id"), "{:?}", machine_id.causes);
+    assert!(
+        machine_id.causes.iter().any(|c| c == "random-id"),
+        "{:?}",
+        machine_id.causes
+    );
     assert!(matches!(machine_id.diff, Some(Diff::Text { .. })));
     let build_info = live.must(&format!("{sq}usr/share/demo/build-info.txt"));
     assert!(build_info.causes.iter().any(|c| c == "embedded-timestamp"));
@@ -179,7 +190,10 @@ fn live_pair_reports_every_planted_difference_and_nothing_else() {
     ));
     let (a, _, cause) = live.change(&format!("{sq}usr/share/demo/modules.list"), "text.order");
     assert_eq!((a.as_str(), cause.as_str()), ("2000 lines", "ordering"));
-    let (_, _, cause) = live.change(&format!("{sq}usr/bin/true"), "elf.section..note.gnu.build-id");
+    let (_, _, cause) = live.change(
+        &format!("{sq}usr/bin/true"),
+        "elf.section..note.gnu.build-id",
+    );
     assert_eq!(cause, "build-id");
     match &live.must(&format!("{sq}usr/bin/true")).diff {
         Some(Diff::Binary {
@@ -210,7 +224,8 @@ fn live_pair_reports_every_planted_difference_and_nothing_else() {
     // Initrd: the zstd cpio segment's member, its order; the early cpio and
     // the kernel are untouched.
     assert!(matches!(
-        live.must("live/initrd.img::<segment-2>::conf/build-info").diff,
+        live.must("live/initrd.img::<segment-2>::conf/build-info")
+            .diff,
         Some(Diff::Text { .. })
     ));
     let (_, _, cause) = live.change("live/initrd.img::<segment-2>", "order");
