@@ -137,6 +137,26 @@ cli_test!(identical_images_exit_zero, |dir| {
     let o = run(&[&demo("a"), &demo("a")], dir);
     assert_eq!(o.status.code(), Some(0));
     assert!(stdout(&o).contains("identical"));
+    // A byte copy under another name: one digest is computed, both shown.
+    let copy = dir.join("copy.iso");
+    std::fs::copy(demo("a"), &copy).expect("copy");
+    let json = dir.join("same.json");
+    let o = run(
+        &[
+            &demo("a"),
+            copy.to_str().expect("utf-8 path"),
+            "--json",
+            json.to_str().expect("utf-8 path"),
+        ],
+        dir,
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let r: Report =
+        serde_json::from_slice(&std::fs::read(&json).expect("report")).expect("report parses");
+    assert_eq!(r.verdict, Verdict::Identical);
+    let sha = "f06d9dcfb4c844d0e794f9d0bd1aea897b8af22d59e65a4ae81c3bd9dc65fae8";
+    assert_eq!((r.a.sha256.as_str(), r.b.sha256.as_str()), (sha, sha));
+    assert_eq!(r.summary.modified + r.summary.added + r.summary.removed, 0);
 });
 
 cli_test!(unreadable_input_exits_two, |dir| {
