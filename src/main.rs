@@ -274,23 +274,27 @@ fn with_progress<T>(opts: &mut Options, work: impl FnOnce(&Options) -> T) -> T {
         ProgressStyle::with_template("{spinner} {elapsed} {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );
-    let done = Arc::new(AtomicBool::new(false));
+    // The ticker waits on a channel, not a sleep: dropping the sender ends it
+    // at once instead of up to one tick (100 ms) after the work.
+    let (done, wait) = std::sync::mpsc::channel::<()>();
     let ticker = {
-        let (bar, done, progress) = (bar.clone(), done.clone(), progress.clone());
-        std::thread::spawn(move || {
-            while !done.load(Ordering::Relaxed) {
-                bar.set_message(format!(
-                    "{} checked, {} entries compared",
-                    HumanBytes(progress.bytes.load(Ordering::Relaxed)),
-                    progress.entries.load(Ordering::Relaxed)
-                ));
-                bar.tick();
-                std::thread::sleep(Duration::from_millis(100));
+        let (bar, progress) = (bar.clone(), progress.clone());
+        std::thread::spawn(move || loop {
+            bar.set_message(format!(
+                "{} checked, {} entries compared",
+                HumanBytes(progress.bytes.load(Ordering::Relaxed)),
+                progress.entries.load(Ordering::Relaxed)
+            ));
+            bar.tick();
+            if wait.recv_timeout(Duration::from_millis(100))
+                != Err(std::sync::mpsc::RecvTimeoutError::Timeout)
+            {
+                break;
             }
         })
     };
     let out = work(opts);
-    done.store(true, Ordering::Relaxed);
+    drop(done);
     let _ = ticker.join();
     bar.finish_and_clear();
     out
