@@ -547,6 +547,7 @@ fn leaf_causes(name_a: &str, name_b: &str) -> Vec<(String, String)> {
         node.diff = Some(reprodiff::report::Diff::Text {
             unified: String::new(),
             truncated: false,
+            fallback: None,
         });
     }
     reprodiff::diagnose::classify_leaf(name_a, &a, &b, &mut node);

@@ -94,6 +94,10 @@ pub enum Diff {
         /// Set when hunks were cut to the line limit.
         #[serde(default)]
         truncated: bool,
+        /// Why the diff is less than it could be, if it is: the line diff
+        /// reached its deadline (correct hunks, perhaps not the smallest).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        fallback: Option<String>,
     },
     /// Differing byte ranges, with hexdumps of those ranges only.
     Binary {
@@ -104,6 +108,10 @@ pub enum Diff {
         ranges: Vec<ByteRange>,
         #[serde(default)]
         truncated: bool,
+        /// Why text is shown as bytes, if it is (larger than the line-diff
+        /// budget).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        fallback: Option<String>,
     },
     /// Only hashes were compared (a limit was reached); `reason` says which.
     Hash {

@@ -37,29 +37,41 @@ impl Default for DiffLimits {
     }
 }
 
-/// Text is valid UTF-8 without NUL bytes (checked on both sides).
-pub fn looks_like_text(b: &[u8]) -> bool {
-    !b.contains(&0) && std::str::from_utf8(b).is_ok()
-}
-
-/// The most useful leaf diff of two differing byte strings.
+/// The most useful leaf diff of two differing byte strings: a line diff
+/// when both sides are text (valid UTF-8 without NUL bytes), else the
+/// differing byte ranges.
 pub fn diff(a: &[u8], b: &[u8], lim: &DiffLimits) -> Diff {
-    if a.len() <= lim.max_text_bytes
-        && b.len() <= lim.max_text_bytes
-        && looks_like_text(a)
-        && looks_like_text(b)
-    {
-        if let (Ok(ta), Ok(tb)) = (std::str::from_utf8(a), std::str::from_utf8(b)) {
-            return text_diff(ta, tb, lim);
+    if let (Ok(ta), Ok(tb)) = (std::str::from_utf8(a), std::str::from_utf8(b)) {
+        if !a.contains(&0) && !b.contains(&0) {
+            if a.len() <= lim.max_text_bytes && b.len() <= lim.max_text_bytes {
+                return text_diff(ta, tb, lim);
+            }
+            let mut d = binary_diff(a, b, lim);
+            if let Diff::Binary { fallback, .. } = &mut d {
+                *fallback = Some(format!(
+                    "text larger than the {}-byte line-diff budget: compared as bytes",
+                    lim.max_text_bytes
+                ));
+            }
+            return d;
         }
     }
     binary_diff(a, b, lim)
 }
 
 pub fn text_diff(a: &str, b: &str, lim: &DiffLimits) -> Diff {
+    let started = std::time::Instant::now();
     let td = TextDiff::configure()
         .timeout(lim.text_timeout)
         .diff_lines(a, b);
+    // similar gives no sign that it gave up, only a coarser diff: the clock
+    // says whether the deadline was reached.
+    let fallback = (started.elapsed() >= lim.text_timeout).then(|| {
+        format!(
+            "line diff stopped at its {} ms deadline: the hunks are correct but may not be the smallest",
+            lim.text_timeout.as_millis()
+        )
+    });
     let mut out = String::new();
     let mut lines = 0usize;
     let mut truncated = false;
@@ -88,6 +100,7 @@ pub fn text_diff(a: &str, b: &str, lim: &DiffLimits) -> Diff {
     Diff::Text {
         unified: out,
         truncated,
+        fallback,
     }
 }
 
@@ -148,6 +161,7 @@ pub fn binary_diff(a: &[u8], b: &[u8], lim: &DiffLimits) -> Diff {
         differing_bytes: differing,
         ranges,
         truncated,
+        fallback: None,
     }
 }
 
@@ -227,13 +241,49 @@ mod tests {
 
     #[test]
     fn text_diff_is_unified() {
-        let Diff::Text { unified, truncated } =
-            diff(b"a\nb\nc\n", b"a\nB\nc\n", &DiffLimits::default())
+        let Diff::Text {
+            unified, truncated, ..
+        } = diff(b"a\nb\nc\n", b"a\nB\nc\n", &DiffLimits::default())
         else {
             panic!("expected a text diff");
         };
         assert!(!truncated);
         assert_eq!(unified, "@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n");
+    }
+
+    #[test]
+    fn limits_reached_are_said() {
+        let small = DiffLimits::default();
+        let Diff::Text { fallback, .. } = diff(b"a\nb\n", b"a\nc\n", &small) else {
+            panic!("expected a text diff");
+        };
+        assert_eq!(fallback, None, "a small diff is within its deadline");
+        let no_time = DiffLimits {
+            text_timeout: Duration::ZERO,
+            ..DiffLimits::default()
+        };
+        let Diff::Text { fallback, .. } = diff(b"a\nb\n", b"a\nc\n", &no_time) else {
+            panic!("expected a text diff");
+        };
+        assert!(fallback.is_some_and(|f| f.contains("0 ms deadline")));
+        let tiny = DiffLimits {
+            max_text_bytes: 3,
+            ..DiffLimits::default()
+        };
+        let Diff::Binary {
+            fallback,
+            differing_bytes,
+            ..
+        } = diff(b"a\nb\n", b"a\nc\n", &tiny)
+        else {
+            panic!("text over the budget is compared as bytes");
+        };
+        assert_eq!(differing_bytes, 1);
+        assert!(fallback.is_some_and(|f| f.contains("3-byte line-diff budget")));
+        let Diff::Binary { fallback, .. } = diff(b"\0\x01", b"\0\x02", &tiny) else {
+            panic!("expected a binary diff");
+        };
+        assert_eq!(fallback, None, "binary content is no fallback");
     }
 
     #[test]

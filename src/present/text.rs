@@ -154,7 +154,14 @@ fn write_diff(
     o: &TextOptions,
 ) -> io::Result<()> {
     match d {
-        Diff::Text { unified, truncated } => {
+        Diff::Text {
+            unified,
+            truncated,
+            fallback,
+        } => {
+            if let Some(f) = fallback {
+                writeln!(w, "    note: {f}")?;
+            }
             let total = unified.lines().count();
             for l in unified.lines().take(o.max_diff_lines) {
                 writeln!(w, "    │{l}")?;
@@ -172,7 +179,11 @@ fn write_diff(
             differing_bytes,
             ranges,
             truncated,
+            fallback,
         } => {
+            if let Some(f) = fallback {
+                writeln!(w, "    note: {f}")?;
+            }
             writeln!(
                 w,
                 "    binary: {differing_bytes} bytes differ in {} range(s){} (sizes {size_a} / {size_b})",

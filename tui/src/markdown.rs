@@ -46,7 +46,14 @@ pub fn node_markdown(node: &Node) -> String {
         }
     }
     match &node.diff {
-        Some(Diff::Text { unified, truncated }) => {
+        Some(Diff::Text {
+            unified,
+            truncated,
+            fallback,
+        }) => {
+            if let Some(f) = fallback {
+                let _ = writeln!(out, "\n({f})");
+            }
             let _ = writeln!(out, "\n```diff\n{}\n```", unified.trim_end());
             if *truncated {
                 let _ = writeln!(out, "\n(diff cut at the line limit)");
@@ -58,7 +65,11 @@ pub fn node_markdown(node: &Node) -> String {
             differing_bytes,
             ranges,
             truncated,
+            fallback,
         }) => {
+            if let Some(f) = fallback {
+                let _ = writeln!(out, "\n({f})");
+            }
             let _ = writeln!(
                 out,
                 "\n{differing_bytes} byte(s) differ in {} range(s) (sizes {size_a} / {size_b}).",
@@ -131,6 +142,7 @@ mod tests {
         n.diff = Some(Diff::Text {
             unified: "@@ -1 +1 @@\n-a\n+b\n".into(),
             truncated: false,
+            fallback: None,
         });
         let md = node_markdown(&n);
         assert!(md.starts_with("### `a::etc/x|y`\n"));
