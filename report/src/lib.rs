@@ -121,6 +121,16 @@ pub enum Diff {
     },
 }
 
+impl Diff {
+    /// The note of a limit that made this diff coarser, if one did.
+    pub fn fallback(&self) -> Option<&str> {
+        match self {
+            Diff::Text { fallback, .. } | Diff::Binary { fallback, .. } => fallback.as_deref(),
+            Diff::Hash { .. } => None,
+        }
+    }
+}
+
 /// One node of the difference tree.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Node {

@@ -153,15 +153,13 @@ fn write_diff(
     w: &mut impl Write,
     o: &TextOptions,
 ) -> io::Result<()> {
+    if let Some(f) = d.fallback() {
+        writeln!(w, "    note: {f}")?;
+    }
     match d {
         Diff::Text {
-            unified,
-            truncated,
-            fallback,
+            unified, truncated, ..
         } => {
-            if let Some(f) = fallback {
-                writeln!(w, "    note: {f}")?;
-            }
             let total = unified.lines().count();
             for l in unified.lines().take(o.max_diff_lines) {
                 writeln!(w, "    │{l}")?;
@@ -179,11 +177,8 @@ fn write_diff(
             differing_bytes,
             ranges,
             truncated,
-            fallback,
+            ..
         } => {
-            if let Some(f) = fallback {
-                writeln!(w, "    note: {f}")?;
-            }
             writeln!(
                 w,
                 "    binary: {differing_bytes} bytes differ in {} range(s){} (sizes {size_a} / {size_b})",
@@ -360,4 +355,25 @@ fn region_text(g: &Region) -> (&str, String) {
         owners.push_str(&format!(" | b: {}", g.owners_b.join(", ")));
     }
     (c, owners)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_coarser_diff_says_why() {
+        let d = Diff::Text {
+            unified: "@@ -1 +1 @@\n-a\n+b\n".into(),
+            truncated: false,
+            fallback: Some("line diff stopped at its 500 ms deadline".into()),
+        };
+        let mut out = Vec::new();
+        write_diff(&d, (None, None), &mut out, &TextOptions::default()).expect("write");
+        let out = String::from_utf8(out).expect("utf-8");
+        assert_eq!(
+            out,
+            "    note: line diff stopped at its 500 ms deadline\n    │@@ -1 +1 @@\n    │-a\n    │+b\n"
+        );
+    }
 }

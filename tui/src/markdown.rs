@@ -45,15 +45,13 @@ pub fn node_markdown(node: &Node) -> String {
             let _ = writeln!(out, "| {} | {} | {} |", c.field, cell(&c.a), cell(&c.b));
         }
     }
+    if let Some(f) = node.diff.as_ref().and_then(Diff::fallback) {
+        let _ = writeln!(out, "\n({f})");
+    }
     match &node.diff {
         Some(Diff::Text {
-            unified,
-            truncated,
-            fallback,
+            unified, truncated, ..
         }) => {
-            if let Some(f) = fallback {
-                let _ = writeln!(out, "\n({f})");
-            }
             let _ = writeln!(out, "\n```diff\n{}\n```", unified.trim_end());
             if *truncated {
                 let _ = writeln!(out, "\n(diff cut at the line limit)");
@@ -65,11 +63,8 @@ pub fn node_markdown(node: &Node) -> String {
             differing_bytes,
             ranges,
             truncated,
-            fallback,
+            ..
         }) => {
-            if let Some(f) = fallback {
-                let _ = writeln!(out, "\n({f})");
-            }
             let _ = writeln!(
                 out,
                 "\n{differing_bytes} byte(s) differ in {} range(s) (sizes {size_a} / {size_b}).",

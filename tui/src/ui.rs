@@ -549,15 +549,13 @@ fn detail_rows(state: &State, w: usize) -> Vec<Line<'static>> {
     }
     if let Some(d) = &node.diff {
         out.push(Line::raw(""));
+        if let Some(f) = d.fallback() {
+            out.push(Line::styled(f.to_string(), DIM));
+        }
         match d {
             Diff::Text {
-                unified,
-                truncated,
-                fallback,
+                unified, truncated, ..
             } => {
-                if let Some(f) = fallback {
-                    out.push(Line::styled(f.clone(), DIM));
-                }
                 text_diff_lines(unified, &mut out);
                 if *truncated {
                     out.push(Line::styled("(diff cut at the line limit)", DIM));
@@ -569,11 +567,8 @@ fn detail_rows(state: &State, w: usize) -> Vec<Line<'static>> {
                 differing_bytes,
                 ranges,
                 truncated,
-                fallback,
+                ..
             } => {
-                if let Some(f) = fallback {
-                    out.push(Line::styled(f.clone(), DIM));
-                }
                 out.push(Line::styled(
                     format!(
                         "binary: {differing_bytes} byte(s) differ in {} range(s) (sizes {size_a} / {size_b})",
