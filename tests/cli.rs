@@ -592,3 +592,18 @@ cli_test!(
         }
     }
 );
+
+cli_test!(plain_files_are_compared_as_files, |dir| {
+    std::fs::write(dir.join("a.txt"), "one\ntwo\n").expect("write");
+    std::fs::write(dir.join("b.txt"), "one\n2\n").expect("write");
+    let o = run(&["a.txt", "b.txt"], dir);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(
+        out.contains("different (no members: compared as files)"),
+        "{out}"
+    );
+    assert!(out.contains("    │-two\n    │+2\n"), "{out}");
+    let o = run(&["a.txt", "a.txt"], dir);
+    assert_eq!(o.status.code(), Some(0));
+});

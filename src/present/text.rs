@@ -249,6 +249,10 @@ pub fn write(r: &Report, w: &mut impl Write, o: &TextOptions) -> io::Result<()> 
             writeln!(w, "identical")?;
             return Ok(());
         }
+        // Two files that are not containers have no members to count.
+        Verdict::Different if s.compared == 0 && s.errors == 0 => {
+            writeln!(w, "different (no members: compared as files)")?
+        }
         Verdict::Different => writeln!(
             w,
             "different: {} modified, {} added, {} removed, {} identical of {} compared{}{}",
