@@ -539,3 +539,54 @@ fn zip_members_are_compared_field_by_field() {
     assert!(find(&r.tree, "dir/numbers.txt").is_some_and(|n| n.diff.is_none()));
     assert_eq!(r.summary.modified, 5);
 }
+
+/// The offset of the directory record whose identifier is `name` (ISO9660
+/// records start 33 bytes before their identifier).
+fn iso_record(iso: &[u8], name: &[u8]) -> (usize, usize) {
+    let at = iso
+        .windows(name.len())
+        .position(|w| w == name)
+        .expect("record in the image");
+    let start = at - 33;
+    (start, usize::from(iso[start]))
+}
+
+#[test]
+fn iso_directory_records_in_another_order_are_reported_on_their_directory() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/demo/a.iso");
+    let a = std::fs::read(path).expect("demo a.iso");
+    // A writer that does not sort: the same two records, swapped in place.
+    let (bin, bin_len) = iso_record(&a, b"ISOLINUX.BIN;1");
+    let (cfg, cfg_len) = iso_record(&a, b"ISOLINUX.CFG;1");
+    assert_eq!(bin_len, cfg_len, "records of the same length");
+    assert_eq!(bin + bin_len, cfg, "adjacent records");
+    let mut b = a.clone();
+    b[bin..bin + bin_len].copy_from_slice(&a[cfg..cfg + cfg_len]);
+    b[cfg..cfg + cfg_len].copy_from_slice(&a[bin..bin + bin_len]);
+
+    let r = compare(a, b);
+    assert_eq!(r.verdict, Verdict::Different);
+    let dir = find(&r.tree, "isolinux").expect("the directory's node");
+    let order = dir
+        .changes
+        .iter()
+        .find(|c| c.field == "order")
+        .expect("an order change");
+    assert_eq!(
+        (order.a.as_deref(), order.b.as_deref()),
+        (
+            Some("#1: isolinux/isolinux.bin, isolinux/isolinux.cfg"),
+            Some("#1: isolinux/isolinux.cfg, isolinux/isolinux.bin")
+        )
+    );
+    assert_eq!(dir.causes, ["ordering"]);
+    // The files themselves are the same; nothing else is reported.
+    let mut others = Vec::new();
+    r.tree.visit(&mut |n| {
+        if n.address != "isolinux" && !n.address.is_empty() {
+            others.push(n.address.clone());
+        }
+    });
+    assert!(others.is_empty(), "{others:?}");
+    assert!(r.tree.changes.is_empty(), "{:?}", r.tree.changes);
+}

@@ -126,10 +126,15 @@ fn facts(n: &Node) -> Vec<Fact> {
             ORDERING => {
                 let kind = if changes
                     .iter()
-                    .any(|c| c.field.ends_with(".order") && c.field != "order")
+                    .any(|c| c.field.ends_with(".order") && !c.field.starts_with("order"))
                 {
                     "lines in another order (same multiset)"
-                } else if n.kind.as_deref() == Some("dir") {
+                } else if n.kind.as_deref() == Some("dir")
+                    || changes.iter().any(|c| c.field.starts_with("order."))
+                    || n.format
+                        .as_deref()
+                        .is_some_and(|f| f.starts_with("fat") || f == "iso9660")
+                {
                     "directory entries in another order"
                 } else {
                     "archive members in another order"

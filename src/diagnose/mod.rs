@@ -185,7 +185,9 @@ fn field_cause(c: &Change, node: &Node, parent_dates: &[(i64, i64)]) -> &'static
     let l = last(f);
     let changed = |name: &str| node.changes.iter().any(|x| x.field == name);
     let stream = ["gzip.", "xz.", "zstd.", "bzip2.", "lz4."];
-    if f == "order" {
+    // `order`: members or directory entries; `order.<dir>`: a directory
+    // with no node of its own.
+    if f == "order" || f.starts_with("order.") {
         return ORDERING;
     }
     if f == "mode" || f.ends_with(".mode") {
@@ -290,65 +292,6 @@ fn sibling_address(list: &str, path: &str) -> String {
     }
 }
 
-/// FAT lists every directory's entries in one sequence; an order change
-/// whose entries share one directory is moved to a node for that directory.
-/// Returns the number of directory nodes it created.
-fn relocate_fat_order(n: &mut Node) -> u64 {
-    let mut created = 0;
-    for c in n.children.iter_mut() {
-        created += relocate_fat_order(c);
-    }
-    let fat = n.format.as_deref().is_some_and(|f| f.starts_with("fat"));
-    let Some(pos) = n.changes.iter().position(|c| c.field == "order") else {
-        return created;
-    };
-    if !fat {
-        return created;
-    }
-    let names = |v: &Option<String>| -> Vec<String> {
-        let s = v.as_deref().unwrap_or("");
-        let s = s.split_once(": ").map_or(s, |(_, r)| r);
-        s.split(", ")
-            .filter(|x| !x.starts_with('…'))
-            .map(str::to_string)
-            .collect()
-    };
-    let c = &n.changes[pos];
-    let all: Vec<String> = names(&c.a).into_iter().chain(names(&c.b)).collect();
-    let parent = |p: &str| {
-        p.trim_end_matches('/')
-            .rsplit_once('/')
-            .map(|(d, _)| d.to_string())
-    };
-    let Some(dir) = all.first().and_then(|p| parent(p)) else {
-        return created;
-    };
-    if !all
-        .iter()
-        .all(|p| parent(p).as_deref() == Some(dir.as_str()))
-    {
-        return created;
-    }
-    let change = n.changes.remove(pos);
-    let address = if n.address.is_empty() {
-        dir.clone()
-    } else {
-        format!("{}::{dir}", n.address)
-    };
-    match n.children.iter_mut().find(|x| x.address == address) {
-        Some(existing) => existing.changes.push(change),
-        None => {
-            let mut d = Node::new(address, Status::Modified);
-            d.kind = Some("dir".to_string());
-            d.changes.push(change);
-            n.children.push(d);
-            n.children.sort_by(|x, y| x.address.cmp(&y.address));
-            created += 1;
-        }
-    }
-    created
-}
-
 fn push_cause(causes: &mut Vec<String>, c: &str) {
     if !causes.iter().any(|x| x == c) {
         causes.push(c.to_string());
@@ -424,7 +367,6 @@ pub fn is_package_file(c: &Change) -> bool {
 /// the whole tree (the outer image's header dates, checksum lists naming
 /// members elsewhere, the groups) is settled by [`diagnose`] on the report.
 pub fn provisional(n: &mut Node) {
-    relocate_fat_order(n);
     let mut differing = HashSet::new();
     n.visit(&mut |x| {
         if x.status != Status::Identical {
@@ -436,7 +378,6 @@ pub fn provisional(n: &mut Node) {
 
 /// Settles causes over the whole report, counts them and builds the groups.
 pub fn diagnose(r: &mut Report) {
-    r.summary.modified += relocate_fat_order(&mut r.tree);
     let mut differing = HashSet::new();
     r.tree.visit(&mut |n| {
         if n.status != Status::Identical {

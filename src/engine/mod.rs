@@ -15,7 +15,7 @@ pub mod evict;
 pub mod links;
 pub mod locate;
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -459,13 +459,24 @@ fn leaf_diff(ctx: &Ctx, a: &Blob, b: &Blob) -> Diff {
     content::diff(a.bytes(), b.bytes(), &ctx.opts.diff)
 }
 
-/// Formats whose member order is chosen by the tool that wrote them (and so
-/// leaks directory listing order); ISO9660 and SquashFS sort by name.
+/// Archives whose member order is one sequence chosen by the tool that
+/// wrote them (and so leaks directory listing order).
 fn order_matters(f: Format) -> bool {
-    matches!(
-        f,
-        Format::Cpio | Format::Tar | Format::Ar | Format::Fat | Format::Zip
-    )
+    matches!(f, Format::Cpio | Format::Tar | Format::Ar | Format::Zip)
+}
+
+/// File systems that keep one list of entries per directory (FAT directory
+/// entries, ISO9660 directory records): order is compared directory by
+/// directory, and a change belongs to that directory. SquashFS sorts every
+/// directory by name, so it has no order of its own.
+fn per_directory(f: Format) -> bool {
+    matches!(f, Format::Fat | Format::Iso9660)
+}
+
+fn parent_dir(path: &str) -> &str {
+    path.trim_end_matches('/')
+        .rsplit_once('/')
+        .map_or("", |(d, _)| d)
 }
 
 enum Pair {
@@ -546,8 +557,33 @@ fn compare_containers(
     }
 
     let pairs = pair(ca, cb);
+    let mut dir_order = HashMap::new();
     if order_matters(ca.format) {
-        order_change(ctx, node, ca, cb, &pairs);
+        if let Some((a, b)) = order_values(ca, cb, paired(&pairs)) {
+            ctx.change(node, "order", Some(a), Some(b));
+        }
+    } else if per_directory(ca.format) {
+        dir_order = dir_orders(ca, cb, &pairs);
+        // A directory with no entry of its own (the root) has its order on
+        // the container; the others on the directory's node, below.
+        let mut own: Vec<(String, (String, String))> = dir_order
+            .iter()
+            .filter(|(d, _)| {
+                !pairs.iter().any(|p| {
+                    matches!(*p, Pair::Both(i, _) if ca.entries[i].path.trim_end_matches('/') == d.as_str())
+                })
+            })
+            .map(|(d, o)| (d.clone(), o.clone()))
+            .collect();
+        own.sort();
+        for (d, (a, b)) in own {
+            let field = if d.is_empty() {
+                "order".to_string()
+            } else {
+                format!("order.{d}")
+            };
+            ctx.change(node, &field, Some(a), Some(b));
+        }
     }
     let located = locate::locate(
         &node.address,
@@ -608,6 +644,10 @@ fn compare_containers(
                     let (a, b) = ((ca, kept_a.as_ref(), i), (cb, kept_b.as_ref(), j));
                     let mut n = compare_entries(ctx, address, a, b, content, depth);
                     let before = n.changes.len();
+                    if let Some((oa, ob)) = dir_order.get(ca.entries[i].path.trim_end_matches('/'))
+                    {
+                        ctx.change(&mut n, "order", Some(oa.clone()), Some(ob.clone()));
+                    }
                     ctx.change(&mut n, "hardlinks", links_a[i].clone(), links_b[j].clone());
                     if n.changes.len() > before {
                         n.status = Status::Modified;
@@ -664,19 +704,29 @@ fn compare_containers(
     }
 }
 
-fn order_change(ctx: &Ctx, node: &mut Node, ca: &Container, cb: &Container, pairs: &[Pair]) {
-    let mut a_order: Vec<(usize, usize)> = pairs
+/// The paired entries in a's order, as `(a index, b index)`.
+fn paired(pairs: &[Pair]) -> Vec<(usize, usize)> {
+    pairs
         .iter()
         .filter_map(|p| match *p {
             Pair::Both(i, j) => Some((i, j)),
             _ => None,
         })
-        .collect();
+        .collect()
+}
+
+/// The `order` change of one sequence of paired entries, if b has them in
+/// another order: each side's sequence from the first difference.
+fn order_values(
+    ca: &Container,
+    cb: &Container,
+    mut a_order: Vec<(usize, usize)>,
+) -> Option<(String, String)> {
     a_order.sort_unstable();
     let mut b_order = a_order.clone();
     b_order.sort_unstable_by_key(|&(_, j)| j);
     if a_order == b_order {
-        return;
+        return None;
     }
     let first = a_order
         .iter()
@@ -703,12 +753,26 @@ fn order_change(ctx: &Ctx, node: &mut Node, ca: &Container, cb: &Container, pair
         }
         s
     };
-    ctx.change(
-        node,
-        "order",
-        Some(show(&a_order, true)),
-        Some(show(&b_order, false)),
-    );
+    Some((show(&a_order, true), show(&b_order, false)))
+}
+
+/// Per directory (its path, `""` for the root), the `order` change of the
+/// entries paired in it. Synthetic members (`<joliet>`, `<eltorito-1-bios>`,
+/// `<partition-1>`) are not directory records and are left out.
+fn dir_orders(ca: &Container, cb: &Container, pairs: &[Pair]) -> HashMap<String, (String, String)> {
+    let mut by_dir: BTreeMap<&str, Vec<(usize, usize)>> = BTreeMap::new();
+    for (i, j) in paired(pairs) {
+        let path = ca.entries[i].path.as_str();
+        let name = path.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+        if name.starts_with('<') {
+            continue;
+        }
+        by_dir.entry(parent_dir(path)).or_default().push((i, j));
+    }
+    by_dir
+        .into_iter()
+        .filter_map(|(dir, v)| order_values(ca, cb, v).map(|o| (dir.to_string(), o)))
+        .collect()
 }
 
 fn one_sided(address: String, e: &Entry, status: Status) -> Node {
