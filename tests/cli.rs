@@ -368,6 +368,24 @@ cli_test!(locate_names_owners, |dir| {
         !out.contains("unowned"),
         "every differing byte has an owner:\n{out}"
     );
+    // The EFI image's two files swapped clusters: the loader's bytes moved,
+    // its content did not change; grub.cfg's did (its mtime).
+    let efi = out
+        .lines()
+        .find(|l| l.starts_with("boot/grub/efi.img\t") && l.contains("BOOTX64.EFI"))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(
+        efi.contains("boot/grub/efi.img::EFI/BOOT/BOOTX64.EFI (unchanged)"),
+        "{efi}"
+    );
+    assert!(!efi.contains("grub.cfg (unchanged)"), "{efi}");
+    let r = json_report(dir);
+    let region = r
+        .regions
+        .iter()
+        .find(|g| g.container == "boot/grub/efi.img" && !g.unchanged.is_empty())
+        .expect("a region with an unchanged owner");
+    assert_eq!(region.unchanged, ["boot/grub/efi.img::EFI/BOOT/BOOTX64.EFI"]);
 });
 
 cli_test!(extract_writes_both_sides_inside_the_folder, |dir| {

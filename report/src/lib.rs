@@ -199,6 +199,28 @@ pub struct Region {
     pub owners_a: Vec<String>,
     /// Owners in side b.
     pub owners_b: Vec<String>,
+    /// The owners that are entries with no difference of their own in the
+    /// report: their bytes lie here because they moved (something before
+    /// them grew) or share a block with a changed neighbour.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unchanged: Vec<String>,
+}
+
+impl Region {
+    /// `owners` joined for display, each unchanged entry marked so.
+    pub fn owners_text(&self, owners: &[String]) -> String {
+        let marked: Vec<String> = owners
+            .iter()
+            .map(|o| {
+                if self.unchanged.contains(o) {
+                    format!("{o} (unchanged)")
+                } else {
+                    o.clone()
+                }
+            })
+            .collect();
+        marked.join(", ")
+    }
 }
 
 /// A root cause: differences with one cause and one shape ("mtime differs

@@ -42,8 +42,10 @@ pub fn differing_blocks(a: &[u8], b: &[u8], block: usize) -> Vec<(u64, u64)> {
     out
 }
 
-fn owners(c: &Container, address: &str, start: u64, end: u64) -> Vec<String> {
+/// The owners of `[start, end)`, and which of them are entries.
+fn owners(c: &Container, address: &str, start: u64, end: u64) -> (Vec<String>, Vec<String>) {
     let mut names: Vec<String> = Vec::new();
+    let mut entries: Vec<String> = Vec::new();
     let mut more = 0usize;
     for r in &c.regions {
         let r_end = r.offset.saturating_add(r.len);
@@ -60,6 +62,9 @@ fn owners(c: &Container, address: &str, start: u64, end: u64) -> Vec<String> {
                 continue;
             }
             if names.len() < MAX_OWNERS {
+                if matches!(r.owner, Owner::Entry(_)) {
+                    entries.push(name.clone());
+                }
                 names.push(name);
             } else {
                 more += 1;
@@ -72,7 +77,7 @@ fn owners(c: &Container, address: &str, start: u64, end: u64) -> Vec<String> {
     if more > 0 {
         names.push(format!("(+{more} more)"));
     }
-    names
+    (names, entries)
 }
 
 /// Differing runs of whole blocks between side a, known only by its block
@@ -118,12 +123,24 @@ pub fn locate(
     let mut out: Vec<Region> = runs
         .iter()
         .take(max)
-        .map(|&(s, e)| Region {
-            container: address.to_string(),
-            offset: s,
-            len: e - s,
-            owners_a: owners(ca, address, s, e),
-            owners_b: owners(cb, address, s, e),
+        .map(|&(s, e)| {
+            let (owners_a, mut entries) = owners(ca, address, s, e);
+            let (owners_b, entries_b) = owners(cb, address, s, e);
+            for x in entries_b {
+                if !entries.contains(&x) {
+                    entries.push(x);
+                }
+            }
+            // Every entry owner for now; those with a difference of their
+            // own are taken out once the tree is known.
+            Region {
+                container: address.to_string(),
+                offset: s,
+                len: e - s,
+                owners_a,
+                owners_b,
+                unchanged: entries,
+            }
         })
         .collect();
     if runs.len() > max {
@@ -135,6 +152,7 @@ pub fn locate(
             len: e - s,
             owners_a: vec![format!("({} more regions not listed)", runs.len() - max)],
             owners_b: Vec::new(),
+            unchanged: Vec::new(),
         });
     }
     out

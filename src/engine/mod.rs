@@ -261,6 +261,19 @@ pub fn compare_blobs(name_a: &str, a: &Blob, name_b: &str, b: &Blob, opts: &Opti
     let sha_b = sha_b.unwrap_or_else(|| sha_a.clone());
     let mut regions = ctx.regions.into_inner().unwrap_or_else(|e| e.into_inner());
     regions.sort_by(|x, y| (&x.container, x.offset).cmp(&(&y.container, y.offset)));
+    // Entry owners with a node of their own differ; the rest are unchanged
+    // (excluded ones are unknown, so not called unchanged either).
+    let mut differing = HashSet::new();
+    tree.visit(&mut |n| {
+        if n.status != Status::Identical {
+            differing.insert(n.address.as_str());
+        }
+    });
+    for r in &mut regions {
+        r.unchanged.retain(|a| {
+            !differing.contains(a.as_str()) && !opts.exclude.iter().any(|g| glob_match(g, a))
+        });
+    }
     let mut summary = Summary {
         compared: ctx.compared.load(Ordering::Relaxed),
         identical: ctx.identical.load(Ordering::Relaxed),

@@ -354,9 +354,9 @@ fn region_text(g: &Region) -> (&str, String) {
     } else {
         &g.container
     };
-    let mut owners = g.owners_a.join(", ");
+    let mut owners = g.owners_text(&g.owners_a);
     if g.owners_b != g.owners_a && !g.owners_b.is_empty() {
-        owners.push_str(&format!(" | b: {}", g.owners_b.join(", ")));
+        owners.push_str(&format!(" | b: {}", g.owners_text(&g.owners_b)));
     }
     (c, owners)
 }

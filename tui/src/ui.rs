@@ -947,12 +947,12 @@ fn region_lines(state: &State, node: &Node, out: &mut Vec<Line<'static>>) {
             g.container.as_str()
         };
         let owners = if g.owners_a == g.owners_b {
-            g.owners_a.join(", ")
+            g.owners_text(&g.owners_a)
         } else {
             format!(
                 "a: {} / b: {}",
-                g.owners_a.join(", "),
-                g.owners_b.join(", ")
+                g.owners_text(&g.owners_a),
+                g.owners_text(&g.owners_b)
             )
         };
         out.push(Line::from(vec![
