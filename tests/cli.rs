@@ -385,7 +385,10 @@ cli_test!(locate_names_owners, |dir| {
         .iter()
         .find(|g| g.container == "boot/grub/efi.img" && !g.unchanged.is_empty())
         .expect("a region with an unchanged owner");
-    assert_eq!(region.unchanged, ["boot/grub/efi.img::EFI/BOOT/BOOTX64.EFI"]);
+    assert_eq!(
+        region.unchanged,
+        ["boot/grub/efi.img::EFI/BOOT/BOOTX64.EFI"]
+    );
 });
 
 cli_test!(extract_writes_both_sides_inside_the_folder, |dir| {

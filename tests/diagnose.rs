@@ -392,6 +392,37 @@ fn markdown_is_short_and_names_every_offending_file() {
     }
     assert!(md.contains("<details>") && md.contains("</details>"));
     assert_eq!(md.matches("```").count() % 2, 0, "unbalanced code fences");
+    // Each group is shown by a member whose only cause is the group's when
+    // it has one, so the example's diff is of that cause.
+    let mut nodes = std::collections::HashMap::new();
+    r.tree.visit(&mut |n| {
+        nodes.insert(n.address.clone(), n.causes.clone());
+    });
+    let sections: Vec<&str> = md.split("\n### ").skip(1).collect();
+    assert_eq!(sections.len(), r.groups.len());
+    for (g, sec) in r.groups.iter().zip(sections) {
+        if g.cause == "consequential" {
+            continue;
+        }
+        let shown = sec
+            .lines()
+            .find_map(|l| l.strip_prefix('`')?.strip_suffix("`:"))
+            .unwrap_or_else(|| panic!("no example in {sec}"));
+        let shown = if shown == "(image)" { "" } else { shown };
+        let pure = |a: &str| {
+            nodes
+                .get(a)
+                .is_some_and(|c| c.len() == 1 && c[0] == g.cause)
+        };
+        if g.addresses.iter().any(|a| pure(a)) {
+            assert!(
+                pure(shown),
+                "{}: {shown} has {:?}",
+                g.shape,
+                nodes.get(shown)
+            );
+        }
+    }
 }
 
 fn pair(name_a: &str, name_b: &str) -> Report {

@@ -53,21 +53,30 @@ fn base(p: &str) -> &str {
     p.rsplit('/').next().unwrap_or(p)
 }
 
-/// The member best showing the group: one with a change of the group's
-/// cause, preferring leaves with a content diff.
+/// The member best showing the group: first one whose only cause is the
+/// group's (so the diff shown is of that cause, not of another difference
+/// the member also has), then any with a change of that cause; leaves with
+/// a content diff first within each.
 fn representative<'r>(
     addrs: &[String],
     cause: &str,
     nodes: &HashMap<&str, &'r Node>,
 ) -> Option<&'r Node> {
     let with_cause = |n: &&Node| n.changes.iter().any(|c| c.cause.as_deref() == Some(cause));
+    let pure = |n: &&Node| with_cause(n) && n.causes.iter().all(|c| c == cause);
     let candidates: Vec<&Node> = addrs
         .iter()
         .filter_map(|a| nodes.get(a.as_str()).copied())
         .collect();
     candidates
         .iter()
-        .find(|n| with_cause(n) && n.diff.is_some())
+        .find(|n| pure(n) && n.diff.is_some())
+        .or_else(|| candidates.iter().find(|n| pure(n)))
+        .or_else(|| {
+            candidates
+                .iter()
+                .find(|n| with_cause(n) && n.diff.is_some())
+        })
         .or_else(|| candidates.iter().find(|n| with_cause(n)))
         .or_else(|| candidates.first())
         .copied()
