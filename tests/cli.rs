@@ -312,6 +312,12 @@ cli_test!(demo_pair_reports_every_planted_difference, |dir| {
 cli_test!(text_report_names_fields_and_diffs, |dir| {
     let o = run(&[&demo("a"), &demo("b")], dir);
     assert_eq!(o.status.code(), Some(1));
+    // stderr is a pipe here: no progress line, nothing else either.
+    assert!(
+        o.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let out = stdout(&o);
     assert!(
         out.contains("M live/filesystem.squashfs::etc/demo.conf"),
