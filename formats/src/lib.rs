@@ -9,6 +9,13 @@
 //! structures. Nothing here knows about comparing; every reader treats its
 //! input as hostile and returns an [`Error`] instead of panicking.
 
+// No reader may unwrap, expect or panic on image bytes; tests may
+// (clippy.toml allows unwrap and expect in tests).
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
 pub mod ar;
 pub mod blob;
 pub mod cpio;
