@@ -259,7 +259,7 @@ pub fn compare_blobs(name_a: &str, a: &Blob, name_b: &str, b: &Blob, opts: &Opti
         },
     );
     let sha_b = sha_b.unwrap_or_else(|| sha_a.clone());
-    let mut regions = ctx.regions.into_inner().unwrap_or_else(|e| e.into_inner());
+    let mut regions = std::mem::take(&mut *ctx.regions.lock().unwrap_or_else(|e| e.into_inner()));
     regions.sort_by(|x, y| (&x.container, x.offset).cmp(&(&y.container, y.offset)));
     // Entry owners with a node of their own differ; the rest are unchanged
     // (excluded ones are unknown, so not called unchanged either).
@@ -270,9 +270,8 @@ pub fn compare_blobs(name_a: &str, a: &Blob, name_b: &str, b: &Blob, opts: &Opti
         }
     });
     for r in &mut regions {
-        r.unchanged.retain(|a| {
-            !differing.contains(a.as_str()) && !opts.exclude.iter().any(|g| glob_match(g, a))
-        });
+        r.unchanged
+            .retain(|a| !differing.contains(a.as_str()) && !ctx.excluded(a));
     }
     let mut summary = Summary {
         compared: ctx.compared.load(Ordering::Relaxed),
@@ -579,13 +578,17 @@ fn compare_containers(
         dir_order = dir_orders(ca, cb, &pairs);
         // A directory with no entry of its own (the root) has its order on
         // the container; the others on the directory's node, below.
+        let with_node: HashSet<&str> = if dir_order.is_empty() {
+            HashSet::new()
+        } else {
+            paired(&pairs)
+                .iter()
+                .map(|&(i, _)| ca.entries[i].path.trim_end_matches('/'))
+                .collect()
+        };
         let mut own: Vec<(String, (String, String))> = dir_order
             .iter()
-            .filter(|(d, _)| {
-                !pairs.iter().any(|p| {
-                    matches!(*p, Pair::Both(i, _) if ca.entries[i].path.trim_end_matches('/') == d.as_str())
-                })
-            })
+            .filter(|(d, _)| !with_node.contains(d.as_str()))
             .map(|(d, o)| (d.clone(), o.clone()))
             .collect();
         own.sort();
