@@ -7,6 +7,7 @@
 //! draws, `app` runs the loop.
 
 pub mod app;
+pub mod diffview;
 pub mod keymap;
 pub mod markdown;
 pub mod state;

@@ -1,0 +1,444 @@
+//! reprodiff-value: the typed vocabulary every stage shares.
+//!
+//! Flow: bytes → formats → engine → diagnosis → report → presenters. A
+//! reader (formats) states what each field it decodes *is*: a [`Value`]
+//! (a time, an integer, text, an identifier…) and a [`Role`] (an entry's
+//! time, a header date, a location that shifts when anything before it
+//! grows, a structural size, a random identifier, a tool version…). The
+//! engine carries both into the report unchanged; diagnosis decides from
+//! roles and values, never from a field's name; presenters format values.
+//! This crate has no other dependency than serde, so the report model (and
+//! the terminal UI that reads it) needs no reader to use it.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// What an entry is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    File,
+    Dir,
+    Symlink,
+    /// A hard link recorded as such by the format (tar typeflag 1); formats
+    /// that share inodes (SquashFS, cpio) report `File` with `meta.inode`/`nlink`.
+    Hardlink,
+    CharDevice,
+    BlockDevice,
+    Fifo,
+    Socket,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::File => "file",
+            Kind::Dir => "dir",
+            Kind::Symlink => "symlink",
+            Kind::Hardlink => "hardlink",
+            Kind::CharDevice => "char-device",
+            Kind::BlockDevice => "block-device",
+            Kind::Fifo => "fifo",
+            Kind::Socket => "socket",
+        }
+    }
+
+    /// Kind from the file-type bits of a POSIX `st_mode` (`S_IFMT`).
+    pub fn from_mode(mode: u32) -> Option<Kind> {
+        match mode & 0o170000 {
+            0o100000 => Some(Kind::File),
+            0o040000 => Some(Kind::Dir),
+            0o120000 => Some(Kind::Symlink),
+            0o020000 => Some(Kind::CharDevice),
+            0o060000 => Some(Kind::BlockDevice),
+            0o010000 => Some(Kind::Fifo),
+            0o140000 => Some(Kind::Socket),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A point in time: seconds since the Unix epoch (may be negative) and nanoseconds.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
+)]
+pub struct Time {
+    pub secs: i64,
+    pub nanos: u32,
+}
+
+impl Time {
+    pub fn from_secs(secs: i64) -> Time {
+        Time { secs, nanos: 0 }
+    }
+}
+
+/// Days since 1970-01-01 → (year, month, day) in the proleptic Gregorian
+/// calendar (the usual era-based conversion; exact for every i64 day count
+/// that fits a year in i64).
+pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days.saturating_add(719_468);
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+/// (year, month, day) → days since 1970-01-01; inverse of [`civil_from_days`].
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let m = i64::from(m);
+    let mp = if m > 2 { m - 3 } else { m + 9 };
+    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+impl fmt::Display for Time {
+    /// ISO 8601 in UTC, with nanoseconds only when non-zero.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let days = self.secs.div_euclid(86_400);
+        let rem = self.secs.rem_euclid(86_400);
+        let (y, m, d) = civil_from_days(days);
+        write!(
+            f,
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
+            rem / 3600,
+            rem % 3600 / 60,
+            rem % 60
+        )?;
+        if self.nanos != 0 {
+            write!(f, ".{:09}", self.nanos)?;
+        }
+        f.write_str("Z")
+    }
+}
+
+/// How a time was recorded relative to UTC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Zone {
+    /// Stored as UTC (Unix times, GPT, SquashFS, tar, cpio).
+    Utc,
+    /// Stored as local time with this offset east of UTC, in minutes (ISO
+    /// 9660 dates); `secs` is already converted to UTC.
+    Offset(i32),
+    /// Stored as a local time with no zone (FAT and ZIP DOS times): `secs`
+    /// is that wall-clock time read as if it were UTC.
+    Unknown,
+}
+
+/// What a field holds. Readers choose the variant; presenters format it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "type", content = "value", rename_all = "kebab-case")]
+pub enum Value {
+    /// A point in time, and how it was stored.
+    Time {
+        time: Time,
+        zone: Zone,
+    },
+    /// A count, size, offset or other unsigned number.
+    Uint(u64),
+    /// A signed number.
+    Int(i64),
+    /// A number whose bits mean something one by one (flags, a type byte):
+    /// shown in hexadecimal.
+    Flags(u64),
+    /// POSIX permission bits (`0o7777`): shown in octal.
+    Mode(u32),
+    Bool(bool),
+    /// Text as the format stores it (decoded, trailing padding removed).
+    Text(String),
+    /// Bytes with no text meaning.
+    Bytes(#[serde(with = "hex_bytes")] Vec<u8>),
+    /// An identifier written the usual way for its kind (a GUID in its
+    /// dashed form, a volume serial `1234-ABCD`).
+    Id(String),
+}
+
+impl Value {
+    /// A text value.
+    pub fn text(s: impl Into<String>) -> Value {
+        Value::Text(s.into())
+    }
+
+    /// A UTC time from seconds.
+    pub fn utc(secs: i64) -> Value {
+        Value::Time {
+            time: Time::from_secs(secs),
+            zone: Zone::Utc,
+        }
+    }
+
+    /// The time, when this is one.
+    pub fn as_time(&self) -> Option<Time> {
+        match self {
+            Value::Time { time, .. } => Some(*time),
+            _ => None,
+        }
+    }
+
+    /// The text, when this is text or an identifier.
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            Value::Text(s) | Value::Id(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Value {
+    /// The one display form of a value, used by every presenter.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Time { time, zone } => match zone {
+                Zone::Utc => write!(f, "{time} ({})", time.secs),
+                Zone::Offset(m) => {
+                    let sign = if *m < 0 { '-' } else { '+' };
+                    let m = m.unsigned_abs();
+                    write!(
+                        f,
+                        "{time} ({}, local {sign}{:02}:{:02})",
+                        time.secs,
+                        m / 60,
+                        m % 60
+                    )
+                }
+                Zone::Unknown => {
+                    // Wall-clock time with no zone: no epoch to show.
+                    let s = time.to_string();
+                    f.write_str(s.strip_suffix('Z').unwrap_or(&s))?;
+                    f.write_str(" (local)")
+                }
+            },
+            Value::Uint(n) => write!(f, "{n}"),
+            Value::Int(n) => write!(f, "{n}"),
+            Value::Flags(n) => write!(f, "{n:#x}"),
+            Value::Mode(m) => write!(f, "{m:04o}"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Text(s) | Value::Id(s) => f.write_str(s),
+            Value::Bytes(b) => {
+                for x in b {
+                    write!(f, "{x:02x}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl From<Time> for Value {
+    fn from(t: Time) -> Value {
+        Value::Time {
+            time: t,
+            zone: Zone::Utc,
+        }
+    }
+}
+impl From<u64> for Value {
+    fn from(n: u64) -> Value {
+        Value::Uint(n)
+    }
+}
+impl From<u32> for Value {
+    fn from(n: u32) -> Value {
+        Value::Uint(u64::from(n))
+    }
+}
+impl From<u16> for Value {
+    fn from(n: u16) -> Value {
+        Value::Uint(u64::from(n))
+    }
+}
+impl From<u8> for Value {
+    fn from(n: u8) -> Value {
+        Value::Uint(u64::from(n))
+    }
+}
+impl From<usize> for Value {
+    fn from(n: usize) -> Value {
+        Value::Uint(n as u64)
+    }
+}
+impl From<i64> for Value {
+    fn from(n: i64) -> Value {
+        Value::Int(n)
+    }
+}
+impl From<bool> for Value {
+    fn from(b: bool) -> Value {
+        Value::Bool(b)
+    }
+}
+impl From<String> for Value {
+    fn from(s: String) -> Value {
+        Value::Text(s)
+    }
+}
+impl From<&str> for Value {
+    fn from(s: &str) -> Value {
+        Value::Text(s.to_string())
+    }
+}
+impl From<&String> for Value {
+    fn from(s: &String) -> Value {
+        Value::Text(s.clone())
+    }
+}
+
+/// What a field *means* for a comparison, stated by the reader that decoded
+/// it. Diagnosis turns a role (and the values) into a cause.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    /// An entry's own time (mtime, atime, a directory record's date, a DOS
+    /// time): differs when a build does not clamp file times.
+    EntryTime,
+    /// A date in a container's header (volume creation date, `mkfs_time`,
+    /// gzip MTIME): the build's clock.
+    HeaderDate,
+    /// Where something sits (an LBA, a first cluster, an inode number, an
+    /// offset): shifts whenever anything before it grows. Located, not
+    /// reported as an entry change.
+    Location,
+    /// A size, count, checksum or validity flag of a structure: follows the
+    /// content it describes.
+    Structure,
+    /// An identifier a tool draws at random or derives from the clock
+    /// (GUID, UUID, volume serial, disk signature).
+    Identifier,
+    /// The name or version of the tool that wrote the bytes (ISO data
+    /// preparer, ZIP "version made by").
+    Version,
+    /// How the bytes were packed, not what they hold (compressor, level,
+    /// flags of a compressed stream, a ZIP method).
+    Packing,
+    /// Permission bits.
+    Permissions,
+    /// Owner and group, by number or name.
+    Ownership,
+    /// The order of members (set by the engine, not by readers).
+    Order,
+    /// Anything else that is part of what the container says: names,
+    /// labels, types, link targets.
+    Content,
+}
+
+/// Serde helper: bytes as a lowercase hex string.
+pub mod hex_bytes {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(b: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        let mut out = String::with_capacity(b.len() * 2);
+        for x in b {
+            out.push(char::from(b"0123456789abcdef"[usize::from(x >> 4)]));
+            out.push(char::from(b"0123456789abcdef"[usize::from(x & 15)]));
+        }
+        s.serialize_str(&out)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let s = String::deserialize(d)?;
+        decode(&s).ok_or_else(|| serde::de::Error::custom("not a hex string"))
+    }
+
+    /// Lowercase or uppercase hex → bytes; `None` for odd length or a non-hex digit.
+    pub fn decode(s: &str) -> Option<Vec<u8>> {
+        let b = s.as_bytes();
+        if b.len() % 2 != 0 {
+            return None;
+        }
+        let nib = |c: u8| (c as char).to_digit(16).map(|v| v as u8);
+        b.chunks(2)
+            .map(|p| Some(nib(p[0])? << 4 | nib(p[1])?))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_renders_iso8601() {
+        assert_eq!(Time::from_secs(0).to_string(), "1970-01-01T00:00:00Z");
+        assert_eq!(
+            Time::from_secs(1_700_000_000).to_string(),
+            "2023-11-14T22:13:20Z"
+        );
+        assert_eq!(Time::from_secs(-1).to_string(), "1969-12-31T23:59:59Z");
+        let t = Time {
+            secs: 951_782_400,
+            nanos: 5,
+        };
+        assert_eq!(t.to_string(), "2000-02-29T00:00:00.000000005Z");
+    }
+
+    #[test]
+    fn civil_round_trips() {
+        for days in (-800_000..800_000).step_by(997) {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+        }
+    }
+
+    #[test]
+    fn values_round_trip_through_json() {
+        let all = [
+            Value::utc(1_700_000_000),
+            Value::Time {
+                time: Time::from_secs(5),
+                zone: Zone::Offset(-330),
+            },
+            Value::Uint(7),
+            Value::Int(-7),
+            Value::Flags(0x91),
+            Value::Mode(0o755),
+            Value::Bool(true),
+            Value::text("x"),
+            Value::Bytes(vec![0, 0xab]),
+            Value::Id("1234-ABCD".into()),
+        ];
+        for v in all {
+            let j = serde_json::to_string(&v).unwrap();
+            let back: Value = serde_json::from_str(&j).unwrap();
+            assert_eq!(back, v, "{j}");
+        }
+        assert_eq!(
+            serde_json::to_string(&Value::Bytes(vec![0, 0xab])).unwrap(),
+            r#"{"type":"bytes","value":"00ab"}"#
+        );
+    }
+
+    #[test]
+    fn display_forms() {
+        assert_eq!(
+            Value::utc(1_700_000_000).to_string(),
+            "2023-11-14T22:13:20Z (1700000000)"
+        );
+        assert_eq!(Value::Mode(0o644).to_string(), "0644");
+        assert_eq!(Value::Flags(0x91).to_string(), "0x91");
+        assert_eq!(
+            Value::Time {
+                time: Time::from_secs(0),
+                zone: Zone::Unknown
+            }
+            .to_string(),
+            "1970-01-01T00:00:00 (local)"
+        );
+    }
+}
