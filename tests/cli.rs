@@ -80,14 +80,19 @@ fn find<'a>(n: &'a Node, address: &str) -> Option<&'a Node> {
     n.children.iter().find_map(|c| find(c, address))
 }
 
-fn change<'a>(r: &'a Report, address: &str, field: &str) -> (Option<&'a str>, Option<&'a str>) {
+/// A change's two values as reports show them (leaked: a test's few strings).
+fn change(r: &Report, address: &str, field: &str) -> (Option<&'static str>, Option<&'static str>) {
     let n = find(&r.tree, address).unwrap_or_else(|| panic!("{address} not in the report"));
     let c = n
         .changes
         .iter()
         .find(|c| c.field == field)
         .unwrap_or_else(|| panic!("{address}: no change of {field}: {:?}", n.changes));
-    (c.a.as_deref(), c.b.as_deref())
+    let leak = |s: Option<String>| s.map(|s| &*Box::leak(s.into_boxed_str()));
+    (
+        leak(reprodiff::report::Change::shown(&c.a)),
+        leak(c.shown_b()),
+    )
 }
 
 cli_test!(ls_lists_every_layer_of_the_demo_iso, |dir| {

@@ -57,9 +57,9 @@ impl Live {
             .find(|c| c.field == field)
             .unwrap_or_else(|| panic!("{address}: no {field} change in {:?}", n.changes));
         (
-            c.a.clone().unwrap_or_default(),
-            c.b.clone().unwrap_or_default(),
-            c.cause.clone().unwrap_or_default(),
+            reprodiff::report::Change::shown(&c.a).unwrap_or_default(),
+            c.shown_b().unwrap_or_default(),
+            c.cause.map(|x| x.to_string()).unwrap_or_default(),
         )
     }
 

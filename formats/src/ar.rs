@@ -14,7 +14,7 @@
 
 use object::read::archive::{ArchiveFile, ArchiveKind, ArchiveMember};
 
-use crate::model::{Extent, Field, Region};
+use crate::model::{Extent, Field, Region, Role};
 use crate::{
     Blob, Container, Data, Entry, Error, ErrorKind, Format, Kind, Limits, Owner, Result, Time,
 };
@@ -131,6 +131,7 @@ pub fn open(blob: &Blob, limits: &Limits) -> Result<Container> {
                 e.meta.extra.push(Field::new(
                     "ar.padding",
                     format!("{:#04x}", pad.unwrap_or(0)),
+                    Role::Structure,
                 ));
             }
             c.regions.push(Region::structure(data_end, 1, "padding"));
@@ -141,13 +142,17 @@ pub fn open(blob: &Blob, limits: &Limits) -> Result<Container> {
         expected = Some(end);
     }
 
-    c.field("ar.variant", variant(archive.kind(), &raw_names));
+    c.field(
+        "ar.variant",
+        variant(archive.kind(), &raw_names),
+        Role::Content,
+    );
     if archive.is_thin() {
-        c.field("ar.thin", "true");
+        c.field("ar.thin", "true", Role::Content);
     }
     if let Some(v) = deb_version {
-        c.field("deb.format_version", v);
-        c.field("deb.members", names.join(" "));
+        c.field("deb.format_version", v, Role::Content);
+        c.field("deb.members", names.join(" "), Role::Content);
     }
     Ok(c)
 }
@@ -215,15 +220,15 @@ fn fill_meta(e: &mut Entry, m: &ArchiveMember<'_>, hdr: &object::archive::Header
     meta.mode = m.mode().and_then(|v| u32::try_from(v & 0o7777).ok());
     // Raw text, so a diff shows e.g. "100644" against "644" even where the
     // parsed permissions agree.
-    for (name, raw) in [
-        ("ar.name", &hdr.name[..]),
-        ("ar.date", &hdr.date[..]),
-        ("ar.uid", &hdr.uid[..]),
-        ("ar.gid", &hdr.gid[..]),
-        ("ar.mode", &hdr.mode[..]),
-        ("ar.size", &hdr.size[..]),
+    for (name, raw, role) in [
+        ("ar.name", &hdr.name[..], Role::Content),
+        ("ar.date", &hdr.date[..], Role::EntryTime),
+        ("ar.uid", &hdr.uid[..], Role::Ownership),
+        ("ar.gid", &hdr.gid[..], Role::Ownership),
+        ("ar.mode", &hdr.mode[..], Role::Permissions),
+        ("ar.size", &hdr.size[..], Role::Structure),
     ] {
-        meta.extra.push(Field::new(name, trimmed(raw)));
+        meta.extra.push(Field::new(name, trimmed(raw), role));
     }
 }
 
@@ -284,7 +289,7 @@ mod tests {
             })
         );
         assert_eq!(c.entries[1].path, "short");
-        assert_eq!(c.fields[0], Field::new("ar.variant", "bsd"));
+        assert_eq!(c.fields[0], Field::new("ar.variant", "bsd", Role::Content));
         // Header region spans the name stored after it.
         assert!(c.regions.contains(&Region::structure(
             8,

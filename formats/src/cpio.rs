@@ -25,7 +25,7 @@
 use crate::stream;
 use crate::{
     Blob, Container, Data, Entry, Error, ErrorKind, Extent, Field, Format, Kind, Limits, Region,
-    Result, Time,
+    Result, Role, Time, Value,
 };
 
 /// Longest name accepted, NUL included (Linux PATH_MAX).
@@ -369,24 +369,34 @@ fn entry(c: &mut Container, b: &[u8], m: &Member<'_>, limits: &Limits) -> Result
     e.meta.nlink = Some(h.nlink);
     e.meta.mtime = Some(Time::from_secs(h.mtime));
     e.meta.inode = Some(h.ino);
-    e.meta.extra.push(Field::new("cpio.ino", h.ino));
     e.meta
         .extra
-        .push(Field::new("cpio.dev", format!("{}:{}", h.dev.0, h.dev.1)));
+        .push(Field::new("cpio.ino", h.ino, Role::Location));
+    e.meta.extra.push(Field::new(
+        "cpio.dev",
+        format!("{}:{}", h.dev.0, h.dev.1),
+        Role::Location,
+    ));
     if kind.is_none() {
-        e.meta
-            .extra
-            .push(Field::new("cpio.mode", format!("{:#o}", h.mode)));
+        e.meta.extra.push(Field::new(
+            "cpio.mode",
+            Value::Mode(h.mode),
+            Role::Permissions,
+        ));
     }
     if std::str::from_utf8(m.name).is_err() {
         let esc: String = m.name.escape_ascii().to_string();
-        e.meta.extra.push(Field::new("cpio.raw_name", esc));
+        e.meta
+            .extra
+            .push(Field::new("cpio.raw_name", esc, Role::Content));
     }
     let data = b.get(m.data_at..m.data_end).unwrap_or(&[]);
     if h.variant == Variant::Crc {
-        e.meta
-            .extra
-            .push(Field::new("cpio.check", format!("{:#010x}", h.check)));
+        e.meta.extra.push(Field::new(
+            "cpio.check",
+            Value::hex(h.check),
+            Role::Structure,
+        ));
         if kind == Some(Kind::File) {
             let sum = data.iter().fold(0u32, |s, &x| s.wrapping_add(u32::from(x)));
             if sum != h.check {
@@ -470,7 +480,7 @@ pub fn open(blob: &Blob, limits: &Limits) -> Result<Container> {
     };
     let rest = b.get(end.end..).unwrap_or(&[]);
     let single = end.trailer.is_none() || rest.iter().all(|&x| x == 0);
-    c.field("cpio.format", end.variant.name());
+    c.field("cpio.format", end.variant.name(), Role::Content);
     if single {
         c.entries = pending;
         c.regions = regions;
@@ -558,7 +568,9 @@ fn segments(blob: &Blob, c: &mut Container, limits: &Limits) -> Result<()> {
             offset: pos as u64,
             len: e.size,
         });
-        e.meta.extra.push(Field::new("segment.format", name));
+        e.meta
+            .extra
+            .push(Field::new("segment.format", name, Role::Packing));
         c.push(e, limits)?;
         c.regions.push(Region {
             offset: pos as u64,
@@ -567,7 +579,7 @@ fn segments(blob: &Blob, c: &mut Container, limits: &Limits) -> Result<()> {
         });
         pos = end;
     }
-    c.field("cpio.segments", n);
+    c.field("cpio.segments", n, Role::Structure);
     Ok(())
 }
 
@@ -658,7 +670,7 @@ mod tests {
         assert_eq!(names, ["<segment-1>", "<segment-2>"]);
         assert_eq!(c.entries[0].size, first);
         assert_eq!(c.entries[1].size, 14);
-        assert_eq!(c.entries[1].meta.extra[0].value, "unknown");
+        assert_eq!(c.entries[1].meta.extra[0].value, Value::text("unknown"));
     }
 
     #[test]

@@ -9,7 +9,10 @@
 
 use crate::model::{Extent, Owner, Region};
 use crate::partition::{self, Partition, Table};
-use crate::{Blob, Container, Data, Entry, Error, ErrorKind, Field, Format, Kind, Limits, Result};
+use crate::{
+    Blob, Container, Data, Entry, Error, ErrorKind, Field, Format, Kind, Limits, Result, Role,
+    Value,
+};
 
 /// Lists the partitions of a raw disk image.
 pub fn open(blob: &Blob, limits: &Limits) -> Result<Container> {
@@ -19,7 +22,7 @@ pub fn open(blob: &Blob, limits: &Limits) -> Result<Container> {
     }
     let (table, sector) = read_table(b);
     let mut c = Container::new(Format::Disk, blob.clone());
-    c.field("disk.sector_size", sector);
+    c.field("disk.sector_size", sector, Role::Content);
     c.fields.extend(table.fields.iter().cloned());
     for (off, len, name) in &table.structures {
         c.regions.push(Region::structure(*off, *len, name.clone()));
@@ -72,18 +75,26 @@ fn push_partition(c: &mut Container, p: &Partition, table: &str, limits: &Limits
     e.size = len;
     e.data = Data::Range(Extent { offset: start, len });
     let x = &mut e.meta.extra;
-    x.push(Field::new("partition.table", table));
-    x.push(Field::new("partition.offset", p.offset));
-    x.push(Field::new("partition.len", p.len));
-    x.push(Field::new("partition.type", &p.kind));
+    x.push(Field::new("partition.table", table, Role::Content));
+    x.push(Field::new("partition.offset", p.offset, Role::Location));
+    x.push(Field::new("partition.len", p.len, Role::Structure));
+    x.push(Field::new("partition.type", &p.kind, Role::Content));
     if !p.type_name.is_empty() {
-        x.push(Field::new("partition.type_name", &p.type_name));
+        x.push(Field::new(
+            "partition.type_name",
+            &p.type_name,
+            Role::Content,
+        ));
     }
     if !p.guid.is_empty() {
-        x.push(Field::new("partition.guid", &p.guid));
+        x.push(Field::new(
+            "partition.guid",
+            Value::Id(p.guid.clone()),
+            Role::Identifier,
+        ));
     }
     if table == "gpt" {
-        x.push(Field::new("partition.name", &p.name));
+        x.push(Field::new("partition.name", &p.name, Role::Content));
     }
     let idx = c.entries.len();
     c.push(e, limits)?;

@@ -10,7 +10,7 @@
 
 use std::collections::HashSet;
 
-use crate::model::{days_from_civil, Extent, Owner, Region};
+use crate::model::{days_from_civil, Extent, Owner, Region, Role, Value};
 use crate::{
     Blob, Container, Data, Entry, Error, ErrorKind, Field, Format, Kind, Limits, Result, Time,
 };
@@ -173,18 +173,22 @@ fn read_bpb(s: &[u8], total_len: u64, c: &mut Container) -> Result<Volume> {
         _ => FatType::Fat16,
     };
 
-    c.field("boot.oem_name", latin(s.get(3..11).unwrap_or(&[])));
-    c.field("boot.bytes_per_sector", bps);
-    c.field("boot.sectors_per_cluster", spc);
-    c.field("boot.reserved_sectors", reserved);
-    c.field("boot.fat_count", fats);
-    c.field("boot.root_entries", root_entries);
-    c.field("boot.total_sectors", total);
-    c.field("boot.media", format!("0x{media:02x}"));
-    c.field("boot.fat_size", fat_size);
-    c.field("boot.sectors_per_track", le16(s, 24));
-    c.field("boot.heads", le16(s, 26));
-    c.field("boot.hidden_sectors", le32(s, 28));
+    c.field(
+        "boot.oem_name",
+        latin(s.get(3..11).unwrap_or(&[])),
+        Role::Version,
+    );
+    c.field("boot.bytes_per_sector", bps, Role::Content);
+    c.field("boot.sectors_per_cluster", spc, Role::Content);
+    c.field("boot.reserved_sectors", reserved, Role::Content);
+    c.field("boot.fat_count", fats, Role::Content);
+    c.field("boot.root_entries", root_entries, Role::Content);
+    c.field("boot.total_sectors", total, Role::Structure);
+    c.field("boot.media", Value::hex(media), Role::Content);
+    c.field("boot.fat_size", fat_size, Role::Structure);
+    c.field("boot.sectors_per_track", le16(s, 24), Role::Content);
+    c.field("boot.heads", le16(s, 26), Role::Content);
+    c.field("boot.hidden_sectors", le32(s, 28), Role::Location);
     // The extended BPB sits after the FAT32-only fields on FAT32.
     let ext = if kind == FatType::Fat32 { 64 } else { 36 };
     let mut root_cluster = 0;
@@ -192,40 +196,47 @@ fn read_bpb(s: &[u8], total_len: u64, c: &mut Container) -> Result<Volume> {
     if kind == FatType::Fat32 {
         let flags = le16(s, 40);
         root_cluster = le32(s, 44);
-        c.field("boot.ext_flags", format!("0x{flags:04x}"));
-        c.field("boot.fs_version", le16(s, 42));
-        c.field("boot.root_cluster", root_cluster);
-        c.field("boot.fsinfo_sector", le16(s, 48));
-        c.field("boot.backup_boot_sector", le16(s, 50));
+        c.field("boot.ext_flags", Value::hex(flags), Role::Content);
+        c.field("boot.fs_version", le16(s, 42), Role::Content);
+        c.field("boot.root_cluster", root_cluster, Role::Location);
+        c.field("boot.fsinfo_sector", le16(s, 48), Role::Location);
+        c.field("boot.backup_boot_sector", le16(s, 50), Role::Location);
         if flags & 0x80 != 0 {
             active = u64::from(flags & 0x0f);
         }
     }
-    c.field("boot.drive_number", format!("0x{:02x}", s[ext]));
+    c.field("boot.drive_number", Value::hex(s[ext]), Role::Content);
     let sig = s[ext + 2];
-    c.field("boot.boot_signature", format!("0x{sig:02x}"));
+    c.field("boot.boot_signature", Value::hex(sig), Role::Content);
     if sig == 0x29 || sig == 0x28 {
         let serial = le32(s, ext + 3);
         c.field(
             "boot.volume_serial",
-            format!("{:04X}-{:04X}", serial >> 16, serial & 0xffff),
+            Value::Id(format!("{:04X}-{:04X}", serial >> 16, serial & 0xffff)),
+            Role::Identifier,
         );
     }
     if sig == 0x29 {
         c.field(
             "boot.volume_label",
             latin(s.get(ext + 7..ext + 18).unwrap_or(&[])).trim_end(),
+            Role::Content,
         );
         c.field(
             "boot.fs_type",
             latin(s.get(ext + 18..ext + 26).unwrap_or(&[])).trim_end(),
+            Role::Content,
         );
     }
-    c.field("boot.cluster_count", clusters);
-    c.field("fat.type", kind.name());
+    c.field("boot.cluster_count", clusters, Role::Structure);
+    c.field("fat.type", kind.name(), Role::Content);
     if kind == FatType::Fat32 && clusters < 65525 {
         // Not an error: Linux and mkfs.fat accept it, but say it.
-        c.field("fat.note", "FAT32 with fewer than 65525 clusters");
+        c.field(
+            "fat.note",
+            "FAT32 with fewer than 65525 clusters",
+            Role::Content,
+        );
     }
 
     let over = || Error::invalid(F, 0, "layout overflows");
@@ -293,7 +304,7 @@ fn regions(v: &Volume, s: &[u8], b: &[u8], c: &mut Container) {
                 .push(Region::structure(at, v.bps, "backup_boot_sector"));
             let same = b.get(at as usize..(at + v.bps.min(512)) as usize)
                 == s.get(..v.bps.min(512) as usize);
-            c.field("boot.backup_matches", same);
+            c.field("boot.backup_matches", same, Role::Structure);
         }
     }
     for i in 0..v.fats {
@@ -323,8 +334,8 @@ fn fsinfo_fields(b: &[u8], at: u64, c: &mut Container) {
             n.to_string()
         }
     };
-    c.field("fsinfo.free_count", show(le32(fs, 488)));
-    c.field("fsinfo.next_free", show(le32(fs, 492)));
+    c.field("fsinfo.free_count", show(le32(fs, 488)), Role::Structure);
+    c.field("fsinfo.next_free", show(le32(fs, 492)), Role::Location);
 }
 
 struct Walker<'a> {
@@ -488,7 +499,11 @@ impl Walker<'_> {
             let pending = std::mem::take(&mut lfn);
             if attr & 0x08 != 0 {
                 if depth == 0 && attr & 0x10 == 0 {
-                    c.field("root.volume_label", latin(&r[..11]).trim_end());
+                    c.field(
+                        "root.volume_label",
+                        latin(&r[..11]).trim_end(),
+                        Role::Content,
+                    );
                 }
                 continue;
             }
@@ -542,9 +557,9 @@ impl Walker<'_> {
         e.meta.ctime = fat_time(le16(r, 16), le16(r, 14), r[13]);
         e.meta.atime = fat_time(le16(r, 18), 0, 0);
         e.meta.extra = vec![
-            Field::new("fat.attributes", format!("0x{attr:02x}")),
-            Field::new("fat.short_name", short),
-            Field::new("fat.first_cluster", cluster),
+            Field::new("fat.attributes", Value::hex(attr), Role::Content),
+            Field::new("fat.short_name", short, Role::Content),
+            Field::new("fat.first_cluster", cluster, Role::Location),
         ];
         let idx = c.entries.len();
         if is_dir {

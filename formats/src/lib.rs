@@ -38,8 +38,8 @@ use serde::Serialize;
 pub use blob::Blob;
 pub use error::{Error, ErrorKind, Result};
 pub use model::{
-    Container, Data, Entry, Extent, Field, Kind, Meta, Owner, Region, SquashBlock, SquashFragment,
-    Time,
+    Container, Data, Entry, Extent, Field, Kind, Meta, Owner, Region, Role, SquashBlock,
+    SquashFragment, Time, Value, Zone,
 };
 
 /// Every format reprodiff recognises.

@@ -10,84 +10,45 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+pub use reprodiff_value::{civil_from_days, days_from_civil, Kind, Role, Time, Value, Zone};
+
 use crate::blob::Blob;
 use crate::error::{Error, ErrorKind, Result};
 use crate::Format;
 
-/// What an entry is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Kind {
-    File,
-    Dir,
-    Symlink,
-    /// A hard link recorded as such by the format (tar typeflag 1); formats
-    /// that share inodes (SquashFS, cpio) report `File` with `meta.inode`/`nlink`.
-    Hardlink,
-    CharDevice,
-    BlockDevice,
-    Fifo,
-    Socket,
-}
-
-impl Kind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::File => "file",
-            Kind::Dir => "dir",
-            Kind::Symlink => "symlink",
-            Kind::Hardlink => "hardlink",
-            Kind::CharDevice => "char-device",
-            Kind::BlockDevice => "block-device",
-            Kind::Fifo => "fifo",
-            Kind::Socket => "socket",
-        }
-    }
-
-    /// Kind from the file-type bits of a POSIX `st_mode` (`S_IFMT`).
-    pub fn from_mode(mode: u32) -> Option<Kind> {
-        match mode & 0o170000 {
-            0o100000 => Some(Kind::File),
-            0o040000 => Some(Kind::Dir),
-            0o120000 => Some(Kind::Symlink),
-            0o020000 => Some(Kind::CharDevice),
-            0o060000 => Some(Kind::BlockDevice),
-            0o010000 => Some(Kind::Fifo),
-            0o140000 => Some(Kind::Socket),
-            _ => None,
-        }
-    }
-}
-
-/// A point in time: seconds since the Unix epoch (may be negative) and nanoseconds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-pub struct Time {
-    pub secs: i64,
-    pub nanos: u32,
-}
-
-impl Time {
-    pub fn from_secs(secs: i64) -> Time {
-        Time { secs, nanos: 0 }
-    }
-}
-
 /// A named value decoded from a header (`pvd.volume_id`, `gzip.mtime`, ...)
-/// or a format-specific per-entry field. Values are rendered to text so any
-/// two can be compared and shown without knowing their type.
+/// or a format-specific per-entry field, with what it means: the reader,
+/// which knows the format, says so once, and nothing downstream guesses it
+/// from the name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Field {
     /// Mostly a fixed name: no allocation per entry for it.
     pub name: Cow<'static, str>,
-    pub value: String,
+    pub value: Value,
+    pub role: Role,
+    /// Fields of the same container that the tools writing this format
+    /// derive this one from (xorriso derives GPT partition GUIDs from the
+    /// disk GUID, the MBR signature from the volume date; a Joliet
+    /// descriptor repeats the primary one). When one of them changed too,
+    /// this change is a consequence of it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub follows: Vec<Cow<'static, str>>,
 }
 
 impl Field {
-    pub fn new(name: impl Into<Cow<'static, str>>, value: impl ToString) -> Field {
+    pub fn new(name: impl Into<Cow<'static, str>>, value: impl Into<Value>, role: Role) -> Field {
         Field {
             name: name.into(),
-            value: value.to_string(),
+            value: value.into(),
+            role,
+            follows: Vec::new(),
         }
+    }
+
+    /// The same field, derived from `names` (see [`Field::follows`]).
+    pub fn follows(mut self, names: &[&'static str]) -> Field {
+        self.follows = names.iter().map(|&n| Cow::Borrowed(n)).collect();
+        self
     }
 }
 
@@ -270,9 +231,14 @@ impl Container {
         }
     }
 
-    /// Adds a header field.
-    pub fn field(&mut self, name: impl Into<Cow<'static, str>>, value: impl ToString) {
-        self.fields.push(Field::new(name, value));
+    /// Adds a header field with what it means.
+    pub fn field(
+        &mut self,
+        name: impl Into<Cow<'static, str>>,
+        value: impl Into<Value>,
+        role: Role,
+    ) {
+        self.fields.push(Field::new(name, value, role));
     }
 
     /// Adds an entry, failing once `limits.max_entries` is reached.
@@ -345,82 +311,6 @@ impl Container {
                     "SquashFS data outside a SquashFS container",
                 )),
             },
-        }
-    }
-}
-
-/// Days since 1970-01-01 → (year, month, day) in the proleptic Gregorian
-/// calendar (the usual era-based conversion; exact for every i64 day count
-/// that fits a year in i64).
-pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
-}
-
-/// (year, month, day) → days since 1970-01-01; inverse of [`civil_from_days`].
-pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let m = i64::from(m);
-    let mp = if m > 2 { m - 3 } else { m + 9 };
-    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-impl std::fmt::Display for Time {
-    /// ISO 8601 in UTC, with nanoseconds only when non-zero.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let days = self.secs.div_euclid(86_400);
-        let rem = self.secs.rem_euclid(86_400);
-        let (y, m, d) = civil_from_days(days);
-        write!(
-            f,
-            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
-            rem / 3600,
-            rem % 3600 / 60,
-            rem % 60
-        )?;
-        if self.nanos != 0 {
-            write!(f, ".{:09}", self.nanos)?;
-        }
-        f.write_str("Z")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn time_renders_iso8601() {
-        assert_eq!(Time::from_secs(0).to_string(), "1970-01-01T00:00:00Z");
-        assert_eq!(
-            Time::from_secs(1_700_000_000).to_string(),
-            "2023-11-14T22:13:20Z"
-        );
-        assert_eq!(Time::from_secs(-1).to_string(), "1969-12-31T23:59:59Z");
-        let t = Time {
-            secs: 951_782_400,
-            nanos: 5,
-        };
-        assert_eq!(t.to_string(), "2000-02-29T00:00:00.000000005Z");
-    }
-
-    #[test]
-    fn civil_round_trips() {
-        for days in (-800_000..800_000).step_by(997) {
-            let (y, m, d) = civil_from_days(days);
-            assert_eq!(days_from_civil(y, m, d), days);
         }
     }
 }

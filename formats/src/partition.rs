@@ -9,7 +9,7 @@
 
 use std::collections::HashSet;
 
-use crate::Field;
+use crate::{Field, Role, Value};
 
 /// One partition, from either table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,8 +73,15 @@ fn parse_mbr(b: &[u8], sector: u64, t: &mut Table) {
     }
     t.structures.push((0, 512, "mbr".into()));
     if let Some(sig) = le32(b, 440) {
-        t.fields
-            .push(Field::new("mbr.disk_signature", format!("0x{sig:08x}")));
+        t.fields.push(
+            // xorriso derives it from the volume date or the GPT disk GUID.
+            Field::new(
+                "mbr.disk_signature",
+                Value::Id(format!("0x{sig:08x}")),
+                Role::Identifier,
+            )
+            .follows(&["gpt.disk_guid", "pvd.modification_date"]),
+        );
     }
     let mut extended = Vec::new();
     for i in 0..4u32 {
@@ -174,16 +181,30 @@ impl MbrEntry {
         let p = format!("mbr.p{n}");
         f.push(Field::new(
             format!("{p}.status"),
-            format!("0x{:02x}", self.status),
+            Value::hex(self.status),
+            Role::Content,
         ));
         f.push(Field::new(
             format!("{p}.type"),
-            format!("0x{:02x}", self.kind),
+            Value::hex(self.kind),
+            Role::Content,
         ));
-        f.push(Field::new(format!("{p}.chs_first"), chs(self.chs_first)));
-        f.push(Field::new(format!("{p}.chs_last"), chs(self.chs_last)));
-        f.push(Field::new(format!("{p}.start_lba"), start));
-        f.push(Field::new(format!("{p}.sectors"), self.sectors));
+        f.push(Field::new(
+            format!("{p}.chs_first"),
+            chs(self.chs_first),
+            Role::Location,
+        ));
+        f.push(Field::new(
+            format!("{p}.chs_last"),
+            chs(self.chs_last),
+            Role::Location,
+        ));
+        f.push(Field::new(format!("{p}.start_lba"), start, Role::Location));
+        f.push(Field::new(
+            format!("{p}.sectors"),
+            self.sectors,
+            Role::Structure,
+        ));
     }
 
     fn partition(&self, number: u32, start: u64, sector: u64) -> Partition {
@@ -240,24 +261,49 @@ fn parse_gpt(b: &[u8], sector: u64, t: &mut Table) {
     f.push(Field::new(
         "gpt.revision",
         format!("{}.{}", h.revision >> 16, h.revision & 0xffff),
+        Role::Content,
     ));
-    f.push(Field::new("gpt.header_size", h.header_size));
-    f.push(Field::new("gpt.header_crc_ok", h.crc_ok));
-    f.push(Field::new("gpt.current_lba", h.current_lba));
-    f.push(Field::new("gpt.backup_lba", h.backup_lba));
-    f.push(Field::new("gpt.first_usable_lba", h.first_usable));
-    f.push(Field::new("gpt.last_usable_lba", h.last_usable));
-    f.push(Field::new("gpt.disk_guid", guid(&h.disk_guid)));
-    f.push(Field::new("gpt.entries_lba", h.entries_lba));
-    f.push(Field::new("gpt.entry_count", h.entry_count));
-    f.push(Field::new("gpt.entry_size", h.entry_size));
+    f.push(Field::new(
+        "gpt.header_size",
+        h.header_size,
+        Role::Structure,
+    ));
+    f.push(Field::new("gpt.header_crc_ok", h.crc_ok, Role::Structure));
+    f.push(Field::new("gpt.current_lba", h.current_lba, Role::Location));
+    f.push(Field::new("gpt.backup_lba", h.backup_lba, Role::Location));
+    f.push(Field::new(
+        "gpt.first_usable_lba",
+        h.first_usable,
+        Role::Location,
+    ));
+    f.push(Field::new(
+        "gpt.last_usable_lba",
+        h.last_usable,
+        Role::Location,
+    ));
+    f.push(Field::new(
+        "gpt.disk_guid",
+        Value::Id(guid(&h.disk_guid)),
+        Role::Identifier,
+    ));
+    f.push(Field::new("gpt.entries_lba", h.entries_lba, Role::Location));
+    f.push(Field::new(
+        "gpt.entry_count",
+        h.entry_count,
+        Role::Structure,
+    ));
+    f.push(Field::new("gpt.entry_size", h.entry_size, Role::Structure));
 
     let entries = h.entries(b, sector);
     let entries_ok = match entries {
         Some((_, e)) => crc32(e) == h.entries_crc,
         None => false,
     };
-    t.fields.push(Field::new("gpt.entries_crc_ok", entries_ok));
+    t.fields.push(Field::new(
+        "gpt.entries_crc_ok",
+        entries_ok,
+        Role::Structure,
+    ));
     let Some((at, table)) = entries else {
         t.problems
             .push((sector, "GPT partition entries out of range".into()));
@@ -289,19 +335,25 @@ fn parse_backup(b: &[u8], sector: u64, h: &GptHeader, t: &mut Table) {
     let Some(bh) = GptHeader::read(b, a).filter(|_| sig == Some(&b"EFI PART"[..])) else {
         // Only worth saying when the backup should be within the bytes given.
         if a < b.len() {
-            t.fields.push(Field::new("gpt.backup_found", false));
+            t.fields
+                .push(Field::new("gpt.backup_found", false, Role::Structure));
         }
         return;
     };
-    t.fields.push(Field::new("gpt.backup_found", true));
     t.fields
-        .push(Field::new("gpt.backup_header_crc_ok", bh.crc_ok));
+        .push(Field::new("gpt.backup_found", true, Role::Structure));
+    t.fields.push(Field::new(
+        "gpt.backup_header_crc_ok",
+        bh.crc_ok,
+        Role::Structure,
+    ));
     t.structures
         .push((at, u64::from(bh.header_size), "gpt.backup_header".into()));
     if let Some((eat, e)) = bh.entries(b, sector) {
         t.fields.push(Field::new(
             "gpt.backup_entries_crc_ok",
             crc32(e) == bh.entries_crc,
+            Role::Structure,
         ));
         t.structures
             .push((eat, e.len() as u64, "gpt.backup_entries".into()));
@@ -388,18 +440,31 @@ fn gpt_entry(
     let kind = guid(&type_guid);
     let type_name = gpt_type_name(&kind);
     let p = format!("gpt.p{n}");
-    f.push(Field::new(format!("{p}.type"), &kind));
+    f.push(Field::new(format!("{p}.type"), &kind, Role::Content));
     if !type_name.is_empty() {
-        f.push(Field::new(format!("{p}.type_name"), type_name));
+        f.push(Field::new(
+            format!("{p}.type_name"),
+            type_name,
+            Role::Content,
+        ));
     }
-    f.push(Field::new(format!("{p}.guid"), guid(&uniq)));
-    f.push(Field::new(format!("{p}.first_lba"), first));
-    f.push(Field::new(format!("{p}.last_lba"), last));
+    // xorriso derives partition GUIDs from the disk GUID.
+    f.push(
+        Field::new(
+            format!("{p}.guid"),
+            Value::Id(guid(&uniq)),
+            Role::Identifier,
+        )
+        .follows(&["gpt.disk_guid"]),
+    );
+    f.push(Field::new(format!("{p}.first_lba"), first, Role::Location));
+    f.push(Field::new(format!("{p}.last_lba"), last, Role::Location));
     f.push(Field::new(
         format!("{p}.attributes"),
-        format!("0x{attrs:016x}"),
+        Value::hex(attrs),
+        Role::Content,
     ));
-    f.push(Field::new(format!("{p}.name"), &name));
+    f.push(Field::new(format!("{p}.name"), &name, Role::Content));
     let sectors = match last.checked_sub(first) {
         Some(d) => d.saturating_add(1),
         None => {

@@ -15,7 +15,7 @@
 //! capped at 128 KiB), so that was not the reason; here long names and pax
 //! records are borrowed from the blob and only the decoded strings are owned.
 
-use crate::model::{Extent, Field, Region};
+use crate::model::{Extent, Field, Region, Role};
 use crate::{Blob, Container, Data, Entry, Error, ErrorKind, Format, Kind, Limits, Result, Time};
 
 const BLOCK: u64 = 512;
@@ -320,7 +320,7 @@ pub fn open(blob: &Blob, limits: &Limits) -> Result<Container> {
             } else {
                 dialect.name()
             };
-            c.field("tar.format", fmt);
+            c.field("tar.format", fmt, Role::Content);
             first = false;
         }
 
@@ -395,7 +395,11 @@ pub fn open(blob: &Blob, limits: &Limits) -> Result<Container> {
                     c.errors.push(Error::invalid(F, data_off + at as u64, why));
                 }
                 for r in &recs {
-                    c.field(format!("pax_global.{}", text(r.key)), text(r.value));
+                    c.field(
+                        format!("pax_global.{}", text(r.key)),
+                        text(r.value),
+                        Role::Content,
+                    );
                 }
                 globals.extend(recs);
                 c.regions
@@ -407,6 +411,7 @@ pub fn open(blob: &Blob, limits: &Limits) -> Result<Container> {
                 c.field(
                     "tar.volume_label",
                     text(cstr(h.get(at::NAME).unwrap_or(&[]))),
+                    Role::Content,
                 );
                 c.regions
                     .push(Region::structure(off, BLOCK, "volume label header"));
@@ -567,10 +572,14 @@ fn member(
     } else {
         format!("\\x{typeflag:02x}")
     };
-    m.extra.push(Field::new("tar.typeflag", tf));
-    m.extra.push(Field::new("tar.checksum", checksum));
+    m.extra.push(Field::new("tar.typeflag", tf, Role::Content));
     m.extra
-        .push(Field::new("tar.header_format", dialect.name()));
+        .push(Field::new("tar.checksum", checksum, Role::Structure));
+    m.extra.push(Field::new(
+        "tar.header_format",
+        dialect.name(),
+        Role::Content,
+    ));
     for r in p.pax.iter() {
         if let Some(name) = r.key.strip_prefix(b"SCHILY.xattr.") {
             m.xattrs.push((text(name), r.value.to_vec()));
@@ -588,8 +597,11 @@ fn member(
                 | b"ctime"
         ) && !r.key.starts_with(b"GNU.sparse.")
         {
-            m.extra
-                .push(Field::new(format!("pax.{}", text(r.key)), text(r.value)));
+            m.extra.push(Field::new(
+                format!("pax.{}", text(r.key)),
+                text(r.value),
+                Role::Content,
+            ));
         }
     }
     // Sparse members are listed with their full size but no data: the
@@ -601,8 +613,10 @@ fn member(
         m.extra.push(Field::new(
             "tar.sparse",
             if sparse_pax { "pax" } else { "gnu" },
+            Role::Content,
         ));
-        m.extra.push(Field::new("tar.stored_size", size));
+        m.extra
+            .push(Field::new("tar.stored_size", size, Role::Structure));
         let real = if sparse_pax {
             pax(b"GNU.sparse.realsize")
                 .or(pax(b"GNU.sparse.size"))

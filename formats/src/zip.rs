@@ -9,7 +9,7 @@
 //! ranges, decoded only when read. Other methods and encrypted members are
 //! listed with their stored bytes and an error saying they were not decoded.
 
-use crate::model::{Data, Entry, Extent, Field, Kind, Region, Time};
+use crate::model::{Data, Entry, Extent, Field, Kind, Region, Role, Time, Value};
 use crate::{Blob, Container, Error, ErrorKind, Format, Limits, Result};
 
 const LOCAL: &[u8; 4] = b"PK\x03\x04";
@@ -253,10 +253,14 @@ pub fn open(blob: &Blob, limits: &Limits) -> Result<Container> {
     let b = blob.bytes();
     let end = find_end(b)?;
     let mut c = Container::new(Format::Zip, blob.clone());
-    c.field("zip.entry_count", end.entries);
-    c.field("zip.zip64", if end.zip64 { "yes" } else { "no" });
+    c.field("zip.entry_count", end.entries, Role::Structure);
+    c.field(
+        "zip.zip64",
+        if end.zip64 { "yes" } else { "no" },
+        Role::Content,
+    );
     if !end.comment.is_empty() {
-        c.field("zip.comment", &end.comment);
+        c.field("zip.comment", &end.comment, Role::Content);
     }
     let cd = usize::try_from(end.cd_offset).unwrap_or(usize::MAX);
     let cd_end = cd
@@ -382,28 +386,43 @@ pub fn open(blob: &Blob, limits: &Limits) -> Result<Container> {
                     }
                 };
                 let mut extra_fields = vec![
-                    Field::new("zip.method", method_name(method)),
-                    Field::new("zip.flags", format!("{flags:#06x}")),
+                    Field::new("zip.method", method_name(method), Role::Packing),
+                    Field::new("zip.flags", Value::hex(flags), Role::Packing),
                     Field::new(
                         "zip.version_made_by",
                         format!("{} {}", host_name((made_by >> 8) as u8), made_by & 0xff),
+                        Role::Packing,
                     ),
-                    Field::new("zip.version_needed", f16(6)),
-                    Field::new("zip.external_attr", format!("{ext_attr:#010x}")),
-                    Field::new("zip.crc", format!("{crc:08x}")),
+                    Field::new("zip.version_needed", f16(6), Role::Packing),
+                    // Holds the Unix mode in its high half.
+                    Field::new("zip.external_attr", Value::hex(ext_attr), Role::Permissions)
+                        .follows(&["mode"]),
+                    Field::new("zip.crc", Value::hex(crc), Role::Structure),
                 ];
                 if x.mtime.is_some() {
-                    extra_fields.push(Field::new("zip.dos_time", dos_text(date, time)));
+                    extra_fields.push(Field::new(
+                        "zip.dos_time",
+                        dos_text(date, time),
+                        Role::EntryTime,
+                    ));
                 }
                 if !x.ids.is_empty() {
-                    extra_fields.push(Field::new("zip.extra", x.ids.join(" ")));
+                    extra_fields.push(Field::new("zip.extra", x.ids.join(" "), Role::Packing));
                 }
                 if local.ids != x.ids {
-                    extra_fields.push(Field::new("zip.local_extra", local.ids.join(" ")));
+                    extra_fields.push(Field::new(
+                        "zip.local_extra",
+                        local.ids.join(" "),
+                        Role::Packing,
+                    ));
                 }
                 if let Some(comment) = b.get(at + 46 + nlen + xlen..next).filter(|c| !c.is_empty())
                 {
-                    extra_fields.push(Field::new("zip.comment", String::from_utf8_lossy(comment)));
+                    extra_fields.push(Field::new(
+                        "zip.comment",
+                        String::from_utf8_lossy(comment),
+                        Role::Content,
+                    ));
                 }
                 e.meta.extra = extra_fields;
                 if kind == Kind::Symlink && size <= MAX_TARGET {

@@ -189,12 +189,16 @@ fn metadata_matches_tree() {
             );
         }
         let root = &want[""];
-        let field = |n: &str| c.fields.iter().find(|f| f.name == n).unwrap().value.clone();
+        let field = |n: &str| {
+            c.fields
+                .iter()
+                .find(|f| f.name == n)
+                .unwrap()
+                .value
+                .to_string()
+        };
         assert_eq!(field("root.mode"), format!("{:04o}", root.mode));
-        assert_eq!(
-            field("root.mtime"),
-            format!("2020-10-04T12:48:01Z ({})", root.mtime)
-        );
+        assert_eq!(field("root.mtime"), format!("2020-10-04T12:48:01Z"));
         // Hard links share their inode.
         let ino = |p: &str| c.entries.iter().find(|e| e.path == p).unwrap().meta.inode;
         assert_eq!(ino("hard1"), ino("dir/hard2"));
@@ -239,7 +243,7 @@ fn superblock_fields() {
                 .find(|f| f.name == n)
                 .unwrap_or_else(|| panic!("{name}: no {n}"))
                 .value
-                .clone()
+                .to_string()
         };
         let sup = text(&format!("{name}.super"));
         assert!(sup.contains(&format!("Compression {comp}\n")));
@@ -253,9 +257,14 @@ fn superblock_fields() {
         assert!(sup.contains(&format!("Number of fragments {frags}\n")));
         assert_eq!(f("superblock.no_ids"), "5");
         assert_eq!(f("superblock.version"), "4.0");
+        assert_eq!(f("superblock.mkfs_time"), "2023-11-14T22:13:20Z");
         assert_eq!(
-            f("superblock.mkfs_time"),
-            "2023-11-14T22:13:20Z (1700000000)"
+            c.fields
+                .iter()
+                .find(|f| f.name == "superblock.mkfs_time")
+                .unwrap()
+                .value,
+            reprodiff_formats::Value::utc(1_700_000_000)
         );
         let used: u64 = f("superblock.bytes_used").parse().unwrap();
         assert!(sup.contains(&format!("Filesystem size {used} bytes")));
@@ -264,7 +273,9 @@ fn superblock_fields() {
     let (_, gz) = image("gzip");
     let has = |c: &Container, n: &str, v: &str| {
         assert!(
-            c.fields.iter().any(|f| f.name == n && f.value == v),
+            c.fields
+                .iter()
+                .any(|f| f.name == n && f.value.to_string() == v),
             "{n} = {v}"
         );
     };
@@ -275,7 +286,7 @@ fn superblock_fields() {
         "compressor_options.compression_level",
         "19",
     );
-    has(&image("lz4").1, "compressor_options.flags", "0x1");
+    has(&image("lz4").1, "compressor_options.flags", "0x00000001");
 }
 
 #[test]

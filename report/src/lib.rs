@@ -6,6 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use reprodiff_value::{Kind, Role, Time, Value, Zone};
+
 pub const SCHEMA: &str = "reprodiff/1";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,19 +60,169 @@ pub struct Summary {
     pub fallbacks: u64,
     /// Nodes per cause (filled by diagnosis).
     #[serde(default)]
-    pub causes: std::collections::BTreeMap<String, u64>,
+    pub causes: std::collections::BTreeMap<Cause, u64>,
+}
+
+/// Why two builds differ: the closed vocabulary of diagnosis, documented in
+/// `report/SCHEMA.md` (a test holds the two together). Declaration order
+/// is the documented order, used to sort a node's causes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Cause {
+    Mtime,
+    EmbeddedTimestamp,
+    BuildPath,
+    Ordering,
+    CompressionMetadata,
+    BuildId,
+    Permissions,
+    Ownership,
+    RandomId,
+    Locale,
+    HostnameOrKernel,
+    Consequential,
+    PackageVersion,
+    Added,
+    Removed,
+    Content,
+}
+
+impl Cause {
+    /// Every cause, in the documented order.
+    pub const ALL: [Cause; 16] = [
+        Cause::Mtime,
+        Cause::EmbeddedTimestamp,
+        Cause::BuildPath,
+        Cause::Ordering,
+        Cause::CompressionMetadata,
+        Cause::BuildId,
+        Cause::Permissions,
+        Cause::Ownership,
+        Cause::RandomId,
+        Cause::Locale,
+        Cause::HostnameOrKernel,
+        Cause::Consequential,
+        Cause::PackageVersion,
+        Cause::Added,
+        Cause::Removed,
+        Cause::Content,
+    ];
+
+    /// The name the JSON and every presenter use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Cause::Mtime => "mtime",
+            Cause::EmbeddedTimestamp => "embedded-timestamp",
+            Cause::BuildPath => "build-path",
+            Cause::Ordering => "ordering",
+            Cause::CompressionMetadata => "compression-metadata",
+            Cause::BuildId => "build-id",
+            Cause::Permissions => "permissions",
+            Cause::Ownership => "ownership",
+            Cause::RandomId => "random-id",
+            Cause::Locale => "locale",
+            Cause::HostnameOrKernel => "hostname-or-kernel",
+            Cause::Consequential => "consequential",
+            Cause::PackageVersion => "package-version",
+            Cause::Added => "added",
+            Cause::Removed => "removed",
+            Cause::Content => "content",
+        }
+    }
+
+    /// The cause of a name, as `--filter` or a loaded report writes it.
+    pub fn parse(name: &str) -> Option<Cause> {
+        Cause::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+}
+
+/// Causes compare with their names, so checks read as the JSON does.
+impl PartialEq<str> for Cause {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Cause {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl std::fmt::Display for Cause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// A field that differs: metadata (`mtime`, `mode`...), a header field
-/// (`pvd.modification_date`...), or `order` of members.
+/// (`pvd.modification_date`...), `order` of members, or a finding of the
+/// content analysis (`text.timestamp`, `elf.section..comment`...).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Change {
     pub field: String,
-    pub a: Option<String>,
-    pub b: Option<String>,
-    /// Why this field differs (one of the cause names); set by diagnosis.
+    /// What the field means, as the reader (or the engine) stated it;
+    /// diagnosis decides from this, never from `field`.
+    pub role: Role,
+    pub a: Option<Value>,
+    pub b: Option<Value>,
+    /// For a finding of several differing tokens of one kind: how many more
+    /// there are beyond the one shown.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub more: u64,
+    /// What the change is about when that is another entry: the path a
+    /// checksum-list line names, the package a file belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cause: Option<String>,
+    pub subject: Option<String>,
+    /// Fields this one is derived from (see the reader that set it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub follows: Vec<String>,
+    /// Why this field differs; set by diagnosis.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause: Option<Cause>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+impl Change {
+    /// A change of a field with this role; no cause yet.
+    pub fn new(field: impl Into<String>, role: Role, a: Option<Value>, b: Option<Value>) -> Change {
+        Change {
+            field: field.into(),
+            role,
+            a,
+            b,
+            more: 0,
+            subject: None,
+            follows: Vec::new(),
+            cause: None,
+        }
+    }
+
+    /// A finding of the content analysis, with its cause.
+    pub fn finding(field: impl Into<String>, a: Value, b: Value, cause: Cause) -> Change {
+        Change {
+            cause: Some(cause),
+            ..Change::new(field, Role::Finding, Some(a), Some(b))
+        }
+    }
+
+    /// `a`, as every presenter shows it (`—`-free: absent is `None`).
+    pub fn shown(v: &Option<Value>) -> Option<String> {
+        v.as_ref().map(|v| v.to_string())
+    }
+
+    /// `b` as shown, with the count of further differing tokens.
+    pub fn shown_b(&self) -> Option<String> {
+        let b = Change::shown(&self.b)?;
+        Some(if self.more > 0 {
+            format!("{b} (and {} more)", self.more)
+        } else {
+            b
+        })
+    }
 }
 
 /// A run of bytes that differs between the two sides of one entry.
@@ -138,7 +290,7 @@ pub struct Node {
     pub address: String,
     pub status: Status,
     /// Entry kind (`file`, `dir`...); side b's when the kinds differ (the change lists both).
-    pub kind: Option<String>,
+    pub kind: Option<Kind>,
     /// Container format chain when the entry was opened as a container.
     pub format: Option<String>,
     pub size_a: Option<u64>,
@@ -153,7 +305,7 @@ pub struct Node {
     pub changes: Vec<Change>,
     pub diff: Option<Diff>,
     #[serde(default)]
-    pub causes: Vec<String>,
+    pub causes: Vec<Cause>,
     #[serde(default)]
     pub errors: Vec<String>,
     #[serde(default)]
@@ -227,12 +379,15 @@ impl Region {
 /// by +1h", "same date pattern replaced"), with every address it explains.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Group {
-    /// One of the cause names (see `report/SCHEMA.md`).
-    pub cause: String,
+    pub cause: Cause,
     /// What the members have in common, in words.
     pub shape: String,
     /// Number of member nodes.
     pub count: u64,
+    /// The member that shows the group best: one whose only cause is the
+    /// group's, with a content diff when there is one (set by diagnosis).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub representative: Option<String>,
     /// Addresses of the member nodes, sorted.
     pub addresses: Vec<String>,
 }

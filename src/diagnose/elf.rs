@@ -9,15 +9,12 @@
 //! whose only differences are 4-byte offsets following that reordering are
 //! `consequential`.
 //!
-//! Diagnosis stage (engine → report), on the raw bytes of both sides.
-
-use reprodiff_formats::elf::{self, Elf};
+//! Diagnosis stage (engine → **diagnosis** → report): classifies the
+//! sections the engine paired (`engine::sections`); it parses no binary.
 
 use super::text;
-use super::{BUILD_ID, CONSEQUENTIAL, CONTENT};
-use crate::report::Change;
-
-const BUILD_ID_SECTIONS: [&str; 2] = [".note.gnu.build-id", ".gnu_debuglink"];
+use crate::engine::sections::{ElfPair, SectionKind};
+use crate::report::{Cause, Change, Value};
 
 fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
@@ -42,36 +39,11 @@ fn string_at(b: &[u8], at: usize) -> String {
     }
 }
 
-/// The bytes no section owns, in file order (sorted intervals: linear in
-/// the file and the section count, whatever a hostile table claims).
-fn outside(d: &[u8], e: &Elf) -> Vec<u8> {
-    let mut spans: Vec<(usize, usize)> = e
-        .sections
-        .iter()
-        .map(|s| (s.offset as usize, s.offset.saturating_add(s.size) as usize))
-        .collect();
-    spans.sort_unstable();
-    let mut v = Vec::new();
-    let mut at = 0usize;
-    for (start, end) in spans {
-        if start > at {
-            v.extend_from_slice(d.get(at..start.min(d.len())).unwrap_or_default());
-        }
-        at = at.max(end);
-    }
-    v.extend_from_slice(d.get(at.min(d.len())..).unwrap_or_default());
-    v
-}
-
 /// One string of a string section: (offset, length without the NUL).
 type Str = (usize, usize);
 
 /// Corresponding strings of two string sections, sorted by a's offset.
 type StrMap = Vec<(Str, Str)>;
-
-fn is_string_section(name: &str) -> bool {
-    name.starts_with(".debug_") && name.ends_with("_str")
-}
 
 fn strings(d: &[u8]) -> Vec<(Str, &[u8])> {
     let mut v = Vec::new();
@@ -165,102 +137,85 @@ fn offsets_follow(da: &[u8], db: &[u8], maps: &[StrMap]) -> bool {
     true
 }
 
-fn section_bytes<'d>(d: &'d [u8], s: &elf::Section) -> &'d [u8] {
-    let end = s.offset.saturating_add(s.size);
-    d.get(s.offset as usize..end as usize).unwrap_or_default()
-}
-
-/// Changes `elf.section.<name>` with causes; `None` when either side is not
-/// a readable ELF file or the section tables do not line up.
-pub fn classify(a: &[u8], b: &[u8]) -> Option<Vec<Change>> {
-    let (ea, eb): (Elf, Elf) = (elf::parse(a).ok()?, elf::parse(b).ok()?);
-    let names = |e: &Elf| {
-        e.sections
-            .iter()
-            .map(|s| s.name.clone())
-            .collect::<Vec<_>>()
+/// Changes `elf.section.<name>` with causes for the differing sections of
+/// a pair, and `elf.headers` when the bytes outside sections differ.
+pub fn classify(p: &ElfPair) -> Vec<Change> {
+    let finding = |field: &str, a: String, b: String, cause: Cause| {
+        Change::finding(field, Value::Text(a), Value::Text(b), cause)
     };
-    if names(&ea) != names(&eb) {
-        return None;
-    }
-    let mut out = Vec::new();
+    // Each change with whether it is about the build-id or debug link.
+    let mut out: Vec<(Change, bool)> = Vec::new();
     // First the string sections: the other debug sections point into them.
     let mut maps = Vec::new();
     let mut strings_done = Vec::new();
-    for (sa, sb) in ea.sections.iter().zip(&eb.sections) {
-        let (da, db) = (section_bytes(a, sa), section_bytes(b, sb));
-        if da == db || !is_string_section(&sa.name) {
-            continue;
-        }
-        let field = format!("elf.section.{}", sa.name);
-        if let Some((changes, map)) = reordered_strings(da, db, &field) {
+    for s in p
+        .sections
+        .iter()
+        .filter(|s| s.kind == SectionKind::DebugStrings)
+    {
+        let field = format!("elf.section.{}", s.name);
+        if let Some((changes, map)) = reordered_strings(s.a, s.b, &field) {
             maps.push(map);
-            strings_done.push(sa.name.clone());
+            strings_done.push(s.name.as_str());
             let moved = changes.is_empty();
             out.extend(changes.into_iter().map(|mut c| {
                 c.field = field.clone();
-                c
+                (c, false)
             }));
             if moved {
-                out.push(Change {
-                    field,
-                    a: Some("merged strings".to_string()),
-                    b: Some("the same strings in another order".to_string()),
-                    cause: Some(CONSEQUENTIAL.to_string()),
-                });
+                let c = finding(
+                    &field,
+                    "merged strings".into(),
+                    "the same strings in another order".into(),
+                    Cause::Consequential,
+                );
+                out.push((c, false));
             }
         }
     }
-    let mut covered_a = 0u64;
-    for (sa, sb) in ea.sections.iter().zip(&eb.sections) {
-        let (da, db) = (section_bytes(a, sa), section_bytes(b, sb));
-        covered_a += sa.size;
-        if da == db || strings_done.contains(&sa.name) {
+    for s in &p.sections {
+        if strings_done.contains(&s.name.as_str()) {
             continue;
         }
-        let field = format!("elf.section.{}", sa.name);
-        if sa.name.starts_with(".debug_") && offsets_follow(da, db, &maps) {
-            out.push(Change {
-                field,
-                a: Some("offsets into the debug strings".to_string()),
-                b: Some("follow the reordered strings".to_string()),
-                cause: Some(CONSEQUENTIAL.to_string()),
-            });
-            continue;
-        }
-        if sa.name == ".note.gnu.build-id" {
-            // Without a parsed note, each side shows its own raw section bytes.
-            let show =
-                |e: &Elf, raw: &[u8]| e.build_id.as_deref().map(hex).unwrap_or_else(|| hex(raw));
-            out.push(Change {
-                field,
-                a: Some(show(&ea, da)),
-                b: Some(show(&eb, db)),
-                cause: Some(BUILD_ID.to_string()),
-            });
-            continue;
-        }
-        if sa.name == ".gnu_debuglink" {
-            let show = |e: &Elf| {
-                e.debuglink
-                    .as_ref()
-                    .map(|(n, crc)| format!("{n} crc {crc:#010x}"))
-                    .unwrap_or_default()
-            };
-            out.push(Change {
-                field,
-                a: Some(show(&ea)),
-                b: Some(show(&eb)),
-                cause: Some(BUILD_ID.to_string()),
-            });
-            continue;
+        let (da, db) = (s.a, s.b);
+        let field = format!("elf.section.{}", s.name);
+        match s.kind {
+            SectionKind::Debug if offsets_follow(da, db, &maps) => {
+                let c = finding(
+                    &field,
+                    "offsets into the debug strings".into(),
+                    "follow the reordered strings".into(),
+                    Cause::Consequential,
+                );
+                out.push((c, false));
+                continue;
+            }
+            SectionKind::BuildId => {
+                // Without a parsed note, each side shows its own raw section bytes.
+                let show = |id: &Option<Vec<u8>>, raw: &[u8]| hex(id.as_deref().unwrap_or(raw));
+                let (ia, ib) = &p.build_ids;
+                let c = finding(&field, show(ia, da), show(ib, db), Cause::BuildId);
+                out.push((c, true));
+                continue;
+            }
+            SectionKind::DebugLink => {
+                let show = |l: &Option<(String, u32)>| {
+                    l.as_ref()
+                        .map(|(n, crc)| format!("{n} crc {crc:#010x}"))
+                        .unwrap_or_default()
+                };
+                let (la, lb) = &p.debuglinks;
+                out.push((finding(&field, show(la), show(lb), Cause::BuildId), true));
+                continue;
+            }
+            _ => {}
         }
         let ex = text::explain(da, db, &field, false);
         if !ex.unexplained {
             // Keep the field on the section itself: `elf.section.<name>`.
             for mut c in ex.changes {
                 c.field = field.clone();
-                out.push(c);
+                out.push((c, false));
             }
             continue;
         }
@@ -270,88 +225,33 @@ pub fn classify(a: &[u8], b: &[u8]) -> Option<Vec<Change>> {
             .position(|(x, y)| x != y)
             .unwrap_or(da.len().min(db.len()));
         let n = da.iter().zip(db).filter(|(x, y)| x != y).count() + da.len().abs_diff(db.len());
-        out.push(Change {
-            field,
-            a: Some(format!(
-                "{} ({n} bytes differ from section offset {first:#x})",
-                string_at(da, first)
-            )),
-            b: Some(string_at(db, first)),
-            cause: Some(CONTENT.to_string()),
-        });
+        let a = format!(
+            "{} ({n} bytes differ from section offset {first:#x})",
+            string_at(da, first)
+        );
+        out.push((
+            finding(&field, a, string_at(db, first), Cause::Content),
+            false,
+        ));
     }
-    // Bytes outside every section: ELF, program and section headers.
-    if covered_a < a.len() as u64 && outside(a, &ea) != outside(b, &eb) {
-        out.push(Change {
-            field: "elf.headers".to_string(),
-            a: Some("ELF, program or section headers".to_string()),
-            b: Some("differ".to_string()),
-            cause: Some(CONSEQUENTIAL.to_string()),
-        });
+    // A build-id hashes the rest: it only explains the file when alone
+    // (headers follow whatever changed and do not count).
+    let others = out.iter().any(|(_, id)| !id);
+    if p.headers_differ {
+        let c = finding(
+            "elf.headers",
+            "ELF, program or section headers".into(),
+            "differ".into(),
+            Cause::Consequential,
+        );
+        out.push((c, true));
     }
-    // A build-id hashes the rest: it only explains the file when alone.
-    let others = out.iter().any(|c| {
-        !BUILD_ID_SECTIONS.iter().any(|s| c.field.ends_with(s)) && c.field != "elf.headers"
-    });
-    if others {
-        for c in out.iter_mut() {
-            if c.cause.as_deref() == Some(BUILD_ID) {
-                c.cause = Some(CONSEQUENTIAL.to_string());
+    out.into_iter()
+        .map(|(mut c, _)| {
+            if others && c.cause == Some(Cause::BuildId) {
+                c.cause = Some(Cause::Consequential);
             }
-        }
-    }
-    Some(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn fixture(n: &str) -> Vec<u8> {
-        let p = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/diagnose/");
-        std::fs::read(format!("{p}{n}")).unwrap_or_default()
-    }
-
-    #[test]
-    fn unsectioned_bytes_are_the_headers() {
-        let a = fixture("true.a");
-        let Ok(e) = elf::parse(&a) else { return };
-        let gaps = outside(&a, &e);
-        assert!(gaps.starts_with(b"\x7fELF"));
-        assert!(gaps.len() < a.len() / 4);
-    }
-
-    /// Truncated and bit-flipped ELF pairs: no panic, whatever is found.
-    #[test]
-    fn hostile_pairs_do_not_panic() {
-        for (a, b) in [
-            (fixture("when.a"), fixture("when.b")),
-            (fixture("hello.a"), fixture("hello.b")),
-        ] {
-            mutate(&a, &b);
-        }
-    }
-
-    fn mutate(a: &[u8], b: &[u8]) {
-        if a.is_empty() || b.is_empty() {
-            return;
-        }
-        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-        for i in 0..600usize {
-            seed = seed
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            let mut m = b.to_vec();
-            if i % 2 == 0 {
-                m.truncate((seed >> 33) as usize % b.len());
-            } else {
-                let pos = (seed >> 17) as usize % m.len();
-                if let Some(x) = m.get_mut(pos) {
-                    *x ^= (seed >> 5) as u8 | 1;
-                }
-            }
-            let _ = classify(a, &m);
-            let _ = super::super::text::explain(a, &m, "binary", false);
-        }
-    }
+            c
+        })
+        .collect()
 }

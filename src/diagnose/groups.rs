@@ -5,7 +5,7 @@
 //! Diagnosis stage (engine → report): built from the settled node causes and
 //! the causes of their field changes; presenters print them first.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::time;
 use super::*;
@@ -22,12 +22,12 @@ const MAX_VARIANTS: usize = 3;
 /// detail (values, shift) that splits groups while variants are few.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct Fact {
-    cause: &'static str,
+    cause: Cause,
     kind: String,
     detail: Option<String>,
 }
 
-fn fact(cause: &'static str, kind: impl Into<String>, detail: Option<String>) -> Fact {
+fn fact(cause: Cause, kind: impl Into<String>, detail: Option<String>) -> Fact {
     Fact {
         cause,
         kind: kind.into(),
@@ -36,83 +36,70 @@ fn fact(cause: &'static str, kind: impl Into<String>, detail: Option<String>) ->
 }
 
 fn shift(c: &Change) -> Option<String> {
-    let a = time::parse_value(c.a.as_deref()?)?;
-    let b = c.b.as_deref()?;
-    let b = time::parse_value(b.split(" (and ").next().unwrap_or(b))?;
+    let (a, b) = super::instants(c)?;
     Some(time::fmt_delta(b - a))
 }
 
 fn values(c: &Change) -> String {
-    let raw = |v: &Option<String>| {
-        let v = v.as_deref().unwrap_or("(none)");
-        // `0 (not set)` / `2023-… (1700003600)`: the raw number reads best.
-        match v.rsplit_once(" (") {
-            Some((_, r)) if r.trim_end_matches(')').parse::<i64>().is_ok() => {
-                r.trim_end_matches(')').to_string()
-            }
-            Some((l, _)) if l.parse::<i64>().is_ok() => l.to_string(),
-            _ => v.to_string(),
-        }
+    // A time reads best as its raw number in a one-line shape.
+    let raw = |v: &Option<Value>| match v {
+        None => "(none)".to_string(),
+        Some(v) => match v.as_time() {
+            Some(t) => t.secs.to_string(),
+            None => v.to_string(),
+        },
     };
     format!("{} → {}", raw(&c.a), raw(&c.b))
 }
 
-fn with_cause<'n>(n: &'n Node, cause: &str) -> impl Iterator<Item = &'n Change> + 'n {
-    let cause = cause.to_string();
-    n.changes
-        .iter()
-        .filter(move |c| c.cause.as_deref() == Some(cause.as_str()))
-}
-
-fn is_content_field(f: &str) -> bool {
-    f.starts_with("text.") || f.starts_with("binary.") || f.starts_with("elf.")
+fn with_cause(n: &Node, cause: Cause) -> impl Iterator<Item = &Change> + '_ {
+    n.changes.iter().filter(move |c| c.cause == Some(cause))
 }
 
 fn facts(n: &Node) -> Vec<Fact> {
+    use Cause::*;
     let mut out = Vec::new();
-    for cause in CAUSES {
-        if !n.causes.iter().any(|c| c == cause) {
+    for cause in Cause::ALL {
+        if !n.causes.contains(&cause) {
             continue;
         }
         let changes: Vec<&Change> = with_cause(n, cause).collect();
         match cause {
-            ADDED => out.push(fact(ADDED, "only in b", None)),
-            REMOVED => out.push(fact(REMOVED, "only in a", None)),
-            MTIME => {
-                let c = changes
-                    .iter()
-                    .find(|c| c.field == "mtime")
-                    .or(changes.first());
+            Added => out.push(fact(Added, "only in b", None)),
+            Removed => out.push(fact(Removed, "only in a", None)),
+            Mtime => {
+                // Metadata times come first: the mtime when it changed.
+                let c = changes.first();
                 out.push(fact(
-                    MTIME,
+                    Mtime,
                     "mtime differs",
                     c.and_then(|c| shift(c)).map(|s| format!("by {s}")),
                 ));
             }
-            EMBEDDED_TIMESTAMP | RANDOM_ID | BUILD_PATH | LOCALE | HOSTNAME_OR_KERNEL => {
+            EmbeddedTimestamp | RandomId | BuildPath | Locale | HostnameOrKernel => {
                 let (inside, header): (Vec<&Change>, Vec<&Change>) =
-                    changes.iter().partition(|c| is_content_field(&c.field));
+                    changes.iter().partition(|c| c.role == Role::Finding);
                 let what = match cause {
-                    EMBEDDED_TIMESTAMP => "date/time string replaced in content",
-                    RANDOM_ID => "random identifier replaced in content",
-                    BUILD_PATH => "build directory replaced in content",
-                    LOCALE => "locale name replaced in content",
+                    EmbeddedTimestamp => "date/time string replaced in content",
+                    RandomId => "random identifier replaced in content",
+                    BuildPath => "build directory replaced in content",
+                    Locale => "locale name replaced in content",
                     _ => "host or kernel name replaced in content",
                 };
                 if let Some(c) = inside.first() {
-                    let detail = (cause == EMBEDDED_TIMESTAMP)
+                    let detail = (cause == EmbeddedTimestamp)
                         .then(|| shift(c))
                         .flatten()
                         .map(|s| format!("moved by {s}"));
                     out.push(fact(cause, what, detail));
                 }
                 for c in header {
-                    let detail = if cause == EMBEDDED_TIMESTAMP {
+                    let detail = if cause == EmbeddedTimestamp {
                         shift(c).map(|s| format!("moved by {s}"))
                     } else {
                         None
                     };
-                    let kind = if cause == EMBEDDED_TIMESTAMP {
+                    let kind = if cause == EmbeddedTimestamp {
                         format!("header date {}", c.field)
                     } else {
                         format!("{} regenerated", c.field)
@@ -123,70 +110,69 @@ fn facts(n: &Node) -> Vec<Fact> {
                     out.push(fact(cause, what, None));
                 }
             }
-            ORDERING => {
-                let kind = if changes
-                    .iter()
-                    .any(|c| c.field.ends_with(".order") && !c.field.starts_with("order"))
-                {
+            Ordering => {
+                // Lines are a finding of content; member orders come from
+                // the engine, which names the directory of a per-directory one.
+                let kind = if changes.iter().any(|c| c.role == Role::Finding) {
                     "lines in another order (same multiset)"
-                } else if n.kind.as_deref() == Some("dir")
-                    || changes.iter().any(|c| c.field.starts_with("order."))
-                    || n.format
-                        .as_deref()
-                        .is_some_and(|f| f.starts_with("fat") || f == "iso9660")
+                } else if n.kind == Some(crate::report::Kind::Dir)
+                    || changes.iter().any(|c| c.subject.is_some())
                 {
                     "directory entries in another order"
                 } else {
                     "archive members in another order"
                 };
-                out.push(fact(ORDERING, kind, None));
+                out.push(fact(Ordering, kind, None));
             }
-            COMPRESSION_METADATA => {
+            CompressionMetadata => {
                 let detail = changes
                     .iter()
                     .map(|c| format!("{} {}", c.field, values(c)))
                     .collect::<Vec<_>>()
                     .join(", ");
                 out.push(fact(
-                    COMPRESSION_METADATA,
+                    CompressionMetadata,
                     "compressed stream header differs, decoded content identical",
                     Some(detail),
                 ));
             }
-            BUILD_ID => {
+            BuildId => {
                 let names: Vec<&str> = changes
                     .iter()
                     .map(|c| c.field.trim_start_matches("elf.section."))
                     .collect();
                 out.push(fact(
-                    BUILD_ID,
+                    BuildId,
                     "only the ELF build-id differs",
                     Some(names.join(", ")),
                 ));
             }
-            PERMISSIONS => {
+            Permissions => {
                 out.push(fact(
-                    PERMISSIONS,
+                    Permissions,
                     "mode differs",
                     changes.first().map(|c| values(c)),
                 ));
             }
-            OWNERSHIP => {
+            Ownership => {
                 let detail = changes
                     .iter()
                     .map(|c| format!("{} {}", c.field, values(c)))
                     .collect::<Vec<_>>()
                     .join(", ");
-                out.push(fact(OWNERSHIP, "owner differs", Some(detail)));
+                out.push(fact(Ownership, "owner differs", Some(detail)));
             }
-            PACKAGE_VERSION => {
+            PackageVersion => {
                 let (files, status): (Vec<&Change>, Vec<&Change>) =
                     changes.iter().partition(|c| super::is_package_file(c));
                 for c in files {
-                    let name = c.field.trim_start_matches("package.");
-                    let v = |v: &Option<String>| v.clone().unwrap_or_else(|| "(none)".into());
+                    let name = c.subject.as_deref().unwrap_or("?");
+                    let v = |v: &Option<Value>| {
+                        v.as_ref()
+                            .map_or_else(|| "(none)".into(), |v| v.to_string())
+                    };
                     out.push(fact(
-                        PACKAGE_VERSION,
+                        PackageVersion,
                         "files of a package whose version differs",
                         Some(format!("{name} {} → {}", v(&c.a), v(&c.b))),
                     ));
@@ -203,58 +189,58 @@ fn facts(n: &Node) -> Vec<Fact> {
                     }
                 }
                 out.push(fact(
-                    PACKAGE_VERSION,
+                    PackageVersion,
                     "installed package set differs",
                     Some(format!("{add} added, {rem} removed, {chg} version changed")),
                 ));
             }
-            CONSEQUENTIAL => {
+            Consequential => {
                 if !n.children.is_empty() {
-                    out.push(fact(CONSEQUENTIAL, STRUCTURAL, None));
+                    out.push(fact(Consequential, STRUCTURAL, None));
                 }
-                if changes.iter().any(|c| c.field.starts_with("checksum.")) {
+                let checksums = changes.iter().any(|c| c.role == Role::Checksum);
+                if checksums {
                     out.push(fact(
-                        CONSEQUENTIAL,
+                        Consequential,
                         "checksum list lines of files that differ",
                         None,
                     ));
                 }
                 let derived = changes.iter().any(|c| {
-                    !c.field.starts_with("checksum.")
-                        && c.field != "size"
-                        && !super::is_structural(super::last(&c.field))
+                    !matches!(
+                        c.role,
+                        Role::Checksum | Role::Size | Role::Structure | Role::Location
+                    )
                 });
                 if derived {
                     out.push(fact(
-                        CONSEQUENTIAL,
+                        Consequential,
                         "values derived from another difference (dates, ids, hashes)",
                         None,
                     ));
                 }
-                if n.children.is_empty()
-                    && !derived
-                    && !changes.iter().any(|c| c.field.starts_with("checksum."))
-                {
-                    out.push(fact(CONSEQUENTIAL, STRUCTURAL, None));
+                if n.children.is_empty() && !derived && !checksums {
+                    out.push(fact(Consequential, STRUCTURAL, None));
                 }
             }
-            _ => {
-                let kind = if !changes.is_empty() && changes.iter().all(|c| c.field == "target") {
-                    "symlink target differs"
-                } else {
-                    "content differs (no known cause)"
-                };
-                out.push(fact(CONTENT, kind, None));
+            Content => {
+                let kind =
+                    if !changes.is_empty() && changes.iter().all(|c| c.role == Role::LinkTarget) {
+                        "symlink target differs"
+                    } else {
+                        "content differs (no known cause)"
+                    };
+                out.push(fact(Content, kind, None));
             }
         }
     }
     out
 }
 
-fn rank(cause: &str) -> u8 {
+fn rank(cause: Cause) -> u8 {
     match cause {
-        PACKAGE_VERSION => 0,
-        CONSEQUENTIAL => 2,
+        Cause::PackageVersion => 0,
+        Cause::Consequential => 2,
         _ => 1,
     }
 }
@@ -271,11 +257,11 @@ pub fn build(tree: &Node) -> Vec<Group> {
         }
     });
     // Too many variants of one kind: one group listing a few of them.
-    let mut variants: BTreeMap<(&'static str, String), usize> = BTreeMap::new();
+    let mut variants: BTreeMap<(Cause, String), usize> = BTreeMap::new();
     for f in by_fact.keys() {
         *variants.entry((f.cause, f.kind.clone())).or_default() += 1;
     }
-    let mut merged: BTreeMap<(&'static str, String), Members> = BTreeMap::new();
+    let mut merged: BTreeMap<(Cause, String), Members> = BTreeMap::new();
     for (f, addrs) in by_fact {
         let many = variants
             .get(&(f.cause, f.kind.clone()))
@@ -309,55 +295,88 @@ pub fn build(tree: &Node) -> Vec<Group> {
                 ));
             }
             Group {
-                cause: cause.to_string(),
+                cause,
                 shape,
                 count: addresses.len() as u64,
+                representative: None,
                 addresses,
             }
         })
         .collect();
     name_common_mtimes(tree, &mut groups);
     groups.sort_by(|x, y| {
-        (
-            rank(&x.cause),
-            std::cmp::Reverse(x.count),
-            CAUSES.iter().position(|c| *c == x.cause),
-            &x.shape,
-        )
-            .cmp(&(
-                rank(&y.cause),
-                std::cmp::Reverse(y.count),
-                CAUSES.iter().position(|c| *c == y.cause),
-                &y.shape,
-            ))
+        (rank(x.cause), std::cmp::Reverse(x.count), x.cause, &x.shape).cmp(&(
+            rank(y.cause),
+            std::cmp::Reverse(y.count),
+            y.cause,
+            &y.shape,
+        ))
     });
+    let mut nodes: HashMap<&str, &Node> = HashMap::new();
+    tree.visit(&mut |n| {
+        nodes.insert(n.address.as_str(), n);
+    });
+    for g in &mut groups {
+        g.representative = representative(&g.addresses, g.cause, &nodes).map(|n| n.address.clone());
+    }
     groups
+}
+
+/// The member best showing a group: first one whose only cause is the
+/// group's (so a diff shown is of that cause, not of another difference
+/// the member also has), then any with a change of that cause; leaves with
+/// a content diff first within each.
+fn representative<'r>(
+    addrs: &[String],
+    cause: Cause,
+    nodes: &HashMap<&str, &'r Node>,
+) -> Option<&'r Node> {
+    let with_cause = |n: &&Node| n.changes.iter().any(|c| c.cause == Some(cause));
+    let pure = |n: &&Node| with_cause(n) && n.causes.iter().all(|&c| c == cause);
+    let candidates: Vec<&Node> = addrs
+        .iter()
+        .filter_map(|a| nodes.get(a.as_str()).copied())
+        .collect();
+    candidates
+        .iter()
+        .find(|n| pure(n) && n.diff.is_some())
+        .or_else(|| candidates.iter().find(|n| pure(n)))
+        .or_else(|| {
+            candidates
+                .iter()
+                .find(|n| with_cause(n) && n.diff.is_some())
+        })
+        .or_else(|| candidates.iter().find(|n| with_cause(n)))
+        .or_else(|| candidates.first())
+        .copied()
 }
 
 /// An mtime group whose shifts all differ is often one side stamping every
 /// file with one time (the build's clock, not clamped to
 /// `SOURCE_DATE_EPOCH`): name that time when it covers most members.
 fn name_common_mtimes(tree: &Node, groups: &mut [Group]) {
-    let mut mtimes: std::collections::HashMap<&str, (Option<&str>, Option<&str>)> =
-        std::collections::HashMap::new();
+    // Each node's first entry time of cause mtime (its mtime, when that changed).
+    let mut mtimes: HashMap<&str, (Option<String>, Option<String>)> = HashMap::new();
     tree.visit(&mut |n| {
-        if let Some(c) = n.changes.iter().find(|c| c.field == "mtime") {
-            mtimes.insert(n.address.as_str(), (c.a.as_deref(), c.b.as_deref()));
+        let first = n.changes.iter().find(|c| c.cause == Some(Cause::Mtime));
+        if let Some(c) = first.filter(|c| c.role == Role::EntryTime) {
+            let shown = |v: &Option<Value>| v.as_ref().map(|v| v.to_string());
+            mtimes.insert(n.address.as_str(), (shown(&c.a), shown(&c.b)));
         }
     });
     // Only groups whose shifts vary: a constant shift already says it all.
     for g in groups
         .iter_mut()
-        .filter(|g| g.cause == MTIME && g.count >= 4 && g.shape.contains(" variants: "))
+        .filter(|g| g.cause == Cause::Mtime && g.count >= 4 && g.shape.contains(" variants: "))
     {
         for (side, pick) in [("b", 1usize), ("a", 0)] {
             let mut tally: BTreeMap<&str, usize> = BTreeMap::new();
             let mut seen = 0usize;
             for a in &g.addresses {
-                if let Some(&(va, vb)) = mtimes.get(a.as_str()) {
+                if let Some((va, vb)) = mtimes.get(a.as_str()) {
                     seen += 1;
                     if let Some(v) = if pick == 1 { vb } else { va } {
-                        *tally.entry(v).or_default() += 1;
+                        *tally.entry(v.as_str()).or_default() += 1;
                     }
                 }
             }
@@ -380,15 +399,17 @@ mod tests {
     use super::*;
     use crate::report::Status;
 
-    fn mtime_node(address: &str, a: &str, b: &str) -> Node {
+    fn mtime_node(address: &str, a: i64, b: i64) -> Node {
         let mut n = Node::new(address, Status::Modified);
-        n.causes.push(MTIME.to_string());
-        n.changes.push(Change {
-            field: "mtime".into(),
-            a: Some(a.into()),
-            b: Some(b.into()),
-            cause: Some(MTIME.into()),
-        });
+        n.causes.push(Cause::Mtime);
+        let mut c = Change::new(
+            "mtime",
+            Role::EntryTime,
+            Some(Value::utc(a)),
+            Some(Value::utc(b)),
+        );
+        c.cause = Some(Cause::Mtime);
+        n.changes.push(c);
         n
     }
 
@@ -397,17 +418,18 @@ mod tests {
         let mut root = Node::new("", Status::Modified);
         let stamp = "2026-11-25T03:25:19Z";
         for (i, a) in [
-            "2021-04-10T20:00:00Z",
-            "2018-03-03T03:03:03Z",
-            "2019-07-09T10:05:50Z",
-            "2015-08-17T15:32:01Z",
-            "2022-10-18T20:22:48Z",
-            "2020-01-01T00:00:00Z",
+            1_618_084_800,
+            1_520_046_183,
+            1_562_666_750,
+            1_439_825_521,
+            1_666_124_568,
+            1_577_836_800,
         ]
         .iter()
         .enumerate()
         {
-            root.children.push(mtime_node(&format!("f{i}"), a, stamp));
+            root.children
+                .push(mtime_node(&format!("f{i}"), *a, 1_795_577_119));
         }
         let groups = build(&root);
         assert_eq!(groups.len(), 1, "{groups:?}");

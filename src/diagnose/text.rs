@@ -9,8 +9,7 @@
 //! explain strings inside binaries (an ELF `.rodata`) as well as text files.
 
 use super::time;
-use super::{CONSEQUENTIAL, EMBEDDED_TIMESTAMP, LOCALE, ORDERING, RANDOM_ID};
-use crate::report::Change;
+use crate::report::{Cause, Change, Role, Time, Value};
 
 /// What a masked token was.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -24,14 +23,14 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub fn cause(self) -> &'static str {
+    pub fn cause(self) -> Cause {
         match self {
-            Kind::Timestamp => EMBEDDED_TIMESTAMP,
-            Kind::RandomId => RANDOM_ID,
-            Kind::BuildPath => super::BUILD_PATH,
-            Kind::Kernel => super::HOSTNAME_OR_KERNEL,
-            Kind::Locale => LOCALE,
-            Kind::Hostname => super::HOSTNAME_OR_KERNEL,
+            Kind::Timestamp => Cause::EmbeddedTimestamp,
+            Kind::RandomId => Cause::RandomId,
+            Kind::BuildPath => Cause::BuildPath,
+            Kind::Kernel => Cause::HostnameOrKernel,
+            Kind::Locale => Cause::Locale,
+            Kind::Hostname => Cause::HostnameOrKernel,
         }
     }
 
@@ -319,12 +318,20 @@ pub struct Explanation {
     pub unexplained: bool,
 }
 
-fn change(field: &str, a: &str, b: &str, cause: &str) -> Change {
-    Change {
-        field: field.to_string(),
-        a: Some(a.to_string()),
-        b: Some(b.to_string()),
-        cause: Some(cause.to_string()),
+fn change(field: &str, a: &str, b: &str, cause: Cause) -> Change {
+    Change::finding(field, Value::text(a), Value::text(b), cause)
+}
+
+impl Token {
+    /// The token as a report value: a date keeps the instant it names.
+    fn value(&self) -> Value {
+        match self.epoch {
+            Some(secs) => Value::Written {
+                text: self.text.clone(),
+                time: Time::from_secs(secs),
+            },
+            None => Value::Text(self.text.clone()),
+        }
     }
 }
 
@@ -388,8 +395,16 @@ pub fn explain(a: &[u8], b: &[u8], prefix: &str, lines: bool) -> Explanation {
             for (p, h) in &ca {
                 match mb.get(p.as_str()) {
                     Some(hb) if hb != h => {
-                        ex.changes
-                            .push(change(&format!("checksum.{p}"), h, hb, CONSEQUENTIAL))
+                        // Consequential or not depends on whether the file
+                        // it names differs: settled over the whole report.
+                        let mut c = Change::new(
+                            format!("checksum.{p}"),
+                            Role::Checksum,
+                            Some(Value::text(h.as_str())),
+                            Some(Value::text(*hb)),
+                        );
+                        c.subject = Some(p.clone());
+                        ex.changes.push(c);
                     }
                     Some(_) => {}
                     None => ex.unexplained = true,
@@ -407,9 +422,9 @@ pub fn explain(a: &[u8], b: &[u8], prefix: &str, lines: bool) -> Explanation {
         lb.sort_unstable();
         if la == lb {
             let (what, cause) = if collation_orders(&oa, &ob) {
-                ("bytewise and locale collation orders", LOCALE)
+                ("bytewise and locale collation orders", Cause::Locale)
             } else {
-                ("the same lines in another order", ORDERING)
+                ("the same lines in another order", Cause::Ordering)
             };
             ex.changes.push(change(
                 &format!("{prefix}.order"),
@@ -439,30 +454,19 @@ pub fn explain(a: &[u8], b: &[u8], prefix: &str, lines: bool) -> Explanation {
         let Some((x, y)) = differing.first() else {
             continue;
         };
-        let mut c = change(
-            &format!("{prefix}.{}", k.field()),
-            &x.text,
-            &y.text,
+        let mut c = Change::finding(
+            format!("{prefix}.{}", k.field()),
+            x.value(),
+            y.value(),
             k.cause(),
         );
-        if differing.len() > 1 {
-            if let Some(b) = c.b.as_mut() {
-                b.push_str(&format!(" (and {} more)", differing.len() - 1));
-            }
-        }
+        c.more = differing.len() as u64 - 1;
         ex.changes.push(c);
     }
     if ex.changes.is_empty() {
         ex.unexplained = true;
     }
     ex
-}
-
-/// The shift of the first timestamp change in `changes`, e.g. `+1d`.
-pub fn timestamp_shift(a: &str, b: &str) -> Option<String> {
-    let ta = time::parse_value(a)?;
-    let tb = time::parse_value(b.split(" (and ").next().unwrap_or(b))?;
-    Some(time::fmt_delta(tb - ta))
 }
 
 #[cfg(test)]
@@ -500,9 +504,9 @@ mod tests {
         let ex = explain(b"x\ny\nz\n", b"z\nx\ny\n", "text", true);
         assert_eq!(ex.changes.len(), 1);
         assert_eq!(ex.changes[0].field, "text.order");
-        assert_eq!(ex.changes[0].a.as_deref(), Some("3 lines"));
+        assert_eq!(ex.changes[0].a, Some(Value::text("3 lines")));
         let ex = explain(b"x\ny", b"y\nx", "text", true);
-        assert_eq!(ex.changes[0].a.as_deref(), Some("2 lines"));
+        assert_eq!(ex.changes[0].a, Some(Value::text("2 lines")));
         // A final newline on one side only is content, not order.
         let ex = explain(b"x\ny", b"y\nx\n", "text", true);
         assert!(ex.changes.iter().all(|c| c.field != "text.order"));

@@ -12,112 +12,34 @@
 pub mod address;
 pub mod content;
 pub mod evict;
+mod fields;
 pub mod links;
 pub mod locate;
+pub mod options;
+pub mod packages;
+mod pairing;
+pub mod sections;
 
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+pub use options::{glob_match, OnSubtree, Options, Progress};
+
+use pairing::{dir_orders, order_matters, order_values, pair, paired, per_directory, Pair};
+
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
 
 use rayon::prelude::*;
-use reprodiff_formats::{self as formats, Blob, Container, Data, Entry, Format, Limits, Meta};
+use reprodiff_formats::{self as formats, Blob, Container, Data, Entry, Format, Role, Value};
 use sha2::{Digest, Sha256};
 
-use crate::report::{Change, Diff, Input, Node, Region, Report, Status, Summary, Verdict, SCHEMA};
+use crate::report::{Cause, Diff, Input, Node, Region, Report, Status, Summary, Verdict, SCHEMA};
 use crate::walk::SEP;
-use content::DiffLimits;
 use evict::Evicted;
 
 /// Entry bytes fetched for one side of a comparison whose decoded source
 /// was dropped (see `evict`), by entry index.
 type Kept = HashMap<usize, formats::Result<Blob>>;
-
-/// What to compare and how far.
-#[derive(Debug, Clone)]
-pub struct Options {
-    pub limits: Limits,
-    pub diff: DiffLimits,
-    /// Field names (or prefixes before a `.`) whose changes are not reported.
-    pub ignore: Vec<String>,
-    /// Address globs (`*` any run of characters, `?` one) left out entirely.
-    pub exclude: Vec<String>,
-    /// Leaf content larger than this is compared by hash only.
-    pub max_diff_bytes: u64,
-    /// Differing regions kept per container.
-    pub max_regions: usize,
-    /// Compute the SHA-256 of both inputs for the report. Off when nothing
-    /// will show them (a verdict-only run), which saves hashing every byte.
-    pub digests: bool,
-    /// A compressed archive decoding to at least this many bytes is held
-    /// one side at a time (see `evict`).
-    pub evict_min: u64,
-    /// Live counters for a progress display, if someone watches.
-    pub progress: Option<Arc<Progress>>,
-    /// Told about each differing member of the outermost container as soon
-    /// as its comparison is done, so a viewer can show results early. These
-    /// nodes are not yet diagnosed: the final report supersedes them.
-    pub on_subtree: Option<OnSubtree>,
-    /// Set from another thread to stop: pairs not yet started are skipped
-    /// and the report holds only what was finished.
-    pub cancel: Option<Arc<AtomicBool>>,
-}
-
-/// The callback of [`Options::on_subtree`]; called from engine threads.
-#[derive(Clone)]
-pub struct OnSubtree(pub Arc<dyn Fn(&Node) + Send + Sync>);
-
-impl OnSubtree {
-    pub fn new(f: impl Fn(&Node) + Send + Sync + 'static) -> OnSubtree {
-        OnSubtree(Arc::new(f))
-    }
-}
-
-impl std::fmt::Debug for OnSubtree {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("OnSubtree(..)")
-    }
-}
-
-/// Counters the engine bumps as it goes; read from another thread.
-#[derive(Debug, Default)]
-pub struct Progress {
-    /// Entry pairs compared so far.
-    pub entries: AtomicU64,
-    /// Bytes of both sides checked for equality so far.
-    pub bytes: AtomicU64,
-    /// Decoded archives held one side at a time (side a reduced to digests).
-    pub dropped: AtomicU64,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            limits: Limits {
-                open_leaf_streams: true,
-                ..Limits::default()
-            },
-            diff: DiffLimits::default(),
-            ignore: Vec::new(),
-            exclude: Vec::new(),
-            max_diff_bytes: 256 << 20,
-            max_regions: 200,
-            digests: true,
-            evict_min: 4 << 20,
-            progress: None,
-            on_subtree: None,
-            cancel: None,
-        }
-    }
-}
-
-impl Options {
-    fn cancelled(&self) -> bool {
-        self.cancel
-            .as_ref()
-            .is_some_and(|c| c.load(Ordering::Relaxed))
-    }
-}
 
 /// Shared state of one comparison.
 struct Ctx<'o> {
@@ -128,60 +50,20 @@ struct Ctx<'o> {
     fallbacks: AtomicU64,
 }
 
-impl Ctx<'_> {
-    fn ignored(&self, field: &str) -> bool {
-        self.opts.ignore.iter().any(|i| {
-            field == i
-                || field
-                    .strip_prefix(i.as_str())
-                    .is_some_and(|rest| rest.starts_with('.'))
-        })
+impl<'o> Ctx<'o> {
+    fn new(opts: &'o Options) -> Ctx<'o> {
+        Ctx {
+            opts,
+            regions: Mutex::new(Vec::new()),
+            compared: AtomicU64::new(0),
+            identical: AtomicU64::new(0),
+            fallbacks: AtomicU64::new(0),
+        }
     }
 
     fn excluded(&self, address: &str) -> bool {
         self.opts.exclude.iter().any(|g| glob_match(g, address))
     }
-
-    fn change(&self, node: &mut Node, field: &str, a: Option<String>, b: Option<String>) {
-        if a != b && !self.ignored(field) {
-            node.changes.push(Change {
-                field: field.to_string(),
-                a,
-                b,
-                cause: None,
-            });
-        }
-    }
-}
-
-/// `*` matches any run of characters (including `/` and `::`), `?` any one.
-pub fn glob_match(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    // Iterative matcher with single-star backtracking: linear in practice, no recursion.
-    let (mut pi, mut ti) = (0usize, 0usize);
-    let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        match p.get(pi) {
-            Some('*') => {
-                star = Some((pi, ti));
-                pi += 1;
-            }
-            Some(&c) if c == '?' || c == t[ti] => {
-                pi += 1;
-                ti += 1;
-            }
-            _ => match star {
-                Some((sp, st)) => {
-                    pi = sp + 1;
-                    ti = st + 1;
-                    star = Some((sp, st + 1));
-                }
-                None => return false,
-            },
-        }
-    }
-    p[pi..].iter().all(|&c| c == '*')
 }
 
 pub fn sha256_hex(b: &[u8]) -> String {
@@ -233,13 +115,7 @@ pub fn compare_files(a: &Path, b: &Path, opts: &Options) -> std::io::Result<Repo
 
 /// Compares two images held in memory.
 pub fn compare_blobs(name_a: &str, a: &Blob, name_b: &str, b: &Blob, opts: &Options) -> Report {
-    let ctx = Ctx {
-        opts,
-        regions: Mutex::new(Vec::new()),
-        compared: AtomicU64::new(0),
-        identical: AtomicU64::new(0),
-        fallbacks: AtomicU64::new(0),
-    };
+    let ctx = Ctx::new(opts);
     // The digests for the report are computed alongside the comparison.
     // Equal images have one digest, so b's is computed only once the bytes
     // are known to differ: identical inputs cost one SHA-256 pass beside
@@ -383,8 +259,9 @@ fn differing_bytes(ctx: &Ctx, address: &str, a: &Blob, b: &Blob, depth: usize) -
                     ctx.change(
                         &mut node,
                         "format",
-                        Some(ca.format_name()),
-                        Some(cb.format_name()),
+                        Role::Content,
+                        Some(Value::Text(ca.format_name())),
+                        Some(Value::Text(cb.format_name())),
                     );
                 }
                 (ra, rb) => {
@@ -401,14 +278,30 @@ fn differing_bytes(ctx: &Ctx, address: &str, a: &Blob, b: &Blob, depth: usize) -
         ctx.change(
             &mut node,
             "format",
-            fa.map(|f| f.name().to_string()),
-            fb.map(|f| f.name().to_string()),
+            Role::Content,
+            fa.map(|f| Value::text(f.name())),
+            fb.map(|f| Value::text(f.name())),
         );
     }
     node.diff = Some(leaf_diff(ctx, a, b));
-    // Diagnosis: explain the leaf while both sides' bytes are at hand.
-    crate::diagnose::classify_leaf(address, a.bytes(), b.bytes(), &mut node);
+    explain_leaf(address, a.bytes(), b.bytes(), &mut node);
     node
+}
+
+/// Explains a differing leaf at `address` while both sides' bytes are at
+/// hand: what the engine knows of its structure (a package database, two
+/// ELF files' sections) is handed to diagnosis, which adds the changes.
+pub fn explain_leaf(address: &str, a: &[u8], b: &[u8], node: &mut Node) {
+    use crate::diagnose::{classify_leaf, Leaf};
+    let leaf = if packages::is_status(address) {
+        Leaf::Packages(packages::compare(a, b))
+    } else {
+        match sections::pair(a, b) {
+            Some(p) => Leaf::Elf(p),
+            None => Leaf::Bytes,
+        }
+    };
+    classify_leaf(&leaf, a, b, node);
 }
 
 /// Opens both sides of a differing pair. Two compressed streams are decoded
@@ -471,57 +364,6 @@ fn leaf_diff(ctx: &Ctx, a: &Blob, b: &Blob) -> Diff {
     content::diff(a.bytes(), b.bytes(), &ctx.opts.diff)
 }
 
-/// Archives whose member order is one sequence chosen by the tool that
-/// wrote them (and so leaks directory listing order).
-fn order_matters(f: Format) -> bool {
-    matches!(f, Format::Cpio | Format::Tar | Format::Ar | Format::Zip)
-}
-
-/// File systems that keep one list of entries per directory (FAT directory
-/// entries, ISO9660 directory records): order is compared directory by
-/// directory, and a change belongs to that directory. SquashFS sorts every
-/// directory by name, so it has no order of its own.
-fn per_directory(f: Format) -> bool {
-    matches!(f, Format::Fat | Format::Iso9660)
-}
-
-fn parent_dir(path: &str) -> &str {
-    path.trim_end_matches('/')
-        .rsplit_once('/')
-        .map_or("", |(d, _)| d)
-}
-
-enum Pair {
-    Both(usize, usize),
-    OnlyA(usize),
-    OnlyB(usize),
-}
-
-/// Pairs entries by path; repeated paths pair in order of appearance.
-fn pair(ca: &Container, cb: &Container) -> Vec<Pair> {
-    let mut in_b: HashMap<&str, VecDeque<usize>> = HashMap::new();
-    for (j, e) in cb.entries.iter().enumerate() {
-        in_b.entry(e.path.as_str()).or_default().push_back(j);
-    }
-    let mut used = vec![false; cb.entries.len()];
-    let mut out = Vec::with_capacity(ca.entries.len());
-    for (i, e) in ca.entries.iter().enumerate() {
-        match in_b.get_mut(e.path.as_str()).and_then(|q| q.pop_front()) {
-            Some(j) => {
-                used[j] = true;
-                out.push(Pair::Both(i, j));
-            }
-            None => out.push(Pair::OnlyA(i)),
-        }
-    }
-    for (j, u) in used.iter().enumerate() {
-        if !u {
-            out.push(Pair::OnlyB(j));
-        }
-    }
-    out
-}
-
 /// Compares two opened containers member by member. `b` is the blob side b
 /// was opened from, to decode it again if its decoded bytes get dropped.
 fn compare_containers(
@@ -537,30 +379,13 @@ fn compare_containers(
         ctx.change(
             node,
             "format",
-            Some(ca.format_name()),
-            Some(cb.format_name()),
+            Role::Content,
+            Some(Value::Text(ca.format_name())),
+            Some(Value::Text(cb.format_name())),
         );
     }
     // Header fields, by name, in a's order then b's extras.
-    let fb: HashMap<&str, &str> = cb
-        .fields
-        .iter()
-        .map(|f| (f.name.as_ref(), f.value.as_str()))
-        .collect();
-    let fa: HashMap<&str, &str> = ca
-        .fields
-        .iter()
-        .map(|f| (f.name.as_ref(), f.value.as_str()))
-        .collect();
-    for f in &ca.fields {
-        let other = fb.get(f.name.as_ref()).map(|v| v.to_string());
-        ctx.change(node, &f.name, Some(f.value.clone()), other);
-    }
-    for f in &cb.fields {
-        if !fa.contains_key(f.name.as_ref()) {
-            ctx.change(node, &f.name, None, Some(f.value.clone()));
-        }
-    }
+    fields::header_changes(ctx, node, &ca.fields, &cb.fields);
     for e in &ca.errors {
         node.errors.push(format!("a: {e}"));
     }
@@ -572,7 +397,13 @@ fn compare_containers(
     let mut dir_order = HashMap::new();
     if order_matters(ca.format) {
         if let Some((a, b)) = order_values(ca, cb, paired(&pairs)) {
-            ctx.change(node, "order", Some(a), Some(b));
+            ctx.change(
+                node,
+                "order",
+                Role::Order,
+                Some(Value::Text(a)),
+                Some(Value::Text(b)),
+            );
         }
     } else if per_directory(ca.format) {
         dir_order = dir_orders(ca, cb, &pairs);
@@ -598,7 +429,7 @@ fn compare_containers(
             } else {
                 format!("order.{d}")
             };
-            ctx.change(node, &field, Some(a), Some(b));
+            order_change(ctx, node, &field, &d, (a, b));
         }
     }
     let located = locate::locate(
@@ -662,9 +493,17 @@ fn compare_containers(
                     let before = n.changes.len();
                     if let Some((oa, ob)) = dir_order.get(ca.entries[i].path.trim_end_matches('/'))
                     {
-                        ctx.change(&mut n, "order", Some(oa.clone()), Some(ob.clone()));
+                        let dir = ca.entries[i].path.trim_end_matches('/');
+                        order_change(ctx, &mut n, "order", dir, (oa.clone(), ob.clone()));
                     }
-                    ctx.change(&mut n, "hardlinks", links_a[i].clone(), links_b[j].clone());
+                    let link = |l: &Option<String>| l.clone().map(Value::Text);
+                    ctx.change(
+                        &mut n,
+                        "hardlinks",
+                        Role::Content,
+                        link(&links_a[i]),
+                        link(&links_b[j]),
+                    );
                     if n.changes.len() > before {
                         n.status = Status::Modified;
                     }
@@ -687,7 +526,7 @@ fn compare_containers(
     children.sort_by(|x, y| x.address.cmp(&y.address));
     node.children = children;
     // Files of packages whose version differs are explained by that.
-    crate::diagnose::dpkg::attribute(node, ca, cb, &ctx.opts.limits);
+    packages::attribute(node, ca, cb, &ctx.opts.limits);
     if ctx.opts.cancelled() {
         // Whatever was skipped must not be mistaken for "only padding differs".
         node.errors.push("comparison cancelled".to_string());
@@ -716,170 +555,34 @@ fn compare_containers(
             }
         }
     } else if depth == 0 && node.changes.is_empty() && !node.children.is_empty() {
-        node.causes.push("consequential".to_string());
+        node.causes.push(Cause::Consequential);
     }
 }
 
-/// The paired entries in a's order, as `(a index, b index)`.
-fn paired(pairs: &[Pair]) -> Vec<(usize, usize)> {
-    pairs
-        .iter()
-        .filter_map(|p| match *p {
-            Pair::Both(i, j) => Some((i, j)),
-            _ => None,
-        })
-        .collect()
-}
-
-/// The `order` change of one sequence of paired entries, if b has them in
-/// another order: each side's sequence from the first difference.
-fn order_values(
-    ca: &Container,
-    cb: &Container,
-    mut a_order: Vec<(usize, usize)>,
-) -> Option<(String, String)> {
-    a_order.sort_unstable();
-    let mut b_order = a_order.clone();
-    b_order.sort_unstable_by_key(|&(_, j)| j);
-    if a_order == b_order {
-        return None;
+/// The order change of one directory's entries (`dir` is its path, `""`
+/// for the root), named as such so diagnosis tells it from member order.
+fn order_change(ctx: &Ctx, node: &mut Node, field: &str, dir: &str, (a, b): (String, String)) {
+    let before = node.changes.len();
+    ctx.change(
+        node,
+        field,
+        Role::Order,
+        Some(Value::Text(a)),
+        Some(Value::Text(b)),
+    );
+    if let Some(c) = node.changes.get_mut(before) {
+        c.subject = Some(dir.to_string());
     }
-    let first = a_order
-        .iter()
-        .zip(&b_order)
-        .position(|(x, y)| x != y)
-        .unwrap_or(0);
-    let show = |v: &[(usize, usize)], a_side: bool| -> String {
-        let names: Vec<&str> = v
-            .iter()
-            .skip(first)
-            .take(6)
-            .map(|&(i, j)| {
-                if a_side {
-                    ca.entries[i].path.as_str()
-                } else {
-                    cb.entries[j].path.as_str()
-                }
-            })
-            .collect();
-        let more = v.len().saturating_sub(first + 6);
-        let mut s = format!("#{first}: {}", names.join(", "));
-        if more > 0 {
-            s.push_str(&format!(", … (+{more})"));
-        }
-        s
-    };
-    Some((show(&a_order, true), show(&b_order, false)))
-}
-
-/// Per directory (its path, `""` for the root), the `order` change of the
-/// entries paired in it. Synthetic members (`<joliet>`, `<eltorito-1-bios>`,
-/// `<partition-1>`) are not directory records and are left out.
-fn dir_orders(ca: &Container, cb: &Container, pairs: &[Pair]) -> HashMap<String, (String, String)> {
-    let mut by_dir: BTreeMap<&str, Vec<(usize, usize)>> = BTreeMap::new();
-    for (i, j) in paired(pairs) {
-        let path = ca.entries[i].path.as_str();
-        let name = path.trim_end_matches('/').rsplit('/').next().unwrap_or("");
-        if name.starts_with('<') {
-            continue;
-        }
-        by_dir.entry(parent_dir(path)).or_default().push((i, j));
-    }
-    by_dir
-        .into_iter()
-        .filter_map(|(dir, v)| order_values(ca, cb, v).map(|o| (dir.to_string(), o)))
-        .collect()
 }
 
 fn one_sided(address: String, e: &Entry, status: Status) -> Node {
     let mut n = Node::new(address, status);
-    n.kind = Some(e.kind.as_str().to_string());
+    n.kind = Some(e.kind);
     match status {
         Status::Removed => n.size_a = Some(e.size),
         _ => n.size_b = Some(e.size),
     }
     n
-}
-
-fn opt<T: ToString>(v: Option<T>) -> Option<String> {
-    v.map(|x| x.to_string())
-}
-
-fn meta_changes(ctx: &Ctx, node: &mut Node, a: &Meta, b: &Meta) {
-    ctx.change(
-        node,
-        "mode",
-        a.mode.map(|m| format!("{m:04o}")),
-        b.mode.map(|m| format!("{m:04o}")),
-    );
-    ctx.change(node, "uid", opt(a.uid), opt(b.uid));
-    ctx.change(node, "gid", opt(a.gid), opt(b.gid));
-    ctx.change(node, "user", a.user.clone(), b.user.clone());
-    ctx.change(node, "group", a.group.clone(), b.group.clone());
-    ctx.change(node, "mtime", opt(a.mtime), opt(b.mtime));
-    ctx.change(node, "atime", opt(a.atime), opt(b.atime));
-    ctx.change(node, "ctime", opt(a.ctime), opt(b.ctime));
-    ctx.change(node, "target", a.target.clone(), b.target.clone());
-    ctx.change(
-        node,
-        "rdev",
-        a.rdev.map(|(x, y)| format!("{x},{y}")),
-        b.rdev.map(|(x, y)| format!("{x},{y}")),
-    );
-    ctx.change(node, "nlink", opt(a.nlink), opt(b.nlink));
-    let xb: HashMap<&str, &Vec<u8>> = b.xattrs.iter().map(|(k, v)| (k.as_str(), v)).collect();
-    let xa: HashMap<&str, &Vec<u8>> = a.xattrs.iter().map(|(k, v)| (k.as_str(), v)).collect();
-    let show = |v: &Vec<u8>| String::from_utf8_lossy(v).into_owned();
-    for (k, v) in &a.xattrs {
-        ctx.change(
-            node,
-            &format!("xattr.{k}"),
-            Some(show(v)),
-            xb.get(k.as_str()).map(|v| show(v)),
-        );
-    }
-    for (k, v) in &b.xattrs {
-        if !xa.contains_key(k.as_str()) {
-            ctx.change(node, &format!("xattr.{k}"), None, Some(show(v)));
-        }
-    }
-    let eb: HashMap<&str, &str> = b
-        .extra
-        .iter()
-        .map(|f| (f.name.as_ref(), f.value.as_str()))
-        .collect();
-    let ea: HashMap<&str, &str> = a
-        .extra
-        .iter()
-        .map(|f| (f.name.as_ref(), f.value.as_str()))
-        .collect();
-    for f in &a.extra {
-        if is_location_field(&f.name) {
-            continue;
-        }
-        ctx.change(
-            node,
-            &f.name,
-            Some(f.value.clone()),
-            eb.get(f.name.as_ref()).map(|v| v.to_string()),
-        );
-    }
-    for f in &b.extra {
-        if !ea.contains_key(f.name.as_ref()) && !is_location_field(&f.name) {
-            ctx.change(node, &f.name, None, Some(f.value.clone()));
-        }
-    }
-}
-
-/// Per-entry fields that only say where bytes sit (extent LBAs, first
-/// clusters, inode numbers): they shift whenever anything before them grows,
-/// so they are located, not reported as changes.
-fn is_location_field(name: &str) -> bool {
-    let last = name.rsplit('.').next().unwrap_or(name);
-    matches!(
-        last,
-        "extent" | "extent_lba" | "lba" | "first_cluster" | "inode" | "ino" | "dev" | "offset"
-    )
 }
 
 fn compare_entries(
@@ -896,26 +599,28 @@ fn compare_entries(
     }
     let (ea, eb) = (&ca.entries[i], &cb.entries[j]);
     let mut node = Node::new(address, Status::Identical);
-    node.kind = Some(eb.kind.as_str().to_string());
+    node.kind = Some(eb.kind);
     node.size_a = Some(ea.size);
     node.size_b = Some(eb.size);
     if ea.kind != eb.kind {
         ctx.change(
             &mut node,
             "kind",
-            Some(ea.kind.as_str().to_string()),
-            Some(eb.kind.as_str().to_string()),
+            Role::Content,
+            Some(Value::text(ea.kind.as_str())),
+            Some(Value::text(eb.kind.as_str())),
         );
     }
     if ea.size != eb.size {
         ctx.change(
             &mut node,
             "size",
-            Some(ea.size.to_string()),
-            Some(eb.size.to_string()),
+            Role::Size,
+            Some(Value::Uint(ea.size)),
+            Some(Value::Uint(eb.size)),
         );
     }
-    meta_changes(ctx, &mut node, &ea.meta, &eb.meta);
+    fields::meta_changes(ctx, &mut node, &ea.meta, &eb.meta);
 
     let has_data = |e: &Entry| !matches!(e.data, Data::None) && e.size > 0;
     if content && (has_data(ea) || has_data(eb)) {
@@ -943,9 +648,9 @@ fn compare_entries(
                     node.errors.extend(sub.errors);
                     // A member that differs only because members below it do
                     // (its size follows theirs) is consequential.
-                    let own = node.changes.iter().any(|c| c.field != "size");
+                    let own = node.changes.iter().any(|c| c.role != Role::Size);
                     if !own && node.diff.is_none() && !node.children.is_empty() {
-                        node.causes.push("consequential".to_string());
+                        node.causes.push(Cause::Consequential);
                     }
                 }
                 (ra, rb) => {
@@ -980,44 +685,4 @@ fn deflated_equal(ca: &Container, ea: &Entry, cb: &Container, eb: &Entry) -> Opt
     let rx = ca.source.slice(x.offset, x.len, ca.format).ok()?;
     let ry = cb.source.slice(y.offset, y.len, cb.format).ok()?;
     (ea.size == eb.size && rx.bytes() == ry.bytes()).then_some(true)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn globs() {
-        assert!(glob_match(
-            "*.pyc",
-            "live/filesystem.squashfs::usr/lib/x.pyc"
-        ));
-        assert!(glob_match(
-            "live/*::etc/*",
-            "live/filesystem.squashfs::etc/hostname"
-        ));
-        assert!(!glob_match("*.pyc", "x.py"));
-        assert!(glob_match("a?c", "abc"));
-        assert!(glob_match("*", ""));
-        assert!(!glob_match("a", ""));
-    }
-
-    #[test]
-    fn ignore_matches_whole_names_and_prefixes() {
-        let opts = Options {
-            ignore: vec!["mtime".into(), "pvd".into()],
-            ..Options::default()
-        };
-        let ctx = Ctx {
-            opts: &opts,
-            regions: Mutex::new(Vec::new()),
-            compared: AtomicU64::new(0),
-            identical: AtomicU64::new(0),
-            fallbacks: AtomicU64::new(0),
-        };
-        assert!(ctx.ignored("mtime"));
-        assert!(ctx.ignored("pvd.modification_date"));
-        assert!(!ctx.ignored("pvdx"));
-        assert!(!ctx.ignored("mode"));
-    }
 }

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::io::{self, Write};
 
-use crate::report::{Diff, Node, Report, Verdict};
+use crate::report::{Cause, Change, Diff, Node, Report, Verdict};
 
 #[derive(Debug, Clone)]
 pub struct MarkdownOptions {
@@ -51,35 +51,6 @@ fn cell(s: &str) -> String {
 
 fn base(p: &str) -> &str {
     p.rsplit('/').next().unwrap_or(p)
-}
-
-/// The member best showing the group: first one whose only cause is the
-/// group's (so the diff shown is of that cause, not of another difference
-/// the member also has), then any with a change of that cause; leaves with
-/// a content diff first within each.
-fn representative<'r>(
-    addrs: &[String],
-    cause: &str,
-    nodes: &HashMap<&str, &'r Node>,
-) -> Option<&'r Node> {
-    let with_cause = |n: &&Node| n.changes.iter().any(|c| c.cause.as_deref() == Some(cause));
-    let pure = |n: &&Node| with_cause(n) && n.causes.iter().all(|c| c == cause);
-    let candidates: Vec<&Node> = addrs
-        .iter()
-        .filter_map(|a| nodes.get(a.as_str()).copied())
-        .collect();
-    candidates
-        .iter()
-        .find(|n| pure(n) && n.diff.is_some())
-        .or_else(|| candidates.iter().find(|n| pure(n)))
-        .or_else(|| {
-            candidates
-                .iter()
-                .find(|n| with_cause(n) && n.diff.is_some())
-        })
-        .or_else(|| candidates.iter().find(|n| with_cause(n)))
-        .or_else(|| candidates.first())
-        .copied()
 }
 
 fn write_diff(d: &Diff, w: &mut impl Write, o: &MarkdownOptions) -> io::Result<()> {
@@ -180,7 +151,7 @@ pub fn write(r: &Report, w: &mut impl Write, o: &MarkdownOptions) -> io::Result<
             w,
             "| {} | {} | {} | {} | {} |",
             i + 1,
-            code(&g.cause),
+            code(g.cause.as_str()),
             cell(&g.shape),
             g.count,
             cell(&eg)
@@ -196,27 +167,31 @@ pub fn write(r: &Report, w: &mut impl Write, o: &MarkdownOptions) -> io::Result<
             w,
             "### {}. {} — {} ({})",
             i + 1,
-            code(&g.cause),
+            code(g.cause.as_str()),
             g.shape,
             g.count
         )?;
         writeln!(w)?;
-        if g.cause != "consequential" {
-            if let Some(n) = representative(&g.addresses, &g.cause, &nodes) {
+        if g.cause != Cause::Consequential {
+            let rep = g
+                .representative
+                .as_deref()
+                .and_then(|a| nodes.get(a).copied());
+            if let Some(n) = rep {
                 writeln!(w, "{}:", code(shown(&n.address)))?;
                 writeln!(w)?;
                 let relevant: Vec<_> = n
                     .changes
                     .iter()
-                    .filter(|c| c.cause.as_deref() == Some(g.cause.as_str()))
+                    .filter(|c| c.cause == Some(g.cause))
                     .collect();
                 for c in relevant.iter().take(o.max_changes) {
                     writeln!(
                         w,
                         "- {}: {} → {}",
                         code(&c.field),
-                        code(c.a.as_deref().unwrap_or("(none)")),
-                        code(c.b.as_deref().unwrap_or("(none)"))
+                        code(&Change::shown(&c.a).unwrap_or_else(|| "(none)".into())),
+                        code(&c.shown_b().unwrap_or_else(|| "(none)".into()))
                     )?;
                 }
                 if relevant.len() > o.max_changes {

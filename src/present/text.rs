@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::io::{self, Write};
 
-use crate::report::{Diff, Node, Region, Report, Status, Verdict};
+use crate::report::{Change, Diff, Node, Region, Report, Status, Verdict};
 
 #[derive(Debug, Clone)]
 pub struct TextOptions {
@@ -117,7 +117,8 @@ fn write_node(
         }
         head.push_str(&size_text(n));
         if !n.causes.is_empty() {
-            head.push_str(&format!("  ({})", n.causes.join(", ")));
+            let causes: Vec<&str> = n.causes.iter().map(|c| c.as_str()).collect();
+            head.push_str(&format!("  ({})", causes.join(", ")));
         }
         writeln!(w, "{head}")?;
         for c in &n.changes {
@@ -125,12 +126,9 @@ fn write_node(
                 w,
                 "    {}: {} → {}{}",
                 c.field,
-                c.a.as_deref().unwrap_or("(none)"),
-                c.b.as_deref().unwrap_or("(none)"),
-                c.cause
-                    .as_deref()
-                    .map(|x| format!("  [{x}]"))
-                    .unwrap_or_default()
+                Change::shown(&c.a).unwrap_or_else(|| "(none)".into()),
+                c.shown_b().unwrap_or_else(|| "(none)".into()),
+                c.cause.map(|x| format!("  [{x}]")).unwrap_or_default()
             )?;
         }
         if let Some(d) = &n.diff {

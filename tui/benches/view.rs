@@ -28,10 +28,10 @@ fn big_report() -> Report {
                         Status::Modified
                     },
                 );
-                n.kind = Some("file".into());
+                n.kind = Some(reprodiff_report::Kind::File);
                 n.size_a = Some(1000);
                 n.size_b = Some(1004);
-                n.causes = vec!["build-id".into()];
+                n.causes = vec![reprodiff_report::Cause::BuildId];
                 fs.children.push(n);
             }
         }

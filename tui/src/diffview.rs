@@ -5,7 +5,7 @@
 
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use reprodiff_report::{ByteRange, Node};
+use reprodiff_report::{ByteRange, Node, Value};
 
 pub(crate) const DIM: Style = Style::new().fg(Color::DarkGray);
 pub(crate) const HEAD: Style = Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD);
@@ -13,7 +13,8 @@ pub(crate) const DEL: Style = Style::new().fg(Color::Red);
 pub(crate) const ADD: Style = Style::new().fg(Color::Green);
 
 pub(crate) fn change_lines(node: &Node, w: usize, out: &mut Vec<Line<'static>>) {
-    let absent = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
+    let absent = |v: &Option<Value>| v.as_ref().map_or_else(|| "—".into(), |v| v.to_string());
+    let absent_b = |c: &reprodiff_report::Change| c.shown_b().unwrap_or_else(|| "—".into());
     let fw = node
         .changes
         .iter()
@@ -30,7 +31,7 @@ pub(crate) fn change_lines(node: &Node, w: usize, out: &mut Vec<Line<'static>>) 
                 DEL,
             ));
             out.push(Line::styled(
-                truncate(&format!("  + {}", absent(&c.b)), w),
+                truncate(&format!("  + {}", absent_b(c)), w),
                 ADD,
             ));
         }
@@ -54,7 +55,7 @@ pub(crate) fn change_lines(node: &Node, w: usize, out: &mut Vec<Line<'static>>) 
         // Values wrap inside their columns, so dates, GUIDs and paths show
         // whole; the field name stays on the first row.
         let a = columns(&absent(&c.a), vw.saturating_sub(1));
-        let b = columns(&absent(&c.b), vb);
+        let b = columns(&absent_b(c), vb);
         for k in 0..a.len().max(b.len()) {
             let name = if k == 0 {
                 truncate(&c.field, fw)

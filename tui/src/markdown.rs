@@ -3,12 +3,12 @@
 
 use std::fmt::Write;
 
-use reprodiff_report::{Diff, Node};
+use reprodiff_report::{Change, Diff, Node};
 
 use crate::state::status_word;
 
 fn cell(v: &Option<String>) -> String {
-    match v {
+    match v.as_deref() {
         Some(s) => format!("`{}`", s.replace('|', "\\|").replace('`', "'")),
         None => "—".to_string(),
     }
@@ -23,7 +23,7 @@ pub fn node_markdown(node: &Node) -> String {
     };
     let _ = writeln!(out, "### `{addr}`\n");
     let mut facts = vec![status_word(node.status).to_string()];
-    facts.extend(node.kind.clone());
+    facts.extend(node.kind.map(|k| k.as_str().to_string()));
     facts.extend(node.format.as_ref().map(|f| format!("[{f}]")));
     match (node.size_a, node.size_b) {
         (Some(a), Some(b)) if a == b => facts.push(format!("{a} bytes")),
@@ -34,7 +34,15 @@ pub fn node_markdown(node: &Node) -> String {
     }
     let _ = writeln!(out, "{}", facts.join(", "));
     if !node.causes.is_empty() {
-        let _ = writeln!(out, "\nCauses: {}", node.causes.join(", "));
+        let _ = writeln!(
+            out,
+            "\nCauses: {}",
+            node.causes
+                .iter()
+                .map(|c| c.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
     }
     for e in &node.errors {
         let _ = writeln!(out, "\n> error: {e}");
@@ -42,7 +50,13 @@ pub fn node_markdown(node: &Node) -> String {
     if !node.changes.is_empty() {
         let _ = writeln!(out, "\n| field | a | b |\n|---|---|---|");
         for c in &node.changes {
-            let _ = writeln!(out, "| {} | {} | {} |", c.field, cell(&c.a), cell(&c.b));
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} |",
+                c.field,
+                cell(&Change::shown(&c.a)),
+                cell(&c.shown_b())
+            );
         }
     }
     if let Some(f) = node.diff.as_ref().and_then(Diff::fallback) {
@@ -128,12 +142,12 @@ mod tests {
     #[test]
     fn snippet_has_table_and_diff() {
         let mut n = Node::new("a::etc/x|y", Status::Modified);
-        n.changes.push(Change {
-            field: "mode".into(),
-            a: Some("0644".into()),
-            b: None,
-            cause: None,
-        });
+        n.changes.push(Change::new(
+            "mode",
+            reprodiff_report::Role::Permissions,
+            Some(reprodiff_report::Value::Mode(0o644)),
+            None,
+        ));
         n.diff = Some(Diff::Text {
             unified: "@@ -1 +1 @@\n-a\n+b\n".into(),
             truncated: false,

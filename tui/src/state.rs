@@ -303,9 +303,9 @@ impl State {
         let mut formats = HashSet::new();
         let mut causes = HashSet::new();
         for n in &nodes {
-            kinds.extend(n.kind.clone());
+            kinds.extend(n.kind.map(|k| k.as_str().to_string()));
             formats.extend(n.format.clone());
-            causes.extend(n.causes.iter().cloned());
+            causes.extend(n.causes.iter().map(|c| c.as_str().to_string()));
         }
         self.kinds = sorted(kinds);
         self.formats = sorted(formats);
@@ -392,7 +392,7 @@ impl State {
             return false;
         }
         if let Some(k) = f.kind.and_then(|k| self.kinds.get(k)) {
-            if node.kind.as_ref() != Some(k) {
+            if node.kind.map(|x| x.as_str()) != Some(k.as_str()) {
                 return false;
             }
         }
@@ -402,7 +402,7 @@ impl State {
             }
         }
         if let Some(c) = f.cause.and_then(|k| self.causes.get(k)) {
-            if !node.causes.contains(c) {
+            if !node.causes.iter().any(|x| x.as_str() == c) {
                 return false;
             }
         }
@@ -1016,7 +1016,7 @@ pub(crate) mod tests {
 
     pub fn node(addr: &str, status: Status, children: Vec<Node>) -> Node {
         let mut n = Node::new(addr, status);
-        n.kind = Some("file".into());
+        n.kind = Some(reprodiff_report::Kind::File);
         n.children = children;
         n
     }
@@ -1239,7 +1239,8 @@ pub(crate) mod tests {
     fn groups_filter_to_their_addresses() {
         let mut r = sample().report.take().unwrap();
         r.groups.push(reprodiff_report::Group {
-            cause: "build-id".into(),
+            cause: reprodiff_report::Cause::BuildId,
+            representative: None,
             shape: "one byte".into(),
             count: 1,
             addresses: vec!["fs.squashfs::usr/bin/hello".into()],
@@ -1335,7 +1336,7 @@ pub(crate) mod tests {
         use Status::*;
         let with_cause = |addr: &str, cause: &str| {
             let mut n = node(addr, Modified, vec![]);
-            n.causes = vec![cause.to_string()];
+            n.causes = vec![reprodiff_report::Cause::parse(cause).unwrap()];
             n
         };
         let mut s = State::loading("a ↔ b");
@@ -1441,7 +1442,7 @@ pub(crate) mod tests {
         );
         final_root.children[1].children[1]
             .causes
-            .push("mtime".into());
+            .push(reprodiff_report::Cause::Mtime);
         s.set_report(report(final_root));
         assert!(s.is_loaded());
         assert!(s.loading.is_none() && s.progress.is_none());

@@ -8,7 +8,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, List, ListItem, Paragraph};
 use ratatui::Frame;
-use reprodiff_report::{Diff, Node, Status};
+use reprodiff_report::{Cause, Diff, Kind, Node, Status};
 use unicode_width::UnicodeWidthChar;
 
 use crate::diffview::{change_lines, hex_lines, text_diff_lines, truncate, ADD, DEL, DIM, HEAD};
@@ -138,6 +138,11 @@ fn human_bytes(n: u64) -> String {
     format!("{v:.1} {}", UNITS[unit])
 }
 
+fn causes_text(causes: &[Cause]) -> String {
+    let names: Vec<&str> = causes.iter().map(|c| c.as_str()).collect();
+    names.join(", ")
+}
+
 fn render_header(state: &State, f: &mut Frame, area: Rect) {
     let mut spans = vec![Span::styled("reprodiff ", HEAD)];
     match &state.report {
@@ -232,7 +237,7 @@ fn tree_line(state: &State, item: usize, width: usize, selected: bool) -> Line<'
     let prefix = format!("{indent}{marker}");
     let letter = format!("{} ", it.status.letter());
     let mut name = it.name.clone();
-    if node.is_none() || node.and_then(|n| n.kind.as_deref()) == Some("dir") {
+    if node.is_none() || node.and_then(|n| n.kind) == Some(Kind::Dir) {
         name.push('/');
     }
     let mut suffix = String::new();
@@ -247,7 +252,7 @@ fn tree_line(state: &State, item: usize, width: usize, selected: bool) -> Line<'
     let mut right = String::new();
     if let Some(n) = node {
         if width >= 50 {
-            right.push_str(&format!("{:<7} ", n.kind.as_deref().unwrap_or("")));
+            right.push_str(&format!("{:<7} ", n.kind.map_or("", |k| k.as_str())));
         }
         right.push_str(&format!("{:>9}", human_delta(n)));
         if width >= 40 {
@@ -498,7 +503,7 @@ fn detail_rows(state: &State, w: usize) -> Vec<Line<'static>> {
             format!("{} {}", node.status.letter(), status_word(node.status)),
             status_style(node.status).add_modifier(Modifier::BOLD),
         ),
-        Span::raw(format!("  {}", node.kind.as_deref().unwrap_or(""))),
+        Span::raw(format!("  {}", node.kind.map_or("", |k| k.as_str()))),
     ];
     if let Some(fm) = &node.format {
         head.push(Span::styled(
@@ -518,7 +523,10 @@ fn detail_rows(state: &State, w: usize) -> Vec<Line<'static>> {
     if !node.causes.is_empty() {
         out.push(Line::from(vec![
             Span::styled("causes: ", DIM),
-            Span::styled(node.causes.join(", "), Style::default().fg(Color::Magenta)),
+            Span::styled(
+                causes_text(&node.causes),
+                Style::default().fg(Color::Magenta),
+            ),
         ]));
     }
     for e in &node.errors {

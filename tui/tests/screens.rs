@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
-use reprodiff_report::{Group, Report};
+use reprodiff_report::{Cause, Group, Report};
 use reprodiff_tui::{App, Hooks, Source, Update};
 
 fn demo_report() -> Report {
@@ -126,13 +126,15 @@ fn root_causes_filter_the_tree() {
     let mut r = demo_report();
     r.groups = vec![
         Group {
-            cause: "build-id".into(),
+            cause: Cause::BuildId,
+            representative: None,
             shape: "ELF build-id differs".into(),
             count: 1,
             addresses: vec!["live/filesystem.squashfs::usr/bin/hello".into()],
         },
         Group {
-            cause: "mtime".into(),
+            cause: Cause::Mtime,
+            representative: None,
             shape: "mtime +1h".into(),
             count: 2,
             addresses: vec![

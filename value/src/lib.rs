@@ -155,9 +155,12 @@ pub enum Value {
     Uint(u64),
     /// A signed number.
     Int(i64),
-    /// A number whose bits mean something one by one (flags, a type byte):
-    /// shown in hexadecimal.
-    Flags(u64),
+    /// A number whose bits mean something one by one (flags, a type byte,
+    /// a checksum): shown in hexadecimal with all `digits` of its width.
+    Flags {
+        bits: u64,
+        digits: u8,
+    },
     /// POSIX permission bits (`0o7777`): shown in octal.
     Mode(u32),
     Bool(bool),
@@ -168,6 +171,11 @@ pub enum Value {
     /// An identifier written the usual way for its kind (a GUID in its
     /// dashed form, a volume serial `1234-ABCD`).
     Id(String),
+    /// A date found written in content, as written, with the instant it names.
+    Written {
+        text: String,
+        time: Time,
+    },
 }
 
 impl Value {
@@ -184,10 +192,19 @@ impl Value {
         }
     }
 
+    /// A fixed-width binary number shown in hex with its whole width
+    /// (`0x00` for a `u8`, `0x00000311` for a `u32`).
+    pub fn hex<T: Into<u64>>(v: T) -> Value {
+        Value::Flags {
+            bits: v.into(),
+            digits: (std::mem::size_of::<T>() * 2) as u8,
+        }
+    }
+
     /// The time, when this is one.
     pub fn as_time(&self) -> Option<Time> {
         match self {
-            Value::Time { time, .. } => Some(*time),
+            Value::Time { time, .. } | Value::Written { time, .. } => Some(*time),
             _ => None,
         }
     }
@@ -206,31 +223,38 @@ impl fmt::Display for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Value::Time { time, zone } => match zone {
-                Zone::Utc => write!(f, "{time} ({})", time.secs),
+                Zone::Utc => write!(f, "{time}"),
                 Zone::Offset(m) => {
+                    // As recorded: local wall-clock time and its offset.
+                    let local = Time {
+                        secs: time.secs.saturating_add(i64::from(*m) * 60),
+                        nanos: time.nanos,
+                    };
+                    let s = local.to_string();
                     let sign = if *m < 0 { '-' } else { '+' };
                     let m = m.unsigned_abs();
                     write!(
                         f,
-                        "{time} ({}, local {sign}{:02}:{:02})",
-                        time.secs,
+                        "{}{sign}{:02}:{:02}",
+                        s.strip_suffix('Z').unwrap_or(&s),
                         m / 60,
                         m % 60
                     )
                 }
                 Zone::Unknown => {
-                    // Wall-clock time with no zone: no epoch to show.
+                    // Wall-clock time with no zone.
                     let s = time.to_string();
-                    f.write_str(s.strip_suffix('Z').unwrap_or(&s))?;
-                    f.write_str(" (local)")
+                    f.write_str(s.strip_suffix('Z').unwrap_or(&s))
                 }
             },
             Value::Uint(n) => write!(f, "{n}"),
             Value::Int(n) => write!(f, "{n}"),
-            Value::Flags(n) => write!(f, "{n:#x}"),
+            Value::Flags { bits, digits } => {
+                write!(f, "{bits:#0w$x}", w = usize::from(*digits) + 2)
+            }
             Value::Mode(m) => write!(f, "{m:04o}"),
             Value::Bool(b) => write!(f, "{b}"),
-            Value::Text(s) | Value::Id(s) => f.write_str(s),
+            Value::Text(s) | Value::Id(s) | Value::Written { text: s, .. } => f.write_str(s),
             Value::Bytes(b) => {
                 for x in b {
                     write!(f, "{x:02x}")?;
@@ -294,6 +318,11 @@ impl From<&str> for Value {
         Value::Text(s.to_string())
     }
 }
+impl From<std::borrow::Cow<'_, str>> for Value {
+    fn from(s: std::borrow::Cow<'_, str>) -> Value {
+        Value::Text(s.into_owned())
+    }
+}
 impl From<&String> for Value {
     fn from(s: &String) -> Value {
         Value::Text(s.clone())
@@ -333,6 +362,23 @@ pub enum Role {
     Ownership,
     /// The order of members (set by the engine, not by readers).
     Order,
+    /// An entry's own size: follows its content (set by the engine).
+    Size,
+    /// A link's target path (set by the engine).
+    LinkTarget,
+    /// A difference the content analysis found and explained (a date or a
+    /// build path inside a file, an ELF section): set by diagnosis with its
+    /// cause.
+    Finding,
+    /// A line of a checksum list that names another entry (the change's
+    /// subject): consequential when that entry differs.
+    Checksum,
+    /// A package's installed version in a package database (the change's
+    /// subject is the package).
+    Installed,
+    /// An entry installed by a package whose version differs (the change's
+    /// subject is the package).
+    Package,
     /// Anything else that is part of what the container says: names,
     /// labels, types, link targets.
     Content,
@@ -359,7 +405,7 @@ pub mod hex_bytes {
     /// Lowercase or uppercase hex → bytes; `None` for odd length or a non-hex digit.
     pub fn decode(s: &str) -> Option<Vec<u8>> {
         let b = s.as_bytes();
-        if b.len() % 2 != 0 {
+        if !b.len().is_multiple_of(2) {
             return None;
         }
         let nib = |c: u8| (c as char).to_digit(16).map(|v| v as u8);
@@ -406,12 +452,16 @@ mod tests {
             },
             Value::Uint(7),
             Value::Int(-7),
-            Value::Flags(0x91),
+            Value::hex(0x91u8),
             Value::Mode(0o755),
             Value::Bool(true),
             Value::text("x"),
             Value::Bytes(vec![0, 0xab]),
             Value::Id("1234-ABCD".into()),
+            Value::Written {
+                text: "Tue, 14 Nov 2023 22:13:20 +0000".into(),
+                time: Time::from_secs(1_700_000_000),
+            },
         ];
         for v in all {
             let j = serde_json::to_string(&v).unwrap();
@@ -428,17 +478,23 @@ mod tests {
     fn display_forms() {
         assert_eq!(
             Value::utc(1_700_000_000).to_string(),
-            "2023-11-14T22:13:20Z (1700000000)"
+            "2023-11-14T22:13:20Z"
         );
+        let local = Value::Time {
+            time: Time::from_secs(1_700_000_000),
+            zone: Zone::Offset(-330),
+        };
+        assert_eq!(local.to_string(), "2023-11-14T16:43:20-05:30");
         assert_eq!(Value::Mode(0o644).to_string(), "0644");
-        assert_eq!(Value::Flags(0x91).to_string(), "0x91");
+        assert_eq!(Value::hex(0x91u8).to_string(), "0x91");
+        assert_eq!(Value::hex(0x311u32).to_string(), "0x00000311");
         assert_eq!(
             Value::Time {
                 time: Time::from_secs(0),
                 zone: Zone::Unknown
             }
             .to_string(),
-            "1970-01-01T00:00:00 (local)"
+            "1970-01-01T00:00:00"
         );
     }
 }

@@ -6,7 +6,7 @@
 //! report): it finds the roots that the directory walker then descends.
 
 use super::{both16, both32, date17, date7, u32be, u32le};
-use crate::{Container, Error, Format, Region};
+use crate::{Container, Error, Format, Region, Role, Value};
 
 /// Where the volume descriptor set starts: sector 16 of 2048 bytes.
 pub(super) const VDS_START: u64 = 16 * 2048;
@@ -126,14 +126,19 @@ pub(super) fn read(b: &[u8], c: &mut Container) -> Result<Volumes, Error> {
                 } else {
                     format!("svd{svds}")
                 };
-                c.field(format!("{prefix}.descriptor_offset"), at);
-                c.field(format!("{prefix}.volume_flags"), format!("{:#04x}", d[7]));
+                c.field(format!("{prefix}.descriptor_offset"), at, Role::Location);
+                c.field(
+                    format!("{prefix}.volume_flags"),
+                    Value::hex(d[7]),
+                    Role::Content,
+                );
                 c.field(
                     format!("{prefix}.escape_sequences"),
                     hex(d[88..120].iter().copied().take_while(|&x| x != 0)),
+                    Role::Content,
                 );
                 if let Some(l) = level {
-                    c.field(format!("{prefix}.joliet_level"), l);
+                    c.field(format!("{prefix}.joliet_level"), l, Role::Content);
                 }
                 let root = volume(d, at, &prefix, level.is_some(), c);
                 if level.is_some() && v.joliet.is_none() {
@@ -141,7 +146,7 @@ pub(super) fn read(b: &[u8], c: &mut Container) -> Result<Volumes, Error> {
                 }
             }
             255 => {
-                c.field("terminator.offset", at);
+                c.field("terminator.offset", at, Role::Location);
                 break;
             }
             _ => {}
@@ -163,12 +168,12 @@ fn hex(b: impl Iterator<Item = u8>) -> String {
 
 fn boot_record(d: &[u8], at: u64, c: &mut Container, v: &mut Volumes) {
     let system = ident(&d[7..39]);
-    c.field("boot_record.offset", at);
-    c.field("boot_record.boot_system_id", &system);
-    c.field("boot_record.boot_id", ident(&d[39..71]));
+    c.field("boot_record.offset", at, Role::Location);
+    c.field("boot_record.boot_system_id", &system, Role::Content);
+    c.field("boot_record.boot_id", ident(&d[39..71]), Role::Content);
     if system == "EL TORITO SPECIFICATION" {
         if let Some(lba) = u32le(d, 71) {
-            c.field("boot_record.catalog_lba", lba);
+            c.field("boot_record.catalog_lba", lba, Role::Location);
             v.boot_catalog.get_or_insert(lba);
         }
     }
@@ -184,63 +189,87 @@ fn volume(d: &[u8], at: u64, p: &str, joliet: bool, c: &mut Container) -> Option
             ident(b)
         }
     };
-    c.field(format!("{p}.version"), d[6]);
-    c.field(format!("{p}.system_id"), s(8..40));
-    c.field(format!("{p}.volume_id"), s(40..72));
+    let first = c.fields.len();
+    c.field(format!("{p}.version"), d[6], Role::Content);
+    c.field(format!("{p}.system_id"), s(8..40), Role::Content);
+    c.field(format!("{p}.volume_id"), s(40..72), Role::Content);
     let block = both16(d, 128).unwrap_or(0);
     let space = both32(d, 80).unwrap_or(0);
-    c.field(format!("{p}.volume_space_size"), space);
-    c.field(format!("{p}.volume_set_size"), both16(d, 120).unwrap_or(0));
+    c.field(format!("{p}.volume_space_size"), space, Role::Structure);
+    c.field(
+        format!("{p}.volume_set_size"),
+        both16(d, 120).unwrap_or(0),
+        Role::Content,
+    );
     c.field(
         format!("{p}.volume_sequence_number"),
         both16(d, 124).unwrap_or(0),
+        Role::Content,
     );
-    c.field(format!("{p}.logical_block_size"), block);
+    c.field(format!("{p}.logical_block_size"), block, Role::Content);
     let pt_size = both32(d, 132).unwrap_or(0);
-    c.field(format!("{p}.path_table_size"), pt_size);
+    c.field(format!("{p}.path_table_size"), pt_size, Role::Structure);
     let l = u32le(d, 140).unwrap_or(0);
     let lo = u32le(d, 144).unwrap_or(0);
     let m = u32be(d, 148).unwrap_or(0);
     let mo = u32be(d, 152).unwrap_or(0);
-    c.field(format!("{p}.l_path_table_lba"), l);
-    c.field(format!("{p}.optional_l_path_table_lba"), lo);
-    c.field(format!("{p}.m_path_table_lba"), m);
-    c.field(format!("{p}.optional_m_path_table_lba"), mo);
-    c.field(format!("{p}.volume_set_id"), s(190..318));
-    c.field(format!("{p}.publisher_id"), s(318..446));
-    c.field(format!("{p}.data_preparer_id"), s(446..574));
-    c.field(format!("{p}.application_id"), s(574..702));
-    c.field(format!("{p}.copyright_file_id"), s(702..739));
-    c.field(format!("{p}.abstract_file_id"), s(739..776));
-    c.field(format!("{p}.bibliographic_file_id"), s(776..813));
+    c.field(format!("{p}.l_path_table_lba"), l, Role::Location);
+    c.field(format!("{p}.optional_l_path_table_lba"), lo, Role::Location);
+    c.field(format!("{p}.m_path_table_lba"), m, Role::Location);
+    c.field(format!("{p}.optional_m_path_table_lba"), mo, Role::Location);
+    c.field(format!("{p}.volume_set_id"), s(190..318), Role::Content);
+    c.field(format!("{p}.publisher_id"), s(318..446), Role::Content);
+    c.field(format!("{p}.data_preparer_id"), s(446..574), Role::Version);
+    c.field(format!("{p}.application_id"), s(574..702), Role::Content);
+    c.field(format!("{p}.copyright_file_id"), s(702..739), Role::Content);
+    c.field(format!("{p}.abstract_file_id"), s(739..776), Role::Content);
+    c.field(
+        format!("{p}.bibliographic_file_id"),
+        s(776..813),
+        Role::Content,
+    );
     for (name, r) in [
         ("creation_date", 813..830),
         ("modification_date", 830..847),
         ("expiration_date", 847..864),
         ("effective_date", 864..881),
     ] {
-        let value = date17(&d[r.clone()]).map_or_else(|| "unset".to_string(), |st| st.text);
-        c.field(format!("{p}.{name}"), value);
+        let value = date17(&d[r.clone()]).map_or_else(|| Value::text("unset"), |st| st.value);
+        c.field(format!("{p}.{name}"), value, Role::HeaderDate);
     }
-    c.field(format!("{p}.file_structure_version"), d[881]);
+    c.field(format!("{p}.file_structure_version"), d[881], Role::Content);
     let app_use = &d[883..1395];
     if app_use.iter().all(|&x| x == 0 || x == b' ') {
-        c.field(format!("{p}.application_use"), "blank");
+        c.field(format!("{p}.application_use"), "blank", Role::Content);
     } else {
         c.field(
             format!("{p}.application_use"),
             ident(app_use).escape_debug().to_string(),
+            Role::Content,
         );
     }
     // The root directory record (34 bytes at 156).
     let root = &d[156..190];
     let lba = both32(root, 2).unwrap_or(0);
     let size = both32(root, 10).unwrap_or(0);
-    c.field(format!("{p}.root.extent_lba"), lba);
-    c.field(format!("{p}.root.data_length"), size);
-    c.field(format!("{p}.root.flags"), format!("{:#04x}", root[25]));
+    c.field(format!("{p}.root.extent_lba"), lba, Role::Location);
+    c.field(format!("{p}.root.data_length"), size, Role::Structure);
+    c.field(
+        format!("{p}.root.flags"),
+        Value::hex(root[25]),
+        Role::Content,
+    );
     if let Some(st) = date7(&root[18..25]) {
-        c.field(format!("{p}.root.date"), st.text);
+        c.field(format!("{p}.root.date"), st.value, Role::HeaderDate);
+    }
+    if p != "pvd" {
+        // A supplementary descriptor repeats the primary one's values (in
+        // UCS-2 for Joliet): written by the same tool from the same inputs.
+        for f in &mut c.fields[first..] {
+            if let Some(rest) = f.name.strip_prefix(p) {
+                f.follows = vec![format!("pvd{rest}").into()];
+            }
+        }
     }
     let block = u64::from(block);
     if !matches!(block, 512 | 1024 | 2048) {

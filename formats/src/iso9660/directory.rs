@@ -13,7 +13,10 @@ use super::descriptors::{ucs2, Root};
 use super::rockridge::{self, Susp};
 use super::{both32, date7};
 use crate::model::Extent;
-use crate::{Container, Data, Entry, Error, ErrorKind, Field, Format, Kind, Limits, Owner, Region};
+use crate::{
+    Container, Data, Entry, Error, ErrorKind, Field, Format, Kind, Limits, Owner, Region, Role,
+    Value,
+};
 
 /// Directories deeper than this are not entered (Rock Ridge trees are
 /// rarely deeper than 30 even on real systems).
@@ -142,7 +145,9 @@ pub(super) fn walk_tree(
     };
     if joliet {
         let mut e = Entry::new("<joliet>", Kind::Dir);
-        e.meta.extra.push(Field::new("iso.lba", root.lba));
+        e.meta
+            .extra
+            .push(Field::new("iso.lba", root.lba, Role::Location));
         w.push(e);
     } else {
         w.detect_rock_ridge(root);
@@ -181,27 +186,34 @@ impl Walker<'_> {
         let s = rockridge::parse(self.b, dot.su_at, dot.su, self.block, &mut self.ce_budget);
         self.note_susp(&s);
         let Some(skip) = s.sp else {
-            self.c.field("rockridge.present", false);
+            self.c.field("rockridge.present", false, Role::Content);
             return;
         };
         self.rr_skip = Some(usize::from(skip));
-        self.c.field("rockridge.present", true);
-        self.c.field("susp.skip_bytes", skip);
+        self.c.field("rockridge.present", true, Role::Content);
+        self.c.field("susp.skip_bytes", skip, Role::Structure);
         for (i, er) in s.er.iter().enumerate() {
             let p = format!("susp.er{}", i + 1);
-            self.c.field(format!("{p}.id"), &er.id);
-            self.c.field(format!("{p}.descriptor"), &er.descriptor);
-            self.c.field(format!("{p}.source"), &er.source);
-            self.c.field(format!("{p}.version"), er.version);
+            self.c.field(format!("{p}.id"), &er.id, Role::Content);
+            self.c
+                .field(format!("{p}.descriptor"), &er.descriptor, Role::Content);
+            self.c
+                .field(format!("{p}.source"), &er.source, Role::Content);
+            self.c
+                .field(format!("{p}.version"), er.version, Role::Content);
         }
         if let Some(px) = s.px {
-            self.c
-                .field("rockridge.root.mode", format!("{:o}", px.mode & 0o7777));
-            self.c.field("rockridge.root.uid", px.uid);
-            self.c.field("rockridge.root.gid", px.gid);
+            self.c.field(
+                "rockridge.root.mode",
+                Value::Mode(px.mode & 0o7777),
+                Role::Permissions,
+            );
+            self.c.field("rockridge.root.uid", px.uid, Role::Ownership);
+            self.c.field("rockridge.root.gid", px.gid, Role::Ownership);
         }
         if let Some(m) = &s.times.modify {
-            self.c.field("rockridge.root.mtime", &m.text);
+            self.c
+                .field("rockridge.root.mtime", m.value.clone(), Role::EntryTime);
         }
     }
 
@@ -366,8 +378,12 @@ impl Walker<'_> {
             },
             None => (rec.lba.saturating_add(rec.xattr_len.into()), rec.size),
         };
-        e.meta.extra.push(Field::new("iso.lba", lba));
-        e.meta.extra.push(Field::new("iso.data_length", size));
+        e.meta
+            .extra
+            .push(Field::new("iso.lba", lba, Role::Location));
+        e.meta
+            .extra
+            .push(Field::new("iso.data_length", size, Role::Structure));
         if self.push(e).is_none() {
             return;
         }
@@ -474,11 +490,15 @@ impl Walker<'_> {
         } else {
             raw.escape_debug().to_string()
         };
-        m.extra.push(Field::new("iso.name", shown));
-        m.extra
-            .push(Field::new("iso.flags", format!("{:#04x}", rec.flags)));
+        m.extra.push(Field::new("iso.name", shown, Role::Content));
+        m.extra.push(Field::new(
+            "iso.flags",
+            Value::hex(rec.flags),
+            Role::Content,
+        ));
         if let Some(d) = date {
-            m.extra.push(Field::new("iso.date", d.text));
+            m.extra
+                .push(Field::new("iso.date", d.value, Role::EntryTime));
         }
         for (name, stamp) in [
             ("rr.creation_time", &t.creation),
@@ -487,15 +507,20 @@ impl Walker<'_> {
             ("rr.effective_time", &t.effective),
         ] {
             if let Some(s) = stamp {
-                m.extra.push(Field::new(name, &s.text));
+                m.extra
+                    .push(Field::new(name, s.value.clone(), Role::EntryTime));
             }
         }
         if let Some((alg, size)) = &susp.zf {
-            m.extra
-                .push(Field::new("rr.zisofs", format!("{alg} {size}")));
+            m.extra.push(Field::new(
+                "rr.zisofs",
+                format!("{alg} {size}"),
+                Role::Packing,
+            ));
         }
         if susp.cl.is_some() {
-            m.extra.push(Field::new("rr.relocated", true));
+            m.extra
+                .push(Field::new("rr.relocated", true, Role::Content));
         }
         (child, e)
     }
@@ -510,7 +535,7 @@ impl Walker<'_> {
             if m.extents.len() > 1 {
                 e.meta
                     .extra
-                    .push(Field::new("iso.extents", m.extents.len()));
+                    .push(Field::new("iso.extents", m.extents.len(), Role::Structure));
             }
             e.data = if m.bad {
                 Data::None

@@ -13,7 +13,9 @@ use std::collections::HashSet;
 
 use super::{u16le, u32le};
 use crate::model::Extent;
-use crate::{Container, Data, Entry, Error, Field, Format, Kind, Limits, Owner, Region};
+use crate::{
+    Container, Data, Entry, Error, Field, Format, Kind, Limits, Owner, Region, Role, Value,
+};
 
 /// Catalog entries read at most (a catalog of 4 sectors of 2048 bytes).
 const MAX_ENTRIES: usize = 4 * 2048 / 32;
@@ -96,7 +98,7 @@ pub(super) fn read(
         ));
         return;
     };
-    c.field("eltorito.catalog_offset", at);
+    c.field("eltorito.catalog_offset", at, Role::Location);
     if v[0] != 1 || v[30..32] != [0x55, 0xaa] {
         c.errors.push(Error::invalid(
             Format::Iso9660,
@@ -111,14 +113,16 @@ pub(super) fn read(
     let platform = v[1];
     c.field(
         "eltorito.validation.platform_id",
-        format!("{platform:#04x}"),
+        Value::hex(platform),
+        Role::Content,
     );
-    c.field("eltorito.validation.id", ident(&v[4..28]));
+    c.field("eltorito.validation.id", ident(&v[4..28]), Role::Content);
     c.field(
         "eltorito.validation.checksum",
-        format!("{:#06x}", u16::from_le_bytes([v[28], v[29]])),
+        Value::hex(u16::from_le_bytes([v[28], v[29]])),
+        Role::Structure,
     );
-    c.field("eltorito.validation.checksum_ok", sum == 0);
+    c.field("eltorito.validation.checksum_ok", sum == 0, Role::Structure);
     if sum != 0 {
         c.errors.push(Error::invalid(
             Format::Iso9660,
@@ -139,10 +143,10 @@ pub(super) fn read(
         sections += 1;
         let count = usize::from(u16le(h, 2).unwrap_or(0));
         let p = format!("eltorito.section{sections}");
-        c.field(format!("{p}.platform_id"), format!("{:#04x}", h[1]));
-        c.field(format!("{p}.id"), ident(&h[4..32]));
-        c.field(format!("{p}.entries"), count);
-        c.field(format!("{p}.final"), kind == 0x91);
+        c.field(format!("{p}.platform_id"), Value::hex(h[1]), Role::Content);
+        c.field(format!("{p}.id"), ident(&h[4..32]), Role::Content);
+        c.field(format!("{p}.entries"), count, Role::Structure);
+        c.field(format!("{p}.final"), kind == 0x91, Role::Structure);
         i += 1;
         for _ in 0..count {
             if i >= MAX_ENTRIES {
@@ -226,24 +230,30 @@ fn add_image(
             "sector count".to_string(),
         )
     };
-    let fields = [
-        ("platform_id", format!("{:#04x}", img.platform)),
-        ("section", img.section.to_string()),
-        ("bootable", (img.bootable == 0x88).to_string()),
-        ("media_type", format!("{:#04x}", img.media)),
-        ("emulation", emulation(img.media).to_string()),
-        ("load_segment", format!("{:#06x}", img.load_segment)),
-        ("system_type", format!("{:#04x}", img.system_type)),
-        ("sector_count", img.sector_count.to_string()),
-        ("load_rba", img.load_rba.to_string()),
-        ("selection_criteria", format!("{:#04x}", img.selection)),
-        ("size", size.to_string()),
-        ("size_source", source),
+    let fields: [(&str, Value, Role); 12] = [
+        ("platform_id", Value::hex(img.platform), Role::Content),
+        ("section", img.section.into(), Role::Content),
+        ("bootable", (img.bootable == 0x88).into(), Role::Content),
+        ("media_type", Value::hex(img.media), Role::Content),
+        ("emulation", emulation(img.media).into(), Role::Content),
+        ("load_segment", Value::hex(img.load_segment), Role::Content),
+        ("system_type", Value::hex(img.system_type), Role::Content),
+        ("sector_count", img.sector_count.into(), Role::Structure),
+        ("load_rba", img.load_rba.into(), Role::Location),
+        (
+            "selection_criteria",
+            Value::hex(img.selection),
+            Role::Content,
+        ),
+        ("size", size.into(), Role::Structure),
+        ("size_source", source.into(), Role::Content),
     ];
     let mut e = Entry::new(format!("<eltorito-{n}-{plat}>"), Kind::File);
-    for (k, v) in fields {
-        c.field(format!("{p}.{k}"), &v);
-        e.meta.extra.push(Field::new(format!("eltorito.{k}"), v));
+    for (k, v, role) in fields {
+        c.field(format!("{p}.{k}"), v.clone(), role);
+        e.meta
+            .extra
+            .push(Field::new(format!("eltorito.{k}"), v, role));
     }
     let blen = b.len() as u64;
     let start = offset.min(blen);

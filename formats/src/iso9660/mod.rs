@@ -24,7 +24,7 @@ mod rockridge;
 
 use std::collections::HashSet;
 
-use crate::model::{days_from_civil, Extent};
+use crate::model::{days_from_civil, Extent, Role, Value, Zone};
 use crate::{Blob, Container, Data, Entry, Error, Format, Kind, Limits, Region, Result, Time};
 
 /// The system area: the first 16 sectors of 2048 bytes.
@@ -65,11 +65,11 @@ fn system_area(b: &[u8], volume_bytes: u64, c: &mut Container, limits: &Limits) 
     c.regions
         .push(Region::structure(0, sa.len() as u64, "system area"));
     let zero = sa.iter().all(|&x| x == 0);
-    c.field("system_area.all_zero", zero);
+    c.field("system_area.all_zero", zero, Role::Content);
     let mbr_sig = sa.get(510..512) == Some(&[0x55, 0xaa]);
     let code = sa.get(..440).is_some_and(|x| x.iter().any(|&y| y != 0));
-    c.field("system_area.mbr_signature", mbr_sig);
-    c.field("system_area.isohybrid", mbr_sig && code);
+    c.field("system_area.mbr_signature", mbr_sig, Role::Content);
+    c.field("system_area.isohybrid", mbr_sig && code, Role::Content);
     let table = crate::partition::parse(b, 512);
     c.fields.extend(table.fields.iter().cloned());
     // MBR, GPT headers and entries (including the backup GPT at the end of
@@ -139,14 +139,15 @@ fn partition_entries(
         e.meta.extra.push(crate::Field::new(
             "partition.table",
             if gpt { "gpt" } else { "mbr" },
+            Role::Content,
         ));
         e.meta
             .extra
-            .push(crate::Field::new("partition.type", &p.kind));
+            .push(crate::Field::new("partition.type", &p.kind, Role::Content));
         if !p.name.is_empty() {
             e.meta
                 .extra
-                .push(crate::Field::new("partition.name", &p.name));
+                .push(crate::Field::new("partition.name", &p.name, Role::Content));
         }
         let idx = c.entries.len();
         if let Err(err) = c.push(e, limits) {
@@ -187,19 +188,23 @@ fn both32(b: &[u8], at: usize) -> Option<u32> {
     u32le(b, at)
 }
 
-/// A decoded time stamp: the instant, and the text as recorded (local time
-/// with its offset), which is what a diff should show.
+/// A decoded time stamp: the instant (UTC) with the zone it was recorded
+/// in, or the recorded text when it is not a valid date.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Stamp {
     pub time: Option<Time>,
-    pub text: String,
+    pub value: Value,
 }
 
-fn offset_text(tz: i8) -> String {
-    let mins = i32::from(tz) * 15;
-    let sign = if mins < 0 { '-' } else { '+' };
-    let a = mins.abs();
-    format!("{sign}{:02}:{:02}", a / 60, a % 60)
+fn stamp(time: Option<Time>, tz: i8, text: impl FnOnce() -> String) -> Stamp {
+    let value = match time {
+        Some(t) => Value::Time {
+            time: t,
+            zone: Zone::Offset(i32::from(tz) * 15),
+        },
+        None => Value::Text(text()),
+    };
+    Stamp { time, value }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -225,22 +230,19 @@ fn date7(r: &[u8]) -> Option<Stamp> {
     }
     let tz = tz as i8;
     let year = 1900 + i64::from(y);
-    Some(Stamp {
-        time: instant(
-            year,
-            mo.into(),
-            d.into(),
-            h.into(),
-            mi.into(),
-            s.into(),
-            0,
-            tz,
-        ),
-        text: format!(
-            "{year:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}{}",
-            offset_text(tz)
-        ),
-    })
+    let time = instant(
+        year,
+        mo.into(),
+        d.into(),
+        h.into(),
+        mi.into(),
+        s.into(),
+        0,
+        tz,
+    );
+    Some(stamp(time, tz, || {
+        format!("invalid {year:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}")
+    }))
 }
 
 /// The 17-byte "dec-datetime" of volume descriptors and long-form `TF`.
@@ -250,9 +252,10 @@ fn date17(r: &[u8]) -> Option<Stamp> {
         return None;
     }
     if !digits.iter().all(u8::is_ascii_digit) {
+        let text = format!("invalid {}", String::from_utf8_lossy(digits).escape_debug());
         return Some(Stamp {
             time: None,
-            text: format!("invalid {}", String::from_utf8_lossy(digits).escape_debug()),
+            value: Value::Text(text),
         });
     }
     let n = |a: usize, b: usize| {
@@ -269,13 +272,10 @@ fn date17(r: &[u8]) -> Option<Stamp> {
         n(12, 14),
         n(14, 16),
     );
-    Some(Stamp {
-        time: instant(y.into(), mo, d, h, mi, s, cs * 10_000_000, tz),
-        text: format!(
-            "{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{cs:02}{}",
-            offset_text(tz)
-        ),
-    })
+    let time = instant(y.into(), mo, d, h, mi, s, cs * 10_000_000, tz);
+    Some(stamp(time, tz, || {
+        format!("invalid {y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{cs:02}")
+    }))
 }
 
 #[cfg(test)]

@@ -114,6 +114,14 @@ pub struct Decoder {
     decoded: AtomicU64,
 }
 
+impl Decoder {
+    /// What decides how stored blocks decode: equal stored bytes under
+    /// equal parameters are equal files.
+    pub(crate) fn params(&self) -> (Codec, u32) {
+        (self.codec, self.block_size)
+    }
+}
+
 impl std::fmt::Debug for Decoder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Decoder")

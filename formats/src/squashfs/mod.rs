@@ -26,7 +26,7 @@ use xattr::Xattrs;
 
 use crate::{
     Blob, Container, Data, Entry, Error, ErrorKind, Field, Format, Kind, Limits, Meta, Owner,
-    Region, Result, SquashBlock, SquashFragment, Time,
+    Region, Result, Role, SquashBlock, SquashFragment, Time, Value,
 };
 
 const SUPERBLOCK_SIZE: u64 = 96;
@@ -116,32 +116,43 @@ impl Superblock {
             .collect();
         let table = |v: u64| {
             if v == NOT_SET {
-                "none".to_string()
+                Value::text("none")
             } else {
-                v.to_string()
+                Value::Uint(v)
             }
         };
         let s = "superblock.";
-        c.field(format!("{s}inode_count"), self.inode_count);
-        c.field(format!("{s}mkfs_time"), dated(self.mkfs_time));
-        c.field(format!("{s}block_size"), self.block_size);
-        c.field(format!("{s}fragment_count"), self.fragment_count);
+        c.field(format!("{s}inode_count"), self.inode_count, Role::Structure);
+        c.field(
+            format!("{s}mkfs_time"),
+            dated(self.mkfs_time),
+            Role::HeaderDate,
+        );
+        c.field(format!("{s}block_size"), self.block_size, Role::Packing);
+        c.field(
+            format!("{s}fragment_count"),
+            self.fragment_count,
+            Role::Structure,
+        );
         c.field(
             format!("{s}compressor"),
             Codec::from_id(self.compressor).map_or_else(
                 || format!("unknown ({})", self.compressor),
                 |k| k.name().into(),
             ),
+            Role::Packing,
         );
-        c.field(format!("{s}block_log"), self.block_log);
+        c.field(format!("{s}block_log"), self.block_log, Role::Packing);
         c.field(
             format!("{s}flags"),
             format!("{:#06x} {}", self.flags, flags.join(",")),
+            Role::Packing,
         );
-        c.field(format!("{s}no_ids"), self.id_count);
+        c.field(format!("{s}no_ids"), self.id_count, Role::Structure);
         c.field(
             format!("{s}version"),
             format!("{}.{}", self.version.0, self.version.1),
+            Role::Content,
         );
         c.field(
             format!("{s}root_inode"),
@@ -151,27 +162,45 @@ impl Superblock {
                 self.root_inode >> 16,
                 self.root_inode & 0xffff
             ),
+            Role::Location,
         );
-        c.field(format!("{s}bytes_used"), self.bytes_used);
-        c.field(format!("{s}id_table_start"), table(self.id_table));
-        c.field(format!("{s}xattr_id_table_start"), table(self.xattr_table));
-        c.field(format!("{s}inode_table_start"), table(self.inode_table));
+        c.field(format!("{s}bytes_used"), self.bytes_used, Role::Structure);
+        c.field(
+            format!("{s}id_table_start"),
+            table(self.id_table),
+            Role::Location,
+        );
+        c.field(
+            format!("{s}xattr_id_table_start"),
+            table(self.xattr_table),
+            Role::Location,
+        );
+        c.field(
+            format!("{s}inode_table_start"),
+            table(self.inode_table),
+            Role::Location,
+        );
         c.field(
             format!("{s}directory_table_start"),
             table(self.directory_table),
+            Role::Location,
         );
         c.field(
             format!("{s}fragment_table_start"),
             table(self.fragment_table),
+            Role::Location,
         );
-        c.field(format!("{s}export_table_start"), table(self.export_table));
+        c.field(
+            format!("{s}export_table_start"),
+            table(self.export_table),
+            Role::Location,
+        );
     }
 }
 
-/// A u32 time stamp as the fields show it: ISO 8601 UTC, then the raw
-/// number, so a diff shows both the date and the exact value.
-fn dated(secs: u32) -> String {
-    format!("{} ({secs})", Time::from_secs(i64::from(secs)))
+/// A u32 time stamp of the format (UTC seconds).
+fn dated(secs: u32) -> Value {
+    Value::utc(i64::from(secs))
 }
 
 /// The compressor options block that follows the superblock.
@@ -191,24 +220,24 @@ fn compressor_options(blob: &Blob, codec: Codec, c: &mut Container) -> Result<u6
     };
     match codec {
         Codec::Gzip => {
-            c.field(format!("{p}compression_level"), u32f(0)?);
+            c.field(format!("{p}compression_level"), u32f(0)?, Role::Packing);
             let w = u16_at(&b, 4).unwrap_or(0);
             let s = u16_at(&b, 6).unwrap_or(0);
-            c.field(format!("{p}window_size"), w);
-            c.field(format!("{p}strategies"), format!("{s:#x}"));
+            c.field(format!("{p}window_size"), w, Role::Packing);
+            c.field(format!("{p}strategies"), Value::hex(s), Role::Packing);
         }
         Codec::Xz => {
-            c.field(format!("{p}dictionary_size"), u32f(0)?);
-            c.field(format!("{p}filters"), format!("{:#x}", u32f(4)?));
+            c.field(format!("{p}dictionary_size"), u32f(0)?, Role::Packing);
+            c.field(format!("{p}filters"), Value::hex(u32f(4)?), Role::Packing);
         }
         Codec::Lz4 => {
-            c.field(format!("{p}version"), u32f(0)?);
-            c.field(format!("{p}flags"), format!("{:#x}", u32f(4)?));
+            c.field(format!("{p}version"), u32f(0)?, Role::Packing);
+            c.field(format!("{p}flags"), Value::hex(u32f(4)?), Role::Packing);
         }
-        Codec::Zstd => c.field(format!("{p}compression_level"), u32f(0)?),
+        Codec::Zstd => c.field(format!("{p}compression_level"), u32f(0)?, Role::Packing),
         Codec::Lzo => {
-            c.field(format!("{p}algorithm"), u32f(0)?);
-            c.field(format!("{p}compression_level"), u32f(4)?);
+            c.field(format!("{p}algorithm"), u32f(0)?, Role::Packing);
+            c.field(format!("{p}compression_level"), u32f(4)?, Role::Packing);
         }
         Codec::Lzma => {}
     }
@@ -282,7 +311,7 @@ impl Image<'_> {
             inode: Some(u64::from(ino.number)),
             ..Meta::default()
         };
-        e.meta.extra = vec![Field::new("inode_type", ino.type_name())];
+        e.meta.extra = vec![Field::new("inode_type", ino.type_name(), Role::Content)];
         if ino.xattr != NO_XATTR {
             match &self.xattrs {
                 Some(x) => match x.get(ino.xattr) {
@@ -358,7 +387,7 @@ impl Image<'_> {
                     }
                 }
                 if let Some(s) = sparse.filter(|&s| s != 0) {
-                    e.meta.extra.push(Field::new("sparse", s));
+                    e.meta.extra.push(Field::new("sparse", s, Role::Structure));
                 }
                 e.data = Data::Squash { blocks, fragment };
             }
@@ -641,14 +670,20 @@ fn walk(img: &Image, c: &mut Container, limits: &Limits) -> Result<()> {
     // The root has no name, so its metadata goes with the header fields.
     let r = img.entry(String::new(), &root, &mut errors);
     let m = &r.meta;
-    c.field("root.mode", format!("{:04o}", m.mode.unwrap_or(0)));
-    c.field("root.uid", m.uid.map_or("?".into(), |v| v.to_string()));
-    c.field("root.gid", m.gid.map_or("?".into(), |v| v.to_string()));
-    c.field("root.mtime", dated(root.mtime));
-    c.field("root.nlink", m.nlink.unwrap_or(0));
-    c.field("root.inode_number", root.number);
+    let id = |v: Option<u64>| v.map_or(Value::text("?"), Value::Uint);
+    c.field(
+        "root.mode",
+        Value::Mode(m.mode.unwrap_or(0)),
+        Role::Permissions,
+    );
+    c.field("root.uid", id(m.uid), Role::Ownership);
+    c.field("root.gid", id(m.gid), Role::Ownership);
+    c.field("root.mtime", dated(root.mtime), Role::EntryTime);
+    c.field("root.nlink", m.nlink.unwrap_or(0), Role::Structure);
+    c.field("root.inode_number", root.number, Role::Location);
     for (k, v) in &m.xattrs {
-        c.field(format!("root.xattr.{k}"), String::from_utf8_lossy(v));
+        let v = String::from_utf8_lossy(v).into_owned();
+        c.field(format!("root.xattr.{k}"), v, Role::Content);
     }
 
     let mut path_bytes = 0usize;
@@ -756,15 +791,10 @@ pub fn stored_equal(ca: &Container, ea: &Entry, cb: &Container, eb: &Entry) -> O
     else {
         return None;
     };
-    fn field<'c>(c: &'c Container, name: &str) -> Option<&'c str> {
-        c.fields
-            .iter()
-            .find(|f| f.name == name)
-            .map(|f| f.value.as_str())
-    }
-    let same_params = ["superblock.compressor", "superblock.block_size"]
-        .iter()
-        .all(|k| field(ca, k).is_some() && field(ca, k) == field(cb, k));
+    let same_params = match (&ca.squash, &cb.squash) {
+        (Some(da), Some(db)) => da.params() == db.params(),
+        _ => false,
+    };
     if !same_params || ea.size != eb.size || ba.len() != bb.len() {
         return None;
     }
@@ -808,10 +838,15 @@ mod tests {
 
     #[test]
     fn iso_dates() {
-        assert_eq!(dated(0), "1970-01-01T00:00:00Z (0)");
-        assert_eq!(dated(1_700_000_000), "2023-11-14T22:13:20Z (1700000000)");
-        assert_eq!(dated(951_782_400), "2000-02-29T00:00:00Z (951782400)");
-        assert_eq!(dated(u32::MAX), "2106-02-07T06:28:15Z (4294967295)");
+        let shown = |s| dated(s).to_string();
+        assert_eq!(shown(0), "1970-01-01T00:00:00Z");
+        assert_eq!(shown(1_700_000_000), "2023-11-14T22:13:20Z");
+        assert_eq!(shown(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(shown(u32::MAX), "2106-02-07T06:28:15Z");
+        assert_eq!(
+            dated(1_700_000_000).as_time().map(|t| t.secs),
+            Some(1_700_000_000)
+        );
     }
 
     #[test]

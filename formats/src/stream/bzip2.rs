@@ -4,7 +4,7 @@
 //! [`super`], which runs the streams of a file one after another.
 
 use super::{pump, read_member, Sink};
-use crate::{Field, Format, Result};
+use crate::{Field, Format, Result, Role};
 
 /// Decodes the bzip2 stream at `pos`.
 pub(super) fn member(data: &[u8], pos: usize, sink: &mut Sink) -> Result<(usize, bool)> {
@@ -17,6 +17,10 @@ pub(super) fn member(data: &[u8], pos: usize, sink: &mut Sink) -> Result<(usize,
 pub(super) fn fields(b: &[u8], f: &mut Vec<Field>) {
     if let Some(&d @ b'1'..=b'9') = b.get(3) {
         let n = d - b'0';
-        f.push(Field::new("bzip2.block_size", format!("{n} ({n}00k)")));
+        f.push(Field::new(
+            "bzip2.block_size",
+            format!("{n} ({n}00k)"),
+            Role::Packing,
+        ));
     }
 }

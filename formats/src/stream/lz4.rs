@@ -5,7 +5,7 @@
 //! [`super`], which runs the frames of a file one after another.
 
 use super::{is_skippable, pump, u32le, yes_no, Mode, Sink};
-use crate::{Error, ErrorKind, Field, Format, Result};
+use crate::{Error, ErrorKind, Field, Format, Result, Role};
 
 pub(super) const LEGACY_MAGIC: u32 = 0x184C_2102;
 pub(super) const FRAME_MAGIC: u32 = 0x184D_2204;
@@ -136,19 +136,32 @@ fn frame_end(b: &[u8], pos: usize) -> Option<usize> {
 
 pub(super) fn fields(b: &[u8], f: &mut Vec<Field>) {
     match u32le(b, 0) {
-        Some(LEGACY_MAGIC) => f.push(Field::new("lz4.variant", "legacy")),
+        Some(LEGACY_MAGIC) => f.push(Field::new("lz4.variant", "legacy", Role::Packing)),
         Some(FRAME_MAGIC) => {
-            f.push(Field::new("lz4.variant", "frame"));
+            f.push(Field::new("lz4.variant", "frame", Role::Packing));
             let (Some(&flg), Some(&bd)) = (b.get(4), b.get(5)) else {
                 return;
             };
-            f.push(Field::new("lz4.flags", format!("{flg:#04x}")));
+            f.push(Field::new(
+                "lz4.flags",
+                format!("{flg:#04x}"),
+                Role::Packing,
+            ));
             f.push(Field::new(
                 "lz4.block_independence",
                 yes_no(flg & 0x20 != 0),
+                Role::Packing,
             ));
-            f.push(Field::new("lz4.block_checksum", yes_no(flg & 0x10 != 0)));
-            f.push(Field::new("lz4.content_checksum", yes_no(flg & 0x04 != 0)));
+            f.push(Field::new(
+                "lz4.block_checksum",
+                yes_no(flg & 0x10 != 0),
+                Role::Packing,
+            ));
+            f.push(Field::new(
+                "lz4.content_checksum",
+                yes_no(flg & 0x04 != 0),
+                Role::Packing,
+            ));
             let max = match (bd >> 4) & 7 {
                 4 => "64KiB".to_string(),
                 5 => "256KiB".to_string(),
@@ -156,19 +169,23 @@ pub(super) fn fields(b: &[u8], f: &mut Vec<Field>) {
                 7 => "4MiB".to_string(),
                 n => format!("invalid ({n})"),
             };
-            f.push(Field::new("lz4.block_max_size", max));
+            f.push(Field::new("lz4.block_max_size", max, Role::Packing));
             let mut at = 6;
             if flg & 0x08 != 0 {
                 if let Some(s) = b.get(6..14) {
                     let mut a = [0u8; 8];
                     a.copy_from_slice(s);
-                    f.push(Field::new("lz4.content_size", u64::from_le_bytes(a)));
+                    f.push(Field::new(
+                        "lz4.content_size",
+                        u64::from_le_bytes(a),
+                        Role::Packing,
+                    ));
                 }
                 at += 8;
             }
             if flg & 0x01 != 0 {
                 if let Some(d) = u32le(b, at) {
-                    f.push(Field::new("lz4.dict_id", d));
+                    f.push(Field::new("lz4.dict_id", d, Role::Packing));
                 }
             }
         }

@@ -5,7 +5,7 @@
 //! [`super`], which runs the streams of a file one after another.
 
 use super::{pump, read_member, u32le, Sink};
-use crate::{Field, Format, Result};
+use crate::{Field, Format, Result, Role};
 
 /// Decodes the xz stream at `pos`.
 pub(super) fn member(data: &[u8], pos: usize, sink: &mut Sink) -> Result<(usize, bool)> {
@@ -24,7 +24,7 @@ pub(super) fn fields(b: &[u8], f: &mut Vec<Field>) {
             0x0a => "SHA256".to_string(),
             n => format!("unknown ({n})"),
         };
-        f.push(Field::new("xz.check", check));
+        f.push(Field::new("xz.check", check, Role::Packing));
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`super`], which runs the frames of a file one after another.
 
 use super::{is_skippable, pump, u32le, yes_no, Mode, Sink};
-use crate::{Error, ErrorKind, Field, Format, Result};
+use crate::{Error, ErrorKind, Field, Format, Result, Role};
 
 pub(super) const MAGIC: u32 = 0xFD2F_B528;
 
@@ -64,15 +64,23 @@ pub(super) fn member(data: &[u8], pos: usize, sink: &mut Sink) -> Result<(usize,
 pub(super) fn fields(b: &[u8], f: &mut Vec<Field>) {
     if let Some(h) = header(b, 0) {
         if let Some(w) = h.window_size {
-            f.push(Field::new("zstd.window_size", w));
+            f.push(Field::new("zstd.window_size", w, Role::Packing));
         }
         let cs = h
             .content_size
             .map_or_else(|| "unknown".to_string(), |n| n.to_string());
-        f.push(Field::new("zstd.content_size", cs));
-        f.push(Field::new("zstd.checksum", yes_no(h.checksum)));
-        f.push(Field::new("zstd.dict_id", h.dict_id));
-        f.push(Field::new("zstd.single_segment", yes_no(h.single_segment)));
+        f.push(Field::new("zstd.content_size", cs, Role::Packing));
+        f.push(Field::new(
+            "zstd.checksum",
+            yes_no(h.checksum),
+            Role::Packing,
+        ));
+        f.push(Field::new("zstd.dict_id", h.dict_id, Role::Packing));
+        f.push(Field::new(
+            "zstd.single_segment",
+            yes_no(h.single_segment),
+            Role::Packing,
+        ));
     }
 }
 

@@ -89,16 +89,17 @@ pub fn sha256_hex(data: &[u8]) -> String {
         .collect()
 }
 
-/// The value of the field `name`, if present.
-pub fn field<'a>(fields: &'a [Field], name: &str) -> Option<&'a str> {
+/// The value of the field `name` as reports show it, if present. (Leaked:
+/// a test's handful of short strings, so call sites compare `&str`s.)
+pub fn field(fields: &[Field], name: &str) -> Option<&'static str> {
     fields
         .iter()
         .find(|f| f.name == name)
-        .map(|f| f.value.as_str())
+        .map(|f| &*Box::leak(f.value.to_string().into_boxed_str()))
 }
 
 /// The value of the field `name`; its absence fails the test.
-pub fn must_field<'a>(fields: &'a [Field], name: &str) -> &'a str {
+pub fn must_field(fields: &[Field], name: &str) -> &'static str {
     field(fields, name).unwrap_or_else(|| panic!("no field {name}"))
 }
 

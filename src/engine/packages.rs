@@ -1,16 +1,18 @@
-//! The dpkg database (`var/lib/dpkg/status`): a different package set or
-//! version explains everything those packages install, so it is reported as
-//! package-level changes (`dpkg.<package>`: version → version) with cause
-//! `package-version` and becomes the first group.
+//! The dpkg database as the engine reads it: the installed package set of
+//! a `var/lib/dpkg/status` on both sides (`dpkg.<package>`: version →
+//! version), and, for a package whose version differs, which members of the
+//! container it installed (from `var/lib/dpkg/info/<package>.list`), each
+//! given a `package.<package>` change.
 //!
-//! Diagnosis stage (engine → report), on the raw bytes of both sides.
+//! Engine stage (formats → **engine** → diagnosis → report): it reads the
+//! containers once, while both listings are open; diagnosis turns these
+//! changes into the `package-version` cause and its group.
 
 use std::collections::{BTreeMap, HashMap};
 
-use reprodiff_formats::{Container, Limits};
+use reprodiff_formats::{Container, Kind, Limits};
 
-use super::PACKAGE_VERSION;
-use crate::report::{Change, Node};
+use crate::report::{Change, Node, Role, Value};
 use crate::walk::SEP;
 
 /// `true` for the addresses of a dpkg status file.
@@ -43,17 +45,13 @@ pub fn packages(t: &[u8]) -> BTreeMap<String, String> {
     out
 }
 
-/// Added, removed and version-changed packages.
+/// Added, removed and version-changed packages: `dpkg.<package>` changes
+/// (version a → version b) whose subject is the package.
 pub fn compare(a: &[u8], b: &[u8]) -> Vec<Change> {
     let (pa, pb) = (packages(a), packages(b));
     let mut out = Vec::new();
     let mut push = |name: &str, va: Option<&String>, vb: Option<&String>| {
-        out.push(Change {
-            field: format!("dpkg.{name}"),
-            a: va.cloned(),
-            b: vb.cloned(),
-            cause: Some(PACKAGE_VERSION.to_string()),
-        });
+        out.push(package_change("dpkg", Role::Installed, name, va, vb));
     };
     for (n, v) in &pa {
         match pb.get(n) {
@@ -127,9 +125,10 @@ pub fn attribute(node: &mut Node, ca: &Container, cb: &Container, limits: &Limit
         .iter()
         .filter(|c| own_path(c).is_some_and(|p| is_status(&p)))
         .flat_map(|c| c.changes.iter())
+        .filter(|c| c.role == Role::Installed)
         .filter_map(|c| {
-            let name = c.field.strip_prefix("dpkg.")?;
-            Some((name.to_string(), c.a.clone(), c.b.clone()))
+            let text = |v: &Option<Value>| v.as_ref().map(|v| v.to_string());
+            Some((c.subject.clone()?, text(&c.a), text(&c.b)))
         })
         .collect();
     if changed.is_empty() {
@@ -166,7 +165,7 @@ pub fn attribute(node: &mut Node, ca: &Container, cb: &Container, limits: &Limit
         }
     }
     for child in node.children.iter_mut() {
-        if child.kind.as_deref() == Some("dir") {
+        if child.kind == Some(Kind::Dir) {
             continue;
         }
         let Some(path) = own_path(child) else {
@@ -178,12 +177,21 @@ pub fn attribute(node: &mut Node, ca: &Container, cb: &Container, limits: &Limit
             changed.iter().position(|(n, _, _)| n == p)
         });
         if let Some((name, va, vb)) = k.and_then(|k| changed.get(k)) {
-            child.changes.push(Change {
-                field: format!("package.{name}"),
-                a: va.clone(),
-                b: vb.clone(),
-                cause: Some(PACKAGE_VERSION.to_string()),
-            });
+            let c = package_change("package", Role::Package, name, va.as_ref(), vb.as_ref());
+            child.changes.push(c);
         }
     }
+}
+
+fn package_change(
+    prefix: &str,
+    role: Role,
+    name: &str,
+    a: Option<&String>,
+    b: Option<&String>,
+) -> Change {
+    let v = |x: Option<&String>| x.map(|s| Value::Text(s.clone()));
+    let mut c = Change::new(format!("{prefix}.{name}"), role, v(a), v(b));
+    c.subject = Some(name.to_string());
+    c
 }

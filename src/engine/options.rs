@@ -1,0 +1,151 @@
+//! What a comparison is asked to do: limits, ignored fields, excluded
+//! addresses, progress counters and the callbacks a viewer hooks in.
+//!
+//! Engine stage (formats → **engine** → diagnosis → report): the CLI and the
+//! TUI fill an [`Options`]; the engine reads it and nothing else decides how
+//! far a comparison goes.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+
+use reprodiff_formats::Limits;
+
+use super::content::DiffLimits;
+use crate::report::Node;
+
+/// What to compare and how far.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub limits: Limits,
+    pub diff: DiffLimits,
+    /// Field names (or prefixes before a `.`) whose changes are not reported.
+    pub ignore: Vec<String>,
+    /// Address globs (`*` any run of characters, `?` one) left out entirely.
+    pub exclude: Vec<String>,
+    /// Leaf content larger than this is compared by hash only.
+    pub max_diff_bytes: u64,
+    /// Differing regions kept per container.
+    pub max_regions: usize,
+    /// Compute the SHA-256 of both inputs for the report. Off when nothing
+    /// will show them (a verdict-only run), which saves hashing every byte.
+    pub digests: bool,
+    /// A compressed archive decoding to at least this many bytes is held
+    /// one side at a time (see `evict`).
+    pub evict_min: u64,
+    /// Live counters for a progress display, if someone watches.
+    pub progress: Option<Arc<Progress>>,
+    /// Told about each differing member of the outermost container as soon
+    /// as its comparison is done, so a viewer can show results early. These
+    /// nodes are not yet diagnosed: the final report supersedes them.
+    pub on_subtree: Option<OnSubtree>,
+    /// Set from another thread to stop: pairs not yet started are skipped
+    /// and the report holds only what was finished.
+    pub cancel: Option<Arc<AtomicBool>>,
+}
+
+/// The callback of [`Options::on_subtree`]; called from engine threads.
+#[derive(Clone)]
+pub struct OnSubtree(pub Arc<dyn Fn(&Node) + Send + Sync>);
+
+impl OnSubtree {
+    pub fn new(f: impl Fn(&Node) + Send + Sync + 'static) -> OnSubtree {
+        OnSubtree(Arc::new(f))
+    }
+}
+
+impl std::fmt::Debug for OnSubtree {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OnSubtree(..)")
+    }
+}
+
+/// Counters the engine bumps as it goes; read from another thread.
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Entry pairs compared so far.
+    pub entries: AtomicU64,
+    /// Bytes of both sides checked for equality so far.
+    pub bytes: AtomicU64,
+    /// Decoded archives held one side at a time (side a reduced to digests).
+    pub dropped: AtomicU64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            limits: Limits {
+                open_leaf_streams: true,
+                ..Limits::default()
+            },
+            diff: DiffLimits::default(),
+            ignore: Vec::new(),
+            exclude: Vec::new(),
+            max_diff_bytes: 256 << 20,
+            max_regions: 200,
+            digests: true,
+            evict_min: 4 << 20,
+            progress: None,
+            on_subtree: None,
+            cancel: None,
+        }
+    }
+}
+
+impl Options {
+    pub(crate) fn cancelled(&self) -> bool {
+        self.cancel
+            .as_ref()
+            .is_some_and(|c| c.load(Ordering::Relaxed))
+    }
+}
+
+/// `*` matches any run of characters (including `/` and `::`), `?` any one.
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    // Iterative matcher with single-star backtracking: linear in practice, no recursion.
+    let (mut pi, mut ti) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        match p.get(pi) {
+            Some('*') => {
+                star = Some((pi, ti));
+                pi += 1;
+            }
+            Some(&c) if c == '?' || c == t[ti] => {
+                pi += 1;
+                ti += 1;
+            }
+            _ => match star {
+                Some((sp, st)) => {
+                    pi = sp + 1;
+                    ti = st + 1;
+                    star = Some((sp, st + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    p[pi..].iter().all(|&c| c == '*')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs() {
+        assert!(glob_match(
+            "*.pyc",
+            "live/filesystem.squashfs::usr/lib/x.pyc"
+        ));
+        assert!(glob_match(
+            "live/*::etc/*",
+            "live/filesystem.squashfs::etc/hostname"
+        ));
+        assert!(!glob_match("*.pyc", "x.py"));
+        assert!(glob_match("a?c", "abc"));
+        assert!(glob_match("*", ""));
+        assert!(!glob_match("a", ""));
+    }
+}

@@ -1,0 +1,185 @@
+//! ELF leaves as the engine hands them to diagnosis: the two files' section
+//! tables paired by name, each differing section with its bytes on both
+//! sides and what it is (the build-id note, the debug link, a merged DWARF
+//! string table, another debug section, anything else), the decoded
+//! build-ids and debug links, and whether the bytes no section owns (ELF,
+//! program and section headers) differ.
+//!
+//! Engine stage (formats → **engine** → diagnosis → report): the ELF is
+//! parsed here, once; diagnosis classifies these sections and never parses
+//! a binary itself.
+
+use reprodiff_formats::elf::{self, Elf};
+
+/// What a section is, for the purpose of explaining a difference in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SectionKind {
+    /// `.note.gnu.build-id`: a hash of the rest of the file.
+    BuildId,
+    /// `.gnu_debuglink`: the debug file's name and CRC.
+    DebugLink,
+    /// A merged DWARF string table (`.debug_str`, `.debug_line_str`): laid
+    /// out by hash, so its strings are compared as a set.
+    DebugStrings,
+    /// Another DWARF section: may hold offsets into the string tables.
+    Debug,
+    /// Code, data, anything else.
+    Other,
+}
+
+/// One section whose bytes differ.
+#[derive(Debug, Clone)]
+pub struct SectionDiff<'d> {
+    pub name: String,
+    pub kind: SectionKind,
+    pub a: &'d [u8],
+    pub b: &'d [u8],
+}
+
+/// A `.gnu_debuglink`: the debug file's name and its CRC-32.
+pub type DebugLink = (String, u32);
+
+/// Two ELF files whose section tables line up.
+#[derive(Debug, Clone)]
+pub struct ElfPair<'d> {
+    /// Differing sections, in section-table order.
+    pub sections: Vec<SectionDiff<'d>>,
+    /// The decoded build-id notes of a and b.
+    pub build_ids: (Option<Vec<u8>>, Option<Vec<u8>>),
+    /// The decoded debug links of a and b: file name and CRC-32.
+    pub debuglinks: (Option<DebugLink>, Option<DebugLink>),
+    /// The bytes outside every section (headers) differ.
+    pub headers_differ: bool,
+}
+
+fn kind_of(name: &str) -> SectionKind {
+    match name {
+        ".note.gnu.build-id" => SectionKind::BuildId,
+        ".gnu_debuglink" => SectionKind::DebugLink,
+        n if n.starts_with(".debug_") && n.ends_with("_str") => SectionKind::DebugStrings,
+        n if n.starts_with(".debug_") => SectionKind::Debug,
+        _ => SectionKind::Other,
+    }
+}
+
+fn section_bytes<'d>(d: &'d [u8], s: &elf::Section) -> &'d [u8] {
+    let end = s.offset.saturating_add(s.size);
+    d.get(s.offset as usize..end as usize).unwrap_or_default()
+}
+
+/// The bytes no section owns, in file order (sorted intervals: linear in
+/// the file and the section count, whatever a hostile table claims).
+fn outside(d: &[u8], e: &Elf) -> Vec<u8> {
+    let mut spans: Vec<(usize, usize)> = e
+        .sections
+        .iter()
+        .map(|s| (s.offset as usize, s.offset.saturating_add(s.size) as usize))
+        .collect();
+    spans.sort_unstable();
+    let mut v = Vec::new();
+    let mut at = 0usize;
+    for (start, end) in spans {
+        if start > at {
+            v.extend_from_slice(d.get(at..start.min(d.len())).unwrap_or_default());
+        }
+        at = at.max(end);
+    }
+    v.extend_from_slice(d.get(at.min(d.len())..).unwrap_or_default());
+    v
+}
+
+/// Pairs two ELF files section by section; `None` when either is not a
+/// readable ELF file or their section tables do not line up.
+pub fn pair<'d>(a: &'d [u8], b: &'d [u8]) -> Option<ElfPair<'d>> {
+    if !(elf::is_elf(a) && elf::is_elf(b)) {
+        return None;
+    }
+    let (ea, eb): (Elf, Elf) = (elf::parse(a).ok()?, elf::parse(b).ok()?);
+    if !ea
+        .sections
+        .iter()
+        .map(|s| &s.name)
+        .eq(eb.sections.iter().map(|s| &s.name))
+    {
+        return None;
+    }
+    let mut sections = Vec::new();
+    let mut covered_a = 0u64;
+    for (sa, sb) in ea.sections.iter().zip(&eb.sections) {
+        covered_a = covered_a.saturating_add(sa.size);
+        let (da, db) = (section_bytes(a, sa), section_bytes(b, sb));
+        if da != db {
+            sections.push(SectionDiff {
+                name: sa.name.clone(),
+                kind: kind_of(&sa.name),
+                a: da,
+                b: db,
+            });
+        }
+    }
+    let headers_differ = covered_a < a.len() as u64 && outside(a, &ea) != outside(b, &eb);
+    Some(ElfPair {
+        sections,
+        build_ids: (ea.build_id, eb.build_id),
+        debuglinks: (ea.debuglink, eb.debuglink),
+        headers_differ,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(n: &str) -> Vec<u8> {
+        let p = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/diagnose/");
+        std::fs::read(format!("{p}{n}")).unwrap_or_default()
+    }
+
+    #[test]
+    fn unsectioned_bytes_are_the_headers() {
+        let a = fixture("true.a");
+        let Ok(e) = elf::parse(&a) else {
+            panic!("fixture true.a is not ELF")
+        };
+        let gaps = outside(&a, &e);
+        assert!(gaps.starts_with(b"\x7fELF"));
+        assert!(gaps.len() < a.len() / 4);
+    }
+
+    #[test]
+    fn kinds_come_from_the_section_table() {
+        assert_eq!(kind_of(".note.gnu.build-id"), SectionKind::BuildId);
+        assert_eq!(kind_of(".debug_line_str"), SectionKind::DebugStrings);
+        assert_eq!(kind_of(".debug_info"), SectionKind::Debug);
+        assert_eq!(kind_of(".rodata"), SectionKind::Other);
+    }
+
+    /// Truncated and bit-flipped ELF pairs: no panic, whatever is found.
+    #[test]
+    fn hostile_pairs_do_not_panic() {
+        for (a, b) in [
+            (fixture("when.a"), fixture("when.b")),
+            (fixture("hello.a"), fixture("hello.b")),
+        ] {
+            assert!(!a.is_empty() && !b.is_empty(), "fixtures missing");
+            let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+            for i in 0..600usize {
+                seed = seed
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                let mut m = b.clone();
+                if i % 2 == 0 {
+                    m.truncate((seed >> 33) as usize % b.len());
+                } else {
+                    let pos = (seed >> 17) as usize % m.len();
+                    if let Some(x) = m.get_mut(pos) {
+                        *x ^= (seed >> 5) as u8 | 1;
+                    }
+                }
+                if let Some(p) = pair(&a, &m) {
+                    let _ = crate::diagnose::elf::classify(&p);
+                }
+            }
+        }
+    }
+}
