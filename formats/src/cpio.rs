@@ -22,6 +22,7 @@
 //! format `unknown`, so that a difference there is still seen. The walker
 //! above opens each segment again by detection.
 
+use crate::bytes::{be16, le16};
 use crate::stream;
 use crate::{
     Blob, Container, Data, Entry, Error, ErrorKind, Extent, Field, Format, Kind, Limits, Region,
@@ -186,15 +187,12 @@ impl Header {
             }
             Variant::BinLe | Variant::BinBe => {
                 let w = |i: usize| -> u64 {
-                    let (x, y) = (
-                        h.get(2 * i).copied().unwrap_or(0),
-                        h.get(2 * i + 1).copied().unwrap_or(0),
-                    );
-                    u64::from(if variant == Variant::BinLe {
-                        u16::from_le_bytes([x, y])
+                    let v = if variant == Variant::BinLe {
+                        le16(h, 2 * i)
                     } else {
-                        u16::from_be_bytes([x, y])
-                    })
+                        be16(h, 2 * i)
+                    };
+                    u64::from(v.unwrap_or(0))
                 };
                 // 32-bit values are two halves, most significant first.
                 Ok(Header {

@@ -10,6 +10,7 @@
 
 use std::collections::HashSet;
 
+use crate::bytes;
 use crate::model::{days_from_civil, Extent, Owner, Region};
 use crate::{
     Blob, Container, Data, Entry, Error, ErrorKind, Field, Format, Kind, Limits, Result, Time,
@@ -344,16 +345,22 @@ impl Walker<'_> {
         let (off, val) = match self.v.kind {
             FatType::Fat12 => {
                 let at = fat.checked_add(n64 + n64 / 2)?;
-                let raw = u32::from(le16_at(self.b, at)?);
+                let raw = u32::from(bytes::le16(self.b, usize::try_from(at).ok()?)?);
                 (at, if n & 1 == 1 { raw >> 4 } else { raw & 0xfff })
             }
             FatType::Fat16 => {
                 let at = fat.checked_add(n64 * 2)?;
-                (at, u32::from(le16_at(self.b, at)?))
+                (
+                    at,
+                    u32::from(bytes::le16(self.b, usize::try_from(at).ok()?)?),
+                )
             }
             FatType::Fat32 => {
                 let at = fat.checked_add(n64 * 4)?;
-                (at, le32_at(self.b, at)? & 0x0fff_ffff)
+                (
+                    at,
+                    bytes::le32(self.b, usize::try_from(at).ok()?)? & 0x0fff_ffff,
+                )
             }
         };
         // Entries beyond the FAT belong to something else.
@@ -760,34 +767,16 @@ fn fat_time(date: u16, time: u16, tenths: u8) -> Option<Time> {
     })
 }
 
+/// A field of a fixed-size record: the boot sector and FSInfo are sliced to
+/// 512 bytes and directory records to 32 before any field is read, so the
+/// zero for "past the end" is never seen.
 fn le16(b: &[u8], at: usize) -> u16 {
-    match b.get(at..at + 2) {
-        Some(&[x, y]) => u16::from_le_bytes([x, y]),
-        _ => 0,
-    }
+    bytes::le16(b, at).unwrap_or(0)
 }
 
+/// See [`le16`].
 fn le32(b: &[u8], at: usize) -> u32 {
-    match b.get(at..at + 4) {
-        Some(&[w, x, y, z]) => u32::from_le_bytes([w, x, y, z]),
-        _ => 0,
-    }
-}
-
-fn le16_at(b: &[u8], at: u64) -> Option<u16> {
-    let a = usize::try_from(at).ok()?;
-    match b.get(a..a.checked_add(2)?)? {
-        &[x, y] => Some(u16::from_le_bytes([x, y])),
-        _ => None,
-    }
-}
-
-fn le32_at(b: &[u8], at: u64) -> Option<u32> {
-    let a = usize::try_from(at).ok()?;
-    match b.get(a..a.checked_add(4)?)? {
-        &[w, x, y, z] => Some(u32::from_le_bytes([w, x, y, z])),
-        _ => None,
-    }
+    bytes::le32(b, at).unwrap_or(0)
 }
 
 #[cfg(test)]

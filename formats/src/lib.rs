@@ -18,6 +18,7 @@
 
 pub mod ar;
 pub mod blob;
+pub(crate) mod bytes;
 pub mod cpio;
 pub mod disk;
 pub mod elf;

@@ -21,9 +21,10 @@ pub use decode::Decoder;
 
 use decode::Codec;
 use inode::{Bad, Body, Inode, NO_FRAGMENT, NO_XATTR};
-use table::{read_block, read_lookup, u16_at, u32_at, u64_at, MetaTable};
+use table::{read_block, read_lookup, MetaTable};
 use xattr::Xattrs;
 
+use crate::bytes::{le16, le32, le64};
 use crate::{
     Blob, Container, Data, Entry, Error, ErrorKind, Field, Format, Kind, Limits, Meta, Owner,
     Region, Result, SquashBlock, SquashFragment, Time,
@@ -87,23 +88,23 @@ struct Superblock {
 impl Superblock {
     fn parse(b: &[u8]) -> Option<Superblock> {
         Some(Superblock {
-            inode_count: u32_at(b, 4)?,
-            mkfs_time: u32_at(b, 8)?,
-            block_size: u32_at(b, 12)?,
-            fragment_count: u32_at(b, 16)?,
-            compressor: u16_at(b, 20)?,
-            block_log: u16_at(b, 22)?,
-            flags: u16_at(b, 24)?,
-            id_count: u16_at(b, 26)?,
-            version: (u16_at(b, 28)?, u16_at(b, 30)?),
-            root_inode: u64_at(b, 32)?,
-            bytes_used: u64_at(b, 40)?,
-            id_table: u64_at(b, 48)?,
-            xattr_table: u64_at(b, 56)?,
-            inode_table: u64_at(b, 64)?,
-            directory_table: u64_at(b, 72)?,
-            fragment_table: u64_at(b, 80)?,
-            export_table: u64_at(b, 88)?,
+            inode_count: le32(b, 4)?,
+            mkfs_time: le32(b, 8)?,
+            block_size: le32(b, 12)?,
+            fragment_count: le32(b, 16)?,
+            compressor: le16(b, 20)?,
+            block_log: le16(b, 22)?,
+            flags: le16(b, 24)?,
+            id_count: le16(b, 26)?,
+            version: (le16(b, 28)?, le16(b, 30)?),
+            root_inode: le64(b, 32)?,
+            bytes_used: le64(b, 40)?,
+            id_table: le64(b, 48)?,
+            xattr_table: le64(b, 56)?,
+            inode_table: le64(b, 64)?,
+            directory_table: le64(b, 72)?,
+            fragment_table: le64(b, 80)?,
+            export_table: le64(b, 88)?,
         })
     }
 
@@ -179,7 +180,7 @@ fn compressor_options(blob: &Blob, codec: Codec, c: &mut Container) -> Result<u6
     let (b, end) = read_block(blob, codec, SUPERBLOCK_SIZE)?;
     let p = "compressor_options.";
     let u32f = |o| {
-        u32_at(&b, o).ok_or_else(|| {
+        le32(&b, o).ok_or_else(|| {
             err(
                 SUPERBLOCK_SIZE,
                 ErrorKind::Truncated {
@@ -192,8 +193,8 @@ fn compressor_options(blob: &Blob, codec: Codec, c: &mut Container) -> Result<u6
     match codec {
         Codec::Gzip => {
             c.field(format!("{p}compression_level"), u32f(0)?);
-            let w = u16_at(&b, 4).unwrap_or(0);
-            let s = u16_at(&b, 6).unwrap_or(0);
+            let w = le16(&b, 4).unwrap_or(0);
+            let s = le16(&b, 6).unwrap_or(0);
             c.field(format!("{p}window_size"), w);
             c.field(format!("{p}strategies"), format!("{s:#x}"));
         }
@@ -316,7 +317,7 @@ impl Image<'_> {
                 let mut blocks = Vec::with_capacity(*count);
                 let mut at = *blocks_start;
                 for i in 0..*count {
-                    let raw = u32_at(&self.inodes.data, list + i * 4).unwrap_or(0);
+                    let raw = le32(&self.inodes.data, list + i * 4).unwrap_or(0);
                     let b = stored_block(raw, at);
                     if b.stored > self.sb.block_size {
                         errors.push(err(
@@ -402,8 +403,8 @@ impl Image<'_> {
         let mut p = pos;
         let bad = |p: usize, w: String| err(self.dirs.disk_offset(p), ErrorKind::Invalid(w));
         while p + 12 <= end {
-            let count = u32_at(d, p).unwrap_or(0);
-            let start = u32_at(d, p + 4).unwrap_or(0);
+            let count = le32(d, p).unwrap_or(0);
+            let start = le32(d, p + 4).unwrap_or(0);
             if count >= 256 {
                 errors.push(bad(
                     p,
@@ -413,7 +414,7 @@ impl Image<'_> {
             }
             p += 12;
             for _ in 0..=count {
-                let (Some(off), Some(nsz)) = (u16_at(d, p), u16_at(d, p + 6)) else {
+                let (Some(off), Some(nsz)) = (le16(d, p), le16(d, p + 6)) else {
                     errors.push(bad(p, "directory entry runs past its listing".into()));
                     return out;
                 };
@@ -509,7 +510,7 @@ pub fn open(blob: &Blob, limits: &Limits) -> Result<Container> {
             push_lookup_regions(&mut c, &t, "id table", &mut table_starts);
             t.data
                 .chunks_exact(4)
-                .map(|b| u32_at(b, 0).unwrap_or(0))
+                .map(|b| le32(b, 0).unwrap_or(0))
                 .collect()
         }
         Err(e) => {
@@ -530,8 +531,8 @@ pub fn open(blob: &Blob, limits: &Limits) -> Result<Container> {
             Ok(t) => {
                 push_lookup_regions(&mut c, &t, "fragment table", &mut table_starts);
                 for (i, f) in t.data.chunks_exact(16).enumerate() {
-                    let start = u64_at(f, 0).unwrap_or(0);
-                    let b = stored_block(u32_at(f, 8).unwrap_or(0), start);
+                    let start = le64(f, 0).unwrap_or(0);
+                    let b = stored_block(le32(f, 8).unwrap_or(0), start);
                     c.regions.push(Region::structure(
                         b.offset,
                         u64::from(b.stored),

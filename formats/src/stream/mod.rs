@@ -21,6 +21,7 @@ mod zstd;
 use std::io::Read;
 
 use crate::blob::GrowBuf;
+use crate::bytes::le32;
 use crate::{Blob, Error, ErrorKind, Field, Format, Limits, Result};
 
 /// Decoded bytes are pulled through the codecs in pieces of this size.
@@ -126,7 +127,7 @@ fn size_hint(b: &[u8], codec: Format) -> Option<u64> {
         Format::Zstd => zstd::header(b, 0)?.content_size,
         Format::Gzip => {
             let tail = b.len().checked_sub(4)?;
-            Some(u64::from(u32le(b, tail)?))
+            Some(u64::from(le32(b, tail)?))
         }
         Format::Xz => xz::streams(b).map(|(_, size)| size),
         _ => None,
@@ -294,14 +295,9 @@ impl Sink {
     }
 }
 
-fn u32le(b: &[u8], at: usize) -> Option<u32> {
-    let s = b.get(at..at.checked_add(4)?)?;
-    Some(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
-}
-
 /// True when `b` starts a member of `codec`.
 fn starts_member(codec: Format, b: &[u8]) -> bool {
-    let m = u32le(b, 0);
+    let m = le32(b, 0);
     match codec {
         Format::Gzip => b.starts_with(&[0x1f, 0x8b]),
         Format::Xz => b.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0x00]),

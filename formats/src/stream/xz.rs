@@ -4,7 +4,8 @@
 //! Part of formats/ (bytes → formats → engine → report), under
 //! [`super`], which runs the streams of a file one after another.
 
-use super::{pump, read_member, u32le, Sink};
+use super::{pump, read_member, Sink};
+use crate::bytes::le32;
 use crate::{Field, Format, Result};
 
 /// Decodes the xz stream at `pos`.
@@ -84,14 +85,14 @@ fn varint(b: &[u8], at: &mut usize) -> Option<u64> {
 /// from the footer, the index (both CRC-checked) and the header.
 fn from_end(b: &[u8], end: usize) -> Option<(usize, u64)> {
     let footer = b.get(end.checked_sub(12)?..end)?;
-    if footer.get(10..12)? != b"YZ" || crc32(footer.get(4..10)?) != u32le(footer, 0)? {
+    if footer.get(10..12)? != b"YZ" || crc32(footer.get(4..10)?) != le32(footer, 0)? {
         return None;
     }
-    let index_len = (u32le(footer, 4)? as usize + 1) * 4;
+    let index_len = (le32(footer, 4)? as usize + 1) * 4;
     let index_start = (end - 12).checked_sub(index_len)?;
     let index = b.get(index_start..end - 12)?;
     let (body, crc) = index.split_at(index_len - 4);
-    if *body.first()? != 0 || crc32(body) != u32le(crc, 0)? {
+    if *body.first()? != 0 || crc32(body) != le32(crc, 0)? {
         return None;
     }
     let mut at = 1;
