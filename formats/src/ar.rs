@@ -14,6 +14,7 @@
 
 use object::read::archive::{ArchiveFile, ArchiveKind, ArchiveMember};
 
+use crate::magic;
 use crate::model::{Extent, Field, Region};
 use crate::{
     Blob, Container, Data, Entry, Error, ErrorKind, Format, Kind, Limits, Owner, Result, Time,
@@ -29,7 +30,7 @@ const MAX_DEB_VERSION: usize = 64;
 pub fn open(blob: &Blob, limits: &Limits) -> Result<Container> {
     let bytes = blob.bytes();
     let total = blob.len();
-    if bytes.get(..8) != Some(b"!<arch>\n".as_slice()) {
+    if !magic::is(F, bytes) {
         return Err(Error::new(F, 0, ErrorKind::BadMagic));
     }
     let archive = ArchiveFile::parse(bytes)

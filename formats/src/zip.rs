@@ -28,10 +28,11 @@ fn err(offset: u64, kind: ErrorKind) -> Error {
     Error::new(Format::Zip, offset, kind)
 }
 
-/// True when `b` starts like a ZIP archive (a first member, or the end
-/// record of an empty archive).
-pub fn looks_like_zip(b: &[u8]) -> bool {
-    b.starts_with(LOCAL) || (b.starts_with(EOCD) && b.len() >= 22)
+/// True when `b` is an empty archive: an end record and nothing before it.
+/// (An archive with members starts with a local header: that is a plain
+/// magic, in the detection table.)
+pub fn is_empty_archive(b: &[u8]) -> bool {
+    b.starts_with(EOCD) && b.len() >= 22
 }
 
 /// Where the central directory is, from the end records.

@@ -25,6 +25,7 @@ use table::{read_block, read_lookup, MetaTable};
 use xattr::Xattrs;
 
 use crate::bytes::{le16, le32, le64};
+use crate::magic;
 use crate::{
     Blob, Container, Data, Entry, Error, ErrorKind, Field, Format, Kind, Limits, Meta, Owner,
     Region, Result, SquashBlock, SquashFragment, Time,
@@ -440,7 +441,7 @@ impl Image<'_> {
 pub fn open(blob: &Blob, limits: &Limits) -> Result<Container> {
     let head = blob.slice(0, SUPERBLOCK_SIZE, Format::SquashFs)?;
     let hb = head.bytes();
-    if hb.get(..4) != Some(b"hsqs") {
+    if !magic::is(Format::SquashFs, hb) {
         return Err(err(0, ErrorKind::BadMagic));
     }
     let sb = Superblock::parse(hb).ok_or_else(|| {

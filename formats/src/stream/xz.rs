@@ -6,6 +6,7 @@
 
 use super::{pump, read_member, Sink};
 use crate::bytes::le32;
+use crate::magic;
 use crate::{Field, Format, Result};
 
 /// Decodes the xz stream at `pos`.
@@ -28,8 +29,6 @@ pub(super) fn fields(b: &[u8], f: &mut Vec<Field>) {
         f.push(Field::new("xz.check", check));
     }
 }
-
-const MAGIC: [u8; 6] = [0xfd, b'7', b'z', b'X', b'Z', 0x00];
 
 /// When `b` is nothing but xz streams (and zero padding): where the last
 /// one ends and the total decoded size, read from each stream's footer and
@@ -111,7 +110,7 @@ fn from_end(b: &[u8], end: usize) -> Option<(usize, u64)> {
     let start = index_start.checked_sub(blocks)?.checked_sub(12)?;
     let header = b.get(start..start + 12)?;
     // The header's stream flags must be the footer's.
-    if header.get(..6)? != MAGIC || header.get(6..8)? != footer.get(8..10)? {
+    if !magic::is(Format::Xz, header) || header.get(6..8)? != footer.get(8..10)? {
         return None;
     }
     Some((start, size))
