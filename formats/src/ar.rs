@@ -98,8 +98,8 @@ pub fn open(blob: &Blob, limits: &Limits) -> Result<Container> {
             data_end
         };
 
-        let name = String::from_utf8_lossy(m.name()).into_owned();
-        let mut e = Entry::new(name.clone(), Kind::File);
+        let mut e = Entry::stored(m.name(), Kind::File);
+        let name = e.path.clone();
         e.size = size;
         fill_meta(&mut e, &m, hdr);
         if !m.is_thin() {

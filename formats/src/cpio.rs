@@ -355,11 +355,13 @@ fn lossy(b: &[u8]) -> String {
 fn entry(c: &mut Container, b: &[u8], m: &Member<'_>, limits: &Limits) -> Result<()> {
     let h = &m.header;
     let idx = c.entries.len();
-    let stored = lossy(m.name);
-    let trimmed = stored.trim_start_matches('/');
-    let path = if trimmed.is_empty() { "." } else { trimmed };
+    let slashes = m.name.iter().take_while(|&&c| c == b'/').count();
+    let trimmed = m.name.get(slashes..).unwrap_or(&[]);
     let kind = Kind::from_mode(h.mode);
-    let mut e = Entry::new(path, kind.unwrap_or(Kind::File));
+    let mut e = Entry::stored(
+        if trimmed.is_empty() { b"." } else { trimmed },
+        kind.unwrap_or(Kind::File),
+    );
     e.size = h.filesize;
     e.meta.mode = Some(h.mode & 0o7777);
     e.meta.uid = Some(h.uid);
@@ -392,8 +394,8 @@ fn entry(c: &mut Container, b: &[u8], m: &Member<'_>, limits: &Limits) -> Result
                     Format::Cpio,
                     m.at as u64,
                     format!(
-                        "{path}: crc check {:#010x} but data sums to {sum:#010x}",
-                        h.check
+                        "{}: crc check {:#010x} but data sums to {sum:#010x}",
+                        e.path, h.check
                     ),
                 ));
             }

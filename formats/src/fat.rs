@@ -11,7 +11,7 @@
 use std::collections::HashSet;
 
 use crate::bytes;
-use crate::model::{days_from_civil, Extent, Owner, Region};
+use crate::model::{days_from_civil, utf16_name, Extent, Owner, Region};
 use crate::{
     Blob, Container, Data, Entry, Error, ErrorKind, Field, Format, Kind, Limits, Result, Time,
 };
@@ -130,7 +130,7 @@ pub fn open(blob: &Blob, limits: &Limits) -> Result<Container> {
         c.regions
             .push(Region::structure(e.offset, e.len, "root_directory"));
     }
-    w.walk_dir(&root, "", 0, &mut c)?;
+    w.walk_dir(&root, b"", 0, &mut c)?;
     Ok(c)
 }
 
@@ -462,7 +462,7 @@ impl Walker<'_> {
     fn walk_dir(
         &mut self,
         ext: &[Extent],
-        prefix: &str,
+        prefix: &[u8],
         depth: usize,
         c: &mut Container,
     ) -> Result<()> {
@@ -507,19 +507,23 @@ impl Walker<'_> {
                 continue;
             }
             let short = short_name(raw, 0);
-            let name = match pending.name(raw) {
+            let mut name = match pending.name(raw) {
                 Ok(Some(n)) => n,
-                Ok(None) => short_name(raw, r[12]),
+                Ok(None) => short_name(raw, r[12]).into_bytes(),
                 Err(why) => {
                     c.errors.push(Error::invalid(F, at, why));
-                    short_name(raw, r[12])
+                    short_name(raw, r[12]).into_bytes()
                 }
             };
-            let name = name.replace(['/', '\0'], "_");
+            for c in &mut name {
+                if *c == b'/' || *c == 0 {
+                    *c = b'_';
+                }
+            }
             let path = if prefix.is_empty() {
                 name
             } else {
-                format!("{prefix}/{name}")
+                [prefix, b"/", &name].concat()
             };
             self.entry(r, at, path, short, depth, c)?;
         }
@@ -530,7 +534,7 @@ impl Walker<'_> {
         &mut self,
         r: &[u8],
         at: u64,
-        path: String,
+        stored: Vec<u8>,
         short: String,
         depth: usize,
         c: &mut Container,
@@ -544,7 +548,8 @@ impl Walker<'_> {
         let cluster = (hi << 16) | u32::from(le16(r, 26));
         let size = u64::from(le32(r, 28));
         let is_dir = attr & 0x10 != 0;
-        let mut e = Entry::new(path.clone(), if is_dir { Kind::Dir } else { Kind::File });
+        let mut e = Entry::stored(&stored, if is_dir { Kind::Dir } else { Kind::File });
+        let path = e.path.clone();
         e.meta.mtime = fat_time(le16(r, 24), le16(r, 22), 0);
         e.meta.ctime = fat_time(le16(r, 16), le16(r, 14), r[13]);
         e.meta.atime = fat_time(le16(r, 18), 0, 0);
@@ -588,7 +593,7 @@ impl Walker<'_> {
                     format!("directory:{path}"),
                 ));
             }
-            return self.walk_dir(&ext, &path, depth + 1, c);
+            return self.walk_dir(&ext, &stored, depth + 1, c);
         }
         e.size = size;
         let want = size.div_ceil(self.v.cluster_size);
@@ -666,8 +671,9 @@ impl Lfn {
         self.expect = seq - 1;
     }
 
-    /// The long name for the short entry `raw`, if a complete one precedes it.
-    fn name(&self, raw: &[u8; 11]) -> std::result::Result<Option<String>, String> {
+    /// The long name for the short entry `raw`, if a complete one precedes
+    /// it, as name bytes (see [`utf16_name`]).
+    fn name(&self, raw: &[u8; 11]) -> std::result::Result<Option<Vec<u8>>, String> {
         if self.parts.is_empty() {
             return Ok(None);
         }
@@ -689,9 +695,7 @@ impl Lfn {
             .flatten()
             .copied()
             .take_while(|&u| u != 0 && u != 0xffff);
-        let s: String = char::decode_utf16(units)
-            .map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER))
-            .collect();
+        let s = utf16_name(units);
         if s.is_empty() {
             return Err("empty long file name".into());
         }
@@ -831,7 +835,7 @@ mod tests {
         r[13] = sum;
         let mut l = Lfn::default();
         l.add(&r);
-        assert_eq!(l.name(b"X       TXT"), Ok(Some("x".to_string())));
+        assert_eq!(l.name(b"X       TXT"), Ok(Some(b"x".to_vec())));
     }
 
     #[test]

@@ -149,6 +149,14 @@ struct Extra {
     offset: Option<u64>,
 }
 
+/// A member name without the leading and trailing slashes some archivers
+/// store.
+fn trim_slashes(b: &[u8]) -> &[u8] {
+    let start = b.iter().take_while(|&&c| c == b'/').count();
+    let end = b.len() - b.iter().rev().take_while(|&&c| c == b'/').count();
+    b.get(start..end.max(start)).unwrap_or(&[])
+}
+
 /// Parses extra fields. `need` says which zip64 values the fixed fields
 /// left at their maximum: (size, compressed size, offset).
 fn extra(b: &[u8], need: (bool, bool, bool)) -> Extra {
@@ -323,8 +331,7 @@ pub fn open(blob: &Blob, limits: &Limits) -> Result<Container> {
                 } else {
                     Kind::File
                 };
-                let mut e =
-                    Entry::new(path_raw.trim_end_matches('/').trim_start_matches('/'), kind);
+                let mut e = Entry::stored(trim_slashes(name), kind);
                 e.size = size;
                 if unix && mode != 0 {
                     e.meta.mode = Some(mode & 0o7777);

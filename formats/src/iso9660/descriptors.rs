@@ -41,6 +41,12 @@ fn ident(b: &[u8]) -> String {
         .to_string()
 }
 
+/// A Joliet identifier (UCS-2 big-endian) as name bytes for
+/// [`crate::model::stored_name`], which keeps unpaired surrogates apart.
+pub(super) fn ucs2_name(b: &[u8]) -> Vec<u8> {
+    crate::model::utf16_name(b.chunks_exact(2).filter_map(|c| be16(c, 0)))
+}
+
 /// Decodes a Joliet identifier (UCS-2 big-endian).
 pub(super) fn ucs2(b: &[u8]) -> String {
     let units = b.chunks_exact(2).filter_map(|c| be16(c, 0));

@@ -26,6 +26,7 @@ use xattr::Xattrs;
 
 use crate::bytes::{le16, le32, le64};
 use crate::magic;
+use crate::model::stored_name;
 use crate::{
     Blob, Container, Data, Entry, Error, ErrorKind, Field, Format, Kind, Limits, Meta, Owner,
     Region, Result, SquashBlock, SquashFragment, Time,
@@ -368,8 +369,9 @@ impl Image<'_> {
         e
     }
 
-    /// Children of a directory inode: (name, inode reference), in stored order.
-    fn listing(&self, ino: &Inode, errors: &mut Vec<Error>) -> Vec<(String, u64)> {
+    /// Children of a directory inode: (name as stored, inode reference), in
+    /// stored order.
+    fn listing<'d>(&'d self, ino: &Inode, errors: &mut Vec<Error>) -> Vec<(&'d [u8], u64)> {
         let Body::Dir {
             block,
             offset,
@@ -424,9 +426,9 @@ impl Image<'_> {
                     errors.push(bad(p, "directory entry name runs past its listing".into()));
                     return out;
                 };
-                let name = String::from_utf8_lossy(name).into_owned();
-                if name.contains('/') || name == "." || name == ".." || name.contains('\0') {
-                    errors.push(bad(p, format!("bad name {name:?} in directory")));
+                if name.contains(&b'/') || name == b"." || name == b".." || name.contains(&0) {
+                    let shown = String::from_utf8_lossy(name);
+                    errors.push(bad(p, format!("bad name {shown:?} in directory")));
                 } else {
                     out.push((name, (u64::from(start) << 16) | u64::from(off)));
                 }
@@ -629,6 +631,9 @@ fn push_lookup_regions(c: &mut Container, t: &table::Lookup, name: &str, starts:
     starts.push(t.index.0);
 }
 
+/// A directory's children still to visit: (name as stored, inode reference).
+type Listing<'d> = std::vec::IntoIter<(&'d [u8], u64)>;
+
 /// Depth-first walk from the root, each directory followed by its children
 /// in stored (sorted) order, so paths come out in on-disk order.
 fn walk(img: &Image, c: &mut Container, limits: &Limits) -> Result<()> {
@@ -658,17 +663,17 @@ fn walk(img: &Image, c: &mut Container, limits: &Limits) -> Result<()> {
     visited.insert(img.sb.root_inode);
     // (path prefix, listing) frames; a stack rather than recursion so depth
     // costs heap, not native stack.
-    let mut stack: Vec<(String, std::vec::IntoIter<(String, u64)>)> =
-        vec![(String::new(), img.listing(&root, &mut errors).into_iter())];
+    let mut stack: Vec<(Vec<u8>, Listing<'_>)> =
+        vec![(Vec::new(), img.listing(&root, &mut errors).into_iter())];
     while let Some((prefix, iter)) = stack.last_mut() {
         let Some((name, r)) = iter.next() else {
             stack.pop();
             continue;
         };
         let path = if prefix.is_empty() {
-            name
+            name.to_vec()
         } else {
-            format!("{prefix}/{name}")
+            [prefix.as_slice(), b"/", name].concat()
         };
         if path.len() > MAX_PATH {
             errors.push(err(
@@ -691,7 +696,9 @@ fn walk(img: &Image, c: &mut Container, limits: &Limits) -> Result<()> {
                 continue;
             }
         };
-        let e = img.entry(path.clone(), &ino, &mut errors);
+        let (shown, raw) = stored_name(&path);
+        let mut e = img.entry(shown, &ino, &mut errors);
+        e.raw_path = raw;
         let idx = c.entries.len();
         if let Data::Squash { blocks, .. } = &e.data {
             let len: u64 = blocks.iter().map(|b| u64::from(b.stored)).sum();
@@ -708,7 +715,10 @@ fn walk(img: &Image, c: &mut Container, limits: &Limits) -> Result<()> {
             if !visited.insert(r) {
                 errors.push(err(
                     img.sb.inode_table.saturating_add(r >> 16),
-                    ErrorKind::Loop(format!("directory {path} reached twice")),
+                    ErrorKind::Loop(format!(
+                        "directory {} reached twice",
+                        String::from_utf8_lossy(&path)
+                    )),
                 ));
                 continue;
             }
@@ -716,7 +726,8 @@ fn walk(img: &Image, c: &mut Container, limits: &Limits) -> Result<()> {
                 errors.push(err(
                     img.sb.inode_table.saturating_add(r >> 16),
                     ErrorKind::Limit(format!(
-                        "directories nested deeper than {MAX_DIR_DEPTH} at {path}"
+                        "directories nested deeper than {MAX_DIR_DEPTH} at {}",
+                        String::from_utf8_lossy(&path)
                     )),
                 ));
                 continue;
