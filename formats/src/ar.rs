@@ -14,6 +14,7 @@
 
 use object::read::archive::{ArchiveFile, ArchiveKind, ArchiveMember};
 
+use crate::magic;
 use crate::model::{Extent, Field, Region, Role};
 use crate::{
     Blob, Container, Data, Entry, Error, ErrorKind, Format, Kind, Limits, Owner, Result, Time,
@@ -29,7 +30,7 @@ const MAX_DEB_VERSION: usize = 64;
 pub fn open(blob: &Blob, limits: &Limits) -> Result<Container> {
     let bytes = blob.bytes();
     let total = blob.len();
-    if bytes.get(..8) != Some(b"!<arch>\n".as_slice()) {
+    if !magic::is(F, bytes) {
         return Err(Error::new(F, 0, ErrorKind::BadMagic));
     }
     let archive = ArchiveFile::parse(bytes)
@@ -97,8 +98,8 @@ pub fn open(blob: &Blob, limits: &Limits) -> Result<Container> {
             data_end
         };
 
-        let name = String::from_utf8_lossy(m.name()).into_owned();
-        let mut e = Entry::new(name.clone(), Kind::File);
+        let mut e = Entry::stored(m.name(), Kind::File);
+        let name = e.path.clone();
         e.size = size;
         fill_meta(&mut e, &m, hdr);
         if !m.is_thin() {

@@ -8,7 +8,6 @@
 
 use std::fmt;
 use std::fs::File;
-use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -253,11 +252,6 @@ impl Blob {
             start: s,
             end: e,
         })
-    }
-
-    /// Like `slice`, but takes a `Range`.
-    pub fn range(&self, r: Range<u64>, format: Format) -> Result<Blob, Error> {
-        self.slice(r.start, r.end.saturating_sub(r.start), format)
     }
 
     /// Offset of this blob's first byte inside the outermost buffer it shares

@@ -22,6 +22,7 @@
 //! format `unknown`, so that a difference there is still seen. The walker
 //! above opens each segment again by detection.
 
+use crate::bytes::{be16, le16};
 use crate::stream;
 use crate::{
     Blob, Container, Data, Entry, Error, ErrorKind, Extent, Field, Format, Kind, Limits, Region,
@@ -186,15 +187,12 @@ impl Header {
             }
             Variant::BinLe | Variant::BinBe => {
                 let w = |i: usize| -> u64 {
-                    let (x, y) = (
-                        h.get(2 * i).copied().unwrap_or(0),
-                        h.get(2 * i + 1).copied().unwrap_or(0),
-                    );
-                    u64::from(if variant == Variant::BinLe {
-                        u16::from_le_bytes([x, y])
+                    let v = if variant == Variant::BinLe {
+                        le16(h, 2 * i)
                     } else {
-                        u16::from_be_bytes([x, y])
-                    })
+                        be16(h, 2 * i)
+                    };
+                    u64::from(v.unwrap_or(0))
                 };
                 // 32-bit values are two halves, most significant first.
                 Ok(Header {
@@ -357,11 +355,13 @@ fn lossy(b: &[u8]) -> String {
 fn entry(c: &mut Container, b: &[u8], m: &Member<'_>, limits: &Limits) -> Result<()> {
     let h = &m.header;
     let idx = c.entries.len();
-    let stored = lossy(m.name);
-    let trimmed = stored.trim_start_matches('/');
-    let path = if trimmed.is_empty() { "." } else { trimmed };
+    let slashes = m.name.iter().take_while(|&&c| c == b'/').count();
+    let trimmed = m.name.get(slashes..).unwrap_or(&[]);
     let kind = Kind::from_mode(h.mode);
-    let mut e = Entry::new(path, kind.unwrap_or(Kind::File));
+    let mut e = Entry::stored(
+        if trimmed.is_empty() { b"." } else { trimmed },
+        kind.unwrap_or(Kind::File),
+    );
     e.size = h.filesize;
     e.meta.mode = Some(h.mode & 0o7777);
     e.meta.uid = Some(h.uid);
@@ -404,8 +404,8 @@ fn entry(c: &mut Container, b: &[u8], m: &Member<'_>, limits: &Limits) -> Result
                     Format::Cpio,
                     m.at as u64,
                     format!(
-                        "{path}: crc check {:#010x} but data sums to {sum:#010x}",
-                        h.check
+                        "{}: crc check {:#010x} but data sums to {sum:#010x}",
+                        e.path, h.check
                     ),
                 ));
             }

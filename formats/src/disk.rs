@@ -7,6 +7,7 @@
 //! [`Container`] with header fields, a map of the table structures and one
 //! entry per partition.
 
+use crate::bytes::{le16, le32};
 use crate::model::{Extent, Owner, Region};
 use crate::partition::{self, Partition, Table};
 use crate::{
@@ -125,8 +126,8 @@ pub fn looks_like_disk(b: &[u8]) -> bool {
             return false;
         };
         let (status, kind) = (e[0], e[4]);
-        let start = partition::le32(e, 8).unwrap_or(0);
-        let count = partition::le32(e, 12).unwrap_or(0);
+        let start = le32(e, 8).unwrap_or(0);
+        let count = le32(e, 12).unwrap_or(0);
         if e.iter().all(|&x| x == 0) {
             continue;
         }
@@ -149,10 +150,7 @@ fn is_volume_boot_record(b: &[u8]) -> bool {
         return true;
     }
     let jump = matches!(b.first(), Some(0xeb) | Some(0xe9));
-    let bps = b
-        .get(11..13)
-        .map(|v| u16::from_le_bytes([v[0], v[1]]))
-        .unwrap_or(0);
+    let bps = le16(b, 11).unwrap_or(0);
     let spc = b.get(13).copied().unwrap_or(0);
     jump && matches!(bps, 512 | 1024 | 2048 | 4096) && spc.is_power_of_two()
 }

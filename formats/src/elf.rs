@@ -47,7 +47,7 @@ impl Elf {
 
 /// `true` when `data` starts with the ELF magic.
 pub fn is_elf(data: &[u8]) -> bool {
-    data.starts_with(b"\x7fELF")
+    crate::magic::is(Format::Elf, data)
 }
 
 /// Parses the section table; sections whose range lies outside the file are

@@ -10,7 +10,8 @@
 
 use std::collections::HashSet;
 
-use crate::model::{days_from_civil, Extent, Owner, Region, Role, Value};
+use crate::bytes;
+use crate::model::{days_from_civil, utf16_name, Extent, Owner, Region, Role, Value};
 use crate::{
     Blob, Container, Data, Entry, Error, ErrorKind, Field, Format, Kind, Limits, Result, Time,
 };
@@ -129,7 +130,7 @@ pub fn open(blob: &Blob, limits: &Limits) -> Result<Container> {
         c.regions
             .push(Region::structure(e.offset, e.len, "root_directory"));
     }
-    w.walk_dir(&root, "", 0, &mut c)?;
+    w.walk_dir(&root, b"", 0, &mut c)?;
     Ok(c)
 }
 
@@ -355,16 +356,22 @@ impl Walker<'_> {
         let (off, val) = match self.v.kind {
             FatType::Fat12 => {
                 let at = fat.checked_add(n64 + n64 / 2)?;
-                let raw = u32::from(le16_at(self.b, at)?);
+                let raw = u32::from(bytes::le16(self.b, usize::try_from(at).ok()?)?);
                 (at, if n & 1 == 1 { raw >> 4 } else { raw & 0xfff })
             }
             FatType::Fat16 => {
                 let at = fat.checked_add(n64 * 2)?;
-                (at, u32::from(le16_at(self.b, at)?))
+                (
+                    at,
+                    u32::from(bytes::le16(self.b, usize::try_from(at).ok()?)?),
+                )
             }
             FatType::Fat32 => {
                 let at = fat.checked_add(n64 * 4)?;
-                (at, le32_at(self.b, at)? & 0x0fff_ffff)
+                (
+                    at,
+                    bytes::le32(self.b, usize::try_from(at).ok()?)? & 0x0fff_ffff,
+                )
             }
         };
         // Entries beyond the FAT belong to something else.
@@ -466,7 +473,7 @@ impl Walker<'_> {
     fn walk_dir(
         &mut self,
         ext: &[Extent],
-        prefix: &str,
+        prefix: &[u8],
         depth: usize,
         c: &mut Container,
     ) -> Result<()> {
@@ -515,19 +522,23 @@ impl Walker<'_> {
                 continue;
             }
             let short = short_name(raw, 0);
-            let name = match pending.name(raw) {
+            let mut name = match pending.name(raw) {
                 Ok(Some(n)) => n,
-                Ok(None) => short_name(raw, r[12]),
+                Ok(None) => short_name(raw, r[12]).into_bytes(),
                 Err(why) => {
                     c.errors.push(Error::invalid(F, at, why));
-                    short_name(raw, r[12])
+                    short_name(raw, r[12]).into_bytes()
                 }
             };
-            let name = name.replace(['/', '\0'], "_");
+            for c in &mut name {
+                if *c == b'/' || *c == 0 {
+                    *c = b'_';
+                }
+            }
             let path = if prefix.is_empty() {
                 name
             } else {
-                format!("{prefix}/{name}")
+                [prefix, b"/", &name].concat()
             };
             self.entry(r, at, path, short, depth, c)?;
         }
@@ -538,7 +549,7 @@ impl Walker<'_> {
         &mut self,
         r: &[u8],
         at: u64,
-        path: String,
+        stored: Vec<u8>,
         short: String,
         depth: usize,
         c: &mut Container,
@@ -552,7 +563,8 @@ impl Walker<'_> {
         let cluster = (hi << 16) | u32::from(le16(r, 26));
         let size = u64::from(le32(r, 28));
         let is_dir = attr & 0x10 != 0;
-        let mut e = Entry::new(path.clone(), if is_dir { Kind::Dir } else { Kind::File });
+        let mut e = Entry::stored(&stored, if is_dir { Kind::Dir } else { Kind::File });
+        let path = e.path.clone();
         e.meta.mtime = fat_time(le16(r, 24), le16(r, 22), 0);
         e.meta.ctime = fat_time(le16(r, 16), le16(r, 14), r[13]);
         e.meta.atime = fat_time(le16(r, 18), 0, 0);
@@ -596,7 +608,7 @@ impl Walker<'_> {
                     format!("directory:{path}"),
                 ));
             }
-            return self.walk_dir(&ext, &path, depth + 1, c);
+            return self.walk_dir(&ext, &stored, depth + 1, c);
         }
         e.size = size;
         let want = size.div_ceil(self.v.cluster_size);
@@ -674,8 +686,9 @@ impl Lfn {
         self.expect = seq - 1;
     }
 
-    /// The long name for the short entry `raw`, if a complete one precedes it.
-    fn name(&self, raw: &[u8; 11]) -> std::result::Result<Option<String>, String> {
+    /// The long name for the short entry `raw`, if a complete one precedes
+    /// it, as name bytes (see [`utf16_name`]).
+    fn name(&self, raw: &[u8; 11]) -> std::result::Result<Option<Vec<u8>>, String> {
         if self.parts.is_empty() {
             return Ok(None);
         }
@@ -697,9 +710,7 @@ impl Lfn {
             .flatten()
             .copied()
             .take_while(|&u| u != 0 && u != 0xffff);
-        let s: String = char::decode_utf16(units)
-            .map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER))
-            .collect();
+        let s = utf16_name(units);
         if s.is_empty() {
             return Err("empty long file name".into());
         }
@@ -775,34 +786,16 @@ fn fat_time(date: u16, time: u16, tenths: u8) -> Option<Time> {
     })
 }
 
+/// A field of a fixed-size record: the boot sector and FSInfo are sliced to
+/// 512 bytes and directory records to 32 before any field is read, so the
+/// zero for "past the end" is never seen.
 fn le16(b: &[u8], at: usize) -> u16 {
-    match b.get(at..at + 2) {
-        Some(&[x, y]) => u16::from_le_bytes([x, y]),
-        _ => 0,
-    }
+    bytes::le16(b, at).unwrap_or(0)
 }
 
+/// See [`le16`].
 fn le32(b: &[u8], at: usize) -> u32 {
-    match b.get(at..at + 4) {
-        Some(&[w, x, y, z]) => u32::from_le_bytes([w, x, y, z]),
-        _ => 0,
-    }
-}
-
-fn le16_at(b: &[u8], at: u64) -> Option<u16> {
-    let a = usize::try_from(at).ok()?;
-    match b.get(a..a.checked_add(2)?)? {
-        &[x, y] => Some(u16::from_le_bytes([x, y])),
-        _ => None,
-    }
-}
-
-fn le32_at(b: &[u8], at: u64) -> Option<u32> {
-    let a = usize::try_from(at).ok()?;
-    match b.get(a..a.checked_add(4)?)? {
-        &[w, x, y, z] => Some(u32::from_le_bytes([w, x, y, z])),
-        _ => None,
-    }
+    bytes::le32(b, at).unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -857,7 +850,7 @@ mod tests {
         r[13] = sum;
         let mut l = Lfn::default();
         l.add(&r);
-        assert_eq!(l.name(b"X       TXT"), Ok(Some("x".to_string())));
+        assert_eq!(l.name(b"X       TXT"), Ok(Some(b"x".to_vec())));
     }
 
     #[test]

@@ -18,12 +18,14 @@
 
 pub mod ar;
 pub mod blob;
+pub(crate) mod bytes;
 pub mod cpio;
 pub mod disk;
 pub mod elf;
 pub mod error;
 pub mod fat;
 pub mod iso9660;
+mod magic;
 pub mod model;
 pub mod partition;
 pub mod squashfs;
@@ -37,6 +39,7 @@ use serde::Serialize;
 
 pub use blob::Blob;
 pub use error::{Error, ErrorKind, Result};
+pub use magic::detect;
 pub use model::{
     Container, Data, Entry, Extent, Field, Kind, Meta, Owner, Region, Role, SquashBlock,
     SquashFragment, Time, Value, Zone,
@@ -141,36 +144,6 @@ impl Limits {
             .saturating_mul(self.max_ratio)
             .max(self.ratio_floor)
             .min(self.max_decoded)
-    }
-}
-
-fn has(b: &[u8], at: usize, magic: &[u8]) -> bool {
-    b.get(at..at + magic.len()) == Some(magic)
-}
-
-/// Names the format of `b` from its magic bytes alone.
-pub fn detect(b: &[u8]) -> Option<Format> {
-    // ISO first: an isohybrid ISO also carries an MBR at offset 0.
-    if has(b, 0x8001, b"CD001") {
-        return Some(Format::Iso9660);
-    }
-    match b {
-        [b'h', b's', b'q', b's', ..] => Some(Format::SquashFs),
-        [b'0', b'7', b'0', b'7', b'0', b'1' | b'2' | b'7', ..] => Some(Format::Cpio),
-        // Binary (old) cpio, either byte order.
-        [0xc7, 0x71, ..] | [0x71, 0xc7, ..] => Some(Format::Cpio),
-        [b'!', b'<', b'a', b'r', b'c', b'h', b'>', b'\n', ..] => Some(Format::Ar),
-        [0x1f, 0x8b, ..] => Some(Format::Gzip),
-        [0xfd, b'7', b'z', b'X', b'Z', 0x00, ..] => Some(Format::Xz),
-        [0x28, 0xb5, 0x2f, 0xfd, ..] => Some(Format::Zstd),
-        [b'B', b'Z', b'h', b'1'..=b'9', ..] => Some(Format::Bzip2),
-        [0x04, 0x22, 0x4d, 0x18, ..] | [0x02, 0x21, 0x4c, 0x18, ..] => Some(Format::Lz4),
-        [0x7f, b'E', b'L', b'F', ..] => Some(Format::Elf),
-        _ if zip::looks_like_zip(b) => Some(Format::Zip),
-        _ if has(b, 257, b"ustar") => Some(Format::Tar),
-        _ if fat::looks_like_fat(b) => Some(Format::Fat),
-        _ if disk::looks_like_disk(b) => Some(Format::Disk),
-        _ => None,
     }
 }
 

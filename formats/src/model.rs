@@ -6,6 +6,7 @@
 //! about diffs, and the engine never parses bytes itself.
 
 use std::borrow::Cow;
+use std::fmt::Write;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -149,8 +150,14 @@ pub struct Entry {
     /// Path inside the container, `/`-separated, without a leading `/`
     /// (but kept as the format stores it where that matters, e.g. tar's `./`).
     /// Synthetic members (boot images, partitions, cpio segments) are
-    /// written `<like-this>`.
+    /// written `<like-this>`. A name that is not UTF-8 shows its invalid
+    /// bytes as `\xNN` here and keeps its exact bytes in `raw_path`.
     pub path: String,
+    /// The path's bytes exactly as stored, only when they are not UTF-8
+    /// (then `path` alone could name two members, or be a real name that
+    /// is spelled with a backslash). See [`stored_name`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub raw_path: Option<Box<[u8]>>,
     pub kind: Kind,
     /// Logical size of the content in bytes (decoded size for SquashFS).
     pub size: u64,
@@ -162,12 +169,74 @@ impl Entry {
     pub fn new(path: impl Into<String>, kind: Kind) -> Entry {
         Entry {
             path: path.into(),
+            raw_path: None,
             kind,
             size: 0,
             meta: Meta::default(),
             data: Data::None,
         }
     }
+
+    /// An entry whose path is name bytes as the format stores them (see
+    /// [`stored_name`]).
+    pub fn stored(path: &[u8], kind: Kind) -> Entry {
+        let (path, raw) = stored_name(path);
+        let mut e = Entry::new(path, kind);
+        e.raw_path = raw;
+        e
+    }
+
+    /// What identifies this member's name among its container's: equal
+    /// exactly when the stored names are equal, so two names that differ
+    /// only in bytes that are not UTF-8, or a byte name and a text name
+    /// that display alike, are never paired.
+    pub fn pair_key(&self) -> (&str, Option<&[u8]>) {
+        (&self.path, self.raw_path.as_deref())
+    }
+}
+
+/// Turns name bytes as stored into an entry's `(path, raw_path)`: UTF-8
+/// names are the path itself and have no raw form; any other name shows
+/// each invalid byte as `\xNN` and keeps its bytes. Every reader names its
+/// entries through here, so no two stored names collapse into one.
+pub fn stored_name(b: &[u8]) -> (String, Option<Box<[u8]>>) {
+    if let Ok(s) = std::str::from_utf8(b) {
+        return (s.to_string(), None);
+    }
+    let mut s = String::with_capacity(b.len() + 8);
+    for chunk in b.utf8_chunks() {
+        s.push_str(chunk.valid());
+        for x in chunk.invalid() {
+            // Writing to a String cannot fail.
+            let _ = write!(s, "\\x{x:02x}");
+        }
+    }
+    (s, Some(b.into()))
+}
+
+/// Name bytes for a name stored as UTF-16 code units (Joliet, FAT long
+/// names): UTF-8, except that an unpaired surrogate is written as its
+/// three-byte generalised UTF-8 form (WTF-8), which is not UTF-8, so
+/// [`stored_name`] escapes it and keeps the name apart from others.
+pub fn utf16_name(units: impl IntoIterator<Item = u16>) -> Vec<u8> {
+    let mut out = Vec::new();
+    for r in char::decode_utf16(units) {
+        match r {
+            Ok(c) => {
+                let mut buf = [0u8; 4];
+                out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            }
+            Err(e) => {
+                let u = e.unpaired_surrogate();
+                out.extend_from_slice(&[
+                    0xe0 | (u >> 12) as u8,
+                    0x80 | ((u >> 6) & 0x3f) as u8,
+                    0x80 | (u & 0x3f) as u8,
+                ]);
+            }
+        }
+    }
+    out
 }
 
 /// Who owns a byte range of a container: one of its entries, or a structure
@@ -312,5 +381,33 @@ impl Container {
                 )),
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_names_keep_bytes_that_are_not_utf8() {
+        assert_eq!(stored_name(b"usr/bin"), ("usr/bin".to_string(), None));
+        let (p, raw) = stored_name(b"a\xff/\xc3\xa9\xfe");
+        assert_eq!(p, "a\\xff/\u{e9}\\xfe");
+        assert_eq!(raw.as_deref(), Some(&b"a\xff/\xc3\xa9\xfe"[..]));
+        // The text `a\xff` and the bytes a, 0xff display alike, and differ.
+        let text = Entry::stored(br"a\xff", Kind::File);
+        let bytes = Entry::stored(b"a\xff", Kind::File);
+        assert_eq!(text.path, bytes.path);
+        assert_ne!(text.pair_key(), bytes.pair_key());
+    }
+
+    #[test]
+    fn utf16_names_keep_unpaired_surrogates_apart() {
+        assert_eq!(utf16_name([0x61, 0xe9]), "a\u{e9}".as_bytes());
+        let d800 = stored_name(&utf16_name([0x61, 0xd800]));
+        let dc00 = stored_name(&utf16_name([0x61, 0xdc00]));
+        assert_eq!(d800.0, "a\\xed\\xa0\\x80");
+        assert_ne!(d800, dc00);
+        assert!(d800.1.is_some());
     }
 }

@@ -9,6 +9,7 @@
 
 use std::collections::HashSet;
 
+use crate::bytes::{le16, le32, le64};
 use crate::{Field, Role, Value};
 
 /// One partition, from either table.
@@ -487,7 +488,7 @@ fn gpt_entry(
 fn utf16_name(b: &[u8]) -> String {
     let units = b
         .chunks_exact(2)
-        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .filter_map(|c| le16(c, 0))
         .take_while(|&u| u != 0);
     char::decode_utf16(units)
         .map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER))
@@ -551,18 +552,6 @@ pub fn crc32(b: &[u8]) -> u32 {
     !b.iter().fold(!0u32, |c, &x| {
         CRC_TABLE[((c ^ u32::from(x)) & 0xff) as usize] ^ (c >> 8)
     })
-}
-
-pub(crate) fn le32(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(
-        b.get(at..at.checked_add(4)?)?.try_into().ok()?,
-    ))
-}
-
-pub(crate) fn le64(b: &[u8], at: usize) -> Option<u64> {
-    Some(u64::from_le_bytes(
-        b.get(at..at.checked_add(8)?)?.try_into().ok()?,
-    ))
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@
 //! capped at 128 KiB), so that was not the reason; here long names and pax
 //! records are borrowed from the blob and only the decoded strings are owned.
 
-use crate::model::{Extent, Field, Region, Role};
+use crate::model::{stored_name, Extent, Field, Region, Role};
 use crate::{Blob, Container, Data, Entry, Error, ErrorKind, Format, Kind, Limits, Result, Time};
 
 const BLOCK: u64 = 512;
@@ -629,7 +629,7 @@ fn member(
 
     // Kept exactly as stored, trailing slash and `./` included: the walker's
     // addresses and the tools' listings use them.
-    e.path = text(&path);
+    (e.path, e.raw_path) = stored_name(&path);
     e.size = full_size;
     if size > 0 && !sparse {
         e.data = Data::Range(Extent {

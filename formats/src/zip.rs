@@ -9,6 +9,7 @@
 //! ranges, decoded only when read. Other methods and encrypted members are
 //! listed with their stored bytes and an error saying they were not decoded.
 
+use crate::bytes::{le16, le32, le64, le_uint};
 use crate::model::{Data, Entry, Extent, Field, Kind, Region, Role, Time, Value};
 use crate::{Blob, Container, Error, ErrorKind, Format, Limits, Result};
 
@@ -27,27 +28,11 @@ fn err(offset: u64, kind: ErrorKind) -> Error {
     Error::new(Format::Zip, offset, kind)
 }
 
-fn u16_at(b: &[u8], at: usize) -> Option<u16> {
-    let s = b.get(at..at.checked_add(2)?)?;
-    Some(u16::from_le_bytes([s[0], s[1]]))
-}
-
-fn u32_at(b: &[u8], at: usize) -> Option<u32> {
-    let s = b.get(at..at.checked_add(4)?)?;
-    Some(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
-}
-
-fn u64_at(b: &[u8], at: usize) -> Option<u64> {
-    let s = b.get(at..at.checked_add(8)?)?;
-    let mut a = [0u8; 8];
-    a.copy_from_slice(s);
-    Some(u64::from_le_bytes(a))
-}
-
-/// True when `b` starts like a ZIP archive (a first member, or the end
-/// record of an empty archive).
-pub fn looks_like_zip(b: &[u8]) -> bool {
-    b.starts_with(LOCAL) || (b.starts_with(EOCD) && b.len() >= 22)
+/// True when `b` is an empty archive: an end record and nothing before it.
+/// (An archive with members starts with a local header: that is a plain
+/// magic, in the detection table.)
+pub fn is_empty_archive(b: &[u8]) -> bool {
+    b.starts_with(EOCD) && b.len() >= 22
 }
 
 /// Where the central directory is, from the end records.
@@ -69,7 +54,7 @@ fn find_end(b: &[u8]) -> Result<End> {
     let mut found = None;
     for i in (0..tail.len().saturating_sub(21)).rev() {
         if tail.get(i..i + 4) == Some(EOCD) {
-            let clen = usize::from(u16_at(tail, i + 20).unwrap_or(0));
+            let clen = usize::from(le16(tail, i + 20).unwrap_or(0));
             if i + 22 + clen == tail.len() {
                 found = Some(i);
                 break;
@@ -82,9 +67,9 @@ fn find_end(b: &[u8]) -> Result<End> {
     };
     let at = from + i;
     let r = b.get(at..).unwrap_or(&[]);
-    let field16 = |o| u16_at(r, o).map(u64::from).unwrap_or(0);
-    let field32 = |o| u32_at(r, o).map(u64::from).unwrap_or(0);
-    let clen = usize::from(u16_at(r, 20).unwrap_or(0));
+    let field16 = |o| le16(r, o).map(u64::from).unwrap_or(0);
+    let field32 = |o| le32(r, o).map(u64::from).unwrap_or(0);
+    let clen = usize::from(le16(r, 20).unwrap_or(0));
     let comment = r
         .get(22..22 + clen)
         .map(|c| String::from_utf8_lossy(c).into_owned())
@@ -100,7 +85,7 @@ fn find_end(b: &[u8]) -> Result<End> {
     // Zip64: a locator just before the end record points at a bigger one.
     if let Some(loc) = at.checked_sub(20) {
         if b.get(loc..loc + 4) == Some(EOCD64_LOCATOR) {
-            let off = u64_at(b, loc + 8).unwrap_or(u64::MAX);
+            let off = le64(b, loc + 8).unwrap_or(u64::MAX);
             let o = usize::try_from(off).unwrap_or(usize::MAX);
             if b.get(o..o.saturating_add(4)) != Some(EOCD64) {
                 return Err(err(
@@ -110,9 +95,9 @@ fn find_end(b: &[u8]) -> Result<End> {
             }
             end = End {
                 at: o,
-                entries: u64_at(b, o + 32).unwrap_or(0),
-                cd_size: u64_at(b, o + 40).unwrap_or(0),
-                cd_offset: u64_at(b, o + 48).unwrap_or(0),
+                entries: le64(b, o + 32).unwrap_or(0),
+                cd_size: le64(b, o + 40).unwrap_or(0),
+                cd_offset: le64(b, o + 48).unwrap_or(0),
                 zip64: true,
                 ..end
             };
@@ -164,12 +149,12 @@ struct Extra {
     offset: Option<u64>,
 }
 
-fn le_var(b: &[u8]) -> Option<u64> {
-    (b.len() <= 8).then(|| {
-        b.iter()
-            .rev()
-            .fold(0u64, |acc, &x| (acc << 8) | u64::from(x))
-    })
+/// A member name without the leading and trailing slashes some archivers
+/// store.
+fn trim_slashes(b: &[u8]) -> &[u8] {
+    let start = b.iter().take_while(|&&c| c == b'/').count();
+    let end = b.len() - b.iter().rev().take_while(|&&c| c == b'/').count();
+    b.get(start..end.max(start)).unwrap_or(&[])
 }
 
 /// Parses extra fields. `need` says which zip64 values the fixed fields
@@ -177,7 +162,7 @@ fn le_var(b: &[u8]) -> Option<u64> {
 fn extra(b: &[u8], need: (bool, bool, bool)) -> Extra {
     let mut x = Extra::default();
     let mut at = 0usize;
-    while let (Some(id), Some(len)) = (u16_at(b, at), u16_at(b, at + 2)) {
+    while let (Some(id), Some(len)) = (le16(b, at), le16(b, at + 2)) {
         let Some(data) = b.get(at + 4..at + 4 + usize::from(len)) else {
             break;
         };
@@ -189,7 +174,7 @@ fn extra(b: &[u8], need: (bool, bool, bool)) -> Extra {
                     if !wanted {
                         return None;
                     }
-                    let v = u64_at(data, p);
+                    let v = le64(data, p);
                     p += 8;
                     v
                 };
@@ -204,7 +189,7 @@ fn extra(b: &[u8], need: (bool, bool, bool)) -> Extra {
                 let mut p = 1;
                 for (bit, slot) in [(1u8, &mut x.mtime), (2, &mut x.atime), (4, &mut x.ctime)] {
                     if flags & bit != 0 {
-                        if let Some(v) = u32_at(data, p) {
+                        if let Some(v) = le32(data, p) {
                             *slot = Some(i64::from(v as i32));
                         }
                         p += 4;
@@ -214,9 +199,9 @@ fn extra(b: &[u8], need: (bool, bool, bool)) -> Extra {
             // Info-ZIP Unix: version, then sized uid and gid.
             0x7875 => {
                 let us = usize::from(data.get(1).copied().unwrap_or(0));
-                x.uid = data.get(2..2 + us).and_then(le_var);
+                x.uid = le_uint(data, 2, us);
                 let gs = usize::from(data.get(2 + us).copied().unwrap_or(0));
-                x.gid = data.get(3 + us..3 + us + gs).and_then(le_var);
+                x.gid = le_uint(data, 3 + us, gs);
             }
             _ => {}
         }
@@ -301,8 +286,8 @@ pub fn open(blob: &Blob, limits: &Limits) -> Result<Container> {
             ));
             break;
         };
-        let f16 = |o| u16_at(h, o).unwrap_or(0);
-        let f32 = |o| u32_at(h, o).unwrap_or(0);
+        let f16 = |o| le16(h, o).unwrap_or(0);
+        let f32 = |o| le32(h, o).unwrap_or(0);
         let (nlen, xlen, clen) = (
             usize::from(f16(28)),
             usize::from(f16(30)),
@@ -350,8 +335,7 @@ pub fn open(blob: &Blob, limits: &Limits) -> Result<Container> {
                 } else {
                     Kind::File
                 };
-                let mut e =
-                    Entry::new(path_raw.trim_end_matches('/').trim_start_matches('/'), kind);
+                let mut e = Entry::stored(trim_slashes(name), kind);
                 e.size = size;
                 if unix && mode != 0 {
                     e.meta.mode = Some(mode & 0o7777);
@@ -471,7 +455,7 @@ fn member(b: &[u8], (at, lh, csize): (usize, u64, u64), name: &str) -> Result<(u
             ErrorKind::Invalid(format!("{name}: no local header at {lh:#x}")),
         ));
     }
-    let (Some(nlen), Some(xlen)) = (u16_at(b, l + 26), u16_at(b, l + 28)) else {
+    let (Some(nlen), Some(xlen)) = (le16(b, l + 26), le16(b, l + 28)) else {
         return Err(err(
             lh,
             ErrorKind::Truncated {

@@ -363,3 +363,35 @@ fn sparse_members_are_listed_and_flagged() {
         .regions
         .contains(&Region::structure(512, 512, "gnu sparse map of entry 0")));
 }
+
+/// Names that are not UTF-8 stay apart: `a\xff` and `a\xfe` are two
+/// members, and neither is the member whose name is the text `a\xff`.
+#[test]
+fn names_that_are_not_utf8_stay_distinct() {
+    let names: [&[u8]; 3] = [b"a\xff", b"a\xfe", br"a\xff"];
+    let mut b = Vec::new();
+    for name in names {
+        let mut h = vec![0u8; 512];
+        h[..name.len()].copy_from_slice(name);
+        h[100..108].copy_from_slice(b"0000644\0");
+        h[124..136].copy_from_slice(b"00000000000\0");
+        h[156] = b'0';
+        h[257..265].copy_from_slice(b"ustar\x0000");
+        b.extend_from_slice(&h);
+    }
+    b.extend_from_slice(&[0u8; 1024]);
+    fix_checksums(&mut b);
+    let c = tar::open(&Blob::from_vec(b), &Limits::default()).unwrap();
+    assert!(c.errors.is_empty(), "{:?}", c.errors);
+    let e = &c.entries;
+    assert_eq!(e.len(), 3);
+    assert_eq!(e[0].path, r"a\xff");
+    assert_eq!(e[1].path, r"a\xfe");
+    assert_eq!(e[0].raw_path.as_deref(), Some(&b"a\xff"[..]));
+    assert_eq!(e[1].raw_path.as_deref(), Some(&b"a\xfe"[..]));
+    // The text name displays like the byte name but is a name of its own.
+    assert_eq!(e[2].path, r"a\xff");
+    assert_eq!(e[2].raw_path, None);
+    let keys: std::collections::HashSet<_> = e.iter().map(|e| e.pair_key()).collect();
+    assert_eq!(keys.len(), 3);
+}

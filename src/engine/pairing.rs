@@ -36,16 +36,17 @@ pub(super) enum Pair {
     OnlyB(usize),
 }
 
-/// Pairs entries by path; repeated paths pair in order of appearance.
+/// Pairs entries by their exact stored names; repeated names pair in
+/// order of appearance.
 pub(super) fn pair(ca: &Container, cb: &Container) -> Vec<Pair> {
-    let mut in_b: HashMap<&str, VecDeque<usize>> = HashMap::new();
+    let mut in_b: HashMap<(&str, Option<&[u8]>), VecDeque<usize>> = HashMap::new();
     for (j, e) in cb.entries.iter().enumerate() {
-        in_b.entry(e.path.as_str()).or_default().push_back(j);
+        in_b.entry(e.pair_key()).or_default().push_back(j);
     }
     let mut used = vec![false; cb.entries.len()];
     let mut out = Vec::with_capacity(ca.entries.len());
     for (i, e) in ca.entries.iter().enumerate() {
-        match in_b.get_mut(e.path.as_str()).and_then(|q| q.pop_front()) {
+        match in_b.get_mut(&e.pair_key()).and_then(|q| q.pop_front()) {
             Some(j) => {
                 used[j] = true;
                 out.push(Pair::Both(i, j));

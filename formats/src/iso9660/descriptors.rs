@@ -5,7 +5,8 @@
 //! Part of the ISO9660 reader in formats/ (bytes → formats → engine →
 //! report): it finds the roots that the directory walker then descends.
 
-use super::{both16, both32, date17, date7, u32be, u32le};
+use super::{both16, both32, date17, date7};
+use crate::bytes::{be16, be32, le32};
 use crate::{Container, Error, Format, Region, Role, Value};
 
 /// Where the volume descriptor set starts: sector 16 of 2048 bytes.
@@ -40,9 +41,15 @@ fn ident(b: &[u8]) -> String {
         .to_string()
 }
 
+/// A Joliet identifier (UCS-2 big-endian) as name bytes for
+/// [`crate::model::stored_name`], which keeps unpaired surrogates apart.
+pub(super) fn ucs2_name(b: &[u8]) -> Vec<u8> {
+    crate::model::utf16_name(b.chunks_exact(2).filter_map(|c| be16(c, 0)))
+}
+
 /// Decodes a Joliet identifier (UCS-2 big-endian).
 pub(super) fn ucs2(b: &[u8]) -> String {
-    let units = b.chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]]));
+    let units = b.chunks_exact(2).filter_map(|c| be16(c, 0));
     char::decode_utf16(units)
         .map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER))
         .collect()
@@ -172,7 +179,7 @@ fn boot_record(d: &[u8], at: u64, c: &mut Container, v: &mut Volumes) {
     c.field("boot_record.boot_system_id", &system, Role::Content);
     c.field("boot_record.boot_id", ident(&d[39..71]), Role::Content);
     if system == "EL TORITO SPECIFICATION" {
-        if let Some(lba) = u32le(d, 71) {
+        if let Some(lba) = le32(d, 71) {
             c.field("boot_record.catalog_lba", lba, Role::Location);
             v.boot_catalog.get_or_insert(lba);
         }
@@ -209,10 +216,10 @@ fn volume(d: &[u8], at: u64, p: &str, joliet: bool, c: &mut Container) -> Option
     c.field(format!("{p}.logical_block_size"), block, Role::Content);
     let pt_size = both32(d, 132).unwrap_or(0);
     c.field(format!("{p}.path_table_size"), pt_size, Role::Structure);
-    let l = u32le(d, 140).unwrap_or(0);
-    let lo = u32le(d, 144).unwrap_or(0);
-    let m = u32be(d, 148).unwrap_or(0);
-    let mo = u32be(d, 152).unwrap_or(0);
+    let l = le32(d, 140).unwrap_or(0);
+    let lo = le32(d, 144).unwrap_or(0);
+    let m = be32(d, 148).unwrap_or(0);
+    let mo = be32(d, 152).unwrap_or(0);
     c.field(format!("{p}.l_path_table_lba"), l, Role::Location);
     c.field(format!("{p}.optional_l_path_table_lba"), lo, Role::Location);
     c.field(format!("{p}.m_path_table_lba"), m, Role::Location);

@@ -9,7 +9,7 @@
 
 use std::collections::HashSet;
 
-use super::descriptors::{ucs2, Root};
+use super::descriptors::{ucs2, ucs2_name, Root};
 use super::rockridge::{self, Susp};
 use super::{both32, date7};
 use crate::model::Extent;
@@ -62,21 +62,29 @@ fn record(b: &[u8], at: usize, limit: usize) -> Option<Record<'_>> {
 }
 
 /// The ISO 9660 name without its `;version` and forced trailing dot.
-fn iso_name(raw: &str) -> String {
-    let s = match raw.rfind(';') {
-        Some(i) if raw[i + 1..].bytes().all(|c| c.is_ascii_digit()) => &raw[..i],
+fn iso_name(raw: &[u8]) -> &[u8] {
+    let s = match raw.iter().rposition(|&c| c == b';') {
+        Some(i)
+            if raw
+                .get(i + 1..)
+                .is_some_and(|v| v.iter().all(u8::is_ascii_digit)) =>
+        {
+            raw.get(..i).unwrap_or(raw)
+        }
         _ => raw,
     };
-    s.strip_suffix('.').unwrap_or(s).to_string()
+    s.strip_suffix(b".").unwrap_or(s)
 }
 
 /// A path component that cannot escape or break the path.
-fn clean(name: String) -> String {
-    if name.is_empty() || name == "." || name == ".." {
-        return format!("_{name}_");
+fn clean(mut name: Vec<u8>) -> Vec<u8> {
+    if name.is_empty() || name == b"." || name == b".." {
+        return [b"_", name.as_slice(), b"_"].concat();
     }
-    if name.contains(['/', '\0']) {
-        return name.replace(['/', '\0'], "_");
+    for c in &mut name {
+        if *c == b'/' || *c == 0 {
+            *c = b'_';
+        }
     }
     name
 }
@@ -152,7 +160,7 @@ pub(super) fn walk_tree(
     } else {
         w.detect_rock_ridge(root);
     }
-    w.dir(root.lba, root.size, "", 0);
+    w.dir(root.lba, root.size, b"", 0);
 }
 
 impl Walker<'_> {
@@ -227,9 +235,9 @@ impl Walker<'_> {
         }
     }
 
-    fn dir(&mut self, lba: u32, size: u32, path: &str, depth: usize) {
+    fn dir(&mut self, lba: u32, size: u32, path: &[u8], depth: usize) {
         let Some(start) = self.abs(lba) else { return };
-        let shown = format!("{}{}", self.prefix, if path.is_empty() { "" } else { path });
+        let shown = format!("{}{}", self.prefix, String::from_utf8_lossy(path));
         if !self.visited.insert(start) {
             self.c.errors.push(Error::new(
                 Format::Iso9660,
@@ -308,7 +316,7 @@ impl Walker<'_> {
     fn record<'a>(
         &mut self,
         rec: Record<'a>,
-        path: &str,
+        path: &[u8],
         depth: usize,
         multi: &mut Option<Multi<'a>>,
     ) {
@@ -391,7 +399,10 @@ impl Walker<'_> {
             self.c.errors.push(Error::limit(
                 Format::Iso9660,
                 rec.su_at,
-                format!("directory {child:?} deeper than {MAX_DEPTH}"),
+                format!(
+                    "directory {:?} deeper than {MAX_DEPTH}",
+                    String::from_utf8_lossy(&child)
+                ),
             ));
             return;
         }
@@ -407,7 +418,7 @@ impl Walker<'_> {
 
     /// The data extent of a record, or `None` (with an error) when it runs
     /// past the image.
-    fn extent(&mut self, rec: &Record, dir: &str) -> Option<Extent> {
+    fn extent(&mut self, rec: &Record, dir: &[u8]) -> Option<Extent> {
         let lba = u64::from(rec.lba) + u64::from(rec.xattr_len);
         let offset = lba.checked_mul(self.block)?;
         let len = u64::from(rec.size);
@@ -428,7 +439,7 @@ impl Walker<'_> {
                 if dir.is_empty() {
                     String::new()
                 } else {
-                    format!("{dir}/")
+                    format!("{}/", String::from_utf8_lossy(dir))
                 }
             );
             self.c.errors.push(
@@ -442,7 +453,7 @@ impl Walker<'_> {
 
     /// Builds the entry of a record: name, metadata. Returns its path too
     /// (without the tree prefix).
-    fn entry(&self, rec: &Record, susp: &Susp, path: &str) -> (String, Entry) {
+    fn entry(&self, rec: &Record, susp: &Susp, path: &[u8]) -> (Vec<u8>, Entry) {
         let raw = if self.joliet {
             ucs2(rec.ident)
         } else {
@@ -450,15 +461,16 @@ impl Walker<'_> {
         };
         let name = match &susp.name {
             Some(n) if !n.is_empty() => n.clone(),
-            _ => iso_name(&raw),
+            _ if self.joliet => iso_name(&ucs2_name(rec.ident)).to_vec(),
+            _ => iso_name(rec.ident).to_vec(),
         };
         let name = clean(name);
         let child = if path.is_empty() {
             name
         } else {
-            format!("{path}/{name}")
+            [path, b"/", &name].concat()
         };
-        let mut e = Entry::new(format!("{}{child}", self.prefix), Kind::File);
+        let mut e = Entry::stored(&[self.prefix.as_bytes(), &child].concat(), Kind::File);
         let m = &mut e.meta;
         let date = date7(rec.date);
         if let Some(px) = susp.px {
@@ -526,7 +538,7 @@ impl Walker<'_> {
     }
 
     /// Lists a non-directory record (possibly gathered from several extents).
-    fn file(&mut self, m: Multi, path: &str) {
+    fn file(&mut self, m: Multi, path: &[u8]) {
         let (_, mut e) = self.entry(&m.first, &m.susp, path);
         let size = m.size;
         let has_data = e.kind == Kind::File;
@@ -570,12 +582,13 @@ mod tests {
 
     #[test]
     fn iso_names() {
-        assert_eq!(iso_name("HELLO.TXT;1"), "HELLO.TXT");
-        assert_eq!(iso_name("NOEXT.;1"), "NOEXT");
-        assert_eq!(iso_name("DIR"), "DIR");
-        assert_eq!(iso_name("A;B"), "A;B");
-        assert_eq!(clean("a/b".into()), "a_b");
-        assert_eq!(clean("..".into()), "_.._");
+        assert_eq!(iso_name(b"HELLO.TXT;1"), b"HELLO.TXT");
+        assert_eq!(iso_name(b"NOEXT.;1"), b"NOEXT");
+        assert_eq!(iso_name(b"DIR"), b"DIR");
+        assert_eq!(iso_name(b"A;B"), b"A;B");
+        assert_eq!(clean(b"a/b".to_vec()), b"a_b");
+        assert_eq!(clean(b"..".to_vec()), b"_.._");
+        assert_eq!(clean(Vec::new()), b"__");
     }
 
     #[test]

@@ -11,7 +11,7 @@
 
 use std::collections::HashSet;
 
-use super::{u16le, u32le};
+use crate::bytes::{le16, le32};
 use crate::model::Extent;
 use crate::{
     Container, Data, Entry, Error, Field, Format, Kind, Limits, Owner, Region, Role, Value,
@@ -65,10 +65,10 @@ fn image(e: &[u8], platform: u8, section: usize) -> Option<Image> {
         section,
         bootable: *e.first()?,
         media: *e.get(1)?,
-        load_segment: u16le(e, 2)?,
+        load_segment: le16(e, 2)?,
         system_type: *e.get(4)?,
-        sector_count: u16le(e, 6)?,
-        load_rba: u32le(e, 8)?,
+        sector_count: le16(e, 6)?,
+        load_rba: le32(e, 8)?,
         selection: *e.get(12)?,
     })
 }
@@ -107,9 +107,10 @@ pub(super) fn read(
         ));
         return;
     }
-    let sum = v.chunks_exact(2).fold(0u16, |s, w| {
-        s.wrapping_add(u16::from_le_bytes([w[0], w[1]]))
-    });
+    let sum = v
+        .chunks_exact(2)
+        .filter_map(|w| le16(w, 0))
+        .fold(0u16, u16::wrapping_add);
     let platform = v[1];
     c.field(
         "eltorito.validation.platform_id",
@@ -141,7 +142,7 @@ pub(super) fn read(
             break;
         }
         sections += 1;
-        let count = usize::from(u16le(h, 2).unwrap_or(0));
+        let count = usize::from(le16(h, 2).unwrap_or(0));
         let p = format!("eltorito.section{sections}");
         c.field(format!("{p}.platform_id"), Value::hex(h[1]), Role::Content);
         c.field(format!("{p}.id"), ident(&h[4..32]), Role::Content);
@@ -186,12 +187,12 @@ fn fat_size(s: &[u8]) -> Option<u64> {
     if s.get(510..512)? != [0x55, 0xaa] {
         return None;
     }
-    let bps = u64::from(u16le(s, 11)?);
-    if !matches!(bps, 512 | 1024 | 2048 | 4096) || *s.get(13)? == 0 || u16le(s, 14)? == 0 {
+    let bps = u64::from(le16(s, 11)?);
+    if !matches!(bps, 512 | 1024 | 2048 | 4096) || *s.get(13)? == 0 || le16(s, 14)? == 0 {
         return None;
     }
-    let total = match u16le(s, 19)? {
-        0 => u64::from(u32le(s, 32)?),
+    let total = match le16(s, 19)? {
+        0 => u64::from(le32(s, 32)?),
         n => u64::from(n),
     };
     (total > 0).then_some(total * bps)

@@ -166,26 +166,14 @@ fn partition_entries(
 
 // ---- little readers shared by the submodules ----
 
-fn u16le(b: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_le_bytes(b.get(at..at + 2)?.try_into().ok()?))
-}
-
-fn u32le(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
-}
-
-fn u32be(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_be_bytes(b.get(at..at + 4)?.try_into().ok()?))
-}
-
 /// A "both-byte-order" 16-bit number (ECMA-119 7.2.3); the little-endian half wins.
 fn both16(b: &[u8], at: usize) -> Option<u16> {
-    u16le(b, at)
+    crate::bytes::le16(b, at)
 }
 
 /// A "both-byte-order" 32-bit number (ECMA-119 7.3.3); the little-endian half wins.
 fn both32(b: &[u8], at: usize) -> Option<u32> {
-    u32le(b, at)
+    crate::bytes::le32(b, at)
 }
 
 /// A decoded time stamp: the instant (UTC) with the zone it was recorded

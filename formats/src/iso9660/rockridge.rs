@@ -50,8 +50,8 @@ pub(super) struct Er {
 /// Everything the SUSP entries of one record said.
 #[derive(Debug, Default)]
 pub(super) struct Susp {
-    /// `NM` (assembled over CONTINUE), `None` when absent.
-    pub name: Option<String>,
+    /// `NM` as stored (assembled over CONTINUE), `None` when absent.
+    pub name: Option<Vec<u8>>,
     name_open: bool,
     pub px: Option<Px>,
     /// `PN` raw (high, low) device words.
@@ -211,11 +211,11 @@ fn entries(s: &mut Susp, area: &[u8], at: u64) -> Option<(u32, u32, u32)> {
                 if let [flags, name @ ..] = d {
                     // CURRENT/PARENT names stand for `.`/`..`: never a listed name.
                     if flags & 0b110 == 0 {
-                        let n = s.name.get_or_insert_with(String::new);
+                        let n = s.name.get_or_insert_with(Vec::new);
                         if !s.name_open && !n.is_empty() {
                             // A second, unrelated NM: the first one wins.
                         } else {
-                            n.push_str(&text(name));
+                            n.extend_from_slice(name);
                         }
                         s.name_open = flags & 1 != 0;
                     }

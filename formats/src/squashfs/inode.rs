@@ -2,7 +2,7 @@
 //! and extended variants of directory, file, symlink, devices, fifo and
 //! socket). Parsed from the decoded inode table.
 
-use super::table::{u16_at, u32_at, u64_at};
+use crate::bytes::{le16, le32, le64};
 use crate::Kind;
 
 /// `frag_idx` of a file without a fragment tail.
@@ -78,17 +78,17 @@ pub enum Bad {
 pub fn parse(t: &[u8], pos: usize, block_size: u32) -> Result<Inode, Bad> {
     let u16a = |o: usize| {
         pos.checked_add(o)
-            .and_then(|p| u16_at(t, p))
+            .and_then(|p| le16(t, p))
             .ok_or(Bad::Truncated)
     };
     let u32a = |o: usize| {
         pos.checked_add(o)
-            .and_then(|p| u32_at(t, p))
+            .and_then(|p| le32(t, p))
             .ok_or(Bad::Truncated)
     };
     let u64a = |o: usize| {
         pos.checked_add(o)
-            .and_then(|p| u64_at(t, p))
+            .and_then(|p| le64(t, p))
             .ok_or(Bad::Truncated)
     };
     let ty = u16a(0)?;

@@ -21,9 +21,12 @@ pub use decode::Decoder;
 
 use decode::Codec;
 use inode::{Bad, Body, Inode, NO_FRAGMENT, NO_XATTR};
-use table::{read_block, read_lookup, u16_at, u32_at, u64_at, MetaTable};
+use table::{read_block, read_lookup, MetaTable};
 use xattr::Xattrs;
 
+use crate::bytes::{le16, le32, le64};
+use crate::magic;
+use crate::model::stored_name;
 use crate::{
     Blob, Container, Data, Entry, Error, ErrorKind, Field, Format, Kind, Limits, Meta, Owner,
     Region, Result, Role, SquashBlock, SquashFragment, Time, Value,
@@ -87,23 +90,23 @@ struct Superblock {
 impl Superblock {
     fn parse(b: &[u8]) -> Option<Superblock> {
         Some(Superblock {
-            inode_count: u32_at(b, 4)?,
-            mkfs_time: u32_at(b, 8)?,
-            block_size: u32_at(b, 12)?,
-            fragment_count: u32_at(b, 16)?,
-            compressor: u16_at(b, 20)?,
-            block_log: u16_at(b, 22)?,
-            flags: u16_at(b, 24)?,
-            id_count: u16_at(b, 26)?,
-            version: (u16_at(b, 28)?, u16_at(b, 30)?),
-            root_inode: u64_at(b, 32)?,
-            bytes_used: u64_at(b, 40)?,
-            id_table: u64_at(b, 48)?,
-            xattr_table: u64_at(b, 56)?,
-            inode_table: u64_at(b, 64)?,
-            directory_table: u64_at(b, 72)?,
-            fragment_table: u64_at(b, 80)?,
-            export_table: u64_at(b, 88)?,
+            inode_count: le32(b, 4)?,
+            mkfs_time: le32(b, 8)?,
+            block_size: le32(b, 12)?,
+            fragment_count: le32(b, 16)?,
+            compressor: le16(b, 20)?,
+            block_log: le16(b, 22)?,
+            flags: le16(b, 24)?,
+            id_count: le16(b, 26)?,
+            version: (le16(b, 28)?, le16(b, 30)?),
+            root_inode: le64(b, 32)?,
+            bytes_used: le64(b, 40)?,
+            id_table: le64(b, 48)?,
+            xattr_table: le64(b, 56)?,
+            inode_table: le64(b, 64)?,
+            directory_table: le64(b, 72)?,
+            fragment_table: le64(b, 80)?,
+            export_table: le64(b, 88)?,
         })
     }
 
@@ -208,7 +211,7 @@ fn compressor_options(blob: &Blob, codec: Codec, c: &mut Container) -> Result<u6
     let (b, end) = read_block(blob, codec, SUPERBLOCK_SIZE)?;
     let p = "compressor_options.";
     let u32f = |o| {
-        u32_at(&b, o).ok_or_else(|| {
+        le32(&b, o).ok_or_else(|| {
             err(
                 SUPERBLOCK_SIZE,
                 ErrorKind::Truncated {
@@ -221,8 +224,8 @@ fn compressor_options(blob: &Blob, codec: Codec, c: &mut Container) -> Result<u6
     match codec {
         Codec::Gzip => {
             c.field(format!("{p}compression_level"), u32f(0)?, Role::Packing);
-            let w = u16_at(&b, 4).unwrap_or(0);
-            let s = u16_at(&b, 6).unwrap_or(0);
+            let w = le16(&b, 4).unwrap_or(0);
+            let s = le16(&b, 6).unwrap_or(0);
             c.field(format!("{p}window_size"), w, Role::Packing);
             c.field(format!("{p}strategies"), Value::hex(s), Role::Packing);
         }
@@ -345,7 +348,7 @@ impl Image<'_> {
                 let mut blocks = Vec::with_capacity(*count);
                 let mut at = *blocks_start;
                 for i in 0..*count {
-                    let raw = u32_at(&self.inodes.data, list + i * 4).unwrap_or(0);
+                    let raw = le32(&self.inodes.data, list + i * 4).unwrap_or(0);
                     let b = stored_block(raw, at);
                     if b.stored > self.sb.block_size {
                         errors.push(err(
@@ -395,8 +398,9 @@ impl Image<'_> {
         e
     }
 
-    /// Children of a directory inode: (name, inode reference), in stored order.
-    fn listing(&self, ino: &Inode, errors: &mut Vec<Error>) -> Vec<(String, u64)> {
+    /// Children of a directory inode: (name as stored, inode reference), in
+    /// stored order.
+    fn listing<'d>(&'d self, ino: &Inode, errors: &mut Vec<Error>) -> Vec<(&'d [u8], u64)> {
         let Body::Dir {
             block,
             offset,
@@ -431,8 +435,8 @@ impl Image<'_> {
         let mut p = pos;
         let bad = |p: usize, w: String| err(self.dirs.disk_offset(p), ErrorKind::Invalid(w));
         while p + 12 <= end {
-            let count = u32_at(d, p).unwrap_or(0);
-            let start = u32_at(d, p + 4).unwrap_or(0);
+            let count = le32(d, p).unwrap_or(0);
+            let start = le32(d, p + 4).unwrap_or(0);
             if count >= 256 {
                 errors.push(bad(
                     p,
@@ -442,7 +446,7 @@ impl Image<'_> {
             }
             p += 12;
             for _ in 0..=count {
-                let (Some(off), Some(nsz)) = (u16_at(d, p), u16_at(d, p + 6)) else {
+                let (Some(off), Some(nsz)) = (le16(d, p), le16(d, p + 6)) else {
                     errors.push(bad(p, "directory entry runs past its listing".into()));
                     return out;
                 };
@@ -451,9 +455,9 @@ impl Image<'_> {
                     errors.push(bad(p, "directory entry name runs past its listing".into()));
                     return out;
                 };
-                let name = String::from_utf8_lossy(name).into_owned();
-                if name.contains('/') || name == "." || name == ".." || name.contains('\0') {
-                    errors.push(bad(p, format!("bad name {name:?} in directory")));
+                if name.contains(&b'/') || name == b"." || name == b".." || name.contains(&0) {
+                    let shown = String::from_utf8_lossy(name);
+                    errors.push(bad(p, format!("bad name {shown:?} in directory")));
                 } else {
                     out.push((name, (u64::from(start) << 16) | u64::from(off)));
                 }
@@ -468,7 +472,7 @@ impl Image<'_> {
 pub fn open(blob: &Blob, limits: &Limits) -> Result<Container> {
     let head = blob.slice(0, SUPERBLOCK_SIZE, Format::SquashFs)?;
     let hb = head.bytes();
-    if hb.get(..4) != Some(b"hsqs") {
+    if !magic::is(Format::SquashFs, hb) {
         return Err(err(0, ErrorKind::BadMagic));
     }
     let sb = Superblock::parse(hb).ok_or_else(|| {
@@ -538,7 +542,7 @@ pub fn open(blob: &Blob, limits: &Limits) -> Result<Container> {
             push_lookup_regions(&mut c, &t, "id table", &mut table_starts);
             t.data
                 .chunks_exact(4)
-                .map(|b| u32_at(b, 0).unwrap_or(0))
+                .map(|b| le32(b, 0).unwrap_or(0))
                 .collect()
         }
         Err(e) => {
@@ -559,8 +563,8 @@ pub fn open(blob: &Blob, limits: &Limits) -> Result<Container> {
             Ok(t) => {
                 push_lookup_regions(&mut c, &t, "fragment table", &mut table_starts);
                 for (i, f) in t.data.chunks_exact(16).enumerate() {
-                    let start = u64_at(f, 0).unwrap_or(0);
-                    let b = stored_block(u32_at(f, 8).unwrap_or(0), start);
+                    let start = le64(f, 0).unwrap_or(0);
+                    let b = stored_block(le32(f, 8).unwrap_or(0), start);
                     c.regions.push(Region::structure(
                         b.offset,
                         u64::from(b.stored),
@@ -656,6 +660,9 @@ fn push_lookup_regions(c: &mut Container, t: &table::Lookup, name: &str, starts:
     starts.push(t.index.0);
 }
 
+/// A directory's children still to visit: (name as stored, inode reference).
+type Listing<'d> = std::vec::IntoIter<(&'d [u8], u64)>;
+
 /// Depth-first walk from the root, each directory followed by its children
 /// in stored (sorted) order, so paths come out in on-disk order.
 fn walk(img: &Image, c: &mut Container, limits: &Limits) -> Result<()> {
@@ -691,17 +698,17 @@ fn walk(img: &Image, c: &mut Container, limits: &Limits) -> Result<()> {
     visited.insert(img.sb.root_inode);
     // (path prefix, listing) frames; a stack rather than recursion so depth
     // costs heap, not native stack.
-    let mut stack: Vec<(String, std::vec::IntoIter<(String, u64)>)> =
-        vec![(String::new(), img.listing(&root, &mut errors).into_iter())];
+    let mut stack: Vec<(Vec<u8>, Listing<'_>)> =
+        vec![(Vec::new(), img.listing(&root, &mut errors).into_iter())];
     while let Some((prefix, iter)) = stack.last_mut() {
         let Some((name, r)) = iter.next() else {
             stack.pop();
             continue;
         };
         let path = if prefix.is_empty() {
-            name
+            name.to_vec()
         } else {
-            format!("{prefix}/{name}")
+            [prefix.as_slice(), b"/", name].concat()
         };
         if path.len() > MAX_PATH {
             errors.push(err(
@@ -724,7 +731,9 @@ fn walk(img: &Image, c: &mut Container, limits: &Limits) -> Result<()> {
                 continue;
             }
         };
-        let e = img.entry(path.clone(), &ino, &mut errors);
+        let (shown, raw) = stored_name(&path);
+        let mut e = img.entry(shown, &ino, &mut errors);
+        e.raw_path = raw;
         let idx = c.entries.len();
         if let Data::Squash { blocks, .. } = &e.data {
             let len: u64 = blocks.iter().map(|b| u64::from(b.stored)).sum();
@@ -741,7 +750,10 @@ fn walk(img: &Image, c: &mut Container, limits: &Limits) -> Result<()> {
             if !visited.insert(r) {
                 errors.push(err(
                     img.sb.inode_table.saturating_add(r >> 16),
-                    ErrorKind::Loop(format!("directory {path} reached twice")),
+                    ErrorKind::Loop(format!(
+                        "directory {} reached twice",
+                        String::from_utf8_lossy(&path)
+                    )),
                 ));
                 continue;
             }
@@ -749,7 +761,8 @@ fn walk(img: &Image, c: &mut Container, limits: &Limits) -> Result<()> {
                 errors.push(err(
                     img.sb.inode_table.saturating_add(r >> 16),
                     ErrorKind::Limit(format!(
-                        "directories nested deeper than {MAX_DIR_DEPTH} at {path}"
+                        "directories nested deeper than {MAX_DIR_DEPTH} at {}",
+                        String::from_utf8_lossy(&path)
                     )),
                 ));
                 continue;

@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 
 use super::decode::Codec;
+use crate::bytes::{le16, le64};
 use crate::{Blob, Error, ErrorKind, Format, Limits, Result};
 
 /// Decoded bytes one metadata block holds at most.
@@ -16,26 +17,11 @@ fn err(offset: u64, kind: ErrorKind) -> Error {
     Error::new(Format::SquashFs, offset, kind)
 }
 
-pub fn u16_at(b: &[u8], at: usize) -> Option<u16> {
-    let s = b.get(at..at.checked_add(2)?)?;
-    Some(u16::from_le_bytes([s[0], s[1]]))
-}
-
-pub fn u32_at(b: &[u8], at: usize) -> Option<u32> {
-    let s: [u8; 4] = b.get(at..at.checked_add(4)?)?.try_into().ok()?;
-    Some(u32::from_le_bytes(s))
-}
-
-pub fn u64_at(b: &[u8], at: usize) -> Option<u64> {
-    let s: [u8; 8] = b.get(at..at.checked_add(8)?)?.try_into().ok()?;
-    Some(u64::from_le_bytes(s))
-}
-
 /// Reads the metadata block at `offset`: its decoded bytes and the offset
 /// just past it on disk.
 pub fn read_block(blob: &Blob, codec: Codec, offset: u64) -> Result<(Vec<u8>, u64)> {
     let head = blob.slice(offset, 2, Format::SquashFs)?;
-    let h = u16_at(head.bytes(), 0).unwrap_or(0);
+    let h = le16(head.bytes(), 0).unwrap_or(0);
     let len = u64::from(h & 0x7fff);
     let compressed = h & 0x8000 == 0;
     if len == 0 {
@@ -159,7 +145,7 @@ pub fn read_lookup(
     let mut range: Option<(u64, u64)> = None;
     let cap = limits.decoded_cap(blob.len());
     for i in 0..nblocks as usize {
-        let p = u64_at(ptrs.bytes(), i * 8).unwrap_or(0);
+        let p = le64(ptrs.bytes(), i * 8).unwrap_or(0);
         let (b, next) = read_block(blob, codec, p)?;
         let want = (bytes - data.len() as u64).min(META_SIZE as u64) as usize;
         if b.len() < want {

@@ -4,7 +4,8 @@
 //! line when several files share them.
 
 use super::decode::Codec;
-use super::table::{read_lookup, u16_at, u32_at, u64_at, Lookup, MetaTable};
+use super::table::{read_lookup, Lookup, MetaTable};
+use crate::bytes::{le16, le32, le64};
 use crate::{Blob, Error, Format, Limits, Region, Result};
 
 /// Key prefixes by the low byte of the type field.
@@ -33,8 +34,8 @@ impl Xattrs {
         limits: &Limits,
     ) -> Result<(Xattrs, Vec<Region>, Option<Error>)> {
         let head = blob.slice(start, 16, Format::SquashFs)?;
-        let kv_start = u64_at(head.bytes(), 0).unwrap_or(0);
-        let count = u64::from(u32_at(head.bytes(), 8).unwrap_or(0));
+        let kv_start = le64(head.bytes(), 0).unwrap_or(0);
+        let count = u64::from(le32(head.bytes(), 8).unwrap_or(0));
         let Lookup {
             data,
             blocks,
@@ -64,7 +65,7 @@ impl Xattrs {
         ));
         let ids = data
             .chunks_exact(16)
-            .map(|c| (u64_at(c, 0).unwrap_or(0), u32_at(c, 8).unwrap_or(0)))
+            .map(|c| (le64(c, 0).unwrap_or(0), le32(c, 8).unwrap_or(0)))
             .collect();
         Ok((Xattrs { ids, kv }, regions, e))
     }
@@ -86,8 +87,8 @@ impl Xattrs {
         // Each pair takes at least 8 bytes, so the count is bounded by the table.
         let mut out = Vec::with_capacity((count as usize).min(d.len() / 8));
         for _ in 0..count {
-            let ty = u16_at(d, pos).ok_or_else(|| trunc(pos))?;
-            let name_len = usize::from(u16_at(d, pos + 2).ok_or_else(|| trunc(pos))?);
+            let ty = le16(d, pos).ok_or_else(|| trunc(pos))?;
+            let name_len = usize::from(le16(d, pos + 2).ok_or_else(|| trunc(pos))?);
             let name = d
                 .get(pos + 4..pos + 4 + name_len)
                 .ok_or_else(|| trunc(pos))?;
@@ -95,20 +96,20 @@ impl Xattrs {
                 .get(usize::from(ty & 0xff))
                 .ok_or_else(|| bad(self.kv.disk_offset(pos), format!("xattr type {ty:#x}")))?;
             pos += 4 + name_len;
-            let value_len = u32_at(d, pos).ok_or_else(|| trunc(pos))? as usize;
+            let value_len = le32(d, pos).ok_or_else(|| trunc(pos))? as usize;
             let mut value = d
                 .get(pos + 4..(pos + 4).saturating_add(value_len))
                 .ok_or_else(|| trunc(pos))?;
             pos += 4 + value_len;
             if ty & OUT_OF_LINE != 0 {
-                let vr = u64_at(value, 0).ok_or_else(|| trunc(pos))?;
+                let vr = le64(value, 0).ok_or_else(|| trunc(pos))?;
                 let vp = self.kv.pos(vr >> 16, (vr & 0xffff) as u16).ok_or_else(|| {
                     bad(
                         self.kv.start,
                         format!("xattr value reference {vr:#x} points nowhere"),
                     )
                 })?;
-                let vl = u32_at(d, vp).ok_or_else(|| trunc(vp))? as usize;
+                let vl = le32(d, vp).ok_or_else(|| trunc(vp))? as usize;
                 value = d
                     .get(vp + 4..(vp + 4).saturating_add(vl))
                     .ok_or_else(|| trunc(vp))?;

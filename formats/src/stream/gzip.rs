@@ -5,6 +5,7 @@
 //! [`super`], which runs the members of a stream one after another.
 
 use super::{pump, read_member, Sink};
+use crate::bytes::{le16, le32};
 use crate::{Field, Format, Result, Role, Value};
 
 /// Decodes the gzip member at `pos`.
@@ -20,7 +21,8 @@ pub(super) fn fields(b: &[u8], f: &mut Vec<Field>) {
         return;
     };
     let flg = h[3];
-    let mtime = u32::from_le_bytes([h[4], h[5], h[6], h[7]]);
+    // `h` is 10 bytes long.
+    let mtime = le32(h, 4).unwrap_or(0);
     // 0 means "no time stored" (RFC 1952), not the epoch.
     let mtime_text = if mtime == 0 {
         Value::Uint(0)
@@ -83,8 +85,9 @@ pub(super) fn fields(b: &[u8], f: &mut Vec<Field>) {
     ));
     let mut at = 10usize;
     if flg & 0x04 != 0 {
-        let Some(x) = b.get(10..12) else { return };
-        let xlen = usize::from(u16::from_le_bytes([x[0], x[1]]));
+        let Some(xlen) = le16(b, 10).map(usize::from) else {
+            return;
+        };
         f.push(Field::new("gzip.extra_len", xlen, Role::Packing));
         at = 12 + xlen;
     }

@@ -4,7 +4,8 @@
 //! Part of formats/ (bytes → formats → engine → report), under
 //! [`super`], which runs the frames of a file one after another.
 
-use super::{is_skippable, pump, u32le, yes_no, Mode, Sink};
+use super::{is_skippable, pump, yes_no, Mode, Sink};
+use crate::bytes::le32;
 use crate::{Error, ErrorKind, Field, Format, Result, Role};
 
 pub(super) const LEGACY_MAGIC: u32 = 0x184C_2102;
@@ -16,7 +17,7 @@ const LEGACY_BLOCK: usize = 8 << 20;
 /// legacy stream at `pos`.
 pub(super) fn member(data: &[u8], pos: usize, sink: &mut Sink) -> Result<(usize, bool)> {
     let codec = Format::Lz4;
-    let m = u32le(data, pos).unwrap_or(0);
+    let m = le32(data, pos).unwrap_or(0);
     if m == LEGACY_MAGIC {
         return legacy(data, pos, sink);
     }
@@ -56,7 +57,7 @@ fn legacy(data: &[u8], pos: usize, sink: &mut Sink) -> Result<(usize, bool)> {
     let mut at = pos + 4;
     let mut scratch: Vec<u8> = Vec::new();
     loop {
-        let Some(size) = u32le(data, at) else {
+        let Some(size) = le32(data, at) else {
             return Ok((at.min(data.len()), true));
         };
         if size == LEGACY_MAGIC {
@@ -94,9 +95,9 @@ fn legacy(data: &[u8], pos: usize, sink: &mut Sink) -> Result<(usize, bool)> {
 /// End of the lz4 frame (or skippable frame) at `pos`, by walking its block
 /// headers. `None` if it is cut short or malformed.
 fn frame_end(b: &[u8], pos: usize) -> Option<usize> {
-    let m = u32le(b, pos)?;
+    let m = le32(b, pos)?;
     if is_skippable(m) {
-        let len = u32le(b, pos + 4)? as usize;
+        let len = le32(b, pos + 4)? as usize;
         let end = pos.checked_add(8)?.checked_add(len)?;
         return (end <= b.len()).then_some(end);
     }
@@ -115,7 +116,7 @@ fn frame_end(b: &[u8], pos: usize) -> Option<usize> {
         at += 4;
     }
     loop {
-        let size = u32le(b, at)?;
+        let size = le32(b, at)?;
         at += 4;
         if size == 0 {
             break;
@@ -135,7 +136,7 @@ fn frame_end(b: &[u8], pos: usize) -> Option<usize> {
 }
 
 pub(super) fn fields(b: &[u8], f: &mut Vec<Field>) {
-    match u32le(b, 0) {
+    match le32(b, 0) {
         Some(LEGACY_MAGIC) => f.push(Field::new("lz4.variant", "legacy", Role::Packing)),
         Some(FRAME_MAGIC) => {
             f.push(Field::new("lz4.variant", "frame", Role::Packing));
@@ -184,7 +185,7 @@ pub(super) fn fields(b: &[u8], f: &mut Vec<Field>) {
                 at += 8;
             }
             if flg & 0x01 != 0 {
-                if let Some(d) = u32le(b, at) {
+                if let Some(d) = le32(b, at) {
                     f.push(Field::new("lz4.dict_id", d, Role::Packing));
                 }
             }

@@ -21,6 +21,8 @@ mod zstd;
 use std::io::Read;
 
 use crate::blob::GrowBuf;
+use crate::bytes::le32;
+use crate::magic;
 use crate::{Blob, Error, ErrorKind, Field, Format, Limits, Result};
 
 /// Decoded bytes are pulled through the codecs in pieces of this size.
@@ -126,7 +128,7 @@ fn size_hint(b: &[u8], codec: Format) -> Option<u64> {
         Format::Zstd => zstd::header(b, 0)?.content_size,
         Format::Gzip => {
             let tail = b.len().checked_sub(4)?;
-            Some(u64::from(u32le(b, tail)?))
+            Some(u64::from(le32(b, tail)?))
         }
         Format::Xz => xz::streams(b).map(|(_, size)| size),
         _ => None,
@@ -294,24 +296,13 @@ impl Sink {
     }
 }
 
-fn u32le(b: &[u8], at: usize) -> Option<u32> {
-    let s = b.get(at..at.checked_add(4)?)?;
-    Some(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
-}
-
 /// True when `b` starts a member of `codec`.
 fn starts_member(codec: Format, b: &[u8]) -> bool {
-    let m = u32le(b, 0);
-    match codec {
-        Format::Gzip => b.starts_with(&[0x1f, 0x8b]),
-        Format::Xz => b.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0x00]),
-        Format::Zstd => m.is_some_and(|m| m == zstd::MAGIC || is_skippable(m)),
-        Format::Bzip2 => matches!(b, [b'B', b'Z', b'h', b'1'..=b'9', ..]),
-        Format::Lz4 => {
-            m.is_some_and(|m| m == lz4::FRAME_MAGIC || m == lz4::LEGACY_MAGIC || is_skippable(m))
-        }
-        _ => false,
-    }
+    // A skippable frame (zstd and lz4 share the magic range) is a member,
+    // but names no format on its own, so it is not in the detection table.
+    let skippable =
+        matches!(codec, Format::Zstd | Format::Lz4) && le32(b, 0).is_some_and(is_skippable);
+    codec.is_stream() && (magic::is(codec, b) || skippable)
 }
 
 /// zstd and lz4 share the skippable-frame magic range.
@@ -406,6 +397,15 @@ fn read_member(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn codec_magics_are_in_the_detection_table() {
+        assert!(magic::is(Format::Zstd, &zstd::MAGIC.to_le_bytes()));
+        assert!(magic::is(Format::Lz4, &lz4::FRAME_MAGIC.to_le_bytes()));
+        assert!(magic::is(Format::Lz4, &lz4::LEGACY_MAGIC.to_le_bytes()));
+        assert!(starts_member(Format::Zstd, &0x184D_2A53u32.to_le_bytes()));
+        assert!(!starts_member(Format::Elf, b"\x7fELF"));
+    }
 
     #[test]
     fn sink_head_stops_at_max() {

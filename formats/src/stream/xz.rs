@@ -4,7 +4,9 @@
 //! Part of formats/ (bytes → formats → engine → report), under
 //! [`super`], which runs the streams of a file one after another.
 
-use super::{pump, read_member, u32le, Sink};
+use super::{pump, read_member, Sink};
+use crate::bytes::le32;
+use crate::magic;
 use crate::{Field, Format, Result, Role};
 
 /// Decodes the xz stream at `pos`.
@@ -27,8 +29,6 @@ pub(super) fn fields(b: &[u8], f: &mut Vec<Field>) {
         f.push(Field::new("xz.check", check, Role::Packing));
     }
 }
-
-const MAGIC: [u8; 6] = [0xfd, b'7', b'z', b'X', b'Z', 0x00];
 
 /// When `b` is nothing but xz streams (and zero padding): where the last
 /// one ends and the total decoded size, read from each stream's footer and
@@ -84,14 +84,14 @@ fn varint(b: &[u8], at: &mut usize) -> Option<u64> {
 /// from the footer, the index (both CRC-checked) and the header.
 fn from_end(b: &[u8], end: usize) -> Option<(usize, u64)> {
     let footer = b.get(end.checked_sub(12)?..end)?;
-    if footer.get(10..12)? != b"YZ" || crc32(footer.get(4..10)?) != u32le(footer, 0)? {
+    if footer.get(10..12)? != b"YZ" || crc32(footer.get(4..10)?) != le32(footer, 0)? {
         return None;
     }
-    let index_len = (u32le(footer, 4)? as usize + 1) * 4;
+    let index_len = (le32(footer, 4)? as usize + 1) * 4;
     let index_start = (end - 12).checked_sub(index_len)?;
     let index = b.get(index_start..end - 12)?;
     let (body, crc) = index.split_at(index_len - 4);
-    if *body.first()? != 0 || crc32(body) != u32le(crc, 0)? {
+    if *body.first()? != 0 || crc32(body) != le32(crc, 0)? {
         return None;
     }
     let mut at = 1;
@@ -110,7 +110,7 @@ fn from_end(b: &[u8], end: usize) -> Option<(usize, u64)> {
     let start = index_start.checked_sub(blocks)?.checked_sub(12)?;
     let header = b.get(start..start + 12)?;
     // The header's stream flags must be the footer's.
-    if header.get(..6)? != MAGIC || header.get(6..8)? != footer.get(8..10)? {
+    if !magic::is(Format::Xz, header) || header.get(6..8)? != footer.get(8..10)? {
         return None;
     }
     Some((start, size))

@@ -5,7 +5,8 @@
 //! Part of formats/ (bytes → formats → engine → report), under
 //! [`super`], which runs the frames of a file one after another.
 
-use super::{is_skippable, pump, u32le, yes_no, Mode, Sink};
+use super::{is_skippable, pump, yes_no, Mode, Sink};
+use crate::bytes::{le32, le_uint};
 use crate::{Error, ErrorKind, Field, Format, Result, Role};
 
 pub(super) const MAGIC: u32 = 0xFD2F_B528;
@@ -20,7 +21,7 @@ pub(super) fn member(data: &[u8], pos: usize, sink: &mut Sink) -> Result<(usize,
             return Ok((end, true));
         }
     }
-    let m = u32le(data, pos).unwrap_or(0);
+    let m = le32(data, pos).unwrap_or(0);
     if is_skippable(m) {
         return match end {
             Some(end) => Ok((end, true)),
@@ -133,15 +134,9 @@ pub(super) struct Header {
     len: usize,
 }
 
-fn le_n(b: &[u8]) -> u64 {
-    b.iter()
-        .rev()
-        .fold(0u64, |acc, &x| (acc << 8) | u64::from(x))
-}
-
 /// The zstd frame header at `pos` (RFC 8878 §3.1.1.1).
 pub(super) fn header(b: &[u8], pos: usize) -> Option<Header> {
-    if u32le(b, pos)? != MAGIC {
+    if le32(b, pos)? != MAGIC {
         return None;
     }
     let fhd = *b.get(pos + 4)?;
@@ -158,7 +153,7 @@ pub(super) fn header(b: &[u8], pos: usize) -> Option<Header> {
         at += 1;
     }
     let did_len = [0usize, 1, 2, 4][usize::from(fhd & 3)];
-    let dict_id = le_n(b.get(at..at + did_len)?) as u32;
+    let dict_id = le_uint(b, at, did_len)? as u32;
     at += did_len;
     let fcs_len = match fhd >> 6 {
         0 => usize::from(single),
@@ -169,7 +164,7 @@ pub(super) fn header(b: &[u8], pos: usize) -> Option<Header> {
     let content_size = if fcs_len == 0 {
         None
     } else {
-        let v = le_n(b.get(at..at + fcs_len)?);
+        let v = le_uint(b, at, fcs_len)?;
         Some(if fcs_len == 2 { v + 256 } else { v })
     };
     at += fcs_len;
@@ -189,17 +184,16 @@ pub(super) fn header(b: &[u8], pos: usize) -> Option<Header> {
 /// End of the zstd frame (or skippable frame) at `pos`, by walking its
 /// block headers. `None` if it is cut short or malformed.
 fn frame_end(b: &[u8], pos: usize) -> Option<usize> {
-    let m = u32le(b, pos)?;
+    let m = le32(b, pos)?;
     if is_skippable(m) {
-        let len = u32le(b, pos + 4)? as usize;
+        let len = le32(b, pos + 4)? as usize;
         let end = pos.checked_add(8)?.checked_add(len)?;
         return (end <= b.len()).then_some(end);
     }
     let h = header(b, pos)?;
     let mut at = pos + h.len;
     loop {
-        let hb = b.get(at..at + 3)?;
-        let bh = u32::from(hb[0]) | u32::from(hb[1]) << 8 | u32::from(hb[2]) << 16;
+        let bh = le_uint(b, at, 3)? as u32;
         at += 3;
         let size = (bh >> 3) as usize;
         at = match (bh >> 1) & 3 {
