@@ -9,9 +9,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use reprodiff::engine::{compare_blobs, compare_files, Options};
-use reprodiff::present::markdown;
 use reprodiff::report::{Node, Report};
 use reprodiff_formats::Blob;
+use reprodiff_present::markdown;
 
 fn testdata(p: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -5,7 +5,7 @@
 
 use std::io::{self, Write};
 
-use crate::report::Report;
+use reprodiff_report::Report;
 
 pub fn write(r: &Report, w: &mut impl Write) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *w, r)?;

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::io::{self, Write};
 
-use crate::report::{Diff, Node, Region, Report, Status, Verdict};
+use reprodiff_report::{Diff, Node, Region, Report, Status, Verdict};
 
 #[derive(Debug, Clone)]
 pub struct TextOptions {

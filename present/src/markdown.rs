@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::io::{self, Write};
 
-use crate::report::{Diff, Node, Report, Verdict};
+use reprodiff_report::{Diff, Node, Report, Verdict};
 
 #[derive(Debug, Clone)]
 pub struct MarkdownOptions {
