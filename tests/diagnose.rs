@@ -576,7 +576,7 @@ fn leaf_causes(name_a: &str, name_b: &str) -> Vec<(String, String)> {
     let mut node = Node::new(name_a, reprodiff::report::Status::Modified);
     if std::str::from_utf8(&a).is_ok() && std::str::from_utf8(&b).is_ok() {
         node.diff = Some(reprodiff::report::Diff::Text {
-            unified: String::new(),
+            hunks: Vec::new(),
             truncated: false,
             fallback: None,
         });

@@ -1,7 +1,8 @@
-//! The JSON report (`"schema": "reprodiff/1"`): the report model serialized
+//! The JSON report (`"schema": "reprodiff/2"`): the report model serialized
 //! as is; `report/SCHEMA.md` documents it.
 //!
-//! Presenter stage: reads a [`Report`], computes nothing.
+//! Presenter stage (bytes → formats → engine → diagnosis → report →
+//! **presenters**): reads a [`Report`], computes nothing.
 
 use std::io::{self, Write};
 

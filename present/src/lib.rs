@@ -5,6 +5,7 @@
 //! report for bug trackers. Every one is `fn write(report, &mut impl Write,
 //! options)`. The terminal browser (`reprodiff-tui`) draws from here too.
 
+pub mod diff;
 pub mod json;
 pub mod markdown;
 pub mod text;
