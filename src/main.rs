@@ -14,10 +14,11 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{HumanBytes, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use reprodiff::engine::{self, address, Options, Progress};
-use reprodiff::present::{json, ls, markdown, text, Sanitize};
+use reprodiff::present::ls;
 use reprodiff::report::Verdict;
 use reprodiff::walk::{self, WalkOptions};
 use reprodiff_formats::{Blob, Kind};
+use reprodiff_present::{json, markdown, text, Sanitize};
 
 #[derive(Parser)]
 #[command(

@@ -172,7 +172,11 @@ cli_test!(unreadable_input_exits_two, |dir| {
 
 cli_test!(json_report_parses_back, |dir| {
     let r = json_report(dir);
-    assert_eq!(r.schema, "reprodiff/1");
+    assert_eq!(r.schema, "reprodiff/2");
+    // Nothing is lost on the way: the typed model writes the same JSON back.
+    let written = std::fs::read_to_string(dir.join("report.json")).expect("report");
+    let again = serde_json::to_string_pretty(&r).expect("serializes") + "\n";
+    assert!(again == written, "the report does not round-trip");
     assert_eq!(r.verdict, Verdict::Different);
     assert_eq!(r.a.size, 268_288);
     assert_eq!(r.a.sha256.len(), 64);
@@ -247,6 +251,9 @@ cli_test!(demo_pair_reports_every_planted_difference, |dir| {
         }) => {
             assert_eq!(*differing_bytes, 1);
             assert_eq!(ranges[0].offset, 0x37b);
+            // The row around the byte, from each side.
+            assert_eq!(ranges[0].start, 0x370);
+            assert_eq!((ranges[0].a[11], ranges[0].b[11]), (0x67, 0xff));
         }
         d => panic!("hello: {d:?}"),
     }

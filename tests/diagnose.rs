@@ -9,9 +9,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use reprodiff::engine::{compare_blobs, compare_files, Options};
-use reprodiff::present::markdown;
 use reprodiff::report::{Cause, Change, Node, Report};
 use reprodiff_formats::Blob;
+use reprodiff_present::markdown;
 
 fn testdata(p: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -585,7 +585,7 @@ fn leaf_causes(name_a: &str, name_b: &str) -> Vec<(String, String)> {
     let mut node = Node::new(name_a, reprodiff::report::Status::Modified);
     if std::str::from_utf8(&a).is_ok() && std::str::from_utf8(&b).is_ok() {
         node.diff = Some(reprodiff::report::Diff::Text {
-            unified: String::new(),
+            hunks: Vec::new(),
             truncated: false,
             fallback: None,
         });

@@ -5,6 +5,7 @@
 use reprodiff::engine::{compare_blobs, Options};
 use reprodiff::report::{Change, Diff, Node, Status, Verdict};
 use reprodiff_formats::Blob;
+use reprodiff_present::diff::unified;
 
 mod common;
 
@@ -102,7 +103,10 @@ fn members_are_paired_by_path_and_order_is_reported() {
     assert_eq!(status("etc/b"), None, "identical members are left out");
     let a_node = find(&r.tree, "etc/a").expect("etc/a");
     match &a_node.diff {
-        Some(Diff::Text { unified, .. }) => assert!(unified.contains("-one\n+ONE\n"), "{unified}"),
+        Some(Diff::Text { hunks, .. }) => {
+            let unified = unified(hunks);
+            assert!(unified.contains("-one\n+ONE\n"), "{unified}")
+        }
         d => panic!("{d:?}"),
     }
     let order = r
@@ -178,9 +182,10 @@ fn corrupt_member_is_an_error_node_and_the_rest_goes_on() {
     assert!(n.children.is_empty(), "{n:?}");
     // The member after it is compared as usual.
     let z = find(&r.tree, "z").expect("the comparison went on");
-    let Some(Diff::Text { unified, .. }) = &z.diff else {
+    let Some(Diff::Text { hunks, .. }) = &z.diff else {
         panic!("z: {z:?}");
     };
+    let unified = unified(hunks);
     assert!(
         unified.contains("-1") && unified.contains("+2"),
         "{unified}"
@@ -540,9 +545,10 @@ fn zip_members_are_compared_field_by_field() {
         );
     }
     let hello = find(&r.tree, "hello.txt").expect("hello.txt");
-    let Some(Diff::Text { unified, .. }) = &hello.diff else {
+    let Some(Diff::Text { hunks, .. }) = &hello.diff else {
         panic!("hello.txt: {hello:?}");
     };
+    let unified = unified(hunks);
     assert!(unified.contains("-hello, zip\n+hello, ZIP"), "{unified}");
     // numbers.txt is deflated and its bytes are the same: no diff.
     assert!(find(&r.tree, "dir/numbers.txt").is_some_and(|n| n.diff.is_none()));

@@ -1,5 +1,7 @@
-//! Leaf content diffs: a unified line diff for text, differing byte ranges
-//! with hexdumps of those ranges only for binary data.
+//! Leaf content diffs: unified-diff hunks (line numbers and lines) for
+//! text, differing byte ranges with the bytes around them for binary data.
+//! Only positions and bytes go into the report; drawing them (hunk headers,
+//! hexdumps) is the presenters' (`reprodiff-present`'s `diff` module).
 //!
 //! Engine stage (bytes → formats → **engine** → report): called only for
 //! pairs whose bytes differ and that are not both containers.
@@ -8,16 +10,16 @@ use std::time::Duration;
 
 use similar::TextDiff;
 
-use crate::report::{ByteRange, Diff};
+use crate::report::{ByteRange, Data, Diff, DiffLine, Hunk, LineTag};
 
 /// Bounds on one leaf diff.
 #[derive(Debug, Clone)]
 pub struct DiffLimits {
-    /// Lines of unified diff kept per entry.
+    /// Lines (context, deleted, inserted) kept per text entry.
     pub max_lines: usize,
     /// Byte ranges listed per binary entry.
     pub max_ranges: usize,
-    /// Hexdump lines shown per side per range.
+    /// 16-byte rows of bytes kept per side per range.
     pub max_hex_lines: usize,
     /// Larger sides are not line-diffed (falls back to the binary view).
     pub max_text_bytes: usize,
@@ -72,33 +74,44 @@ pub fn text_diff(a: &str, b: &str, lim: &DiffLimits) -> Diff {
             lim.text_timeout.as_millis()
         )
     });
-    let mut out = String::new();
+    let mut hunks: Vec<Hunk> = Vec::new();
     let mut lines = 0usize;
     let mut truncated = false;
-    let mut udiff = td.unified_diff();
-    udiff.context_radius(3);
-    'hunks: for hunk in udiff.iter_hunks() {
-        out.push_str(&hunk.header().to_string());
-        out.push('\n');
-        for change in hunk.iter_changes() {
-            if lines >= lim.max_lines {
-                truncated = true;
-                break 'hunks;
+    'hunks: for ops in td.grouped_ops(3) {
+        let (Some(first), Some(last)) = (ops.first(), ops.last()) else {
+            continue;
+        };
+        let (a, b) = (first.old_range().start, first.new_range().start);
+        hunks.push(Hunk {
+            a_start: a as u64 + 1,
+            a_len: (last.old_range().end - a) as u64,
+            b_start: b as u64 + 1,
+            b_len: (last.new_range().end - b) as u64,
+            lines: Vec::new(),
+        });
+        for op in &ops {
+            for change in td.iter_changes(op) {
+                if lines >= lim.max_lines {
+                    truncated = true;
+                    break 'hunks;
+                }
+                let tag = match change.tag() {
+                    similar::ChangeTag::Delete => LineTag::Delete,
+                    similar::ChangeTag::Insert => LineTag::Insert,
+                    similar::ChangeTag::Equal => LineTag::Context,
+                };
+                if let Some(h) = hunks.last_mut() {
+                    h.lines.push(DiffLine {
+                        tag,
+                        line: Data::Text(change.value().to_string()),
+                    });
+                }
+                lines += 1;
             }
-            out.push_str(match change.tag() {
-                similar::ChangeTag::Delete => "-",
-                similar::ChangeTag::Insert => "+",
-                similar::ChangeTag::Equal => " ",
-            });
-            out.push_str(change.value());
-            if change.missing_newline() {
-                out.push_str("\n\\ No newline at end of file\n");
-            }
-            lines += 1;
         }
     }
     Diff::Text {
-        unified: out,
+        hunks,
         truncated,
         fallback,
     }
@@ -148,11 +161,15 @@ pub fn binary_diff(a: &[u8], b: &[u8], lim: &DiffLimits) -> Diff {
     let ranges = runs
         .iter()
         .take(lim.max_ranges)
-        .map(|&(s, e)| ByteRange {
-            offset: s as u64,
-            len: (e - s) as u64,
-            a: hexdump(a, s, e, lim.max_hex_lines),
-            b: hexdump(b, s, e, lim.max_hex_lines),
+        .map(|&(s, e)| {
+            let start = s & !15;
+            ByteRange {
+                offset: s as u64,
+                len: (e - s) as u64,
+                start: start as u64,
+                a: window(a, start, e, lim.max_hex_lines).to_vec(),
+                b: window(b, start, e, lim.max_hex_lines).to_vec(),
+            }
         })
         .collect();
     Diff::Binary {
@@ -165,35 +182,17 @@ pub fn binary_diff(a: &[u8], b: &[u8], lim: &DiffLimits) -> Diff {
     }
 }
 
-/// `xxd`-style lines covering `[start, end)` of `data`, 16-byte aligned.
-pub fn hexdump(data: &[u8], start: usize, end: usize, max_lines: usize) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut line = start & !15;
+/// The bytes of `data` from `start` in whole 16-byte rows up to the row
+/// holding `end - 1`, at most `max_rows` of them (the last row shorter at
+/// the end of `data`); empty when `data` ends before `start`.
+pub fn window(data: &[u8], start: usize, end: usize, max_rows: usize) -> &[u8] {
     let end = end.min(data.len());
-    while line < end && out.len() < max_lines {
-        let row = &data[line..(line + 16).min(data.len())];
-        let mut s = format!("{line:08x}: ");
-        for i in 0..16 {
-            match row.get(i) {
-                Some(b) => s.push_str(&format!("{b:02x}")),
-                None => s.push_str("  "),
-            }
-            if i % 2 == 1 {
-                s.push(' ');
-            }
-        }
-        s.push(' ');
-        for &b in row {
-            s.push(if b.is_ascii_graphic() || b == b' ' {
-                b as char
-            } else {
-                '.'
-            });
-        }
-        out.push(s);
-        line += 16;
+    if start >= end {
+        return &[];
     }
-    out
+    let rows = (end - start).div_ceil(16).min(max_rows);
+    let stop = start.saturating_add(rows * 16).min(data.len());
+    data.get(start..stop).unwrap_or(&[])
 }
 
 #[cfg(test)]
@@ -230,25 +229,118 @@ mod tests {
         assert_eq!(ranges.len(), 2);
         assert_eq!(ranges[0].offset, 5000);
         assert_eq!(ranges[0].len, 2);
+        assert_eq!(ranges[0].start, 5000 & !15);
+        assert_eq!(ranges[0].a, [0u8; 16], "the row around the range, from a");
+        assert_eq!(ranges[0].b[8..10], [1, 2]);
+        assert_eq!((ranges[1].offset, ranges[1].start), (10000, 10000 & !15));
+        assert_eq!(ranges[1].a, [0u8; 0], "a ends before the tail range");
+        assert_eq!(ranges[1].b, [7], "b's last row stops at its end");
+    }
+
+    /// A hunk's `(a_start, a_len, b_start, b_len)` and its lines, each
+    /// after its tag's letter.
+    type Shown = ((u64, u64, u64, u64), Vec<String>);
+
+    fn hunks(d: &Diff) -> Vec<Shown> {
+        let Diff::Text { hunks, .. } = d else {
+            panic!("expected a text diff: {d:?}");
+        };
+        hunks
+            .iter()
+            .map(|h| {
+                let lines = h
+                    .lines
+                    .iter()
+                    .map(|l| {
+                        let tag = match l.tag {
+                            LineTag::Context => ' ',
+                            LineTag::Delete => '-',
+                            LineTag::Insert => '+',
+                        };
+                        let Data::Text(t) = &l.line else {
+                            panic!("text lines are text")
+                        };
+                        format!("{tag}{t}")
+                    })
+                    .collect();
+                ((h.a_start, h.a_len, h.b_start, h.b_len), lines)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn text_diff_has_hunks_with_context() {
+        let d = diff(b"a\nb\nc\n", b"a\nB\nc\n", &DiffLimits::default());
+        let Diff::Text { truncated, .. } = &d else {
+            panic!("expected a text diff");
+        };
+        assert!(!truncated);
         assert_eq!(
-            ranges[0].a[0],
-            format!(
-                "{:08x}: 0000 0000 0000 0000 0000 0000 0000 0000  ................",
-                5000 & !15
-            )
+            hunks(&d),
+            [(
+                (1, 3, 1, 3),
+                vec![" a\n".into(), "-b\n".into(), "+B\n".into(), " c\n".into()]
+            )]
+        );
+        // Three lines of context on each side; changes further apart than
+        // that are separate hunks.
+        let a: String = (1..=20).map(|i| format!("{i}\n")).collect();
+        let b: String = (1..=20)
+            .map(|i| match i {
+                2 => "two\n".to_string(),
+                18 => "eighteen\n".to_string(),
+                i => format!("{i}\n"),
+            })
+            .collect();
+        let h = hunks(&diff(a.as_bytes(), b.as_bytes(), &DiffLimits::default()));
+        assert_eq!(h.len(), 2);
+        assert_eq!(h[0].0, (1, 5, 1, 5));
+        assert_eq!(h[0].1[0], " 1\n");
+        assert_eq!(h[1].0, (15, 6, 15, 6));
+        assert_eq!(h[1].1.first().map(String::as_str), Some(" 15\n"));
+        assert_eq!(h[1].1.last().map(String::as_str), Some(" 20\n"));
+    }
+
+    #[test]
+    fn empty_sides_and_missing_newlines_keep_their_numbers() {
+        assert_eq!(
+            hunks(&diff(b"", b"x\ny", &DiffLimits::default())),
+            [((1, 0, 1, 2), vec!["+x\n".into(), "+y".into()])]
+        );
+        assert_eq!(
+            hunks(&diff(b"x\n", b"", &DiffLimits::default())),
+            [((1, 1, 1, 0), vec!["-x\n".into()])]
+        );
+        // Appending after the last line: a's side of the hunk is its context.
+        assert_eq!(
+            hunks(&diff(
+                b"1\n2\n3\n4\n",
+                b"1\n2\n3\n4\n5\n",
+                &DiffLimits::default()
+            )),
+            [(
+                (2, 3, 2, 4),
+                vec![" 2\n".into(), " 3\n".into(), " 4\n".into(), "+5\n".into()]
+            )]
         );
     }
 
     #[test]
-    fn text_diff_is_unified() {
-        let Diff::Text {
-            unified, truncated, ..
-        } = diff(b"a\nb\nc\n", b"a\nB\nc\n", &DiffLimits::default())
-        else {
+    fn line_budget_cuts_hunks_and_says_so() {
+        let a: String = (0..100).map(|i| format!("{i}\n")).collect();
+        let b: String = (0..100).map(|i| format!("{i}!\n")).collect();
+        let lim = DiffLimits {
+            max_lines: 10,
+            ..DiffLimits::default()
+        };
+        let d = diff(a.as_bytes(), b.as_bytes(), &lim);
+        let Diff::Text { truncated, .. } = &d else {
             panic!("expected a text diff");
         };
-        assert!(!truncated);
-        assert_eq!(unified, "@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n");
+        assert!(truncated);
+        let h = hunks(&d);
+        assert_eq!(h[0].0, (1, 100, 1, 100), "the header keeps the whole hunk");
+        assert_eq!(h[0].1.len(), 10);
     }
 
     #[test]
@@ -287,13 +379,13 @@ mod tests {
     }
 
     #[test]
-    fn hexdump_shows_ascii() {
-        let d = b"hello, world! 0123456789";
-        let h = hexdump(d, 0, d.len(), 4);
-        assert_eq!(h.len(), 2);
-        assert_eq!(
-            h[0],
-            "00000000: 6865 6c6c 6f2c 2077 6f72 6c64 2120 3031  hello, world! 01"
-        );
+    fn windows_are_whole_rows_up_to_the_limit() {
+        let d: Vec<u8> = (0..100).collect();
+        assert_eq!(window(&d, 16, 17, 6), &d[16..32]);
+        assert_eq!(window(&d, 16, 40, 6), &d[16..48]);
+        assert_eq!(window(&d, 16, 100, 2), &d[16..48]);
+        assert_eq!(window(&d, 96, 100, 6), &d[96..100], "short last row");
+        assert_eq!(window(&d, 96, 200, 6), &d[96..100]);
+        assert!(window(&d, 112, 120, 6).is_empty());
     }
 }

@@ -1,49 +1,6 @@
-//! Presenters: turn a computed tree into text or JSON. They never recompute,
-//! never parse bytes; each is `fn write(model, &mut impl Write, options)`.
+//! The `ls` listing: one image's nested tree, one entry a line. It prints
+//! what the readers (formats) found in one image, not a comparison, so it
+//! lives here and not with the report presenters of the `reprodiff-present`
+//! crate (bytes → formats → engine → diagnosis → report → presenters).
 
-pub mod json;
 pub mod ls;
-pub mod markdown;
-pub mod text;
-
-use std::io::{self, Write};
-
-/// A writer for terminals that shows ASCII control characters from image
-/// data (an escape sequence in a file name or a text diff could rewrite the
-/// screen) as `\x1b`-style escapes; newlines and tabs pass through.
-pub struct Sanitize<W: Write>(pub W);
-
-impl<W: Write> Write for Sanitize<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let mut start = 0;
-        for (i, &b) in buf.iter().enumerate() {
-            if (b < 0x20 && b != b'\n' && b != b'\t') || b == 0x7f {
-                self.0.write_all(&buf[start..i])?;
-                write!(self.0, "\\x{b:02x}")?;
-                start = i + 1;
-            }
-        }
-        self.0.write_all(&buf[start..])?;
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.0.flush()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Sanitize;
-    use std::io::Write;
-
-    #[test]
-    fn control_characters_are_escaped() {
-        let mut w = Sanitize(Vec::new());
-        write!(w, "usr/bin/x\n\ta\x1b[2Jb\r\x7f").unwrap();
-        assert_eq!(
-            String::from_utf8(w.0).unwrap(),
-            "usr/bin/x\n\ta\\x1b[2Jb\\x0d\\x7f"
-        );
-    }
-}

@@ -11,10 +11,10 @@ use ratatui::backend::Backend;
 use ratatui::crossterm::event::{Event, MouseButton, MouseEventKind};
 use ratatui::layout::{Position, Rect};
 use ratatui::Terminal;
+use reprodiff_present::markdown;
 use reprodiff_report::{Node, Report};
 
 use crate::keymap::{self, Action, Context};
-use crate::markdown;
 use crate::state::{Focus, Mode, Prompt, PromptKind, State, FILTER_ROWS};
 use crate::ui;
 
@@ -321,7 +321,7 @@ impl App {
                             .nodes
                             .iter()
                             .find(|n| n.address == p.address)
-                            .map(markdown::node_markdown)
+                            .map(markdown::node_snippet)
                             .unwrap_or_default();
                         match std::fs::write(path, md) {
                             Ok(()) => format!("wrote {}", path.display()),
@@ -405,7 +405,7 @@ impl App {
                 let (kind, input) = if a == Action::Extract {
                     (PromptKind::Extract, "./reprodiff-extract".to_string())
                 } else {
-                    (PromptKind::Markdown, markdown::default_file(&addr))
+                    (PromptKind::Markdown, markdown::snippet_file_name(&addr))
                 };
                 if kind == PromptKind::Extract && (addr.is_empty() || self.hooks.extract.is_none())
                 {

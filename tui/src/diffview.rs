@@ -1,11 +1,14 @@
 //! Drawing a node's field changes, text diffs and hexdumps as styled lines
 //! for the detail pane. Part of the presenters end of the flow (report →
-//! presenters): it reads a `Node` of the report and styles it; the layout
-//! of the screen is `ui.rs`'s.
+//! presenters): the rows of a diff (line numbers, hunk headers, paired
+//! lines, hex cells) come from `reprodiff_present::diff`, as for the text
+//! and Markdown reports; this only styles them. The layout of the screen is
+//! `ui.rs`'s.
 
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use reprodiff_report::{ByteRange, Node, Value};
+use reprodiff_present::diff::{hex_pairs, text_rows, HexPair, RowKind};
+use reprodiff_report::{ByteRange, Hunk, Node, Value};
 
 pub(crate) const DIM: Style = Style::new().fg(Color::DarkGray);
 pub(crate) const HEAD: Style = Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD);
@@ -95,78 +98,39 @@ pub(crate) fn columns(s: &str, w: usize) -> Vec<String> {
     out
 }
 
-/// Parses `@@ -a,b +c,d @@` into the first line numbers of each side.
-pub(crate) fn hunk_start(line: &str) -> Option<(u64, u64)> {
-    let mut parts = line.split_whitespace().skip(1);
-    let num = |p: &str| p.get(1..)?.split(',').next()?.parse::<u64>().ok();
-    let a = num(parts.next()?)?;
-    let b = num(parts.next()?)?;
-    Some((a, b))
-}
-
-pub(crate) fn text_diff_lines(unified: &str, out: &mut Vec<Line<'static>>) {
-    let lines: Vec<&str> = unified.lines().collect();
-    // Pairs each removed line with the added line at the same place in the
-    // following run, for the intra-line highlight.
-    let mut partner = vec![None; lines.len()];
-    let mut i = 0;
-    while i < lines.len() {
-        if lines[i].starts_with('-') {
-            let dels = i;
-            while i < lines.len() && lines[i].starts_with('-') {
-                i += 1;
-            }
-            let adds = i;
-            while i < lines.len() && lines[i].starts_with('+') {
-                i += 1;
-            }
-            for k in 0..(adds - dels).min(i - adds) {
-                partner[dels + k] = Some(adds + k);
-                partner[adds + k] = Some(dels + k);
-            }
-        } else {
-            i += 1;
-        }
-    }
-    let (mut old, mut new) = (0u64, 0u64);
-    for (i, line) in lines.iter().enumerate() {
-        let (tag, rest) = line.split_at(line.char_indices().nth(1).map_or(line.len(), |(p, _)| p));
-        let text = rest.to_string();
-        match tag {
-            "@" => {
-                if let Some((a, b)) = hunk_start(line) {
-                    old = a;
-                    new = b;
-                }
-                out.push(Line::styled(
-                    line.to_string(),
-                    Style::default().fg(Color::Cyan),
-                ));
-            }
-            "-" | "+" => {
-                let (nums, style) = if tag == "-" {
-                    old += 1;
-                    (format!("{:>4}      │", old - 1), DEL)
+pub(crate) fn text_diff_lines(hunks: &[Hunk], out: &mut Vec<Line<'static>>) {
+    let rows = text_rows(hunks);
+    for row in &rows {
+        match row.kind {
+            RowKind::Header => out.push(Line::styled(
+                row.text.clone(),
+                Style::default().fg(Color::Cyan),
+            )),
+            RowKind::Delete | RowKind::Insert => {
+                let (nums, style) = if row.kind == RowKind::Delete {
+                    (format!("{:>4}      │", row.a_line.unwrap_or(0)), DEL)
                 } else {
-                    new += 1;
-                    (format!("     {:>4} │", new - 1), ADD)
+                    (format!("     {:>4} │", row.b_line.unwrap_or(0)), ADD)
                 };
-                let mut spans = vec![
-                    Span::styled(nums, DIM),
-                    Span::styled(tag.to_string(), style),
-                ];
-                let other = partner[i]
-                    .and_then(|p| lines.get(p))
-                    .and_then(|l| l.get(1..));
-                spans.extend(highlight(&text, other, style));
+                let mut spans = vec![Span::styled(nums, DIM), Span::styled(row.marker(), style)];
+                let other = row
+                    .partner
+                    .and_then(|p| rows.get(p))
+                    .map(|r| r.text.as_str());
+                spans.extend(highlight(&row.text, other, style));
                 out.push(Line::from(spans));
             }
-            "\\" => out.push(Line::styled(line.to_string(), DIM)),
-            _ => {
-                let nums = format!("{old:>4} {new:>4} │ ");
-                old += 1;
-                new += 1;
-                out.push(Line::from(vec![Span::styled(nums, DIM), Span::raw(text)]));
+            RowKind::NoNewline => out.push(Line::styled(row.text.clone(), DIM)),
+            RowKind::Context => {
+                let nums = format!(
+                    "{:>4} {:>4} │ ",
+                    row.a_line.unwrap_or(0),
+                    row.b_line.unwrap_or(0)
+                );
+                out.push(Line::from(vec![
+                    Span::styled(nums, DIM),
+                    Span::raw(row.text.clone()),
+                ]));
             }
         }
     }
@@ -201,31 +165,6 @@ pub(crate) fn highlight(text: &str, other: Option<&str>, style: Style) -> Vec<Sp
     ]
 }
 
-/// Reads `OFFSET: hhhh hhhh ...  ascii` hexdump lines back into bytes.
-pub(crate) fn parse_hexdump(lines: &[String]) -> Option<(u64, Vec<u8>)> {
-    let mut start = None;
-    let mut bytes = Vec::new();
-    for l in lines {
-        let (off, rest) = l.split_once(": ")?;
-        let off = u64::from_str_radix(off.trim(), 16).ok()?;
-        let expected = start.map(|s: u64| s + bytes.len() as u64);
-        if expected.is_some_and(|e| e != off) {
-            return None;
-        }
-        start.get_or_insert(off);
-        let hex = rest.split("  ").next().unwrap_or("");
-        let digits: Vec<u8> = hex.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-        if !digits.len().is_multiple_of(2) {
-            return None;
-        }
-        for pair in digits.chunks(2) {
-            let s = std::str::from_utf8(pair).ok()?;
-            bytes.push(u8::from_str_radix(s, 16).ok()?);
-        }
-    }
-    Some((start.unwrap_or(0), bytes))
-}
-
 pub(crate) fn hex_lines(
     r: &ByteRange,
     image: (Option<u64>, Option<u64>),
@@ -245,19 +184,6 @@ pub(crate) fn hex_lines(
         };
         out.push(Line::styled(text, DIM));
     }
-    let (Some((sa, a)), Some((sb, b))) = (parse_hexdump(&r.a), parse_hexdump(&r.b)) else {
-        for l in &r.a {
-            out.push(Line::styled(format!("-{l}"), DEL));
-        }
-        for l in &r.b {
-            out.push(Line::styled(format!("+{l}"), ADD));
-        }
-        return;
-    };
-    let start = sa.min(sb);
-    let end = (sa + a.len() as u64).max(sb + b.len() as u64);
-    let at =
-        |base: u64, v: &[u8], o: u64| o.checked_sub(base).and_then(|i| v.get(i as usize).copied());
     let side_by_side = |bpr: usize| 10 + bpr * 3 * 2 + 2 <= w;
     let stacked = |bpr: usize| 12 + bpr * 3 <= w;
     let (bpr, sbs) = [16, 8, 4]
@@ -271,38 +197,39 @@ pub(crate) fn hex_lines(
                 .map(|&n| (n, false))
         })
         .unwrap_or((4, false));
-    let cells = |row: u64, base: u64, v: &[u8], ob: u64, ov: &[u8], style: Style| {
-        let mut spans = Vec::new();
-        for k in 0..bpr as u64 {
-            let o = row + k;
-            let (mine, theirs) = (at(base, v, o), at(ob, ov, o));
-            let text = mine.map_or("   ".to_string(), |x| format!("{x:02x} "));
-            let st = if mine != theirs {
-                style.add_modifier(Modifier::BOLD | Modifier::REVERSED)
-            } else {
-                Style::default()
-            };
-            spans.push(Span::styled(text, st));
-        }
-        spans
+    // One side's cells of a row, the bytes that differ from the other
+    // side's marked.
+    let cells = |row: &HexPair, a_side: bool, style: Style| {
+        row.cells
+            .iter()
+            .map(|c| {
+                let mine = if a_side { c.a } else { c.b };
+                let text = mine.map_or("   ".to_string(), |x| format!("{x:02x} "));
+                let st = if c.differs() {
+                    style.add_modifier(Modifier::BOLD | Modifier::REVERSED)
+                } else {
+                    Style::default()
+                };
+                Span::styled(text, st)
+            })
+            .collect::<Vec<_>>()
     };
-    let mut row = start - start % bpr as u64;
-    while row < end {
+    for row in hex_pairs(r, bpr) {
+        let at = row.offset;
         if sbs {
-            let mut spans = vec![Span::styled(format!("{row:08x}  "), DIM)];
-            spans.extend(cells(row, sa, &a, sb, &b, DEL));
+            let mut spans = vec![Span::styled(format!("{at:08x}  "), DIM)];
+            spans.extend(cells(&row, true, DEL));
             spans.push(Span::styled("│ ", DIM));
-            spans.extend(cells(row, sb, &b, sa, &a, ADD));
+            spans.extend(cells(&row, false, ADD));
             out.push(Line::from(spans));
         } else {
-            let mut la = vec![Span::styled(format!("-{row:08x}  "), DEL)];
-            la.extend(cells(row, sa, &a, sb, &b, DEL));
+            let mut la = vec![Span::styled(format!("-{at:08x}  "), DEL)];
+            la.extend(cells(&row, true, DEL));
             out.push(Line::from(la));
-            let mut lb = vec![Span::styled(format!("+{row:08x}  "), ADD)];
-            lb.extend(cells(row, sb, &b, sa, &a, ADD));
+            let mut lb = vec![Span::styled(format!("+{at:08x}  "), ADD)];
+            lb.extend(cells(&row, false, ADD));
             out.push(Line::from(lb));
         }
-        row += bpr as u64;
     }
 }
 
@@ -332,26 +259,13 @@ mod tests {
     }
 
     #[test]
-    fn hexdump_round_trip() {
-        let lines = vec![
-            "00000370: 0123 4567 89ab cdef 0123 4567 0400 0000  .#Eg.....#Eg....".to_string(),
-            "00000380: 0102                                     ..".to_string(),
-        ];
-        let (off, bytes) = parse_hexdump(&lines).unwrap();
-        assert_eq!(off, 0x370);
-        assert_eq!(bytes.len(), 18);
-        assert_eq!(bytes[11], 0x67);
-        assert_eq!(bytes[17], 0x02);
-        assert!(parse_hexdump(&["garbage".to_string()]).is_none());
-    }
-
-    #[test]
     fn ranges_are_placed_in_the_image() {
         let r = ByteRange {
             offset: 0x10,
             len: 1,
-            a: vec!["00000010: 00".to_string()],
-            b: vec!["00000010: ff".to_string()],
+            start: 0x10,
+            a: vec![0x00],
+            b: vec![0xff],
         };
         let text = |image| {
             let mut out = Vec::new();
@@ -367,10 +281,32 @@ mod tests {
     }
 
     #[test]
-    fn hunk_numbers() {
-        assert_eq!(hunk_start("@@ -1,2 +3,4 @@"), Some((1, 3)));
-        assert_eq!(hunk_start("@@ -7 +9 @@ fn"), Some((7, 9)));
-        assert_eq!(hunk_start("@@ nonsense"), None);
+    fn hex_cells_line_up_and_mark_what_differs() {
+        let r = ByteRange {
+            offset: 0x11,
+            len: 1,
+            start: 0x10,
+            a: vec![0x41, 0x00],
+            b: vec![0x41, 0xff],
+        };
+        let mut out = Vec::new();
+        hex_lines(&r, (None, None), 80, &mut out);
+        assert_eq!(out.len(), 2, "the range's line and one row of 8");
+        let row = out[1].to_string();
+        assert!(row.starts_with("00000010  41 00       "), "{row}");
+        assert!(row.contains("│ 41 ff "), "{row}");
+        let marked: Vec<&str> = out[1]
+            .spans
+            .iter()
+            .filter(|s| s.style.add_modifier.contains(Modifier::REVERSED))
+            .map(|s| s.content.as_ref())
+            .collect();
+        assert_eq!(marked, ["00 ", "ff "]);
+        // Too narrow for both sides on one row: a's row, then b's, 4 a row.
+        let mut narrow = Vec::new();
+        hex_lines(&r, (None, None), 30, &mut narrow);
+        let rows: Vec<String> = narrow[1..].iter().map(|l| l.to_string()).collect();
+        assert_eq!(rows, ["-00000010  41 00       ", "+00000010  41 ff       "]);
     }
 
     #[test]

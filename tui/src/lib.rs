@@ -9,7 +9,6 @@
 pub mod app;
 pub mod diffview;
 pub mod keymap;
-pub mod markdown;
 pub mod state;
 pub mod ui;
 

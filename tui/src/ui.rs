@@ -546,9 +546,9 @@ fn detail_rows(state: &State, w: usize) -> Vec<Line<'static>> {
         }
         match d {
             Diff::Text {
-                unified, truncated, ..
+                hunks, truncated, ..
             } => {
-                text_diff_lines(unified, &mut out);
+                text_diff_lines(hunks, &mut out);
                 if *truncated {
                     out.push(Line::styled("(diff cut at the line limit)", DIM));
                 }

@@ -3,12 +3,16 @@
 //! size) followed by its field changes, its content diff (cut to a line
 //! budget) and its errors; located regions come last.
 //!
-//! Presenter stage: reads a [`Report`], computes nothing.
+//! Presenter stage (bytes → formats → engine → diagnosis → report →
+//! **presenters**): reads a [`Report`], computes nothing; diffs are drawn
+//! by [`crate::diff`].
 
 use std::collections::HashMap;
 use std::io::{self, Write};
 
-use crate::report::{Change, Diff, Node, Region, Report, Status, Verdict};
+use reprodiff_report::{Change, Diff, Node, Region, Report, Status, Verdict};
+
+use crate::diff::{hex_rows, text_rows};
 
 #[derive(Debug, Clone)]
 pub struct TextOptions {
@@ -156,11 +160,12 @@ fn write_diff(
     }
     match d {
         Diff::Text {
-            unified, truncated, ..
+            hunks, truncated, ..
         } => {
-            let total = unified.lines().count();
-            for l in unified.lines().take(o.max_diff_lines) {
-                writeln!(w, "    │{l}")?;
+            let rows = text_rows(hunks);
+            let total = rows.len();
+            for row in rows.iter().take(o.max_diff_lines) {
+                writeln!(w, "    │{}", row.unified())?;
             }
             if total > o.max_diff_lines || *truncated {
                 writeln!(
@@ -207,12 +212,12 @@ fn write_diff(
                     )?,
                     _ => writeln!(w, "    @ {:#x} (+{} bytes)", r.offset, r.len)?,
                 }
-                for l in &r.a {
-                    writeln!(w, "    -{l}")?;
+                for row in hex_rows(r.start, &r.a) {
+                    writeln!(w, "    -{}", row.line())?;
                     lines += 1;
                 }
-                for l in &r.b {
-                    writeln!(w, "    +{l}")?;
+                for row in hex_rows(r.start, &r.b) {
+                    writeln!(w, "    +{}", row.line())?;
                     lines += 1;
                 }
             }
@@ -362,11 +367,22 @@ fn region_text(g: &Region) -> (&str, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use reprodiff_report::{ByteRange, Data, DiffLine, Hunk, LineTag};
 
     #[test]
     fn a_coarser_diff_says_why() {
+        let line = |tag, s: &str| DiffLine {
+            tag,
+            line: Data::Text(s.into()),
+        };
         let d = Diff::Text {
-            unified: "@@ -1 +1 @@\n-a\n+b\n".into(),
+            hunks: vec![Hunk {
+                a_start: 1,
+                a_len: 1,
+                b_start: 1,
+                b_len: 1,
+                lines: vec![line(LineTag::Delete, "a\n"), line(LineTag::Insert, "b\n")],
+            }],
             truncated: false,
             fallback: Some("line diff stopped at its 500 ms deadline".into()),
         };
@@ -376,6 +392,39 @@ mod tests {
         assert_eq!(
             out,
             "    note: line diff stopped at its 500 ms deadline\n    │@@ -1 +1 @@\n    │-a\n    │+b\n"
+        );
+    }
+
+    #[test]
+    fn a_binary_diff_shows_each_side_as_a_hexdump() {
+        let d = Diff::Binary {
+            size_a: 20,
+            size_b: 19,
+            differing_bytes: 2,
+            ranges: vec![ByteRange {
+                offset: 0x12,
+                len: 2,
+                start: 0x10,
+                a: b"ab\x00d".to_vec(),
+                b: b"abc".to_vec(),
+            }],
+            truncated: false,
+            fallback: None,
+        };
+        let mut out = Vec::new();
+        write_diff(
+            &d,
+            (Some(0x800), Some(0x800)),
+            &mut out,
+            &TextOptions::default(),
+        )
+        .expect("write");
+        assert_eq!(
+            String::from_utf8(out).expect("utf-8"),
+            "    binary: 2 bytes differ in 1 range(s) (sizes 20 / 19)\n\
+             \x20   @ 0x12 (+2 bytes), image @ 0x812\n\
+             \x20   -00000010: 6162 0064                                ab.d\n\
+             \x20   +00000010: 6162 63                                  abc\n"
         );
     }
 }
