@@ -359,7 +359,7 @@ pub mod hex_bytes {
     /// Lowercase or uppercase hex → bytes; `None` for odd length or a non-hex digit.
     pub fn decode(s: &str) -> Option<Vec<u8>> {
         let b = s.as_bytes();
-        if b.len() % 2 != 0 {
+        if !b.len().is_multiple_of(2) {
             return None;
         }
         let nib = |c: u8| (c as char).to_digit(16).map(|v| v as u8);
