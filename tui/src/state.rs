@@ -13,6 +13,8 @@ use std::time::Duration;
 
 use reprodiff_report::{Node, Report, Status};
 
+use crate::ui::Detail;
+
 mod filter;
 mod tree;
 
@@ -75,6 +77,12 @@ pub struct State {
     pub detail_height: usize,
     /// Lines the detail pane has for the selection (set by the app, for clamping).
     pub detail_len: usize,
+    /// Those lines, built by `ui::refresh_detail` in the update step and
+    /// only read while drawing; opaque here.
+    pub detail: Detail,
+    /// Bumped whenever the tree or the report is replaced, so what was
+    /// built from the old ones (the detail lines) is known to be stale.
+    pub generation: u64,
     pub group_selected: usize,
     pub focus: Focus,
     pub mode: Mode,
@@ -114,6 +122,8 @@ impl State {
             detail_scroll: 0,
             detail_height: 20,
             detail_len: 0,
+            detail: Detail::default(),
+            generation: 0,
             group_selected: 0,
             focus: Focus::Tree,
             mode: Mode::Normal,
@@ -152,6 +162,7 @@ impl State {
         self.build(root, root_name);
         report.tree = Node::new(root_addr, root_status);
         self.report = Some(report);
+        self.generation += 1;
         self.loading = None;
         self.progress = None;
     }
@@ -224,6 +235,7 @@ impl State {
             preorder_pos,
         } = tree::build(root, root_name);
         self.list_values(&nodes, chosen);
+        self.generation += 1;
         self.addr_lower = nodes.iter().map(|n| n.address.to_lowercase()).collect();
         self.nodes = nodes;
         self.items = items;

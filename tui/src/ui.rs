@@ -15,13 +15,13 @@ use reprodiff_report::{Node, Status};
 use crate::diffview::DIM;
 use crate::state::{Mode, State};
 
-mod detail;
+pub(crate) mod detail;
 mod header;
 mod popup;
 mod status;
 mod tree;
 
-pub use detail::detail_lines;
+pub use detail::{refresh as refresh_detail, Detail};
 pub use status::loading_status;
 
 /// Where each part of the screen goes; the app uses it for mouse hits and

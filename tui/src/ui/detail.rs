@@ -1,7 +1,9 @@
 //! The detail pane: everything the report says about the selected entry
 //! (status, size, causes, errors, changed fields, the diff, the byte
 //! regions it owns), as lines wrapped to the pane's width, and the pane
-//! that scrolls through them. Part of the TUI, the last presenter in
+//! that scrolls through them. The lines are built in the update step and
+//! kept in the state (`Detail`), so a redraw or a scroll does not rebuild
+//! them. Part of the TUI, the last presenter in
 //! bytes → formats → engine → diagnosis → report → presenters; the field
 //! and diff lines come from `diffview`.
 
@@ -39,7 +41,16 @@ pub(super) fn render_detail(state: &State, f: &mut Frame, area: Rect) {
     } else {
         title
     };
-    let lines = detail_lines(state, w);
+    let built;
+    let lines = match state.detail.lines_for(state, w) {
+        Some(lines) => lines,
+        // Only a caller that skipped `refresh` (a bench drawing a bare
+        // state) gets here: still right, just slower.
+        None => {
+            built = detail_lines(state, w);
+            &built
+        }
+    };
     let max = lines.len().saturating_sub(h);
     let scroll = state.detail_scroll.min(max);
     let mut block = pane(title, focused);
@@ -54,10 +65,76 @@ pub(super) fn render_detail(state: &State, f: &mut Frame, area: Rect) {
             DIM,
         ));
     }
-    let p = Paragraph::new(lines)
-        .block(block)
-        .scroll((scroll.min(u16::MAX as usize) as u16, 0));
-    f.render_widget(p, area);
+    let visible = lines
+        .iter()
+        .skip(scroll)
+        .take(h)
+        .cloned()
+        .collect::<Vec<_>>();
+    f.render_widget(Paragraph::new(visible).block(block), area);
+}
+
+/// The detail pane's lines for one selection at one width. The update step
+/// (`refresh`) builds them when the selection, the width or the data under
+/// them changes; drawing, scrolling and keys that change none of those only
+/// read them.
+#[derive(Debug, Default)]
+pub struct Detail {
+    built_for: Option<DetailKey>,
+    lines: Vec<Line<'static>>,
+}
+
+/// What the lines depend on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct DetailKey {
+    item: Option<usize>,
+    width: usize,
+    /// `State::generation`: bumped when the tree or the report is replaced.
+    generation: u64,
+    /// Shown only when nothing is selected.
+    message: Option<String>,
+}
+
+impl DetailKey {
+    fn of(state: &State, width: usize) -> DetailKey {
+        let item = state.selected_item();
+        DetailKey {
+            item,
+            width,
+            generation: state.generation,
+            message: item.is_none().then(|| state.message.clone()).flatten(),
+        }
+    }
+}
+
+impl Detail {
+    /// The lines, if they were built for what `state` shows now at `width`.
+    fn lines_for(&self, state: &State, width: usize) -> Option<&[Line<'static>]> {
+        (self.built_for.as_ref() == Some(&DetailKey::of(state, width)))
+            .then_some(self.lines.as_slice())
+    }
+}
+
+/// Builds the detail pane's lines for a pane `width` columns wide, unless
+/// the ones in the state are still current, and records how many there are
+/// for scrolling.
+pub fn refresh(state: &mut State, width: usize) {
+    let key = DetailKey::of(state, width);
+    if state.detail.built_for.as_ref() != Some(&key) {
+        let lines = detail_lines(state, width);
+        state.detail = Detail {
+            built_for: Some(key),
+            lines,
+        };
+    }
+    state.detail_len = state.detail.lines.len();
+}
+
+#[cfg(test)]
+thread_local! {
+    /// How many times this thread built detail lines, for the tests that
+    /// check they are built once per selection.
+    pub(crate) static BUILDS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 /// The address a synthetic directory row stands for.
@@ -83,7 +160,9 @@ fn dir_address(state: &State, item: usize) -> String {
 
 /// Lines of the detail pane for the selection, at a pane width of `w`:
 /// every line fits, long ones continue on the next rows.
-pub fn detail_lines(state: &State, w: usize) -> Vec<Line<'static>> {
+fn detail_lines(state: &State, w: usize) -> Vec<Line<'static>> {
+    #[cfg(test)]
+    BUILDS.with(|b| b.set(b.get() + 1));
     wrap(detail_rows(state, w), w)
 }
 
