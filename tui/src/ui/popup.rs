@@ -10,7 +10,7 @@ use ratatui::Frame;
 
 use super::pane;
 use crate::diffview::HEAD;
-use crate::keymap::HELP;
+use crate::keymap::{HelpLine, KEYS};
 use crate::state::{State, FILTER_ROWS};
 
 fn centered(area: Rect, w: u16, h: u16) -> Rect {
@@ -25,12 +25,13 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
 }
 
 pub(super) fn render_help(f: &mut Frame) {
-    let kw = HELP
+    let rows: Vec<(String, &str)> = KEYS.iter().map(HelpLine::text).collect();
+    let kw = rows
         .iter()
         .map(|(k, _)| k.chars().count())
         .max()
         .unwrap_or(0);
-    let lines: Vec<Line> = HELP
+    let lines: Vec<Line> = rows
         .iter()
         .map(|(k, d)| {
             Line::from(vec![
@@ -39,7 +40,7 @@ pub(super) fn render_help(f: &mut Frame) {
             ])
         })
         .collect();
-    let area = centered(f.area(), 76, HELP.len() as u16 + 2);
+    let area = centered(f.area(), 76, lines.len() as u16 + 2);
     f.render_widget(Clear, area);
     f.render_widget(
         Paragraph::new(lines).block(pane(" Keys (Esc closes) ", true)),
