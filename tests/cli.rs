@@ -619,6 +619,20 @@ cli_test!(demo_reports_match_their_snapshots, |dir| {
     insta::assert_snapshot!("demo_markdown", md);
 });
 
+// The browser's screen tests draw a committed copy of the demo pair's JSON
+// report instead of running the engine; this keeps that copy current.
+cli_test!(tui_demo_report_is_what_the_engine_writes_now, |dir| {
+    let (_, json, _) = demo_reports(dir, "2");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tui/tests/data/demo.json");
+    let committed = std::fs::read_to_string(&path).expect("tui/tests/data/demo.json");
+    assert!(
+        committed == json,
+        "tui/tests/data/demo.json is stale; regenerate it from the repository root with\n  \
+         cargo run --release -- testdata/demo/a.iso testdata/demo/b.iso --json tui/tests/data/demo.json\n\
+         then review the screens with `cargo insta test -p reprodiff-tui --review`"
+    );
+});
+
 cli_test!(
     reports_are_the_same_byte_for_byte_whatever_the_threads,
     |dir| {

@@ -101,6 +101,10 @@ fn render_120x40(bencher: divan::Bencher) {
     let mut s = State::new(big_report());
     s.set_viewport(38, 38);
     s.select_row(50_000);
+    // The app builds the detail pane's lines once per selection, before
+    // drawing; a frame only reads them.
+    let areas = ui::layout(ratatui::layout::Rect::new(0, 0, 120, 40), 0);
+    ui::refresh_detail(&mut s, ui::inner(areas.detail).1);
     let mut t = Terminal::new(TestBackend::new(120, 40)).unwrap();
     bencher.bench_local(|| {
         t.draw(|f| ui::render(&s, f)).unwrap();

@@ -171,7 +171,7 @@ impl App {
         self.areas = ui::layout(area, self.state.groups().len());
         let (th, _) = ui::inner(self.areas.tree);
         let (dh, dw) = ui::inner(self.areas.detail);
-        self.state.detail_len = ui::detail_lines(&self.state, dw).len();
+        ui::refresh_detail(&mut self.state, dw);
         self.state.set_viewport(th, dh);
     }
 
@@ -205,9 +205,10 @@ impl App {
             Event::Mouse(m) => self.mouse(m.kind, m.column, m.row),
             _ => {}
         }
-        // Selection or filters may have changed what the detail pane holds.
+        // The selection or the data may have changed what the detail pane
+        // holds; it is built here, in the update step, not while drawing.
         let (_, dw) = ui::inner(self.areas.detail);
-        self.state.detail_len = ui::detail_lines(&self.state, dw).len();
+        ui::refresh_detail(&mut self.state, dw);
         self.state.clamp_detail();
     }
 
@@ -483,6 +484,75 @@ pub fn run(source: Source, hooks: Hooks) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::state::tests::{node, report};
+    use crate::ui::detail::BUILDS;
+    use ratatui::backend::TestBackend;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use reprodiff_report::Status;
+
+    fn builds() -> usize {
+        BUILDS.with(|b| b.get())
+    }
+
+    #[test]
+    fn the_detail_pane_is_built_once_per_selection() {
+        let kids = (0..3)
+            .map(|i| node(&format!("f{i}"), Status::Modified, vec![]))
+            .collect();
+        let mut app = App::new(
+            Source::Report(Box::new(report(node("", Status::Modified, kids)))),
+            Hooks {
+                extract: None,
+                copy: Box::new(|_| {}),
+            },
+        );
+        let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        // Each step: the keys, then a redraw, as the loop does.
+        let mut step = |app: &mut App, keys: &[KeyCode]| {
+            let before = builds();
+            for &k in keys {
+                app.handle_event(Event::Key(KeyEvent::new(k, KeyModifiers::NONE)));
+            }
+            app.draw(&mut t).unwrap();
+            app.draw(&mut t).unwrap();
+            builds() - before
+        };
+        assert_eq!(step(&mut app, &[]), 1, "the first frame builds it");
+        assert_eq!(step(&mut app, &[]), 0, "redrawing does not");
+        assert_eq!(step(&mut app, &[KeyCode::Char('j')]), 1, "a new selection");
+        // Scrolling the detail pane, help, the identical toggle, a search
+        // that stays put: the selection is the same, so are the lines.
+        let same = [
+            KeyCode::Tab,
+            KeyCode::Char('j'),
+            KeyCode::Char('k'),
+            KeyCode::PageDown,
+            KeyCode::Tab,
+            KeyCode::Char('?'),
+            KeyCode::Esc,
+            KeyCode::Char('i'),
+            KeyCode::Char('i'),
+            KeyCode::Char('/'),
+            KeyCode::Char('f'),
+            KeyCode::Char('0'),
+            KeyCode::Enter,
+        ];
+        assert_eq!(step(&mut app, &same), 0);
+        assert_eq!(app.state.selected_node().unwrap().address, "f0");
+        assert_eq!(step(&mut app, &[KeyCode::Char('j')]), 1, "moving again");
+        // Another width builds them again; so does a new report.
+        let mut wide = Terminal::new(TestBackend::new(120, 40)).unwrap();
+        let before = builds();
+        app.draw(&mut wide).unwrap();
+        app.draw(&mut wide).unwrap();
+        assert_eq!(builds() - before, 1, "a new width");
+        let before = builds();
+        app.state
+            .set_report(report(node("", Status::Modified, vec![])));
+        app.draw(&mut wide).unwrap();
+        app.draw(&mut wide).unwrap();
+        assert_eq!(builds() - before, 1, "a new report");
+    }
 
     #[test]
     fn base64_pads() {

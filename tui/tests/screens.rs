@@ -1,9 +1,10 @@
 //! Snapshot tests of the main screens on the demo pair's report, drawn to a
 //! `TestBackend` at 80x24 and 120x40 and driven by the same key events a
-//! terminal sends. The report is built by the engine at test time, so the
-//! snapshots follow the engine; review changes with `cargo insta review`.
-
-use std::path::PathBuf;
+//! terminal sends. The report is the demo pair's JSON report, committed in
+//! `tests/data/demo.json`, so the screens change only when the browser does,
+//! not when the engine finds something new (the root crate's `tests/cli.rs`
+//! checks that file against the engine); review changes with
+//! `cargo insta review`.
 
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
@@ -12,13 +13,8 @@ use reprodiff_report::{Cause, Group, Report};
 use reprodiff_tui::{App, Hooks, Source, Update};
 
 fn demo_report() -> Report {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testdata/demo");
-    let mut r = reprodiff::engine::compare_files(
-        &dir.join("a.iso"),
-        &dir.join("b.iso"),
-        &reprodiff::engine::Options::default(),
-    )
-    .expect("the demo pair compares");
+    let json = include_str!("data/demo.json");
+    let mut r: Report = serde_json::from_str(json).expect("the committed demo report parses");
     // The paths depend on the checkout; the screens should not.
     r.a.path = "a.iso".into();
     r.b.path = "b.iso".into();
