@@ -405,15 +405,11 @@ fn verdict_code(v: Verdict) -> ExitCode {
 
 /// A file name that cannot climb out of the folder it is joined to.
 fn safe_name(address: &str) -> String {
-    let last = address
-        .rsplit("::")
-        .next()
-        .and_then(|p| p.trim_end_matches('/').rsplit('/').next())
-        .unwrap_or("");
+    let last = reprodiff::report::Address::new(address).name();
     let cleaned: String = last
         .chars()
         .map(|c| {
-            if c == '\0' || c == '\\' || c.is_control() {
+            if c == '\0' || c == '\\' || c == '/' || c.is_control() {
                 '_'
             } else {
                 c
@@ -508,5 +504,7 @@ mod tests {
         assert_eq!(safe_name("a::dir/"), "dir");
         assert_eq!(safe_name("initrd::<segment-2>"), "segment-2");
         assert_eq!(safe_name(""), "entry");
+        assert_eq!(safe_name("a::/"), "_");
+        assert_eq!(safe_name("a::///"), "___");
     }
 }

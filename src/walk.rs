@@ -11,8 +11,7 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 use reprodiff_formats::{self as formats, Blob, Container, Data, Entry, Field, Limits};
 
-/// Joins container levels in an address: `live/filesystem.squashfs::usr/bin/x`.
-pub const SEP: &str = "::";
+use crate::report::Address;
 
 /// What to descend into.
 #[derive(Debug, Clone, Default)]
@@ -107,11 +106,7 @@ fn descend(node: &mut Node, blob: &Blob, depth: usize, opts: &WalkOptions) {
 }
 
 fn child_address(parent: &str, path: &str) -> String {
-    if parent.is_empty() {
-        path.to_string()
-    } else {
-        format!("{parent}{SEP}{path}")
-    }
+    Address::new(parent).child(path)
 }
 
 /// Whether an entry's data location can be shared with another entry

@@ -390,13 +390,7 @@ pub fn node_snippet(node: &Node) -> String {
 /// A file name for the snippet of `address`: `reprodiff-` and its last path
 /// component, with anything but letters, digits, `.`, `-` and `_` made `_`.
 pub fn snippet_file_name(address: &str) -> String {
-    let inner = address.rsplit("::").next().unwrap_or(address);
-    let trimmed = inner.trim_end_matches('/');
-    let last = trimmed
-        .rsplit('/')
-        .next()
-        .filter(|s| !s.is_empty())
-        .unwrap_or(inner);
+    let last = reprodiff_report::Address::new(address).name();
     let safe: String = last
         .chars()
         .map(|c| {

@@ -6,6 +6,9 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod address;
+
+pub use address::Address;
 pub use reprodiff_value::{Kind, Role, Time, Value, Zone};
 
 pub const SCHEMA: &str = "reprodiff/2";
@@ -580,5 +583,29 @@ mod tests {
         assert_eq!(Data::from_bytes(b"ok"), Data::Text("ok".into()));
         assert_eq!(Data::from_bytes(b"\xc3"), Data::Bytes(vec![0xc3]));
         assert_eq!(Data::from_bytes(b"\xc3").as_bytes(), b"\xc3");
+    }
+
+    /// The cause table of SCHEMA.md and the enum name the same causes, in
+    /// the same order: the vocabulary is the contract.
+    #[test]
+    fn schema_documents_every_cause() {
+        let schema = include_str!("../SCHEMA.md");
+        let table = schema
+            .split("\n## Causes\n")
+            .nth(1)
+            .and_then(|s| s.split("\n## ").next())
+            .expect("a Causes section");
+        let mut documented = Vec::new();
+        for row in table.lines().filter(|l| l.starts_with("| `")) {
+            let first = row.split(" | ").next().unwrap_or("");
+            documented.extend(first.split('`').skip(1).step_by(2).map(str::to_string));
+        }
+        let names: Vec<String> = Cause::ALL.iter().map(|c| c.to_string()).collect();
+        assert_eq!(documented, names);
+        for c in Cause::ALL {
+            let json = serde_json::to_string(&c).expect("json");
+            assert_eq!(json, format!("\"{c}\""));
+            assert_eq!(Cause::parse(c.as_str()), Some(c));
+        }
     }
 }

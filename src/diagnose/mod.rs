@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use crate::engine::sections::ElfPair;
 pub use crate::report::Cause;
-use crate::report::{Change, Diff, Node, Report, Role, Status, Value};
+use crate::report::{Address, Change, Diff, Node, Report, Role, Status, Value};
 
 /// Leaves larger than this are not scanned (the masks are linear, but a
 /// multi-gigabyte leaf is better left to its hash diff).
@@ -155,10 +155,7 @@ fn field_cause(c: &Change, node: &Node, parent_dates: &[(i64, i64)]) -> Cause {
 /// The address of the entry a checksum list line names: a sibling of the list.
 fn sibling_address(list: &str, path: &str) -> String {
     let path = path.trim_start_matches("./").trim_start_matches('/');
-    match list.rfind("::") {
-        Some(i) => format!("{}::{path}", &list[..i]),
-        None => path.to_string(),
-    }
+    Address::new(list).sibling(path)
 }
 
 fn push_cause(causes: &mut Vec<Cause>, c: Cause) {
@@ -264,4 +261,130 @@ pub fn diagnose(r: &mut Report) {
     });
     r.summary.causes = counts;
     r.groups = groups::build(&r.tree);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(field: &str, role: Role, a: Value, b: Value) -> Change {
+        Change::new(field, role, Some(a), Some(b))
+    }
+
+    fn causes_of(mut node: Node) -> Vec<Option<Cause>> {
+        let mut root = Node::new("", Status::Modified);
+        root.children.push(std::mem::replace(
+            &mut node,
+            Node::new("", Status::Modified),
+        ));
+        diagnose_tree(&mut root);
+        root.children[0].changes.iter().map(|c| c.cause).collect()
+    }
+
+    fn diagnose_tree(root: &mut Node) {
+        let differing = HashSet::new();
+        annotate(root, &[], &differing);
+    }
+
+    /// The role decides, whatever the field is called.
+    #[test]
+    fn roles_decide_not_names() {
+        let mut n = Node::new("x.squashfs", Status::Modified);
+        n.changes = vec![
+            change(
+                "root.inode_number",
+                Role::Location,
+                Value::Uint(1),
+                Value::Uint(2),
+            ),
+            change("mtime", Role::Content, Value::text("a"), Value::text("b")),
+            change(
+                "renamed_date",
+                Role::HeaderDate,
+                Value::utc(1),
+                Value::utc(2),
+            ),
+            change(
+                "whatever",
+                Role::Identifier,
+                Value::Id("a".into()),
+                Value::Id("b".into()),
+            ),
+            change("x.flags", Role::Packing, Value::hex(1u8), Value::hex(2u8)),
+        ];
+        assert_eq!(
+            causes_of(n),
+            [
+                Some(Cause::Consequential),
+                Some(Cause::Content),
+                Some(Cause::EmbeddedTimestamp),
+                Some(Cause::RandomId),
+                Some(Cause::CompressionMetadata),
+            ]
+        );
+    }
+
+    /// A field derived from another is consequential only when that one
+    /// changed too.
+    #[test]
+    fn follows_makes_derived_values_consequential() {
+        let guid = |field: &str| {
+            let mut c = change(
+                field,
+                Role::Identifier,
+                Value::Id("a".into()),
+                Value::Id("b".into()),
+            );
+            c.follows = vec!["disk".into()];
+            c
+        };
+        let mut n = Node::new("d", Status::Modified);
+        n.changes = vec![
+            change(
+                "disk",
+                Role::Identifier,
+                Value::Id("1".into()),
+                Value::Id("2".into()),
+            ),
+            guid("p1"),
+        ];
+        assert_eq!(
+            causes_of(n),
+            [Some(Cause::RandomId), Some(Cause::Consequential)]
+        );
+        let mut alone = Node::new("d", Status::Modified);
+        alone.changes = vec![guid("p1")];
+        assert_eq!(causes_of(alone), [Some(Cause::RandomId)]);
+    }
+
+    /// An entry time equal to its container's changed header date came from it.
+    #[test]
+    fn entry_times_from_the_volume_date_are_consequential() {
+        let mut iso = Node::new("", Status::Modified);
+        iso.changes = vec![change(
+            "vol",
+            Role::HeaderDate,
+            Value::utc(10),
+            Value::utc(20),
+        )];
+        let mut cat = Node::new("boot.cat", Status::Modified);
+        cat.changes = vec![change(
+            "mtime",
+            Role::EntryTime,
+            Value::utc(10),
+            Value::utc(20),
+        )];
+        let mut other = Node::new("f", Status::Modified);
+        other.changes = vec![change(
+            "mtime",
+            Role::EntryTime,
+            Value::utc(10),
+            Value::utc(30),
+        )];
+        iso.children = vec![cat, other];
+        annotate(&mut iso, &[], &HashSet::new());
+        assert_eq!(iso.children[0].changes[0].cause, Some(Cause::Consequential));
+        assert_eq!(iso.children[1].changes[0].cause, Some(Cause::Mtime));
+        assert_eq!(iso.children[1].causes, [Cause::Mtime]);
+    }
 }

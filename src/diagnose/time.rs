@@ -16,22 +16,13 @@ const MONTHS: [&str; 12] = [
 pub const EPOCH_MIN: i64 = 946_684_800;
 pub const EPOCH_MAX: i64 = 4_102_444_800;
 
-/// Days since 1970-01-01 of a proleptic Gregorian date.
-pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
 fn epoch(y: i64, mo: i64, d: i64, h: i64, mi: i64, s: i64, tz_secs: i64) -> Option<i64> {
     if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 24 || mi > 59 || s > 60 {
         return None;
     }
-    Some(days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + s - tz_secs)
+    // The range checks above make both casts exact.
+    let days = reprodiff_value::days_from_civil(y, mo as u32, d as u32);
+    Some(days * 86_400 + h * 3600 + mi * 60 + s - tz_secs)
 }
 
 /// `+1d 1h 2m 3s` (zero parts left out; `0s` when equal).
@@ -49,28 +40,6 @@ pub fn fmt_delta(secs: i64) -> String {
         }
     }
     format!("{sign}{}", parts.join(" "))
-}
-
-/// A date written as text in a report field or an entry time: ISO 8601
-/// (`2023-11-14T22:13:20Z`, `…+00:00`, fractions), a bare epoch, or an
-/// epoch in parentheses (`2023-11-14T23:13:20Z (1700003600)`).
-pub fn parse_value(v: &str) -> Option<i64> {
-    let v = v.trim();
-    if let Some(open) = v.rfind('(') {
-        let inner = v.get(open + 1..)?.trim_end_matches(')');
-        if let Ok(n) = inner.trim().parse::<i64>() {
-            return Some(n);
-        }
-    }
-    if let Some(n) = v
-        .split_whitespace()
-        .next()
-        .and_then(|t| t.parse::<i64>().ok())
-    {
-        return Some(n);
-    }
-    let (len, t) = match_at(v.as_bytes(), 0)?;
-    (len > 0).then_some(t).flatten()
 }
 
 fn digits(b: &[u8], i: usize, n: usize) -> Option<i64> {
@@ -309,11 +278,6 @@ mod tests {
         assert_eq!(at("22:13:20"), Some((8, None)));
         assert_eq!(at("1234567890123"), None);
         assert_eq!(at("Hello"), None);
-        assert_eq!(
-            parse_value("2023-11-14T23:13:20Z (1700003600)"),
-            Some(1_700_003_600)
-        );
-        assert_eq!(parse_value("0 (not set)"), Some(0));
     }
 
     #[test]
@@ -321,6 +285,5 @@ mod tests {
         assert_eq!(fmt_delta(86_400), "+1d");
         assert_eq!(fmt_delta(3600), "+1h");
         assert_eq!(fmt_delta(-(86_400 + 3600 + 120 + 3)), "-1d 1h 2m 3s");
-        assert_eq!(days_from_civil(1970, 1, 1), 0);
     }
 }

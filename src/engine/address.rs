@@ -5,7 +5,7 @@
 
 use reprodiff_formats::{self as formats, Blob, Entry, Limits};
 
-use crate::walk::SEP;
+use crate::report::Address;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ResolveError {
@@ -26,7 +26,7 @@ pub fn resolve(
     let mut blob = image.clone();
     let mut found: Option<Entry> = None;
     let mut at = String::new();
-    for part in address.split(SEP) {
+    for part in Address::new(address).levels() {
         let here = if at.is_empty() {
             "(image)".to_string()
         } else {
@@ -38,10 +38,7 @@ pub fn resolve(
                 source,
             })?
             .ok_or(ResolveError::NotContainer(here))?;
-        if !at.is_empty() {
-            at.push_str(SEP);
-        }
-        at.push_str(part);
+        at = Address::new(&at).child(part);
         let i = c
             .entries
             .iter()

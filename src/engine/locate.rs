@@ -9,8 +9,7 @@
 use reprodiff_formats::{Container, Format, Owner};
 
 use super::evict::{block_digest, BlockDigests};
-use crate::report::Region;
-use crate::walk::SEP;
+use crate::report::{Address, Region};
 
 /// Most owners named per region.
 const MAX_OWNERS: usize = 8;
@@ -53,7 +52,7 @@ fn owners(c: &Container, address: &str, start: u64, end: u64) -> (Vec<String>, V
             let name = match &r.owner {
                 Owner::Entry(i) => match c.entries.get(*i) {
                     Some(e) if address.is_empty() => e.path.clone(),
-                    Some(e) => format!("{address}{SEP}{}", e.path),
+                    Some(e) => Address::new(address).child(&e.path),
                     None => continue,
                 },
                 Owner::Structure(s) => s.clone(),

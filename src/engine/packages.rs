@@ -12,12 +12,11 @@ use std::collections::{BTreeMap, HashMap};
 
 use reprodiff_formats::{Container, Kind, Limits};
 
-use crate::report::{Change, Node, Role, Value};
-use crate::walk::SEP;
+use crate::report::{Address, Change, Node, Role, Value};
 
 /// `true` for the addresses of a dpkg status file.
 pub fn is_status(address: &str) -> bool {
-    let path = address.rsplit("::").next().unwrap_or(address);
+    let path = Address::new(address).inner_path();
     let path = path.trim_start_matches("./").trim_start_matches('/');
     path == "var/lib/dpkg/status"
 }
@@ -109,15 +108,9 @@ fn lists(c: &Container) -> HashMap<&str, Vec<usize>> {
 /// (side a for removed packages, b for the others, the other side when one
 /// cannot be read). Directories are left alone: most are shared.
 pub fn attribute(node: &mut Node, ca: &Container, cb: &Container, limits: &Limits) {
-    let prefix = if node.address.is_empty() {
-        String::new()
-    } else {
-        format!("{}{SEP}", node.address)
-    };
     let own_path = |n: &Node| {
-        n.address
-            .strip_prefix(prefix.as_str())
-            .filter(|p| !p.contains(SEP))
+        Address::new(&n.address)
+            .member_of(&node.address)
             .map(str::to_string)
     };
     let changed: Vec<(String, Option<String>, Option<String>)> = node

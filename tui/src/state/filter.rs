@@ -339,12 +339,18 @@ impl State {
             self.message = Some(format!("{}: {} ({})", g.cause, g.shape, g.count));
             self.filter.group = Some(group);
             self.refilter();
-            // Land on the group's first member, not on the ancestor that
-            // stayed under the cursor: that is what the group is about.
-            let first = self.preorder.iter().copied().find(|&i| {
-                self.node_of(i)
-                    .is_some_and(|n| self.group_set.contains(&n.address))
-            });
+            // Land on the member diagnosis chose to show the group (else
+            // its first), not on the ancestor that stayed under the cursor:
+            // that is what the group is about.
+            let wanted = |n: &reprodiff_report::Node| match &g.representative {
+                Some(r) => &n.address == r,
+                None => self.group_set.contains(&n.address),
+            };
+            let first = self
+                .preorder
+                .iter()
+                .copied()
+                .find(|&i| self.node_of(i).is_some_and(wanted));
             if let Some(i) = first {
                 self.select_item(i);
             }
@@ -526,5 +532,21 @@ mod tests {
         );
         s.apply_group(0);
         assert_eq!(names(&s).len(), 10);
+    }
+
+    #[test]
+    fn a_group_lands_on_its_representative() {
+        let mut r = sample().report.take().unwrap();
+        r.groups.push(reprodiff_report::Group {
+            cause: reprodiff_report::Cause::Mtime,
+            representative: Some("z".into()),
+            shape: "mtime".into(),
+            count: 2,
+            addresses: vec!["fs.squashfs::usr/bin/hello".into(), "z".into()],
+        });
+        let mut s = sample();
+        s.report = Some(r);
+        s.apply_group(0);
+        assert_eq!(s.selected_node().map(|n| n.address.as_str()), Some("z"));
     }
 }

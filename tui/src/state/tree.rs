@@ -175,13 +175,7 @@ fn add_children(
 
 /// The last component of an address: what a tree row shows.
 pub fn last_component(address: &str) -> &str {
-    let inner = address.rsplit("::").next().unwrap_or(address);
-    let trimmed = inner.trim_end_matches('/');
-    trimmed
-        .rsplit('/')
-        .next()
-        .filter(|s| !s.is_empty())
-        .unwrap_or(inner)
+    reprodiff_report::Address::new(address).name()
 }
 
 impl State {

@@ -1,0 +1,126 @@
+//! One pair of entries, a member of each side's container: kind, size,
+//! metadata and the format's own fields, then the content, compared by
+//! stored bytes first (SquashFS blocks, deflated ZIP streams) and decoded
+//! and descended into only when those differ.
+//!
+//! Engine stage (formats → **engine** → diagnosis → report), called by
+//! `compare_containers` for every pair, in parallel.
+
+use std::sync::atomic::Ordering;
+
+use reprodiff_formats::{self as formats, Container, Data, Entry, Role, Value};
+
+use super::{compare_bytes, fields, Ctx, Kept};
+use crate::report::{Cause, Node, Status};
+
+pub(super) fn one_sided(address: String, e: &Entry, status: Status) -> Node {
+    let mut n = Node::new(address, status);
+    n.kind = Some(e.kind);
+    match status {
+        Status::Removed => n.size_a = Some(e.size),
+        _ => n.size_b = Some(e.size),
+    }
+    n
+}
+
+pub(super) fn compare_entries(
+    ctx: &Ctx,
+    address: String,
+    (ca, kept_a, i): (&Container, Option<&Kept>, usize),
+    (cb, kept_b, j): (&Container, Option<&Kept>, usize),
+    content: bool,
+    depth: usize,
+) -> Node {
+    ctx.compared.fetch_add(1, Ordering::Relaxed);
+    if let Some(p) = &ctx.opts.progress {
+        p.entries.fetch_add(1, Ordering::Relaxed);
+    }
+    let (ea, eb) = (&ca.entries[i], &cb.entries[j]);
+    let mut node = Node::new(address, Status::Identical);
+    node.kind = Some(eb.kind);
+    node.size_a = Some(ea.size);
+    node.size_b = Some(eb.size);
+    if ea.kind != eb.kind {
+        ctx.change(
+            &mut node,
+            "kind",
+            Role::Content,
+            Some(Value::text(ea.kind.as_str())),
+            Some(Value::text(eb.kind.as_str())),
+        );
+    }
+    if ea.size != eb.size {
+        ctx.change(
+            &mut node,
+            "size",
+            Role::Size,
+            Some(Value::Uint(ea.size)),
+            Some(Value::Uint(eb.size)),
+        );
+    }
+    fields::meta_changes(ctx, &mut node, &ea.meta, &eb.meta);
+
+    let has_data = |e: &Entry| !matches!(e.data, Data::None) && e.size > 0;
+    if content && (has_data(ea) || has_data(eb)) {
+        let same = formats::squashfs::stored_equal(ca, ea, cb, eb)
+            .or_else(|| deflated_equal(ca, ea, cb, eb));
+        if same != Some(true) {
+            let read = |c: &Container, kept: Option<&Kept>, i: usize| match kept {
+                None => c.read(i, &ctx.opts.limits),
+                Some(k) => k.get(&i).cloned().unwrap_or_else(|| {
+                    Err(formats::Error::invalid(c.format, 0, "entry bytes not kept"))
+                }),
+            };
+            let (ra, rb) = rayon::join(|| read(ca, kept_a, i), || read(cb, kept_b, j));
+            match (ra, rb) {
+                (Ok(ba), Ok(bb)) => {
+                    // A view of the mapped input (not decoded data) sits at a
+                    // known offset of the image file.
+                    node.image_offset_a = ba.is_mapped().then(|| ba.base_offset());
+                    node.image_offset_b = bb.is_mapped().then(|| bb.base_offset());
+                    let sub = compare_bytes(ctx, &node.address, &ba, &bb, depth + 1);
+                    node.format = sub.format;
+                    node.changes.extend(sub.changes);
+                    node.diff = sub.diff;
+                    node.children = sub.children;
+                    node.errors.extend(sub.errors);
+                    // A member that differs only because members below it do
+                    // (its size follows theirs) is consequential.
+                    let own = node.changes.iter().any(|c| c.role != Role::Size);
+                    if !own && node.diff.is_none() && !node.children.is_empty() {
+                        node.causes.push(Cause::Consequential);
+                    }
+                }
+                (ra, rb) => {
+                    if let Err(e) = ra {
+                        node.errors.push(format!("a: {e}"));
+                    }
+                    if let Err(e) = rb {
+                        node.errors.push(format!("b: {e}"));
+                    }
+                }
+            }
+        }
+    }
+    if node.changes.is_empty()
+        && node.diff.is_none()
+        && node.children.is_empty()
+        && node.errors.is_empty()
+    {
+        ctx.identical.fetch_add(1, Ordering::Relaxed);
+    } else {
+        node.status = Status::Modified;
+    }
+    node
+}
+
+/// `Some(true)` when two deflated members (ZIP) are the very same stored
+/// bytes for the same size: equal without inflating either.
+fn deflated_equal(ca: &Container, ea: &Entry, cb: &Container, eb: &Entry) -> Option<bool> {
+    let (Data::Deflate(x), Data::Deflate(y)) = (&ea.data, &eb.data) else {
+        return None;
+    };
+    let rx = ca.source.slice(x.offset, x.len, ca.format).ok()?;
+    let ry = cb.source.slice(y.offset, y.len, cb.format).ok()?;
+    (ea.size == eb.size && rx.bytes() == ry.bytes()).then_some(true)
+}
