@@ -137,6 +137,12 @@ fn offsets_follow(da: &[u8], db: &[u8], maps: &[StrMap]) -> bool {
     true
 }
 
+/// The change, said to be about section `name`.
+fn about(mut c: Change, name: &str) -> Change {
+    c.subject = Some(name.to_string());
+    c
+}
+
 /// Changes `elf.section.<name>` with causes for the differing sections of
 /// a pair, and `elf.headers` when the bytes outside sections differ.
 pub fn classify(p: &ElfPair) -> Vec<Change> {
@@ -153,6 +159,7 @@ pub fn classify(p: &ElfPair) -> Vec<Change> {
         .iter()
         .filter(|s| s.kind == SectionKind::DebugStrings)
     {
+        let from = out.len();
         let field = format!("elf.section.{}", s.name);
         if let Some((changes, map)) = reordered_strings(s.a, s.b, &field) {
             maps.push(map);
@@ -172,6 +179,9 @@ pub fn classify(p: &ElfPair) -> Vec<Change> {
                 out.push((c, false));
             }
         }
+        for (c, _) in &mut out[from..] {
+            c.subject = Some(s.name.clone());
+        }
     }
     for s in &p.sections {
         if strings_done.contains(&s.name.as_str()) {
@@ -187,7 +197,7 @@ pub fn classify(p: &ElfPair) -> Vec<Change> {
                     "follow the reordered strings".into(),
                     Cause::Consequential,
                 );
-                out.push((c, false));
+                out.push((about(c, &s.name), false));
                 continue;
             }
             SectionKind::BuildId => {
@@ -195,7 +205,7 @@ pub fn classify(p: &ElfPair) -> Vec<Change> {
                 let show = |id: &Option<Vec<u8>>, raw: &[u8]| hex(id.as_deref().unwrap_or(raw));
                 let (ia, ib) = &p.build_ids;
                 let c = finding(&field, show(ia, da), show(ib, db), Cause::BuildId);
-                out.push((c, true));
+                out.push((about(c, &s.name), true));
                 continue;
             }
             SectionKind::DebugLink => {
@@ -205,7 +215,8 @@ pub fn classify(p: &ElfPair) -> Vec<Change> {
                         .unwrap_or_default()
                 };
                 let (la, lb) = &p.debuglinks;
-                out.push((finding(&field, show(la), show(lb), Cause::BuildId), true));
+                let c = finding(&field, show(la), show(lb), Cause::BuildId);
+                out.push((about(c, &s.name), true));
                 continue;
             }
             _ => {}
@@ -215,7 +226,7 @@ pub fn classify(p: &ElfPair) -> Vec<Change> {
             // Keep the field on the section itself: `elf.section.<name>`.
             for mut c in ex.changes {
                 c.field = field.clone();
-                out.push((c, false));
+                out.push((about(c, &s.name), false));
             }
             continue;
         }
@@ -229,10 +240,8 @@ pub fn classify(p: &ElfPair) -> Vec<Change> {
             "{} ({n} bytes differ from section offset {first:#x})",
             string_at(da, first)
         );
-        out.push((
-            finding(&field, a, string_at(db, first), Cause::Content),
-            false,
-        ));
+        let c = finding(&field, a, string_at(db, first), Cause::Content);
+        out.push((about(c, &s.name), false));
     }
     // A build-id hashes the rest: it only explains the file when alone
     // (headers follow whatever changed and do not count).

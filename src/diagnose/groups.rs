@@ -139,7 +139,7 @@ fn facts(n: &Node) -> Vec<Fact> {
             BuildId => {
                 let names: Vec<&str> = changes
                     .iter()
-                    .map(|c| c.field.trim_start_matches("elf.section."))
+                    .map(|c| c.subject.as_deref().unwrap_or(&c.field))
                     .collect();
                 out.push(fact(
                     BuildId,
