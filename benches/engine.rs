@@ -79,7 +79,7 @@ fn compare_demo_pair(bencher: divan::Bencher) {
     let (a, b) = demo();
     let opts = Options::default();
     bencher.bench(|| {
-        engine::compare_blobs("a", &a, "b", &b, &opts)
+        reprodiff::compare_blobs("a", &a, "b", &b, &opts)
             .summary
             .modified
     });

@@ -1,9 +1,42 @@
 //! reprodiff: compare two builds of a disk image and show where and why they
 //! differ. This library holds everything but argument parsing: the walker
-//! that recurses through nested containers, and the `ls` listing.
+//! that recurses through nested containers and the `ls` listing, the engine
+//! that compares, and the diagnosis that explains. The functions here join
+//! the stages: the engine compares and hands what it finds to diagnosis,
+//! which it does not depend on.
 
 pub mod diagnose;
 pub mod engine;
 pub mod present;
 pub mod report;
 pub mod walk;
+
+use std::path::Path;
+
+use reprodiff_formats::Blob;
+
+/// Compares two image files and diagnoses the differences.
+pub fn compare_files(
+    a: &Path,
+    b: &Path,
+    opts: &engine::Options,
+) -> std::io::Result<report::Report> {
+    engine::compare_files(a, b, opts, &diagnose::Diagnosis)
+}
+
+/// Compares two images held in memory and diagnoses the differences.
+pub fn compare_blobs(
+    name_a: &str,
+    a: &Blob,
+    name_b: &str,
+    b: &Blob,
+    opts: &engine::Options,
+) -> report::Report {
+    engine::compare_blobs((name_a, a), (name_b, b), opts, &diagnose::Diagnosis)
+}
+
+/// Explains one differing leaf as a comparison would (what the engine
+/// makes of its structure, then diagnosis), adding changes to `node`.
+pub fn explain_leaf(address: &str, a: &[u8], b: &[u8], node: &mut report::Node) {
+    engine::explain_leaf(address, a, b, node, &diagnose::Diagnosis);
+}

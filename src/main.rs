@@ -307,7 +307,7 @@ fn compare(a: &Path, b: &Path, opts: &Options) -> Result<reprodiff::report::Repo
             bail!("{}: not a readable file", p.display());
         }
     }
-    engine::compare_files(a, b, opts).context("cannot read the inputs")
+    reprodiff::compare_files(a, b, opts).context("cannot read the inputs")
 }
 
 /// Opens the browser. With two images the engine runs on another thread:
@@ -355,7 +355,7 @@ fn view(inputs: &[PathBuf]) -> Result<ExitCode> {
             let (ta, tb) = (a.clone(), b.clone());
             let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
             std::thread::spawn(move || {
-                let r = engine::compare_files(&ta, &tb, &opts)
+                let r = reprodiff::compare_files(&ta, &tb, &opts)
                     .map(Box::new)
                     .map_err(|e| format!("{e:#}"));
                 let _ = tx.send(Update::Done(r));

@@ -8,8 +8,9 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use reprodiff::engine::{compare_blobs, compare_files, Options};
+use reprodiff::engine::Options;
 use reprodiff::report::{Cause, Change, Node, Report};
+use reprodiff::{compare_blobs, compare_files};
 use reprodiff_formats::Blob;
 use reprodiff_present::markdown;
 
@@ -553,7 +554,7 @@ fn dpkg_status_gives_package_changes_first() {
         "live/filesystem.squashfs::var/lib/dpkg/status",
         reprodiff::report::Status::Modified,
     );
-    reprodiff::engine::explain_leaf(
+    reprodiff::explain_leaf(
         &node.address.clone(),
         &read("status.a"),
         &read("status.b"),
@@ -590,7 +591,7 @@ fn leaf_causes(name_a: &str, name_b: &str) -> Vec<(String, String)> {
             fallback: None,
         });
     }
-    reprodiff::engine::explain_leaf(name_a, &a, &b, &mut node);
+    reprodiff::explain_leaf(name_a, &a, &b, &mut node);
     node.changes
         .iter()
         .map(|c| {

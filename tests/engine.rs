@@ -2,7 +2,8 @@
 //! is simple enough to write byte for byte), for cases the committed
 //! fixtures do not cover: hard-link groups, nested archives, limits.
 
-use reprodiff::engine::{compare_blobs, Options};
+use reprodiff::compare_blobs;
+use reprodiff::engine::Options;
 use reprodiff::report::{Change, Diff, Node, Status, Verdict};
 use reprodiff_formats::Blob;
 use reprodiff_present::diff::unified;
@@ -298,7 +299,7 @@ fn binary_ranges_are_placed_in_the_image_when_stored_as_is() {
     let (pa, pb) = (dir.join("a.cpio"), dir.join("b.cpio"));
     std::fs::write(&pa, &a).expect("write a");
     std::fs::write(&pb, &b).expect("write b");
-    let r = reprodiff::engine::compare_files(&pa, &pb, &Options::default()).expect("compare");
+    let r = reprodiff::compare_files(&pa, &pb, &Options::default()).expect("compare");
     let n = find(&r.tree, "bin").expect("bin differs");
     let Some(Diff::Binary { ranges, .. }) = &n.diff else {
         panic!("{:?}", n.diff)
@@ -327,7 +328,7 @@ fn holding_one_decoded_side_at_a_time_changes_nothing() {
             progress: Some(progress.clone()),
             ..Options::default()
         };
-        let r = reprodiff::engine::compare_files(&dir.join("a.iso"), &dir.join("b.iso"), &opts)
+        let r = reprodiff::compare_files(&dir.join("a.iso"), &dir.join("b.iso"), &opts)
             .expect("demo pair");
         let dropped = progress.dropped.load(std::sync::atomic::Ordering::Relaxed);
         (serde_json::to_string_pretty(&r).expect("json"), dropped)
@@ -361,8 +362,8 @@ fn streamed_subtrees_carry_provisional_causes() {
         })),
         ..Options::default()
     };
-    let r = reprodiff::engine::compare_files(&dir.join("a.iso"), &dir.join("b.iso"), &opts)
-        .expect("demo pair");
+    let r =
+        reprodiff::compare_files(&dir.join("a.iso"), &dir.join("b.iso"), &opts).expect("demo pair");
     let seen = seen.lock().expect("lock");
     let sq = seen
         .iter()
@@ -494,12 +495,8 @@ fn files_of_changed_packages_are_explained_by_the_package() {
 #[test]
 fn zip_members_are_compared_field_by_field() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/zip");
-    let r = reprodiff::engine::compare_files(
-        &dir.join("a.zip"),
-        &dir.join("b.zip"),
-        &Options::default(),
-    )
-    .expect("zip pair");
+    let r = reprodiff::compare_files(&dir.join("a.zip"), &dir.join("b.zip"), &Options::default())
+        .expect("zip pair");
     let change = |addr: &str, field: &str| {
         find(&r.tree, addr)
             .and_then(|n| n.changes.iter().find(|c| c.field == field))

@@ -139,7 +139,8 @@ fn mutated_fixtures_never_panic() {
 /// hostile bytes. Errors become error nodes; nothing may panic or hang.
 #[test]
 fn mutated_fixtures_compare_without_panic() {
-    use reprodiff::engine::{compare_blobs, Options};
+    use reprodiff::compare_blobs;
+    use reprodiff::engine::Options;
     let files = fixtures();
     let opts = Options {
         limits: Limits {

@@ -19,7 +19,7 @@ pub mod time;
 
 use std::collections::{BTreeMap, HashSet};
 
-use crate::engine::sections::ElfPair;
+pub use crate::engine::Leaf;
 pub use crate::report::Cause;
 use crate::report::{Address, Change, Diff, Node, Report, Role, Status, Value};
 
@@ -30,14 +30,18 @@ const MAX_CLASSIFY_BYTES: usize = 64 << 20;
 /// Binary ranges kept when ELF sections already explain the difference.
 const EXPLAINED_RANGES: usize = 4;
 
-/// What the engine made of a differing leaf.
-pub enum Leaf<'d> {
-    /// Two ELF files with their sections paired.
-    Elf(ElfPair<'d>),
-    /// A package database: its package changes.
-    Packages(Vec<Change>),
-    /// Anything else: explained from its bytes.
-    Bytes,
+/// The diagnosis stage as the engine calls it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Diagnosis;
+
+impl crate::engine::Explain for Diagnosis {
+    fn leaf(&self, leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Node) {
+        classify_leaf(leaf, a, b, node);
+    }
+
+    fn report(&self, report: &mut Report) {
+        diagnose(report);
+    }
 }
 
 /// Changes found in content rather than read from a header: they explain

@@ -145,7 +145,15 @@ pub(super) fn meta_changes(ctx: &Ctx, node: &mut Node, a: &Meta, b: &Meta) {
 mod tests {
     use super::*;
     use crate::engine::Options;
-    use crate::report::Status;
+    use crate::engine::{Explain, Leaf};
+    use crate::report::{Report, Status};
+
+    /// These tests need no explaining.
+    struct Nothing;
+    impl Explain for Nothing {
+        fn leaf(&self, _: &Leaf, _: &[u8], _: &[u8], _: &mut Node) {}
+        fn report(&self, _: &mut Report) {}
+    }
 
     #[test]
     fn ignore_matches_whole_names_and_prefixes() {
@@ -153,7 +161,7 @@ mod tests {
             ignore: vec!["mtime".into(), "pvd".into()],
             ..Options::default()
         };
-        let ctx = Ctx::new(&opts);
+        let ctx = Ctx::new(&opts, &Nothing);
         assert!(ctx.ignored("mtime"));
         assert!(ctx.ignored("pvd.modification_date"));
         assert!(!ctx.ignored("pvdx"));
@@ -163,7 +171,7 @@ mod tests {
     #[test]
     fn roles_and_links_pass_through_and_locations_stay_out() {
         let opts = Options::default();
-        let ctx = Ctx::new(&opts);
+        let ctx = Ctx::new(&opts, &Nothing);
         let mut a = Meta::default();
         let mut b = Meta::default();
         a.extra = vec![

@@ -44,9 +44,31 @@ use evict::Evicted;
 /// was dropped (see `evict`), by entry index.
 type Kept = HashMap<usize, formats::Result<Blob>>;
 
+/// What the engine made of a differing leaf, for [`Explain::leaf`].
+pub enum Leaf<'d> {
+    /// Two ELF files with their sections paired.
+    Elf(sections::ElfPair<'d>),
+    /// A package database: its package changes.
+    Packages(Vec<crate::report::Change>),
+    /// Anything else: explained from its bytes.
+    Bytes,
+}
+
+/// What explains the differences the engine finds: the diagnosis stage,
+/// handed in by the caller so that the engine, upstream of it, does not
+/// depend on it.
+pub trait Explain: Sync {
+    /// Adds findings to the node of a differing leaf while both sides'
+    /// bytes are at hand.
+    fn leaf(&self, leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Node);
+    /// Settles causes, counts and groups over the finished report.
+    fn report(&self, report: &mut Report);
+}
+
 /// Shared state of one comparison.
 struct Ctx<'o> {
     opts: &'o Options,
+    explain: &'o dyn Explain,
     regions: Mutex<Vec<Region>>,
     compared: AtomicU64,
     identical: AtomicU64,
@@ -54,9 +76,10 @@ struct Ctx<'o> {
 }
 
 impl<'o> Ctx<'o> {
-    fn new(opts: &'o Options) -> Ctx<'o> {
+    fn new(opts: &'o Options, explain: &'o dyn Explain) -> Ctx<'o> {
         Ctx {
             opts,
+            explain,
             regions: Mutex::new(Vec::new()),
             compared: AtomicU64::new(0),
             identical: AtomicU64::new(0),
@@ -99,7 +122,12 @@ fn hex(d: &[u8]) -> String {
 }
 
 /// Compares two image files.
-pub fn compare_files(a: &Path, b: &Path, opts: &Options) -> std::io::Result<Report> {
+pub fn compare_files(
+    a: &Path,
+    b: &Path,
+    opts: &Options,
+    explain: &dyn Explain,
+) -> std::io::Result<Report> {
     // Lazy maps: populating both up front (MAP_POPULATE) took 13-19 ms per
     // 134 MiB image before any work could start, while faults taken during
     // the hashing and the compare overlap with them. Measured on the live
@@ -108,17 +136,21 @@ pub fn compare_files(a: &Path, b: &Path, opts: &Options) -> std::io::Result<Repo
     let ba = Blob::open(a)?;
     let bb = Blob::open(b)?;
     Ok(compare_blobs(
-        &a.display().to_string(),
-        &ba,
-        &b.display().to_string(),
-        &bb,
+        (&a.display().to_string(), &ba),
+        (&b.display().to_string(), &bb),
         opts,
+        explain,
     ))
 }
 
 /// Compares two images held in memory.
-pub fn compare_blobs(name_a: &str, a: &Blob, name_b: &str, b: &Blob, opts: &Options) -> Report {
-    let ctx = Ctx::new(opts);
+pub fn compare_blobs(
+    (name_a, a): (&str, &Blob),
+    (name_b, b): (&str, &Blob),
+    opts: &Options,
+    explain: &dyn Explain,
+) -> Report {
+    let ctx = Ctx::new(opts, explain);
     // The digests for the report are computed alongside the comparison.
     // Equal images have one digest, so b's is computed only once the bytes
     // are known to differ: identical inputs cost one SHA-256 pass beside
@@ -200,7 +232,7 @@ pub fn compare_blobs(name_a: &str, a: &Blob, name_b: &str, b: &Blob, opts: &Opti
         tree,
     };
     // Diagnosis: causes of every node, their counts and the groups.
-    crate::diagnose::diagnose(&mut report);
+    explain.report(&mut report);
     report
 }
 
@@ -283,15 +315,14 @@ fn differing_bytes(ctx: &Ctx, address: &str, a: &Blob, b: &Blob, depth: usize) -
         );
     }
     node.diff = Some(leaf_diff(ctx, a, b));
-    explain_leaf(address, a.bytes(), b.bytes(), &mut node);
+    explain_leaf(address, a.bytes(), b.bytes(), &mut node, ctx.explain);
     node
 }
 
 /// Explains a differing leaf at `address` while both sides' bytes are at
 /// hand: what the engine knows of its structure (a package database, two
 /// ELF files' sections) is handed to diagnosis, which adds the changes.
-pub fn explain_leaf(address: &str, a: &[u8], b: &[u8], node: &mut Node) {
-    use crate::diagnose::{classify_leaf, Leaf};
+pub fn explain_leaf(address: &str, a: &[u8], b: &[u8], node: &mut Node, explain: &dyn Explain) {
     let leaf = if packages::is_status(address) {
         Leaf::Packages(packages::compare(a, b))
     } else {
@@ -300,7 +331,7 @@ pub fn explain_leaf(address: &str, a: &[u8], b: &[u8], node: &mut Node) {
             None => Leaf::Bytes,
         }
     };
-    classify_leaf(&leaf, a, b, node);
+    explain.leaf(&leaf, a, b, node);
 }
 
 /// Opens both sides of a differing pair. Two compressed streams are decoded
