@@ -247,19 +247,15 @@ fn full_descriptor_fields_match_pvd_info() {
         ("Eff. Time", "effective_date"),
     ] {
         let v = info(key);
-        // Fractions show as nanoseconds, and only when not zero.
-        let frac = match &v[14..16] {
-            "00" => String::new(),
-            cs => format!(".{cs}0000000"),
-        };
         let iso = format!(
-            "{}-{}-{}T{}:{}:{}{frac}+00:00",
+            "{}-{}-{}T{}:{}:{}.{}+00:00",
             &v[0..4],
             &v[4..6],
             &v[6..8],
             &v[8..10],
             &v[10..12],
             &v[12..14],
+            &v[14..16]
         );
         assert_eq!(field(&c, &format!("pvd.{name}")), iso, "{key}");
     }

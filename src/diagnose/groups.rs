@@ -44,6 +44,7 @@ fn values(c: &Change) -> String {
     // A time reads best as its raw number in a one-line shape.
     let raw = |v: &Option<Value>| match v {
         None => "(none)".to_string(),
+        Some(Value::Unset(n)) => n.to_string(),
         Some(v) => match v.as_time() {
             Some(t) => t.secs.to_string(),
             None => v.to_string(),

@@ -14,6 +14,10 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+fn is_zero(n: &u8) -> bool {
+    *n == 0
+}
+
 /// What an entry is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -146,11 +150,21 @@ pub enum Zone {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "type", content = "value", rename_all = "kebab-case")]
 pub enum Value {
-    /// A point in time, and how it was stored.
+    /// A point in time, and how it was stored. `fraction` is how many
+    /// digits of a second the format records (2 for ISO 9660 volume dates),
+    /// shown even when zero; 0 shows nanoseconds only when there are some.
     Time {
         time: Time,
         zone: Zone,
+        #[serde(default, skip_serializing_if = "is_zero")]
+        fraction: u8,
     },
+    /// A time stored as Unix seconds in a header field: shown as the date
+    /// and the number (`2023-11-14T22:13:20Z (1700000000)`).
+    Epoch(i64),
+    /// A number field holding the value its format uses for "not set"
+    /// (gzip's MTIME 0): shown as `0 (not set)`.
+    Unset(u64),
     /// A count, size, offset or other unsigned number.
     Uint(u64),
     /// A signed number.
@@ -189,6 +203,7 @@ impl Value {
         Value::Time {
             time: Time::from_secs(secs),
             zone: Zone::Utc,
+            fraction: 0,
         }
     }
 
@@ -205,6 +220,7 @@ impl Value {
     pub fn as_time(&self) -> Option<Time> {
         match self {
             Value::Time { time, .. } | Value::Written { time, .. } => Some(*time),
+            Value::Epoch(secs) => Some(Time::from_secs(*secs)),
             _ => None,
         }
     }
@@ -222,24 +238,28 @@ impl fmt::Display for Value {
     /// The one display form of a value, used by every presenter.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Value::Time { time, zone } => match zone {
+            Value::Time {
+                time,
+                zone,
+                fraction,
+            } => match zone {
                 Zone::Utc => write!(f, "{time}"),
                 Zone::Offset(m) => {
                     // As recorded: local wall-clock time and its offset.
-                    let local = Time {
-                        secs: time.secs.saturating_add(i64::from(*m) * 60),
-                        nanos: time.nanos,
-                    };
+                    let local = Time::from_secs(time.secs.saturating_add(i64::from(*m) * 60));
                     let s = local.to_string();
+                    f.write_str(s.strip_suffix('Z').unwrap_or(&s))?;
+                    match u32::from(*fraction).min(9) {
+                        0 if time.nanos != 0 => write!(f, ".{:09}", time.nanos)?,
+                        0 => {}
+                        d => {
+                            let scaled = time.nanos / 10u32.pow(9 - d);
+                            write!(f, ".{scaled:0w$}", w = d as usize)?;
+                        }
+                    }
                     let sign = if *m < 0 { '-' } else { '+' };
                     let m = m.unsigned_abs();
-                    write!(
-                        f,
-                        "{}{sign}{:02}:{:02}",
-                        s.strip_suffix('Z').unwrap_or(&s),
-                        m / 60,
-                        m % 60
-                    )
+                    write!(f, "{sign}{:02}:{:02}", m / 60, m % 60)
                 }
                 Zone::Unknown => {
                     // Wall-clock time with no zone.
@@ -247,6 +267,8 @@ impl fmt::Display for Value {
                     f.write_str(s.strip_suffix('Z').unwrap_or(&s))
                 }
             },
+            Value::Epoch(secs) => write!(f, "{} ({secs})", Time::from_secs(*secs)),
+            Value::Unset(n) => write!(f, "{n} (not set)"),
             Value::Uint(n) => write!(f, "{n}"),
             Value::Int(n) => write!(f, "{n}"),
             Value::Flags { bits, digits } => {
@@ -270,6 +292,7 @@ impl From<Time> for Value {
         Value::Time {
             time: t,
             zone: Zone::Utc,
+            fraction: 0,
         }
     }
 }
@@ -449,7 +472,10 @@ mod tests {
             Value::Time {
                 time: Time::from_secs(5),
                 zone: Zone::Offset(-330),
+                fraction: 2,
             },
+            Value::Epoch(7),
+            Value::Unset(0),
             Value::Uint(7),
             Value::Int(-7),
             Value::hex(0x91u8),
@@ -483,15 +509,31 @@ mod tests {
         let local = Value::Time {
             time: Time::from_secs(1_700_000_000),
             zone: Zone::Offset(-330),
+            fraction: 0,
         };
         assert_eq!(local.to_string(), "2023-11-14T16:43:20-05:30");
+        let hundredths = Value::Time {
+            time: Time {
+                secs: 1_700_000_000,
+                nanos: 500_000_000,
+            },
+            zone: Zone::Offset(60),
+            fraction: 2,
+        };
+        assert_eq!(hundredths.to_string(), "2023-11-14T23:13:20.50+01:00");
+        assert_eq!(
+            Value::Epoch(1_700_000_000).to_string(),
+            "2023-11-14T22:13:20Z (1700000000)"
+        );
+        assert_eq!(Value::Unset(0).to_string(), "0 (not set)");
         assert_eq!(Value::Mode(0o644).to_string(), "0644");
         assert_eq!(Value::hex(0x91u8).to_string(), "0x91");
         assert_eq!(Value::hex(0x311u32).to_string(), "0x00000311");
         assert_eq!(
             Value::Time {
                 time: Time::from_secs(0),
-                zone: Zone::Unknown
+                zone: Zone::Unknown,
+                fraction: 0,
             }
             .to_string(),
             "1970-01-01T00:00:00"

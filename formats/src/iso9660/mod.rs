@@ -184,11 +184,13 @@ pub(crate) struct Stamp {
     pub value: Value,
 }
 
-fn stamp(time: Option<Time>, tz: i8, text: impl FnOnce() -> String) -> Stamp {
+/// `fraction`: digits of a second the date records (hundredths: 2).
+fn stamp(time: Option<Time>, tz: i8, fraction: u8, text: impl FnOnce() -> String) -> Stamp {
     let value = match time {
         Some(t) => Value::Time {
             time: t,
             zone: Zone::Offset(i32::from(tz) * 15),
+            fraction,
         },
         None => Value::Text(text()),
     };
@@ -228,7 +230,7 @@ fn date7(r: &[u8]) -> Option<Stamp> {
         0,
         tz,
     );
-    Some(stamp(time, tz, || {
+    Some(stamp(time, tz, 0, || {
         format!("invalid {year:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}")
     }))
 }
@@ -261,7 +263,7 @@ fn date17(r: &[u8]) -> Option<Stamp> {
         n(14, 16),
     );
     let time = instant(y.into(), mo, d, h, mi, s, cs * 10_000_000, tz);
-    Some(stamp(time, tz, || {
+    Some(stamp(time, tz, 2, || {
         format!("invalid {y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{cs:02}")
     }))
 }

@@ -111,7 +111,7 @@ fn multi_extent_file_gathers_every_extent() {
     assert_eq!(
         created,
         Some((
-            "2023-11-14T22:13:20+02:00".to_string(),
+            "2023-11-14T22:13:20.00+02:00".to_string(),
             crate::Role::HeaderDate
         ))
     );
@@ -266,7 +266,8 @@ fn dates() {
                     secs: 1_700_000_000 - 3600,
                     nanos: 500_000_000
                 },
-                zone: crate::Zone::Offset(60)
+                zone: crate::Zone::Offset(60),
+                fraction: 2,
             }
         })
     );

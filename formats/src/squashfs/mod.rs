@@ -203,7 +203,7 @@ impl Superblock {
 
 /// A u32 time stamp of the format (UTC seconds).
 fn dated(secs: u32) -> Value {
-    Value::utc(i64::from(secs))
+    Value::Epoch(i64::from(secs))
 }
 
 /// The compressor options block that follows the superblock.
@@ -852,10 +852,10 @@ mod tests {
     #[test]
     fn iso_dates() {
         let shown = |s| dated(s).to_string();
-        assert_eq!(shown(0), "1970-01-01T00:00:00Z");
-        assert_eq!(shown(1_700_000_000), "2023-11-14T22:13:20Z");
-        assert_eq!(shown(951_782_400), "2000-02-29T00:00:00Z");
-        assert_eq!(shown(u32::MAX), "2106-02-07T06:28:15Z");
+        assert_eq!(shown(0), "1970-01-01T00:00:00Z (0)");
+        assert_eq!(shown(1_700_000_000), "2023-11-14T22:13:20Z (1700000000)");
+        assert_eq!(shown(951_782_400), "2000-02-29T00:00:00Z (951782400)");
+        assert_eq!(shown(u32::MAX), "2106-02-07T06:28:15Z (4294967295)");
         assert_eq!(
             dated(1_700_000_000).as_time().map(|t| t.secs),
             Some(1_700_000_000)

@@ -25,9 +25,9 @@ pub(super) fn fields(b: &[u8], f: &mut Vec<Field>) {
     let mtime = le32(h, 4).unwrap_or(0);
     // 0 means "no time stored" (RFC 1952), not the epoch.
     let mtime_text = if mtime == 0 {
-        Value::Uint(0)
+        Value::Unset(0)
     } else {
-        Value::utc(i64::from(mtime))
+        Value::Epoch(i64::from(mtime))
     };
     f.push(Field::new("gzip.mtime", mtime_text, Role::Packing));
     let os = match h[9] {
@@ -126,11 +126,11 @@ mod tests {
                 .find(|x| x.name == "gzip.mtime")
                 .map(|x| x.value)
         };
-        assert_eq!(mtime(0), Some(Value::Uint(0)));
-        assert_eq!(mtime(1_700_000_000), Some(Value::utc(1_700_000_000)));
+        assert_eq!(mtime(0), Some(Value::Unset(0)));
+        assert_eq!(mtime(1_700_000_000), Some(Value::Epoch(1_700_000_000)));
         assert_eq!(
             mtime(u32::MAX).map(|v| v.to_string()).as_deref(),
-            Some("2106-02-07T06:28:15Z")
+            Some("2106-02-07T06:28:15Z (4294967295)")
         );
     }
 }
