@@ -232,7 +232,7 @@ build() { # build VARIANT
     step "$v: xorriso"
     SOURCE_DATE_EPOCH=$SDE xorriso -report_about WARNING -as mkisofs -o "$W/$v.iso.tmp" \
         -R -J -joliet-long -V BENCH_LIVE \
-        -isohybrid-mbr /usr/lib/ISOLINUX/isohdpfx.bin \
+        -isohybrid-mbr /usr/lib/ISOLINUX/isohdpfx.bin -partition_offset 16 \
         -c isolinux/boot.cat -b isolinux/isolinux.bin \
         -no-emul-boot -boot-load-size 4 -boot-info-table \
         -eltorito-alt-boot -e boot/grub/efi.img -no-emul-boot \

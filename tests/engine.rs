@@ -605,3 +605,55 @@ fn iso_directory_records_in_another_order_are_reported_on_their_directory() {
     assert!(others.is_empty(), "{others:?}");
     assert!(r.tree.changes.is_empty(), "{:?}", r.tree.changes);
 }
+
+/// A live-build style isohybrid pair (`-partition_offset 16`): the
+/// partitions are views of the volume, so each difference is reported once,
+/// at its address in the volume, with no reader error on the intact images.
+#[test]
+fn partition_views_report_each_difference_once() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/iso");
+    let r = reprodiff::compare_files(
+        &dir.join("offset-a.iso"),
+        &dir.join("offset-b.iso"),
+        &Options::default(),
+    )
+    .expect("compare");
+    let mut addresses = Vec::new();
+    let mut errors = Vec::new();
+    r.tree.visit(&mut |n| {
+        addresses.push(n.address.clone());
+        errors.extend(n.errors.iter().cloned());
+    });
+    assert!(errors.is_empty(), "{errors:?}");
+    assert!(
+        addresses.iter().all(|a| !a.contains("partition")),
+        "{addresses:?}"
+    );
+    let a_txt = find(&r.tree, "docs/a.txt").expect("docs/a.txt");
+    assert!(a_txt.diff.is_some());
+    assert_eq!(
+        addresses
+            .iter()
+            .filter(|a| a.as_str() == "docs/a.txt")
+            .count(),
+        1
+    );
+    // The view's dates follow the volume's: one root cause, not three.
+    let root = &r.tree;
+    let cause = |f: &str| {
+        root.changes
+            .iter()
+            .find(|c| c.field == f)
+            .and_then(|c| c.cause)
+            .map(|c| c.to_string())
+    };
+    assert_eq!(
+        cause("pvd.modification_date").as_deref(),
+        Some("embedded-timestamp")
+    );
+    assert_eq!(
+        cause("mbr.p1.pvd.modification_date").as_deref(),
+        Some("consequential")
+    );
+    assert_eq!(r.summary.errors, 0);
+}

@@ -433,6 +433,87 @@ fn partitions_follow_the_partition_table() {
     }
 }
 
+fn num<T: std::str::FromStr>(s: &str) -> T {
+    s.parse()
+        .unwrap_or_else(|_| panic!("not a number in the report: {s}"))
+}
+
+/// The partition table lines of xorriso's report: (table, number, start
+/// sector, sectors).
+fn report_partitions(report: &str) -> Vec<(&'static str, u32, u64, u64)> {
+    let mut v = Vec::new();
+    for l in report.lines() {
+        if let Some(rest) = l.strip_prefix("MBR partition      :") {
+            let w: Vec<&str> = rest.split_whitespace().collect();
+            v.push(("mbr", num(w[0]), num(w[3]), num(w[4])));
+        }
+        if let Some(rest) = l.strip_prefix("GPT start and size :") {
+            let w: Vec<&str> = rest.split_whitespace().collect();
+            v.push(("gpt", num(w[0]), num(w[1]), num(w[2])));
+        }
+    }
+    v
+}
+
+/// `-partition_offset 16` (live-build, debian-cd): MBR and GPT partition 1
+/// start at 32 KiB with their own descriptors over the volume's files. They
+/// are views, not members: nothing is listed twice, the intact image has no
+/// error (the GPT entry stops short of the backup table, which once gave a
+/// false "truncated"), and the view's descriptors are fields of the image.
+#[test]
+fn partition_offset_views_are_fields_not_members() {
+    let report = text("offset-a.report");
+    assert!(report.contains("Partition offset   : 16"), "{report}");
+    let parts = report_partitions(&report);
+    assert!(parts.contains(&("mbr", 1, 64, 340)), "{parts:?}");
+    assert!(parts.contains(&("gpt", 1, 64, 276)), "{parts:?}");
+    let c = open("offset-a.iso");
+    assert!(c.errors.is_empty(), "{:?}", c.errors);
+    let names: Vec<&str> = c.entries.iter().map(|e| e.path.as_str()).collect();
+    assert!(names.iter().all(|p| !p.contains("partition")), "{names:?}");
+    // Each file once in the primary tree, once under Joliet.
+    assert_eq!(names.iter().filter(|p| p.ends_with("a.txt")).count(), 2);
+    assert_eq!(
+        field(&c, "mbr.p1.view"),
+        "volume descriptors over the same files"
+    );
+    assert_eq!(field(&c, "gpt.p1.view"), "the same view as mbr.p1");
+    assert_eq!(
+        field(&c, "mbr.p1.pvd.volume_id"),
+        field(&c, "pvd.volume_id")
+    );
+    assert_eq!(
+        field(&c, "mbr.p1.pvd.modification_date"),
+        field(&c, "pvd.modification_date")
+    );
+    let view = c
+        .fields
+        .iter()
+        .find(|f| f.name == "mbr.p1.pvd.modification_date")
+        .unwrap();
+    assert_eq!(view.follows, ["pvd.modification_date"]);
+    // The view's own descriptors sit 16 blocks into the partition.
+    let pvd = c
+        .regions
+        .iter()
+        .find(|r| r.owner == Owner::Structure("mbr.p1 primary volume descriptor".into()))
+        .expect("the view's descriptor is mapped");
+    assert_eq!(pvd.offset, 64 * 512 + 16 * 2048);
+}
+
+/// grub-mkrescue's protective label: partition 1 claims the whole volume
+/// from sector 1. It is the volume itself, not a 100 KiB blob to compare.
+#[test]
+fn protective_label_is_the_whole_volume() {
+    let report = text("protective.report");
+    let parts = report_partitions(&report);
+    assert_eq!(parts.first().map(|p| (p.1, p.2)), Some((1, 1)), "{report}");
+    let c = open("protective.iso");
+    assert!(c.errors.is_empty(), "{:?}", c.errors);
+    assert!(c.entries.iter().all(|e| !e.path.starts_with("<partition")));
+    assert_eq!(field(&c, "mbr.p1.view"), "the whole volume");
+}
+
 fn read_all(b: Vec<u8>) {
     let limits = Limits {
         max_entries: 500,
@@ -444,7 +525,7 @@ fn read_all(b: Vec<u8>) {
 #[test]
 fn hostile_truncations_and_flips_never_panic() {
     let mut rng = Lcg(0x1509_6600);
-    for name in ["full.iso", "plain.iso"] {
+    for name in ["full.iso", "plain.iso", "offset-a.iso"] {
         let orig = fixture(name).bytes().to_vec();
         let n = orig.len();
         // Truncations, denser where the structures are.

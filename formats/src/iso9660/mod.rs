@@ -13,6 +13,14 @@
 //! partitions of the system area that the ISO tree does not already cover
 //! (`<partition-N>`).
 //!
+//! A partition that is only another view of the volume is not a member:
+//! isohybrid images made with `-partition_offset 16` (live-build, debian-cd)
+//! start MBR and GPT partition 1 at 32 KiB with a second set of volume
+//! descriptors over the same file extents, and grub-mkrescue's protective
+//! label claims the whole volume from sector 1. Their descriptors become
+//! header fields (`mbr.p1.pvd.*`, following the primary's), their
+//! structures are mapped, and nothing is listed or compared twice.
+//!
 //! A file whose extent runs past the end of the image is still listed with
 //! the size its record claims, but with `Data::None` and an error: handing
 //! out a clamped range would present a silently shortened file as content.
@@ -32,6 +40,13 @@ const SYSTEM_AREA: usize = 16 * 2048;
 
 /// Lists the members of an ISO9660 image.
 pub fn open(blob: &Blob, limits: &Limits) -> Result<Container> {
+    open_volume(blob, limits, true)
+}
+
+/// `partitions`: whether to look at the partition tables of the system
+/// area (off when reading a partition's own view of the volume, so a
+/// crafted image cannot nest views).
+fn open_volume(blob: &Blob, limits: &Limits, partitions: bool) -> Result<Container> {
     let b = blob.bytes();
     let mut c = Container::new(Format::Iso9660, blob.clone());
     let vols = descriptors::read(b, &mut c)?;
@@ -54,13 +69,16 @@ pub fn open(blob: &Blob, limits: &Limits) -> Result<Container> {
     if let Some(lba) = vols.boot_catalog {
         eltorito::read(b, lba, block, &mut c, limits, &mut claimed);
     }
-    system_area(b, vols.volume_bytes, &mut c, limits);
+    if partitions {
+        system_area(blob, vols.volume_bytes, &mut c, limits);
+    }
     Ok(c)
 }
 
 /// Describes the system area and lists partitions that hold more than the
 /// ISO tree (an appended EFI partition, say).
-fn system_area(b: &[u8], volume_bytes: u64, c: &mut Container, limits: &Limits) {
+fn system_area(blob: &Blob, volume_bytes: u64, c: &mut Container, limits: &Limits) {
+    let b = blob.bytes();
     let sa = b.get(..SYSTEM_AREA.min(b.len())).unwrap_or_default();
     c.regions
         .push(Region::structure(0, sa.len() as u64, "system area"));
@@ -79,7 +97,109 @@ fn system_area(b: &[u8], volume_bytes: u64, c: &mut Container, limits: &Limits) 
             .push(Region::structure(*offset, *len, name.clone()));
     }
     let extents = file_extents(c);
-    partition_entries(&table, volume_bytes, &extents, b.len() as u64, c, limits);
+    partition_entries(&table, volume_bytes, &extents, blob, c, limits);
+}
+
+/// What a partition of the system area is, relative to the volume.
+enum View {
+    /// It covers the volume from its first sectors (a protective label).
+    Whole,
+    /// It starts inside the volume with volume descriptors of its own whose
+    /// files are the volume's own extents: the view's header fields and
+    /// structures, in the outer image's offsets.
+    Superblock(Container),
+}
+
+/// Whether partition `p` is another view of the volume rather than content
+/// of its own. `extents` are the volume's file extents, sorted.
+fn view_of(
+    p: &crate::partition::Partition,
+    volume_bytes: u64,
+    extents: &[(u64, u64)],
+    blob: &Blob,
+    limits: &Limits,
+) -> Option<View> {
+    let end = p.offset.saturating_add(p.len);
+    // From the system area to the volume's end, give or take the one
+    // cylinder (64 heads of 32 sectors: 1 MiB) that partition tables round
+    // to, and never more than a sixteenth of the volume.
+    let slack = (volume_bytes / 16).min(1 << 20);
+    let to_the_end = end <= volume_bytes && end.saturating_add(slack) >= volume_bytes;
+    if p.offset < SYSTEM_AREA as u64 && to_the_end {
+        return Some(View::Whole);
+    }
+    if p.offset == 0 || p.offset >= volume_bytes {
+        return None;
+    }
+    // Its own primary volume descriptor 16 blocks in.
+    let vd = p.offset.checked_add(SYSTEM_AREA as u64)?;
+    let at = usize::try_from(vd).ok()?;
+    if blob.bytes().get(at..at.checked_add(7)?) != Some(&b"CD001"[..]) {
+        return None;
+    }
+    // To the end of the image, not of the partition: a GPT entry stops
+    // short of the backup table while its descriptors still count the
+    // whole volume.
+    let part = blob
+        .slice(p.offset, blob.len() - p.offset, Format::Iso9660)
+        .ok()?;
+    let view = open_volume(&part, limits, false).ok()?;
+    // Every file of the view must be one of the volume's own extents.
+    let own: HashSet<(u64, u64)> = extents.iter().copied().collect();
+    let mut files = 0usize;
+    for x in file_extents(&view) {
+        if x.1 == 0 {
+            continue;
+        }
+        files += 1;
+        if !own.contains(&(x.0.checked_add(p.offset)?, x.1)) {
+            return None;
+        }
+    }
+    (files > 0 || extents.is_empty()).then_some(View::Superblock(view))
+}
+
+/// Records a view partition on the container: a field saying so, the
+/// view's volume descriptors as fields named after the partition (each
+/// following the primary volume's field of the same name), and its
+/// structures in the outer offsets. Returns the field prefix used.
+fn record_view(prefix: &str, view: View, offset: u64, c: &mut Container) {
+    match view {
+        View::Whole => {
+            c.field(format!("{prefix}.view"), "the whole volume", Role::Content);
+        }
+        View::Superblock(v) => {
+            c.field(
+                format!("{prefix}.view"),
+                "volume descriptors over the same files",
+                Role::Content,
+            );
+            for f in v.fields {
+                let own = f.name.starts_with("pvd.") || f.name.starts_with("svd");
+                if !own {
+                    continue;
+                }
+                let name = format!("{prefix}.{}", f.name);
+                let follows = vec![f.name.clone()];
+                let mut f = f;
+                f.name = name.into();
+                f.follows = follows;
+                c.fields.push(f);
+            }
+            for r in v.regions {
+                if let crate::Owner::Structure(s) = r.owner {
+                    let Some(at) = r.offset.checked_add(offset) else {
+                        continue;
+                    };
+                    c.regions
+                        .push(Region::structure(at, r.len, format!("{prefix} {s}")));
+                }
+            }
+            for e in v.errors {
+                c.errors.push(e);
+            }
+        }
+    }
 }
 
 /// Every data extent of the entries listed so far, sorted by offset.
@@ -102,17 +222,32 @@ fn partition_entries(
     t: &crate::partition::Table,
     volume_bytes: u64,
     extents: &[(u64, u64)],
-    blob_len: u64,
+    blob: &Blob,
     c: &mut Container,
     limits: &Limits,
 ) {
+    let blob_len = blob.len();
     let mut done: Vec<(u32, u64, u64)> = Vec::new();
+    // Views already recorded, by offset (where their descriptors are): a
+    // GPT entry over the MBR's says so instead of repeating its fields.
+    let mut views: Vec<(u64, String)> = Vec::new();
     for (gpt, p) in t
         .mbr
         .iter()
         .map(|p| (false, p))
         .chain(t.gpt.iter().map(|p| (true, p)))
     {
+        let prefix = format!("{}.p{}", if gpt { "gpt" } else { "mbr" }, p.number);
+        if let Some((_, first)) = views.iter().find(|(o, _)| *o == p.offset) {
+            let same = format!("the same view as {first}");
+            c.field(format!("{prefix}.view"), same, Role::Content);
+            continue;
+        }
+        if let Some(view) = view_of(p, volume_bytes, extents, blob, limits) {
+            record_view(&prefix, view, p.offset, c);
+            views.push((p.offset, prefix));
+            continue;
+        }
         let end = p.offset.saturating_add(p.len);
         let beyond = end > volume_bytes;
         let covered = extents

@@ -224,17 +224,11 @@ fn partitions_beyond_the_volume_or_outside_files_are_listed() {
         gpt: vec![part(2, 100 * 512, 20 * 512), part(5, 90 * 512, 40 * 512)],
         ..Table::default()
     };
-    let mut c = Container::new(Format::Iso9660, Blob::from_vec(vec![0; 110 * 512]));
+    let blob = Blob::from_vec(vec![0; 110 * 512]);
+    let mut c = Container::new(Format::Iso9660, blob.clone());
     // Partition 3 is exactly a file of the tree; partition 4 is not.
     let extents = [(40 * 512, 4 * 512)];
-    partition_entries(
-        &t,
-        100 * 512,
-        &extents,
-        110 * 512,
-        &mut c,
-        &Limits::default(),
-    );
+    partition_entries(&t, 100 * 512, &extents, &blob, &mut c, &Limits::default());
     let got: Vec<_> = c
         .entries
         .iter()
