@@ -745,3 +745,29 @@ fn different_config_files_are_only_content() {
         ["content"]
     );
 }
+
+/// One source built by gcc-12 and by gcc-11: the toolchain is the root
+/// cause, named from `.comment`, and the code that changed with it is its
+/// consequence, not an unexplained content difference.
+#[test]
+fn another_compiler_is_the_toolchain() {
+    let got = leaf_causes("toolchain.a", "toolchain.b");
+    assert!(
+        got.contains(&("elf.section..comment".to_string(), "toolchain".to_string())),
+        "{got:?}"
+    );
+    assert!(got.iter().any(|c| c.0 == "elf.section..text"), "{got:?}");
+    assert!(got.iter().all(|c| c.1 != "content"), "{got:?}");
+    let r = pair("toolchain.a", "toolchain.b");
+    assert_eq!(root_causes(&r), [Cause::Toolchain, Cause::Consequential]);
+    let g = r
+        .groups
+        .iter()
+        .find(|g| g.cause == Cause::Toolchain)
+        .expect("a toolchain group");
+    assert!(
+        g.shape.contains("GCC: (Debian 12.") && g.shape.contains("GCC: (Debian 11."),
+        "{}",
+        g.shape
+    );
+}

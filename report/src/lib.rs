@@ -93,6 +93,7 @@ pub enum Cause {
     RandomId,
     Locale,
     HostnameOrKernel,
+    Toolchain,
     Consequential,
     PackageVersion,
     Added,
@@ -102,7 +103,7 @@ pub enum Cause {
 
 impl Cause {
     /// Every cause, in the documented order.
-    pub const ALL: [Cause; 16] = [
+    pub const ALL: [Cause; 17] = [
         Cause::Mtime,
         Cause::EmbeddedTimestamp,
         Cause::BuildPath,
@@ -114,6 +115,7 @@ impl Cause {
         Cause::RandomId,
         Cause::Locale,
         Cause::HostnameOrKernel,
+        Cause::Toolchain,
         Cause::Consequential,
         Cause::PackageVersion,
         Cause::Added,
@@ -135,6 +137,7 @@ impl Cause {
             Cause::RandomId => "random-id",
             Cause::Locale => "locale",
             Cause::HostnameOrKernel => "hostname-or-kernel",
+            Cause::Toolchain => "toolchain",
             Cause::Consequential => "consequential",
             Cause::PackageVersion => "package-version",
             Cause::Added => "added",

@@ -208,6 +208,12 @@ pub fn classify(p: &ElfPair) -> Vec<Change> {
                 out.push((about(c, &s.name), true));
                 continue;
             }
+            SectionKind::Comment => {
+                // The tools that wrote the file: another compiler.
+                let c = finding(&field, strings_of(da), strings_of(db), Cause::Toolchain);
+                out.push((about(c, &s.name), false));
+                continue;
+            }
             SectionKind::DebugLink => {
                 let show = |l: &Option<(String, u32)>| {
                     l.as_ref()
@@ -255,12 +261,29 @@ pub fn classify(p: &ElfPair) -> Vec<Change> {
         );
         out.push((c, true));
     }
+    // Another compiler writes other code: what no other cause explains in
+    // a file whose toolchain changed follows from that change.
+    let toolchain = out.iter().any(|(c, _)| c.cause == Some(Cause::Toolchain));
     out.into_iter()
         .map(|(mut c, _)| {
             if others && c.cause == Some(Cause::BuildId) {
                 c.cause = Some(Cause::Consequential);
             }
+            if toolchain && c.cause == Some(Cause::Content) {
+                c.cause = Some(Cause::Consequential);
+                c.follows = vec!["elf.section..comment".to_string()];
+            }
             c
         })
         .collect()
+}
+
+/// The NUL-separated strings of a section such as `.comment`, joined.
+fn strings_of(d: &[u8]) -> String {
+    let parts: Vec<String> = d
+        .split(|&c| c == 0)
+        .filter(|s| !s.is_empty())
+        .map(|s| String::from_utf8_lossy(s).into_owned())
+        .collect();
+    parts.join("; ")
 }

@@ -195,6 +195,18 @@ fn facts(n: &Node) -> Vec<Fact> {
                     Some(format!("{add} added, {rem} removed, {chg} version changed")),
                 ));
             }
+            Toolchain => {
+                let detail = changes
+                    .iter()
+                    .map(|c| values(c))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                out.push(fact(
+                    Toolchain,
+                    "another compiler or tool version",
+                    Some(detail),
+                ));
+            }
             Consequential => {
                 if !n.children.is_empty() {
                     out.push(fact(Consequential, STRUCTURAL, None));

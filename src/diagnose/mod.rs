@@ -150,9 +150,8 @@ fn field_cause(c: &Change, node: &Node, parent_dates: &[(i64, i64)]) -> Cause {
         Role::Size | Role::Structure | Role::Location => Cause::Consequential,
         Role::LinkTarget if target_is_build_path(c) => Cause::BuildPath,
         Role::Installed | Role::Package => Cause::PackageVersion,
-        Role::LinkTarget | Role::Version | Role::Content | Role::Finding | Role::Checksum => {
-            Cause::Content
-        }
+        Role::Version => Cause::Toolchain,
+        Role::LinkTarget | Role::Content | Role::Finding | Role::Checksum => Cause::Content,
     }
 }
 
@@ -315,6 +314,12 @@ mod tests {
                 Value::Id("b".into()),
             ),
             change("x.flags", Role::Packing, Value::hex(1u8), Value::hex(2u8)),
+            change(
+                "preparer",
+                Role::Version,
+                Value::text("X-1.5.4"),
+                Value::text("X-1.5.6"),
+            ),
         ];
         assert_eq!(
             causes_of(n),
@@ -324,6 +329,7 @@ mod tests {
                 Some(Cause::EmbeddedTimestamp),
                 Some(Cause::RandomId),
                 Some(Cause::CompressionMetadata),
+                Some(Cause::Toolchain),
             ]
         );
     }

@@ -23,6 +23,8 @@ pub enum SectionKind {
     DebugStrings,
     /// Another DWARF section: may hold offsets into the string tables.
     Debug,
+    /// `.comment`: the compilers and linkers that wrote the file.
+    Comment,
     /// Code, data, anything else.
     Other,
 }
@@ -56,6 +58,7 @@ fn kind_of(name: &str) -> SectionKind {
     match name {
         ".note.gnu.build-id" => SectionKind::BuildId,
         ".gnu_debuglink" => SectionKind::DebugLink,
+        ".comment" => SectionKind::Comment,
         n if n.starts_with(".debug_") && n.ends_with("_str") => SectionKind::DebugStrings,
         n if n.starts_with(".debug_") => SectionKind::Debug,
         _ => SectionKind::Other,

@@ -16,6 +16,9 @@ done
 # localedef needs the locale sources and charmaps of the `locales` package.
 [ -e /usr/share/i18n/locales/fr_FR ] || need+=(locales)
 [ -e /usr/share/zoneinfo/UTC ] || need+=(tzdata)
+# Two compiler versions for the toolchain pair (Debian 12 ships gcc-11 and gcc-12).
+command -v gcc-11 >/dev/null 2>&1 || need+=(gcc-11)
+command -v gcc-12 >/dev/null 2>&1 || need+=(gcc-12)
 if [ ${#need[@]} -gt 0 ]; then
     apt-get install -y "${need[@]}"
 fi
@@ -158,3 +161,14 @@ printf 'static const char *other = __FILE__;\nint zero(void) { return 0; }\n' >"
 # 12. Two different real config files: none of the masks may explain them.
 cp /etc/adduser.conf "$out/adduser.conf"
 cp /etc/deluser.conf "$out/deluser.conf"
+
+# 13. One C file built by two compiler versions (a rebuild in another
+#     release): .comment names each GCC, and the code differs with it.
+cat >"$work/square.c" <<'C'
+#include <stdio.h>
+static int square(int x) { return x * x; }
+int main(int argc, char **argv) { printf("%d %s\n", square(argc), argv[0]); return 0; }
+C
+gcc-12 -O2 -o "$out/toolchain.a" "$work/square.c"
+gcc-11 -O2 -o "$out/toolchain.b" "$work/square.c"
+strip --strip-debug "$out/toolchain.a" "$out/toolchain.b"
