@@ -657,3 +657,36 @@ fn partition_views_report_each_difference_once() {
     );
     assert_eq!(r.summary.errors, 0);
 }
+
+/// A `.deb` rebuilt with one script changed (dpkg-deb, testdata/gen/deb.sh):
+/// the md5sums line in control.tar names the data.tar file that differs, so
+/// it is a consequence of it, not a difference of its own.
+#[test]
+fn deb_md5sums_follow_the_data_files_they_name() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/deb");
+    let r = reprodiff::compare_files(
+        &dir.join("rebuilt-a.deb"),
+        &dir.join("rebuilt-b.deb"),
+        &Options::default(),
+    )
+    .expect("compare");
+    let sums = find(&r.tree, "control.tar.xz::./md5sums").expect("md5sums");
+    let line = sums
+        .changes
+        .iter()
+        .find(|c| c.field == "checksum.usr/bin/rebuilt")
+        .expect("the changed line");
+    assert_eq!(
+        line.cause.map(|c| c.to_string()).as_deref(),
+        Some("consequential")
+    );
+    assert_eq!(
+        sums.causes
+            .iter()
+            .map(|c| c.to_string())
+            .collect::<Vec<_>>(),
+        ["consequential"]
+    );
+    let script = find(&r.tree, "data.tar.xz::./usr/bin/rebuilt").expect("the script");
+    assert!(script.diff.is_some());
+}

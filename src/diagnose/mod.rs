@@ -155,10 +155,47 @@ fn field_cause(c: &Change, node: &Node, parent_dates: &[(i64, i64)]) -> Cause {
     }
 }
 
-/// The address of the entry a checksum list line names: a sibling of the list.
-fn sibling_address(list: &str, path: &str) -> String {
-    let path = path.trim_start_matches("./").trim_start_matches('/');
-    Address::new(list).sibling(path)
+/// A path as checksum lists and archives write it, without `./` or `/`.
+fn normal(path: &str) -> &str {
+    path.trim_start_matches("./").trim_start_matches('/')
+}
+
+/// The entries that differ, found by address and by path within each
+/// family of containers (the members of one container's members), so a
+/// checksum list can name a file stored next to it or, as a `.deb`'s
+/// `control.tar` md5sums names `data.tar` files, in a sibling container.
+#[derive(Debug, Default)]
+struct Differing {
+    addresses: HashSet<String>,
+    /// (the container holding the entry's container, the entry's path).
+    by_family: HashSet<(String, String)>,
+}
+
+impl Differing {
+    fn of(tree: &Node) -> Differing {
+        let mut d = Differing::default();
+        tree.visit(&mut |n| {
+            if n.status != Status::Identical {
+                d.addresses.insert(n.address.clone());
+                let a = Address::new(&n.address);
+                let family = Address::new(a.container()).container();
+                d.by_family
+                    .insert((family.to_string(), normal(a.inner_path()).to_string()));
+            }
+        });
+        d
+    }
+
+    /// Whether the entry a checksum list at `list` names as `path` differs.
+    fn named_by(&self, list: &str, path: &str) -> bool {
+        let path = normal(path);
+        let l = Address::new(list);
+        self.addresses.contains(&l.sibling(path))
+            || self.by_family.contains(&(
+                Address::new(l.container()).container().to_string(),
+                path.to_string(),
+            ))
+    }
 }
 
 fn push_cause(causes: &mut Vec<Cause>, c: Cause) {
@@ -167,13 +204,13 @@ fn push_cause(causes: &mut Vec<Cause>, c: Cause) {
     }
 }
 
-fn annotate(n: &mut Node, parent_dates: &[(i64, i64)], differing: &HashSet<String>) {
+fn annotate(n: &mut Node, parent_dates: &[(i64, i64)], differing: &Differing) {
     let own_dates = header_dates(n);
     for i in 0..n.changes.len() {
         let c = &n.changes[i];
         let cause = match (c.role, &c.subject) {
             (Role::Checksum, Some(path)) => {
-                if differing.contains(&sibling_address(&n.address, path)) {
+                if differing.named_by(&n.address, path) {
                     Cause::Consequential
                 } else {
                     Cause::Content
@@ -238,23 +275,13 @@ pub fn is_package_file(c: &Change) -> bool {
 /// the whole tree (the outer image's header dates, checksum lists naming
 /// members elsewhere, the groups) is settled by [`diagnose`] on the report.
 pub fn provisional(n: &mut Node) {
-    let mut differing = HashSet::new();
-    n.visit(&mut |x| {
-        if x.status != Status::Identical {
-            differing.insert(x.address.clone());
-        }
-    });
+    let differing = Differing::of(n);
     annotate(n, &[], &differing);
 }
 
 /// Settles causes over the whole report, counts them and builds the groups.
 pub fn diagnose(r: &mut Report) {
-    let mut differing = HashSet::new();
-    r.tree.visit(&mut |n| {
-        if n.status != Status::Identical {
-            differing.insert(n.address.clone());
-        }
-    });
+    let differing = Differing::of(&r.tree);
     annotate(&mut r.tree, &[], &differing);
     let mut counts: BTreeMap<Cause, u64> = BTreeMap::new();
     r.tree.visit(&mut |n| {
@@ -285,8 +312,7 @@ mod tests {
     }
 
     fn diagnose_tree(root: &mut Node) {
-        let differing = HashSet::new();
-        annotate(root, &[], &differing);
+        annotate(root, &[], &Differing::default());
     }
 
     /// The role decides, whatever the field is called.
@@ -392,7 +418,7 @@ mod tests {
             Value::utc(30),
         )];
         iso.children = vec![cat, other];
-        annotate(&mut iso, &[], &HashSet::new());
+        annotate(&mut iso, &[], &Differing::default());
         assert_eq!(iso.children[0].changes[0].cause, Some(Cause::Consequential));
         assert_eq!(iso.children[1].changes[0].cause, Some(Cause::Mtime));
         assert_eq!(iso.children[1].causes, [Cause::Mtime]);

@@ -52,3 +52,26 @@ printf 'short\n' >"$work/ar/a.txt"
 printf 'odd\n1' >"$work/ar/a-member-with-a-long-name.txt"
 (cd "$work/ar" && ar rcD "$out/long-names.a" a.txt a-member-with-a-long-name.txt)
 ar tv "$out/long-names.a" >"$out/long-names.a.ar-tv"
+
+# A package built twice with md5sums, the second time with one script
+# changed: its md5sums line in control.tar names a file of data.tar.
+rebuild() {
+    local v="$1" root="$work/rebuilt-$1"
+    mkdir -p "$root/DEBIAN" "$root/usr/bin" "$root/usr/share/doc/rebuilt"
+    cat >"$root/DEBIAN/control" <<CTRL
+Package: rebuilt
+Version: 1.0-1
+Architecture: all
+Maintainer: Fixture Maker <fixtures@example.org>
+Description: a package built twice for reprodiff tests
+ Built by testdata/gen/deb.sh.
+CTRL
+    printf '#!/bin/sh\necho built %s\n' "$v" >"$root/usr/bin/rebuilt"
+    chmod 755 "$root/usr/bin/rebuilt"
+    printf 'License: MIT\n' >"$root/usr/share/doc/rebuilt/copyright"
+    (cd "$root" && find usr -type f | LC_ALL=C sort | xargs md5sum >DEBIAN/md5sums)
+    find "$root" -exec touch -h -d @1700000000 {} +
+    dpkg-deb --build --root-owner-group -Zxz "$root" "$out/rebuilt-$v.deb" >/dev/null
+}
+rebuild a
+rebuild b
