@@ -690,3 +690,65 @@ fn deb_md5sums_follow_the_data_files_they_name() {
     let script = find(&r.tree, "data.tar.xz::./usr/bin/rebuilt").expect("the script");
     assert!(script.diff.is_some());
 }
+
+/// Renames are paired, not listed as removed + added: an ABI tag
+/// (cpython-311 → 313), a usrmerge move, and the same bytes under a new
+/// name. Each is one node at b's name, `renamed`, compared as usual.
+#[test]
+fn renamed_entries_are_paired() {
+    let so_a = "usr/lib/python3/dist-packages/_x.cpython-311-x86_64-linux-gnu.so";
+    let so_b = "usr/lib/python3/dist-packages/_x.cpython-313-x86_64-linux-gnu.so";
+    let a = newc(&[
+        file(so_a, 1, b"compiled for 3.11"),
+        file("lib/systemd/system/x.service", 2, b"[Unit]\n"),
+        file("docs/old-name.txt", 3, b"the same words\n"),
+        file("gone.txt", 4, b"only in a\n"),
+    ]);
+    let b = newc(&[
+        file(so_b, 1, b"compiled for 3.13"),
+        file("usr/lib/systemd/system/x.service", 2, b"[Unit]\n"),
+        file("docs/new-name.txt", 3, b"the same words\n"),
+        file("new.txt", 4, b"only in b, other size\n"),
+    ]);
+    let r = compare(a, b);
+    let renamed = |addr: &str, from: &str| {
+        let n = find(&r.tree, addr).unwrap_or_else(|| panic!("{addr} not reported"));
+        let path = n
+            .changes
+            .iter()
+            .find(|c| c.field == "path")
+            .expect("path change");
+        assert_eq!(Change::shown(&path.a).as_deref(), Some(from), "{addr}");
+        assert_eq!(
+            path.cause.map(|c| c.to_string()).as_deref(),
+            Some("renamed"),
+            "{addr}"
+        );
+        n
+    };
+    let so = renamed(so_b, so_a);
+    assert!(so.diff.is_some(), "a renamed pair is compared");
+    let unit = renamed(
+        "usr/lib/systemd/system/x.service",
+        "lib/systemd/system/x.service",
+    );
+    assert!(unit.diff.is_none());
+    assert_eq!(
+        unit.causes
+            .iter()
+            .map(|c| c.to_string())
+            .collect::<Vec<_>>(),
+        ["renamed"]
+    );
+    renamed("docs/new-name.txt", "docs/old-name.txt");
+    assert!(find(&r.tree, so_a).is_none());
+    // Unrelated files stay removed and added.
+    assert_eq!(
+        find(&r.tree, "gone.txt").map(|n| n.status),
+        Some(Status::Removed)
+    );
+    assert_eq!(
+        find(&r.tree, "new.txt").map(|n| n.status),
+        Some(Status::Added)
+    );
+}

@@ -94,6 +94,7 @@ pub enum Cause {
     Locale,
     HostnameOrKernel,
     Toolchain,
+    Renamed,
     Consequential,
     PackageVersion,
     Added,
@@ -103,7 +104,7 @@ pub enum Cause {
 
 impl Cause {
     /// Every cause, in the documented order.
-    pub const ALL: [Cause; 17] = [
+    pub const ALL: [Cause; 18] = [
         Cause::Mtime,
         Cause::EmbeddedTimestamp,
         Cause::BuildPath,
@@ -116,6 +117,7 @@ impl Cause {
         Cause::Locale,
         Cause::HostnameOrKernel,
         Cause::Toolchain,
+        Cause::Renamed,
         Cause::Consequential,
         Cause::PackageVersion,
         Cause::Added,
@@ -138,6 +140,7 @@ impl Cause {
             Cause::Locale => "locale",
             Cause::HostnameOrKernel => "hostname-or-kernel",
             Cause::Toolchain => "toolchain",
+            Cause::Renamed => "renamed",
             Cause::Consequential => "consequential",
             Cause::PackageVersion => "package-version",
             Cause::Added => "added",

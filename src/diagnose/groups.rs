@@ -195,6 +195,10 @@ fn facts(n: &Node) -> Vec<Fact> {
                     Some(format!("{add} added, {rem} removed, {chg} version changed")),
                 ));
             }
+            Renamed => {
+                let detail = changes.iter().map(|c| values(c)).next();
+                out.push(fact(Renamed, "the same entry under another name", detail));
+            }
             Toolchain => {
                 let detail = changes
                     .iter()

@@ -151,6 +151,7 @@ fn field_cause(c: &Change, node: &Node, parent_dates: &[(i64, i64)]) -> Cause {
         Role::LinkTarget if target_is_build_path(c) => Cause::BuildPath,
         Role::Installed | Role::Package => Cause::PackageVersion,
         Role::Version => Cause::Toolchain,
+        Role::Name => Cause::Renamed,
         Role::LinkTarget | Role::Content | Role::Finding | Role::Checksum => Cause::Content,
     }
 }

@@ -423,7 +423,7 @@ fn compare_containers(
         node.errors.push(format!("b: {e}"));
     }
 
-    let pairs = pair(ca, cb);
+    let pairs = pair(ca, cb, &ctx.opts.limits);
     let mut dir_order = HashMap::new();
     if order_matters(ca.format) {
         if let Some((a, b)) = order_values(ca, cb, paired(&pairs)) {
@@ -491,6 +491,7 @@ fn compare_containers(
             .iter()
             .filter_map(|p| match *p {
                 Pair::Both(i, j) if alias_a[i].is_none() || alias_b[j].is_none() => Some((i, j)),
+                Pair::Renamed(i, j) => Some((i, j)),
                 _ => None,
             })
             .collect();
@@ -508,7 +509,8 @@ fn compare_containers(
         .filter_map(|p| {
             let path = match *p {
                 Pair::Both(i, _) | Pair::OnlyA(i) => &ca.entries[i].path,
-                Pair::OnlyB(j) => &cb.entries[j].path,
+                // A renamed entry is found under its new name.
+                Pair::Renamed(_, j) | Pair::OnlyB(j) => &cb.entries[j].path,
             };
             let address = child_address(&parent, path);
             if ctx.opts.cancelled() || ctx.excluded(&address) {
@@ -537,6 +539,16 @@ fn compare_containers(
                     if n.changes.len() > before {
                         n.status = Status::Modified;
                     }
+                    n
+                }
+                Pair::Renamed(i, j) => {
+                    let content = !equal_a.contains(&i);
+                    let (a, b) = ((ca, kept_a.as_ref(), i), (cb, kept_b.as_ref(), j));
+                    let mut n = compare_entries(ctx, address, a, b, content, depth);
+                    let name = |e: &formats::Entry| Some(Value::Text(e.path.clone()));
+                    let (from, to) = (name(&ca.entries[i]), name(&cb.entries[j]));
+                    ctx.change(&mut n, "path", Role::Name, from, to);
+                    n.status = Status::Modified;
                     n
                 }
                 Pair::OnlyA(i) => one_sided(address, &ca.entries[i], Status::Removed),

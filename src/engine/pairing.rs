@@ -2,13 +2,18 @@
 //! the two sides hold their paired members in the same order.
 //!
 //! Engine stage (formats → **engine** → diagnosis → report): pairs are
-//! made by exact stored name; the order of archive members (cpio, tar, ar,
-//! ZIP) is compared as one sequence, the order of directory entries (FAT,
-//! ISO 9660) directory by directory.
+//! made by exact stored name, then, among the entries left over on both
+//! sides, by rename: a name that differs only by a version or ABI tag
+//! (`…cpython-313-x86_64-linux-gnu.so` / `…cpython-311-…`) or a usrmerge
+//! prefix (`lib/systemd/x` / `usr/lib/systemd/x`), or the same bytes under
+//! another name. The cost follows the unmatched entries, not the image.
+//! The order of archive members (cpio, tar, ar, ZIP) is compared as one
+//! sequence, the order of directory entries (FAT, ISO 9660) directory by
+//! directory.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
-use reprodiff_formats::{Container, Format};
+use reprodiff_formats::{Container, Data, Format, Kind, Limits};
 
 /// Archives whose member order is one sequence chosen by the tool that
 /// wrote them (and so leaks directory listing order).
@@ -32,13 +37,124 @@ fn parent_dir(path: &str) -> &str {
 
 pub(super) enum Pair {
     Both(usize, usize),
+    /// Paired across a rename: a's entry is b's under another name.
+    Renamed(usize, usize),
     OnlyA(usize),
     OnlyB(usize),
 }
 
-/// Pairs entries by their exact stored names; repeated names pair in
-/// order of appearance.
-pub(super) fn pair(ca: &Container, cb: &Container) -> Vec<Pair> {
+/// Bytes read, at most, to find same-content renames among unmatched files.
+const MAX_RENAME_BYTES: u64 = 256 << 20;
+
+/// Top-level directories usrmerge moved under `usr/`.
+const MERGED: [&str; 6] = ["bin/", "sbin/", "lib/", "lib32/", "lib64/", "libx32/"];
+
+/// A name with its usrmerge prefix and version digits left out: two
+/// entries with the same key are the same file renamed by a version, an ABI
+/// tag or usrmerge.
+fn rename_key(path: &str) -> String {
+    let p = path.trim_end_matches('/');
+    let (dot, rest) = match p.strip_prefix("./") {
+        Some(r) => ("./", r),
+        None => ("", p.trim_start_matches('/')),
+    };
+    let rest = match rest.strip_prefix("usr/") {
+        Some(r) if MERGED.iter().any(|m| r.starts_with(m)) => r,
+        _ => rest,
+    };
+    let mut key = String::with_capacity(p.len());
+    key.push_str(dot);
+    let mut in_digits = false;
+    for ch in rest.chars() {
+        if ch.is_ascii_digit() {
+            if !in_digits {
+                key.push('#');
+            }
+            in_digits = true;
+        } else {
+            in_digits = false;
+            key.push(ch);
+        }
+    }
+    key
+}
+
+/// Renames among the entries only one side has: pairs of (a index, b
+/// index), each entry in at most one. By name key first, where it names
+/// exactly one entry of each kind on each side; then, among regular files
+/// still unmatched, by equal bytes where one size holds exactly one file
+/// on each side (read within [`MAX_RENAME_BYTES`]).
+fn renames(
+    ca: &Container,
+    cb: &Container,
+    only_a: &[usize],
+    only_b: &[usize],
+    limits: &Limits,
+) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    if only_a.is_empty() || only_b.is_empty() {
+        return out;
+    }
+    let keyed = |c: &Container, idx: &[usize]| {
+        let mut m: HashMap<(String, Kind), Vec<usize>> = HashMap::new();
+        for &i in idx {
+            let e = &c.entries[i];
+            m.entry((rename_key(&e.path), e.kind)).or_default().push(i);
+        }
+        m
+    };
+    let (ka, kb) = (keyed(ca, only_a), keyed(cb, only_b));
+    let mut taken_a = std::collections::HashSet::new();
+    let mut taken_b = std::collections::HashSet::new();
+    for (k, va) in &ka {
+        if let (Some(vb), [i]) = (kb.get(k), va.as_slice()) {
+            if let [j] = vb.as_slice() {
+                out.push((*i, *j));
+                taken_a.insert(*i);
+                taken_b.insert(*j);
+            }
+        }
+    }
+    // Same bytes under an unrelated name: one file of a size on each side.
+    let by_size = |c: &Container, idx: &[usize], taken: &std::collections::HashSet<usize>| {
+        let mut m: HashMap<u64, Vec<usize>> = HashMap::new();
+        for &i in idx.iter().filter(|i| !taken.contains(*i)) {
+            let e = &c.entries[i];
+            if e.kind == Kind::File && e.size > 0 && !matches!(e.data, Data::None) {
+                m.entry(e.size).or_default().push(i);
+            }
+        }
+        m
+    };
+    let (sa, sb) = (by_size(ca, only_a, &taken_a), by_size(cb, only_b, &taken_b));
+    let mut budget = MAX_RENAME_BYTES;
+    let mut sizes: Vec<&u64> = sa.keys().collect();
+    sizes.sort_unstable();
+    for size in sizes {
+        let (Some([i]), Some([j])) = (
+            sa.get(size).map(Vec::as_slice),
+            sb.get(size).map(Vec::as_slice),
+        ) else {
+            continue;
+        };
+        let Some(left) = budget.checked_sub(size.saturating_mul(2)) else {
+            break;
+        };
+        budget = left;
+        let (Ok(x), Ok(y)) = (ca.read(*i, limits), cb.read(*j, limits)) else {
+            continue;
+        };
+        if x.bytes() == y.bytes() {
+            out.push((*i, *j));
+        }
+    }
+    out.sort_unstable();
+    out
+}
+
+/// Pairs entries by their exact stored names (repeated names pair in order
+/// of appearance), then what is left by rename.
+pub(super) fn pair(ca: &Container, cb: &Container, limits: &Limits) -> Vec<Pair> {
     let mut in_b: HashMap<(&str, Option<&[u8]>), VecDeque<usize>> = HashMap::new();
     for (j, e) in cb.entries.iter().enumerate() {
         in_b.entry(e.pair_key()).or_default().push_back(j);
@@ -52,6 +168,24 @@ pub(super) fn pair(ca: &Container, cb: &Container) -> Vec<Pair> {
                 out.push(Pair::Both(i, j));
             }
             None => out.push(Pair::OnlyA(i)),
+        }
+    }
+    let only_a: Vec<usize> = out
+        .iter()
+        .filter_map(|p| match *p {
+            Pair::OnlyA(i) => Some(i),
+            _ => None,
+        })
+        .collect();
+    let only_b: Vec<usize> = (0..cb.entries.len()).filter(|&j| !used[j]).collect();
+    let renamed = renames(ca, cb, &only_a, &only_b, limits);
+    let renamed_a: HashMap<usize, usize> = renamed.iter().copied().collect();
+    for p in out.iter_mut() {
+        if let Pair::OnlyA(i) = *p {
+            if let Some(&j) = renamed_a.get(&i) {
+                used[j] = true;
+                *p = Pair::Renamed(i, j);
+            }
         }
     }
     for (j, u) in used.iter().enumerate() {
@@ -135,4 +269,28 @@ pub(super) fn dir_orders(
         .into_iter()
         .filter_map(|(dir, v)| order_values(ca, cb, v).map(|o| (dir.to_string(), o)))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rename_keys_drop_version_tags_and_usrmerge() {
+        let k = |p| rename_key(p);
+        assert_eq!(
+            k("usr/lib/python3/dist-packages/_x.cpython-313-x86_64-linux-gnu.so"),
+            k("usr/lib/python3/dist-packages/_x.cpython-311-x86_64-linux-gnu.so")
+        );
+        assert_eq!(
+            k("lib/systemd/system/x.service"),
+            k("usr/lib/systemd/system/x.service")
+        );
+        assert_eq!(
+            k("./lib/udev/rules.d/1.rules"),
+            k("./usr/lib/udev/rules.d/1.rules")
+        );
+        assert_ne!(k("usr/share/doc/x"), k("share/doc/x"));
+        assert_ne!(k("lib/a.so"), k("lib/b.so"));
+    }
 }

@@ -385,6 +385,9 @@ pub enum Role {
     Ownership,
     /// The order of members (set by the engine, not by readers).
     Order,
+    /// An entry's name when it was paired with the other side's under
+    /// another name: a rename (set by the engine).
+    Name,
     /// An entry's own size: follows its content (set by the engine).
     Size,
     /// A link's target path (set by the engine).
