@@ -105,7 +105,7 @@ fn find_the_build_id_byte_fold_next_quit() {
     ) else {
         return;
     };
-    t.expect("Differences (37)");
+    t.expect("Differences (42)");
     // Three keystrokes (search, the name, Enter) to the planted build-id byte.
     t.keys(&["/", "hello", "Enter"]);
     let s = t.expect("01 23 45 ff");
@@ -148,7 +148,7 @@ fn opens_a_saved_json_report() {
     ) else {
         return;
     };
-    t.expect("Differences (37)");
+    t.expect("Differences (42)");
     t.keys(&["/", "machine", "Enter"]);
     t.expect("+9b1deb4d3b7d4bad9bdd2b0d7b3dcb6d");
     t.keys(&["q"]);

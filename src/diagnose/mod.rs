@@ -17,7 +17,7 @@ pub mod groups;
 pub mod text;
 pub mod time;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 pub use crate::engine::Leaf;
 pub use crate::report::Cause;
@@ -147,7 +147,7 @@ fn field_cause(c: &Change, node: &Node, parent_dates: &[(i64, i64)]) -> Cause {
         }
         Role::HeaderDate => Cause::EmbeddedTimestamp,
         Role::Identifier => Cause::RandomId,
-        Role::Size | Role::Structure | Role::Location => Cause::Consequential,
+        Role::Size | Role::Structure | Role::Location | Role::SameData => Cause::Consequential,
         Role::LinkTarget if target_is_build_path(c) => Cause::BuildPath,
         Role::Installed | Role::Package => Cause::PackageVersion,
         Role::LinkTarget | Role::Version | Role::Content | Role::Finding | Role::Checksum => {
@@ -168,7 +168,49 @@ fn push_cause(causes: &mut Vec<Cause>, c: Cause) {
     }
 }
 
-fn annotate(n: &mut Node, parent_dates: &[(i64, i64)], differing: &HashSet<String>) {
+/// The causes an entry's content gives beyond its changes: an unexplained
+/// diff, members that differ. An entry sharing that data gets them too.
+fn content_causes(n: &Node) -> Vec<Cause> {
+    let mut out = Vec::new();
+    if n.diff.is_some() && !n.changes.iter().any(explains_content) {
+        out.push(Cause::Content);
+    }
+    if !n.children.is_empty() {
+        out.push(Cause::Consequential);
+    }
+    out
+}
+
+/// For each child, the causes the content of the sibling it shares its
+/// data with gives (see [`Role::SameData`]).
+fn shared_causes(children: &[Node]) -> Vec<Vec<Cause>> {
+    let held = |c: &Node| {
+        c.changes
+            .iter()
+            .find(|x| x.role == Role::SameData)
+            .and_then(|x| x.subject.clone())
+    };
+    if !children.iter().any(|c| held(c).is_some()) {
+        return vec![Vec::new(); children.len()];
+    }
+    let by_address: HashMap<&str, &Node> =
+        children.iter().map(|c| (c.address.as_str(), c)).collect();
+    children
+        .iter()
+        .map(|c| {
+            held(c)
+                .and_then(|h| by_address.get(h.as_str()).map(|h| content_causes(h)))
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+fn annotate(
+    n: &mut Node,
+    parent_dates: &[(i64, i64)],
+    differing: &HashSet<String>,
+    shared: &[Cause],
+) {
     let own_dates = header_dates(n);
     for i in 0..n.changes.len() {
         let c = &n.changes[i];
@@ -185,8 +227,9 @@ fn annotate(n: &mut Node, parent_dates: &[(i64, i64)], differing: &HashSet<Strin
         };
         n.changes[i].cause = Some(cause);
     }
-    for c in n.children.iter_mut() {
-        annotate(c, &own_dates, differing);
+    let from_shared = shared_causes(&n.children);
+    for (c, shared) in n.children.iter_mut().zip(from_shared) {
+        annotate(c, &own_dates, differing, &shared);
     }
     let mut causes: Vec<Cause> = Vec::new();
     match n.status {
@@ -195,8 +238,9 @@ fn annotate(n: &mut Node, parent_dates: &[(i64, i64)], differing: &HashSet<Strin
         _ => {}
     }
     for c in &n.changes {
-        // A size follows the content: it adds no cause of its own.
-        if c.role == Role::Size {
+        // A size follows the content, and data shared with another entry
+        // brings that one's causes: neither adds a cause of its own.
+        if matches!(c.role, Role::Size | Role::SameData) {
             continue;
         }
         if let Some(x) = c.cause {
@@ -208,6 +252,9 @@ fn annotate(n: &mut Node, parent_dates: &[(i64, i64)], differing: &HashSet<Strin
     }
     if !n.children.is_empty() || n.causes.contains(&Cause::Consequential) {
         push_cause(&mut causes, Cause::Consequential);
+    }
+    for &c in shared {
+        push_cause(&mut causes, c);
     }
     if causes.is_empty() && n.status == Status::Modified {
         // Only a size changed, or only errors: sizes follow content elsewhere.
@@ -245,7 +292,7 @@ pub fn provisional(n: &mut Node) {
             differing.insert(x.address.clone());
         }
     });
-    annotate(n, &[], &differing);
+    annotate(n, &[], &differing, &[]);
 }
 
 /// Settles causes over the whole report, counts them and builds the groups.
@@ -256,7 +303,7 @@ pub fn diagnose(r: &mut Report) {
             differing.insert(n.address.clone());
         }
     });
-    annotate(&mut r.tree, &[], &differing);
+    annotate(&mut r.tree, &[], &differing, &[]);
     let mut counts: BTreeMap<Cause, u64> = BTreeMap::new();
     r.tree.visit(&mut |n| {
         for &c in &n.causes {
@@ -287,7 +334,7 @@ mod tests {
 
     fn diagnose_tree(root: &mut Node) {
         let differing = HashSet::new();
-        annotate(root, &[], &differing);
+        annotate(root, &[], &differing, &[]);
     }
 
     /// The role decides, whatever the field is called.
@@ -386,7 +433,7 @@ mod tests {
             Value::utc(30),
         )];
         iso.children = vec![cat, other];
-        annotate(&mut iso, &[], &HashSet::new());
+        annotate(&mut iso, &[], &HashSet::new(), &[]);
         assert_eq!(iso.children[0].changes[0].cause, Some(Cause::Consequential));
         assert_eq!(iso.children[1].changes[0].cause, Some(Cause::Mtime));
         assert_eq!(iso.children[1].causes, [Cause::Mtime]);
