@@ -85,6 +85,98 @@ fn hard_link_groups_are_compared_as_paths() {
     );
 }
 
+/// Two names of one inode, as newc stores them: the first link empty, the
+/// last one carrying the data.
+fn linked_pair<'a>(first: &'a str, last: &'a str, data: &'a [u8]) -> [Member<'a>; 2] {
+    let link = |name| Member {
+        nlink: 2,
+        ..file(name, 5, b"")
+    };
+    [link(first), Member { data, ..link(last) }]
+}
+
+#[test]
+fn every_name_of_a_changed_hard_linked_file_is_reported_with_its_causes() {
+    let a = newc(&linked_pair(
+        "usr/bin/perl5.36.0",
+        "usr/bin/perl",
+        b"Build-Date: Tue, 14 Nov 2023 22:13:20 +0000\n",
+    ));
+    let b = newc(&linked_pair(
+        "usr/bin/perl5.36.0",
+        "usr/bin/perl",
+        b"Build-Date: Wed, 15 Nov 2023 22:13:20 +0000\n",
+    ));
+    let r = compare(a, b);
+    let perl = find(&r.tree, "usr/bin/perl").expect("the name holding the data");
+    let twin = find(&r.tree, "usr/bin/perl5.36.0").expect("the other name");
+    assert_eq!(twin.status, Status::Modified);
+    assert!(perl.diff.is_some());
+    assert!(twin.diff.is_none(), "the diff is shown once");
+    let same = twin
+        .changes
+        .iter()
+        .find(|c| c.field == "same-data-as")
+        .expect("same-data-as change");
+    assert_eq!(same.subject.as_deref(), Some("usr/bin/perl"));
+    assert_eq!(
+        (Change::shown(&same.a), Change::shown(&same.b)),
+        (Some("usr/bin/perl".into()), Some("usr/bin/perl".into()))
+    );
+    assert_eq!(twin.causes, perl.causes);
+    assert_eq!(twin.causes, ["embedded-timestamp"]);
+    let group = r
+        .groups
+        .iter()
+        .find(|g| g.addresses.iter().any(|a| a == "usr/bin/perl"))
+        .expect("perl's group");
+    assert_eq!(group.addresses, ["usr/bin/perl", "usr/bin/perl5.36.0"]);
+    assert!(
+        r.groups.iter().all(|g| g.cause != "content"),
+        "{:#?}",
+        r.groups
+    );
+    assert_eq!((r.summary.modified, r.summary.identical), (2, 0));
+
+    // An unexplained change: both names are `content`, in one group.
+    let r = compare(
+        newc(&linked_pair("x", "y", b"one")),
+        newc(&linked_pair("x", "y", b"two")),
+    );
+    let x = find(&r.tree, "x").expect("x");
+    assert_eq!(x.causes, ["content"]);
+    let content = r.groups.iter().find(|g| g.cause == "content");
+    assert_eq!(
+        content.map(|g| g.addresses.as_slice()),
+        Some(&["x".to_string(), "y".to_string()][..]),
+        "{:#?}",
+        r.groups
+    );
+}
+
+#[test]
+fn a_name_sharing_unchanged_data_is_not_reported() {
+    let [x, y] = linked_pair("bin/a", "bin/b", b"same");
+    let a = newc(&[x, y, file("other", 9, b"one")]);
+    let [x, y] = linked_pair("bin/a", "bin/b", b"same");
+    let b = newc(&[x, y, file("other", 9, b"two")]);
+    let r = compare(a, b);
+    let addresses: Vec<&str> = r.tree.children.iter().map(|n| n.address.as_str()).collect();
+    assert_eq!(addresses, ["other"]);
+    // Only the metadata of the empty name changed: no same-data-as change.
+    let [x, y] = linked_pair("bin/a", "bin/b", b"same");
+    let a = newc(&[x, y]);
+    let [x, y] = linked_pair("bin/a", "bin/b", b"same");
+    let b = newc(&[Member { mtime: 1, ..x }, y]);
+    let r = compare(a, b);
+    let n = find(&r.tree, "bin/a").expect("bin/a");
+    assert!(
+        n.changes.iter().all(|c| c.field != "same-data-as"),
+        "{n:#?}"
+    );
+    assert_eq!(n.causes, ["mtime"]);
+}
+
 #[test]
 fn members_are_paired_by_path_and_order_is_reported() {
     let a = newc(&[

@@ -226,7 +226,11 @@ fn facts(n: &Node) -> Vec<Fact> {
                 let derived = changes.iter().any(|c| {
                     !matches!(
                         c.role,
-                        Role::Checksum | Role::Size | Role::Structure | Role::Location
+                        Role::Checksum
+                            | Role::Size
+                            | Role::Structure
+                            | Role::Location
+                            | Role::SameData
                     )
                 });
                 if derived {
@@ -350,10 +354,12 @@ fn representative<'r>(
 ) -> Option<&'r Node> {
     let with_cause = |n: &&Node| n.changes.iter().any(|c| c.cause == Some(cause));
     let pure = |n: &&Node| with_cause(n) && n.causes.iter().all(|&c| c == cause);
-    let candidates: Vec<&Node> = addrs
+    let mut candidates: Vec<&Node> = addrs
         .iter()
         .filter_map(|a| nodes.get(a.as_str()).copied())
         .collect();
+    // The entry holding shared data shows it, not another name of it.
+    candidates.sort_by_key(|n| n.changes.iter().any(|c| c.role == Role::SameData));
     candidates
         .iter()
         .find(|n| pure(n) && n.diff.is_some())

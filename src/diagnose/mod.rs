@@ -17,7 +17,7 @@ pub mod groups;
 pub mod text;
 pub mod time;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 pub use crate::engine::Leaf;
 pub use crate::report::Cause;
@@ -147,7 +147,7 @@ fn field_cause(c: &Change, node: &Node, parent_dates: &[(i64, i64)]) -> Cause {
         }
         Role::HeaderDate => Cause::EmbeddedTimestamp,
         Role::Identifier => Cause::RandomId,
-        Role::Size | Role::Structure | Role::Location => Cause::Consequential,
+        Role::Size | Role::Structure | Role::Location | Role::SameData => Cause::Consequential,
         Role::LinkTarget if target_is_build_path(c) => Cause::BuildPath,
         Role::Installed | Role::Package => Cause::PackageVersion,
         Role::Version => Cause::Toolchain,
@@ -205,7 +205,44 @@ fn push_cause(causes: &mut Vec<Cause>, c: Cause) {
     }
 }
 
-fn annotate(n: &mut Node, parent_dates: &[(i64, i64)], differing: &Differing) {
+/// The causes an entry's content gives beyond its changes: an unexplained
+/// diff, members that differ. An entry sharing that data gets them too.
+fn content_causes(n: &Node) -> Vec<Cause> {
+    let mut out = Vec::new();
+    if n.diff.is_some() && !n.changes.iter().any(explains_content) {
+        out.push(Cause::Content);
+    }
+    if !n.children.is_empty() {
+        out.push(Cause::Consequential);
+    }
+    out
+}
+
+/// For each child, the causes the content of the sibling it shares its
+/// data with gives (see [`Role::SameData`]).
+fn shared_causes(children: &[Node]) -> Vec<Vec<Cause>> {
+    let held = |c: &Node| {
+        c.changes
+            .iter()
+            .find(|x| x.role == Role::SameData)
+            .and_then(|x| x.subject.clone())
+    };
+    if !children.iter().any(|c| held(c).is_some()) {
+        return vec![Vec::new(); children.len()];
+    }
+    let by_address: HashMap<&str, &Node> =
+        children.iter().map(|c| (c.address.as_str(), c)).collect();
+    children
+        .iter()
+        .map(|c| {
+            held(c)
+                .and_then(|h| by_address.get(h.as_str()).map(|h| content_causes(h)))
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+fn annotate(n: &mut Node, parent_dates: &[(i64, i64)], differing: &Differing, shared: &[Cause]) {
     let own_dates = header_dates(n);
     for i in 0..n.changes.len() {
         let c = &n.changes[i];
@@ -222,8 +259,9 @@ fn annotate(n: &mut Node, parent_dates: &[(i64, i64)], differing: &Differing) {
         };
         n.changes[i].cause = Some(cause);
     }
-    for c in n.children.iter_mut() {
-        annotate(c, &own_dates, differing);
+    let from_shared = shared_causes(&n.children);
+    for (c, shared) in n.children.iter_mut().zip(from_shared) {
+        annotate(c, &own_dates, differing, &shared);
     }
     let mut causes: Vec<Cause> = Vec::new();
     match n.status {
@@ -232,8 +270,9 @@ fn annotate(n: &mut Node, parent_dates: &[(i64, i64)], differing: &Differing) {
         _ => {}
     }
     for c in &n.changes {
-        // A size follows the content: it adds no cause of its own.
-        if c.role == Role::Size {
+        // A size follows the content, and data shared with another entry
+        // brings that one's causes: neither adds a cause of its own.
+        if matches!(c.role, Role::Size | Role::SameData) {
             continue;
         }
         if let Some(x) = c.cause {
@@ -245,6 +284,9 @@ fn annotate(n: &mut Node, parent_dates: &[(i64, i64)], differing: &Differing) {
     }
     if !n.children.is_empty() || n.causes.contains(&Cause::Consequential) {
         push_cause(&mut causes, Cause::Consequential);
+    }
+    for &c in shared {
+        push_cause(&mut causes, c);
     }
     if causes.is_empty() && n.status == Status::Modified {
         // Only a size changed, or only errors: sizes follow content elsewhere.
@@ -277,13 +319,13 @@ pub fn is_package_file(c: &Change) -> bool {
 /// members elsewhere, the groups) is settled by [`diagnose`] on the report.
 pub fn provisional(n: &mut Node) {
     let differing = Differing::of(n);
-    annotate(n, &[], &differing);
+    annotate(n, &[], &differing, &[]);
 }
 
 /// Settles causes over the whole report, counts them and builds the groups.
 pub fn diagnose(r: &mut Report) {
     let differing = Differing::of(&r.tree);
-    annotate(&mut r.tree, &[], &differing);
+    annotate(&mut r.tree, &[], &differing, &[]);
     let mut counts: BTreeMap<Cause, u64> = BTreeMap::new();
     r.tree.visit(&mut |n| {
         for &c in &n.causes {
@@ -313,7 +355,7 @@ mod tests {
     }
 
     fn diagnose_tree(root: &mut Node) {
-        annotate(root, &[], &Differing::default());
+        annotate(root, &[], &Differing::default(), &[]);
     }
 
     /// The role decides, whatever the field is called.
@@ -419,7 +461,7 @@ mod tests {
             Value::utc(30),
         )];
         iso.children = vec![cat, other];
-        annotate(&mut iso, &[], &Differing::default());
+        annotate(&mut iso, &[], &Differing::default(), &[]);
         assert_eq!(iso.children[0].changes[0].cause, Some(Cause::Consequential));
         assert_eq!(iso.children[1].changes[0].cause, Some(Cause::Mtime));
         assert_eq!(iso.children[1].causes, [Cause::Mtime]);

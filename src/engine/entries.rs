@@ -23,6 +23,9 @@ pub(super) fn one_sided(address: String, e: &Entry, status: Status) -> Node {
     n
 }
 
+/// Compares one pair of entries; also returns where the changes found in
+/// their content (not in their metadata) start in the node's `changes`,
+/// for entries that share this data to be told what it says.
 pub(super) fn compare_entries(
     ctx: &Ctx,
     address: String,
@@ -30,7 +33,7 @@ pub(super) fn compare_entries(
     (cb, kept_b, j): (&Container, Option<&Kept>, usize),
     content: bool,
     depth: usize,
-) -> Node {
+) -> (Node, usize) {
     ctx.compared.fetch_add(1, Ordering::Relaxed);
     if let Some(p) = &ctx.opts.progress {
         p.entries.fetch_add(1, Ordering::Relaxed);
@@ -60,6 +63,7 @@ pub(super) fn compare_entries(
     }
     fields::meta_changes(ctx, &mut node, &ea.meta, &eb.meta);
 
+    let content_from = node.changes.len();
     let has_data = |e: &Entry| !matches!(e.data, Data::None) && e.size > 0;
     if content && (has_data(ea) || has_data(eb)) {
         let same = formats::squashfs::stored_equal(ca, ea, cb, eb)
@@ -111,7 +115,7 @@ pub(super) fn compare_entries(
     } else {
         node.status = Status::Modified;
     }
-    node
+    (node, content_from)
 }
 
 /// `Some(true)` when two deflated members (ZIP) are the very same stored

@@ -39,6 +39,50 @@ pub fn groups(c: &Container) -> Vec<Option<String>> {
     out
 }
 
+/// For each entry whose data is another entry's, that entry: one stored at
+/// the very same location ([`crate::walk::aliases`]: SquashFS hard links,
+/// Joliet names, a boot image that is also a file), the member of its
+/// hard-link group that carries the data when it carries none (newc cpio
+/// stores it with the last link only), or the target of a tar hard link.
+/// The holder never has a holder itself, so one look-up finds the data.
+pub fn holders(c: &Container) -> Vec<Option<usize>> {
+    let mut out = crate::walk::aliases(c);
+    let empty = |i: usize| c.entries[i].size == 0;
+    let mut by_inode: HashMap<u64, Vec<usize>> = HashMap::new();
+    let mut by_path: HashMap<&str, usize> = HashMap::new();
+    for (i, e) in c.entries.iter().enumerate() {
+        by_path.entry(e.path.as_str()).or_insert(i);
+        let linked = e.kind == Kind::File && e.meta.nlink.is_some_and(|n| n > 1);
+        if let (true, Some(ino)) = (linked, e.meta.inode) {
+            by_inode.entry(ino).or_default().push(i);
+        }
+    }
+    for members in by_inode.values() {
+        // Exactly one carrier: with several, each name holds its own copy.
+        let mut carriers = members.iter().filter(|&&i| !empty(i));
+        if let (Some(&carrier), None) = (carriers.next(), carriers.next()) {
+            for &i in members.iter().filter(|&&i| empty(i)) {
+                out[i] = out[i].or(Some(carrier));
+            }
+        }
+    }
+    for (i, e) in c.entries.iter().enumerate() {
+        if e.kind == Kind::Hardlink && out[i].is_none() {
+            let target = e.meta.target.as_deref();
+            out[i] = target
+                .and_then(|t| by_path.get(t))
+                .copied()
+                .filter(|&t| t != i);
+        }
+    }
+    // A holder that itself points elsewhere (a chain, a cycle) holds nothing.
+    let own: Vec<bool> = out.iter().map(Option::is_none).collect();
+    for h in out.iter_mut() {
+        *h = h.filter(|&t| own[t]);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -65,5 +109,25 @@ mod tests {
         assert_eq!(g[1].as_deref(), Some("bin/a, bin/c"));
         assert_eq!(g[2], None);
         assert_eq!(g[3].as_deref(), Some("bin/a, bin/b"));
+    }
+
+    #[test]
+    fn holders_point_empty_links_at_the_one_carrying_the_data() {
+        let mut c = Container::new(Format::Cpio, Blob::from_vec(Vec::new()));
+        let sized = |path, ino, nlink, size| {
+            let mut e = entry(path, ino, nlink);
+            e.size = size;
+            e
+        };
+        let mut tar_link = Entry::new("t", Kind::Hardlink);
+        tar_link.meta.target = Some("bin/b".into());
+        c.entries = vec![
+            sized("bin/a", 7, 2, 0),
+            sized("bin/b", 7, 2, 5),
+            sized("copy1", 8, 2, 3),
+            sized("copy2", 8, 2, 3),
+            tar_link,
+        ];
+        assert_eq!(holders(&c), [Some(1), None, None, None, Some(1)]);
     }
 }

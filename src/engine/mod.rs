@@ -27,6 +27,7 @@ use entries::{compare_entries, one_sided};
 use pairing::{dir_orders, order_matters, order_values, pair, paired, per_directory, Pair};
 
 use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -36,7 +37,7 @@ use reprodiff_formats::{self as formats, Blob, Container, Format, Role, Value};
 use sha2::{Digest, Sha256};
 
 use crate::report::{
-    Address, Cause, Diff, Input, Node, Region, Report, Status, Summary, Verdict, SCHEMA,
+    Address, Cause, Change, Diff, Input, Node, Region, Report, Status, Summary, Verdict, SCHEMA,
 };
 use evict::Evicted;
 
@@ -475,9 +476,21 @@ fn compare_containers(
         }
     }
 
-    // Entries stored at the same place as an earlier one on both sides (Joliet
-    // names, boot images that are also files) have their content compared once.
-    let (alias_a, alias_b) = (crate::walk::aliases(ca), crate::walk::aliases(cb));
+    // Entries whose data is another's on both sides, that other entry being
+    // one pair (hard links, Joliet names, boot images that are also files),
+    // have their content compared once, with that pair.
+    let (holder_a, holder_b) = (links::holders(ca), links::holders(cb));
+    let partner: HashMap<usize, usize> = pairs
+        .iter()
+        .filter_map(|p| match *p {
+            Pair::Both(i, j) => Some((i, j)),
+            _ => None,
+        })
+        .collect();
+    let shared = |i: usize, j: usize| match (holder_a[i], holder_b[j]) {
+        (Some(i0), Some(j0)) if partner.get(&i0) == Some(&j0) => Some((i0, j0)),
+        _ => None,
+    };
     let (links_a, links_b) = (links::groups(ca), links::groups(cb));
     // Side a's decoded bytes were dropped: find by digest which pairs
     // differ, copy those members out of b and drop b's decoded bytes too,
@@ -490,7 +503,7 @@ fn compare_containers(
         let wanted: Vec<(usize, usize)> = pairs
             .iter()
             .filter_map(|p| match *p {
-                Pair::Both(i, j) if alias_a[i].is_none() || alias_b[j].is_none() => Some((i, j)),
+                Pair::Both(i, j) if shared(i, j).is_none() => Some((i, j)),
                 Pair::Renamed(i, j) => Some((i, j)),
                 _ => None,
             })
@@ -504,7 +517,7 @@ fn compare_containers(
     }
     let cb: &Container = cb;
     let parent = node.address.clone();
-    let mut children: Vec<Node> = pairs
+    let compared: Vec<(Node, Range<usize>)> = pairs
         .par_iter()
         .filter_map(|p| {
             let path = match *p {
@@ -518,10 +531,9 @@ fn compare_containers(
             }
             let n = match *p {
                 Pair::Both(i, j) => {
-                    let content =
-                        (alias_a[i].is_none() || alias_b[j].is_none()) && !equal_a.contains(&i);
+                    let content = shared(i, j).is_none() && !equal_a.contains(&i);
                     let (a, b) = ((ca, kept_a.as_ref(), i), (cb, kept_b.as_ref(), j));
-                    let mut n = compare_entries(ctx, address, a, b, content, depth);
+                    let (mut n, from) = compare_entries(ctx, address, a, b, content, depth);
                     let before = n.changes.len();
                     if let Some((oa, ob)) = dir_order.get(ca.entries[i].path.trim_end_matches('/'))
                     {
@@ -539,32 +551,48 @@ fn compare_containers(
                     if n.changes.len() > before {
                         n.status = Status::Modified;
                     }
-                    n
+                    (n, from..before)
                 }
                 Pair::Renamed(i, j) => {
                     let content = !equal_a.contains(&i);
                     let (a, b) = ((ca, kept_a.as_ref(), i), (cb, kept_b.as_ref(), j));
-                    let mut n = compare_entries(ctx, address, a, b, content, depth);
+                    let (mut n, from) = compare_entries(ctx, address, a, b, content, depth);
+                    let before = n.changes.len();
                     let name = |e: &formats::Entry| Some(Value::Text(e.path.clone()));
-                    let (from, to) = (name(&ca.entries[i]), name(&cb.entries[j]));
-                    ctx.change(&mut n, "path", Role::Name, from, to);
+                    let (old, new) = (name(&ca.entries[i]), name(&cb.entries[j]));
+                    ctx.change(&mut n, "path", Role::Name, old, new);
                     n.status = Status::Modified;
-                    n
+                    (n, from..before)
                 }
-                Pair::OnlyA(i) => one_sided(address, &ca.entries[i], Status::Removed),
-                Pair::OnlyB(j) => one_sided(address, &cb.entries[j], Status::Added),
+                Pair::OnlyA(i) => (one_sided(address, &ca.entries[i], Status::Removed), 0..0),
+                Pair::OnlyB(j) => (one_sided(address, &cb.entries[j], Status::Added), 0..0),
             };
-            if n.status == Status::Identical {
+            if n.0.status == Status::Identical {
                 return None;
             }
             if depth == 0 {
                 if let Some(cb) = &ctx.opts.on_subtree {
-                    (cb.0)(&n);
+                    (cb.0)(&n.0);
                 }
             }
             Some(n)
         })
         .collect();
+    // Other names in the same tree (hard links) are reported with their
+    // twin. Members that are a second view of the container (`<joliet>/…`,
+    // El Torito images, named `<like-this>` by their readers) are not: they
+    // would repeat every difference of the files they mirror.
+    let view = |c: &Container, i: usize| c.entries[i].path.starts_with('<');
+    let twins: Vec<Twin> = pairs
+        .iter()
+        .filter_map(|p| match *p {
+            Pair::Both(i, j) => shared(i, j)
+                .filter(|held| !view(ca, i) && !view(ca, held.0))
+                .map(|held| Twin { at: (i, j), held }),
+            _ => None,
+        })
+        .collect();
+    let mut children = report_shared(ctx, &parent, (ca, cb), &twins, compared, depth);
     children.sort_by(|x, y| x.address.cmp(&y.address));
     node.children = children;
     // Files of packages whose version differs are explained by that.
@@ -599,6 +627,80 @@ fn compare_containers(
     } else if depth == 0 && node.changes.is_empty() && !node.children.is_empty() {
         node.causes.push(Cause::Consequential);
     }
+}
+
+/// A pair of entries whose data is another pair's (`held`, by entry index
+/// on each side).
+struct Twin {
+    at: (usize, usize),
+    held: (usize, usize),
+}
+
+/// The nodes of a container's pairs, with each entry whose content was
+/// compared as another pair's reported too when that content differs: it
+/// gets a `same-data-as` change naming that pair and a copy of the changes
+/// found in the content (`content` in each node's `changes`), so it has
+/// the same causes, but not the diff or the members below, shown once.
+fn report_shared(
+    ctx: &Ctx,
+    parent: &str,
+    (ca, cb): (&Container, &Container),
+    twins: &[Twin],
+    mut compared: Vec<(Node, Range<usize>)>,
+    depth: usize,
+) -> Vec<Node> {
+    let at: HashMap<String, usize> = compared
+        .iter()
+        .enumerate()
+        .map(|(k, (n, _))| (n.address.clone(), k))
+        .collect();
+    let mut added = Vec::new();
+    for t in twins {
+        let (ea, eb) = (&ca.entries[t.at.0], &cb.entries[t.at.1]);
+        let (ha, hb) = (&ca.entries[t.held.0], &cb.entries[t.held.1]);
+        let address = child_address(parent, &ea.path);
+        let held = child_address(parent, &ha.path);
+        if ctx.opts.cancelled() || ctx.excluded(&address) {
+            continue;
+        }
+        let Some((h, content)) = at.get(&held).and_then(|&k| compared.get(k)) else {
+            continue;
+        };
+        if h.diff.is_none() && h.children.is_empty() && content.is_empty() {
+            continue;
+        }
+        let mut same = Change::new(
+            "same-data-as",
+            Role::SameData,
+            Some(Value::text(ha.path.as_str())),
+            Some(Value::text(hb.path.as_str())),
+        );
+        same.subject = Some(held);
+        let found = h.changes.get(content.clone()).unwrap_or_default().to_vec();
+        match at.get(&address).and_then(|&k| compared.get_mut(k)) {
+            Some((n, _)) => {
+                n.changes.push(same);
+                n.changes.extend(found);
+            }
+            None => {
+                // Counted identical when its metadata was compared.
+                ctx.identical.fetch_sub(1, Ordering::Relaxed);
+                let mut n = Node::new(address, Status::Modified);
+                n.kind = Some(eb.kind);
+                n.size_a = Some(ea.size);
+                n.size_b = Some(eb.size);
+                n.changes.push(same);
+                n.changes.extend(found);
+                if depth == 0 {
+                    if let Some(cb) = &ctx.opts.on_subtree {
+                        (cb.0)(&n);
+                    }
+                }
+                added.push(n);
+            }
+        }
+    }
+    compared.into_iter().map(|(n, _)| n).chain(added).collect()
 }
 
 /// The order change of one directory's entries (`dir` is its path, `""`

@@ -405,6 +405,11 @@ pub enum Role {
     /// An entry installed by a package whose version differs (the change's
     /// subject is the package).
     Package,
+    /// The entry's data is another entry's (a hard link, a Joliet name, a
+    /// boot image that is also a file; the change's subject is that
+    /// entry's address): its content difference is that one's, reported
+    /// there (set by the engine).
+    SameData,
     /// Anything else that is part of what the container says: names,
     /// labels, types, link targets.
     Content,
