@@ -158,3 +158,18 @@ printf 'static const char *other = __FILE__;\nint zero(void) { return 0; }\n' >"
 # 12. Two different real config files: none of the masks may explain them.
 cp /etc/adduser.conf "$out/adduser.conf"
 cp /etc/deluser.conf "$out/deluser.conf"
+
+# 13. Records: the first debconf records of this machine's config.dat as
+#     debconf writes them (each followed by a blank line), and the same
+#     records in another order without the final blank line: ordering.
+awk 'BEGIN { RS = ""; ORS = "\n\n" } NR <= 8' /var/cache/debconf/config.dat >"$out/config.a.dat"
+awk 'BEGIN { RS = "" } NR <= 8 { r[NR] = $0 }
+    END { for (i = 8; i >= 1; i--) printf "%s%s", r[i], (i > 1 ? "\n\n" : "\n") }' \
+    /var/cache/debconf/config.dat >"$out/config.b.dat"
+
+# 14. live-build's .disk/info, written a day apart: an embedded timestamp in
+#     the compact `%Y%m%d-%H:%M` shape.
+info() { printf 'Debian GNU/Linux 12 "Bookworm" - Official amd64 LIVE Binary %s\n' \
+    "$(date -u -d "@$1" +%Y%m%d-%H:%M)"; }
+info "$SDE" >"$out/disk-info.a"
+info "$LATER" >"$out/disk-info.b"
