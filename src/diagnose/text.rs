@@ -151,6 +151,9 @@ fn random_id_at(b: &[u8], i: usize) -> Option<(usize, String)> {
     while b.get(i + n).copied().is_some_and(is_hex) {
         n += 1;
     }
+    if n != 8 && n < 16 {
+        return None;
+    }
     let (len, shape) = if n == 8 {
         let groups = [4usize, 4, 4, 12];
         let mut p = i + 8;
@@ -163,9 +166,9 @@ fn random_id_at(b: &[u8], i: usize) -> Option<(usize, String)> {
             }
             p += 1 + g;
         }
-        (p - i, "u".to_string())
+        (p - i, None)
     } else {
-        (n, format!("h{n}"))
+        (n, Some(n))
     };
     let run = b.get(i..i + len)?;
     let lower = run.iter().any(u8::is_ascii_lowercase);
@@ -180,8 +183,14 @@ fn random_id_at(b: &[u8], i: usize) -> Option<(usize, String)> {
         && (lower || upper)
         && !(lower && upper)
         && !table;
-    let shape = if upper { shape.to_uppercase() } else { shape };
-    ok.then_some((len, shape))
+    if !ok {
+        return None;
+    }
+    let shape = match shape {
+        None => "u".to_string(),
+        Some(n) => format!("h{n}"),
+    };
+    Some((len, if upper { shape.to_uppercase() } else { shape }))
 }
 
 /// `/build/<dir>` and the like: the root and its first component.
