@@ -771,3 +771,26 @@ fn another_compiler_is_the_toolchain() {
         g.shape
     );
 }
+
+#[test]
+fn reordered_debconf_records_are_ordering() {
+    // b also lacks the blank line after its last record.
+    let got = leaf_causes("config.a.dat", "config.b.dat");
+    assert_eq!(got, [("text.order".into(), "ordering".into())]);
+    let r = pair("config.a.dat", "config.b.dat");
+    assert_eq!(root_causes(&r), ["ordering"]);
+    assert_eq!(
+        Change::shown(&r.tree.changes[0].a).as_deref(),
+        Some("8 records")
+    );
+}
+
+#[test]
+fn live_build_disk_info_is_an_embedded_timestamp() {
+    let r = pair("disk-info.a", "disk-info.b");
+    assert_eq!(root_causes(&r), ["embedded-timestamp"]);
+    assert_eq!(
+        r.groups[0].shape,
+        "date/time string replaced in content: moved by +1d"
+    );
+}

@@ -1,12 +1,21 @@
 //! Explaining a content difference by what changed inside it: dates and
-//! epochs, random identifiers, build directories, kernel releases and
-//! locales are masked on both sides; if the masked texts are equal, the
-//! masked kinds are the causes. Also recognises reordered lines (a list
-//! sorted bytewise on one side and by a locale's collation on the other is
-//! `locale`) and checksum lists (`<hex>  <path>`).
+//! epochs, random identifiers, build directories, kernel releases, locales
+//! and host names are masked on both sides; a token's kind is given as the
+//! cause only where both sides hold a token of that kind and shape at
+//! corresponding places (the same index among tokens of the kind, in the
+//! same place of a line or string that is equal once masked). Anything else
+//! stays `content`: an unexplained difference is better than a wrong
+//! explanation. Also recognises reordered lines (a list sorted bytewise on
+//! one side and by a locale's collation on the other is `locale`),
+//! reordered blank-line-separated records (debconf, dpkg, deb822) and
+//! checksum lists (`<hex>  <path>`).
 //!
-//! Diagnosis stage (engine → report): works on raw bytes, so the same masks
-//! explain strings inside binaries (an ELF `.rodata`) as well as text files.
+//! Diagnosis stage (engine → report): text is masked line by line; binaries
+//! (an ELF `.rodata`, any non-ELF blob) only inside their printable strings
+//! (runs of at least [`MIN_STRING`] printable ASCII bytes, as `strings`
+//! finds them), never across arbitrary bytes.
+
+use std::ops::Range;
 
 use super::time;
 use crate::report::{Cause, Change, Role, Time, Value};
@@ -52,7 +61,50 @@ pub struct Token {
     pub kind: Kind,
     pub text: String,
     pub epoch: Option<i64>,
+    /// Where its placeholder starts in the masked bytes.
+    at: usize,
+    /// The masked line or printable string it sits in.
+    unit: Range<usize>,
 }
+
+/// The shortest run of printable bytes read as a string of a binary (the
+/// default of `strings`).
+pub const MIN_STRING: usize = 4;
+
+/// Character sets of locale names (`en_US.UTF-8`), compared without case,
+/// `-` or `_`: glibc's normalised names and the usual spellings.
+const CHARSETS: [&str; 30] = [
+    "utf8",
+    "iso88591",
+    "iso88592",
+    "iso88593",
+    "iso88594",
+    "iso88595",
+    "iso88596",
+    "iso88597",
+    "iso88598",
+    "iso88599",
+    "iso885910",
+    "iso885911",
+    "iso885913",
+    "iso885914",
+    "iso885915",
+    "iso885916",
+    "eucjp",
+    "euckr",
+    "euctw",
+    "gb18030",
+    "gbk",
+    "gb2312",
+    "big5",
+    "big5hkscs",
+    "koi8r",
+    "koi8u",
+    "koi8t",
+    "cp1251",
+    "cp1255",
+    "tis620",
+];
 
 /// Directories builds run in; a path under one of them names a build tree.
 const BUILD_ROOTS: [&str; 10] = [
@@ -91,13 +143,18 @@ fn boundary(b: &[u8], end: usize) -> bool {
     b.get(end).is_none_or(|&c| !c.is_ascii_alphanumeric())
 }
 
-/// UUIDs (8-4-4-4-12) and hex runs of 16 or more characters with a digit.
-fn random_id_at(b: &[u8], i: usize) -> Option<usize> {
+/// UUIDs (8-4-4-4-12) and hex runs of 16 or more characters with a digit
+/// and a letter, in one case: (length, shape). The shape (`u`/`U` for a
+/// UUID, `h`/`H` and the length for a run) must match on both sides.
+fn random_id_at(b: &[u8], i: usize) -> Option<(usize, String)> {
     let mut n = 0;
     while b.get(i + n).copied().is_some_and(is_hex) {
         n += 1;
     }
-    if n == 8 {
+    if n != 8 && n < 16 {
+        return None;
+    }
+    let (len, shape) = if n == 8 {
         let groups = [4usize, 4, 4, 12];
         let mut p = i + 8;
         for g in groups {
@@ -109,10 +166,31 @@ fn random_id_at(b: &[u8], i: usize) -> Option<usize> {
             }
             p += 1 + g;
         }
-        return boundary(b, p).then_some(p - i);
+        (p - i, None)
+    } else {
+        (n, Some(n))
+    };
+    let run = b.get(i..i + len)?;
+    let lower = run.iter().any(u8::is_ascii_lowercase);
+    let upper = run.iter().any(u8::is_ascii_uppercase);
+    // A digit/letter table (`0123456789abcdef`) is data, not an identifier.
+    let table = [&b"0123456789"[..], b"abcdef", b"ABCDEF"]
+        .iter()
+        .any(|t| run.windows(t.len()).any(|w| w == *t));
+    let ok = len >= 16
+        && boundary(b, i + len)
+        && run.iter().any(u8::is_ascii_digit)
+        && (lower || upper)
+        && !(lower && upper)
+        && !table;
+    if !ok {
+        return None;
     }
-    let run = b.get(i..i + n)?;
-    (n >= 16 && boundary(b, i + n) && run.iter().any(u8::is_ascii_digit)).then_some(n)
+    let shape = match shape {
+        None => "u".to_string(),
+        Some(n) => format!("h{n}"),
+    };
+    Some((len, if upper { shape.to_uppercase() } else { shape }))
 }
 
 /// `/build/<dir>` and the like: the root and its first component.
@@ -235,79 +313,192 @@ fn hostname_at(b: &[u8], i: usize) -> Option<usize> {
     uname.then_some(end - i)
 }
 
-/// `en_US.UTF-8`, `de_DE@euro`, `C.UTF-8`.
+/// Whether `b[i..]` starts a known character set name: its length.
+fn charset_at(b: &[u8], i: usize) -> Option<usize> {
+    let n = b
+        .get(i..)?
+        .iter()
+        .take_while(|&&c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+        .count();
+    let name: String = b
+        .get(i..i + n)?
+        .iter()
+        .filter(|&&c| c.is_ascii_alphanumeric())
+        .map(|&c| char::from(c.to_ascii_lowercase()))
+        .collect();
+    CHARSETS.contains(&name.as_str()).then_some(n)
+}
+
+/// Whether `b[..i]` ends with the assignment of a locale variable
+/// (`LANG=`, `LC_ALL="`): there a name without a character set is a locale.
+fn after_locale_variable(b: &[u8], i: usize) -> bool {
+    let Some(before) = b.get(..i) else {
+        return false;
+    };
+    let before = before.strip_suffix(b"\"").unwrap_or(before);
+    let Some(name) = before.strip_suffix(b"=") else {
+        return false;
+    };
+    let start = name
+        .iter()
+        .rposition(|c| !(c.is_ascii_uppercase() || *c == b'_'))
+        .map_or(0, |p| p + 1);
+    let var = name.get(start..).unwrap_or_default();
+    var == b"LANG" || var == b"LANGUAGE" || var.starts_with(b"LC_")
+}
+
+/// Locale names: `en_US.UTF-8`, `ast_ES.UTF-8@euro`, `C.UTF-8`, `POSIX`,
+/// and `de_DE`/`de_DE@euro` when assigned to a locale variable. A character
+/// set must be a known one: `C.` followed by anything is not a locale.
 fn locale_at(b: &[u8], i: usize) -> Option<usize> {
     let lower = |k: usize| b.get(i + k).is_some_and(u8::is_ascii_lowercase);
     let upper = |k: usize| b.get(i + k).is_some_and(u8::is_ascii_uppercase);
-    let mut end = if lower(0) && lower(1) && b.get(i + 2) == Some(&b'_') && upper(3) && upper(4) {
-        i + 5
-    } else if b.get(i..i + 2) == Some(b"C.") {
-        i + 1
+    if b.get(i..i + 5) == Some(b"POSIX") {
+        return boundary(b, i + 5).then_some(5);
+    }
+    if b.get(i..i + 2) == Some(b"C.") {
+        let n = charset_at(b, i + 2)?;
+        return boundary(b, i + 2 + n).then_some(2 + n);
+    }
+    let lang = if lower(0) && lower(1) && lower(2) {
+        3
     } else {
-        return None;
+        2
     };
+    if !(lower(0)
+        && lower(1)
+        && b.get(i + lang) == Some(&b'_')
+        && upper(lang + 1)
+        && upper(lang + 2))
+    {
+        return None;
+    }
+    let mut end = i + lang + 3;
+    let mut charset = false;
     if b.get(end) == Some(&b'.') {
-        end += 1;
-        while b
-            .get(end)
-            .is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'-')
-        {
-            end += 1;
-        }
+        end += 1 + charset_at(b, end + 1)?;
+        charset = true;
     }
     if b.get(end) == Some(&b'@') {
-        end += 1;
-        while b.get(end).is_some_and(u8::is_ascii_alphanumeric) {
-            end += 1;
+        let n = b
+            .get(end + 1..)?
+            .iter()
+            .take_while(|c| c.is_ascii_lowercase())
+            .count();
+        if n == 0 {
+            return None;
         }
+        end += 1 + n;
     }
-    (end > i + 1 && boundary(b, end)).then_some(end - i)
+    (boundary(b, end) && (charset || after_locale_variable(b, i))).then_some(end - i)
 }
 
-/// Replaces every recognised token by a placeholder naming its kind.
+/// Replaces every recognised token of a text by a placeholder naming its
+/// kind (and, for random ids, their shape), line by line.
 pub fn mask(b: &[u8]) -> (Vec<u8>, Vec<Token>) {
+    masked(b, true)
+}
+
+/// [`mask`] for a binary: only inside its printable strings.
+pub fn mask_strings(b: &[u8]) -> (Vec<u8>, Vec<Token>) {
+    masked(b, false)
+}
+
+fn printable(c: u8) -> bool {
+    c.is_ascii_graphic() || c == b' ' || c == b'\t'
+}
+
+fn masked(b: &[u8], lines: bool) -> (Vec<u8>, Vec<Token>) {
     let mut out = Vec::with_capacity(b.len());
     let mut tokens = Vec::new();
+    if lines {
+        for line in b.split_inclusive(|&c| c == b'\n') {
+            let body = line.strip_suffix(b"\n").unwrap_or(line);
+            mask_unit(body, &mut out, &mut tokens);
+            out.extend_from_slice(line.get(body.len()..).unwrap_or_default());
+        }
+        return (out, tokens);
+    }
+    let mut rest = b;
+    while !rest.is_empty() {
+        let run = rest.iter().take_while(|&&c| printable(c)).count();
+        let (s, tail) = rest.split_at(run);
+        if run >= MIN_STRING {
+            mask_unit(s, &mut out, &mut tokens);
+        } else {
+            out.extend_from_slice(s);
+        }
+        let other = tail.iter().take_while(|&&c| !printable(c)).count();
+        let (o, tail) = tail.split_at(other);
+        out.extend_from_slice(o);
+        rest = tail;
+    }
+    (out, tokens)
+}
+
+/// Masks one line or string `b` onto `out`.
+fn mask_unit(b: &[u8], out: &mut Vec<u8>, tokens: &mut Vec<Token>) {
+    let start = out.len();
+    let first = tokens.len();
     let mut i = 0;
-    while i < b.len() {
-        let mut hit: Option<(Kind, usize, Option<i64>)> = None;
-        if b[i] == b'/' {
+    while let Some(&c) = b.get(i) {
+        let mut hit: Option<(Kind, usize, Option<i64>, String)> = None;
+        if c == b'/' {
             if let Some(n) = build_path_at(b, i) {
-                hit = Some((Kind::BuildPath, n, None));
+                hit = Some((Kind::BuildPath, n, None, String::new()));
             }
-        } else if b[i] == b'#' {
+        } else if c == b'#' {
             if let Some(n) = kernel_build_at(b, i) {
-                hit = Some((Kind::Kernel, n, None));
+                hit = Some((Kind::Kernel, n, None, String::new()));
             }
-        } else if word_start(b, i) && b[i].is_ascii_alphanumeric() {
+        } else if word_start(b, i) && c.is_ascii_alphanumeric() {
             if let Some(n) = kernel_at(b, i) {
-                hit = Some((Kind::Kernel, n, None));
+                hit = Some((Kind::Kernel, n, None, String::new()));
             } else if let Some(n) = hostname_at(b, i) {
-                hit = Some((Kind::Hostname, n, None));
+                hit = Some((Kind::Hostname, n, None, String::new()));
             } else if let Some((n, t)) = time::match_at(b, i) {
-                hit = Some((Kind::Timestamp, n, t));
-            } else if let Some(n) = random_id_at(b, i) {
-                hit = Some((Kind::RandomId, n, None));
+                hit = Some((Kind::Timestamp, n, t, String::new()));
+            } else if let Some((n, shape)) = random_id_at(b, i) {
+                hit = Some((Kind::RandomId, n, None, shape));
             } else if let Some(n) = locale_at(b, i) {
-                hit = Some((Kind::Locale, n, None));
+                hit = Some((Kind::Locale, n, None, String::new()));
             }
         }
         match hit {
-            Some((kind, n, epoch)) if n > 0 => {
+            Some((kind, n, epoch, shape)) if n > 0 => {
                 let text =
                     String::from_utf8_lossy(b.get(i..i + n).unwrap_or_default()).into_owned();
+                let at = out.len();
                 out.extend_from_slice(b"\x00");
                 out.push(kind as u8);
-                tokens.push(Token { kind, text, epoch });
+                out.extend_from_slice(shape.as_bytes());
+                out.push(0);
+                tokens.push(Token {
+                    kind,
+                    text,
+                    epoch,
+                    at,
+                    unit: 0..0,
+                });
                 i += n;
             }
             _ => {
-                out.push(b[i]);
+                out.push(c);
                 i += 1;
             }
         }
     }
-    (out, tokens)
+    let unit = start..out.len();
+    for t in tokens.iter_mut().skip(first) {
+        t.unit = unit.clone();
+    }
+}
+
+/// Whether token `x` of masked text `ma` and token `y` of `mb` stand at the
+/// same place of equal masked lines or strings.
+fn corresponds(ma: &[u8], x: &Token, mb: &[u8], y: &Token) -> bool {
+    let (ua, ub) = (ma.get(x.unit.clone()), mb.get(y.unit.clone()));
+    x.kind == y.kind && x.at - x.unit.start == y.at - y.unit.start && ua.is_some() && ua == ub
 }
 
 /// The explanation of one content difference: changes with their causes;
@@ -379,8 +570,51 @@ fn collation_orders(a: &[&[u8]], b: &[&[u8]]) -> bool {
     (bytewise(a) && !bytewise(b) && collated(b)) || (bytewise(b) && !bytewise(a) && collated(a))
 }
 
+/// Blank-line-separated records (debconf `config.dat`, dpkg `status`,
+/// deb822 `control` and `.changes`), each without its surrounding newlines.
+fn records(t: &[u8]) -> Vec<&[u8]> {
+    let mut out = Vec::new();
+    let mut start = None;
+    let mut pos = 0;
+    for line in t.split_inclusive(|&c| c == b'\n') {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            if let Some(s) = start.take() {
+                out.extend(t.get(s..pos));
+            }
+        } else if start.is_none() {
+            start = Some(pos);
+        }
+        pos += line.len();
+    }
+    out.extend(start.and_then(|s| t.get(s..)));
+    out.into_iter()
+        .map(|r| {
+            let mut r = r;
+            while let Some(x) = r.strip_suffix(b"\n").or_else(|| r.strip_suffix(b"\r")) {
+                r = x;
+            }
+            r
+        })
+        .collect()
+}
+
+/// The same records in another order, whatever separates them (a final
+/// blank line on one side only): their number.
+fn reordered_records(a: &[u8], b: &[u8]) -> Option<usize> {
+    let (ra, rb) = (records(a), records(b));
+    if ra.len() < 2 || ra == rb {
+        return None;
+    }
+    let (mut sa, mut sb) = (ra.clone(), rb.clone());
+    sa.sort_unstable();
+    sb.sort_unstable();
+    (sa == sb).then_some(ra.len())
+}
+
 /// Explains the difference of two byte strings (`prefix` names the changes:
-/// `text` for whole files, `elf.section.<name>` inside binaries).
+/// `text` for whole files, `elf.section.<name>` inside binaries). `lines`:
+/// the bytes are text (masked by line, and line or record order and
+/// checksum lists recognised); otherwise only printable strings are masked.
 pub fn explain(a: &[u8], b: &[u8], prefix: &str, lines: bool) -> Explanation {
     let mut ex = Explanation::default();
     if a == b {
@@ -420,7 +654,17 @@ pub fn explain(a: &[u8], b: &[u8], prefix: &str, lines: bool) -> Explanation {
         let (mut la, mut lb) = (oa.clone(), ob.clone());
         la.sort_unstable();
         lb.sort_unstable();
-        if la == lb {
+        if la != lb {
+            if let Some(n) = reordered_records(a, b) {
+                ex.changes.push(change(
+                    &format!("{prefix}.order"),
+                    &format!("{n} records"),
+                    "the same records in another order",
+                    Cause::Ordering,
+                ));
+                return ex;
+            }
+        } else {
             let (what, cause) = if collation_orders(&oa, &ob) {
                 ("bytewise and locale collation orders", Cause::Locale)
             } else {
@@ -435,11 +679,11 @@ pub fn explain(a: &[u8], b: &[u8], prefix: &str, lines: bool) -> Explanation {
             return ex;
         }
     }
-    let (ma, ta) = mask(a);
-    let (mb, tb) = mask(b);
+    let (ma, ta) = masked(a, lines);
+    let (mb, tb) = masked(b, lines);
     ex.unexplained = ma != mb;
     // Report the first differing token of each kind, aligned by position
-    // among the tokens of that kind.
+    // among the tokens of that kind, where the two correspond.
     let mut kinds: Vec<Kind> = ta.iter().chain(&tb).map(|t| t.kind).collect();
     kinds.sort_unstable();
     kinds.dedup();
@@ -449,7 +693,7 @@ pub fn explain(a: &[u8], b: &[u8], prefix: &str, lines: bool) -> Explanation {
         let differing: Vec<(&&Token, &&Token)> = xa
             .iter()
             .zip(&xb)
-            .filter(|(x, y)| x.text != y.text)
+            .filter(|(x, y)| x.text != y.text && corresponds(&ma, x, &mb, y))
             .collect();
         let Some((x, y)) = differing.first() else {
             continue;
@@ -520,5 +764,208 @@ mod tests {
         assert!(!ex.unexplained);
         assert_eq!(ex.changes.len(), 1);
         assert_eq!(ex.changes[0].field, "checksum../b");
+    }
+
+    fn causes(ex: &Explanation) -> Vec<(String, Option<Cause>)> {
+        ex.changes
+            .iter()
+            .map(|c| (c.field.clone(), c.cause))
+            .collect()
+    }
+
+    /// Only the shapes of a locale name: `C.` and one byte more in a binary
+    /// is not a locale, whatever follows.
+    #[test]
+    fn a_locale_needs_a_locale_name() {
+        let ex = explain(
+            b"\x01\x02LANG C.\x00\x03",
+            b"\x01\x02LANG C.9\x03",
+            "binary",
+            false,
+        );
+        assert!(ex.unexplained);
+        assert!(causes(&ex).is_empty(), "{:?}", causes(&ex));
+        let ex = explain(b"mode C.\n", b"mode C.9\n", "text", true);
+        assert!(ex.unexplained && ex.changes.is_empty());
+        // Unknown character sets and identifiers that look like ll_CC.
+        for (a, b) in [
+            (&b"LANG=en_US.FOO-1\n"[..], &b"LANG=fr_FR.FOO-1\n"[..]),
+            (b"if is_OK(x)\n", b"if is_NO(x)\n"),
+        ] {
+            let ex = explain(a, b, "text", true);
+            assert!(ex.unexplained && ex.changes.is_empty(), "{a:?}");
+        }
+        // Real names: with a known character set, POSIX, or a bare name
+        // assigned to a locale variable.
+        for (a, b) in [
+            (
+                &b"x \xff LC_ALL=C.UTF-8\x00"[..],
+                &b"x \xff LC_ALL=de_DE.ISO-8859-15@euro\x00"[..],
+            ),
+            (b"LC_ALL=POSIX\x00", b"LC_ALL=C.utf8\x00"),
+            (b"LANG=\"de_DE\"\x00", b"LANG=\"fr_FR\"\x00"),
+        ] {
+            let ex = explain(a, b, "binary", false);
+            assert!(!ex.unexplained, "{a:?}");
+            assert_eq!(causes(&ex), [("binary.locale".into(), Some(Cause::Locale))]);
+        }
+    }
+
+    /// A random id is a UUID or a one-case hex run on both sides, of the
+    /// same shape; a digit table is not one.
+    #[test]
+    fn a_random_id_needs_the_same_shape_on_both_sides() {
+        let uuid = b"\x00\x00id=3f2504e0-4f89-41d3-9a0c-0305e82c3301\x00";
+        let table = b"\x00\x00id=0123456789abcdef0123456789abcdef0123\x00";
+        let ex = explain(uuid, table, "binary", false);
+        assert!(ex.unexplained && ex.changes.is_empty(), "{:?}", causes(&ex));
+        let hex = b"\x00\x00id=3f2504e04f8941d39a0c0305e82c3301ab12\x00";
+        let ex = explain(uuid, hex, "binary", false);
+        assert!(ex.unexplained && ex.changes.is_empty(), "{:?}", causes(&ex));
+        // Digits only (a nanosecond count), or two cases (not hex output).
+        for (a, b) in [
+            (
+                &b"n=17000000001234567890\n"[..],
+                &b"n=17000000009876543210\n"[..],
+            ),
+            (b"k=3F2504e04f8941d39a0c\n", b"k=9A2504e04f8941d39a0c\n"),
+        ] {
+            let ex = explain(a, b, "text", true);
+            assert!(ex.unexplained && ex.changes.is_empty(), "{a:?}");
+        }
+        let other = b"\x00\x00id=9c1185a5-c5e9-4c1b-8e1d-93a54a4e6a0f\x00";
+        let ex = explain(uuid, other, "binary", false);
+        assert!(!ex.unexplained);
+        assert_eq!(
+            causes(&ex),
+            [("binary.random_id".into(), Some(Cause::RandomId))]
+        );
+    }
+
+    /// A date out of the plausible range is not a date: the difference is
+    /// content, not a timestamp moved by millennia.
+    #[test]
+    fn an_implausible_date_is_content() {
+        for (a, b) in [
+            (
+                &b"\x7fELF\x01built Nov 14 2023 22:13:20\x00"[..],
+                &b"\x7fELF\x01built Nov 14 0001 22:13:20\x00"[..],
+            ),
+            (b"\x00\x00v=2023-11-14\x00", b"\x00\x00v=0000-11-14\x00"),
+            (b"\x00\x00v=2023-13-45\x00", b"\x00\x00v=2024-13-45\x00"),
+            (b"\x00\x00t=1700000000\x00", b"\x00\x00t=0000000001\x00"),
+        ] {
+            let ex = explain(a, b, "binary", false);
+            assert!(
+                ex.unexplained && ex.changes.is_empty(),
+                "{a:?}: {:?}",
+                causes(&ex)
+            );
+        }
+    }
+
+    /// In a binary, tokens are found inside printable strings only: a date
+    /// cut by a control byte or in a string shorter than `strings` reads is
+    /// not one.
+    #[test]
+    fn binaries_are_masked_only_inside_printable_strings() {
+        let (m, t) = mask_strings(b"\x00Nov 14 2023\x00\x01Nov\x0214 2023\x00");
+        assert_eq!(t.len(), 1, "{t:?}");
+        assert!(m.ends_with(b"\x01Nov\x0214 2023\x00"));
+        let (_, t) = mask_strings(b"\x0020231114\x0022:13\x00");
+        assert!(t.is_empty(), "{t:?}");
+        let ex = explain(
+            b"\x01C.UTF-8\x00",
+            b"\x01POSIX\x00\x00\x00",
+            "binary",
+            false,
+        );
+        assert!(ex.unexplained);
+    }
+
+    /// Tokens explain a difference only at corresponding places: the same
+    /// index among their kind, in lines or strings equal once masked.
+    #[test]
+    fn tokens_must_stand_at_corresponding_places() {
+        // The dated line corresponds; the other line is content.
+        let ex = explain(
+            b"built 2023-11-14\nfoo\n",
+            b"built 2023-11-15\nbar\n",
+            "text",
+            true,
+        );
+        assert!(ex.unexplained);
+        assert_eq!(
+            causes(&ex),
+            [("text.timestamp".into(), Some(Cause::EmbeddedTimestamp))]
+        );
+        assert_eq!(
+            ex.changes[0]
+                .a
+                .as_ref()
+                .and_then(Value::as_time)
+                .map(|t| t.secs),
+            Some(1_699_920_000)
+        );
+        // A date on another line, or another string around it, is not.
+        let ex = explain(
+            b"built 2023-11-14\n",
+            b"released 2023-11-15\n",
+            "text",
+            true,
+        );
+        assert!(ex.unexplained && ex.changes.is_empty(), "{:?}", causes(&ex));
+        let ex = explain(
+            b"\x00built Nov 14 2023\x00",
+            b"\x00\x05\x00released Nov 15 2023\x00",
+            "binary",
+            false,
+        );
+        assert!(ex.unexplained && ex.changes.is_empty(), "{:?}", causes(&ex));
+        // Dates in a binary's strings: equal once masked, explained.
+        let ex = explain(
+            b"\x00\x01built Nov 14 2023 22:13:20\x00at 1700000000\x00",
+            b"\x00\x01built Nov 15 2023 22:13:20\x00at 1700086400\x00",
+            "binary",
+            false,
+        );
+        assert!(!ex.unexplained);
+        assert_eq!(ex.changes[0].more, 1);
+    }
+
+    /// The `.disk/info` of a live image names its build minute.
+    #[test]
+    fn live_build_disk_info_is_a_timestamp() {
+        let ex = explain(
+            b"Debian GNU/Linux 12 \"Bookworm\" - Official amd64 LIVE Binary 20231114-22:13\n",
+            b"Debian GNU/Linux 12 \"Bookworm\" - Official amd64 LIVE Binary 20231115-09:41\n",
+            "text",
+            true,
+        );
+        assert!(!ex.unexplained);
+        assert_eq!(
+            causes(&ex),
+            [("text.timestamp".into(), Some(Cause::EmbeddedTimestamp))]
+        );
+    }
+
+    /// deb822-like records in another order, with a final blank line on one
+    /// side only: the order differs, nothing else.
+    #[test]
+    fn reordered_records_are_ordering() {
+        let a = b"Name: a/x\nOwners: a\n\nName: b/y\nOwners: b\n\nName: c/z\nOwners: c\n\n";
+        let b = b"Name: c/z\nOwners: c\n\nName: a/x\nOwners: a\n\nName: b/y\nOwners: b\n";
+        let ex = explain(a, b, "text", true);
+        assert!(!ex.unexplained);
+        assert_eq!(causes(&ex), [("text.order".into(), Some(Cause::Ordering))]);
+        assert_eq!(ex.changes[0].a, Some(Value::text("3 records")));
+        // The same records in the same order: the blank line is content.
+        let b = b"Name: a/x\nOwners: a\n\nName: b/y\nOwners: b\n\nName: c/z\nOwners: c\n";
+        let ex = explain(a, b, "text", true);
+        assert!(ex.unexplained && ex.changes.is_empty());
+        // A record that changed is not an order.
+        let b = b"Name: c/z\nOwners: c\n\nName: a/x\nOwners: a, d\n\nName: b/y\nOwners: b\n";
+        let ex = explain(a, b, "text", true);
+        assert!(ex.changes.iter().all(|c| c.field != "text.order"));
     }
 }

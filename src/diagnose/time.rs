@@ -2,6 +2,25 @@
 //! or binary strings, turning them into Unix seconds, and printing the
 //! difference between two of them ("+1d 1h").
 //!
+//! The grammar, each shape with the tool that prints it:
+//! - `Tue Nov 14 22:13:20 UTC 2023`: date(1) default, ctime(3) (no zone);
+//! - `Tue, 14 Nov 2023 22:13:20 +0000`: RFC 2822 (`date -R`, changelogs),
+//!   and `Tue 14 Nov 2023 10:13:20 PM UTC` (date(1) under en_US);
+//! - `2023-11-14T22:13:20.5+01:00`: ISO 8601 with `T` or a space, `Z`, an
+//!   offset or ` UTC`, optional seconds and fraction; `2023-11-14` alone;
+//! - `20231114T221320Z`: ISO 8601 basic (snapshot.debian.org serials);
+//! - `20231114-22:13[:20]`: live-build's `.disk/info`;
+//! - `202311142213`, `20231114221320`, `2023111422132000`: `%Y%m%d%H%M`,
+//!   `%Y%m%d%H%M%S` and ISO 9660 digits with hundredths;
+//! - `Nov 14 2023 22:13:20`, `Nov  4 2023`: `__DATE__ __TIME__`;
+//!   `22:13:20` alone: `__TIME__` (a time of day, no instant);
+//! - `1700000000`: Unix seconds (10 digits within [`EPOCH_MIN`],
+//!   [`EPOCH_MAX`]).
+//!
+//! A shape only matches a plausible date (years 1990 to 2100, a day that
+//! exists in its month, a valid time of day): a version or a table of
+//! digits that happens to fit a shape is not a date.
+//!
 //! Used by the diagnosis (engine → report): timestamps are the most common
 //! reason two builds differ, and the shift between the two sides ("+1d") is
 //! what lets thousands of them collapse into one group.
@@ -16,13 +35,27 @@ const MONTHS: [&str; 12] = [
 pub const EPOCH_MIN: i64 = 946_684_800;
 pub const EPOCH_MAX: i64 = 4_102_444_800;
 
-fn epoch(y: i64, mo: i64, d: i64, h: i64, mi: i64, s: i64, tz_secs: i64) -> Option<i64> {
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 24 || mi > 59 || s > 60 {
+/// Years a printed date of a build may name.
+const YEARS: std::ops::RangeInclusive<i64> = 1990..=2100;
+
+fn days_in_month(y: i64, mo: i64) -> i64 {
+    match mo {
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Seconds of a calendar date at midnight in a zone `tz_secs` east of UTC,
+/// if it is a plausible date.
+fn date(y: i64, mo: i64, d: i64, tz_secs: i64) -> Option<i64> {
+    if !YEARS.contains(&y) || !(1..=12).contains(&mo) || !(1..=days_in_month(y, mo)).contains(&d) {
         return None;
     }
     // The range checks above make both casts exact.
     let days = reprodiff_value::days_from_civil(y, mo as u32, d as u32);
-    Some(days * 86_400 + h * 3600 + mi * 60 + s - tz_secs)
+    Some(days * 86_400 - tz_secs)
 }
 
 /// `+1d 1h 2m 3s` (zero parts left out; `0s` when equal).
@@ -54,6 +87,12 @@ fn digits(b: &[u8], i: usize, n: usize) -> Option<i64> {
     Some(v)
 }
 
+/// The number of digits from `i`.
+fn digit_run(b: &[u8], i: usize) -> usize {
+    b.get(i..)
+        .map_or(0, |s| s.iter().take_while(|c| c.is_ascii_digit()).count())
+}
+
 /// 1 or 2 digits: (value, length).
 fn day(b: &[u8], i: usize) -> Option<(i64, usize)> {
     match digits(b, i, 2) {
@@ -67,25 +106,38 @@ fn word(b: &[u8], i: usize, list: &[&str]) -> Option<usize> {
     list.iter().position(|x| x.as_bytes() == w)
 }
 
-fn is_word_byte(c: u8) -> bool {
-    c.is_ascii_alphanumeric()
+fn boundary_after(b: &[u8], end: usize) -> bool {
+    b.get(end).is_none_or(|&c| !c.is_ascii_alphanumeric())
 }
 
-fn boundary_after(b: &[u8], end: usize) -> bool {
-    b.get(end).is_none_or(|&c| !is_word_byte(c))
+fn time_of_day(h: i64, m: i64, s: i64) -> Option<i64> {
+    (h < 24 && m < 60 && s < 61).then_some(h * 3600 + m * 60 + s)
 }
 
 /// `HH:MM:SS` → seconds of day.
 fn hms(b: &[u8], i: usize) -> Option<i64> {
-    let h = digits(b, i, 2)?;
-    (b.get(i + 2) == Some(&b':')).then_some(())?;
-    let m = digits(b, i + 3, 2)?;
+    let (h, m) = hm(b, i)?;
     (b.get(i + 5) == Some(&b':')).then_some(())?;
-    let s = digits(b, i + 6, 2)?;
-    (h < 25 && m < 60 && s < 61).then_some(h * 3600 + m * 60 + s)
+    time_of_day(h, m, digits(b, i + 6, 2)?)
 }
 
-/// `+0000`, `-0530`, `+00:00`, `Z`, ` UTC`, ` GMT`: (seconds east, length).
+/// `HH:MM`: (hours, minutes), not yet checked.
+fn hm(b: &[u8], i: usize) -> Option<(i64, i64)> {
+    let h = digits(b, i, 2)?;
+    (b.get(i + 2) == Some(&b':')).then_some(())?;
+    Some((h, digits(b, i + 3, 2)?))
+}
+
+/// `HH:MM[:SS]`: (seconds of day, length).
+fn hm_opt_s(b: &[u8], i: usize) -> Option<(i64, usize)> {
+    if let Some(secs) = hms(b, i) {
+        return Some((secs, 8));
+    }
+    let (h, m) = hm(b, i)?;
+    Some((time_of_day(h, m, 0)?, 5))
+}
+
+/// `+0000`, `-0530`, `+00:00`, `Z`: (seconds east, length).
 fn zone(b: &[u8], i: usize) -> Option<(i64, usize)> {
     match b.get(i)? {
         b'Z' => Some((0, 1)),
@@ -96,6 +148,9 @@ fn zone(b: &[u8], i: usize) -> Option<(i64, usize)> {
             } else {
                 (digits(b, i + 3, 2)?, 5)
             };
+            if h > 14 || m > 59 {
+                return None;
+            }
             let s = h * 3600 + m * 60;
             Some((if c == b'-' { -s } else { s }, len))
         }
@@ -103,81 +158,143 @@ fn zone(b: &[u8], i: usize) -> Option<(i64, usize)> {
     }
 }
 
+/// A zone after a space: ` +0000`, ` UTC`, ` GMT`: (seconds east, length
+/// with the space).
+fn spaced_zone(b: &[u8], i: usize) -> Option<(i64, usize)> {
+    if b.get(i) != Some(&b' ') {
+        return None;
+    }
+    if matches!(b.get(i + 1), Some(b'+' | b'-')) {
+        return zone(b, i + 1).map(|(z, n)| (z, n + 1));
+    }
+    let named = matches!(b.get(i + 1..i + 4), Some(b"UTC" | b"GMT")) && boundary_after(b, i + 4);
+    named.then_some((0, 4))
+}
+
 /// Tries every date/time shape at `i` (which must start a word): the length
-/// matched and, when the text names a full date and time, its epoch.
+/// matched and, when the text names a date, its epoch (midnight UTC for a
+/// date without a time). `None` for text that only fits a shape.
 pub fn match_at(b: &[u8], i: usize) -> Option<(usize, Option<i64>)> {
     let c = *b.get(i)?;
     if c.is_ascii_uppercase() {
-        return match_named(b, i);
+        return match_named(b, i).map(|(n, t)| (n, Some(t)));
     }
     if !c.is_ascii_digit() {
         return None;
     }
-    // ISO 8601: 2023-11-14[T ]22:13:20[.frac][zone]
-    if let (Some(y), Some(mo), Some(d)) =
-        (digits(b, i, 4), digits(b, i + 5, 2), digits(b, i + 8, 2))
-    {
-        if b.get(i + 4) == Some(&b'-') && b.get(i + 7) == Some(&b'-') && (1..=12).contains(&mo) {
-            let mut end = i + 10;
-            let mut t = None;
-            if matches!(b.get(end), Some(b'T' | b' ')) {
-                if let Some(secs) = hms(b, end + 1) {
-                    end += 9;
-                    if b.get(end) == Some(&b'.') {
-                        end += 1;
-                        while b.get(end).is_some_and(u8::is_ascii_digit) {
-                            end += 1;
-                        }
-                    }
-                    let mut tz = 0;
-                    if let Some((z, len)) = zone(b, end) {
-                        tz = z;
-                        end += len;
-                    }
-                    t = epoch(y, mo, d, 0, 0, 0, tz).map(|e| e + secs);
-                }
+    match digit_run(b, i) {
+        4 => iso_extended(b, i).map(|(n, t)| (n, Some(t))),
+        // __TIME__ alone: 22:13:20, a time of day without a date (not a
+        // piece of a longer colon-separated run).
+        2 => {
+            let colon = |k: Option<usize>| k.and_then(|k| b.get(k)) == Some(&b':');
+            let alone = boundary_after(b, i + 8) && !colon(i.checked_sub(1)) && !colon(Some(i + 8));
+            hms(b, i).filter(|_| alone).map(|_| (8, None))
+        }
+        8 => compact_with_time(b, i).map(|(n, t)| (n, Some(t))),
+        10 if b.get(i + 10) == Some(&b':') => compact_with_time(b, i).map(|(n, t)| (n, Some(t))),
+        // A bare Unix time: exactly 10 digits in the plausible range.
+        10 => {
+            let v = digits(b, i, 10)?;
+            (boundary_after(b, i + 10) && (EPOCH_MIN..EPOCH_MAX).contains(&v))
+                .then_some((10, Some(v)))
+        }
+        // %Y%m%d%H%M, %Y%m%d%H%M%S, ISO 9660's with hundredths.
+        n @ (12 | 14 | 16) => {
+            if !boundary_after(b, i + n) {
+                return None;
             }
-            if boundary_after(b, end) || t.is_some() {
-                return Some((end - i, t.or_else(|| epoch(y, mo, d, 0, 0, 0, 0))));
+            let field = |k: usize| digits(b, i + k, 2);
+            let s = if n > 12 { field(12)? } else { 0 };
+            let day = date(digits(b, i, 4)?, field(4)?, field(6)?, 0)?;
+            Some((n, Some(day + time_of_day(field(8)?, field(10)?, s)?)))
+        }
+        _ => None,
+    }
+}
+
+/// ISO 8601 extended: `2023-11-14[(T| )22:13[:20][.frac][zone]]`.
+fn iso_extended(b: &[u8], i: usize) -> Option<(usize, i64)> {
+    if b.get(i + 4) != Some(&b'-') || b.get(i + 7) != Some(&b'-') {
+        return None;
+    }
+    let (y, mo, d) = (digits(b, i, 4)?, digits(b, i + 5, 2)?, digits(b, i + 8, 2)?);
+    let mut end = i + 10;
+    if matches!(b.get(end), Some(b'T' | b' ')) {
+        if let Some((secs, len)) = hm_opt_s(b, end + 1) {
+            end += 1 + len;
+            if len == 8 && b.get(end) == Some(&b'.') && digit_run(b, end + 1) > 0 {
+                end += 1 + digit_run(b, end + 1);
             }
+            let (tz, zl) = zone(b, end)
+                .or_else(|| spaced_zone(b, end))
+                .unwrap_or((0, 0));
+            end += zl;
+            return boundary_after(b, end)
+                .then_some(())
+                .and_then(|()| Some((end - i, date(y, mo, d, tz)? + secs)));
         }
     }
-    // ISO 9660 / compact: 20231114221320 (14 digits, 16 with hundredths).
-    if let Some(y) = digits(b, i, 4) {
-        if (1970..2100).contains(&y) {
-            for len in [16usize, 14] {
-                if digits(b, i, len).is_some() && boundary_after(b, i + len) {
-                    let (mo, d) = (digits(b, i + 4, 2)?, digits(b, i + 6, 2)?);
-                    let (h, mi, s) = (
-                        digits(b, i + 8, 2)?,
-                        digits(b, i + 10, 2)?,
-                        digits(b, i + 12, 2)?,
-                    );
-                    if let Some(t) = epoch(y, mo, d, h, mi, s, 0) {
-                        return Some((len, Some(t)));
-                    }
-                }
+    (boundary_after(b, end) && b.get(end) != Some(&b'-'))
+        .then_some(())
+        .and_then(|()| Some((end - i, date(y, mo, d, 0)?)))
+}
+
+/// Eight date digits and a time: `20231114T221320Z` (ISO 8601 basic),
+/// `20231114-22:13[:20]` and `2023111422:13` (live-build's `.disk/info`).
+fn compact_with_time(b: &[u8], i: usize) -> Option<(usize, i64)> {
+    let day = date(
+        digits(b, i, 4)?,
+        digits(b, i + 4, 2)?,
+        digits(b, i + 6, 2)?,
+        0,
+    )?;
+    let p = i + 8;
+    let (secs, end) = match b.get(p) {
+        Some(b'T') if digit_run(b, p + 1) == 6 => {
+            let f = |k: usize| digits(b, p + 1 + k, 2);
+            let secs = time_of_day(f(0)?, f(2)?, f(4)?)?;
+            let end = p + 7;
+            let (tz, zl) = zone(b, end).unwrap_or((0, 0));
+            (secs - tz, end + zl)
+        }
+        Some(b'-') => {
+            let (secs, len) = hm_opt_s(b, p + 1)?;
+            (secs, p + 1 + len)
+        }
+        Some(c) if c.is_ascii_digit() => {
+            let (secs, len) = hm_opt_s(b, p)?;
+            (secs, p + len)
+        }
+        _ => return None,
+    };
+    boundary_after(b, end).then_some((end - i, day + secs))
+}
+
+/// `HH:MM:SS` with an optional ` AM`/` PM` (12-hour clocks of locales):
+/// (seconds of day, length).
+fn clock(b: &[u8], i: usize) -> Option<(i64, usize)> {
+    let secs = hms(b, i)?;
+    let half = match b.get(i + 8..i + 11) {
+        Some(b" AM") => Some(0),
+        Some(b" PM") => Some(12 * 3600),
+        _ => None,
+    };
+    match half {
+        Some(add) if boundary_after(b, i + 11) => {
+            let h = secs / 3600;
+            if !(1..=12).contains(&h) {
+                return None;
             }
+            Some((secs % (12 * 3600) + add, 11))
         }
+        _ => Some((secs, 8)),
     }
-    // __TIME__ alone: 22:13:20
-    if let Some(_secs) = hms(b, i) {
-        if boundary_after(b, i + 8) {
-            return Some((8, None));
-        }
-    }
-    // A bare Unix time: exactly 10 digits in the plausible range.
-    if let Some(v) = digits(b, i, 10) {
-        if boundary_after(b, i + 10) && (EPOCH_MIN..EPOCH_MAX).contains(&v) {
-            return Some((10, Some(v)));
-        }
-    }
-    None
 }
 
 /// Dates that start with a weekday or month name: RFC 2822 (`date -R`),
 /// `date`'s default and ctime(3), and `__DATE__` (`Nov 14 2023`).
-fn match_named(b: &[u8], i: usize) -> Option<(usize, Option<i64>)> {
+fn match_named(b: &[u8], i: usize) -> Option<(usize, i64)> {
     let mut p = i;
     let mut had_weekday = false;
     if word(b, p, &WEEKDAYS).is_some() {
@@ -193,20 +310,18 @@ fn match_named(b: &[u8], i: usize) -> Option<(usize, Option<i64>)> {
         // RFC 2822: `14 Nov 2023 22:13:20 +0000`
         if let Some((d, dl)) = day(b, p) {
             let q = p + dl + 1;
+            (b.get(q - 1) == Some(&b' ') && b.get(q + 3) == Some(&b' ')).then_some(())?;
             let mo = word(b, q, &MONTHS)? as i64 + 1;
             let y = digits(b, q + 4, 4)?;
-            let secs = hms(b, q + 9)?;
-            let mut end = q + 17;
+            (b.get(q + 8) == Some(&b' ')).then_some(())?;
+            let (secs, cl) = clock(b, q + 9)?;
+            let mut end = q + 9 + cl;
             let mut tz = 0;
-            if b.get(end) == Some(&b' ') {
-                if let Some((z, zl)) = zone(b, end + 1) {
-                    tz = z;
-                    end += 1 + zl;
-                } else if matches!(b.get(end + 1..end + 4), Some(b"UTC" | b"GMT")) {
-                    end += 4;
-                }
+            if let Some((z, zl)) = spaced_zone(b, end) {
+                tz = z;
+                end += zl;
             }
-            return Some((end - i, epoch(y, mo, d, 0, 0, 0, tz).map(|e| e + secs)));
+            return Some((end - i, date(y, mo, d, tz)? + secs));
         }
     }
     // `Nov 14 22:13:20 [UTC ]2023` or `Nov 14 2023[ 22:13:20]`
@@ -217,12 +332,17 @@ fn match_named(b: &[u8], i: usize) -> Option<(usize, Option<i64>)> {
     }
     p += 1;
     if b.get(p) == Some(&b' ') {
-        p += 1; // ctime pads the day with a space
+        p += 1; // ctime and __DATE__ pad the day with a space
     }
     let (d, dl) = day(b, p)?;
-    p += dl + 1;
+    p += dl;
+    if b.get(p) != Some(&b' ') {
+        return None;
+    }
+    p += 1;
     if let Some(secs) = hms(b, p) {
         let mut q = p + 8;
+        // The zone's name: its offset is not printed, so it counts as UTC.
         if b.get(q) == Some(&b' ') && b.get(q + 1).is_some_and(u8::is_ascii_uppercase) {
             let mut z = q + 1;
             while b.get(z).is_some_and(u8::is_ascii_uppercase) {
@@ -230,20 +350,21 @@ fn match_named(b: &[u8], i: usize) -> Option<(usize, Option<i64>)> {
             }
             q = z;
         }
+        (b.get(q) == Some(&b' ') && digit_run(b, q + 1) == 4).then_some(())?;
         let y = digits(b, q + 1, 4)?;
         let end = q + 5;
-        return Some((end - i, epoch(y, mo, d, 0, 0, 0, 0).map(|e| e + secs)));
+        return Some((end - i, date(y, mo, d, 0)? + secs));
     }
-    if had_weekday {
+    if had_weekday || digit_run(b, p) != 4 {
         return None;
     }
     let y = digits(b, p, 4)?;
     let mut end = p + 4;
-    let mut t = epoch(y, mo, d, 0, 0, 0, 0);
+    let mut t = date(y, mo, d, 0)?;
     if b.get(end) == Some(&b' ') {
         if let Some(secs) = hms(b, end + 1) {
             end += 9;
-            t = t.map(|e| e + secs);
+            t += secs;
         }
     }
     Some((end - i, t))
@@ -257,27 +378,127 @@ mod tests {
         match_at(s.as_bytes(), 0)
     }
 
+    /// 2023-11-14 22:13:20 UTC.
+    const T: i64 = 1_700_000_000;
+    /// 2023-11-14 00:00:00 UTC.
+    const DAY: i64 = T - 80_000;
+
     #[test]
     fn recognises_the_shapes_build_tools_print() {
-        assert_eq!(
-            at("Tue, 14 Nov 2023 22:13:20 +0000"),
-            Some((31, Some(1_700_000_000)))
-        );
-        assert_eq!(at("2023-11-14T22:13:20Z"), Some((20, Some(1_700_000_000))));
-        assert_eq!(
-            at("2023-11-14T22:13:20.00+00:00"),
-            Some((28, Some(1_700_000_000)))
-        );
-        assert_eq!(
-            at("Tue Nov 14 22:13:20 UTC 2023"),
-            Some((28, Some(1_700_000_000)))
-        );
-        assert_eq!(at("Nov 14 2023 22:13:20"), Some((20, Some(1_700_000_000))));
-        assert_eq!(at("1700000000"), Some((10, Some(1_700_000_000))));
-        assert_eq!(at("2023111422132000"), Some((16, Some(1_700_000_000))));
+        assert_eq!(at("Tue, 14 Nov 2023 22:13:20 +0000"), Some((31, Some(T))));
+        assert_eq!(at("2023-11-14T22:13:20Z"), Some((20, Some(T))));
+        assert_eq!(at("2023-11-14T22:13:20.00+00:00"), Some((28, Some(T))));
+        assert_eq!(at("Tue Nov 14 22:13:20 UTC 2023"), Some((28, Some(T))));
+        assert_eq!(at("Nov 14 2023 22:13:20"), Some((20, Some(T))));
+        assert_eq!(at("1700000000"), Some((10, Some(T))));
+        assert_eq!(at("2023111422132000"), Some((16, Some(T))));
         assert_eq!(at("22:13:20"), Some((8, None)));
         assert_eq!(at("1234567890123"), None);
         assert_eq!(at("Hello"), None);
+    }
+
+    #[test]
+    fn date_1_default_and_ctime() {
+        assert_eq!(at("Tue Nov 14 22:13:20 UTC 2023"), Some((28, Some(T))));
+        assert_eq!(
+            at("Tue Nov 14 23:13:20 CET 2023"),
+            Some((28, Some(T + 3600)))
+        );
+        assert_eq!(at("Tue Nov 14 22:13:20 2023"), Some((24, Some(T))));
+        assert_eq!(
+            at("Sat Nov  4 22:13:20 2023"),
+            Some((24, Some(T - 10 * 86_400)))
+        );
+        // The en_US form of date(1): day first, a 12-hour clock.
+        assert_eq!(at("Tue 14 Nov 2023 10:13:20 PM UTC"), Some((31, Some(T))));
+        assert_eq!(
+            at("Tue 14 Nov 2023 12:13:20 AM UTC"),
+            Some((31, Some(DAY + 800)))
+        );
+    }
+
+    #[test]
+    fn rfc_2822() {
+        assert_eq!(at("Tue, 14 Nov 2023 22:13:20 +0000"), Some((31, Some(T))));
+        assert_eq!(at("Tue, 14 Nov 2023 23:13:20 +0100"), Some((31, Some(T))));
+        assert_eq!(at("Tue, 14 Nov 2023 16:43:20 -0530"), Some((31, Some(T))));
+        assert_eq!(
+            at("Sat, 4 Nov 2023 22:13:20 +0000"),
+            Some((30, Some(T - 10 * 86_400)))
+        );
+        assert_eq!(at("Tue, 14 Nov 2023 22:13:20 GMT"), Some((29, Some(T))));
+    }
+
+    #[test]
+    fn iso_8601() {
+        assert_eq!(at("2023-11-14T22:13:20Z"), Some((20, Some(T))));
+        assert_eq!(at("2023-11-14 22:13:20"), Some((19, Some(T))));
+        assert_eq!(at("2023-11-14 22:13:20 UTC"), Some((23, Some(T))));
+        assert_eq!(at("2023-11-14 23:13:20 +0100"), Some((25, Some(T))));
+        assert_eq!(at("2023-11-14T23:13:20+01:00"), Some((25, Some(T))));
+        assert_eq!(at("2023-11-14T22:13:20.123456Z"), Some((27, Some(T))));
+        assert_eq!(at("2023-11-14T22:13Z"), Some((17, Some(T - 20))));
+        assert_eq!(at("20231114T221320Z"), Some((16, Some(T))));
+        assert_eq!(at("20231114T221320"), Some((15, Some(T))));
+    }
+
+    #[test]
+    fn compact_digits() {
+        // live-build's .disk/info: `LIVE Binary 20231114-22:13`.
+        assert_eq!(at("20231114-22:13"), Some((14, Some(T - 20))));
+        assert_eq!(at("20231114-22:13:20"), Some((17, Some(T))));
+        assert_eq!(at("2023111422:13"), Some((13, Some(T - 20))));
+        assert_eq!(at("202311142213"), Some((12, Some(T - 20))));
+        assert_eq!(at("20231114221320"), Some((14, Some(T))));
+    }
+
+    #[test]
+    fn compiler_date_and_time() {
+        assert_eq!(at("Nov 14 2023 22:13:20"), Some((20, Some(T))));
+        assert_eq!(at("Nov 14 2023"), Some((11, Some(DAY))));
+        assert_eq!(at("Nov  4 2023"), Some((11, Some(DAY - 10 * 86_400))));
+        assert_eq!(
+            at("Nov  4 2023 22:13:20"),
+            Some((20, Some(T - 10 * 86_400)))
+        );
+        assert_eq!(at("22:13:20"), Some((8, None)));
+    }
+
+    #[test]
+    fn epoch_seconds_and_days() {
+        assert_eq!(at("1700000000"), Some((10, Some(T))));
+        assert_eq!(at("2023-11-14"), Some((10, Some(DAY))));
+        // A day alone still moves by whole days.
+        let next = at("2023-11-15").and_then(|x| x.1).unwrap_or_default();
+        assert_eq!(fmt_delta(next - DAY), "+1d");
+    }
+
+    #[test]
+    fn numbers_that_only_fit_a_shape_are_not_dates() {
+        for s in [
+            "0000-00-00",
+            "1970-01-01",
+            "2023-02-30",
+            "2023-13-01",
+            "2023-11-14T25:00:00Z",
+            "2023-11-14-1",
+            "9999-12-31",
+            "0123456789",
+            "1234567890123",
+            "20231314221320",
+            "202311142261",
+            "99991114-22:13",
+            "20231114-24:00",
+            "Nov 32 2023",
+            "Nov 14 1234",
+            "Tue, 14 Nov 2023 25:13:20 +0000",
+            "Tue Nov 14 22:13:20 UTC 0001",
+            "Nov 14 20231",
+            "12:34:56:78",
+            "99:99:99",
+        ] {
+            assert_eq!(at(s), None, "{s}");
+        }
     }
 
     #[test]

@@ -172,3 +172,18 @@ C
 gcc-12 -O2 -o "$out/toolchain.a" "$work/square.c"
 gcc-11 -O2 -o "$out/toolchain.b" "$work/square.c"
 strip --strip-debug "$out/toolchain.a" "$out/toolchain.b"
+
+# 14. Records: the first debconf records of this machine's config.dat as
+#     debconf writes them (each followed by a blank line), and the same
+#     records in another order without the final blank line: ordering.
+awk 'BEGIN { RS = ""; ORS = "\n\n" } NR <= 8' /var/cache/debconf/config.dat >"$out/config.a.dat"
+awk 'BEGIN { RS = "" } NR <= 8 { r[NR] = $0 }
+    END { for (i = 8; i >= 1; i--) printf "%s%s", r[i], (i > 1 ? "\n\n" : "\n") }' \
+    /var/cache/debconf/config.dat >"$out/config.b.dat"
+
+# 15. live-build's .disk/info, written a day apart: an embedded timestamp in
+#     the compact `%Y%m%d-%H:%M` shape.
+info() { printf 'Debian GNU/Linux 12 "Bookworm" - Official amd64 LIVE Binary %s\n' \
+    "$(date -u -d "@$1" +%Y%m%d-%H:%M)"; }
+info "$SDE" >"$out/disk-info.a"
+info "$LATER" >"$out/disk-info.b"
