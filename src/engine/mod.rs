@@ -11,8 +11,10 @@
 
 pub mod address;
 pub mod content;
+mod digest;
 mod entries;
 pub mod evict;
+mod explain;
 mod fields;
 pub mod links;
 pub mod locate;
@@ -20,11 +22,16 @@ pub mod options;
 pub mod packages;
 mod pairing;
 pub mod sections;
+mod twins;
 
 pub use options::{glob_match, OnSubtree, Options, Progress};
 
+use digest::image_sha256;
+pub use digest::sha256_hex;
 use entries::{compare_entries, one_sided};
+pub use explain::{explain_leaf, Explain, Leaf};
 use pairing::{dir_orders, order_matters, order_values, pair, paired, per_directory, Pair};
+use twins::{report_shared, Twin};
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -34,37 +41,15 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 use reprodiff_formats::{self as formats, Blob, Container, Format, Role, Value};
-use sha2::{Digest, Sha256};
 
 use crate::report::{
-    Address, Cause, Change, Diff, Input, Node, Region, Report, Status, Summary, Verdict, SCHEMA,
+    Address, Cause, Diff, Input, Node, Region, Report, Status, Summary, Verdict, SCHEMA,
 };
 use evict::Evicted;
 
 /// Entry bytes fetched for one side of a comparison whose decoded source
 /// was dropped (see `evict`), by entry index.
 type Kept = HashMap<usize, formats::Result<Blob>>;
-
-/// What the engine made of a differing leaf, for [`Explain::leaf`].
-pub enum Leaf<'d> {
-    /// Two ELF files with their sections paired.
-    Elf(sections::ElfPair<'d>),
-    /// A package database: its package changes.
-    Packages(Vec<crate::report::Change>),
-    /// Anything else: explained from its bytes.
-    Bytes,
-}
-
-/// What explains the differences the engine finds: the diagnosis stage,
-/// handed in by the caller so that the engine, upstream of it, does not
-/// depend on it.
-pub trait Explain: Sync {
-    /// Adds findings to the node of a differing leaf while both sides'
-    /// bytes are at hand.
-    fn leaf(&self, leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Node);
-    /// Settles causes, counts and groups over the finished report.
-    fn report(&self, report: &mut Report);
-}
 
 /// Shared state of one comparison.
 struct Ctx<'o> {
@@ -91,35 +76,6 @@ impl<'o> Ctx<'o> {
     fn excluded(&self, address: &str) -> bool {
         self.opts.exclude.iter().any(|g| glob_match(g, address))
     }
-}
-
-pub fn sha256_hex(b: &[u8]) -> String {
-    hex(&Sha256::digest(b))
-}
-
-/// Digest of a whole image, in chunks so a cancelled comparison stops
-/// hashing gigabytes it will never report (the digest is then empty, as it
-/// is when no digests were asked for).
-fn image_sha256(b: &[u8], opts: &Options) -> String {
-    if !opts.digests {
-        return String::new();
-    }
-    let mut h = Sha256::new();
-    for chunk in b.chunks(16 << 20) {
-        if opts.cancelled() {
-            return String::new();
-        }
-        h.update(chunk);
-    }
-    hex(&h.finalize())
-}
-
-fn hex(d: &[u8]) -> String {
-    let mut s = String::with_capacity(64);
-    for byte in d.iter() {
-        s.push_str(&format!("{byte:02x}"));
-    }
-    s
 }
 
 /// Compares two image files.
@@ -318,21 +274,6 @@ fn differing_bytes(ctx: &Ctx, address: &str, a: &Blob, b: &Blob, depth: usize) -
     node.diff = Some(leaf_diff(ctx, a, b));
     explain_leaf(address, a.bytes(), b.bytes(), &mut node, ctx.explain);
     node
-}
-
-/// Explains a differing leaf at `address` while both sides' bytes are at
-/// hand: what the engine knows of its structure (a package database, two
-/// ELF files' sections) is handed to diagnosis, which adds the changes.
-pub fn explain_leaf(address: &str, a: &[u8], b: &[u8], node: &mut Node, explain: &dyn Explain) {
-    let leaf = if packages::is_status(address) {
-        Leaf::Packages(packages::compare(a, b))
-    } else {
-        match sections::pair(a, b) {
-            Some(p) => Leaf::Elf(p),
-            None => Leaf::Bytes,
-        }
-    };
-    explain.leaf(&leaf, a, b, node);
 }
 
 /// Opens both sides of a differing pair. Two compressed streams are decoded
@@ -627,80 +568,6 @@ fn compare_containers(
     } else if depth == 0 && node.changes.is_empty() && !node.children.is_empty() {
         node.causes.push(Cause::Consequential);
     }
-}
-
-/// A pair of entries whose data is another pair's (`held`, by entry index
-/// on each side).
-struct Twin {
-    at: (usize, usize),
-    held: (usize, usize),
-}
-
-/// The nodes of a container's pairs, with each entry whose content was
-/// compared as another pair's reported too when that content differs: it
-/// gets a `same-data-as` change naming that pair and a copy of the changes
-/// found in the content (`content` in each node's `changes`), so it has
-/// the same causes, but not the diff or the members below, shown once.
-fn report_shared(
-    ctx: &Ctx,
-    parent: &str,
-    (ca, cb): (&Container, &Container),
-    twins: &[Twin],
-    mut compared: Vec<(Node, Range<usize>)>,
-    depth: usize,
-) -> Vec<Node> {
-    let at: HashMap<String, usize> = compared
-        .iter()
-        .enumerate()
-        .map(|(k, (n, _))| (n.address.clone(), k))
-        .collect();
-    let mut added = Vec::new();
-    for t in twins {
-        let (ea, eb) = (&ca.entries[t.at.0], &cb.entries[t.at.1]);
-        let (ha, hb) = (&ca.entries[t.held.0], &cb.entries[t.held.1]);
-        let address = child_address(parent, &ea.path);
-        let held = child_address(parent, &ha.path);
-        if ctx.opts.cancelled() || ctx.excluded(&address) {
-            continue;
-        }
-        let Some((h, content)) = at.get(&held).and_then(|&k| compared.get(k)) else {
-            continue;
-        };
-        if h.diff.is_none() && h.children.is_empty() && content.is_empty() {
-            continue;
-        }
-        let mut same = Change::new(
-            "same-data-as",
-            Role::SameData,
-            Some(Value::text(ha.path.as_str())),
-            Some(Value::text(hb.path.as_str())),
-        );
-        same.subject = Some(held);
-        let found = h.changes.get(content.clone()).unwrap_or_default().to_vec();
-        match at.get(&address).and_then(|&k| compared.get_mut(k)) {
-            Some((n, _)) => {
-                n.changes.push(same);
-                n.changes.extend(found);
-            }
-            None => {
-                // Counted identical when its metadata was compared.
-                ctx.identical.fetch_sub(1, Ordering::Relaxed);
-                let mut n = Node::new(address, Status::Modified);
-                n.kind = Some(eb.kind);
-                n.size_a = Some(ea.size);
-                n.size_b = Some(eb.size);
-                n.changes.push(same);
-                n.changes.extend(found);
-                if depth == 0 {
-                    if let Some(cb) = &ctx.opts.on_subtree {
-                        (cb.0)(&n);
-                    }
-                }
-                added.push(n);
-            }
-        }
-    }
-    compared.into_iter().map(|(n, _)| n).chain(added).collect()
 }
 
 /// The order change of one directory's entries (`dir` is its path, `""`

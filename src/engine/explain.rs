@@ -1,0 +1,45 @@
+//! Where the engine hands over to diagnosis: what it made of a differing
+//! leaf ([`Leaf`]: paired ELF sections, a package set, plain bytes) and the
+//! [`Explain`] the caller passes in, so the engine, upstream of diagnosis,
+//! does not depend on it.
+//!
+//! Engine stage (formats → **engine** → diagnosis → report).
+
+use super::{packages, sections};
+use crate::report::{Node, Report};
+
+/// What the engine made of a differing leaf, for [`Explain::leaf`].
+pub enum Leaf<'d> {
+    /// Two ELF files with their sections paired.
+    Elf(sections::ElfPair<'d>),
+    /// A package database: its package changes.
+    Packages(Vec<crate::report::Change>),
+    /// Anything else: explained from its bytes.
+    Bytes,
+}
+
+/// What explains the differences the engine finds: the diagnosis stage,
+/// handed in by the caller so that the engine, upstream of it, does not
+/// depend on it.
+pub trait Explain: Sync {
+    /// Adds findings to the node of a differing leaf while both sides'
+    /// bytes are at hand.
+    fn leaf(&self, leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Node);
+    /// Settles causes, counts and groups over the finished report.
+    fn report(&self, report: &mut Report);
+}
+
+/// Explains a differing leaf at `address` while both sides' bytes are at
+/// hand: what the engine knows of its structure (a package database, two
+/// ELF files' sections) is handed to diagnosis, which adds the changes.
+pub fn explain_leaf(address: &str, a: &[u8], b: &[u8], node: &mut Node, explain: &dyn Explain) {
+    let leaf = if packages::is_status(address) {
+        Leaf::Packages(packages::compare(a, b))
+    } else {
+        match sections::pair(a, b) {
+            Some(p) => Leaf::Elf(p),
+            None => Leaf::Bytes,
+        }
+    };
+    explain.leaf(&leaf, a, b, node);
+}
