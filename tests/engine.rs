@@ -781,6 +781,23 @@ fn deb_md5sums_follow_the_data_files_they_name() {
     );
     let script = find(&r.tree, "data.tar.xz::./usr/bin/rebuilt").expect("the script");
     assert!(script.diff.is_some());
+    // The control stanza of a backport rebuild: the version and the libc6
+    // dependency dpkg-shlibdeps would write, each explained.
+    let control = find(&r.tree, "control.tar.xz::./control").expect("control");
+    let causes: Vec<String> = control.causes.iter().map(|c| c.to_string()).collect();
+    assert_eq!(
+        causes,
+        ["toolchain", "package-version"],
+        "{:?}",
+        control.changes
+    );
+    let version = control
+        .changes
+        .iter()
+        .find(|c| c.field == "control.Version")
+        .expect("the version");
+    assert_eq!(Change::shown(&version.a).as_deref(), Some("1.0-1"));
+    assert_eq!(version.shown_b().as_deref(), Some("1.0-1~bpo12+1"));
 }
 
 /// Renames are paired, not listed as removed + added: an ABI tag

@@ -12,6 +12,7 @@
 //! field, or by the engine), its typed values and the fields it follows;
 //! none reads a field's name or parses a displayed value.
 
+pub mod deb822;
 pub mod elf;
 pub mod groups;
 pub mod text;
@@ -85,7 +86,8 @@ pub fn classify_leaf(leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Node) {
     }
     let is_text = matches!(node.diff, Some(Diff::Text { .. }));
     let prefix = if is_text { "text" } else { "binary" };
-    let ex = text::explain(a, b, prefix, is_text);
+    let stanza = if is_text { deb822::explain(a, b) } else { None };
+    let ex = stanza.unwrap_or_else(|| text::explain(a, b, prefix, is_text));
     let any = !ex.changes.is_empty();
     node.changes.extend(ex.changes);
     if ex.unexplained && any {

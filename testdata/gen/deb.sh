@@ -53,15 +53,18 @@ printf 'odd\n1' >"$work/ar/a-member-with-a-long-name.txt"
 (cd "$work/ar" && ar rcD "$out/long-names.a" a.txt a-member-with-a-long-name.txt)
 ar tv "$out/long-names.a" >"$out/long-names.a.ar-tv"
 
-# A package built twice with md5sums, the second time with one script
-# changed: its md5sums line in control.tar names a file of data.tar.
+# A package built twice with md5sums, the second time as a backport would
+# be (another Version, an older libc6 in the shlibs dependency) and with one
+# script changed: its md5sums line in control.tar names a file of data.tar.
 rebuild() {
-    local v="$1" root="$work/rebuilt-$1"
+    local v="$1" root="$work/rebuilt-$1" version=1.0-1 libc=2.36
+    [ "$v" = b ] && version=1.0-1~bpo12+1 libc=2.34
     mkdir -p "$root/DEBIAN" "$root/usr/bin" "$root/usr/share/doc/rebuilt"
     cat >"$root/DEBIAN/control" <<CTRL
 Package: rebuilt
-Version: 1.0-1
+Version: $version
 Architecture: all
+Depends: libc6 (>= $libc)
 Maintainer: Fixture Maker <fixtures@example.org>
 Description: a package built twice for reprodiff tests
  Built by testdata/gen/deb.sh.

@@ -1,0 +1,185 @@
+//! A Debian package's `control` stanza built twice: a rebuild of the same
+//! source for another release changes `Version` (`1.0-1` → `1.0-1~bpo12+1`),
+//! the versioned dependencies the toolchain's libraries add (`libc6 (>= 2.38)`
+//! → `(>= 2.34)`) and `Installed-Size`. Each differing field is explained
+//! by what it is, and what no rule covers stays unexplained.
+//!
+//! Diagnosis stage (engine → **diagnosis** → report), on the bytes of a
+//! differing text leaf that parses as one deb822 stanza with a `Package`.
+
+use super::text::Explanation;
+use crate::report::{Cause, Change, Value};
+
+/// Libraries whose versioned dependencies follow the compiler and C library
+/// a package was built with (dpkg-shlibdeps writes them).
+const TOOLCHAIN_LIBS: [&str; 8] = [
+    "libc6",
+    "libc6.1",
+    "libgcc-s1",
+    "libgcc1",
+    "libstdc++6",
+    "libgomp1",
+    "libatomic1",
+    "libc6-dev",
+];
+
+/// Fields whose value lists versioned dependencies.
+const RELATIONS: [&str; 6] = [
+    "Depends",
+    "Pre-Depends",
+    "Recommends",
+    "Suggests",
+    "Built-Using",
+    "Static-Built-Using",
+];
+
+/// One stanza's fields in order, continuation lines joined; `None` unless
+/// the text is one stanza of `Key: value` lines.
+fn stanza(t: &[u8]) -> Option<Vec<(String, String)>> {
+    let s = std::str::from_utf8(t).ok()?;
+    let mut out: Vec<(String, String)> = Vec::new();
+    for line in s.trim_end_matches('\n').split('\n') {
+        if line.is_empty() {
+            return None;
+        }
+        if line.starts_with([' ', '\t']) {
+            let (_, v) = out.last_mut()?;
+            v.push('\n');
+            v.push_str(line);
+            continue;
+        }
+        let (k, v) = line.split_once(':')?;
+        if k.is_empty() || k.contains(char::is_whitespace) {
+            return None;
+        }
+        out.push((k.to_string(), v.trim().to_string()));
+    }
+    out.iter().any(|(k, _)| k == "Package").then_some(out)
+}
+
+/// A relation field's dependencies as (package, version constraint).
+fn relations(v: &str) -> Vec<(String, String)> {
+    v.split(',')
+        .flat_map(|alt| alt.split('|'))
+        .map(|d| {
+            let d = d.trim();
+            match d.split_once('(') {
+                Some((name, c)) => (
+                    name.trim().to_string(),
+                    c.trim_end_matches(')').trim().to_string(),
+                ),
+                None => (d.to_string(), String::new()),
+            }
+        })
+        .collect()
+}
+
+/// The cause of a relation field's difference: `toolchain` when only the
+/// version constraints on the toolchain's libraries differ,
+/// `package-version` when only version constraints differ; `None` when
+/// packages were added or removed.
+fn relation_cause(a: &str, b: &str) -> Option<Cause> {
+    let (ra, rb) = (relations(a), relations(b));
+    if ra.len() != rb.len() {
+        return None;
+    }
+    let mut toolchain_only = true;
+    for (x, y) in ra.iter().zip(&rb) {
+        if x.0 != y.0 {
+            return None;
+        }
+        if x.1 != y.1 && !TOOLCHAIN_LIBS.contains(&x.0.split(':').next().unwrap_or("")) {
+            toolchain_only = false;
+        }
+    }
+    Some(if toolchain_only {
+        Cause::Toolchain
+    } else {
+        Cause::PackageVersion
+    })
+}
+
+/// Explains two `control` stanzas of one package field by field; `None`
+/// when the texts are not such stanzas.
+pub fn explain(a: &[u8], b: &[u8]) -> Option<Explanation> {
+    let (sa, sb) = (stanza(a)?, stanza(b)?);
+    let get =
+        |s: &[(String, String)], k: &str| s.iter().find(|(x, _)| x == k).map(|(_, v)| v.clone());
+    if get(&sa, "Package") != get(&sb, "Package") {
+        return None;
+    }
+    let keys_a: Vec<&str> = sa.iter().map(|(k, _)| k.as_str()).collect();
+    let keys_b: Vec<&str> = sb.iter().map(|(k, _)| k.as_str()).collect();
+    // Fields added or removed, or in another order: not explained here.
+    let mut ex = Explanation {
+        unexplained: keys_a != keys_b,
+        ..Explanation::default()
+    };
+    for (k, va) in &sa {
+        let Some(vb) = get(&sb, k) else { continue };
+        if *va == vb {
+            continue;
+        }
+        let cause = match k.as_str() {
+            "Version" | "Source" => Some(Cause::PackageVersion),
+            "Installed-Size" => Some(Cause::Consequential),
+            r if RELATIONS.contains(&r) => relation_cause(va, &vb),
+            _ => None,
+        };
+        match cause {
+            Some(c) => ex.changes.push(Change::finding(
+                format!("control.{k}"),
+                Value::Text(va.clone()),
+                Value::Text(vb),
+                c,
+            )),
+            None => ex.unexplained = true,
+        }
+    }
+    Some(ex)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const A: &[u8] = b"Package: hello\nVersion: 2.10-3\nArchitecture: amd64\nInstalled-Size: 280\nDepends: libc6 (>= 2.38)\nDescription: example\n more\n";
+    const B: &[u8] = b"Package: hello\nVersion: 2.10-3~bpo12+1\nArchitecture: amd64\nInstalled-Size: 284\nDepends: libc6 (>= 2.34)\nDescription: example\n more\n";
+
+    #[test]
+    fn a_backport_rebuild_is_version_toolchain_and_size() {
+        let ex = explain(A, B).expect("stanzas");
+        assert!(!ex.unexplained);
+        let got: Vec<(String, Option<Cause>)> = ex
+            .changes
+            .iter()
+            .map(|c| (c.field.clone(), c.cause))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("control.Version".into(), Some(Cause::PackageVersion)),
+                ("control.Installed-Size".into(), Some(Cause::Consequential)),
+                ("control.Depends".into(), Some(Cause::Toolchain)),
+            ]
+        );
+    }
+
+    #[test]
+    fn other_dependencies_and_fields_are_not_the_toolchain() {
+        let b = b"Package: hello\nVersion: 2.10-3\nArchitecture: amd64\nInstalled-Size: 280\nDepends: libc6 (>= 2.38), libfoo1 (>= 2)\nDescription: example\n more\n";
+        let ex = explain(A, b).expect("stanzas");
+        assert!(ex.unexplained, "a dependency was added");
+        let c = b"Package: hello\nVersion: 2.10-3\nArchitecture: all\nInstalled-Size: 280\nDepends: libc6 (>= 2.38)\nDescription: example\n more\n";
+        assert!(explain(A, c).expect("stanzas").unexplained);
+        assert!(explain(A, b"Package: other\nVersion: 1\n").is_none());
+        assert!(explain(b"just text\n", b"other text\n").is_none());
+        assert_eq!(
+            relation_cause(
+                "libc6 (>= 2.36), libssl3 (>= 3.0)",
+                "libc6 (>= 2.36), libssl3 (>= 3.1)"
+            ),
+            Some(Cause::PackageVersion)
+        );
+    }
+}
