@@ -759,6 +759,17 @@ fn another_compiler_is_the_toolchain() {
     assert!(got.iter().any(|c| c.0 == "elf.section..text"), "{got:?}");
     assert!(got.iter().all(|c| c.1 != "content"), "{got:?}");
     let r = pair("toolchain.a", "toolchain.b");
+    // The code difference is named by the functions that hold it.
+    let text = r
+        .tree
+        .changes
+        .iter()
+        .find(|c| c.field == "elf.section..text")
+        .expect(".text");
+    assert_eq!(
+        (Change::shown(&text.a).as_deref(), text.shown_b().as_deref()),
+        (Some("1 of 2 functions differ"), Some("main"))
+    );
     assert_eq!(root_causes(&r), [Cause::Toolchain, Cause::Consequential]);
     let g = r
         .groups

@@ -7,12 +7,24 @@
 //! differing bytes (`.note.gnu.build-id`, `.rodata`, `.gnu_debuglink`…) and to
 //! decode the build-id note and the debug link.
 
-use object::{Object, ObjectSection};
+use object::{Object, ObjectSection, ObjectSymbol, SymbolKind};
 
 use crate::{Error, Format, Result};
 
 /// Sections kept per file: a hostile header can claim 65535 of them.
 const MAX_SECTIONS: usize = 4096;
+
+/// Functions kept per file (the symbol table is the image's to size).
+const MAX_FUNCTIONS: usize = 200_000;
+
+/// A function of the symbol table with its bytes in the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Function {
+    pub name: String,
+    /// File offset of its first byte.
+    pub offset: u64,
+    pub size: u64,
+}
 
 /// One section with bytes in the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +46,9 @@ pub struct Elf {
     pub build_id: Option<Vec<u8>>,
     /// `.gnu_debuglink`: the debug file name and its CRC-32.
     pub debuglink: Option<(String, u32)>,
+    /// Functions of the symbol table (`.symtab`, else `.dynsym`) whose
+    /// bytes lie in the file, sorted by offset.
+    pub functions: Vec<Function>,
 }
 
 impl Elf {
@@ -83,11 +98,56 @@ pub fn parse(data: &[u8]) -> Result<Elf> {
         .ok()
         .flatten()
         .map(|(n, crc)| (String::from_utf8_lossy(n).into_owned(), crc));
+    let functions = functions(&file, len);
     Ok(Elf {
         sections,
         build_id,
         debuglink,
+        functions,
     })
+}
+
+/// The function symbols with a size, placed in the file through their
+/// section (address − section address + section file offset).
+fn functions(file: &object::File, len: u64) -> Vec<Function> {
+    let mut out = Vec::new();
+    let symbols = file.symbols().chain(file.dynamic_symbols());
+    let mut seen = std::collections::HashSet::new();
+    for s in symbols {
+        if out.len() >= MAX_FUNCTIONS {
+            break;
+        }
+        if s.kind() != SymbolKind::Text || s.size() == 0 {
+            continue;
+        }
+        let (Ok(name), Some(idx)) = (s.name(), s.section_index()) else {
+            continue;
+        };
+        let Ok(sec) = file.section_by_index(idx) else {
+            continue;
+        };
+        let Some((sec_off, sec_len)) = sec.file_range() else {
+            continue;
+        };
+        let Some(rel) = s.address().checked_sub(sec.address()) else {
+            continue;
+        };
+        let end = rel.checked_add(s.size());
+        if end.is_none_or(|e| e > sec_len) {
+            continue;
+        }
+        let offset = sec_off.saturating_add(rel);
+        if offset.saturating_add(s.size()) > len || !seen.insert((name, offset)) {
+            continue;
+        }
+        out.push(Function {
+            name: name.to_string(),
+            offset,
+            size: s.size(),
+        });
+    }
+    out.sort_by(|x, y| (x.offset, &x.name).cmp(&(y.offset, &y.name)));
+    out
 }
 
 #[cfg(test)]
@@ -125,6 +185,28 @@ mod tests {
                 .map(|s| s.name.as_str()),
             Some(".note.gnu.build-id")
         );
+    }
+
+    #[test]
+    fn functions_come_from_the_symbol_table() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../testdata/diagnose/toolchain.a"
+        );
+        let data = std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let elf = parse(&data).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let main = elf
+            .functions
+            .iter()
+            .find(|f| f.name == "main")
+            .expect("main");
+        assert!(main.size > 0);
+        let text = elf
+            .sections
+            .iter()
+            .find(|s| s.name == ".text")
+            .expect(".text");
+        assert!(main.offset >= text.offset && main.offset + main.size <= text.offset + text.size);
     }
 
     #[test]

@@ -236,6 +236,11 @@ pub fn classify(p: &ElfPair) -> Vec<Change> {
             }
             continue;
         }
+        if let Some((a, b)) = functions_text(s) {
+            let c = finding(&field, a, b, Cause::Content);
+            out.push((about(c, &s.name), false));
+            continue;
+        }
         let first = da
             .iter()
             .zip(db)
@@ -276,6 +281,38 @@ pub fn classify(p: &ElfPair) -> Vec<Change> {
             c
         })
         .collect()
+}
+
+/// Which functions of a code section hold the differing bytes, as the two
+/// sides of a finding: `3 of 412 functions differ: main, square, …` and
+/// the functions only one side has. `None` without a symbol table.
+fn functions_text(s: &crate::engine::sections::SectionDiff) -> Option<(String, String)> {
+    if s.functions.is_empty() {
+        return None;
+    }
+    fn bytes<'d>(d: &'d [u8], r: &Option<std::ops::Range<usize>>) -> Option<&'d [u8]> {
+        r.clone().and_then(|r| d.get(r))
+    }
+    let mut differ = Vec::new();
+    let (mut only_a, mut only_b) = (0usize, 0usize);
+    for f in &s.functions {
+        match (bytes(s.a, &f.a), bytes(s.b, &f.b)) {
+            (Some(x), Some(y)) if x == y => {}
+            (Some(_), Some(_)) => differ.push(f.name.as_str()),
+            (Some(_), None) => only_a += 1,
+            (None, _) => only_b += 1,
+        }
+    }
+    let total = s.functions.len();
+    let mut names: Vec<String> = differ.iter().take(8).map(|n| n.to_string()).collect();
+    if differ.len() > names.len() {
+        names.push(format!("… (+{})", differ.len() - names.len()));
+    }
+    if only_a + only_b > 0 {
+        names.push(format!("{only_a} only in a, {only_b} only in b"));
+    }
+    let a = format!("{} of {total} functions differ", differ.len());
+    Some((a, names.join(", ")))
 }
 
 /// The NUL-separated strings of a section such as `.comment`, joined.

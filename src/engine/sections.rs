@@ -36,6 +36,56 @@ pub struct SectionDiff<'d> {
     pub kind: SectionKind,
     pub a: &'d [u8],
     pub b: &'d [u8],
+    /// The functions of the symbol table in this section, paired by name:
+    /// their byte ranges within the section on each side.
+    pub functions: Vec<FunctionPair>,
+}
+
+/// One function of a section on either side, by name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FunctionPair {
+    pub name: String,
+    pub a: Option<std::ops::Range<usize>>,
+    pub b: Option<std::ops::Range<usize>>,
+}
+
+/// The functions lying in section `s`, by name, as ranges within it.
+fn functions_in(e: &Elf, s: &elf::Section) -> Vec<(String, std::ops::Range<usize>)> {
+    let end = s.offset.saturating_add(s.size);
+    e.functions
+        .iter()
+        .filter(|f| f.offset >= s.offset && f.offset.saturating_add(f.size) <= end)
+        .map(|f| {
+            let start = (f.offset - s.offset) as usize;
+            (f.name.clone(), start..start + f.size as usize)
+        })
+        .collect()
+}
+
+/// The functions of a section on both sides, paired by name (a's order,
+/// then b's own).
+fn pair_functions(ea: &Elf, sa: &elf::Section, eb: &Elf, sb: &elf::Section) -> Vec<FunctionPair> {
+    let (fa, fb) = (functions_in(ea, sa), functions_in(eb, sb));
+    let mut in_b: std::collections::HashMap<&str, std::ops::Range<usize>> =
+        fb.iter().map(|(n, r)| (n.as_str(), r.clone())).collect();
+    let mut out: Vec<FunctionPair> = fa
+        .iter()
+        .map(|(n, r)| FunctionPair {
+            name: n.clone(),
+            a: Some(r.clone()),
+            b: in_b.remove(n.as_str()),
+        })
+        .collect();
+    for (n, r) in &fb {
+        if in_b.contains_key(n.as_str()) {
+            out.push(FunctionPair {
+                name: n.clone(),
+                a: None,
+                b: Some(r.clone()),
+            });
+        }
+    }
+    out
 }
 
 /// A `.gnu_debuglink`: the debug file's name and its CRC-32.
@@ -117,6 +167,7 @@ pub fn pair<'d>(a: &'d [u8], b: &'d [u8]) -> Option<ElfPair<'d>> {
                 kind: kind_of(&sa.name),
                 a: da,
                 b: db,
+                functions: pair_functions(&ea, sa, &eb, sb),
             });
         }
     }
