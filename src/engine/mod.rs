@@ -445,7 +445,7 @@ fn compare_containers(
             .iter()
             .filter_map(|p| match *p {
                 Pair::Both(i, j) if shared(i, j).is_none() => Some((i, j)),
-                Pair::Renamed(i, j) => Some((i, j)),
+                Pair::Renamed(i, j, false) => Some((i, j)),
                 _ => None,
             })
             .collect();
@@ -464,7 +464,7 @@ fn compare_containers(
             let path = match *p {
                 Pair::Both(i, _) | Pair::OnlyA(i) => &ca.entries[i].path,
                 // A renamed entry is found under its new name.
-                Pair::Renamed(_, j) | Pair::OnlyB(j) => &cb.entries[j].path,
+                Pair::Renamed(_, j, _) | Pair::OnlyB(j) => &cb.entries[j].path,
             };
             let address = child_address(&parent, path);
             if ctx.opts.cancelled() || ctx.excluded(&address) {
@@ -494,8 +494,9 @@ fn compare_containers(
                     }
                     (n, from..before)
                 }
-                Pair::Renamed(i, j) => {
-                    let content = !equal_a.contains(&i);
+                Pair::Renamed(i, j, same) => {
+                    // Bytes found equal while pairing are not read again.
+                    let content = !same && !equal_a.contains(&i);
                     let (a, b) = ((ca, kept_a.as_ref(), i), (cb, kept_b.as_ref(), j));
                     let (mut n, from) = compare_entries(ctx, address, a, b, content, depth);
                     let before = n.changes.len();

@@ -37,8 +37,9 @@ fn parent_dir(path: &str) -> &str {
 
 pub(super) enum Pair {
     Both(usize, usize),
-    /// Paired across a rename: a's entry is b's under another name.
-    Renamed(usize, usize),
+    /// Paired across a rename: a's entry is b's under another name; `true`
+    /// when its bytes were already found equal (not read again).
+    Renamed(usize, usize, bool),
     OnlyA(usize),
     OnlyB(usize),
 }
@@ -79,8 +80,8 @@ fn rename_key(path: &str) -> String {
     key
 }
 
-/// Renames among the entries only one side has: pairs of (a index, b
-/// index), each entry in at most one. By name key first, where it names
+/// Renames among the entries only one side has: (a index, b index, bytes
+/// found equal), each entry in at most one. By name key first, where it names
 /// exactly one entry of each kind on each side; then, among regular files
 /// still unmatched, by equal bytes where one size holds exactly one file
 /// on each side (read within [`MAX_RENAME_BYTES`]).
@@ -90,7 +91,7 @@ fn renames(
     only_a: &[usize],
     only_b: &[usize],
     limits: &Limits,
-) -> Vec<(usize, usize)> {
+) -> Vec<(usize, usize, bool)> {
     let mut out = Vec::new();
     if only_a.is_empty() || only_b.is_empty() {
         return out;
@@ -109,7 +110,7 @@ fn renames(
     for (k, va) in &ka {
         if let (Some(vb), [i]) = (kb.get(k), va.as_slice()) {
             if let [j] = vb.as_slice() {
-                out.push((*i, *j));
+                out.push((*i, *j, false));
                 taken_a.insert(*i);
                 taken_b.insert(*j);
             }
@@ -145,7 +146,7 @@ fn renames(
             continue;
         };
         if x.bytes() == y.bytes() {
-            out.push((*i, *j));
+            out.push((*i, *j, true));
         }
     }
     out.sort_unstable();
@@ -179,12 +180,13 @@ pub(super) fn pair(ca: &Container, cb: &Container, limits: &Limits) -> Vec<Pair>
         .collect();
     let only_b: Vec<usize> = (0..cb.entries.len()).filter(|&j| !used[j]).collect();
     let renamed = renames(ca, cb, &only_a, &only_b, limits);
-    let renamed_a: HashMap<usize, usize> = renamed.iter().copied().collect();
+    let renamed_a: HashMap<usize, (usize, bool)> =
+        renamed.iter().map(|&(i, j, same)| (i, (j, same))).collect();
     for p in out.iter_mut() {
         if let Pair::OnlyA(i) = *p {
-            if let Some(&j) = renamed_a.get(&i) {
+            if let Some(&(j, same)) = renamed_a.get(&i) {
                 used[j] = true;
-                *p = Pair::Renamed(i, j);
+                *p = Pair::Renamed(i, j, same);
             }
         }
     }
