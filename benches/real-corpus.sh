@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Same-source rebuild pairs from Debian's archive: a package's trixie build
+# X and its bookworm-backports rebuild X~bpo12+1 (same source, another
+# toolchain and release, one changelog entry more). Downloads N pairs with
+# a private apt configuration (the machine's own sources are left alone),
+# compares each with reprodiff, and prints the unexplained share per pair
+# (benches/cause-coverage.py). Never run by the tests.
+#
+#   benches/real-corpus.sh [N]      (default 12; pairs under 3 MB, mixed arch)
+set -euo pipefail
+n="${1:-12}"
+here="$(cd "$(dirname "$0")/.." && pwd)"
+w="$here/benches/work/corpus"
+mkdir -p "$w/lists/partial" "$w/cache/archives/partial" "$w/pairs" "$w/reports"
+cat >"$w/sources.list" <<SRC
+deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main
+deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm-backports main
+SRC
+apt=(-o "Dir::Etc::sourcelist=$w/sources.list" -o Dir::Etc::sourceparts=-
+    -o "Dir::State::Lists=$w/lists" -o "Dir::Cache=$w/cache" -o APT::Architecture=amd64)
+apt-get "${apt[@]}" update >/dev/null
+for f in "$w"/lists/*_Packages.lz4; do lz4 -dcf "$f" >"${f%.lz4}"; done
+# Pairs: (package, version) with X in trixie and X~bpo12+1 in backports.
+python3 - "$w" "$n" >"$w/pairs.txt" <<'PY'
+import glob, re, sys
+w, n = sys.argv[1], int(sys.argv[2])
+def parse(f):
+    d = {}
+    for st in open(f, errors="replace").read().split("\n\n"):
+        g = lambda k: (re.search(rf"^{k}: (.*)$", st, re.M) or [None, None])[1]
+        if g("Package") and g("Version"):
+            d[g("Package")] = (g("Version"), g("Architecture"), int(g("Size") or 0))
+    return d
+t = parse(glob.glob(f"{w}/lists/*trixie*_Packages")[0])
+b = parse(glob.glob(f"{w}/lists/*backports*_Packages")[0])
+pairs = [(p, t[p][0], b[p][1]) for p in sorted(b)
+         if p in t and b[p][0] == t[p][0] + "~bpo12+1" and b[p][2] < 3_000_000]
+arch = [x for x in pairs if x[2] != "all"]
+alls = [x for x in pairs if x[2] == "all"]
+step = lambda v, k: v[:: max(1, len(v) // max(1, k))][:k]
+for p, v, _ in step(arch, (n + 1) // 2) + step(alls, n // 2):
+    print(p, v)
+PY
+cargo build --release -q --manifest-path "$here/Cargo.toml"
+reports=()
+while read -r p v; do
+    (cd "$w/pairs" && apt-get "${apt[@]}" download "$p=$v" "$p=$v~bpo12+1" >/dev/null)
+    a=$(ls "$w"/pairs/"${p}"_*.deb | grep -v '~bpo12+1' | head -1)
+    b=$(ls "$w"/pairs/"${p}"_*~bpo12+1_*.deb | head -1)
+    out="$w/reports/$p.json"
+    "$here/target/release/reprodiff" "$a" "$b" --quiet --json "$out" || [ $? -eq 1 ]
+    reports+=("$out")
+done <"$w/pairs.txt"
+python3 "$here/benches/cause-coverage.py" "${reports[@]}"
