@@ -19,7 +19,9 @@ SRC
 apt=(-o "Dir::Etc::sourcelist=$w/sources.list" -o Dir::Etc::sourceparts=-
     -o "Dir::State::Lists=$w/lists" -o "Dir::Cache=$w/cache" -o APT::Architecture=amd64)
 apt-get "${apt[@]}" update >/dev/null
+shopt -s nullglob   # lists already decoded on a second run
 for f in "$w"/lists/*_Packages.lz4; do lz4 -dcf "$f" >"${f%.lz4}"; done
+shopt -u nullglob
 # Pairs: (package, version) with X in trixie and X~bpo12+1 in backports.
 python3 - "$w" "$n" >"$w/pairs.txt" <<'PY'
 import glob, re, sys

@@ -85,6 +85,13 @@ fn hard_link_groups_are_compared_as_paths() {
     );
 }
 
+
+/// Compares two committed fixtures (paths under testdata/) with the defaults.
+fn fixture_pair(a: &str, b: &str) -> reprodiff::report::Report {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+    reprodiff::compare_files(&dir.join(a), &dir.join(b), &Options::default()).expect("compare")
+}
+
 /// Two names of one inode, as newc stores them: the first link empty, the
 /// last one carrying the data.
 fn linked_pair<'a>(first: &'a str, last: &'a str, data: &'a [u8]) -> [Member<'a>; 2] {
@@ -703,13 +710,7 @@ fn iso_directory_records_in_another_order_are_reported_on_their_directory() {
 /// at its address in the volume, with no reader error on the intact images.
 #[test]
 fn partition_views_report_each_difference_once() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/iso");
-    let r = reprodiff::compare_files(
-        &dir.join("offset-a.iso"),
-        &dir.join("offset-b.iso"),
-        &Options::default(),
-    )
-    .expect("compare");
+    let r = fixture_pair("iso/offset-a.iso", "iso/offset-b.iso");
     let mut addresses = Vec::new();
     let mut errors = Vec::new();
     r.tree.visit(&mut |n| {
@@ -755,13 +756,7 @@ fn partition_views_report_each_difference_once() {
 /// it is a consequence of it, not a difference of its own.
 #[test]
 fn deb_md5sums_follow_the_data_files_they_name() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/deb");
-    let r = reprodiff::compare_files(
-        &dir.join("rebuilt-a.deb"),
-        &dir.join("rebuilt-b.deb"),
-        &Options::default(),
-    )
-    .expect("compare");
+    let r = fixture_pair("deb/rebuilt-a.deb", "deb/rebuilt-b.deb");
     let sums = find(&r.tree, "control.tar.xz::./md5sums").expect("md5sums");
     let line = sums
         .changes
@@ -777,7 +772,8 @@ fn deb_md5sums_follow_the_data_files_they_name() {
             .iter()
             .map(|c| c.to_string())
             .collect::<Vec<_>>(),
-        ["consequential"]
+        // Its mtime is the moved SOURCE_DATE_EPOCH's, like every member's.
+        ["source-date-epoch", "consequential"]
     );
     let script = find(&r.tree, "data.tar.xz::./usr/bin/rebuilt").expect("the script");
     assert!(script.diff.is_some());
@@ -787,7 +783,7 @@ fn deb_md5sums_follow_the_data_files_they_name() {
     let causes: Vec<String> = control.causes.iter().map(|c| c.to_string()).collect();
     assert_eq!(
         causes,
-        ["toolchain", "package-version"],
+        ["source-date-epoch", "toolchain", "package-version"],
         "{:?}",
         control.changes
     );
@@ -798,6 +794,81 @@ fn deb_md5sums_follow_the_data_files_they_name() {
         .expect("the version");
     assert_eq!(Change::shown(&version.a).as_deref(), Some("1.0-1"));
     assert_eq!(version.shown_b().as_deref(), Some("1.0-1~bpo12+1"));
+}
+
+/// The same backport pair as a whole: the changelog entry added on top is
+/// the package version, its date is SOURCE_DATE_EPOCH (dpkg-parsechangelog
+/// gave it to dpkg-deb), so every member time clamped to it, tar and ar
+/// alike, is that one root cause; the older entries debhelper trimmed on
+/// one side are the tool's. Only the script really edited stays unexplained.
+#[test]
+fn a_backport_rebuild_is_version_epoch_and_toolchain() {
+    let r = fixture_pair("deb/rebuilt-a.deb", "deb/rebuilt-b.deb");
+    let log = find(
+        &r.tree,
+        "data.tar.xz::./usr/share/doc/rebuilt/changelog.Debian.gz::<content>",
+    )
+    .expect("the changelog");
+    let fields: Vec<(&str, String)> = log
+        .changes
+        .iter()
+        .filter(|c| c.field.starts_with("changelog."))
+        .map(|c| {
+            (
+                c.field.as_str(),
+                c.cause.map(|c| c.to_string()).unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            ("changelog.entry", "package-version".to_string()),
+            ("changelog.date", "source-date-epoch".to_string()),
+            ("changelog.older-entries", "toolchain".to_string()),
+        ],
+        "{:?}",
+        log.changes
+    );
+    assert!(
+        !log.causes.iter().any(|c| *c == *"content"),
+        "{:?}",
+        log.causes
+    );
+    // Every time of the pair is the epoch's: no mtime group is left.
+    let mut mtimes = Vec::new();
+    let mut clamped = 0;
+    r.tree.visit(&mut |n| {
+        for c in &n.changes {
+            match c.cause.map(|c| c.to_string()).as_deref() {
+                Some("mtime") => mtimes.push(format!("{} {}", n.address, c.field)),
+                Some("source-date-epoch") => clamped += 1,
+                _ => {}
+            }
+        }
+    });
+    assert!(mtimes.is_empty(), "{mtimes:?}");
+    assert!(clamped >= 15, "{clamped} clamped times");
+    let group = r
+        .groups
+        .iter()
+        .find(|g| g.cause == *"source-date-epoch")
+        .expect("an epoch group");
+    assert!(
+        group
+            .shape
+            .ends_with("2023-08-04T21:32:05Z → 2023-08-15T23:39:00Z"),
+        "{}",
+        group.shape
+    );
+    // What is left: the one script whose words changed.
+    let mut unexplained = Vec::new();
+    r.tree.visit(&mut |n| {
+        if n.children.is_empty() && n.causes.iter().any(|c| *c == *"content") {
+            unexplained.push(n.address.clone());
+        }
+    });
+    assert_eq!(unexplained, ["data.tar.xz::./usr/bin/rebuilt"]);
 }
 
 /// Renames are paired, not listed as removed + added: an ABI tag

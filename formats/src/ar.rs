@@ -18,6 +18,7 @@ use crate::magic;
 use crate::model::{Extent, Field, Region, Role};
 use crate::{
     Blob, Container, Data, Entry, Error, ErrorKind, Format, Kind, Limits, Owner, Result, Time,
+    Value,
 };
 
 const F: Format = Format::Ar;
@@ -229,7 +230,16 @@ fn fill_meta(e: &mut Entry, m: &ArchiveMember<'_>, hdr: &object::archive::Header
         ("ar.mode", &hdr.mode[..], Role::Permissions),
         ("ar.size", &hdr.size[..], Role::Structure),
     ] {
-        meta.extra.push(Field::new(name, trimmed(raw), role));
+        let text = trimmed(raw);
+        // The date is a time like any other once it reads as one (the raw
+        // digits are its display), so a shared clamp is recognised in it.
+        let value = match text.parse::<i64>() {
+            Ok(secs) if role == Role::EntryTime && text.bytes().all(|c| c.is_ascii_digit()) => {
+                Value::Epoch(secs)
+            }
+            _ => Value::Text(text),
+        };
+        meta.extra.push(Field::new(name, value, role));
     }
 }
 

@@ -83,6 +83,7 @@ pub struct Summary {
 #[serde(rename_all = "kebab-case")]
 pub enum Cause {
     Mtime,
+    SourceDateEpoch,
     EmbeddedTimestamp,
     BuildPath,
     Ordering,
@@ -104,8 +105,9 @@ pub enum Cause {
 
 impl Cause {
     /// Every cause, in the documented order.
-    pub const ALL: [Cause; 18] = [
+    pub const ALL: [Cause; 19] = [
         Cause::Mtime,
+        Cause::SourceDateEpoch,
         Cause::EmbeddedTimestamp,
         Cause::BuildPath,
         Cause::Ordering,
@@ -129,6 +131,7 @@ impl Cause {
     pub fn as_str(self) -> &'static str {
         match self {
             Cause::Mtime => "mtime",
+            Cause::SourceDateEpoch => "source-date-epoch",
             Cause::EmbeddedTimestamp => "embedded-timestamp",
             Cause::BuildPath => "build-path",
             Cause::Ordering => "ordering",

@@ -85,7 +85,7 @@ fn relation_cause(a: &str, b: &str) -> Option<Cause> {
     }
     let mut toolchain_only = true;
     for (x, y) in ra.iter().zip(&rb) {
-        if x.0 != y.0 {
+        if !same_package(&x.0, &y.0) {
             return None;
         }
         if x.1 != y.1 && !TOOLCHAIN_LIBS.contains(&x.0.split(':').next().unwrap_or("")) {
@@ -97,6 +97,12 @@ fn relation_cause(a: &str, b: &str) -> Option<Cause> {
     } else {
         Cause::PackageVersion
     })
+}
+
+/// Whether two dependency names are one package: equal, or renamed by the
+/// 64-bit `time_t` transition (`libglib2.0-0t64` against `libglib2.0-0`).
+fn same_package(x: &str, y: &str) -> bool {
+    x == y || x.strip_suffix("t64") == Some(y) || y.strip_suffix("t64") == Some(x)
 }
 
 /// Explains two `control` stanzas of one package field by field; `None`
@@ -181,5 +187,14 @@ mod tests {
             ),
             Some(Cause::PackageVersion)
         );
+        // Renamed by the time_t transition: the same library.
+        assert_eq!(
+            relation_cause(
+                "libc6 (>= 2.38), libglib2.0-0t64 (>= 2.32.0)",
+                "libc6 (>= 2.34), libglib2.0-0 (>= 2.31.8)"
+            ),
+            Some(Cause::PackageVersion)
+        );
+        assert_eq!(relation_cause("libfoo1t64", "libbar1"), None);
     }
 }

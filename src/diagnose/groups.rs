@@ -67,6 +67,22 @@ fn facts(n: &Node) -> Vec<Fact> {
         let changes: Vec<&Change> = with_cause(n, cause).collect();
         match cause {
             Added => out.push(fact(Added, "only in b", None)),
+            SourceDateEpoch => {
+                // One fact per move: the newest changelog entry's dates.
+                let c = changes.first();
+                out.push(fact(
+                    SourceDateEpoch,
+                    "times clamped to SOURCE_DATE_EPOCH, the newest changelog entry's date",
+                    c.map(|c| {
+                        let t = |v: &Option<Value>| {
+                            v.as_ref()
+                                .and_then(|v| v.as_time())
+                                .map_or_else(|| "?".into(), |t| t.to_string())
+                        };
+                        format!("{} → {}", t(&c.a), t(&c.b))
+                    }),
+                ));
+            }
             Removed => out.push(fact(Removed, "only in a", None)),
             Mtime => {
                 // Metadata times come first: the mtime when it changed.
@@ -164,8 +180,19 @@ fn facts(n: &Node) -> Vec<Fact> {
                 out.push(fact(Ownership, "owner differs", Some(detail)));
             }
             PackageVersion => {
-                let (files, status): (Vec<&Change>, Vec<&Change>) =
+                let (files, rest): (Vec<&Change>, Vec<&Change>) =
                     changes.iter().partition(|c| super::is_package_file(c));
+                let (status, own): (Vec<&Change>, Vec<&Change>) =
+                    rest.into_iter().partition(|c| c.role == Role::Installed);
+                // A package's own version: its control stanza, a changelog
+                // entry only one side has (named by its version).
+                for c in own {
+                    let (kind, detail) = match &c.subject {
+                        Some(v) => ("changelog entry only one side has", v.clone()),
+                        None => ("the package's own version differs", values(c)),
+                    };
+                    out.push(fact(PackageVersion, kind, Some(detail)));
+                }
                 for c in files {
                     let name = c.subject.as_deref().unwrap_or("?");
                     let v = |v: &Option<Value>| {

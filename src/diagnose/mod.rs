@@ -12,6 +12,7 @@
 //! field, or by the engine), its typed values and the fields it follows;
 //! none reads a field's name or parses a displayed value.
 
+pub mod changelog;
 pub mod deb822;
 pub mod elf;
 pub mod groups;
@@ -86,7 +87,11 @@ pub fn classify_leaf(leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Node) {
     }
     let is_text = matches!(node.diff, Some(Diff::Text { .. }));
     let prefix = if is_text { "text" } else { "binary" };
-    let stanza = if is_text { deb822::explain(a, b) } else { None };
+    let stanza = if is_text {
+        changelog::explain(a, b).or_else(|| deb822::explain(a, b))
+    } else {
+        None
+    };
     let ex = stanza.unwrap_or_else(|| text::explain(a, b, prefix, is_text));
     let any = !ex.changes.is_empty();
     node.changes.extend(ex.changes);
@@ -324,8 +329,53 @@ pub fn provisional(n: &mut Node) {
     annotate(n, &[], &differing, &[]);
 }
 
+/// The (a, b) instants SOURCE_DATE_EPOCH moved between: the newest
+/// changelog entries' dates (changes of cause `source-date-epoch`).
+fn source_date_epochs(tree: &Node) -> Vec<(i64, i64)> {
+    let mut out = Vec::new();
+    tree.visit(&mut |n| {
+        for c in &n.changes {
+            if c.cause == Some(Cause::SourceDateEpoch) {
+                if let Some(p) = instants(c) {
+                    if !out.contains(&p) {
+                        out.push(p);
+                    }
+                }
+            }
+        }
+    });
+    out
+}
+
+/// Times clamped to SOURCE_DATE_EPOCH: an entry time, a header date or a
+/// single date found in content whose two values are exactly the two
+/// epochs is that one root cause, not an mtime or a date of its own.
+fn follow_source_date_epoch(n: &mut Node, epochs: &[(i64, i64)]) {
+    for c in &mut n.changes {
+        let date = match c.role {
+            Role::EntryTime | Role::HeaderDate => true,
+            Role::Finding => c.cause == Some(Cause::EmbeddedTimestamp) && c.more == 0,
+            _ => false,
+        };
+        let open = matches!(
+            c.cause,
+            None | Some(Cause::Mtime | Cause::EmbeddedTimestamp | Cause::Consequential)
+        );
+        if date && open && instants(c).is_some_and(|p| epochs.contains(&p)) {
+            c.cause = Some(Cause::SourceDateEpoch);
+        }
+    }
+    for child in &mut n.children {
+        follow_source_date_epoch(child, epochs);
+    }
+}
+
 /// Settles causes over the whole report, counts them and builds the groups.
 pub fn diagnose(r: &mut Report) {
+    let epochs = source_date_epochs(&r.tree);
+    if !epochs.is_empty() {
+        follow_source_date_epoch(&mut r.tree, &epochs);
+    }
     let differing = Differing::of(&r.tree);
     annotate(&mut r.tree, &[], &differing, &[]);
     let mut counts: BTreeMap<Cause, u64> = BTreeMap::new();

@@ -53,13 +53,17 @@ printf 'odd\n1' >"$work/ar/a-member-with-a-long-name.txt"
 (cd "$work/ar" && ar rcD "$out/long-names.a" a.txt a-member-with-a-long-name.txt)
 ar tv "$out/long-names.a" >"$out/long-names.a.ar-tv"
 
-# A package built twice with md5sums, the second time as a backport would
-# be (another Version, an older libc6 in the shlibs dependency) and with one
+# A package built twice as a same-source backport rebuild is: another
+# Version, an older libc6 in the shlibs dependency, one changelog entry more
+# on top (so SOURCE_DATE_EPOCH, which dpkg-buildpackage reads from it with
+# dpkg-parsechangelog, moves and every clamped mtime with it), the older
+# entries trimmed on one side only (a newer dh_installchangelogs), and one
 # script changed: its md5sums line in control.tar names a file of data.tar.
+command -v dpkg-parsechangelog >/dev/null || apt-get install -y dpkg-dev
 rebuild() {
     local v="$1" root="$work/rebuilt-$1" version=1.0-1 libc=2.36
     [ "$v" = b ] && version=1.0-1~bpo12+1 libc=2.34
-    mkdir -p "$root/DEBIAN" "$root/usr/bin" "$root/usr/share/doc/rebuilt"
+    mkdir -p "$root/DEBIAN" "$root/usr/bin" "$root/usr/share/doc/rebuilt" "$work/src-$v/debian"
     cat >"$root/DEBIAN/control" <<CTRL
 Package: rebuilt
 Version: $version
@@ -69,12 +73,46 @@ Maintainer: Fixture Maker <fixtures@example.org>
 Description: a package built twice for reprodiff tests
  Built by testdata/gen/deb.sh.
 CTRL
+    local log="$work/src-$v/debian/changelog"
+    if [ "$v" = b ]; then
+        cat >"$log" <<LOG
+rebuilt (1.0-1~bpo12+1) bookworm-backports; urgency=medium
+
+  * Rebuild for bookworm-backports.
+
+ -- Fixture Maker <fixtures@example.org>  Tue, 15 Aug 2023 19:39:00 -0400
+
+LOG
+    fi
+    cat >>"$log" <<LOG
+rebuilt (1.0-1) unstable; urgency=medium
+
+  * New upstream release.
+
+ -- Fixture Maker <fixtures@example.org>  Fri, 04 Aug 2023 17:32:05 -0400
+
+LOG
+    if [ "$v" = a ]; then
+        printf '# Older entries have been removed from this changelog.\n# To read the complete changelog use `apt changelog rebuilt`.\n' >>"$log"
+    else
+        cat >>"$log" <<LOG
+rebuilt (0.9-1) unstable; urgency=low
+
+  * Initial release.
+
+ -- Fixture Maker <fixtures@example.org>  Mon, 01 May 2023 10:00:00 +0000
+LOG
+    fi
+    local sde
+    sde=$(cd "$work/src-$v" && dpkg-parsechangelog -STimestamp)
+    cp "$log" "$root/usr/share/doc/rebuilt/changelog.Debian"
+    gzip -9n "$root/usr/share/doc/rebuilt/changelog.Debian"
     printf '#!/bin/sh\necho built %s\n' "$v" >"$root/usr/bin/rebuilt"
     chmod 755 "$root/usr/bin/rebuilt"
     printf 'License: MIT\n' >"$root/usr/share/doc/rebuilt/copyright"
     (cd "$root" && find usr -type f | LC_ALL=C sort | xargs md5sum >DEBIAN/md5sums)
-    find "$root" -exec touch -h -d @1700000000 {} +
-    dpkg-deb --build --root-owner-group -Zxz "$root" "$out/rebuilt-$v.deb" >/dev/null
+    find "$root" -exec touch -h -d "@$sde" {} +
+    SOURCE_DATE_EPOCH=$sde dpkg-deb --build --root-owner-group -Zxz "$root" "$out/rebuilt-$v.deb" >/dev/null
 }
 rebuild a
 rebuild b

@@ -1,0 +1,343 @@
+//! A Debian changelog (`changelog.Debian.gz`) built twice: a rebuild for
+//! another release adds one entry on top (`X~bpo12+1`), and a newer
+//! debhelper trims the older entries behind a `# Older entries have been
+//! removed from this changelog.` note. Entries are compared by version: an
+//! entry only one side has on top is `package-version`; the newest entry's
+//! date is the build's SOURCE_DATE_EPOCH, so when it moves that change is
+//! `source-date-epoch` (and every time clamped to it follows, see
+//! [`super::diagnose`]); older entries dropped behind the trimming note are
+//! `toolchain` (the tool that installs changelogs); any other difference
+//! stays unexplained.
+//!
+//! Diagnosis stage (engine → **diagnosis** → report), on the decoded text
+//! of a differing leaf that parses as a changelog on both sides.
+
+use super::text::Explanation;
+use super::time;
+use crate::report::{Cause, Change, Value};
+
+/// Entries read per side: a changelog is the image's to size.
+const MAX_ENTRIES: usize = 100_000;
+
+/// One entry: its version, its whole text and the date of its trailer.
+#[derive(Debug, PartialEq, Eq)]
+struct Entry<'t> {
+    version: &'t str,
+    distribution: &'t str,
+    text: &'t str,
+    date: Option<(&'t str, i64)>,
+}
+
+/// A parsed changelog: entries, newest first, and the comment lines after
+/// the last one (the trimming note).
+#[derive(Debug)]
+struct Changelog<'t> {
+    entries: Vec<Entry<'t>>,
+    footer: &'t str,
+}
+
+/// `package (version) distribution; urgency=…`: the version and the
+/// distribution, `None` for any other line.
+fn header(line: &str) -> Option<(&str, &str)> {
+    let first = line.chars().next()?;
+    if !(first.is_ascii_lowercase() || first.is_ascii_digit()) {
+        return None;
+    }
+    let (name, rest) = line.split_once(" (")?;
+    let name_ok = name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "+-.".contains(c));
+    let (version, rest) = rest.split_once(") ")?;
+    let (distribution, rest) = rest.split_once(';')?;
+    (name_ok && !version.contains(char::is_whitespace) && rest.contains("urgency="))
+        .then_some((version, distribution.trim()))
+}
+
+/// ` -- Name <email>  Tue, 15 Aug 2023 19:39:00 -0400`: the date as
+/// written and its instant.
+fn trailer_date(line: &str) -> Option<(&str, i64)> {
+    let rest = line.strip_prefix(" -- ")?;
+    let (_, written) = rest.rsplit_once("  ")?;
+    let written = written.trim_end();
+    match time::match_at(written.as_bytes(), 0)? {
+        (n, Some(t)) if n == written.len() => Some((written, t)),
+        _ => None,
+    }
+}
+
+fn parse(t: &str) -> Option<Changelog<'_>> {
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut start: Option<(usize, &str, &str)> = None;
+    let mut date = None;
+    let mut at = 0;
+    let mut footer_at = t.len();
+    for line in t.split_inclusive('\n') {
+        let content = line.trim_end_matches('\n');
+        if let Some((version, dist)) = header(content) {
+            if let Some((s, v, d)) = start.take() {
+                entries.push(Entry {
+                    version: v,
+                    distribution: d,
+                    text: t.get(s..at)?,
+                    date: date.take(),
+                });
+                if entries.len() > MAX_ENTRIES {
+                    return None;
+                }
+            }
+            start = Some((at, version, dist));
+            footer_at = t.len();
+        } else if start.is_none() && !content.trim().is_empty() {
+            // Text before the first entry: not a Debian changelog.
+            return None;
+        } else if let Some(d) = trailer_date(content) {
+            date = Some(d);
+            footer_at = t.len();
+        } else if content.starts_with('#') && footer_at == t.len() && date.is_some() {
+            footer_at = at;
+        } else if !content.starts_with('#') && !content.trim().is_empty() {
+            footer_at = t.len();
+        }
+        at += line.len();
+    }
+    let (s, v, d) = start?;
+    entries.push(Entry {
+        version: v,
+        distribution: d,
+        text: t.get(s..footer_at.max(s))?,
+        date,
+    });
+    Some(Changelog {
+        entries,
+        footer: t.get(footer_at..).unwrap_or_default(),
+    })
+}
+
+fn describe(e: &Entry) -> String {
+    match e.date {
+        Some((d, _)) => format!("{} ({}) {d}", e.version, e.distribution),
+        None => format!("{} ({})", e.version, e.distribution),
+    }
+}
+
+/// A change for an entry only one side's changelog records.
+fn entry_change(e: &Entry, only_a: bool) -> Change {
+    let (va, vb) = if only_a {
+        (describe(e), "(none)".to_string())
+    } else {
+        ("(none)".to_string(), describe(e))
+    };
+    let mut c = Change::finding(
+        "changelog.entry",
+        Value::text(va),
+        Value::text(vb),
+        Cause::PackageVersion,
+    );
+    c.subject = Some(e.version.to_string());
+    c
+}
+
+/// Whether the comment after the last entry says older ones were removed.
+fn trims(c: &Changelog) -> bool {
+    c.footer.contains("entries have been removed")
+}
+
+/// The entries of `x` that `y` lacks, split into those behind `y`'s last
+/// entry when `y` was trimmed (the tool dropped them) and the others (an
+/// upload only `x`'s history has: another package version).
+fn only_in<'e, 't>(x: &'e Changelog<'t>, y: &Changelog) -> (usize, Vec<&'e Entry<'t>>) {
+    let has = |e: &Entry| y.entries.iter().any(|f| f.version == e.version);
+    let last_common = x.entries.iter().rposition(&has);
+    let mut trimmed = 0;
+    let mut versions = Vec::new();
+    for (i, e) in x.entries.iter().enumerate() {
+        if has(e) {
+            continue;
+        }
+        let behind = last_common.is_some_and(|l| i > l);
+        if behind && trims(y) && !trims(x) {
+            trimmed += 1;
+        } else {
+            versions.push(e);
+        }
+    }
+    (trimmed, versions)
+}
+
+/// Explains two changelogs entry by entry; `None` when either text is not
+/// a Debian changelog.
+pub fn explain(a: &[u8], b: &[u8]) -> Option<Explanation> {
+    let (ta, tb) = (std::str::from_utf8(a).ok()?, std::str::from_utf8(b).ok()?);
+    let (ca, cb) = (parse(ta)?, parse(tb)?);
+    let mut ex = Explanation::default();
+    let (trimmed_a, only_a) = only_in(&ca, &cb);
+    let (trimmed_b, only_b) = only_in(&cb, &ca);
+    // Uploads only one history records: the other version's own entries.
+    const SHOWN: usize = 16;
+    for (listed, (e, side_a)) in only_a
+        .iter()
+        .map(|e| (e, true))
+        .chain(only_b.iter().map(|e| (e, false)))
+        .enumerate()
+    {
+        if listed == SHOWN {
+            ex.changes.push(Change::finding(
+                "changelog.entry",
+                Value::text(format!("{} entries only in a", only_a.len())),
+                Value::text(format!("{} entries only in b", only_b.len())),
+                Cause::PackageVersion,
+            ));
+            break;
+        }
+        ex.changes.push(entry_change(e, side_a));
+    }
+    // The newest entry's date is what SOURCE_DATE_EPOCH is set from.
+    let (da, db) = (
+        ca.entries.first().and_then(|e| e.date),
+        cb.entries.first().and_then(|e| e.date),
+    );
+    if let (Some((wa, sa)), Some((wb, sb))) = (da, db) {
+        if sa != sb {
+            let written = |text: &str, secs: i64| Value::Written {
+                text: text.to_string(),
+                time: crate::report::Time::from_secs(secs),
+            };
+            ex.changes.push(Change::finding(
+                "changelog.date",
+                written(wa, sa),
+                written(wb, sb),
+                Cause::SourceDateEpoch,
+            ));
+        }
+    }
+    // Older entries dropped behind a trimming note on one side only.
+    if trims(&ca) != trims(&cb) {
+        let (n, kept_by_a) = if trims(&ca) {
+            (trimmed_b, false)
+        } else {
+            (trimmed_a, true)
+        };
+        push_trim(&mut ex, n, kept_by_a);
+    }
+    // The entries both record: in the same order, with the same text.
+    let shared = |x: &Changelog, y: &Changelog| -> Vec<(String, String)> {
+        x.entries
+            .iter()
+            .filter(|e| y.entries.iter().any(|f| f.version == e.version))
+            .map(|e| (e.version.to_string(), e.text.trim_end().to_string()))
+            .collect()
+    };
+    let footer_ok = ca.footer == cb.footer || trims(&ca) != trims(&cb);
+    ex.unexplained = shared(&ca, &cb) != shared(&cb, &ca) || !footer_ok;
+    Some(ex)
+}
+
+fn push_trim(ex: &mut Explanation, n: usize, kept_by_a: bool) {
+    let kept = format!("{n} older entries kept");
+    let dropped = "older entries removed (debhelper's trimming note)".to_string();
+    let (a, b) = if kept_by_a {
+        (kept, dropped)
+    } else {
+        (dropped, kept)
+    };
+    ex.changes.push(Change::finding(
+        "changelog.older-entries",
+        Value::text(a),
+        Value::text(b),
+        Cause::Toolchain,
+    ));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gunzip(name: &str) -> Vec<u8> {
+        use std::io::Read;
+        let p = format!("{}/testdata/diagnose/{name}", env!("CARGO_MANIFEST_DIR"));
+        let raw = std::fs::read(&p).unwrap_or_else(|e| panic!("{p}: {e}"));
+        let mut out = Vec::new();
+        flate2::read::GzDecoder::new(&raw[..])
+            .read_to_end(&mut out)
+            .unwrap_or_else(|e| panic!("{p}: {e}"));
+        out
+    }
+
+    const OLD: &str = "hello (2.10-3) unstable; urgency=medium\n\n  * Fix.\n\n -- Jane Doe <jane@example.org>  Fri, 04 Aug 2023 17:32:05 -0400\n\nhello (2.10-2) unstable; urgency=low\n\n  * Older.\n\n -- Jane Doe <jane@example.org>  Mon, 01 May 2023 10:00:00 +0000\n";
+
+    #[test]
+    fn a_backport_entry_on_top_is_the_version_and_its_date() {
+        let new = format!(
+            "hello (2.10-3~bpo12+1) bookworm-backports; urgency=medium\n\n  * Rebuild for bookworm-backports.\n\n -- Bob <bob@example.org>  Tue, 15 Aug 2023 19:39:00 -0400\n\n{OLD}"
+        );
+        let ex = explain(OLD.as_bytes(), new.as_bytes()).expect("changelogs");
+        assert!(!ex.unexplained);
+        let got: Vec<(&str, Option<Cause>, String)> = ex
+            .changes
+            .iter()
+            .map(|c| {
+                (
+                    c.field.as_str(),
+                    c.cause,
+                    Change::shown(&c.b).unwrap_or_default(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "changelog.entry",
+                    Some(Cause::PackageVersion),
+                    "2.10-3~bpo12+1 (bookworm-backports) Tue, 15 Aug 2023 19:39:00 -0400".into()
+                ),
+                (
+                    "changelog.date",
+                    Some(Cause::SourceDateEpoch),
+                    "Tue, 15 Aug 2023 19:39:00 -0400".into()
+                ),
+            ]
+        );
+        let date = &ex.changes[1];
+        let secs = |v: &Option<Value>| v.as_ref().and_then(|v| v.as_time()).map(|t| t.secs);
+        // 2023-08-04T21:32:05Z and 2023-08-15T23:39:00Z.
+        assert_eq!(secs(&date.a), Some(1_691_184_725));
+        assert_eq!(secs(&date.b), Some(1_692_142_740));
+    }
+
+    #[test]
+    fn trimmed_older_entries_are_the_tool_and_edits_are_not_explained() {
+        let trimmed = "hello (2.10-3) unstable; urgency=medium\n\n  * Fix.\n\n -- Jane Doe <jane@example.org>  Fri, 04 Aug 2023 17:32:05 -0400\n\n# Older entries have been removed from this changelog.\n# To read the complete changelog use `apt changelog hello`.\n";
+        let ex = explain(trimmed.as_bytes(), OLD.as_bytes()).expect("changelogs");
+        assert!(!ex.unexplained);
+        assert_eq!(ex.changes.len(), 1);
+        assert_eq!(ex.changes[0].cause, Some(Cause::Toolchain));
+        // An edited old entry is not a rebuild's doing.
+        let edited = OLD.replace("* Older.", "* Older, edited.");
+        assert!(explain(OLD.as_bytes(), edited.as_bytes()).is_some_and(|e| e.unexplained));
+        // An entry only one history records, without the note: an upload
+        // the other side's source does not have, named by its version.
+        let cut = OLD.split("hello (2.10-2)").next().unwrap_or_default();
+        let ex = explain(cut.as_bytes(), OLD.as_bytes()).expect("changelogs");
+        assert!(!ex.unexplained);
+        assert_eq!(ex.changes.len(), 1);
+        assert_eq!(ex.changes[0].subject.as_deref(), Some("2.10-2"));
+        assert_eq!(ex.changes[0].cause, Some(Cause::PackageVersion));
+        // Two common entries in another order are not a rebuild's doing.
+        let (first, second) = OLD.split_at(OLD.find("hello (2.10-2)").unwrap_or(0));
+        let swapped = format!("{second}\n{first}");
+        assert!(explain(OLD.as_bytes(), swapped.as_bytes()).is_some_and(|e| e.unexplained));
+        assert!(explain(b"not a changelog\n", OLD.as_bytes()).is_none());
+    }
+
+    /// The committed changelog pair made by dch: one entry more in b.
+    #[test]
+    fn the_committed_pair_reads_as_changelogs() {
+        let (a, b) = (gunzip("changelog.a.gz"), gunzip("changelog.b.gz"));
+        let (ta, tb) = (
+            String::from_utf8_lossy(&a).into_owned(),
+            String::from_utf8_lossy(&b).into_owned(),
+        );
+        assert!(parse(&ta).is_some() && parse(&tb).is_some(), "{ta}\n{tb}");
+    }
+}
