@@ -85,7 +85,6 @@ fn hard_link_groups_are_compared_as_paths() {
     );
 }
 
-
 /// Compares two committed fixtures (paths under testdata/) with the defaults.
 fn fixture_pair(a: &str, b: &str) -> reprodiff::report::Report {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
@@ -861,6 +860,23 @@ fn a_backport_rebuild_is_version_epoch_and_toolchain() {
         "{}",
         group.shape
     );
+    // The binary gcc-12 and gcc-11 compiled, stripped of its .comment as
+    // dh_strip does: the package's libc6 dependency is the evidence its
+    // code follows.
+    let square = find(&r.tree, "data.tar.xz::./usr/bin/square").expect("the binary");
+    let text = square
+        .changes
+        .iter()
+        .find(|c| c.field == "elf.section..text")
+        .expect("its code differs");
+    assert_eq!(
+        text.cause.map(|c| c.to_string()).as_deref(),
+        Some("consequential")
+    );
+    assert_eq!(text.follows, ["control.tar.xz::./control: control.Depends"]);
+    assert!(r.groups.iter().any(|g| g
+        .shape
+        .starts_with("compiled code differs after the toolchain change")));
     // What is left: the one script whose words changed.
     let mut unexplained = Vec::new();
     r.tree.visit(&mut |n| {

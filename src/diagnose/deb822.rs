@@ -74,29 +74,53 @@ fn relations(v: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The cause of a relation field's difference: `toolchain` when only the
-/// version constraints on the toolchain's libraries differ,
-/// `package-version` when only version constraints differ; `None` when
-/// packages were added or removed.
-fn relation_cause(a: &str, b: &str) -> Option<Cause> {
-    let (ra, rb) = (relations(a), relations(b));
-    if ra.len() != rb.len() {
-        return None;
-    }
-    let mut toolchain_only = true;
-    for (x, y) in ra.iter().zip(&rb) {
-        if !same_package(&x.0, &y.0) {
-            return None;
+/// A relation field's difference, dependency by dependency: the changed
+/// constraints on the toolchain's libraries (`toolchain`), the changed
+/// constraints on other packages, a library renamed by the `time_t`
+/// transition included (`package-version`), and whether dependencies were
+/// added or removed (not explained here).
+fn relation_changes(field: &str, a: &str, b: &str) -> (Vec<Change>, bool) {
+    let (ra, mut rb) = (relations(a), relations(b));
+    let show = |d: &(String, String)| {
+        if d.1.is_empty() {
+            d.0.clone()
+        } else {
+            format!("{} ({})", d.0, d.1)
         }
-        if x.1 != y.1 && !TOOLCHAIN_LIBS.contains(&x.0.split(':').next().unwrap_or("")) {
-            toolchain_only = false;
+    };
+    let (mut tool, mut other): (Vec<(String, String)>, Vec<(String, String)>) = (vec![], vec![]);
+    let mut unpaired = false;
+    for x in &ra {
+        let Some(i) = rb.iter().position(|y| same_package(&x.0, &y.0)) else {
+            unpaired = true;
+            continue;
+        };
+        let y = rb.remove(i);
+        if *x == y {
+            continue;
         }
+        let base = x.0.split(':').next().unwrap_or("");
+        let list = if x.0 == y.0 && TOOLCHAIN_LIBS.contains(&base) {
+            &mut tool
+        } else {
+            &mut other
+        };
+        list.push((show(x), show(&y)));
     }
-    Some(if toolchain_only {
-        Cause::Toolchain
-    } else {
-        Cause::PackageVersion
-    })
+    let mut out = Vec::new();
+    for (list, cause) in [(tool, Cause::Toolchain), (other, Cause::PackageVersion)] {
+        if list.is_empty() {
+            continue;
+        }
+        let (va, vb): (Vec<String>, Vec<String>) = list.into_iter().unzip();
+        out.push(Change::finding(
+            field,
+            Value::Text(va.join(", ")),
+            Value::Text(vb.join(", ")),
+            cause,
+        ));
+    }
+    (out, unpaired || !rb.is_empty())
 }
 
 /// Whether two dependency names are one package: equal, or renamed by the
@@ -126,21 +150,27 @@ pub fn explain(a: &[u8], b: &[u8]) -> Option<Explanation> {
         if *va == vb {
             continue;
         }
+        let field = format!("control.{k}");
         let cause = match k.as_str() {
-            "Version" | "Source" => Some(Cause::PackageVersion),
-            "Installed-Size" => Some(Cause::Consequential),
-            r if RELATIONS.contains(&r) => relation_cause(va, &vb),
-            _ => None,
+            "Version" | "Source" => Cause::PackageVersion,
+            "Installed-Size" => Cause::Consequential,
+            r if RELATIONS.contains(&r) => {
+                let (changes, unexplained) = relation_changes(&field, va, &vb);
+                ex.changes.extend(changes);
+                ex.unexplained |= unexplained;
+                continue;
+            }
+            _ => {
+                ex.unexplained = true;
+                continue;
+            }
         };
-        match cause {
-            Some(c) => ex.changes.push(Change::finding(
-                format!("control.{k}"),
-                Value::Text(va.clone()),
-                Value::Text(vb),
-                c,
-            )),
-            None => ex.unexplained = true,
-        }
+        ex.changes.push(Change::finding(
+            field,
+            Value::Text(va.clone()),
+            Value::Text(vb),
+            cause,
+        ));
     }
     Some(ex)
 }
@@ -180,21 +210,40 @@ mod tests {
         assert!(explain(A, c).expect("stanzas").unexplained);
         assert!(explain(A, b"Package: other\nVersion: 1\n").is_none());
         assert!(explain(b"just text\n", b"other text\n").is_none());
+        let causes = |a: &str, b: &str| {
+            let (changes, unexplained) = relation_changes("control.Depends", a, b);
+            let causes: Vec<Option<Cause>> = changes.iter().map(|c| c.cause).collect();
+            (causes, unexplained)
+        };
         assert_eq!(
-            relation_cause(
+            causes(
                 "libc6 (>= 2.36), libssl3 (>= 3.0)",
                 "libc6 (>= 2.36), libssl3 (>= 3.1)"
             ),
-            Some(Cause::PackageVersion)
+            (vec![Some(Cause::PackageVersion)], false)
         );
-        // Renamed by the time_t transition: the same library.
+        // Renamed by the time_t transition: the same library. The libc6
+        // constraint is the toolchain's, named apart from the others.
+        let (changes, unexplained) = relation_changes(
+            "control.Depends",
+            "libc6 (>= 2.38), libglib2.0-0t64 (>= 2.32.0), libroc0.4 (>= 0.4.0)",
+            "libc6 (>= 2.34), libglib2.0-0 (>= 2.31.8)",
+        );
+        assert!(unexplained, "libroc0.4 is gone: not explained");
+        let shown: Vec<(String, Option<Cause>)> = changes
+            .iter()
+            .map(|c| (Change::shown(&c.b).unwrap_or_default(), c.cause))
+            .collect();
         assert_eq!(
-            relation_cause(
-                "libc6 (>= 2.38), libglib2.0-0t64 (>= 2.32.0)",
-                "libc6 (>= 2.34), libglib2.0-0 (>= 2.31.8)"
-            ),
-            Some(Cause::PackageVersion)
+            shown,
+            [
+                ("libc6 (>= 2.34)".to_string(), Some(Cause::Toolchain)),
+                (
+                    "libglib2.0-0 (>= 2.31.8)".to_string(),
+                    Some(Cause::PackageVersion)
+                ),
+            ]
         );
-        assert_eq!(relation_cause("libfoo1t64", "libbar1"), None);
+        assert_eq!(causes("libfoo1t64", "libbar1"), (vec![], true));
     }
 }

@@ -13,7 +13,7 @@
 //! sections the engine paired (`engine::sections`); it parses no binary.
 
 use super::text;
-use crate::engine::sections::{ElfPair, SectionKind};
+use crate::engine::sections::{ElfPair, SectionKind, Side};
 use crate::report::{Cause, Change, Value};
 
 fn hex(b: &[u8]) -> String {
@@ -189,6 +189,17 @@ pub fn classify(p: &ElfPair) -> Vec<Change> {
         }
         let (da, db) = (s.a, s.b);
         let field = format!("elf.section.{}", s.name);
+        if let Some(side) = s.only {
+            // A section another linker or compiler adds or drops.
+            let held = |d: &[u8]| format!("{} bytes", d.len());
+            let none = "(no such section)".to_string();
+            let (a, b) = match side {
+                Side::A => (held(da), none),
+                Side::B => (none, held(db)),
+            };
+            out.push((about(finding(&field, a, b, Cause::Content), &s.name), false));
+            continue;
+        }
         match s.kind {
             SectionKind::Debug if offsets_follow(da, db, &maps) => {
                 let c = finding(
@@ -198,6 +209,17 @@ pub fn classify(p: &ElfPair) -> Vec<Change> {
                     Cause::Consequential,
                 );
                 out.push((about(c, &s.name), false));
+                continue;
+            }
+            SectionKind::SectionNames if p.sections.iter().any(|s| s.only.is_some()) => {
+                // Another set of sections: their names are another table.
+                let c = finding(
+                    &field,
+                    "section names".into(),
+                    "follow the other section table".into(),
+                    Cause::Consequential,
+                );
+                out.push((about(c, &s.name), true));
                 continue;
             }
             SectionKind::BuildId => {
@@ -302,6 +324,10 @@ fn functions_text(s: &crate::engine::sections::SectionDiff) -> Option<(String, S
             (Some(_), None) => only_a += 1,
             (None, _) => only_b += 1,
         }
+    }
+    // Symbols on one side only (the other stripped): no pairs to compare.
+    if s.functions.iter().all(|f| f.a.is_none() || f.b.is_none()) {
+        return None;
     }
     let total = s.functions.len();
     let mut names: Vec<String> = differ.iter().take(8).map(|n| n.to_string()).collect();

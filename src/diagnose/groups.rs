@@ -250,15 +250,29 @@ fn facts(n: &Node) -> Vec<Fact> {
                         None,
                     ));
                 }
+                // Code another toolchain compiled: follows the evidence of
+                // that change (a `.comment`, the package's libc6 dependency).
+                let code: Vec<&&Change> = changes
+                    .iter()
+                    .filter(|c| c.field.starts_with("elf.section.") && !c.follows.is_empty())
+                    .collect();
+                if let Some(c) = code.first() {
+                    out.push(fact(
+                        Consequential,
+                        "compiled code differs after the toolchain change",
+                        c.follows.first().cloned(),
+                    ));
+                }
                 let derived = changes.iter().any(|c| {
-                    !matches!(
-                        c.role,
-                        Role::Checksum
-                            | Role::Size
-                            | Role::Structure
-                            | Role::Location
-                            | Role::SameData
-                    )
+                    !(c.field.starts_with("elf.section.") && !c.follows.is_empty())
+                        && !matches!(
+                            c.role,
+                            Role::Checksum
+                                | Role::Size
+                                | Role::Structure
+                                | Role::Location
+                                | Role::SameData
+                        )
                 });
                 if derived {
                     out.push(fact(

@@ -370,8 +370,67 @@ fn follow_source_date_epoch(n: &mut Node, epochs: &[(i64, i64)]) {
     }
 }
 
+/// Whether a node is a Debian package: its members include `control.tar.*`.
+fn is_package(n: &Node) -> bool {
+    n.children.iter().any(|c| {
+        Address::new(&c.address)
+            .inner_path()
+            .starts_with("control.tar")
+    })
+}
+
+/// The field that says a package was built with another compiler or C
+/// library: its `control` dependencies on the toolchain's libraries
+/// (`libc6 (>= 2.38)` → `2.34`), or an ELF `.comment` naming the compiler.
+fn toolchain_evidence(n: &Node) -> Option<String> {
+    let mut found = None;
+    n.visit(&mut |x| {
+        if found.is_some() {
+            return;
+        }
+        found = x
+            .changes
+            .iter()
+            .find(|c| {
+                c.cause == Some(Cause::Toolchain)
+                    && (c.field.ends_with("Depends") || c.field == "elf.section..comment")
+            })
+            .map(|c| format!("{}: {}", x.address, c.field));
+    });
+    found
+}
+
+/// Code another compiler wrote: in a package whose toolchain changed,
+/// every ELF section difference no other cause explains follows from that
+/// change (`consequential`, following the evidence) instead of `content`.
+/// Packages nested in an image are each judged on their own evidence.
+fn follow_package_toolchain(n: &mut Node) {
+    for c in &mut n.children {
+        follow_package_toolchain(c);
+    }
+    if !is_package(n) {
+        return;
+    }
+    let Some(evidence) = toolchain_evidence(n) else {
+        return;
+    };
+    fn mark(n: &mut Node, evidence: &str) {
+        for c in &mut n.changes {
+            if c.cause == Some(Cause::Content) && c.field.starts_with("elf.section.") {
+                c.cause = Some(Cause::Consequential);
+                c.follows = vec![evidence.to_string()];
+            }
+        }
+        for c in &mut n.children {
+            mark(c, evidence);
+        }
+    }
+    mark(n, &evidence);
+}
+
 /// Settles causes over the whole report, counts them and builds the groups.
 pub fn diagnose(r: &mut Report) {
+    follow_package_toolchain(&mut r.tree);
     let epochs = source_date_epochs(&r.tree);
     if !epochs.is_empty() {
         follow_source_date_epoch(&mut r.tree, &epochs);

@@ -25,17 +25,29 @@ pub enum SectionKind {
     Debug,
     /// `.comment`: the compilers and linkers that wrote the file.
     Comment,
+    /// `.shstrtab`: the section names, which follow the section table.
+    SectionNames,
     /// Code, data, anything else.
     Other,
 }
 
-/// One section whose bytes differ.
+/// The side a section only one file has is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    A,
+    B,
+}
+
+/// One section whose bytes differ, or that only one file has.
 #[derive(Debug, Clone)]
 pub struct SectionDiff<'d> {
     pub name: String,
     pub kind: SectionKind,
     pub a: &'d [u8],
     pub b: &'d [u8],
+    /// Set when only one file has this section (the other side's bytes
+    /// are then empty).
+    pub only: Option<Side>,
     /// The functions of the symbol table in this section, paired by name:
     /// their byte ranges within the section on each side.
     pub functions: Vec<FunctionPair>,
@@ -91,7 +103,7 @@ fn pair_functions(ea: &Elf, sa: &elf::Section, eb: &Elf, sb: &elf::Section) -> V
 /// A `.gnu_debuglink`: the debug file's name and its CRC-32.
 pub type DebugLink = (String, u32);
 
-/// Two ELF files whose section tables line up.
+/// Two ELF files with their sections paired by name.
 #[derive(Debug, Clone)]
 pub struct ElfPair<'d> {
     /// Differing sections, in section-table order.
@@ -109,6 +121,7 @@ fn kind_of(name: &str) -> SectionKind {
         ".note.gnu.build-id" => SectionKind::BuildId,
         ".gnu_debuglink" => SectionKind::DebugLink,
         ".comment" => SectionKind::Comment,
+        ".shstrtab" => SectionKind::SectionNames,
         n if n.starts_with(".debug_") && n.ends_with("_str") => SectionKind::DebugStrings,
         n if n.starts_with(".debug_") => SectionKind::Debug,
         _ => SectionKind::Other,
@@ -141,37 +154,76 @@ fn outside(d: &[u8], e: &Elf) -> Vec<u8> {
     v
 }
 
-/// Pairs two ELF files section by section; `None` when either is not a
-/// readable ELF file or their section tables do not line up.
+/// Each section keyed by its name and which occurrence of that name it is
+/// (relocatable objects repeat names such as `.text` or `.rela.text`).
+fn keyed(e: &Elf) -> Vec<((&str, usize), &elf::Section)> {
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    e.sections
+        .iter()
+        .map(|s| {
+            let n = seen.entry(s.name.as_str()).or_default();
+            *n += 1;
+            ((s.name.as_str(), *n), s)
+        })
+        .collect()
+}
+
+/// Pairs two ELF files section by section, by name: sections both have in
+/// a's order, then those only one side has (another linker adds or drops
+/// some: `.relro_padding`, `.note.ABI-tag`). `None` when either is not a
+/// readable ELF file.
 pub fn pair<'d>(a: &'d [u8], b: &'d [u8]) -> Option<ElfPair<'d>> {
     if !(elf::is_elf(a) && elf::is_elf(b)) {
         return None;
     }
     let (ea, eb): (Elf, Elf) = (elf::parse(a).ok()?, elf::parse(b).ok()?);
-    if !ea
-        .sections
-        .iter()
-        .map(|s| &s.name)
-        .eq(eb.sections.iter().map(|s| &s.name))
-    {
-        return None;
-    }
+    let (ka, kb) = (keyed(&ea), keyed(&eb));
+    let same_table = ka.iter().map(|(k, _)| k).eq(kb.iter().map(|(k, _)| k));
+    let mut in_b: std::collections::HashMap<(&str, usize), &elf::Section> =
+        kb.iter().map(|(k, s)| (*k, *s)).collect();
     let mut sections = Vec::new();
     let mut covered_a = 0u64;
-    for (sa, sb) in ea.sections.iter().zip(&eb.sections) {
+    for (k, sa) in &ka {
         covered_a = covered_a.saturating_add(sa.size);
-        let (da, db) = (section_bytes(a, sa), section_bytes(b, sb));
+        let da = section_bytes(a, sa);
+        let Some(sb) = in_b.remove(k) else {
+            sections.push(SectionDiff {
+                name: sa.name.clone(),
+                kind: kind_of(&sa.name),
+                a: da,
+                b: &[],
+                only: Some(Side::A),
+                functions: Vec::new(),
+            });
+            continue;
+        };
+        let db = section_bytes(b, sb);
         if da != db {
             sections.push(SectionDiff {
                 name: sa.name.clone(),
                 kind: kind_of(&sa.name),
                 a: da,
                 b: db,
+                only: None,
                 functions: pair_functions(&ea, sa, &eb, sb),
             });
         }
     }
-    let headers_differ = covered_a < a.len() as u64 && outside(a, &ea) != outside(b, &eb);
+    for (k, sb) in &kb {
+        if in_b.contains_key(k) {
+            sections.push(SectionDiff {
+                name: sb.name.clone(),
+                kind: kind_of(&sb.name),
+                a: &[],
+                b: section_bytes(b, sb),
+                only: Some(Side::B),
+                functions: Vec::new(),
+            });
+        }
+    }
+    // Another section table is other headers: they follow the sections.
+    let headers_differ =
+        !same_table || (covered_a < a.len() as u64 && outside(a, &ea) != outside(b, &eb));
     Some(ElfPair {
         sections,
         build_ids: (ea.build_id, eb.build_id),
@@ -206,6 +258,24 @@ mod tests {
         assert_eq!(kind_of(".debug_line_str"), SectionKind::DebugStrings);
         assert_eq!(kind_of(".debug_info"), SectionKind::Debug);
         assert_eq!(kind_of(".rodata"), SectionKind::Other);
+    }
+
+    /// The gcc-12 build against the gcc-11 one without its `.comment`
+    /// (objcopy, as dh_strip removes it): the tables differ by a section,
+    /// and every other section is still paired by name and compared.
+    #[test]
+    fn sections_pair_by_name_when_the_tables_differ() {
+        let (a, b) = (fixture("toolchain.a"), fixture("toolchain.stripped"));
+        let p = pair(&a, &b).expect("both are ELF");
+        let find = |n: &str| p.sections.iter().find(|s| s.name == n);
+        let comment = find(".comment").expect("the dropped section");
+        assert_eq!(comment.only, Some(Side::A));
+        assert!(comment.b.is_empty() && !comment.a.is_empty());
+        let text = find(".text").expect("the code differs");
+        assert_eq!(text.only, None);
+        assert!(text.functions.iter().any(|f| f.name == "main"));
+        assert!(p.headers_differ);
+        assert!(find(".rodata").is_none(), "equal sections are not listed");
     }
 
     /// Truncated and bit-flipped ELF pairs: no panic, whatever is found.

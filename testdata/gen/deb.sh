@@ -60,6 +60,14 @@ ar tv "$out/long-names.a" >"$out/long-names.a.ar-tv"
 # entries trimmed on one side only (a newer dh_installchangelogs), and one
 # script changed: its md5sums line in control.tar names a file of data.tar.
 command -v dpkg-parsechangelog >/dev/null || apt-get install -y dpkg-dev
+# Each release's compiler (Debian 12 ships gcc-11 and gcc-12): the code of
+# the package's binary differs, stripped of its .comment as dh_strip does.
+command -v gcc-11 >/dev/null && command -v gcc-12 >/dev/null || apt-get install -y gcc-11 gcc-12
+cat >"$work/square.c" <<'C'
+#include <stdio.h>
+static int square(int x) { return x * x; }
+int main(int argc, char **argv) { printf("%d %s\n", square(argc), argv[0]); return 0; }
+C
 rebuild() {
     local v="$1" root="$work/rebuilt-$1" version=1.0-1 libc=2.36
     [ "$v" = b ] && version=1.0-1~bpo12+1 libc=2.34
@@ -110,6 +118,10 @@ LOG
     printf '#!/bin/sh\necho built %s\n' "$v" >"$root/usr/bin/rebuilt"
     chmod 755 "$root/usr/bin/rebuilt"
     printf 'License: MIT\n' >"$root/usr/share/doc/rebuilt/copyright"
+    local cc=gcc-12
+    [ "$v" = b ] && cc=gcc-11
+    "$cc" -O2 -o "$root/usr/bin/square" "$work/square.c"
+    strip --remove-section=.comment --remove-section=.note "$root/usr/bin/square"
     (cd "$root" && find usr -type f | LC_ALL=C sort | xargs md5sum >DEBIAN/md5sums)
     find "$root" -exec touch -h -d "@$sde" {} +
     SOURCE_DATE_EPOCH=$sde dpkg-deb --build --root-owner-group -Zxz "$root" "$out/rebuilt-$v.deb" >/dev/null
