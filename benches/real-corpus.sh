@@ -11,14 +11,9 @@ set -euo pipefail
 n="${1:-12}"
 here="$(cd "$(dirname "$0")/.." && pwd)"
 w="$here/benches/work/corpus"
-mkdir -p "$w/lists/partial" "$w/cache/archives/partial" "$w/pairs" "$w/reports"
-cat >"$w/sources.list" <<SRC
-deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main
-deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm-backports main
-SRC
-apt=(-o "Dir::Etc::sourcelist=$w/sources.list" -o Dir::Etc::sourceparts=-
-    -o "Dir::State::Lists=$w/lists" -o "Dir::Cache=$w/cache" -o APT::Architecture=amd64)
-apt-get "${apt[@]}" update >/dev/null
+mkdir -p "$w/pairs" "$w/reports"
+# shellcheck source=benches/debian-archive.sh
+source "$here/benches/debian-archive.sh" "$w"
 shopt -s nullglob   # lists already decoded on a second run
 for f in "$w"/lists/*_Packages.lz4; do lz4 -dcf "$f" >"${f%.lz4}"; done
 shopt -u nullglob

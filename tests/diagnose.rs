@@ -805,3 +805,59 @@ fn live_build_disk_info_is_an_embedded_timestamp() {
         "date/time string replaced in content: moved by +1d"
     );
 }
+
+/// Generated files from a real rebuild pair (testdata/gen/debian-fragments.sh):
+/// a maintainer script debhelper 13.24.2 and 13.11.4 wrote, and a man page
+/// help2man 1.50.1 and 1.48.5 generated. The generator's version is the
+/// toolchain, and the rest of each file follows it; nothing is `content`.
+#[test]
+fn generated_files_follow_their_generators_version() {
+    let r = pair("postrm.a", "postrm.b");
+    let generators: Vec<(String, String)> = r
+        .tree
+        .changes
+        .iter()
+        .filter(|c| c.field == "text.generator")
+        .map(|c| {
+            (
+                Change::shown(&c.a).unwrap_or_default(),
+                c.shown_b().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        generators,
+        [
+            (
+                "dh_installinit 13.24.2".to_string(),
+                "dh_installinit 13.11.4".to_string()
+            ),
+            (
+                "dh_installsystemd 13.24.2".to_string(),
+                "dh_installsystemd 13.11.4".to_string()
+            ),
+        ]
+    );
+    assert_eq!(root_causes(&r), ["toolchain", "consequential"]);
+    let other = r
+        .tree
+        .changes
+        .iter()
+        .find(|c| c.field == "text.other")
+        .expect("the rest");
+    assert_eq!(other.follows, ["text.generator"]);
+    // The man page, through its gzip layer.
+    let r = pair("arch.1.a.gz", "arch.1.b.gz");
+    let man = nodes(&r)
+        .into_values()
+        .find(|n| n.changes.iter().any(|c| c.field == "text.generator"))
+        .expect("the decoded page names help2man");
+    assert!(!man.causes.contains(&Cause::Content), "{:?}", man.changes);
+    let g = man
+        .changes
+        .iter()
+        .find(|c| c.field == "text.generator")
+        .expect("generator");
+    assert_eq!(Change::shown(&g.a).as_deref(), Some("help2man 1.50.1"));
+    assert_eq!(g.shown_b().as_deref(), Some("help2man 1.48.5"));
+}

@@ -88,7 +88,9 @@ fn relation_changes(field: &str, a: &str, b: &str) -> (Vec<Change>, bool) {
             format!("{} ({})", d.0, d.1)
         }
     };
-    let (mut tool, mut other): (Vec<(String, String)>, Vec<(String, String)>) = (vec![], vec![]);
+    // (a, b) as shown, per kind of constraint change.
+    let mut tool: Vec<(String, String)> = Vec::new();
+    let mut other: Vec<(String, String)> = Vec::new();
     let mut unpaired = false;
     for x in &ra {
         let Some(i) = rb.iter().position(|y| same_package(&x.0, &y.0)) else {

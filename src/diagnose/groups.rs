@@ -264,7 +264,7 @@ fn facts(n: &Node) -> Vec<Fact> {
                     ));
                 }
                 let derived = changes.iter().any(|c| {
-                    !(c.field.starts_with("elf.section.") && !c.follows.is_empty())
+                    (!c.field.starts_with("elf.section.") || c.follows.is_empty())
                         && !matches!(
                             c.role,
                             Role::Checksum

@@ -15,6 +15,7 @@
 pub mod changelog;
 pub mod deb822;
 pub mod elf;
+pub mod generator;
 pub mod groups;
 pub mod text;
 pub mod time;
@@ -95,6 +96,25 @@ pub fn classify_leaf(leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Node) {
     let ex = stanza.unwrap_or_else(|| text::explain(a, b, prefix, is_text));
     let any = !ex.changes.is_empty();
     node.changes.extend(ex.changes);
+    // A document another version of its generator wrote: the rest of its
+    // differences follow from that.
+    let generators = if ex.unexplained && is_text {
+        generator::changes(a, b)
+    } else {
+        Vec::new()
+    };
+    if !generators.is_empty() {
+        node.changes.extend(generators);
+        let mut rest = Change::finding(
+            format!("{prefix}.other"),
+            Value::text("other differences"),
+            Value::text("follow the generator's version"),
+            Cause::Consequential,
+        );
+        rest.follows = vec![generator::FIELD.to_string()];
+        node.changes.push(rest);
+        return;
+    }
     if ex.unexplained && any {
         node.changes.push(Change::finding(
             format!("{prefix}.other"),

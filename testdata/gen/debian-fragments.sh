@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Small files out of real Debian rebuild pairs (a package's trixie build and
+# its bookworm-backports rebuild of the same source), made by the real
+# tools in Debian's own builds: a maintainer script debhelper 13.24.2 and
+# 13.11.4 wrote, and a man page help2man 1.50.1 and 1.48.5 generated.
+# Downloads the two pairs with a private apt configuration (the machine's
+# own sources are left alone); the tests read only the committed files.
+set -euo pipefail
+out="$(cd "$(dirname "$0")/.." && pwd)/diagnose"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+# shellcheck source=benches/debian-archive.sh
+source "$(dirname "$0")/../../benches/debian-archive.sh" "$work"
+cd "$work"
+apt-get "${apt[@]}" download bacula-director=15.0.3-3 bacula-director=15.0.3-3~bpo12+1 \
+    manpages-es=4.27.0-1 manpages-es=4.27.0-1~bpo12+1 >/dev/null
+for side in a b; do
+    suffix=""
+    [ "$side" = b ] && suffix="~bpo12+1"
+    mkdir -p "$side/ctrl" "$side/data"
+    dpkg-deb -e "bacula-director_15.0.3-3${suffix}_amd64.deb" "$side/ctrl"
+    cp "$side/ctrl/postrm" "$out/postrm.$side"
+    dpkg-deb -x manpages-es_4.27.0-1${suffix}_all.deb "$side/data"
+    cp "$side/data/usr/share/man/es/man1/arch.1.gz" "$out/arch.1.$side.gz"
+done
