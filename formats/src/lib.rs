@@ -28,6 +28,7 @@ pub mod iso9660;
 mod magic;
 pub mod model;
 pub mod partition;
+pub mod png;
 pub mod squashfs;
 pub mod stream;
 pub mod tar;
@@ -64,6 +65,8 @@ pub enum Format {
     Bzip2,
     Lz4,
     Elf,
+    /// A PNG image: read chunk by chunk and decoded by `png`, never opened.
+    Png,
 }
 
 impl Format {
@@ -83,6 +86,7 @@ impl Format {
             Format::Bzip2 => "bzip2",
             Format::Lz4 => "lz4",
             Format::Elf => "elf",
+            Format::Png => "png",
         }
     }
 
@@ -96,7 +100,7 @@ impl Format {
 
     /// Formats with members that [`open`] can list.
     pub fn is_container(self) -> bool {
-        !matches!(self, Format::Elf)
+        !matches!(self, Format::Elf | Format::Png)
     }
 }
 
@@ -175,7 +179,7 @@ pub fn open_as(blob: &Blob, format: Format, limits: &Limits) -> Result<Option<Co
         Format::Gzip | Format::Xz | Format::Zstd | Format::Bzip2 | Format::Lz4 => {
             return open_stream(blob, format, limits);
         }
-        Format::Elf => return Ok(None),
+        Format::Elf | Format::Png => return Ok(None),
     };
     // Listings of big images live as long as their comparison: no growth slack.
     let mut c = c;

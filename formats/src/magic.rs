@@ -40,6 +40,7 @@ const MAGICS: &[(Format, usize, &[u8])] = &[
     (Format::Lz4, 0, &[0x04, 0x22, 0x4d, 0x18]),
     (Format::Lz4, 0, &[0x02, 0x21, 0x4c, 0x18]),
     (Format::Elf, 0, b"\x7fELF"),
+    (Format::Png, 0, crate::png::SIGNATURE),
     // A first local file header; an empty zip is only an end record.
     (Format::Zip, 0, b"PK\x03\x04"),
     (Format::Tar, 257, b"ustar"),

@@ -142,7 +142,24 @@ fn facts(n: &Node) -> Vec<Fact> {
                 out.push(fact(Ordering, kind, None));
             }
             CompressionMetadata => {
-                let detail = changes
+                // Found in content (an image re-encoded, or its metadata
+                // changed): named by field, as their values (stream sizes)
+                // differ from file to file.
+                let (found, header): (Vec<&Change>, Vec<&Change>) =
+                    changes.iter().partition(|c| c.role == Role::Finding);
+                if !found.is_empty() {
+                    let mut fields: Vec<&str> = found.iter().map(|c| c.field.as_str()).collect();
+                    fields.dedup();
+                    out.push(fact(
+                        CompressionMetadata,
+                        "encoding or metadata differs, decoded content identical",
+                        Some(fields.join(", ")),
+                    ));
+                    if header.is_empty() {
+                        continue;
+                    }
+                }
+                let detail = header
                     .iter()
                     .map(|c| format!("{} {}", c.field, values(c)))
                     .collect::<Vec<_>>()

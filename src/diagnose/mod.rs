@@ -6,7 +6,7 @@
 //!
 //! Flow: bytes → formats → engine → **diagnosis** → report → presenters.
 //! The engine calls [`classify_leaf`] with what it made of a differing leaf
-//! (paired ELF sections, a package set, or plain bytes) while both sides'
+//! (paired ELF sections, a package set, PNGs, or plain bytes) while both sides'
 //! bytes are at hand, then [`diagnose`] once on the finished report. Every
 //! decision reads a change's role (stated by the reader that decoded the
 //! field, or by the engine), its typed values and the fields it follows;
@@ -17,6 +17,7 @@ pub mod deb822;
 pub mod elf;
 pub mod generator;
 pub mod groups;
+pub mod png;
 pub mod text;
 pub mod time;
 
@@ -67,6 +68,14 @@ pub fn classify_leaf(leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Node) {
     }
     if a.len().max(b.len()) > MAX_CLASSIFY_BYTES {
         return;
+    }
+    // A PNG that gives no claim (damaged, not decodable) falls through to
+    // its bytes.
+    if let Leaf::Png(p) = leaf {
+        if let Some(changes) = png::classify(p) {
+            node.changes.extend(changes);
+            return;
+        }
     }
     if let Leaf::Elf(p) = leaf {
         let changes = elf::classify(p);

@@ -1,11 +1,11 @@
 //! Where the engine hands over to diagnosis: what it made of a differing
-//! leaf ([`Leaf`]: paired ELF sections, a package set, plain bytes) and the
-//! [`Explain`] the caller passes in, so the engine, upstream of diagnosis,
-//! does not depend on it.
+//! leaf ([`Leaf`]: paired ELF sections, a package set, two PNG images,
+//! plain bytes) and the [`Explain`] the caller passes in, so the engine,
+//! upstream of diagnosis, does not depend on it.
 //!
 //! Engine stage (formats → **engine** → diagnosis → report).
 
-use super::{packages, sections};
+use super::{packages, png, sections};
 use crate::report::{Node, Report};
 
 /// What the engine made of a differing leaf, for [`Explain::leaf`].
@@ -14,6 +14,8 @@ pub enum Leaf<'d> {
     Elf(sections::ElfPair<'d>),
     /// A package database: its package changes.
     Packages(Vec<crate::report::Change>),
+    /// Two PNG images: their chunks and what their pixels say.
+    Png(png::PngPair<'d>),
     /// Anything else: explained from its bytes.
     Bytes,
 }
@@ -35,6 +37,8 @@ pub trait Explain: Sync {
 pub fn explain_leaf(address: &str, a: &[u8], b: &[u8], node: &mut Node, explain: &dyn Explain) {
     let leaf = if packages::is_status(address) {
         Leaf::Packages(packages::compare(a, b))
+    } else if let Some(p) = png::pair(a, b) {
+        Leaf::Png(p)
     } else {
         match sections::pair(a, b) {
             Some(p) => Leaf::Elf(p),
