@@ -591,6 +591,23 @@ mod tests {
         }
     }
 
+    /// memtest86+ writes its PE header by hand, at an `e_lfanew` of 0x7a:
+    /// headers at an odd offset read as well as aligned ones.
+    #[test]
+    fn headers_at_an_unaligned_offset_are_read() {
+        let data = fixture("timestamp.a.efi");
+        let mut moved = data.clone();
+        let nt = nt_offset(&data) as usize;
+        moved.copy_within(nt..0x400 - 2, nt + 2);
+        moved[0x3c..0x40].copy_from_slice(&(nt as u32 + 2).to_le_bytes());
+        let (a, b) = (parse(&data), parse(&moved));
+        let (a, b) = (
+            a.unwrap_or_else(|e| panic!("{e}")),
+            b.unwrap_or_else(|e| panic!("{e}")),
+        );
+        assert_eq!((a.fields, a.sections), (b.fields, b.sections));
+    }
+
     /// A header claiming a huge certificate table or one past the end of
     /// the file gives no table, not an allocation or a panic.
     #[test]
