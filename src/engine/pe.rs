@@ -107,6 +107,8 @@ fn bytes_of(d: &[u8], r: Range<u64>) -> &[u8] {
 /// The bytes no section and no certificate table owns, in file order, with
 /// the header fields compared on their own zeroed (sorted intervals: linear
 /// in the file and the section count, whatever a hostile table claims).
+/// Signing pads an image with zeros to a multiple of 8 bytes before it
+/// appends the table, so an unsigned image ends padded as signing would.
 fn outside(d: &[u8], p: &Pe) -> Vec<u8> {
     let mut spans: Vec<(u64, u64)> = p
         .sections
@@ -129,6 +131,11 @@ fn outside(d: &[u8], p: &Pe) -> Vec<u8> {
     if at < len {
         gaps.push(at..len);
     }
+    let padding = if p.certificates.is_none() {
+        (8 - d.len() % 8) % 8
+    } else {
+        0
+    };
     let mut v = Vec::new();
     for g in gaps {
         let base = v.len() as u64;
@@ -145,6 +152,7 @@ fn outside(d: &[u8], p: &Pe) -> Vec<u8> {
             }
         }
     }
+    v.resize(v.len() + padding, 0);
     v
 }
 
@@ -345,6 +353,36 @@ mod tests {
         let s = p.signatures.as_ref().expect("signatures differ");
         assert!(s.a.is_none() && s.b.is_some() && !s.only_signing_time);
         assert!(!p.image_differs(), "{:?}", names(&p));
+    }
+
+    /// shim as Debian ships it: an unsigned image whose length is not a
+    /// multiple of 8, and the same image signed, padded with zeros to 8
+    /// before its table. The padding is the signing's, not the image's.
+    #[test]
+    fn signing_padding_is_not_an_image_difference() {
+        let (image, signed) = (fixture("timestamp.a.efi"), fixture("signed.a.efi"));
+        let table = pe::parse(&signed)
+            .ok()
+            .and_then(|p| p.certificates.map(|t| t.bytes.to_vec()))
+            .expect("a certificate table");
+        let mut unsigned = image.clone();
+        unsigned.extend_from_slice(b"abc");
+        let mut resigned = unsigned.clone();
+        resigned.resize(unsigned.len().next_multiple_of(8), 0);
+        let at = resigned.len() as u32;
+        resigned.extend_from_slice(&table);
+        // The security directory entry, and the checksum sbsign wrote.
+        let p = pe::parse(&signed).expect("signed.a.efi");
+        let entry = p.field_ranges[3].start as usize;
+        resigned[entry..entry + 4].copy_from_slice(&at.to_le_bytes());
+        resigned[entry + 4..entry + 8].copy_from_slice(&(table.len() as u32).to_le_bytes());
+        let p = pair(&unsigned, &resigned).expect("two PE images");
+        assert!(p.signatures.is_some());
+        assert!(!p.image_differs(), "{:?}", names(&p));
+        // Bytes that are not zeros are the image's.
+        resigned[unsigned.len()] = 1;
+        let p = pair(&unsigned, &resigned).expect("two PE images");
+        assert!(p.rest_differs);
     }
 
     /// Truncated and bit-flipped PE pairs: no panic, whatever is found.
