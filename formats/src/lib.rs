@@ -28,6 +28,7 @@ pub mod iso9660;
 mod magic;
 pub mod model;
 pub mod partition;
+pub mod pe;
 pub mod png;
 pub mod squashfs;
 pub mod stream;
@@ -65,6 +66,8 @@ pub enum Format {
     Bzip2,
     Lz4,
     Elf,
+    /// A PE/COFF image: a UEFI application or driver, a Windows binary.
+    Pe,
     /// A PNG image: read chunk by chunk and decoded by `png`, never opened.
     Png,
 }
@@ -86,6 +89,7 @@ impl Format {
             Format::Bzip2 => "bzip2",
             Format::Lz4 => "lz4",
             Format::Elf => "elf",
+            Format::Pe => "pe",
             Format::Png => "png",
         }
     }
@@ -100,7 +104,7 @@ impl Format {
 
     /// Formats with members that [`open`] can list.
     pub fn is_container(self) -> bool {
-        !matches!(self, Format::Elf | Format::Png)
+        !matches!(self, Format::Elf | Format::Pe | Format::Png)
     }
 }
 
@@ -152,7 +156,7 @@ impl Limits {
 }
 
 /// Opens `blob` as a container, by detection. `Ok(None)` when it is not a
-/// container (unknown bytes, ELF, or a compressed stream of something that is
+/// container (unknown bytes, ELF, PE, or a compressed stream of something that is
 /// not a container while `limits.open_leaf_streams` is off).
 ///
 /// Compressed streams are transparent: a `data.tar.xz` opens as a tar
@@ -179,7 +183,7 @@ pub fn open_as(blob: &Blob, format: Format, limits: &Limits) -> Result<Option<Co
         Format::Gzip | Format::Xz | Format::Zstd | Format::Bzip2 | Format::Lz4 => {
             return open_stream(blob, format, limits);
         }
-        Format::Elf | Format::Png => return Ok(None),
+        Format::Elf | Format::Pe | Format::Png => return Ok(None),
     };
     // Listings of big images live as long as their comparison: no growth slack.
     let mut c = c;

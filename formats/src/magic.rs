@@ -1,13 +1,13 @@
 //! Format detection: one table of magic bytes at fixed offsets, and the
 //! few formats that no plain magic names (an empty zip, FAT, a partitioned
-//! disk) in one match after it.
+//! disk, a PE image) in one match after it.
 //!
 //! Part of formats/ (bytes → formats → engine → diagnosis → report →
 //! presenters): [`detect`] decides which reader opens a blob, and the
 //! readers and the stream decoder check their own magic with [`is`] against
 //! the same table, so the two cannot disagree.
 
-use crate::{disk, fat, zip, Format};
+use crate::{disk, fat, pe, zip, Format};
 
 /// Every magic that names a format on its own: (format, offset, bytes), in
 /// the order tried; the first match wins.
@@ -66,6 +66,10 @@ pub fn detect(b: &[u8]) -> Option<Format> {
         None if zip::is_empty_archive(b) => Some(Format::Zip),
         None if fat::looks_like_fat(b) => Some(Format::Fat),
         None if disk::looks_like_disk(b) => Some(Format::Disk),
+        // `MZ` alone also starts DOS programs and boot code: a PE image is
+        // the `PE\0\0` its DOS header points at. Last, so an MBR whose boot
+        // code happens to start with `MZ` stays a disk.
+        None if pe::is_pe(b) => Some(Format::Pe),
         None => None,
     }
 }
@@ -88,6 +92,18 @@ mod tests {
         assert!(!is(Format::Bzip2, b"BZh0"));
         assert_eq!(detect(b"BZh0"), None);
         assert_eq!(detect(b""), None);
+    }
+
+    #[test]
+    fn a_pe_image_is_its_dos_header_pointing_at_pe() {
+        let mut b = vec![0u8; 0x80];
+        b[..2].copy_from_slice(b"MZ");
+        b[0x3c] = 0x40;
+        assert_eq!(detect(&b), None);
+        b[0x40..0x44].copy_from_slice(b"PE\0\0");
+        assert_eq!(detect(&b), Some(Format::Pe));
+        b[0x3c] = 0xff;
+        assert_eq!(detect(&b), None);
     }
 
     #[test]

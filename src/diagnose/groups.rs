@@ -94,8 +94,15 @@ fn facts(n: &Node) -> Vec<Fact> {
                 ));
             }
             EmbeddedTimestamp | RandomId | BuildPath | Locale | HostnameOrKernel => {
-                let (inside, header): (Vec<&Change>, Vec<&Change>) =
-                    changes.iter().partition(|c| c.role == Role::Finding);
+                // A finding holding a header's own time (a PE leaf's
+                // TimeDateStamp) is a header date, not a string in content.
+                let header_time = |c: &Change| {
+                    matches!(c.a, Some(Value::Epoch(_) | Value::Unset(_)))
+                        || matches!(c.b, Some(Value::Epoch(_) | Value::Unset(_)))
+                };
+                let (inside, header): (Vec<&Change>, Vec<&Change>) = changes
+                    .iter()
+                    .partition(|c| c.role == Role::Finding && !header_time(c));
                 let what = match cause {
                     EmbeddedTimestamp => "date/time string replaced in content",
                     RandomId => "random identifier replaced in content",

@@ -6,17 +6,19 @@
 //!
 //! Flow: bytes → formats → engine → **diagnosis** → report → presenters.
 //! The engine calls [`classify_leaf`] with what it made of a differing leaf
-//! (paired ELF sections, a package set, PNGs, or plain bytes) while both sides'
-//! bytes are at hand, then [`diagnose`] once on the finished report. Every
-//! decision reads a change's role (stated by the reader that decoded the
-//! field, or by the engine), its typed values and the fields it follows;
-//! none reads a field's name or parses a displayed value.
+//! (paired ELF sections, paired PE parts, a package set, PNGs, or plain
+//! bytes) while both sides' bytes are at hand, then [`diagnose`] once on
+//! the finished report. Every decision reads a change's role (stated by
+//! the reader that decoded the field, or by the engine), its typed values
+//! and the fields it follows; none reads a field's name or parses a
+//! displayed value.
 
 pub mod changelog;
 pub mod deb822;
 pub mod elf;
 pub mod generator;
 pub mod groups;
+pub mod pe;
 pub mod png;
 pub mod text;
 pub mod time;
@@ -55,7 +57,7 @@ fn explains_content(c: &Change) -> bool {
 }
 
 /// Explains one differing leaf: appends changes with causes to
-/// `node.changes` (`text.timestamp`, `elf.section.<name>`,
+/// `node.changes` (`text.timestamp`, `elf.section.<name>`, `pe.timestamp`,
 /// `checksum.<path>`, `dpkg.<package>`…) and trims binary ranges the
 /// changes already explain. Causes of the node are settled by [`diagnose`].
 pub fn classify_leaf(leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Node) {
@@ -77,21 +79,23 @@ pub fn classify_leaf(leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Node) {
             return;
         }
     }
+    if let Leaf::Pe(p) = leaf {
+        let changes = pe::classify(p);
+        let explained =
+            !changes.is_empty() && changes.iter().all(|c| c.cause != Some(Cause::Content));
+        node.changes.extend(changes);
+        if explained {
+            keep_few_ranges(node);
+        }
+        return;
+    }
     if let Leaf::Elf(p) = leaf {
         let changes = elf::classify(p);
         let explained =
             !changes.is_empty() && changes.iter().all(|c| c.cause != Some(Cause::Content));
         node.changes.extend(changes);
         if explained {
-            if let Some(Diff::Binary {
-                ranges, truncated, ..
-            }) = node.diff.as_mut()
-            {
-                if ranges.len() > EXPLAINED_RANGES {
-                    ranges.truncate(EXPLAINED_RANGES);
-                    *truncated = true;
-                }
-            }
+            keep_few_ranges(node);
         }
         return;
     }
@@ -131,6 +135,20 @@ pub fn classify_leaf(leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Node) {
             Value::text("not explained"),
             Cause::Content,
         ));
+    }
+}
+
+/// Cuts a binary diff that structured changes already explain to a few
+/// ranges.
+fn keep_few_ranges(node: &mut Node) {
+    if let Some(Diff::Binary {
+        ranges, truncated, ..
+    }) = node.diff.as_mut()
+    {
+        if ranges.len() > EXPLAINED_RANGES {
+            ranges.truncate(EXPLAINED_RANGES);
+            *truncated = true;
+        }
     }
 }
 

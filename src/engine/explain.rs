@@ -1,17 +1,20 @@
 //! Where the engine hands over to diagnosis: what it made of a differing
-//! leaf ([`Leaf`]: paired ELF sections, a package set, two PNG images,
-//! plain bytes) and the [`Explain`] the caller passes in, so the engine,
-//! upstream of diagnosis, does not depend on it.
+//! leaf ([`Leaf`]: paired ELF sections, paired PE headers and sections, a
+//! package set, two PNG images, plain bytes) and the [`Explain`] the caller
+//! passes in, so the engine, upstream of diagnosis, does not depend on it.
 //!
 //! Engine stage (formats → **engine** → diagnosis → report).
 
-use super::{packages, png, sections};
+use super::{packages, pe, png, sections};
 use crate::report::{Node, Report};
 
 /// What the engine made of a differing leaf, for [`Explain::leaf`].
 pub enum Leaf<'d> {
     /// Two ELF files with their sections paired.
     Elf(sections::ElfPair<'d>),
+    /// Two PE images with their header fields, sections and certificate
+    /// tables paired.
+    Pe(pe::PePair<'d>),
     /// A package database: its package changes.
     Packages(Vec<crate::report::Change>),
     /// Two PNG images: their chunks and what their pixels say.
@@ -33,7 +36,8 @@ pub trait Explain: Sync {
 
 /// Explains a differing leaf at `address` while both sides' bytes are at
 /// hand: what the engine knows of its structure (a package database, two
-/// ELF files' sections) is handed to diagnosis, which adds the changes.
+/// ELF files' sections, two PE images' parts) is handed to diagnosis, which
+/// adds the changes.
 pub fn explain_leaf(address: &str, a: &[u8], b: &[u8], node: &mut Node, explain: &dyn Explain) {
     let leaf = if packages::is_status(address) {
         Leaf::Packages(packages::compare(a, b))
@@ -42,7 +46,7 @@ pub fn explain_leaf(address: &str, a: &[u8], b: &[u8], node: &mut Node, explain:
     } else {
         match sections::pair(a, b) {
             Some(p) => Leaf::Elf(p),
-            None => Leaf::Bytes,
+            None => pe::pair(a, b).map_or(Leaf::Bytes, Leaf::Pe),
         }
     };
     explain.leaf(&leaf, a, b, node);

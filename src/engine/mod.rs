@@ -21,6 +21,7 @@ pub mod locate;
 pub mod options;
 pub mod packages;
 mod pairing;
+pub mod pe;
 pub mod png;
 pub mod sections;
 mod twins;
