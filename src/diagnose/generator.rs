@@ -20,7 +20,7 @@ const TRIGGERS: [&str; 8] = [
     "produced by ",
     "created using ",
     "created by ",
-    "automatically added by ",
+    "added by ",
     "name=\"generator\" content=\"",
     "generator: ",
     "generator\" content=\"",
@@ -176,6 +176,11 @@ mod tests {
                 "# Automatically added by dh_installdeb/13.16",
                 "dh_installdeb",
                 "13.16",
+            ),
+            (
+                "# Triggers added by dh_makeshlibs/13.24.1",
+                "dh_makeshlibs",
+                "13.24.1",
             ),
             (
                 "This is cpio.info, produced by makeinfo version 7.1 from cpio.texi.",

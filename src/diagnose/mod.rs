@@ -426,9 +426,11 @@ fn is_package(n: &Node) -> bool {
     })
 }
 
-/// The field that says a package was built with another compiler or C
-/// library: its `control` dependencies on the toolchain's libraries
-/// (`libc6 (>= 2.38)` → `2.34`), or an ELF `.comment` naming the compiler.
+/// The field that says a package was built with another toolchain: its
+/// `control` dependencies on the toolchain's libraries (`libc6 (>= 2.38)` →
+/// `2.34`), an ELF `.comment` naming the compiler, or a file the build
+/// tools wrote naming their other version (`# Triggers added by
+/// dh_makeshlibs/13.24.1` → `13.11.4`).
 fn toolchain_evidence(n: &Node) -> Option<String> {
     let mut found = None;
     n.visit(&mut |x| {
@@ -440,7 +442,9 @@ fn toolchain_evidence(n: &Node) -> Option<String> {
             .iter()
             .find(|c| {
                 c.cause == Some(Cause::Toolchain)
-                    && (c.field.ends_with("Depends") || c.field == "elf.section..comment")
+                    && (c.field.ends_with("Depends")
+                        || c.field == "elf.section..comment"
+                        || c.field == generator::FIELD)
             })
             .map(|c| format!("{}: {}", x.address, c.field));
     });

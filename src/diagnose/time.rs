@@ -30,6 +30,22 @@ const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
 
+/// Month names as `%B` prints them in the C locale.
+const FULL_MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
 /// Plausible build times: 2000-01-01 to 2100-01-01. Outside this, a
 /// 10-digit number is more likely a size or a counter than an epoch.
 pub const EPOCH_MIN: i64 = 946_684_800;
@@ -292,9 +308,27 @@ fn clock(b: &[u8], i: usize) -> Option<(i64, usize)> {
     }
 }
 
+/// `July 2023` (`%B %Y`, as help2man and many man pages date themselves):
+/// the first of that month.
+fn month_year(b: &[u8], i: usize) -> Option<(usize, i64)> {
+    let (k, m) = FULL_MONTHS
+        .iter()
+        .enumerate()
+        .find(|(_, m)| b.get(i..).is_some_and(|r| r.starts_with(m.as_bytes())))?;
+    let y_at = i + m.len() + 1;
+    (b.get(y_at - 1) == Some(&b' ') && digit_run(b, y_at) == 4 && boundary_after(b, y_at + 4))
+        .then_some(())?;
+    let t = date(digits(b, y_at, 4)?, k as i64 + 1, 1, 0)?;
+    Some((y_at + 4 - i, t))
+}
+
 /// Dates that start with a weekday or month name: RFC 2822 (`date -R`),
-/// `date`'s default and ctime(3), and `__DATE__` (`Nov 14 2023`).
+/// `date`'s default and ctime(3), `__DATE__` (`Nov 14 2023`) and `%B %Y`
+/// (`July 2023`).
 fn match_named(b: &[u8], i: usize) -> Option<(usize, i64)> {
+    if let Some(m) = month_year(b, i) {
+        return Some(m);
+    }
     let mut p = i;
     let mut had_weekday = false;
     if word(b, p, &WEEKDAYS).is_some() {
@@ -395,6 +429,11 @@ mod tests {
         assert_eq!(at("22:13:20"), Some((8, None)));
         assert_eq!(at("1234567890123"), None);
         assert_eq!(at("Hello"), None);
+        // %B %Y: help2man's date of a man page.
+        assert_eq!(at("November 2023"), Some((13, Some(DAY - 13 * 86_400))));
+        assert_eq!(at("May 2023 "), Some((8, Some(1_682_899_200))));
+        assert_eq!(at("July 20234"), None);
+        assert_eq!(at("July 1789"), None);
     }
 
     #[test]
