@@ -948,3 +948,55 @@ fn renamed_entries_are_paired() {
         Some(Status::Added)
     );
 }
+
+/// A documentation tree whose pages name another Sphinx version: the pages
+/// are toolchain, and the theme's style sheet the generator copies beside
+/// them follows that version; a file outside the tree does not.
+#[test]
+fn a_documentation_tree_follows_its_generator() {
+    let page = |v: &str| {
+        format!(
+            "<html>\n<body>\n<p>Usage</p>\n<div class=\"footer\">\n  Created using <a href=\"https://www.sphinx-doc.org/\">Sphinx</a> {v}.\n</div>\n</body>\n</html>\n"
+        )
+        .into_bytes()
+    };
+    let (pa, pb) = (page("8.1.3"), page("5.3.0"));
+    let a = newc(&[
+        file("doc/html/index.html", 1, &pa),
+        file(
+            "doc/html/_static/basic.css",
+            2,
+            b"div.body { min-width: 360px; }\n",
+        ),
+        file("doc/notes.txt", 3, b"first words\n"),
+    ]);
+    let b = newc(&[
+        file("doc/html/index.html", 1, &pb),
+        file(
+            "doc/html/_static/basic.css",
+            2,
+            b"div.body { min-width: 450px; }\n",
+        ),
+        file("doc/notes.txt", 3, b"other words\n"),
+    ]);
+    let r = compare(a, b);
+    let causes = |addr: &str| -> Vec<String> {
+        find(&r.tree, addr)
+            .unwrap_or_else(|| panic!("{addr}"))
+            .causes
+            .iter()
+            .map(|c| c.to_string())
+            .collect()
+    };
+    assert_eq!(
+        causes("doc/html/index.html"),
+        ["toolchain", "consequential"]
+    );
+    assert_eq!(causes("doc/html/_static/basic.css"), ["consequential"]);
+    let css = find(&r.tree, "doc/html/_static/basic.css").expect("css");
+    assert_eq!(
+        css.changes.last().map(|c| c.follows.clone()),
+        Some(vec!["doc/html/index.html: text.generator".to_string()])
+    );
+    assert_eq!(causes("doc/notes.txt"), ["content"]);
+}

@@ -479,9 +479,71 @@ fn follow_package_toolchain(n: &mut Node) {
     mark(n, &evidence);
 }
 
+/// Files a documentation generator writes beside its pages (style sheets,
+/// scripts, search indexes, other pages).
+const DOCUMENT_ASSETS: [&str; 9] = [
+    ".html", ".htm", ".css", ".js", ".svg", ".xml", ".txt", ".json", ".map",
+];
+
+/// A documentation tree whose pages name another version of their
+/// generator (`Created using Sphinx 8.1.3` → `5.3.0`): the tree's other
+/// files that differ with no other cause (the theme's style sheets and
+/// scripts the generator copies, pages without the line) follow from that
+/// version, `consequential` of the page that names it. The tree is the
+/// folder of that page and below, in the same container.
+fn follow_document_generators(tree: &mut Node) {
+    let mut roots: Vec<(String, String)> = Vec::new();
+    tree.visit(&mut |n| {
+        if n.changes.iter().any(|c| c.field == generator::FIELD) {
+            let a = Address::new(&n.address);
+            // A decoded layer (`page.html.gz::<content>`) sits in its file.
+            let file = if a.inner_path().starts_with('<') {
+                Address::new(a.container())
+            } else {
+                a
+            };
+            let dir = file.inner_path().rsplit_once('/').map_or("", |(d, _)| d);
+            let root = Address::new(file.container()).child(&format!("{dir}/"));
+            if !roots.iter().any(|(r, _)| root.starts_with(r.as_str())) {
+                roots.retain(|(r, _)| !r.starts_with(root.as_str()));
+                roots.push((root, n.address.clone()));
+            }
+        }
+    });
+    if roots.is_empty() {
+        return;
+    }
+    fn mark(n: &mut Node, roots: &[(String, String)]) {
+        let unexplained = n.children.is_empty()
+            && n.diff.is_some()
+            && !n.changes.iter().any(explains_content)
+            && DOCUMENT_ASSETS.iter().any(|e| n.address.ends_with(e));
+        if unexplained {
+            if let Some((_, page)) = roots
+                .iter()
+                .find(|(r, _)| n.address.starts_with(r.as_str()))
+            {
+                let mut c = Change::finding(
+                    "text.other",
+                    Value::text("differences"),
+                    Value::text("follow the documentation generator's version"),
+                    Cause::Consequential,
+                );
+                c.follows = vec![format!("{page}: {}", generator::FIELD)];
+                n.changes.push(c);
+            }
+        }
+        for c in &mut n.children {
+            mark(c, roots);
+        }
+    }
+    mark(tree, &roots);
+}
+
 /// Settles causes over the whole report, counts them and builds the groups.
 pub fn diagnose(r: &mut Report) {
     follow_package_toolchain(&mut r.tree);
+    follow_document_generators(&mut r.tree);
     let epochs = source_date_epochs(&r.tree);
     if !epochs.is_empty() {
         follow_source_date_epoch(&mut r.tree, &epochs);
