@@ -747,7 +747,58 @@ fn partition_views_report_each_difference_once() {
         cause("mbr.p1.pvd.modification_date").as_deref(),
         Some("consequential")
     );
+    // live-build's volume name carries the build time (`-V "Debian trixie
+    // 20231114-22:13"`), and xorriso made the GPT disk GUID from the
+    // volume date on both sides: neither is content nor a random id.
+    assert_eq!(
+        cause("pvd.volume_id").as_deref(),
+        Some("embedded-timestamp")
+    );
+    assert_eq!(cause("gpt.disk_guid").as_deref(), Some("consequential"));
     assert_eq!(r.summary.errors, 0);
+}
+
+/// live-build's efi.img built twice 7m36s apart (mkfs.msdos -i given the
+/// build time in hex, testdata/gen/fat.sh): the volume serials moved by
+/// exactly the shift of the file's mtime, so they are that time, not random
+/// ids. A serial that is not a time stays a random id (the demo pair).
+#[test]
+fn a_serial_made_from_the_build_time_is_a_timestamp() {
+    let r = fixture_pair("fat/efi-serial.a.img.gz", "fat/efi-serial.b.img.gz");
+    let mut serials = Vec::new();
+    r.tree.visit(&mut |n| {
+        for c in &n.changes {
+            if c.field == "boot.volume_serial" {
+                serials.push((
+                    c.cause.map(|c| c.to_string()),
+                    Change::shown(&c.a),
+                    c.shown_b(),
+                ));
+            }
+        }
+    });
+    assert_eq!(
+        serials,
+        [(
+            Some("embedded-timestamp".to_string()),
+            Some("6B11-3EE0 (2026-12-03T10:05:20Z)".to_string()),
+            Some("6B11-40A8 (2026-12-03T10:12:56Z)".to_string())
+        )]
+    );
+    let demo = fixture_pair("demo/a.iso", "demo/b.iso");
+    let mut random = Vec::new();
+    demo.tree.visit(&mut |n| {
+        for c in &n.changes {
+            if c.field == "boot.volume_serial" {
+                random.push(c.cause.map(|c| c.to_string()));
+            }
+        }
+    });
+    assert!(!random.is_empty());
+    assert!(
+        random.iter().all(|c| c.as_deref() == Some("random-id")),
+        "{random:?}"
+    );
 }
 
 /// A `.deb` rebuilt with one script changed (dpkg-deb, testdata/gen/deb.sh):

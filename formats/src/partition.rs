@@ -282,11 +282,17 @@ fn parse_gpt(b: &[u8], sector: u64, t: &mut Table) {
         h.last_usable,
         Role::Location,
     ));
-    f.push(Field::new(
+    let disk_guid = Field::new(
         "gpt.disk_guid",
         Value::Id(guid(&h.disk_guid)),
         Role::Identifier,
-    ));
+    );
+    // xorriso makes it from the volume's modification date when one is set.
+    f.push(if from_volume_date(&h.disk_guid) {
+        disk_guid.follows(&["pvd.modification_date"])
+    } else {
+        disk_guid
+    });
     f.push(Field::new("gpt.entries_lba", h.entries_lba, Role::Location));
     f.push(Field::new(
         "gpt.entry_count",
@@ -497,6 +503,17 @@ fn utf16_name(b: &[u8]) -> String {
 
 /// Text form of an on-disk GUID: the first three groups are little-endian,
 /// the last two big-endian. Upper case, as gdisk and sfdisk print them.
+/// Whether a GUID is an ISO 9660 date's 16 digits (`YYYYMMDDhhmmsscc`)
+/// with the UUID version (4) and variant bits set in bytes 7 and 8, as
+/// xorriso writes a GPT disk GUID from the volume modification date.
+fn from_volume_date(g: &[u8; 16]) -> bool {
+    g.iter().enumerate().all(|(i, &x)| match i {
+        7 => x & 0xf0 == 0x40 && (x & 0x0f) <= 9,
+        8 => x & 0xc0 == 0x80 && (x & 0x3f).wrapping_sub(b'0') <= 9,
+        _ => x.is_ascii_digit(),
+    })
+}
+
 pub fn guid(g: &[u8; 16]) -> String {
     let [a0, a1, a2, a3, b0, b1, c0, c1, d @ ..] = *g;
     let mut s = format!(
@@ -571,6 +588,20 @@ mod tests {
             0xc9, 0x3b,
         ];
         assert_eq!(guid(&g), "C12A7328-F81F-11D2-BA4B-00A0C93EC93B");
+    }
+
+    /// The disk GUID of a live-build image (xorriso 1.5, volume date
+    /// 2026-12-03 10:05:20.00): the date's digits, version and variant set.
+    #[test]
+    fn a_guid_made_from_the_volume_date_is_recognised() {
+        let g = *b"2026120\x43\xb10052000";
+        assert!(from_volume_date(&g));
+        let random = [
+            0x28, 0x73, 0x2a, 0xc1, 0x1f, 0xf8, 0xd2, 0x11, 0xba, 0x4b, 0x00, 0xa0, 0xc9, 0x3e,
+            0xc9, 0x3b,
+        ];
+        assert!(!from_volume_date(&random));
+        assert!(!from_volume_date(b"2026120310052000"), "no version bits");
     }
 
     #[test]

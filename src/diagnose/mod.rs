@@ -174,6 +174,21 @@ fn target_is_build_path(c: &Change) -> bool {
     !ex.unexplained && ex.changes.iter().all(|x| x.cause == Some(Cause::BuildPath))
 }
 
+/// A text header field whose only difference is a date written in it
+/// (`pvd.volume_id` `Debian trixie 20261203-10:05` → `…10:12`).
+fn text_is_a_date(c: &Change) -> bool {
+    let (Some(Value::Text(a)), Some(Value::Text(b))) = (&c.a, &c.b) else {
+        return false;
+    };
+    let ex = text::explain(a.as_bytes(), b.as_bytes(), "value", false);
+    !ex.unexplained
+        && !ex.changes.is_empty()
+        && ex
+            .changes
+            .iter()
+            .all(|x| x.cause == Some(Cause::EmbeddedTimestamp))
+}
+
 /// The cause of one field change, given the other changes of its node and
 /// the header dates of the container it sits in.
 fn field_cause(c: &Change, node: &Node, parent_dates: &[(i64, i64)]) -> Cause {
@@ -206,6 +221,7 @@ fn field_cause(c: &Change, node: &Node, parent_dates: &[(i64, i64)]) -> Cause {
         Role::Installed | Role::Package => Cause::PackageVersion,
         Role::Version => Cause::Toolchain,
         Role::Name => Cause::Renamed,
+        Role::Content if text_is_a_date(c) => Cause::EmbeddedTimestamp,
         Role::LinkTarget | Role::Content | Role::Finding | Role::Checksum => Cause::Content,
     }
 }
@@ -540,8 +556,73 @@ fn follow_document_generators(tree: &mut Node) {
     mark(tree, &roots);
 }
 
+/// The moves of every changed time in the report (b − a, seconds).
+fn time_shifts(tree: &Node) -> HashSet<i64> {
+    let mut out = HashSet::new();
+    tree.visit(&mut |n| {
+        for c in &n.changes {
+            if matches!(c.role, Role::EntryTime | Role::HeaderDate) {
+                if let Some((a, b)) = instants(c) {
+                    out.insert(b - a);
+                }
+            }
+        }
+    });
+    out.remove(&0);
+    out
+}
+
+/// An identifier's value as a 32-bit number: a FAT serial `6B11-3EE0`, an
+/// MBR signature `0x302cdb79`.
+fn id_number(v: &Option<Value>) -> Option<i64> {
+    let Some(Value::Id(s)) = v else { return None };
+    let hex: String = s
+        .strip_prefix("0x")
+        .unwrap_or(s)
+        .chars()
+        .filter(|c| *c != '-')
+        .collect();
+    (hex.len() == 8).then(|| i64::from_str_radix(&hex, 16).ok())?
+}
+
+/// Serials made from the build time (`mkfs.vfat -i` given
+/// SOURCE_DATE_EPOCH in hex, as live-build does): an identifier whose two
+/// values are plausible epochs that moved by exactly the shift of a time
+/// elsewhere in the report is that time, shown as one.
+fn identifiers_that_are_times(n: &mut Node, shifts: &HashSet<i64>) {
+    for c in &mut n.changes {
+        if c.role != Role::Identifier || !matches!(c.cause, None | Some(Cause::RandomId)) {
+            continue;
+        }
+        let (Some(a), Some(b)) = (id_number(&c.a), id_number(&c.b)) else {
+            continue;
+        };
+        let plausible = |t: i64| (time::EPOCH_MIN..time::EPOCH_MAX).contains(&t);
+        if plausible(a) && plausible(b) && shifts.contains(&(b - a)) {
+            let written = |v: &Option<Value>, t: i64| {
+                let time = crate::report::Time::from_secs(t);
+                let id = v.as_ref().map(|v| v.to_string()).unwrap_or_default();
+                Some(Value::Written {
+                    text: format!("{id} ({time})"),
+                    time,
+                })
+            };
+            c.a = written(&c.a, a);
+            c.b = written(&c.b, b);
+            c.cause = Some(Cause::EmbeddedTimestamp);
+        }
+    }
+    for child in &mut n.children {
+        identifiers_that_are_times(child, shifts);
+    }
+}
+
 /// Settles causes over the whole report, counts them and builds the groups.
 pub fn diagnose(r: &mut Report) {
+    let shifts = time_shifts(&r.tree);
+    if !shifts.is_empty() {
+        identifiers_that_are_times(&mut r.tree, &shifts);
+    }
     follow_package_toolchain(&mut r.tree);
     follow_document_generators(&mut r.tree);
     let epochs = source_date_epochs(&r.tree);

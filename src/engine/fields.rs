@@ -46,7 +46,17 @@ impl Ctx<'_> {
         let (va, vb) = (a.map(|f| f.value.clone()), b.map(|f| f.value.clone()));
         if va != vb && !self.ignored(&f.name) {
             let mut c = Change::new(f.name.as_ref(), f.role, va, vb);
-            c.follows = f.follows.iter().map(|s| s.to_string()).collect();
+            // Derived only when derived on both sides (a GUID one side made
+            // from the volume date and the other drew at random is not).
+            c.follows = f
+                .follows
+                .iter()
+                .filter(|x| match (a, b) {
+                    (Some(a), Some(b)) => a.follows.contains(x) && b.follows.contains(x),
+                    _ => true,
+                })
+                .map(|s| s.to_string())
+                .collect();
             node.changes.push(c);
         }
     }

@@ -96,3 +96,18 @@ gzip -n -9 -c fat16.img >"$out/fat16.img.gz"
 gzip -n -9 -c fat32.img >"$out/fat32.img.gz"
 gzip -n -9 -c fat32-small.img >"$out/fat32-small.img.gz"
 (cd src && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sed 's| \./| |') >"$out/sha256"
+
+# live-build's efi.img twice, 7m36s apart without SOURCE_DATE_EPOCH: it
+# runs mkfs.msdos -i with the build time in hex, and the file copied in
+# carries the same time. The serials are times, not random ids.
+for side in a b; do
+    epoch=1796292320
+    [ "$side" = b ] && epoch=1796292776
+    printf 'search --file --set=root /.disk/info\n' >"$work/grub.cfg"
+    touch -d "@$epoch" "$work/grub.cfg"
+    rm -f "efi-$side.img"
+    mkfs.msdos -C -i "$(printf '%08x' "$epoch")" -n EFIBOOT "efi-$side.img" 256 >/dev/null
+    mmd -i "efi-$side.img" ::/boot ::/boot/grub
+    mcopy -m -i "efi-$side.img" "$work/grub.cfg" ::/boot/grub/grub.cfg
+    gzip -n -9 -c "efi-$side.img" >"$out/efi-serial.$side.img.gz"
+done

@@ -45,11 +45,11 @@ tree() {
 tree "$work/a" one
 tree "$work/b" two
 for v in a b; do
-    date=2023111422132000
-    [ "$v" = b ] && date=2023111522132000
+    date=2023111422132000 stamp=20231114-22:13
+    [ "$v" = b ] && date=2023111522132000 stamp=20231115-22:13
     rm -f "$out/offset-$v.iso"
     xorriso -report_about WARNING -as mkisofs -o "$out/offset-$v.iso" \
-        -R -J -V LIVE --modification-date="$date" \
+        -R -J -V "Debian trixie $stamp" --modification-date="$date" \
         -isohybrid-mbr /usr/lib/ISOLINUX/isohdpfx.bin -partition_offset 16 \
         -partition_cyl_align off -no-pad \
         -c isolinux/boot.cat -b isolinux/isolinux.bin -no-emul-boot \
