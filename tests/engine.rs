@@ -1051,3 +1051,88 @@ fn a_documentation_tree_follows_its_generator() {
     );
     assert_eq!(causes("doc/notes.txt"), ["content"]);
 }
+
+/// A checksum list whose lines name files one side lacks: a removed file,
+/// an added one, and a file renamed by usrmerge. Each such line follows
+/// the entry reported for it; a line for a file reported nowhere does not.
+#[test]
+fn checksum_lines_of_removed_added_and_renamed_files_follow_them() {
+    let sums = |lines: &[&str]| lines.join("\n").into_bytes();
+    let a = newc(&[
+        file("lib/systemd/system/x.service", 1, b"[Unit]\n"),
+        file("gone.txt", 2, b"only in a\n"),
+        file(
+            "md5sums",
+            3,
+            &sums(&[
+                "d41d8cd98f00b204e9800998ecf8427e  lib/systemd/system/x.service",
+                "0cc175b9c0f1b6a831c399e269772661  gone.txt",
+                "",
+            ]),
+        ),
+    ]);
+    let b = newc(&[
+        file("usr/lib/systemd/system/x.service", 1, b"[Unit]\n"),
+        file("new.txt", 2, b"only in b, another size\n"),
+        file(
+            "md5sums",
+            3,
+            &sums(&[
+                "d41d8cd98f00b204e9800998ecf8427e  usr/lib/systemd/system/x.service",
+                "92eb5ffee6ae2fec3ad71c777531578f  new.txt",
+                "",
+            ]),
+        ),
+    ]);
+    let r = compare(a, b);
+    let list = find(&r.tree, "md5sums").expect("the list differs");
+    let causes: Vec<(String, String)> = list
+        .changes
+        .iter()
+        .filter(|c| c.field.starts_with("checksum."))
+        .map(|c| {
+            (
+                c.field.clone(),
+                c.cause.map(|c| c.to_string()).unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        causes,
+        [
+            (
+                "checksum.lib/systemd/system/x.service".to_string(),
+                "consequential".to_string()
+            ),
+            ("checksum.gone.txt".to_string(), "consequential".to_string()),
+            (
+                "checksum.usr/lib/systemd/system/x.service".to_string(),
+                "consequential".to_string()
+            ),
+            ("checksum.new.txt".to_string(), "consequential".to_string()),
+        ]
+    );
+    assert!(
+        !list.causes.iter().any(|c| *c == *"content"),
+        "{:?}",
+        list.causes
+    );
+    // A line naming a file no side reports is not explained by one.
+    let a = newc(&[file(
+        "md5sums",
+        1,
+        b"0cc175b9c0f1b6a831c399e269772661  ghost.txt\n",
+    )]);
+    let b = newc(&[file(
+        "md5sums",
+        1,
+        b"92eb5ffee6ae2fec3ad71c777531578f  other.txt\n",
+    )]);
+    let r = compare(a, b);
+    let list = find(&r.tree, "md5sums").expect("the list differs");
+    assert!(
+        list.causes.iter().any(|c| *c == *"content"),
+        "{:?}",
+        list.causes
+    );
+}

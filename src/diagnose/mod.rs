@@ -106,16 +106,29 @@ pub fn classify_leaf(leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Node) {
     } else {
         None
     };
-    let ex = stanza.unwrap_or_else(|| text::explain(a, b, prefix, is_text));
-    let any = !ex.changes.is_empty();
-    node.changes.extend(ex.changes);
-    // A document another version of its generator wrote: the rest of its
-    // differences follow from that.
-    let generators = if ex.unexplained && is_text {
+    let mut ex = stanza.unwrap_or_else(|| text::explain(a, b, prefix, is_text));
+    // A document another version of its generator wrote: the ids it
+    // computes (Doxygen's hashed anchors) and the rest of its differences
+    // follow from that.
+    let generators = if is_text {
         generator::changes(a, b)
     } else {
         Vec::new()
     };
+    if !generators.is_empty() {
+        for c in &mut ex.changes {
+            if c.cause == Some(Cause::RandomId) {
+                c.cause = Some(Cause::Consequential);
+                c.follows = vec![generator::FIELD.to_string()];
+            }
+        }
+    }
+    let any = !ex.changes.is_empty();
+    node.changes.extend(ex.changes);
+    if !generators.is_empty() && !ex.unexplained {
+        node.changes.extend(generators);
+        return;
+    }
     if !generators.is_empty() {
         node.changes.extend(generators);
         let mut rest = Change::finding(
@@ -252,6 +265,14 @@ impl Differing {
                 let family = Address::new(a.container()).container();
                 d.by_family
                     .insert((family.to_string(), normal(a.inner_path()).to_string()));
+                // A renamed entry is reported at b's name: a's name differs too.
+                for c in n.changes.iter().filter(|c| c.role == Role::Name) {
+                    if let Some(Value::Text(old)) = &c.a {
+                        d.addresses.insert(a.sibling(old));
+                        d.by_family
+                            .insert((family.to_string(), normal(old).to_string()));
+                    }
+                }
             }
         });
         d
@@ -457,10 +478,15 @@ fn toolchain_evidence(n: &Node) -> Option<String> {
             .changes
             .iter()
             .find(|c| {
-                c.cause == Some(Cause::Toolchain)
-                    && (c.field.ends_with("Depends")
-                        || c.field == "elf.section..comment"
-                        || c.field == generator::FIELD)
+                let abi =
+                    |v: &Option<Value>| matches!(v, Some(Value::Text(t)) if t.contains("cpython-"));
+                // A Python extension built for another interpreter: its
+                // name's ABI tag changed (`cpython-313` → `cpython-311`).
+                (c.role == Role::Name && abi(&c.a) && abi(&c.b))
+                    || c.cause == Some(Cause::Toolchain)
+                        && (c.field.ends_with("Depends")
+                            || c.field == "elf.section..comment"
+                            || c.field == generator::FIELD)
             })
             .map(|c| format!("{}: {}", x.address, c.field));
     });
@@ -770,5 +796,81 @@ mod tests {
         assert_eq!(iso.children[0].changes[0].cause, Some(Cause::Consequential));
         assert_eq!(iso.children[1].changes[0].cause, Some(Cause::Mtime));
         assert_eq!(iso.children[1].causes, [Cause::Mtime]);
+    }
+
+    /// A package whose Python extension was renamed by its ABI tag: the
+    /// extension's code differences follow that evidence; in a package
+    /// with no such evidence they stay content.
+    #[test]
+    fn an_extension_built_for_another_python_is_the_toolchain() {
+        let package = |abi: bool| {
+            let mut root = Node::new("", Status::Modified);
+            root.children
+                .push(Node::new("control.tar.xz", Status::Modified));
+            let mut so = Node::new(
+                "data.tar.xz::./usr/lib/python3/dist-packages/x.cpython-311-x86_64-linux-gnu.so",
+                Status::Modified,
+            );
+            if abi {
+                so.changes.push(Change::new(
+                    "path",
+                    Role::Name,
+                    Some(Value::text(
+                        "./usr/lib/python3/dist-packages/x.cpython-313-x86_64-linux-gnu.so",
+                    )),
+                    Some(Value::text(
+                        "./usr/lib/python3/dist-packages/x.cpython-311-x86_64-linux-gnu.so",
+                    )),
+                ));
+            }
+            so.changes.push(Change::finding(
+                "elf.section..text",
+                Value::text("1 of 3 functions differ"),
+                Value::text("f"),
+                Cause::Content,
+            ));
+            root.children.push(so);
+            follow_package_toolchain(&mut root);
+            root.children[1]
+                .changes
+                .iter()
+                .find(|c| c.field == "elf.section..text")
+                .and_then(|c| c.cause)
+        };
+        assert_eq!(package(true), Some(Cause::Consequential));
+        assert_eq!(package(false), Some(Cause::Content));
+    }
+
+    /// Doxygen hashes its anchors: in a page another Doxygen version wrote,
+    /// the ids that differ follow that version instead of being random.
+    #[test]
+    fn ids_a_generator_computes_follow_its_version() {
+        let page = |v: &str, id: &str| {
+            format!("<!-- Generated by Doxygen {v} -->\n<a id=\"{id}\"></a>\n<p>text</p>\n")
+        };
+        let (a, b) = (
+            page("1.9.8", "a61a7a80a68eaccbaaa28269e678c81a9"),
+            page("1.9.4", "abb709ec38f2970677e4e57d1d30be96d"),
+        );
+        let mut node = Node::new("x.html", Status::Modified);
+        node.diff = Some(Diff::Text {
+            hunks: Vec::new(),
+            truncated: false,
+            fallback: None,
+        });
+        classify_leaf(&Leaf::Bytes, a.as_bytes(), b.as_bytes(), &mut node);
+        let causes: Vec<(&str, Option<Cause>)> = node
+            .changes
+            .iter()
+            .map(|c| (c.field.as_str(), c.cause))
+            .collect();
+        assert!(
+            causes.contains(&("text.generator", Some(Cause::Toolchain))),
+            "{causes:?}"
+        );
+        assert!(
+            !causes.iter().any(|(_, c)| *c == Some(Cause::RandomId)),
+            "{causes:?}"
+        );
     }
 }

@@ -526,6 +526,18 @@ impl Token {
     }
 }
 
+/// A checksum line that differs or that one side lacks, about `path`.
+fn line_change(path: &str, a: Option<&str>, b: Option<&str>) -> Change {
+    let mut c = Change::new(
+        format!("checksum.{path}"),
+        Role::Checksum,
+        a.map(Value::text),
+        b.map(Value::text),
+    );
+    c.subject = Some(path.to_string());
+    c
+}
+
 /// Lines `<hex digest>  <path>` (md5sum, sha256sum, SHA256SUMS): path → digest.
 pub fn checksum_lines(t: &[u8]) -> Option<Vec<(String, String)>> {
     let s = std::str::from_utf8(t).ok()?;
@@ -628,23 +640,20 @@ pub fn explain(a: &[u8], b: &[u8], prefix: &str, lines: bool) -> Explanation {
                 ca.iter().map(|(p, h)| (p.as_str(), h.as_str())).collect();
             for (p, h) in &ca {
                 match mb.get(p.as_str()) {
-                    Some(hb) if hb != h => {
-                        // Consequential or not depends on whether the file
-                        // it names differs: settled over the whole report.
-                        let mut c = Change::new(
-                            format!("checksum.{p}"),
-                            Role::Checksum,
-                            Some(Value::text(h.as_str())),
-                            Some(Value::text(*hb)),
-                        );
-                        c.subject = Some(p.clone());
-                        ex.changes.push(c);
-                    }
+                    // Consequential or not depends on whether the file it
+                    // names differs: settled over the whole report.
+                    Some(hb) if hb != h => ex.changes.push(line_change(p, Some(h), Some(hb))),
                     Some(_) => {}
-                    None => ex.unexplained = true,
+                    // A line for a file only one side has: consequential
+                    // when that file is reported removed, added or renamed.
+                    None => ex.changes.push(line_change(p, Some(h), None)),
                 }
             }
-            ex.unexplained |= cb.iter().any(|(p, _)| !ma.contains_key(p.as_str()));
+            for (p, h) in &cb {
+                if !ma.contains_key(p.as_str()) {
+                    ex.changes.push(line_change(p, None, Some(h)));
+                }
+            }
             return ex;
         }
         let oa: Vec<&[u8]> = a.split(|&c| c == b'\n').collect();
