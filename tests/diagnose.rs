@@ -860,4 +860,14 @@ fn generated_files_follow_their_generators_version() {
         .expect("generator");
     assert_eq!(Change::shown(&g.a).as_deref(), Some("help2man 1.50.1"));
     assert_eq!(g.shown_b().as_deref(), Some("help2man 1.48.5"));
+    // The page documents another coreutils: the build for bookworm took
+    // bookworm's translations (`.TH … "GNU coreutils 9.7"` against 9.1).
+    let d = man
+        .changes
+        .iter()
+        .find(|c| c.field == "text.documents")
+        .expect("documented version");
+    assert_eq!(d.cause, Some(Cause::PackageVersion));
+    assert_eq!(Change::shown(&d.a).as_deref(), Some("GNU coreutils 9.7"));
+    assert_eq!(d.shown_b().as_deref(), Some("GNU coreutils 9.1"));
 }

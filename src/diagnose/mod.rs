@@ -115,11 +115,17 @@ pub fn classify_leaf(leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Node) {
     } else {
         Vec::new()
     };
+    // What the rest follows: the generator, or the documented version.
+    let source: Vec<String> = generators
+        .first()
+        .map(|c| c.field.clone())
+        .into_iter()
+        .collect();
     if !generators.is_empty() {
         for c in &mut ex.changes {
             if c.cause == Some(Cause::RandomId) {
                 c.cause = Some(Cause::Consequential);
-                c.follows = vec![generator::FIELD.to_string()];
+                c.follows = source.clone();
             }
         }
     }
@@ -134,10 +140,10 @@ pub fn classify_leaf(leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Node) {
         let mut rest = Change::finding(
             format!("{prefix}.other"),
             Value::text("other differences"),
-            Value::text("follow the generator's version"),
+            Value::text("follow the generator's or documented program's version"),
             Cause::Consequential,
         );
-        rest.follows = vec![generator::FIELD.to_string()];
+        rest.follows = source;
         node.changes.push(rest);
         return;
     }
