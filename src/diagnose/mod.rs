@@ -484,19 +484,54 @@ fn toolchain_evidence(n: &Node) -> Option<String> {
             .changes
             .iter()
             .find(|c| {
-                let abi =
-                    |v: &Option<Value>| matches!(v, Some(Value::Text(t)) if t.contains("cpython-"));
-                // A Python extension built for another interpreter: its
-                // name's ABI tag changed (`cpython-313` → `cpython-311`).
-                (c.role == Role::Name && abi(&c.a) && abi(&c.b))
-                    || c.cause == Some(Cause::Toolchain)
-                        && (c.field.ends_with("Depends")
-                            || c.field == "elf.section..comment"
-                            || c.field == generator::FIELD)
+                c.cause == Some(Cause::Toolchain)
+                    && (c.field.ends_with("Depends")
+                        || c.field == "elf.section..comment"
+                        || c.field == ABI_FIELD
+                        || c.field == generator::FIELD)
             })
             .map(|c| format!("{}: {}", x.address, c.field));
     });
     found
+}
+
+/// The field of a Python extension's interpreter tag.
+const ABI_FIELD: &str = "python.abi";
+
+/// The interpreter tag in a Python extension's name (`cpython-313`).
+fn abi_tag(v: &Option<Value>) -> Option<&str> {
+    let Some(Value::Text(t)) = v else { return None };
+    let at = t.find("cpython-")?;
+    let rest = t.get(at..)?;
+    let end = rest
+        .char_indices()
+        .skip("cpython-".len())
+        .find(|(_, c)| !c.is_ascii_digit())
+        .map_or(rest.len(), |(i, _)| i);
+    (end > "cpython-".len()).then(|| rest.get(..end)).flatten()
+}
+
+/// A Python extension paired across its ABI tag was built for another
+/// interpreter: that is the toolchain, said on its node (`python.abi`).
+fn name_interpreters(n: &mut Node) {
+    let tags = n
+        .changes
+        .iter()
+        .filter(|c| c.role == Role::Name)
+        .find_map(|c| Some((abi_tag(&c.a)?.to_string(), abi_tag(&c.b)?.to_string())));
+    if let Some((a, b)) = tags.filter(|(a, b)| a != b) {
+        if !n.changes.iter().any(|c| c.field == ABI_FIELD) {
+            n.changes.push(Change::finding(
+                ABI_FIELD,
+                Value::Text(a),
+                Value::Text(b),
+                Cause::Toolchain,
+            ));
+        }
+    }
+    for c in &mut n.children {
+        name_interpreters(c);
+    }
 }
 
 /// Code another compiler wrote: in a package whose toolchain changed,
@@ -651,6 +686,7 @@ fn identifiers_that_are_times(n: &mut Node, shifts: &HashSet<i64>) {
 
 /// Settles causes over the whole report, counts them and builds the groups.
 pub fn diagnose(r: &mut Report) {
+    name_interpreters(&mut r.tree);
     let shifts = time_shifts(&r.tree);
     if !shifts.is_empty() {
         identifiers_that_are_times(&mut r.tree, &shifts);
@@ -836,6 +872,7 @@ mod tests {
                 Cause::Content,
             ));
             root.children.push(so);
+            name_interpreters(&mut root);
             follow_package_toolchain(&mut root);
             root.children[1]
                 .changes
@@ -845,6 +882,13 @@ mod tests {
         };
         assert_eq!(package(true), Some(Cause::Consequential));
         assert_eq!(package(false), Some(Cause::Content));
+        let tag = |s: &str| abi_tag(&Some(Value::text(s))).map(str::to_string);
+        assert_eq!(
+            tag("./usr/lib/python3/dist-packages/x.cpython-313-x86_64-linux-gnu.so").as_deref(),
+            Some("cpython-313")
+        );
+        assert_eq!(tag("x.cpython-.so"), None);
+        assert_eq!(tag("x.so"), None);
     }
 
     /// Doxygen hashes its anchors: in a page another Doxygen version wrote,
