@@ -1136,3 +1136,32 @@ fn checksum_lines_of_removed_added_and_renamed_files_follow_them() {
         list.causes
     );
 }
+
+/// Member names that hold `::` themselves (Perl man pages such as
+/// `Locale::gettext.3pm.gz`) resolve for `extract`, at any depth: the
+/// longest member path that fits the address is taken at each level.
+#[test]
+fn addresses_reach_members_whose_names_hold_the_separator() {
+    use reprodiff::engine::address::resolve;
+    let inner = newc(&[file("a::b", 1, b"deep\n")]);
+    let outer = newc(&[
+        file("man3/Locale::gettext.3pm", 1, b"perl page\n"),
+        file("man3/Locale", 2, b"a shorter name\n"),
+        file("inner.cpio", 3, &inner),
+    ]);
+    let blob = Blob::from_vec(outer);
+    let limits = Options::default().limits;
+    let read = |address: &str| {
+        resolve(&blob, address, &limits)
+            .map(|(_, data)| data.bytes().to_vec())
+            .map_err(|e| e.to_string())
+    };
+    assert_eq!(
+        read("man3/Locale::gettext.3pm"),
+        Ok(b"perl page\n".to_vec())
+    );
+    assert_eq!(read("man3/Locale"), Ok(b"a shorter name\n".to_vec()));
+    assert_eq!(read("inner.cpio::a::b"), Ok(b"deep\n".to_vec()));
+    assert!(read("man3/Locale::nothing").is_err());
+    assert!(read("missing").is_err());
+}

@@ -18,15 +18,19 @@ pub enum ResolveError {
 }
 
 /// Finds `address` inside `image` and returns the entry and its bytes.
+/// A member's own name may hold `::` (Perl man pages:
+/// `Locale::gettext.3pm.gz`): at each level the longest member path that
+/// is the rest of the address, or is followed by `::` in it, is taken.
 pub fn resolve(
     image: &Blob,
     address: &str,
     limits: &Limits,
 ) -> Result<(Entry, Blob), ResolveError> {
+    const SEP: &str = "::";
     let mut blob = image.clone();
-    let mut found: Option<Entry> = None;
+    let mut rest = address;
     let mut at = String::new();
-    for part in Address::new(address).levels() {
+    loop {
         let here = if at.is_empty() {
             "(image)".to_string()
         } else {
@@ -38,21 +42,40 @@ pub fn resolve(
                 source,
             })?
             .ok_or(ResolveError::NotContainer(here))?;
+        // (entry index, bytes of `rest` the member's path takes).
+        let mut best: Option<(usize, usize)> = None;
+        for (i, e) in c.entries.iter().enumerate() {
+            for p in [e.path.as_str(), e.path.trim_end_matches('/')] {
+                let takes = rest.strip_prefix(p).and_then(|tail| {
+                    let whole = tail.is_empty() || tail == "/";
+                    (whole || tail.starts_with(SEP)).then_some(p.len())
+                });
+                if let Some(n) = takes.filter(|&n| n > 0) {
+                    if best.is_none_or(|(_, m)| n > m) {
+                        best = Some((i, n));
+                    }
+                }
+            }
+        }
+        let Some((i, n)) = best else {
+            let part = rest.split(SEP).next().unwrap_or(rest);
+            return Err(ResolveError::NotFound(Address::new(&at).child(part)));
+        };
+        let part = rest.get(..n).unwrap_or(rest);
         at = Address::new(&at).child(part);
-        let i = c
-            .entries
-            .iter()
-            .position(|e| {
-                e.path == part || e.path.trim_end_matches('/') == part.trim_end_matches('/')
-            })
-            .ok_or_else(|| ResolveError::NotFound(at.clone()))?;
         blob = c.read(i, limits).map_err(|source| ResolveError::Format {
             at: at.clone(),
             source,
         })?;
-        found = c.entries.get(i).cloned();
+        let tail = rest.get(n..).unwrap_or("").trim_start_matches('/');
+        match tail.strip_prefix(SEP) {
+            Some(next) if !next.is_empty() => rest = next,
+            _ => {
+                let entry = c.entries.get(i).cloned();
+                return entry
+                    .map(|e| (e, blob))
+                    .ok_or_else(|| ResolveError::NotFound(address.to_string()));
+            }
+        }
     }
-    found
-        .map(|e| (e, blob))
-        .ok_or_else(|| ResolveError::NotFound(address.to_string()))
 }
