@@ -1165,3 +1165,51 @@ fn addresses_reach_members_whose_names_hold_the_separator() {
     assert!(read("man3/Locale::nothing").is_err());
     assert!(read("missing").is_err());
 }
+
+/// One pair of nested archives met at two addresses (a live ISO's initrd
+/// is also inside its SquashFS): its members are reported once, under the
+/// shallower address; the other keeps its own entry changes and points
+/// there. A differing leaf met twice is shown once the same way.
+#[test]
+fn one_pair_of_nested_images_at_two_addresses_is_reported_once() {
+    let inner = |stamp: u8| newc(&[file("init", 1, &[b'v', stamp, b'\n'])]);
+    let (ia, ib) = (inner(b'1'), inner(b'2'));
+    let outer = |inner: &[u8], note: &[u8]| {
+        newc(&[
+            file("initrd.img", 1, inner),
+            file("boot/deeper/initrd.img-6.1", 2, inner),
+            file("notes.txt", 3, note),
+            file("copy/notes.txt", 4, note),
+        ])
+    };
+    let r = compare(outer(&ia, b"built 1\n"), outer(&ib, b"built 2\n"));
+    let node = |a: &str| find(&r.tree, a).unwrap_or_else(|| panic!("{a}"));
+    assert!(find(&r.tree, "initrd.img::init").is_some());
+    assert!(find(&r.tree, "boot/deeper/initrd.img-6.1::init").is_none());
+    let twin = node("boot/deeper/initrd.img-6.1");
+    let same = twin
+        .changes
+        .iter()
+        .find(|c| c.field == "same-data-as")
+        .expect("points at the kept address");
+    assert_eq!(same.subject.as_deref(), Some("initrd.img"));
+    assert!(twin.children.is_empty());
+    assert!(node("notes.txt").diff.is_some());
+    let copy = node("copy/notes.txt");
+    assert!(copy.diff.is_none());
+    assert_eq!(
+        copy.changes
+            .iter()
+            .find(|c| c.field == "same-data-as")
+            .and_then(|c| c.subject.as_deref()),
+        Some("notes.txt")
+    );
+    // The archive's second address is not a difference of its own.
+    assert_eq!(
+        twin.causes
+            .iter()
+            .map(|c| c.to_string())
+            .collect::<Vec<_>>(),
+        ["consequential"]
+    );
+}

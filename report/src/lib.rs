@@ -411,6 +411,11 @@ pub struct Node {
     pub errors: Vec<String>,
     #[serde(default)]
     pub children: Vec<Node>,
+    /// SHA-256 of both sides' bytes of a nested container that differs,
+    /// so one pair of images met at two addresses is reported once. Not
+    /// written to reports.
+    #[serde(skip)]
+    pub same_bytes: Option<[u8; 32]>,
 }
 
 impl Node {
@@ -429,6 +434,7 @@ impl Node {
             causes: Vec::new(),
             errors: Vec::new(),
             children: Vec::new(),
+            same_bytes: None,
         }
     }
 

@@ -10,6 +10,7 @@ use std::sync::atomic::Ordering;
 
 use reprodiff_formats::{self as formats, Container, Data, Entry, Role, Value};
 
+use super::repeats;
 use super::{compare_bytes, fields, Ctx, Kept};
 use crate::report::{Cause, Node, Status};
 
@@ -87,6 +88,9 @@ pub(super) fn compare_entries(
                     node.changes.extend(sub.changes);
                     node.diff = sub.diff;
                     node.children = sub.children;
+                    if !node.children.is_empty() || node.diff.is_some() {
+                        node.same_bytes = repeats::key(&ba, &bb);
+                    }
                     node.errors.extend(sub.errors);
                     // A member that differs only because members below it do
                     // (its size follows theirs) is consequential.

@@ -23,6 +23,7 @@ pub mod packages;
 mod pairing;
 pub mod pe;
 pub mod png;
+mod repeats;
 pub mod sections;
 mod twins;
 
@@ -114,7 +115,7 @@ pub fn compare_blobs(
     // Equal images have one digest, so b's is computed only once the bytes
     // are known to differ: identical inputs cost one SHA-256 pass beside
     // the compare, not two (on two cores, 1.3x `cmp` instead of 2x).
-    let (sha_a, (sha_b, tree)) = rayon::join(
+    let (sha_a, (sha_b, mut tree)) = rayon::join(
         || image_sha256(a.bytes(), opts),
         || {
             if a.bytes() == b.bytes() {
@@ -143,6 +144,8 @@ pub fn compare_blobs(
         r.unchanged
             .retain(|a| !differing.contains(a.as_str()) && !ctx.excluded(a));
     }
+    // One pair of nested images met at two addresses: members once.
+    repeats::report_once(&mut tree);
     let mut summary = Summary {
         compared: ctx.compared.load(Ordering::Relaxed),
         identical: ctx.identical.load(Ordering::Relaxed),
