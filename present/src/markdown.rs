@@ -27,6 +27,10 @@ pub struct MarkdownOptions {
     pub max_changes: usize,
     /// Addresses listed one per line; the rest are joined on shared lines.
     pub max_address_lines: usize,
+    /// Addresses listed per group at most: past it they are counted, so
+    /// a release's thousands of routine members still fit in an issue
+    /// (the JSON report lists all).
+    pub max_addresses: usize,
 }
 
 impl Default for MarkdownOptions {
@@ -35,6 +39,7 @@ impl Default for MarkdownOptions {
             max_diff_lines: 12,
             max_changes: 6,
             max_address_lines: 12,
+            max_addresses: 200,
         }
     }
 }
@@ -263,15 +268,22 @@ pub fn write(r: &Report, w: &mut impl Write, o: &MarkdownOptions) -> io::Result<
             if g.count == 1 { "" } else { "es" }
         )?;
         writeln!(w)?;
-        let (each, rest) = g
-            .addresses
-            .split_at(g.addresses.len().min(o.max_address_lines));
+        let listed = g.addresses.get(..g.addresses.len().min(o.max_addresses));
+        let listed = listed.unwrap_or_default();
+        let (each, rest) = listed.split_at(listed.len().min(o.max_address_lines));
         for a in each {
             writeln!(w, "- {}", code(shown(a)))?;
         }
         for chunk in rest.chunks(40) {
             let joined: Vec<String> = chunk.iter().map(|a| code(shown(a))).collect();
             writeln!(w, "- {}", joined.join(", "))?;
+        }
+        if g.addresses.len() > listed.len() {
+            writeln!(
+                w,
+                "- … and {} more (the JSON report lists every address)",
+                g.addresses.len() - listed.len()
+            )?;
         }
         writeln!(w)?;
         writeln!(w, "</details>")?;
@@ -453,6 +465,49 @@ mod tests {
         );
         assert_eq!(cell(&code("a|b")), "`a\\|b`");
         assert_eq!(fenced("```rust"), "'''rust");
+    }
+
+    /// A routine group of thousands (a live image's clamped mtimes) lists
+    /// a bounded number of addresses and counts the rest.
+    #[test]
+    fn large_groups_list_a_bounded_number_of_addresses() {
+        let addresses: Vec<String> = (0..5000).map(|i| format!("usr/share/f{i:05}")).collect();
+        let mut tree = Node::new("", Status::Modified);
+        let mut first = Node::new(addresses[0].as_str(), Status::Modified);
+        first.causes.push(Cause::Mtime);
+        tree.children.push(first);
+        let input = |p: &str| Input {
+            path: p.into(),
+            size: 1,
+            sha256: "ab".into(),
+        };
+        let r = Report {
+            schema: SCHEMA.into(),
+            verdict: Verdict::Different,
+            a: input("a.iso"),
+            b: input("b.iso"),
+            summary: Summary::default(),
+            groups: vec![Group {
+                cause: Cause::Mtime,
+                shape: "mtime differs: by +1d".into(),
+                count: 5000,
+                representative: Some(addresses[0].clone()),
+                addresses: addresses.clone(),
+            }],
+            regions: Vec::new(),
+            tree,
+        };
+        let o = MarkdownOptions::default();
+        let mut out = Vec::new();
+        write(&r, &mut out, &o).expect("write");
+        let md = String::from_utf8(out).expect("utf-8");
+        let named = addresses
+            .iter()
+            .filter(|a| md.contains(&format!("`{a}`")))
+            .count();
+        assert_eq!(named, o.max_addresses);
+        assert!(md.contains("- … and 4800 more (the JSON report lists every address)"));
+        assert!(md.len() < 20_000, "{} bytes", md.len());
     }
 
     #[test]
