@@ -874,6 +874,7 @@ fn a_backport_rebuild_is_version_epoch_and_toolchain() {
         fields,
         [
             ("changelog.entry", "package-version".to_string()),
+            ("changelog.rebuild", "toolchain".to_string()),
             ("changelog.date", "source-date-epoch".to_string()),
             ("changelog.older-entries", "toolchain".to_string()),
         ],

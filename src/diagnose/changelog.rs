@@ -137,6 +137,31 @@ fn entry_change(e: &Entry, only_a: bool) -> Change {
     c
 }
 
+/// Whether an entry only records a rebuild (`* Rebuild for
+/// bookworm-backports.`, `* No change.`): every bullet says so, none
+/// touches the source.
+fn rebuild_only(e: &Entry) -> bool {
+    let mut bullets = e
+        .text
+        .lines()
+        .skip(1)
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("-- "))
+        .peekable();
+    bullets.peek().is_some()
+        && bullets.all(|l| {
+            let l = l.to_ascii_lowercase();
+            l.starts_with('*')
+                && (l.contains("rebuil")
+                    || l.contains("backport")
+                    || l.contains("no change")
+                    || l.contains("no-change"))
+        })
+}
+
+/// The field of an entry that only records a rebuild for another release.
+pub const REBUILD: &str = "changelog.rebuild";
+
 /// Whether the comment after the last entry says older ones were removed.
 fn trims(c: &Changelog) -> bool {
     c.footer.contains("entries have been removed")
@@ -190,6 +215,27 @@ pub fn explain(a: &[u8], b: &[u8]) -> Option<Explanation> {
             break;
         }
         ex.changes.push(entry_change(e, side_a));
+        // Built again from the same source for another release: another
+        // release's compiler and libraries, the toolchain.
+        if rebuild_only(e) {
+            let (a, b) = if side_a {
+                (
+                    format!("rebuilt for {} with no source change", e.distribution),
+                    "(none)".into(),
+                )
+            } else {
+                (
+                    "(none)".into(),
+                    format!("rebuilt for {} with no source change", e.distribution),
+                )
+            };
+            ex.changes.push(Change::finding(
+                REBUILD,
+                Value::Text(a),
+                Value::Text(b),
+                Cause::Toolchain,
+            ));
+        }
     }
     // The newest entry's date is what SOURCE_DATE_EPOCH is set from.
     let (da, db) = (
@@ -292,17 +338,43 @@ mod tests {
                     "2.10-3~bpo12+1 (bookworm-backports) Tue, 15 Aug 2023 19:39:00 -0400".into()
                 ),
                 (
+                    "changelog.rebuild",
+                    Some(Cause::Toolchain),
+                    "rebuilt for bookworm-backports with no source change".into()
+                ),
+                (
                     "changelog.date",
                     Some(Cause::SourceDateEpoch),
                     "Tue, 15 Aug 2023 19:39:00 -0400".into()
                 ),
             ]
         );
-        let date = &ex.changes[1];
+        let date = &ex.changes[2];
         let secs = |v: &Option<Value>| v.as_ref().and_then(|v| v.as_time()).map(|t| t.secs);
         // 2023-08-04T21:32:05Z and 2023-08-15T23:39:00Z.
         assert_eq!(secs(&date.a), Some(1_691_184_725));
         assert_eq!(secs(&date.b), Some(1_692_142_740));
+    }
+
+    #[test]
+    fn an_entry_with_source_changes_is_not_a_rebuild() {
+        let entry = |body: &str| {
+            format!("p (1-1~bpo12+1) bookworm-backports; urgency=medium\n\n{body}\n -- A <a@b>  Sun, 04 May 2025 16:14:17 +0200\n")
+        };
+        let only = |body: &str| {
+            let t = entry(body);
+            let c = parse(&t).expect("changelog");
+            rebuild_only(&c.entries[0])
+        };
+        assert!(only("  * Rebuild for bookworm-backports.\n"));
+        assert!(only(
+            "  * Rebuild for bookworm-backports.\n  * No change.\n"
+        ));
+        // PipeWire's backport disabled a feature: not a rebuild alone.
+        assert!(!only(
+            "  * Rebuild for bookworm-backports.\n  * Disable ROC, not available in Bookworm\n"
+        ));
+        assert!(!only("\n"));
     }
 
     #[test]

@@ -471,9 +471,11 @@ fn is_package(n: &Node) -> bool {
 
 /// The field that says a package was built with another toolchain: its
 /// `control` dependencies on the toolchain's libraries (`libc6 (>= 2.38)` →
-/// `2.34`), an ELF `.comment` naming the compiler, or a file the build
-/// tools wrote naming their other version (`# Triggers added by
-/// dh_makeshlibs/13.24.1` → `13.11.4`).
+/// `2.34`), an ELF `.comment` naming the compiler, a file the build tools
+/// wrote naming their other version (`# Triggers added by
+/// dh_makeshlibs/13.24.1` → `13.11.4`), a Python extension built for
+/// another interpreter, or a changelog entry saying the package was only
+/// rebuilt for another release.
 fn toolchain_evidence(n: &Node) -> Option<String> {
     let mut found = None;
     n.visit(&mut |x| {
@@ -488,6 +490,7 @@ fn toolchain_evidence(n: &Node) -> Option<String> {
                     && (c.field.ends_with("Depends")
                         || c.field == "elf.section..comment"
                         || c.field == ABI_FIELD
+                        || c.field == changelog::REBUILD
                         || c.field == generator::FIELD)
             })
             .map(|c| format!("{}: {}", x.address, c.field));
