@@ -929,6 +929,17 @@ fn a_backport_rebuild_is_version_epoch_and_toolchain() {
     assert!(r.groups.iter().any(|g| g
         .shape
         .starts_with("compiled code differs after the toolchain change")));
+    // A build stamp written to the day from the epoch follows it too.
+    let stamp = find(&r.tree, "data.tar.xz::./usr/share/rebuilt/stamp").expect("stamp");
+    let date = stamp
+        .changes
+        .iter()
+        .find(|c| c.field == "text.timestamp")
+        .expect("the written date");
+    assert_eq!(
+        date.cause.map(|c| c.to_string()).as_deref(),
+        Some("source-date-epoch")
+    );
     // What is left: the one script whose words changed.
     let mut unexplained = Vec::new();
     r.tree.visit(&mut |n| {

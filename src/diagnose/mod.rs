@@ -437,6 +437,17 @@ fn source_date_epochs(tree: &Node) -> Vec<(i64, i64)> {
     out
 }
 
+/// Midnight UTC of the day `t` falls in.
+fn day_of(t: i64) -> i64 {
+    t - t.rem_euclid(86_400)
+}
+
+/// Midnight UTC of the first day of the month `t` falls in.
+fn month_of(t: i64) -> i64 {
+    let (y, m, _) = reprodiff_value::civil_from_days(t.div_euclid(86_400));
+    reprodiff_value::days_from_civil(y, m, 1) * 86_400
+}
+
 /// Times clamped to SOURCE_DATE_EPOCH: an entry time, a header date or a
 /// single date found in content whose two values are exactly the two
 /// epochs is that one root cause, not an mtime or a date of its own.
@@ -451,7 +462,16 @@ fn follow_source_date_epoch(n: &mut Node, epochs: &[(i64, i64)]) {
             c.cause,
             None | Some(Cause::Mtime | Cause::EmbeddedTimestamp | Cause::Consequential)
         );
-        if date && open && instants(c).is_some_and(|p| epochs.contains(&p)) {
+        // A date written to the day or the month (help2man's `July 2023`)
+        // is the epoch's when it names the epoch's day or month on both
+        // sides.
+        let coarse = c.role == Role::Finding
+            && instants(c).is_some_and(|(x, y)| {
+                epochs.iter().any(|&(ea, eb)| {
+                    (x == day_of(ea) && y == day_of(eb)) || (x == month_of(ea) && y == month_of(eb))
+                })
+            });
+        if date && open && (coarse || instants(c).is_some_and(|p| epochs.contains(&p))) {
             c.cause = Some(Cause::SourceDateEpoch);
         }
     }

@@ -118,6 +118,9 @@ LOG
     printf '#!/bin/sh\necho built %s\n' "$v" >"$root/usr/bin/rebuilt"
     chmod 755 "$root/usr/bin/rebuilt"
     printf 'License: MIT\n' >"$root/usr/share/doc/rebuilt/copyright"
+    # A build stamp to the day, taken from SOURCE_DATE_EPOCH as builds do.
+    mkdir -p "$root/usr/share/rebuilt"
+    printf 'rebuilt, built on %s\n' "$(date -u -d "@$sde" +%Y-%m-%d)" >"$root/usr/share/rebuilt/stamp"
     local cc=gcc-12
     [ "$v" = b ] && cc=gcc-11
     "$cc" -O2 -o "$root/usr/bin/square" "$work/square.c"
