@@ -128,7 +128,27 @@ fn relation_changes(field: &str, a: &str, b: &str) -> (Vec<Change>, bool) {
 /// Whether two dependency names are one package: equal, or renamed by the
 /// 64-bit `time_t` transition (`libglib2.0-0t64` against `libglib2.0-0`).
 fn same_package(x: &str, y: &str) -> bool {
-    x == y || x.strip_suffix("t64") == Some(y) || y.strip_suffix("t64") == Some(x)
+    // The name with its version digits blanked: `libpython3.13` and
+    // `libpython3.11` are one library at two versions (another release's).
+    let shape = |n: &str| -> String {
+        let n = n.strip_suffix("t64").unwrap_or(n);
+        let mut out = String::new();
+        let mut in_version = false;
+        for c in n.chars() {
+            let digit = c.is_ascii_digit() || (in_version && c == '.');
+            if digit && !in_version {
+                out.push('#');
+            } else if !digit {
+                out.push(c);
+            }
+            in_version = digit;
+        }
+        out
+    };
+    x == y || x.strip_suffix("t64") == Some(y) || y.strip_suffix("t64") == Some(x) || {
+        let (sx, sy) = (shape(x), shape(y));
+        sx == sy && sx.contains('#')
+    }
 }
 
 /// Explains two `control` stanzas of one package field by field; `None`
@@ -247,5 +267,12 @@ mod tests {
             ]
         );
         assert_eq!(causes("libfoo1t64", "libbar1"), (vec![], true));
+        // Another release's interpreter library: one library, two versions.
+        assert_eq!(
+            causes("libpython3.13 (>= 3.13.0~rc3)", "libpython3.11 (>= 3.11.0)"),
+            (vec![Some(Cause::PackageVersion)], false)
+        );
+        assert!(!same_package("libfoo", "libbar"));
+        assert!(!same_package("python3-gi", "python3-all-dev"));
     }
 }
