@@ -205,14 +205,38 @@ fn build_path_at(b: &[u8], i: usize) -> Option<usize> {
     let root = BUILD_ROOTS
         .iter()
         .find(|r| b.get(i..i + r.len()) == Some(r.as_bytes()))?;
+    let component =
+        |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b'+' | b'~');
     let mut end = i + root.len();
     let start = end;
-    while b.get(end).is_some_and(|&c| {
-        c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b'+' | b'~')
-    }) {
+    while b.get(end).is_some_and(|&c| component(c)) {
         end += 1;
     }
-    (end > start).then_some(end - i)
+    if end == start {
+        return None;
+    }
+    // A Debian source tree is the build directory: up to its `debian/`
+    // (`/build/reproducible-path/boost1.83-1.83.0/debian/tmp` against
+    // `/build/package/package/debian/tmp`), within a few components.
+    let mut at = end;
+    for _ in 0..3 {
+        if b.get(at) != Some(&b'/') {
+            break;
+        }
+        if b.get(at + 1..at + 8) == Some(b"debian/".as_slice()) {
+            end = at;
+            break;
+        }
+        at += 1;
+        let from = at;
+        while b.get(at).is_some_and(|&c| component(c)) {
+            at += 1;
+        }
+        if at == from {
+            break;
+        }
+    }
+    Some(end - i)
 }
 
 /// Kernel releases (`6.1.0-13-amd64`) and `uname -v` builds (`#1 SMP …`).
@@ -734,6 +758,16 @@ mod tests {
         assert_eq!(t[1].kind, Kind::RandomId);
         assert_eq!(t[2].text, "/build/foo-Xy1");
         assert!(m.ends_with(b"/src"));
+        // A Debian source tree, however deep, up to its debian/ folder:
+        // sbuild's and debusine's build directories (boost1.83's CMake files).
+        let a =
+            b"if(EXISTS \"/build/reproducible-path/boost1.83-1.83.0/debian/tmp/usr/lib/cmake\")\n";
+        let b = b"if(EXISTS \"/build/package/package/debian/tmp/usr/lib/cmake\")\n";
+        let ex = explain(a, b, "text", true);
+        assert!(!ex.unexplained, "{:?}", ex.changes);
+        assert_eq!(ex.changes[0].cause, Some(Cause::BuildPath));
+        let (_, t) = mask(b"/build/pkg-1.0/debian/tmp");
+        assert_eq!(t[0].text, "/build/pkg-1.0");
         let (_, t) = mask(b"Linux host 6.1.0-13-amd64 #1 SMP LANG=en_US.UTF-8");
         assert_eq!(
             t.iter().map(|t| t.kind).collect::<Vec<_>>(),
