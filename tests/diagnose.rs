@@ -871,3 +871,27 @@ fn generated_files_follow_their_generators_version() {
     assert_eq!(Change::shown(&d.a).as_deref(), Some("GNU coreutils 9.7"));
     assert_eq!(d.shown_b().as_deref(), Some("GNU coreutils 9.1"));
 }
+
+/// Objects of a static library as dh_strip leaves them (no `.comment`),
+/// built by gcc-12 and gcc-11 with their control-flow protection: the
+/// `.note.gnu.property` the assembler wrote is the toolchain, and the code
+/// follows it instead of being unexplained.
+#[test]
+fn property_notes_of_another_toolchain_explain_the_code() {
+    let r = pair("property.a.o", "property.b.o");
+    let by_field = |f: &str| {
+        r.tree
+            .changes
+            .iter()
+            .find(|c| c.field == f)
+            .unwrap_or_else(|| panic!("{f}: {:?}", r.tree.changes))
+    };
+    assert_eq!(
+        by_field("elf.section..note.gnu.property").cause,
+        Some(Cause::Toolchain)
+    );
+    let code = by_field("elf.section..text.startup");
+    assert_eq!(code.cause, Some(Cause::Consequential));
+    assert_eq!(code.follows, ["elf.section..note.gnu.property"]);
+    assert!(!root_causes(&r).contains(&Cause::Content));
+}

@@ -230,6 +230,14 @@ pub fn classify(p: &ElfPair) -> Vec<Change> {
                 out.push((about(c, &s.name), true));
                 continue;
             }
+            SectionKind::Property if s.only.is_none() => {
+                // Written by the assembler and linker from their defaults:
+                // another toolchain's ISA level or protection features.
+                let short = |d: &[u8]| hex(d.get(..d.len().min(32)).unwrap_or(d));
+                let c = finding(&field, short(da), short(db), Cause::Toolchain);
+                out.push((about(c, &s.name), false));
+                continue;
+            }
             SectionKind::Comment => {
                 // The tools that wrote the file: another compiler.
                 let c = finding(&field, strings_of(da), strings_of(db), Cause::Toolchain);
@@ -290,15 +298,18 @@ pub fn classify(p: &ElfPair) -> Vec<Change> {
     }
     // Another compiler writes other code: what no other cause explains in
     // a file whose toolchain changed follows from that change.
-    let toolchain = out.iter().any(|(c, _)| c.cause == Some(Cause::Toolchain));
+    let toolchain = out
+        .iter()
+        .find(|(c, _)| c.cause == Some(Cause::Toolchain))
+        .map(|(c, _)| c.field.clone());
     out.into_iter()
         .map(|(mut c, _)| {
             if others && c.cause == Some(Cause::BuildId) {
                 c.cause = Some(Cause::Consequential);
             }
-            if toolchain && c.cause == Some(Cause::Content) {
+            if let (Some(t), Some(Cause::Content)) = (&toolchain, c.cause) {
                 c.cause = Some(Cause::Consequential);
-                c.follows = vec!["elf.section..comment".to_string()];
+                c.follows = vec![t.clone()];
             }
             c
         })

@@ -509,6 +509,7 @@ fn toolchain_evidence(n: &Node) -> Option<String> {
                 c.cause == Some(Cause::Toolchain)
                     && (c.field.ends_with("Depends")
                         || c.field == "elf.section..comment"
+                        || c.field == "elf.section..note.gnu.property"
                         || c.field == ABI_FIELD
                         || c.field == changelog::REBUILD
                         || c.field == generator::FIELD)

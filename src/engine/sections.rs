@@ -27,6 +27,9 @@ pub enum SectionKind {
     Comment,
     /// `.shstrtab`: the section names, which follow the section table.
     SectionNames,
+    /// `.note.gnu.property`: the ISA level and control-flow protection the
+    /// assembler and linker recorded (their version's and flags' doing).
+    Property,
     /// Code, data, anything else.
     Other,
 }
@@ -122,6 +125,7 @@ fn kind_of(name: &str) -> SectionKind {
         ".gnu_debuglink" => SectionKind::DebugLink,
         ".comment" => SectionKind::Comment,
         ".shstrtab" => SectionKind::SectionNames,
+        ".note.gnu.property" => SectionKind::Property,
         n if n.starts_with(".debug_") && n.ends_with("_str") => SectionKind::DebugStrings,
         n if n.starts_with(".debug_") => SectionKind::Debug,
         _ => SectionKind::Other,

@@ -175,6 +175,12 @@ strip --strip-debug "$out/toolchain.a" "$out/toolchain.b"
 # The gcc-11 build without its .comment (dh_strip removes it): the section
 # tables no longer line up, and sections are still paired by name.
 objcopy --remove-section=.comment "$out/toolchain.b" "$out/toolchain.stripped"
+# Objects of a static library as dh_strip leaves them (no .comment), built
+# by two releases' compilers with their defaults' control-flow protection:
+# the .note.gnu.property the assembler writes is the toolchain's mark.
+gcc-12 -O2 -fcf-protection=full -c -o "$out/property.a.o" "$work/square.c"
+gcc-11 -O2 -fcf-protection=branch -c -o "$out/property.b.o" "$work/square.c"
+strip --strip-debug --remove-section=.comment "$out/property.a.o" "$out/property.b.o"
 
 # 14. Records: the first debconf records of this machine's config.dat as
 #     debconf writes them (each followed by a blank line), and the same
