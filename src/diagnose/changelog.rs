@@ -402,6 +402,33 @@ mod tests {
         assert!(explain(b"not a changelog\n", OLD.as_bytes()).is_none());
     }
 
+    /// Every cut and every flipped byte of a changelog: an answer or
+    /// `None`, never a panic (slicing stays on character boundaries).
+    #[test]
+    fn damaged_changelogs_do_not_panic() {
+        let text = format!("{OLD}\n# Older entries have been removed from this changelog.\n");
+        let bytes = text.as_bytes();
+        for cut in 0..bytes.len() {
+            let _ = explain(&bytes[..cut], bytes);
+        }
+        for at in 0..bytes.len() {
+            for flip in [0x01u8, 0x20, 0x80] {
+                let mut m = bytes.to_vec();
+                m[at] ^= flip;
+                let _ = explain(bytes, &m);
+            }
+        }
+        for line in [
+            "",
+            "x (",
+            "x (1) y; urgency=",
+            " -- a  ",
+            "x (1) ;urgency=low\n -- a <b>  Tue",
+        ] {
+            let _ = explain(line.as_bytes(), OLD.as_bytes());
+        }
+    }
+
     /// The committed changelog pair made by dch: one entry more in b.
     #[test]
     fn the_committed_pair_reads_as_changelogs() {
