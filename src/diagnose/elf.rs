@@ -16,12 +16,13 @@ use super::text;
 use crate::engine::sections::{ElfPair, SectionKind, Side};
 use crate::report::{Cause, Change, Value};
 
-fn hex(b: &[u8]) -> String {
+/// Bytes as lowercase hex (build-ids, property notes; PE uses it too).
+pub(super) fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 /// The printable string around `at` (up to NULs or control bytes), cut to 80.
-fn string_at(b: &[u8], at: usize) -> String {
+pub(super) fn string_at(b: &[u8], at: usize) -> String {
     let printable = |c: u8| c == b' ' || c.is_ascii_graphic();
     let mut s = at.min(b.len());
     while s > 0 && b.get(s - 1).copied().is_some_and(printable) && at - s < 60 {

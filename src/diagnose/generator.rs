@@ -97,6 +97,13 @@ fn named(rest: &str) -> Option<(String, String)> {
     is_version(version).then(|| (name.to_string(), version.to_string()))
 }
 
+/// Where the lowercase ASCII `needle` first occurs in `hay`, any case.
+fn find_ignoring_case(hay: &str, needle: &str) -> Option<usize> {
+    hay.as_bytes()
+        .windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
 /// The generators a text names, with the versions of each.
 fn found(t: &[u8]) -> BTreeMap<String, Vec<String>> {
     let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -119,9 +126,9 @@ fn found(t: &[u8]) -> BTreeMap<String, Vec<String>> {
             }
             continue;
         }
-        let lower = line.to_ascii_lowercase();
+        // Most lines name no generator: a byte scan, no copy of the line.
         for trigger in TRIGGERS {
-            let Some(i) = lower.find(trigger) else {
+            let Some(i) = find_ignoring_case(line, trigger) else {
                 continue;
             };
             if let Some((name, version)) = line.get(i + trigger.len()..).and_then(named) {

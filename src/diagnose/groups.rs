@@ -276,10 +276,9 @@ fn facts(n: &Node) -> Vec<Fact> {
                 }
                 // Code another toolchain compiled: follows the evidence of
                 // that change (a `.comment`, the package's libc6 dependency).
-                let code: Vec<&&Change> = changes
-                    .iter()
-                    .filter(|c| c.field.starts_with("elf.section.") && !c.follows.is_empty())
-                    .collect();
+                let follows_toolchain =
+                    |c: &Change| c.field.starts_with("elf.section.") && !c.follows.is_empty();
+                let code: Vec<&&Change> = changes.iter().filter(|c| follows_toolchain(c)).collect();
                 if let Some(c) = code.first() {
                     out.push(fact(
                         Consequential,
@@ -288,7 +287,7 @@ fn facts(n: &Node) -> Vec<Fact> {
                     ));
                 }
                 let derived = changes.iter().any(|c| {
-                    (!c.field.starts_with("elf.section.") || c.follows.is_empty())
+                    !follows_toolchain(c)
                         && !matches!(
                             c.role,
                             Role::Checksum

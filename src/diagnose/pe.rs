@@ -16,35 +16,13 @@
 //! Diagnosis stage (engine → **diagnosis** → report): classifies the parts
 //! the engine paired (`engine::pe`); it parses no binary.
 
+use super::elf::{hex, string_at};
 use super::text;
 use crate::engine::pe::{FieldDiff, PePair, SectionKind, Signature};
 use crate::report::{Cause, Change, Role, Value};
 
 /// The field of the linker version: what other differences follow.
 const LINKER: &str = "pe.linker_version";
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
-/// The printable string around `at` (up to NULs or control bytes), cut to 80.
-fn string_at(b: &[u8], at: usize) -> String {
-    let printable = |c: u8| c == b' ' || c.is_ascii_graphic();
-    let mut s = at.min(b.len());
-    while s > 0 && b.get(s - 1).copied().is_some_and(printable) && at - s < 60 {
-        s -= 1;
-    }
-    let mut e = at;
-    while b.get(e).copied().is_some_and(printable) && e - s < 80 {
-        e += 1;
-    }
-    let shown = String::from_utf8_lossy(b.get(s..e).unwrap_or_default()).into_owned();
-    if shown.is_empty() {
-        format!("byte {:#04x}", b.get(at).copied().unwrap_or(0))
-    } else {
-        format!("{shown:?}")
-    }
-}
 
 /// A finding with its cause; `None` values where a side lacks the part.
 fn finding(field: &str, a: Option<Value>, b: Option<Value>, cause: Cause) -> Change {
