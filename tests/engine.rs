@@ -4,7 +4,7 @@
 
 use reprodiff::compare_blobs;
 use reprodiff::engine::Options;
-use reprodiff::report::{Change, Diff, Node, Status, Verdict};
+use reprodiff::report::{Cause, Change, Diff, Node, Status, Verdict};
 use reprodiff_formats::Blob;
 use reprodiff_present::diff::unified;
 
@@ -827,6 +827,24 @@ fn deb_md5sums_follow_the_data_files_they_name() {
     );
     let script = find(&r.tree, "data.tar.xz::./usr/bin/rebuilt").expect("the script");
     assert!(script.diff.is_some());
+    // A man page another Doxygen marked up otherwise, the same words, in a
+    // package whose toolchain changed: follows that change.
+    let page = find(
+        &r.tree,
+        "data.tar.xz::./usr/share/man/man7/rebuilt-access.7.gz::<content>",
+    )
+    .expect("the man page");
+    let markup = page
+        .changes
+        .iter()
+        .find(|c| c.field == "text.markup")
+        .expect("markup");
+    assert_eq!(markup.cause, Some(Cause::Consequential));
+    assert_eq!(
+        markup.follows,
+        ["control.tar.xz::./control: control.Depends"]
+    );
+    assert!(!page.causes.contains(&Cause::Content), "{:?}", page.changes);
     // The control stanza of a backport rebuild: the version and the libc6
     // dependency dpkg-shlibdeps would write, each explained.
     let control = find(&r.tree, "control.tar.xz::./control").expect("control");

@@ -77,9 +77,9 @@ fn relations(v: &str) -> Vec<(String, String)> {
 /// A relation field's difference, dependency by dependency: the changed
 /// constraints on the toolchain's libraries (`toolchain`), the changed
 /// constraints on other packages, a library renamed by the `time_t`
-/// transition included (`package-version`), and whether dependencies were
-/// added or removed (not explained here).
-fn relation_changes(field: &str, a: &str, b: &str) -> (Vec<Change>, bool) {
+/// transition included (`package-version`), and the dependencies only one
+/// side declares, (a's, b's) as shown.
+fn relation_changes(field: &str, a: &str, b: &str) -> (Vec<Change>, Unpaired) {
     let (ra, mut rb) = (relations(a), relations(b));
     let show = |d: &(String, String)| {
         if d.1.is_empty() {
@@ -91,10 +91,10 @@ fn relation_changes(field: &str, a: &str, b: &str) -> (Vec<Change>, bool) {
     // (a, b) as shown, per kind of constraint change.
     let mut tool: Vec<(String, String)> = Vec::new();
     let mut other: Vec<(String, String)> = Vec::new();
-    let mut unpaired = false;
+    let mut only_a = Vec::new();
     for x in &ra {
         let Some(i) = rb.iter().position(|y| same_package(&x.0, &y.0)) else {
-            unpaired = true;
+            only_a.push(show(x));
             continue;
         };
         let y = rb.remove(i);
@@ -122,8 +122,12 @@ fn relation_changes(field: &str, a: &str, b: &str) -> (Vec<Change>, bool) {
             cause,
         ));
     }
-    (out, unpaired || !rb.is_empty())
+    let only_b = rb.iter().map(show).collect();
+    (out, (only_a, only_b))
 }
+
+/// Dependencies only one side declares: (a's, b's).
+type Unpaired = (Vec<String>, Vec<String>);
 
 /// Whether two dependency names are one package: equal, or renamed by the
 /// 64-bit `time_t` transition (`libglib2.0-0t64` against `libglib2.0-0`).
@@ -177,9 +181,31 @@ pub fn explain(a: &[u8], b: &[u8]) -> Option<Explanation> {
             "Version" | "Source" => Cause::PackageVersion,
             "Installed-Size" => Cause::Consequential,
             r if RELATIONS.contains(&r) => {
-                let (changes, unexplained) = relation_changes(&field, va, &vb);
+                let (changes, (only_a, only_b)) = relation_changes(&field, va, &vb);
                 ex.changes.extend(changes);
-                ex.unexplained |= unexplained;
+                if only_a.is_empty() && only_b.is_empty() {
+                    continue;
+                }
+                // Another version of the package declares other
+                // dependencies (`Disable ROC, not available in Bookworm`):
+                // the version's. With the same version, not explained.
+                if get(&sa, "Version") == get(&sb, "Version") {
+                    ex.unexplained = true;
+                    continue;
+                }
+                let listed = |v: Vec<String>| {
+                    if v.is_empty() {
+                        "(none)".to_string()
+                    } else {
+                        v.join(", ")
+                    }
+                };
+                ex.changes.push(Change::finding(
+                    field,
+                    Value::Text(listed(only_a)),
+                    Value::Text(listed(only_b)),
+                    Cause::PackageVersion,
+                ));
                 continue;
             }
             _ => {
@@ -223,6 +249,22 @@ mod tests {
         );
     }
 
+    /// PipeWire's backport dropped a dependency (`Disable ROC, not
+    /// available in Bookworm`): another version declares it otherwise.
+    #[test]
+    fn another_version_declares_its_own_dependencies() {
+        let b = b"Package: hello\nVersion: 2.10-3~bpo12+1\nArchitecture: amd64\nInstalled-Size: 284\nDepends: libc6 (>= 2.34), libroc0.4 (>= 0.4.0)\nDescription: example\n more\n";
+        let ex = explain(A, b).expect("stanzas");
+        assert!(!ex.unexplained, "{:?}", ex.changes);
+        let dep = ex
+            .changes
+            .iter()
+            .find(|c| c.cause == Some(Cause::PackageVersion) && c.field == "control.Depends")
+            .expect("the added dependency");
+        assert_eq!(Change::shown(&dep.a).as_deref(), Some("(none)"));
+        assert_eq!(dep.shown_b().as_deref(), Some("libroc0.4 (>= 0.4.0)"));
+    }
+
     #[test]
     fn other_dependencies_and_fields_are_not_the_toolchain() {
         let b = b"Package: hello\nVersion: 2.10-3\nArchitecture: amd64\nInstalled-Size: 280\nDepends: libc6 (>= 2.38), libfoo1 (>= 2)\nDescription: example\n more\n";
@@ -233,9 +275,9 @@ mod tests {
         assert!(explain(A, b"Package: other\nVersion: 1\n").is_none());
         assert!(explain(b"just text\n", b"other text\n").is_none());
         let causes = |a: &str, b: &str| {
-            let (changes, unexplained) = relation_changes("control.Depends", a, b);
+            let (changes, (only_a, only_b)) = relation_changes("control.Depends", a, b);
             let causes: Vec<Option<Cause>> = changes.iter().map(|c| c.cause).collect();
-            (causes, unexplained)
+            (causes, !only_a.is_empty() || !only_b.is_empty())
         };
         assert_eq!(
             causes(
@@ -246,12 +288,12 @@ mod tests {
         );
         // Renamed by the time_t transition: the same library. The libc6
         // constraint is the toolchain's, named apart from the others.
-        let (changes, unexplained) = relation_changes(
+        let (changes, unpaired) = relation_changes(
             "control.Depends",
             "libc6 (>= 2.38), libglib2.0-0t64 (>= 2.32.0), libroc0.4 (>= 0.4.0)",
             "libc6 (>= 2.34), libglib2.0-0 (>= 2.31.8)",
         );
-        assert!(unexplained, "libroc0.4 is gone: not explained");
+        assert_eq!(unpaired, (vec!["libroc0.4 (>= 0.4.0)".to_string()], vec![]));
         let shown: Vec<(String, Option<Cause>)> = changes
             .iter()
             .map(|c| (Change::shown(&c.b).unwrap_or_default(), c.cause))

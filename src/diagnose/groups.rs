@@ -211,10 +211,19 @@ fn facts(n: &Node) -> Vec<Fact> {
                 // A package's own version: its control stanza, a changelog
                 // entry only one side has (named by its version).
                 for c in own {
-                    let (kind, detail) = match &c.subject {
-                        Some(v) => ("changelog entry only one side has", v.clone()),
-                        None => ("the package's own version differs", values(c)),
+                    let kind = match c.field.as_str() {
+                        _ if c.subject.is_some() => "changelog entry only one side has",
+                        "control.Version" | "control.Source" => {
+                            "the package's own version differs"
+                        }
+                        f if f.starts_with("control.") => {
+                            "its dependencies differ (versions of the packages it was built against, or the packaging of another version)"
+                        }
+                        f if f.starts_with("changelog.") => "changelog entries only one side has",
+                        generator::DOCUMENTS => "a man page documents another version of its program",
+                        _ => "a package's version differs",
                     };
+                    let detail = c.subject.clone().unwrap_or_else(|| values(c));
                     out.push(fact(PackageVersion, kind, Some(detail)));
                 }
                 for c in files {
@@ -251,11 +260,14 @@ fn facts(n: &Node) -> Vec<Fact> {
                 out.push(fact(Renamed, "the same entry under another name", detail));
             }
             Toolchain => {
-                let detail = changes
-                    .iter()
-                    .map(|c| values(c))
-                    .collect::<Vec<_>>()
-                    .join(", ");
+                // Several entries or sections saying the same once.
+                let mut shown: Vec<String> = Vec::new();
+                for v in changes.iter().map(|c| values(c)) {
+                    if !shown.contains(&v) {
+                        shown.push(v);
+                    }
+                }
+                let detail = shown.join(", ");
                 out.push(fact(
                     Toolchain,
                     "another compiler or tool version",
@@ -286,8 +298,19 @@ fn facts(n: &Node) -> Vec<Fact> {
                         c.follows.first().cloned(),
                     ));
                 }
+                // Documents another version of their generator marked up
+                // otherwise, in a package whose toolchain changed.
+                let remarked = |c: &Change| c.field == roff::FIELD && !c.follows.is_empty();
+                if let Some(c) = changes.iter().find(|c| remarked(c)) {
+                    out.push(fact(
+                        Consequential,
+                        "the same words in other markup after the toolchain change",
+                        c.follows.first().cloned(),
+                    ));
+                }
                 let derived = changes.iter().any(|c| {
                     !follows_toolchain(c)
+                        && !remarked(c)
                         && !matches!(
                             c.role,
                             Role::Checksum

@@ -20,6 +20,7 @@ pub mod generator;
 pub mod groups;
 pub mod pe;
 pub mod png;
+pub mod roff;
 pub mod text;
 pub mod time;
 
@@ -146,6 +147,14 @@ pub fn classify_leaf(leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Node) {
         rest.follows = source;
         node.changes.push(rest);
         return;
+    }
+    // A man page written with other markup, the same words: named as
+    // such, still unexplained unless the package's toolchain changed.
+    if ex.unexplained && is_text {
+        if let Some(c) = roff::markup_only(a, b) {
+            node.changes.push(c);
+            return;
+        }
     }
     if ex.unexplained && any {
         node.changes.push(Change::finding(
@@ -560,8 +569,11 @@ fn name_interpreters(n: &mut Node) {
 
 /// Code another compiler wrote: in a package whose toolchain changed,
 /// every ELF section difference no other cause explains follows from that
-/// change (`consequential`, following the evidence) instead of `content`.
-/// Packages nested in an image are each judged on their own evidence.
+/// change (`consequential`, following the evidence) instead of `content`,
+/// and so does a man page that differs only in its markup (the same words,
+/// other escapes and requests: what another version of the generator
+/// that wrote it writes). Packages nested in an image are each judged on
+/// their own evidence.
 fn follow_package_toolchain(n: &mut Node) {
     for c in &mut n.children {
         follow_package_toolchain(c);
@@ -574,7 +586,8 @@ fn follow_package_toolchain(n: &mut Node) {
     };
     fn mark(n: &mut Node, evidence: &str) {
         for c in &mut n.changes {
-            if c.cause == Some(Cause::Content) && c.field.starts_with("elf.section.") {
+            let compiled = c.field.starts_with("elf.section.") || c.field == roff::FIELD;
+            if c.cause == Some(Cause::Content) && compiled {
                 c.cause = Some(Cause::Consequential);
                 c.follows = vec![evidence.to_string()];
             }

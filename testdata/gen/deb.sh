@@ -118,6 +118,10 @@ LOG
     printf '#!/bin/sh\necho built %s\n' "$v" >"$root/usr/bin/rebuilt"
     chmod 755 "$root/usr/bin/rebuilt"
     printf 'License: MIT\n' >"$root/usr/share/doc/rebuilt/copyright"
+    # A man page Doxygen wrote, from a real rebuild pair: the same words in
+    # other markup (testdata/gen/debian-fragments.sh).
+    mkdir -p "$root/usr/share/man/man7"
+    cp "$out/../diagnose/access.7.$v.gz" "$root/usr/share/man/man7/rebuilt-access.7.gz"
     # A build stamp to the day, taken from SOURCE_DATE_EPOCH as builds do.
     mkdir -p "$root/usr/share/rebuilt"
     printf 'rebuilt, built on %s\n' "$(date -u -d "@$sde" +%Y-%m-%d)" >"$root/usr/share/rebuilt/stamp"

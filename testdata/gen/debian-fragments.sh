@@ -2,7 +2,8 @@
 # Small files out of real Debian rebuild pairs (a package's trixie build and
 # its bookworm-backports rebuild of the same source), made by the real
 # tools in Debian's own builds: a maintainer script debhelper 13.24.2 and
-# 13.11.4 wrote, and a man page help2man 1.50.1 and 1.48.5 generated.
+# 13.11.4 wrote, a man page help2man 1.50.1 and 1.48.5 generated, and a man
+# page Doxygen 1.9.8 and 1.9.4 wrote with the same words in other markup.
 # Downloads the two pairs with a private apt configuration (the machine's
 # own sources are left alone); the tests read only the committed files.
 set -euo pipefail
@@ -13,7 +14,8 @@ trap 'rm -rf "$work"' EXIT
 source "$(dirname "$0")/../../benches/debian-archive.sh" "$work"
 cd "$work"
 apt-get "${apt[@]}" download bacula-director=15.0.3-3 bacula-director=15.0.3-3~bpo12+1 \
-    manpages-es=4.27.0-1 manpages-es=4.27.0-1~bpo12+1 >/dev/null
+    manpages-es=4.27.0-1 manpages-es=4.27.0-1~bpo12+1 \
+    libpipewire-0.3-modules=1.4.2-1 libpipewire-0.3-modules=1.4.2-1~bpo12+1 >/dev/null
 for side in a b; do
     suffix=""
     [ "$side" = b ] && suffix="~bpo12+1"
@@ -22,4 +24,6 @@ for side in a b; do
     cp "$side/ctrl/postrm" "$out/postrm.$side"
     dpkg-deb -x manpages-es_4.27.0-1${suffix}_all.deb "$side/data"
     cp "$side/data/usr/share/man/es/man1/arch.1.gz" "$out/arch.1.$side.gz"
+    dpkg-deb -x libpipewire-0.3-modules_1.4.2-1${suffix}_amd64.deb "$side/data"
+    cp "$side/data/usr/share/man/man7/libpipewire-module-access.7.gz" "$out/access.7.$side.gz"
 done
