@@ -5,7 +5,9 @@
 //! report for bug trackers. Every one is `fn write(report, &mut impl Write,
 //! options)`. The terminal browser (`reprodiff-tui`) draws from here too.
 
+pub mod attest;
 pub mod diff;
+pub mod diffoscope;
 pub mod json;
 pub mod markdown;
 pub mod text;
