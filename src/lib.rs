@@ -5,6 +5,7 @@
 //! the stages: the engine compares and hands what it finds to diagnosis,
 //! which it does not depend on.
 
+pub mod attest;
 pub mod diagnose;
 pub mod engine;
 pub mod present;

@@ -11,14 +11,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use indicatif::{HumanBytes, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use reprodiff::engine::{self, address, Options, Progress};
 use reprodiff::present::ls;
 use reprodiff::report::Verdict;
 use reprodiff::walk::{self, WalkOptions};
 use reprodiff_formats::{Blob, Kind};
-use reprodiff_present::{json, markdown, text, Sanitize};
+use reprodiff_present::{attest, diffoscope, json, markdown, text, Sanitize};
 
 #[derive(Parser)]
 #[command(
@@ -53,6 +53,18 @@ struct CompareArgs {
     /// Write the text report to FILE instead of standard output.
     #[arg(long, value_name = "FILE")]
     text: Option<PathBuf>,
+    /// Colour the text report: `auto` on a terminal unless NO_COLOR is
+    /// set, `always` (also into a --text file), `never`.
+    #[arg(long, value_name = "WHEN", default_value = "auto")]
+    color: ColorWhen,
+    /// Write the report in diffoscope's JSON format to FILE, for tools
+    /// that read diffoscope's output (`diffoscope --load-existing-diff`).
+    #[arg(long, value_name = "FILE")]
+    diffoscope_json: Option<PathBuf>,
+    /// Write an unsigned in-toto Statement (SLSA verification summary:
+    /// PASSED when b is bit-for-bit identical to a) to FILE, for signing.
+    #[arg(long, value_name = "FILE")]
+    attest: Option<PathBuf>,
     /// In the text report, print at most N members of a large root-cause
     /// group whose members differ in nothing else (the same mtime shift on
     /// thousands of files); the rest are counted. 0 prints every one.
@@ -118,6 +130,45 @@ enum Cmd {
         #[arg(required = true, num_args = 1..=2, value_name = "A B | REPORT")]
         inputs: Vec<PathBuf>,
     },
+    /// Print a completion script for a shell (bash, zsh, fish, elvish,
+    /// powershell) to standard output.
+    Completions { shell: clap_complete::Shell },
+    /// Print the manual page (roff) to standard output.
+    Man,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorWhen {
+    /// Whether to colour output going to a terminal (or not): `auto`
+    /// colours terminals only, and none when NO_COLOR is set and not empty.
+    fn enabled(self, terminal: bool) -> bool {
+        match self {
+            ColorWhen::Always => true,
+            ColorWhen::Never => false,
+            ColorWhen::Auto => {
+                terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
+        }
+    }
+}
+
+/// Writes one report to a new file.
+fn write_file(
+    path: &Path,
+    write: impl FnOnce(&mut BufWriter<File>) -> io::Result<()>,
+) -> Result<()> {
+    let mut w = BufWriter::new(
+        File::create(path).with_context(|| format!("cannot write {}", path.display()))?,
+    );
+    write(&mut w)?;
+    w.flush()?;
+    Ok(())
 }
 
 /// Allocations of 128 KiB and more get their own mapping, returned to the
@@ -197,6 +248,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
             output,
         }) => extract(&a, &b, &address, &output),
         Some(Cmd::View { inputs }) => view(&inputs),
+        Some(Cmd::Completions { shell }) => {
+            let mut w = io::stdout().lock();
+            clap_complete::generate(shell, &mut Cli::command(), "reprodiff", &mut w);
+            w.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Cmd::Man) => {
+            let mut w = io::stdout().lock();
+            clap_mangen::Man::new(Cli::command()).render(&mut w)?;
+            w.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
         None => {
             let c = cli.compare;
             let (Some(a), Some(b)) = (c.a, c.b) else {
@@ -215,7 +278,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             opts.limits.max_depth = c.max_depth;
             // Only the exit code is wanted: the input digests would not be shown.
-            opts.digests = !c.quiet || c.json.is_some() || c.text.is_some() || c.markdown.is_some();
+            opts.digests = !c.quiet
+                || c.json.is_some()
+                || c.text.is_some()
+                || c.markdown.is_some()
+                || c.attest.is_some();
             let report = if c.quiet {
                 compare(&a, &b, &opts)?
             } else {
@@ -243,21 +310,27 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 markdown::write(&report, &mut w, &markdown::MarkdownOptions::default())?;
                 w.flush()?;
             }
+            if let Some(path) = &c.diffoscope_json {
+                write_file(path, |w| diffoscope::write(&report, w))?;
+            }
+            if let Some(path) = &c.attest {
+                let options = reprodiff::attest::options(&a, &b, &report)
+                    .context("cannot digest the inputs for the attestation")?;
+                write_file(path, |w| attest::write(&report, w, &options))?;
+            }
             let to_stdout = !c.quiet && c.json.as_deref() != Some(Path::new("-"));
-            let text_options = text::TextOptions {
+            let mut text_options = text::TextOptions {
                 max_routine: c.max_routine,
                 ..text::TextOptions::default()
             };
             if let Some(path) = &c.text {
-                let mut w = BufWriter::new(
-                    File::create(path)
-                        .with_context(|| format!("cannot write {}", path.display()))?,
-                );
-                text::write(&report, &mut w, &text_options)?;
-                w.flush()?;
+                text_options.color = c.color.enabled(false);
+                write_file(path, |w| text::write(&report, w, &text_options))?;
             } else if to_stdout {
+                use std::io::IsTerminal;
+                text_options.color = c.color.enabled(io::stdout().is_terminal());
                 let mut w = BufWriter::new(io::stdout().lock());
-                text::write(&report, &mut Sanitize(&mut w), &text_options)?;
+                text::write(&report, &mut w, &text_options)?;
                 w.flush()?;
             }
             Ok(verdict_code(report.verdict))

@@ -660,3 +660,338 @@ cli_test!(plain_files_are_compared_as_files, |dir| {
     let o = run(&["a.txt", "a.txt"], dir);
     assert_eq!(o.status.code(), Some(0));
 });
+
+/// Every node of a diffoscope JSON document, depth first.
+fn diffoscope_nodes(v: &serde_json::Value) -> Vec<&serde_json::Value> {
+    let mut out = vec![v];
+    for d in v["details"].as_array().into_iter().flatten() {
+        out.extend(diffoscope_nodes(d));
+    }
+    out
+}
+
+/// The detail of `v` named `name` on both sides.
+fn detail<'v>(v: &'v serde_json::Value, name: &str) -> &'v serde_json::Value {
+    v["details"]
+        .as_array()
+        .and_then(|d| d.iter().find(|d| d["source1"] == name))
+        .unwrap_or_else(|| panic!("no detail {name} in {}", v["source1"]))
+}
+
+fn comments(v: &serde_json::Value) -> Vec<&str> {
+    v["comments"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c.as_str())
+        .collect()
+}
+
+cli_test!(diffoscope_json_has_diffoscope_s_shape, |dir| {
+    let (out, report) = (dir.join("d.json"), dir.join("r.json"));
+    let o = run(
+        &[
+            &demo("a"),
+            &demo("b"),
+            "-q",
+            "--diffoscope-json",
+            out.to_str().expect("utf-8 path"),
+            "--json",
+            report.to_str().expect("utf-8 path"),
+        ],
+        dir,
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("written")).expect("json");
+    let r: Report =
+        serde_json::from_str(&std::fs::read_to_string(&report).expect("written")).expect("json");
+    assert_eq!(v["diffoscope-json-version"], 1);
+    assert_eq!(v["source1"], demo("a"));
+    assert_eq!(v["source2"], demo("b"));
+    // What diffoscope's reader requires of every node.
+    let nodes = diffoscope_nodes(&v);
+    for n in &nodes {
+        assert!(n["source1"].is_string() && n["source2"].is_string(), "{n}");
+        assert!(
+            n.get("unified_diff")
+                .is_some_and(|d| d.is_null() || d.is_string()),
+            "{n}"
+        );
+    }
+    // One difference per node of the report, besides the fields details.
+    let mut count = 0;
+    r.tree.visit(&mut |_| count += 1);
+    assert_eq!(
+        nodes.iter().filter(|n| n["source1"] != "fields").count(),
+        count
+    );
+    // Nested entries are nested details, named inside their parent.
+    let squashfs = detail(&v, "live/filesystem.squashfs");
+    let hello = detail(squashfs, "usr/bin/hello");
+    assert!(comments(hello).contains(&"causes: build-id"), "{hello}");
+    let hex = hello["unified_diff"].as_str().expect("a hexdump diff");
+    assert!(hex.starts_with("@@ -56 +56 @@\n-00000370: "), "{hex}");
+    assert!(hex.contains("\n+00000370: "), "{hex}");
+    let machine_id = detail(squashfs, "etc/machine-id");
+    assert!(comments(machine_id).contains(&"causes: random-id"));
+    // Header fields are the image's `fields` detail, with their causes.
+    let fields = detail(&v, "fields");
+    let diff = fields["unified_diff"].as_str().expect("a diff");
+    assert!(diff.starts_with("@@ -1,"), "{diff}");
+    assert!(
+        diff.contains("\n-pvd.modification_date: 2023-11-14")
+            && diff.contains("\n+pvd.modification_date: 2023-11-15"),
+        "{diff}"
+    );
+    assert!(comments(fields).contains(&"pvd.modification_date: embedded-timestamp"));
+    // The root cause groups open the root's comments.
+    let root = comments(&v);
+    assert!(root[0].starts_with("different: "), "{root:?}");
+    assert_eq!(
+        root.iter()
+            .filter(|c| c.starts_with("root cause: "))
+            .count(),
+        r.groups.len()
+    );
+});
+
+fn sha_hex<D: sha2::Digest>(bytes: &[u8]) -> String {
+    D::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The attestation of comparing `a` with `b`, its exit code, and the
+/// seconds since the epoch just before and after the run.
+fn attestation(dir: &Path, a: &str, b: &str) -> (serde_json::Value, Option<i32>, u64, u64) {
+    let now = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("after 1970")
+            .as_secs()
+    };
+    let out = dir.join("attestation.json");
+    let before = now();
+    let o = run(
+        &[a, b, "-q", "--attest", out.to_str().expect("utf-8 path")],
+        dir,
+    );
+    let after = now();
+    let text = std::fs::read_to_string(&out).expect("attestation written");
+    (
+        serde_json::from_str(&text).expect("json"),
+        o.status.code(),
+        before,
+        after,
+    )
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` → seconds since the epoch.
+fn rfc3339_utc(s: &str) -> u64 {
+    let n = |r: std::ops::Range<usize>| -> i64 { s[r].parse().expect("digits") };
+    assert_eq!(s.len(), 20, "{s}");
+    assert_eq!(
+        (
+            &s[4..5],
+            &s[7..8],
+            &s[10..11],
+            &s[13..14],
+            &s[16..17],
+            &s[19..]
+        ),
+        ("-", "-", "T", ":", ":", "Z")
+    );
+    let d = reprodiff_value::days_from_civil(n(0..4), n(5..7) as u32, n(8..10) as u32);
+    (d * 86_400 + n(11..13) * 3600 + n(14..16) * 60 + n(17..19)) as u64
+}
+
+cli_test!(attestation_names_both_builds_by_their_digests, |dir| {
+    use sha2::{Sha256, Sha512};
+    let (a_bytes, b_bytes) = (
+        std::fs::read(demo("a")).expect("a.iso"),
+        std::fs::read(demo("b")).expect("b.iso"),
+    );
+    let reference = reprodiff_present::attest::REFERENCE_KEY;
+
+    let (v, code, before, after) = attestation(dir, &demo("a"), &demo("b"));
+    assert_eq!(code, Some(1));
+    assert_eq!(v["_type"], "https://in-toto.io/Statement/v1");
+    assert_eq!(
+        v["predicateType"],
+        "https://slsa.dev/verification_summary/v1"
+    );
+    let subject = v["subject"].as_array().expect("subjects");
+    assert_eq!(subject.len(), 1);
+    assert_eq!(subject[0]["name"], "b.iso");
+    assert_eq!(subject[0]["digest"]["sha256"], sha_hex::<Sha256>(&b_bytes));
+    assert_eq!(subject[0]["digest"]["sha512"], sha_hex::<Sha512>(&b_bytes));
+    let p = &v["predicate"];
+    assert_eq!(p["verificationResult"], "FAILED");
+    assert_eq!(p["verifiedLevels"], serde_json::json!(["FAILED"]));
+    assert!(p["verifier"]["id"]
+        .as_str()
+        .is_some_and(|id| id.starts_with("https://")));
+    assert!(
+        p["policy"]["uri"].is_string(),
+        "the VSA requires a policy uri"
+    );
+    let uri = p["resourceUri"].as_str().expect("resourceUri");
+    assert!(
+        uri.starts_with("file:///") && uri.ends_with("/testdata/demo/b.iso"),
+        "{uri}"
+    );
+    let time = rfc3339_utc(p["timeVerified"].as_str().expect("timeVerified"));
+    assert!(
+        (before..=after).contains(&time),
+        "{time} not in {before}..={after}"
+    );
+    let a_ref = &p[reference];
+    assert_eq!(a_ref["name"], "a.iso");
+    assert_eq!(a_ref["digest"]["sha256"], sha_hex::<Sha256>(&a_bytes));
+    assert_eq!(a_ref["digest"]["sha512"], sha_hex::<Sha512>(&a_bytes));
+    assert!(a_ref["uri"]
+        .as_str()
+        .is_some_and(|u| u.ends_with("/testdata/demo/a.iso")));
+
+    let (v, code, _, _) = attestation(dir, &demo("a"), &demo("a"));
+    assert_eq!(code, Some(0));
+    assert_eq!(v["predicate"]["verificationResult"], "PASSED");
+    assert_eq!(v["predicate"]["verifiedLevels"], serde_json::json!([]));
+    assert_eq!(
+        v["subject"][0]["digest"]["sha512"],
+        sha_hex::<Sha512>(&a_bytes)
+    );
+});
+
+cli_test!(completions_and_man_page_describe_the_commands, |dir| {
+    let o = run(&["completions", "bash"], dir);
+    assert_eq!(o.status.code(), Some(0));
+    let bash = stdout(&o);
+    for word in ["--json", "--attest", "--diffoscope-json", "view", "extract"] {
+        assert!(bash.contains(word), "bash completion lacks {word}");
+    }
+    for (shell, option) in [("zsh", "--color"), ("fish", "-l color")] {
+        let o = run(&["completions", shell], dir);
+        assert_eq!(o.status.code(), Some(0));
+        assert!(stdout(&o).contains(option), "{shell} lacks {option}");
+    }
+    assert_ne!(run(&["completions", "tcsh-9"], dir).status.code(), Some(0));
+    let o = run(&["man"], dir);
+    assert_eq!(o.status.code(), Some(0));
+    let man = stdout(&o);
+    // The page opens with roff's quote definitions, then its title.
+    let title = man
+        .lines()
+        .find(|l| !l.starts_with(".ie ") && !l.starts_with(".el "));
+    assert!(
+        title.is_some_and(|t| t.starts_with(".TH reprodiff 1")),
+        "{title:?}"
+    );
+    for sub in ["ls", "locate", "extract", "view", "completions", "man"] {
+        assert!(
+            man.contains(&format!("reprodiff\\-{sub}")),
+            "the man page does not name {sub}"
+        );
+    }
+});
+
+/// The text report with SGR escapes (`ESC [ ... m`) taken out.
+fn strip_sgr(s: &str) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(i) = rest.find("\x1b[") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 2..];
+        let end = after.find('m').expect("an SGR sequence ends in m");
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+const RED: &str = "\x1b[31m";
+const GREEN: &str = "\x1b[32m";
+
+cli_test!(colour_is_only_where_asked_for, |dir| {
+    let text = |args: &[&str], no_color: Option<&str>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_reprodiff"));
+        cmd.args([demo("a"), demo("b")]).args(args).current_dir(dir);
+        match no_color {
+            Some(v) => cmd.env("NO_COLOR", v),
+            None => cmd.env_remove("NO_COLOR"),
+        };
+        let o = cmd.output().expect("run reprodiff");
+        assert_eq!(o.status.code(), Some(1));
+        stdout(&o)
+    };
+    let plain = text(&["--color", "never"], None);
+    assert!(!plain.contains('\x1b'));
+    // A pipe is no terminal: auto stays plain.
+    assert_eq!(text(&[], None), plain);
+    let always = text(&["--color", "always"], Some("1"));
+    for code in [
+        RED,
+        GREEN,
+        "\x1b[33mbuild-id\x1b[0m",
+        "\x1b[1mroot causes (",
+    ] {
+        assert!(always.contains(code), "{code:?} missing");
+    }
+    assert!(
+        always.contains(&format!("{RED}-00000370: ")),
+        "hexdump rows coloured"
+    );
+    assert_eq!(
+        strip_sgr(&always),
+        plain,
+        "colour adds escapes and nothing else"
+    );
+    // A --text file is never coloured unless asked.
+    let file = dir.join("report.txt");
+    let path = file.to_str().expect("utf-8 path");
+    text(&["--text", path], None);
+    assert_eq!(std::fs::read_to_string(&file).expect("written"), plain);
+    text(&["--text", path, "--color", "always"], None);
+    assert_eq!(std::fs::read_to_string(&file).expect("written"), always);
+});
+
+/// Runs the comparison of the demo pair on a terminal (`script` gives it
+/// one) and returns what the terminal got.
+fn on_a_terminal(dir: &Path, no_color: Option<&str>) -> String {
+    let quote = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
+    let line = format!(
+        "{} {} {} 2>/dev/null",
+        quote(env!("CARGO_BIN_EXE_reprodiff")),
+        quote(&demo("a")),
+        quote(&demo("b"))
+    );
+    let mut cmd = Command::new("script");
+    cmd.args(["-qec", &line, "/dev/null"]).current_dir(dir);
+    match no_color {
+        Some(v) => cmd.env("NO_COLOR", v),
+        None => cmd.env_remove("NO_COLOR"),
+    };
+    let o = cmd.output().expect("run script(1) from util-linux");
+    stdout(&o)
+}
+
+cli_test!(a_terminal_is_coloured_unless_no_color_is_set, |dir| {
+    let coloured = on_a_terminal(dir, None);
+    assert!(
+        coloured.contains(RED) && coloured.contains(GREEN),
+        "{coloured}"
+    );
+    assert!(coloured.contains("usr/bin/hello"), "{coloured}");
+    // NO_COLOR set but empty does not count.
+    assert!(on_a_terminal(dir, Some("")).contains(RED));
+    let plain = on_a_terminal(dir, Some("1"));
+    assert!(plain.contains("usr/bin/hello"), "{plain}");
+    assert!(!plain.contains('\x1b'), "{plain:?}");
+});

@@ -9,7 +9,7 @@
 
 use std::borrow::Cow;
 
-use reprodiff_report::{ByteRange, Data, Hunk, LineTag};
+use reprodiff_report::{ByteRange, Data, Diff, Hunk, LineTag};
 
 /// Bytes per row of a one-sided hexdump.
 pub const HEX_ROW: usize = 16;
@@ -161,6 +161,28 @@ fn pair_changes(rows: &mut [TextRow]) {
             rows[adds + k].partner = Some(dels + k);
         }
     }
+}
+
+/// What a binary diff amounts to, in one line: `N bytes differ in R
+/// range(s) (sizes A / B)`, with `+` after the range count when more
+/// ranges exist than the report lists; `None` for other diffs.
+pub fn binary_summary(d: &Diff) -> Option<String> {
+    let Diff::Binary {
+        size_a,
+        size_b,
+        differing_bytes,
+        ranges,
+        truncated,
+        ..
+    } = d
+    else {
+        return None;
+    };
+    Some(format!(
+        "{differing_bytes} bytes differ in {} range(s){} (sizes {size_a} / {size_b})",
+        ranges.len(),
+        if *truncated { "+" } else { "" }
+    ))
 }
 
 /// The hunks as unified diff text (no `---`/`+++` file headers), one row a line.

@@ -3,6 +3,11 @@
 //! size) followed by its field changes, its content diff (cut to a line
 //! budget) and its errors; located regions come last.
 //!
+//! Everything it prints goes through [`Sanitize`], so control characters
+//! from image data cannot drive the terminal or the log viewer showing it;
+//! colour (`TextOptions::color`) is written beside that filter, never
+//! through it.
+//!
 //! Presenter stage (bytes → formats → engine → diagnosis → report →
 //! **presenters**): reads a [`Report`], computes nothing; diffs are drawn
 //! by [`crate::diff`].
@@ -12,7 +17,8 @@ use std::io::{self, Write};
 
 use reprodiff_report::{Change, Diff, Node, Region, Report, Status, Verdict};
 
-use crate::diff::{hex_rows, text_rows};
+use crate::diff::{binary_summary, hex_rows, text_rows, RowKind};
+use crate::Sanitize;
 
 #[derive(Debug, Clone)]
 pub struct TextOptions {
@@ -26,6 +32,9 @@ pub struct TextOptions {
     /// nothing else (thousands of files whose only difference is the same
     /// mtime shift); the rest are counted in one line. 0 prints all.
     pub max_routine: usize,
+    /// Colour removed and added lines, cause names and headings (ANSI
+    /// escapes); the caller decides, from the terminal and `NO_COLOR`.
+    pub color: bool,
 }
 
 impl Default for TextOptions {
@@ -35,7 +44,73 @@ impl Default for TextOptions {
             max_regions: 40,
             max_group_addresses: 3,
             max_routine: 20,
+            color: false,
         }
+    }
+}
+
+/// What a coloured part of the report is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Paint {
+    Heading,
+    Removed,
+    Added,
+    Cause,
+    HunkHeader,
+}
+
+impl Paint {
+    /// The SGR escape that starts it: bold, red, green, yellow, cyan.
+    fn start(self) -> &'static [u8] {
+        match self {
+            Paint::Heading => b"\x1b[1m",
+            Paint::Removed => b"\x1b[31m",
+            Paint::Added => b"\x1b[32m",
+            Paint::Cause => b"\x1b[33m",
+            Paint::HunkHeader => b"\x1b[36m",
+        }
+    }
+}
+
+/// Where the report is drawn: text through [`Sanitize`], and, when colour
+/// is on, escapes written to the writer underneath it, around that text.
+struct Out<W: Write> {
+    w: Sanitize<W>,
+    color: bool,
+}
+
+impl<W: Write> Out<W> {
+    fn new(w: W, color: bool) -> Out<W> {
+        Out {
+            w: Sanitize(w),
+            color,
+        }
+    }
+
+    /// `s` in the colour of `p` (plain when colour is off).
+    fn paint(&mut self, p: Paint, s: &str) -> io::Result<()> {
+        if !self.color {
+            return self.w.write_all(s.as_bytes());
+        }
+        self.w.0.write_all(p.start())?;
+        self.w.write_all(s.as_bytes())?;
+        self.w.0.write_all(b"\x1b[0m")
+    }
+
+    /// `s` painted, then a line break.
+    fn paint_line(&mut self, p: Paint, s: &str) -> io::Result<()> {
+        self.paint(p, s)?;
+        self.w.write_all(b"\n")
+    }
+}
+
+impl<W: Write> Write for Out<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.w.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.w.flush()
     }
 }
 
@@ -93,7 +168,7 @@ fn size_text(n: &Node) -> String {
 fn write_node(
     n: &Node,
     r: &Report,
-    w: &mut impl Write,
+    w: &mut Out<impl Write>,
     o: &TextOptions,
     routine: &mut Routine,
 ) -> io::Result<()> {
@@ -120,20 +195,29 @@ fn write_node(
             head.push_str(&format!(" [{f}]"));
         }
         head.push_str(&size_text(n));
-        if !n.causes.is_empty() {
-            let causes: Vec<&str> = n.causes.iter().map(|c| c.as_str()).collect();
-            head.push_str(&format!("  ({})", causes.join(", ")));
+        w.paint(Paint::Heading, &head)?;
+        for (i, c) in n.causes.iter().enumerate() {
+            w.write_all(if i == 0 { b"  (" } else { b", " })?;
+            w.paint(Paint::Cause, c.as_str())?;
         }
-        writeln!(w, "{head}")?;
+        if !n.causes.is_empty() {
+            w.write_all(b")")?;
+        }
+        writeln!(w)?;
         for c in &n.changes {
-            writeln!(
+            write!(
                 w,
-                "    {}: {} → {}{}",
+                "    {}: {} → {}",
                 c.field,
                 Change::shown(&c.a).unwrap_or_else(|| "(none)".into()),
                 c.shown_b().unwrap_or_else(|| "(none)".into()),
-                c.cause.map(|x| format!("  [{x}]")).unwrap_or_default()
             )?;
+            if let Some(x) = c.cause {
+                w.write_all(b"  [")?;
+                w.paint(Paint::Cause, x.as_str())?;
+                w.write_all(b"]")?;
+            }
+            writeln!(w)?;
         }
         if let Some(d) = &n.diff {
             write_diff(d, (n.image_offset_a, n.image_offset_b), w, o)?;
@@ -152,7 +236,7 @@ fn write_node(
 fn write_diff(
     d: &Diff,
     image: (Option<u64>, Option<u64>),
-    w: &mut impl Write,
+    w: &mut Out<impl Write>,
     o: &TextOptions,
 ) -> io::Result<()> {
     if let Some(f) = d.fallback() {
@@ -165,7 +249,13 @@ fn write_diff(
             let rows = text_rows(hunks);
             let total = rows.len();
             for row in rows.iter().take(o.max_diff_lines) {
-                writeln!(w, "    │{}", row.unified())?;
+                w.write_all("    │".as_bytes())?;
+                match row.kind {
+                    RowKind::Delete => w.paint_line(Paint::Removed, &row.unified())?,
+                    RowKind::Insert => w.paint_line(Paint::Added, &row.unified())?,
+                    RowKind::Header => w.paint_line(Paint::HunkHeader, &row.unified())?,
+                    RowKind::Context | RowKind::NoNewline => writeln!(w, "{}", row.unified())?,
+                }
             }
             if total > o.max_diff_lines || *truncated {
                 writeln!(
@@ -174,20 +264,8 @@ fn write_diff(
                 )?;
             }
         }
-        Diff::Binary {
-            size_a,
-            size_b,
-            differing_bytes,
-            ranges,
-            truncated,
-            ..
-        } => {
-            writeln!(
-                w,
-                "    binary: {differing_bytes} bytes differ in {} range(s){} (sizes {size_a} / {size_b})",
-                ranges.len(),
-                if *truncated { "+" } else { "" }
-            )?;
+        Diff::Binary { ranges, .. } => {
+            writeln!(w, "    binary: {}", binary_summary(d).unwrap_or_default())?;
             let mut lines = 0;
             for r in ranges {
                 if lines >= o.max_diff_lines {
@@ -213,11 +291,13 @@ fn write_diff(
                     _ => writeln!(w, "    @ {:#x} (+{} bytes)", r.offset, r.len)?,
                 }
                 for row in hex_rows(r.start, &r.a) {
-                    writeln!(w, "    -{}", row.line())?;
+                    w.write_all(b"    ")?;
+                    w.paint_line(Paint::Removed, &format!("-{}", row.line()))?;
                     lines += 1;
                 }
                 for row in hex_rows(r.start, &r.b) {
-                    writeln!(w, "    +{}", row.line())?;
+                    w.write_all(b"    ")?;
+                    w.paint_line(Paint::Added, &format!("+{}", row.line()))?;
                     lines += 1;
                 }
             }
@@ -228,23 +308,30 @@ fn write_diff(
             reason,
         } => {
             writeln!(w, "    compared by hash only ({reason})")?;
-            writeln!(w, "    -sha256 {sha256_a}")?;
-            writeln!(w, "    +sha256 {sha256_b}")?;
+            w.write_all(b"    ")?;
+            w.paint_line(Paint::Removed, &format!("-sha256 {sha256_a}"))?;
+            w.write_all(b"    ")?;
+            w.paint_line(Paint::Added, &format!("+sha256 {sha256_b}"))?;
         }
     }
     Ok(())
 }
 
 pub fn write(r: &Report, w: &mut impl Write, o: &TextOptions) -> io::Result<()> {
-    writeln!(
-        w,
-        "--- a: {}  ({} bytes, sha256 {})",
-        r.a.path, r.a.size, r.a.sha256
+    let w = &mut Out::new(w, o.color);
+    w.paint_line(
+        Paint::Heading,
+        &format!(
+            "--- a: {}  ({} bytes, sha256 {})",
+            r.a.path, r.a.size, r.a.sha256
+        ),
     )?;
-    writeln!(
-        w,
-        "+++ b: {}  ({} bytes, sha256 {})",
-        r.b.path, r.b.size, r.b.sha256
+    w.paint_line(
+        Paint::Heading,
+        &format!(
+            "+++ b: {}  ({} bytes, sha256 {})",
+            r.b.path, r.b.size, r.b.sha256
+        ),
     )?;
     let s = &r.summary;
     match r.verdict {
@@ -291,7 +378,7 @@ pub fn write(r: &Report, w: &mut impl Write, o: &TextOptions) -> io::Result<()> 
     }
     if !r.regions.is_empty() {
         writeln!(w)?;
-        writeln!(w, "differing byte regions:")?;
+        w.paint_line(Paint::Heading, "differing byte regions:")?;
         for g in r.regions.iter().take(o.max_regions) {
             let (c, owners) = region_text(g);
             writeln!(w, "  {c} @ {:#x} +{:#x}: {owners}", g.offset, g.len)?;
@@ -317,13 +404,18 @@ pub fn shown_address(a: &str) -> &str {
 }
 
 /// The root causes, most explaining first, each with a few addresses.
-fn write_groups(r: &Report, w: &mut impl Write, o: &TextOptions) -> io::Result<()> {
+fn write_groups(r: &Report, w: &mut Out<impl Write>, o: &TextOptions) -> io::Result<()> {
     if r.groups.is_empty() {
         return Ok(());
     }
-    writeln!(w, "root causes ({} groups):", r.groups.len())?;
+    w.paint_line(
+        Paint::Heading,
+        &format!("root causes ({} groups):", r.groups.len()),
+    )?;
     for g in &r.groups {
-        writeln!(w, "  {:>5}  {}: {}", g.count, g.cause, g.shape)?;
+        write!(w, "  {:>5}  ", g.count)?;
+        w.paint(Paint::Cause, g.cause.as_str())?;
+        writeln!(w, ": {}", g.shape)?;
         let shown: Vec<&str> = g
             .addresses
             .iter()
@@ -370,6 +462,20 @@ mod tests {
     use reprodiff_report::{ByteRange, Data, DiffLine, Hunk, LineTag};
 
     #[test]
+    fn colour_goes_around_text_that_stays_escaped() {
+        let mut out = Out::new(Vec::new(), true);
+        out.paint(Paint::Removed, "-a\x1b[2Jb").expect("write");
+        write!(out, " \x1b]0;title\x07").expect("write");
+        assert_eq!(
+            String::from_utf8(out.w.0).expect("utf-8"),
+            "\x1b[31m-a\\x1b[2Jb\x1b[0m \\x1b]0;title\\x07"
+        );
+        let mut plain = Out::new(Vec::new(), false);
+        plain.paint(Paint::Removed, "-a").expect("write");
+        assert_eq!(plain.w.0, b"-a");
+    }
+
+    #[test]
     fn a_coarser_diff_says_why() {
         let line = |tag, s: &str| DiffLine {
             tag,
@@ -386,9 +492,9 @@ mod tests {
             truncated: false,
             fallback: Some("line diff stopped at its 500 ms deadline".into()),
         };
-        let mut out = Vec::new();
+        let mut out = Out::new(Vec::new(), false);
         write_diff(&d, (None, None), &mut out, &TextOptions::default()).expect("write");
-        let out = String::from_utf8(out).expect("utf-8");
+        let out = String::from_utf8(out.w.0).expect("utf-8");
         assert_eq!(
             out,
             "    note: line diff stopped at its 500 ms deadline\n    │@@ -1 +1 @@\n    │-a\n    │+b\n"
@@ -411,7 +517,7 @@ mod tests {
             truncated: false,
             fallback: None,
         };
-        let mut out = Vec::new();
+        let mut out = Out::new(Vec::new(), false);
         write_diff(
             &d,
             (Some(0x800), Some(0x800)),
@@ -420,7 +526,7 @@ mod tests {
         )
         .expect("write");
         assert_eq!(
-            String::from_utf8(out).expect("utf-8"),
+            String::from_utf8(out.w.0).expect("utf-8"),
             "    binary: 2 bytes differ in 1 range(s) (sizes 20 / 19)\n\
              \x20   @ 0x12 (+2 bytes), image @ 0x812\n\
              \x20   -00000010: 6162 0064                                ab.d\n\

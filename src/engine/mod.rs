@@ -30,7 +30,7 @@ mod twins;
 pub use options::{glob_match, OnSubtree, Options, Progress};
 
 use digest::image_sha256;
-pub use digest::sha256_hex;
+pub use digest::{file_digests, sha256_hex};
 use entries::{compare_entries, one_sided};
 pub use explain::{explain_leaf, Explain, Leaf};
 use pairing::{dir_orders, order_matters, order_values, pair, paired, per_directory, Pair};
