@@ -426,6 +426,14 @@ fn markdown_is_short_and_names_every_offending_file() {
     }
 }
 
+/// The change of a field on a node; panics naming the node's changes.
+fn change<'n>(n: &'n Node, field: &str) -> &'n Change {
+    n.changes
+        .iter()
+        .find(|c| c.field == field)
+        .unwrap_or_else(|| panic!("{field}: {:?}", n.changes))
+}
+
 fn pair(name_a: &str, name_b: &str) -> Report {
     let read = |n: &str| {
         Blob::from_vec(std::fs::read(testdata(&format!("diagnose/{n}"))).expect("fixture"))
@@ -879,17 +887,15 @@ fn generated_files_follow_their_generators_version() {
 #[test]
 fn property_notes_of_another_toolchain_explain_the_code() {
     let r = pair("property.a.o", "property.b.o");
-    let by_field = |f: &str| {
-        r.tree
-            .changes
-            .iter()
-            .find(|c| c.field == f)
-            .unwrap_or_else(|| panic!("{f}: {:?}", r.tree.changes))
-    };
+    let by_field = |f: &str| change(&r.tree, f);
+    let note = by_field("elf.section..note.gnu.property");
+    assert_eq!(note.cause, Some(Cause::Toolchain));
+    // As `readelf -n` reads the two notes.
     assert_eq!(
-        by_field("elf.section..note.gnu.property").cause,
-        Some(Cause::Toolchain)
+        Change::shown(&note.a).as_deref(),
+        Some("x86 feature: IBT, SHSTK")
     );
+    assert_eq!(note.shown_b().as_deref(), Some("x86 feature: IBT"));
     let code = by_field("elf.section..text.startup");
     assert_eq!(code.cause, Some(Cause::Consequential));
     assert_eq!(code.follows, ["elf.section..note.gnu.property"]);
@@ -919,4 +925,86 @@ fn the_same_words_in_other_markup_are_named_not_explained() {
     );
     assert_eq!(m.cause, Some(Cause::Content));
     assert!(page.changes.iter().all(|c| c.field != "text.other"));
+}
+
+/// CMake's package files from a real rebuild pair (libimecore-dev, CMake
+/// 3.31 and 3.25): the targets file records the policy range its CMake
+/// was written against, which is the toolchain; the version file is
+/// CMake's template on both sides, named, and left unexplained on its own
+/// (nothing in it says which CMake wrote it).
+#[test]
+fn cmake_files_name_their_writer() {
+    let r = pair("Targets.a.cmake", "Targets.b.cmake");
+    let g = r
+        .tree
+        .changes
+        .iter()
+        .find(|c| c.field == "text.generator")
+        .expect("the policy range");
+    assert_eq!(g.cause, Some(Cause::Toolchain));
+    assert_eq!(
+        Change::shown(&g.a).as_deref(),
+        Some("CMake, policies 2.8.12...3.29")
+    );
+    assert_eq!(g.shown_b().as_deref(), Some("CMake, policies 2.8.3...3.23"));
+    assert!(!root_causes(&r).contains(&Cause::Content));
+    let r = pair("ConfigVersion.a.cmake", "ConfigVersion.b.cmake");
+    let t = r
+        .tree
+        .changes
+        .iter()
+        .find(|c| c.field == "text.template")
+        .expect("the template");
+    assert_eq!(
+        Change::shown(&t.a).as_deref(),
+        Some("CMake's package version file template")
+    );
+    assert_eq!(root_causes(&r), [Cause::Content]);
+}
+
+/// An Erlang module from a real rebuild pair (erlang-p1-pgsql, erlc 8.5.4
+/// in trixie and 8.2.3 in bookworm): the compile information names the
+/// compiler, and the code, attributes and debug info follow it.
+#[test]
+fn erlang_modules_name_their_compiler() {
+    let r = pair("pgsql_app.a.beam", "pgsql_app.b.beam");
+    let by_field = |f: &str| change(&r.tree, f);
+    let compiler = by_field("beam.compiler");
+    assert_eq!(compiler.cause, Some(Cause::Toolchain));
+    assert_eq!(
+        Change::shown(&compiler.a).as_deref(),
+        Some("Erlang compiler 8.5.4")
+    );
+    assert_eq!(compiler.shown_b().as_deref(), Some("Erlang compiler 8.2.3"));
+    let code = by_field("beam.chunk.Code");
+    assert_eq!(code.cause, Some(Cause::Consequential));
+    assert_eq!(code.follows, ["beam.compiler"]);
+    assert!(!root_causes(&r).contains(&Cause::Content));
+}
+
+/// The same module with one byte of its code changed and the same compiler
+/// on both sides: nothing to blame, so the differing chunk stays content.
+#[test]
+fn erlang_modules_without_a_compiler_change_stay_unexplained() {
+    let read = |n: &str| std::fs::read(testdata(&format!("diagnose/{n}"))).expect("fixture");
+    let a = read("pgsql_app.a.beam");
+    let mut b = a.clone();
+    // One byte of the code chunk changed, the compile information kept.
+    let code = a.windows(4).position(|w| w == b"Code").expect("code chunk") + 12;
+    b[code] ^= 1;
+    let r = compare_blobs(
+        "x.beam",
+        &Blob::from_vec(a),
+        "x.beam",
+        &Blob::from_vec(b),
+        &Options::default(),
+    );
+    let c = r
+        .tree
+        .changes
+        .iter()
+        .find(|c| c.field == "beam.chunk.Code")
+        .expect("code chunk");
+    assert_eq!(c.cause, Some(Cause::Content));
+    assert!(r.tree.changes.iter().all(|c| c.field != "beam.compiler"));
 }

@@ -17,6 +17,7 @@
 )]
 
 pub mod ar;
+pub mod beam;
 pub mod blob;
 pub(crate) mod bytes;
 pub mod cpio;
@@ -70,6 +71,8 @@ pub enum Format {
     Pe,
     /// A PNG image: read chunk by chunk and decoded by `png`, never opened.
     Png,
+    /// An Erlang BEAM module: read chunk by chunk, never opened.
+    Beam,
 }
 
 impl Format {
@@ -91,6 +94,7 @@ impl Format {
             Format::Elf => "elf",
             Format::Pe => "pe",
             Format::Png => "png",
+            Format::Beam => "beam",
         }
     }
 
@@ -104,7 +108,7 @@ impl Format {
 
     /// Formats with members that [`open`] can list.
     pub fn is_container(self) -> bool {
-        !matches!(self, Format::Elf | Format::Pe | Format::Png)
+        !matches!(self, Format::Elf | Format::Pe | Format::Png | Format::Beam)
     }
 }
 
@@ -183,7 +187,7 @@ pub fn open_as(blob: &Blob, format: Format, limits: &Limits) -> Result<Option<Co
         Format::Gzip | Format::Xz | Format::Zstd | Format::Bzip2 | Format::Lz4 => {
             return open_stream(blob, format, limits);
         }
-        Format::Elf | Format::Pe | Format::Png => return Ok(None),
+        Format::Elf | Format::Pe | Format::Png | Format::Beam => return Ok(None),
     };
     // Listings of big images live as long as their comparison: no growth slack.
     let mut c = c;

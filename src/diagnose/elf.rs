@@ -21,6 +21,104 @@ pub(super) fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
+/// A `.note.gnu.property` section as `readelf -n` names its properties:
+/// `x86 feature: IBT, SHSTK; x86 ISA needed: x86-64-baseline`. Read in
+/// either byte order (the one in which the note's name size is 4); `None`
+/// when the bytes are not such notes.
+fn property_text(d: &[u8]) -> Option<String> {
+    let u32_at = |at: usize, le: bool| -> Option<u32> {
+        let b: [u8; 4] = d.get(at..at.checked_add(4)?)?.try_into().ok()?;
+        Some(if le {
+            u32::from_le_bytes(b)
+        } else {
+            u32::from_be_bytes(b)
+        })
+    };
+    let le = u32_at(0, true)? == 4;
+    let bits = |v: u32, names: &[&str]| -> String {
+        let mut on: Vec<String> = Vec::new();
+        for i in 0..32 {
+            if v & (1 << i) != 0 {
+                on.push(
+                    names
+                        .get(i)
+                        .map_or_else(|| format!("bit {i}"), |n| n.to_string()),
+                );
+            }
+        }
+        if on.is_empty() {
+            "(none)".to_string()
+        } else {
+            on.join(", ")
+        }
+    };
+    let mut out: Vec<String> = Vec::new();
+    let mut at = 0usize;
+    // Notes, each: name size, description size, type, name, description.
+    while at < d.len() && out.len() < 16 {
+        let (namesz, descsz) = (u32_at(at, le)? as usize, u32_at(at + 4, le)? as usize);
+        let name = d.get(at + 12..(at + 12).checked_add(namesz)?)?;
+        if name != b"GNU\0" {
+            return None;
+        }
+        let desc_at = at + 12 + namesz.next_multiple_of(4);
+        let desc = d.get(desc_at..desc_at.checked_add(descsz)?)?;
+        let align = if descsz % 8 == 0 { 8 } else { 4 };
+        let mut p = 0usize;
+        while p + 8 <= desc.len() && out.len() < 16 {
+            let (ty, size) = (
+                u32_at(desc_at + p, le)?,
+                u32_at(desc_at + p + 4, le)? as usize,
+            );
+            let value = if size == 4 {
+                u32_at(desc_at + p + 8, le)
+            } else {
+                None
+            };
+            let named = match (ty, value) {
+                (0xc000_0002, Some(v)) => format!(
+                    "x86 feature: {}",
+                    bits(v, &["IBT", "SHSTK", "LAM_U48", "LAM_U57"])
+                ),
+                (0xc000_8002, Some(v)) => format!(
+                    "x86 ISA needed: {}",
+                    bits(
+                        v,
+                        &["x86-64-baseline", "x86-64-v2", "x86-64-v3", "x86-64-v4"]
+                    )
+                ),
+                (0xc001_0002, Some(v)) => format!(
+                    "x86 ISA used: {}",
+                    bits(
+                        v,
+                        &["x86-64-baseline", "x86-64-v2", "x86-64-v3", "x86-64-v4"]
+                    )
+                ),
+                (0xc000_8001 | 0xc001_0001, Some(v)) => format!(
+                    "x86 feature {}: {}",
+                    if ty == 0xc000_8001 { "needed" } else { "used" },
+                    bits(
+                        v,
+                        &[
+                            "x86", "x87", "MMX", "XMM", "YMM", "ZMM", "FXSR", "XSAVE", "XSAVEOPT",
+                            "XSAVEC", "TMM", "MASK"
+                        ]
+                    )
+                ),
+                (0xc000_0000, Some(v)) => {
+                    format!("AArch64 feature: {}", bits(v, &["BTI", "PAC", "GCS"]))
+                }
+                (_, Some(v)) => format!("property {ty:#x}: {v:#x}"),
+                (_, None) => format!("property {ty:#x} ({size} bytes)"),
+            };
+            out.push(named);
+            p = (p + 8).checked_add(size)?.next_multiple_of(align);
+        }
+        at = desc_at.checked_add(descsz)?.next_multiple_of(4);
+    }
+    (!out.is_empty()).then(|| out.join("; "))
+}
+
 /// The printable string around `at` (up to NULs or control bytes), cut to 80.
 pub(super) fn string_at(b: &[u8], at: usize) -> String {
     let printable = |c: u8| c == b' ' || c.is_ascii_graphic();
@@ -190,6 +288,27 @@ pub fn classify(p: &ElfPair) -> Vec<Change> {
         }
         let (da, db) = (s.a, s.b);
         let field = format!("elf.section.{}", s.name);
+        if s.kind == SectionKind::Property {
+            // Written by the assembler and linker from their defaults:
+            // another toolchain's ISA level or protection features (one
+            // side's gcc protecting control flow by default, `IBT, SHSTK`,
+            // the other's not writing the note at all).
+            let shown = |d: &[u8], held: bool| {
+                if !held {
+                    "(no such section)".to_string()
+                } else {
+                    property_text(d).unwrap_or_else(|| hex(d.get(..d.len().min(32)).unwrap_or(d)))
+                }
+            };
+            let c = finding(
+                &field,
+                shown(da, s.only != Some(Side::B)),
+                shown(db, s.only != Some(Side::A)),
+                Cause::Toolchain,
+            );
+            out.push((about(c, &s.name), false));
+            continue;
+        }
         if let Some(side) = s.only {
             // A section another linker or compiler adds or drops.
             let held = |d: &[u8]| format!("{} bytes", d.len());
@@ -229,14 +348,6 @@ pub fn classify(p: &ElfPair) -> Vec<Change> {
                 let (ia, ib) = &p.build_ids;
                 let c = finding(&field, show(ia, da), show(ib, db), Cause::BuildId);
                 out.push((about(c, &s.name), true));
-                continue;
-            }
-            SectionKind::Property if s.only.is_none() => {
-                // Written by the assembler and linker from their defaults:
-                // another toolchain's ISA level or protection features.
-                let short = |d: &[u8]| hex(d.get(..d.len().min(32)).unwrap_or(d));
-                let c = finding(&field, short(da), short(db), Cause::Toolchain);
-                out.push((about(c, &s.name), false));
                 continue;
             }
             SectionKind::Comment => {
@@ -361,4 +472,45 @@ fn strings_of(d: &[u8]) -> String {
         .map(|s| String::from_utf8_lossy(s).into_owned())
         .collect();
     parts.join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn property_notes_are_read_in_either_order_and_never_past_their_end() {
+        // One note: name "GNU", one x86 feature property (IBT | SHSTK)
+        // and the ISA level, as gcc writes them on x86-64.
+        let mut le: Vec<u8> = Vec::new();
+        for w in [4u32, 32, 5] {
+            le.extend(w.to_le_bytes());
+        }
+        le.extend(b"GNU\0");
+        for w in [0xc000_0002u32, 4, 3, 0, 0xc000_8002, 4, 1, 0] {
+            le.extend(w.to_le_bytes());
+        }
+        assert_eq!(
+            property_text(&le).as_deref(),
+            Some("x86 feature: IBT, SHSTK; x86 ISA needed: x86-64-baseline")
+        );
+        let be: Vec<u8> = le
+            .chunks(4)
+            .flat_map(|c| {
+                if c == b"GNU\0" {
+                    c.to_vec()
+                } else {
+                    c.iter().rev().copied().collect()
+                }
+            })
+            .collect();
+        assert_eq!(property_text(&be), property_text(&le));
+        for cut in 0..le.len() {
+            let _ = property_text(&le[..cut]);
+        }
+        let mut huge = le.clone();
+        huge[4..8].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert_eq!(property_text(&huge), None);
+        assert_eq!(property_text(b"not a note at all"), None);
+    }
 }

@@ -300,11 +300,14 @@ fn facts(n: &Node) -> Vec<Fact> {
                 }
                 // Documents another version of their generator marked up
                 // otherwise, in a package whose toolchain changed.
-                let remarked = |c: &Change| c.field == roff::FIELD && !c.follows.is_empty();
+                let remarked = |c: &Change| {
+                    (c.field == roff::FIELD || c.field == generator::TEMPLATE)
+                        && !c.follows.is_empty()
+                };
                 if let Some(c) = changes.iter().find(|c| remarked(c)) {
                     out.push(fact(
                         Consequential,
-                        "the same words in other markup after the toolchain change",
+                        "generated documents written otherwise after the toolchain change",
                         c.follows.first().cloned(),
                     ));
                 }

@@ -13,6 +13,7 @@
 //! and the fields it follows; none reads a field's name or parses a
 //! displayed value.
 
+pub mod beam;
 pub mod changelog;
 pub mod deb822;
 pub mod elf;
@@ -80,18 +81,15 @@ pub fn classify_leaf(leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Node) {
             return;
         }
     }
-    if let Leaf::Pe(p) = leaf {
-        let changes = pe::classify(p);
-        let explained =
-            !changes.is_empty() && changes.iter().all(|c| c.cause != Some(Cause::Content));
-        node.changes.extend(changes);
-        if explained {
-            keep_few_ranges(node);
-        }
-        return;
-    }
-    if let Leaf::Elf(p) = leaf {
-        let changes = elf::classify(p);
+    // Structured leaves: their readers' findings, the ranges cut to a few
+    // when those explain everything.
+    let structured = match leaf {
+        Leaf::Beam(p) => Some(beam::classify(p)),
+        Leaf::Pe(p) => Some(pe::classify(p)),
+        Leaf::Elf(p) => Some(elf::classify(p)),
+        _ => None,
+    };
+    if let Some(changes) = structured {
         let explained =
             !changes.is_empty() && changes.iter().all(|c| c.cause != Some(Cause::Content));
         node.changes.extend(changes);
@@ -153,6 +151,17 @@ pub fn classify_leaf(leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Node) {
     if ex.unexplained && is_text {
         if let Some(c) = roff::markup_only(a, b) {
             node.changes.push(c);
+            return;
+        }
+        // A file one generator's template wrote on both sides: named, and
+        // following the package's toolchain when that changed.
+        if let Some(t) = generator::template(a).filter(|t| generator::template(b) == Some(t)) {
+            node.changes.push(Change::finding(
+                generator::TEMPLATE,
+                Value::text(t),
+                Value::text("other text from the same template"),
+                Cause::Content,
+            ));
             return;
         }
     }
@@ -519,6 +528,7 @@ fn toolchain_evidence(n: &Node) -> Option<String> {
                     && (c.field.ends_with("Depends")
                         || c.field == "elf.section..comment"
                         || c.field == "elf.section..note.gnu.property"
+                        || c.field == beam::COMPILER
                         || c.field == ABI_FIELD
                         || c.field == changelog::REBUILD
                         || c.field == generator::FIELD)
@@ -572,8 +582,9 @@ fn name_interpreters(n: &mut Node) {
 /// change (`consequential`, following the evidence) instead of `content`,
 /// and so does a man page that differs only in its markup (the same words,
 /// other escapes and requests: what another version of the generator
-/// that wrote it writes). Packages nested in an image are each judged on
-/// their own evidence.
+/// that wrote it writes) and a file one generator's template wrote on both
+/// sides (CMake's package version file). Packages nested in an image are
+/// each judged on their own evidence.
 fn follow_package_toolchain(n: &mut Node) {
     for c in &mut n.children {
         follow_package_toolchain(c);
@@ -586,7 +597,10 @@ fn follow_package_toolchain(n: &mut Node) {
     };
     fn mark(n: &mut Node, evidence: &str) {
         for c in &mut n.changes {
-            let compiled = c.field.starts_with("elf.section.") || c.field == roff::FIELD;
+            let compiled = c.field.starts_with("elf.section.")
+                || c.field.starts_with("beam.chunk.")
+                || c.field == roff::FIELD
+                || c.field == generator::TEMPLATE;
             if c.cause == Some(Cause::Content) && compiled {
                 c.cause = Some(Cause::Consequential);
                 c.follows = vec![evidence.to_string()];

@@ -5,7 +5,7 @@
 //!
 //! Engine stage (formats → **engine** → diagnosis → report).
 
-use super::{packages, pe, png, sections};
+use super::{beam, packages, pe, png, sections};
 use crate::report::{Node, Report};
 
 /// What the engine made of a differing leaf, for [`Explain::leaf`].
@@ -19,6 +19,8 @@ pub enum Leaf<'d> {
     Packages(Vec<crate::report::Change>),
     /// Two PNG images: their chunks and what their pixels say.
     Png(png::PngPair<'d>),
+    /// Two Erlang BEAM modules with their chunks.
+    Beam(beam::BeamPair<'d>),
     /// Anything else: explained from its bytes.
     Bytes,
 }
@@ -43,6 +45,8 @@ pub fn explain_leaf(address: &str, a: &[u8], b: &[u8], node: &mut Node, explain:
         Leaf::Packages(packages::compare(a, b))
     } else if let Some(p) = png::pair(a, b) {
         Leaf::Png(p)
+    } else if let Some(p) = beam::pair(a, b) {
+        Leaf::Beam(p)
     } else {
         match sections::pair(a, b) {
             Some(p) => Leaf::Elf(p),

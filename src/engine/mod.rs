@@ -10,6 +10,7 @@
 //! children sorted by address, so two runs give byte-identical reports.
 
 pub mod address;
+pub mod beam;
 pub mod content;
 mod digest;
 mod entries;

@@ -3,7 +3,9 @@
 # its bookworm-backports rebuild of the same source), made by the real
 # tools in Debian's own builds: a maintainer script debhelper 13.24.2 and
 # 13.11.4 wrote, a man page help2man 1.50.1 and 1.48.5 generated, and a man
-# page Doxygen 1.9.8 and 1.9.4 wrote with the same words in other markup.
+# page Doxygen 1.9.8 and 1.9.4 wrote with the same words in other markup,
+# the CMake package files two CMake versions generated, and an Erlang
+# module two versions of erlc compiled.
 # Downloads the two pairs with a private apt configuration (the machine's
 # own sources are left alone); the tests read only the committed files.
 set -euo pipefail
@@ -15,7 +17,9 @@ source "$(dirname "$0")/../../benches/debian-archive.sh" "$work"
 cd "$work"
 apt-get "${apt[@]}" download bacula-director=15.0.3-3 bacula-director=15.0.3-3~bpo12+1 \
     manpages-es=4.27.0-1 manpages-es=4.27.0-1~bpo12+1 \
-    libpipewire-0.3-modules=1.4.2-1 libpipewire-0.3-modules=1.4.2-1~bpo12+1 >/dev/null
+    libpipewire-0.3-modules=1.4.2-1 libpipewire-0.3-modules=1.4.2-1~bpo12+1 \
+    libimecore-dev=1.1.10+dict20250327-1 libimecore-dev=1.1.10+dict20250327-1~bpo12+1 \
+    erlang-p1-pgsql=1.1.31-1 erlang-p1-pgsql=1.1.31-1~bpo12+1 >/dev/null
 for side in a b; do
     suffix=""
     [ "$side" = b ] && suffix="~bpo12+1"
@@ -26,4 +30,10 @@ for side in a b; do
     cp "$side/data/usr/share/man/es/man1/arch.1.gz" "$out/arch.1.$side.gz"
     dpkg-deb -x libpipewire-0.3-modules_1.4.2-1${suffix}_amd64.deb "$side/data"
     cp "$side/data/usr/share/man/man7/libpipewire-module-access.7.gz" "$out/access.7.$side.gz"
+    dpkg-deb -x "libimecore-dev_1.1.10+dict20250327-1${suffix}_amd64.deb" "$side/data"
+    cmake="$side/data/usr/lib/x86_64-linux-gnu/cmake/LibIMECore"
+    cp "$cmake/LibIMECoreTargets.cmake" "$out/Targets.$side.cmake"
+    cp "$cmake/LibIMECoreConfigVersion.cmake" "$out/ConfigVersion.$side.cmake"
+    dpkg-deb -x "erlang-p1-pgsql_1.1.31-1${suffix}_amd64.deb" "$side/data"
+    cp "$side/data/usr/lib/erlang/lib/p1_pgsql-1.1.31/ebin/pgsql_app.beam" "$out/pgsql_app.$side.beam"
 done
