@@ -23,6 +23,29 @@ const TOOLCHAIN_LIBS: [&str; 8] = [
     "libc6-dev",
 ];
 
+/// Compilers a package's `Built-Using` names (`rustc (= 1.95.0+dfsg1-2)`,
+/// `golang-1.24 (= 1.24.4-1)`): the versions it was built with.
+const COMPILERS: [&str; 7] = [
+    "rustc",
+    "golang",
+    "gcc",
+    "gccgo",
+    "ghc",
+    "llvm-toolchain",
+    "gnat",
+];
+
+/// Whether a package name is a compiler's, with or without the version
+/// its name carries (`golang-1.24`, `gcc-14`).
+fn is_compiler(name: &str) -> bool {
+    let name = name.split(':').next().unwrap_or("");
+    let base = match name.rsplit_once('-') {
+        Some((b, v)) if v.starts_with(|c: char| c.is_ascii_digit()) => b,
+        _ => name,
+    };
+    COMPILERS.contains(&base)
+}
+
 /// Fields whose value lists versioned dependencies.
 const RELATIONS: [&str; 6] = [
     "Depends",
@@ -102,7 +125,8 @@ fn relation_changes(field: &str, a: &str, b: &str) -> (Vec<Change>, Unpaired) {
             continue;
         }
         let base = x.0.split(':').next().unwrap_or("");
-        let list = if x.0 == y.0 && TOOLCHAIN_LIBS.contains(&base) {
+        let toolchain_lib = x.0 == y.0 && TOOLCHAIN_LIBS.contains(&base);
+        let list = if toolchain_lib || (is_compiler(&x.0) && is_compiler(&y.0)) {
             &mut tool
         } else {
             &mut other
@@ -314,6 +338,30 @@ mod tests {
             causes("libpython3.13 (>= 3.13.0~rc3)", "libpython3.11 (>= 3.11.0)"),
             (vec![Some(Cause::PackageVersion)], false)
         );
+        // The compilers Built-Using names are the toolchain.
+        let (changes, _) = relation_changes(
+            "control.Built-Using",
+            "rust-egg (= 0.6.0+ds-5), rustc (= 1.95.0+dfsg1-2), golang-1.26 (= 1.26.5-1)",
+            "rust-egg (= 0.6.0+ds-5~bpo13+1), rustc (= 1.85.1+dfsg1-1+deb13u1), golang-1.24 (= 1.24.4-1)",
+        );
+        let shown: Vec<(String, Option<Cause>)> = changes
+            .iter()
+            .map(|c| (Change::shown(&c.b).unwrap_or_default(), c.cause))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                (
+                    "rustc (= 1.85.1+dfsg1-1+deb13u1), golang-1.24 (= 1.24.4-1)".to_string(),
+                    Some(Cause::Toolchain)
+                ),
+                (
+                    "rust-egg (= 0.6.0+ds-5~bpo13+1)".to_string(),
+                    Some(Cause::PackageVersion)
+                ),
+            ]
+        );
+        assert!(is_compiler("gcc-14") && is_compiler("rustc") && !is_compiler("rust-egg"));
         assert!(!same_package("libfoo", "libbar"));
         assert!(!same_package("python3-gi", "python3-all-dev"));
     }

@@ -119,6 +119,24 @@ fn property_text(d: &[u8]) -> Option<String> {
     (!out.is_empty()).then(|| out.join("; "))
 }
 
+/// The Go version a `.go.buildinfo` section records: after the 14-byte
+/// magic `\xff Go buildinf:`, the pointer size and a flags byte; with flag
+/// 2 (Go 1.18 and later) the version follows at offset 32 as a
+/// varint-length string (`go1.24.4`). `None` for older layouts, which
+/// point at the string instead.
+fn go_version(d: &[u8]) -> Option<String> {
+    if !d.starts_with(b"\xff Go buildinf:") || d.get(15)? & 2 == 0 {
+        return None;
+    }
+    let len = *d.get(32)? as usize;
+    if len == 0 || len >= 0x80 {
+        return None;
+    }
+    let v = d.get(33..33 + len)?;
+    (v.starts_with(b"go") && v.iter().all(|c| c.is_ascii_graphic()))
+        .then(|| String::from_utf8_lossy(v).into_owned())
+}
+
 /// The printable string around `at` (up to NULs or control bytes), cut to 80.
 pub(super) fn string_at(b: &[u8], at: usize) -> String {
     let printable = |c: u8| c == b' ' || c.is_ascii_graphic();
@@ -350,6 +368,23 @@ pub fn classify(p: &ElfPair) -> Vec<Change> {
                 out.push((about(c, &s.name), true));
                 continue;
             }
+            SectionKind::GoBuildInfo => {
+                // The Go toolchain that linked the program (`go1.26.5`
+                // against `go1.24.4`); the rest follows from it.
+                if let (Some(va), Some(vb)) = (go_version(da), go_version(db)) {
+                    if va != vb {
+                        let c = finding(&field, va, vb, Cause::Toolchain);
+                        out.push((about(c, &s.name), false));
+                        continue;
+                    }
+                }
+            }
+            SectionKind::GoBuildId => {
+                // A hash of the build's inputs: follows whatever else differs.
+                let c = finding(&field, string_at(da, 16), string_at(db, 16), Cause::BuildId);
+                out.push((about(c, &s.name), true));
+                continue;
+            }
             SectionKind::Comment => {
                 // The tools that wrote the file: another compiler.
                 let c = finding(&field, strings_of(da), strings_of(db), Cause::Toolchain);
@@ -477,6 +512,28 @@ fn strings_of(d: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The layout the Go 1.18+ linker writes (`go version -m` reads it).
+    #[test]
+    fn go_build_info_names_the_go_version() {
+        let mut d = b"\xff Go buildinf:".to_vec();
+        d.extend([8, 2]);
+        d.resize(32, 0);
+        d.push(8);
+        d.extend(b"go1.24.4");
+        d.push(3);
+        d.extend(b"mod");
+        assert_eq!(go_version(&d).as_deref(), Some("go1.24.4"));
+        // The pre-1.18 layout points at the string instead: not read.
+        let mut old = d.clone();
+        old[15] = 0;
+        assert_eq!(go_version(&old), None);
+        for cut in 0..d.len() {
+            let _ = go_version(&d[..cut]);
+        }
+        assert_eq!(go_version(&d[..36]), None, "the version cut short");
+        assert_eq!(go_version(b"not build info"), None);
+    }
 
     #[test]
     fn property_notes_are_read_in_either_order_and_never_past_their_end() {

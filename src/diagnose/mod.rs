@@ -526,6 +526,8 @@ fn toolchain_evidence(n: &Node) -> Option<String> {
             .find(|c| {
                 c.cause == Some(Cause::Toolchain)
                     && (c.field.ends_with("Depends")
+                        || c.field.ends_with("Built-Using")
+                        || c.field == "elf.section..go.buildinfo"
                         || c.field == "elf.section..comment"
                         || c.field == "elf.section..note.gnu.property"
                         || c.field == beam::COMPILER

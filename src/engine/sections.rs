@@ -30,6 +30,11 @@ pub enum SectionKind {
     /// `.note.gnu.property`: the ISA level and control-flow protection the
     /// assembler and linker recorded (their version's and flags' doing).
     Property,
+    /// `.go.buildinfo`: the Go toolchain's version and the module's build
+    /// settings, written by the Go linker.
+    GoBuildInfo,
+    /// `.note.go.buildid`: a hash of the Go build's inputs and outputs.
+    GoBuildId,
     /// Code, data, anything else.
     Other,
 }
@@ -126,6 +131,8 @@ fn kind_of(name: &str) -> SectionKind {
         ".comment" => SectionKind::Comment,
         ".shstrtab" => SectionKind::SectionNames,
         ".note.gnu.property" => SectionKind::Property,
+        ".go.buildinfo" => SectionKind::GoBuildInfo,
+        ".note.go.buildid" => SectionKind::GoBuildId,
         n if n.starts_with(".debug_") && n.ends_with("_str") => SectionKind::DebugStrings,
         n if n.starts_with(".debug_") => SectionKind::Debug,
         _ => SectionKind::Other,
