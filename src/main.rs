@@ -18,7 +18,7 @@ use reprodiff::present::ls;
 use reprodiff::report::Verdict;
 use reprodiff::walk::{self, WalkOptions};
 use reprodiff_formats::{Blob, Kind};
-use reprodiff_present::{json, markdown, text, Sanitize};
+use reprodiff_present::{html, json, markdown, text, Sanitize};
 
 #[derive(Parser)]
 #[command(
@@ -50,12 +50,17 @@ struct CompareArgs {
     /// each) to FILE, for pasting into a bug tracker.
     #[arg(long, value_name = "FILE")]
     markdown: Option<PathBuf>,
+    /// Write a self-contained HTML report (root causes, the tree of
+    /// differences, diffs, hexdumps, where the bytes differ) to FILE.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
     /// Write the text report to FILE instead of standard output.
     #[arg(long, value_name = "FILE")]
     text: Option<PathBuf>,
     /// In the text report, print at most N members of a large root-cause
     /// group whose members differ in nothing else (the same mtime shift on
-    /// thousands of files); the rest are counted. 0 prints every one.
+    /// thousands of files); the rest are counted (the HTML report folds
+    /// them into one collapsed list). 0 prints every one.
     #[arg(long, value_name = "N", default_value_t = 20)]
     max_routine: usize,
     /// Leave out addresses matching GLOB (`*` any characters, `?` one).
@@ -215,7 +220,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             opts.limits.max_depth = c.max_depth;
             // Only the exit code is wanted: the input digests would not be shown.
-            opts.digests = !c.quiet || c.json.is_some() || c.text.is_some() || c.markdown.is_some();
+            opts.digests = !c.quiet
+                || c.json.is_some()
+                || c.text.is_some()
+                || c.markdown.is_some()
+                || c.html.is_some();
             let report = if c.quiet {
                 compare(&a, &b, &opts)?
             } else {
@@ -227,20 +236,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     json::write(&report, &mut w)?;
                     w.flush()?;
                 } else {
-                    let mut w = BufWriter::new(
-                        File::create(path)
-                            .with_context(|| format!("cannot write {}", path.display()))?,
-                    );
+                    let mut w = create(path)?;
                     json::write(&report, &mut w)?;
                     w.flush()?;
                 }
             }
             if let Some(path) = &c.markdown {
-                let mut w = BufWriter::new(
-                    File::create(path)
-                        .with_context(|| format!("cannot write {}", path.display()))?,
-                );
+                let mut w = create(path)?;
                 markdown::write(&report, &mut w, &markdown::MarkdownOptions::default())?;
+                w.flush()?;
+            }
+            if let Some(path) = &c.html {
+                let mut w = create(path)?;
+                let o = html::HtmlOptions {
+                    max_routine: c.max_routine,
+                    ..html::HtmlOptions::default()
+                };
+                html::write(&report, &mut w, &o)?;
                 w.flush()?;
             }
             let to_stdout = !c.quiet && c.json.as_deref() != Some(Path::new("-"));
@@ -249,10 +261,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ..text::TextOptions::default()
             };
             if let Some(path) = &c.text {
-                let mut w = BufWriter::new(
-                    File::create(path)
-                        .with_context(|| format!("cannot write {}", path.display()))?,
-                );
+                let mut w = create(path)?;
                 text::write(&report, &mut w, &text_options)?;
                 w.flush()?;
             } else if to_stdout {
@@ -394,6 +403,12 @@ fn view(inputs: &[PathBuf]) -> Result<ExitCode> {
     }
     result.context("terminal error")?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A report file, buffered.
+fn create(path: &Path) -> Result<BufWriter<File>> {
+    let file = File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(BufWriter::new(file))
 }
 
 fn verdict_code(v: Verdict) -> ExitCode {

@@ -163,6 +163,28 @@ fn pair_changes(rows: &mut [TextRow]) {
     }
 }
 
+/// The part of a changed line that differs from its partner: the byte
+/// range of `text` between the prefix and the suffix it shares with
+/// `other`, on character boundaries; `None` when they share neither (the
+/// whole line is the change). Every presenter marks the same span.
+pub fn changed_span(text: &str, other: &str) -> Option<std::ops::Range<usize>> {
+    let pre: usize = text
+        .chars()
+        .zip(other.chars())
+        .take_while(|(x, y)| x == y)
+        .map(|(x, _)| x.len_utf8())
+        .sum();
+    let (rest, other_rest) = (&text[pre..], &other[pre..]);
+    let suf: usize = rest
+        .chars()
+        .rev()
+        .zip(other_rest.chars().rev())
+        .take_while(|(x, y)| x == y)
+        .map(|(x, _)| x.len_utf8())
+        .sum();
+    (pre + suf > 0).then(|| pre..text.len() - suf)
+}
+
 /// The hunks as unified diff text (no `---`/`+++` file headers), one row a line.
 pub fn unified(hunks: &[Hunk]) -> String {
     let mut out = String::new();
@@ -377,6 +399,20 @@ mod tests {
         let rows = text_rows(&hunks);
         assert_eq!(rows[1].text, "caf\u{fffd}");
         assert_eq!(rows[2].text, "café");
+    }
+
+    #[test]
+    fn changed_span_lies_between_shared_prefix_and_suffix() {
+        assert_eq!(
+            changed_span("Build-Date: Tue", "Build-Date: Wed"),
+            Some(12..15)
+        );
+        assert_eq!(changed_span("id=0042;", "id=0077;"), Some(5..7));
+        // Multi-byte characters: offsets stay on character boundaries.
+        assert_eq!(changed_span("café 1", "cafe 1"), Some(3..5));
+        assert_eq!(changed_span("abc", "xyz"), None);
+        // A line that only grew: an empty middle at the end.
+        assert_eq!(changed_span("ab", "abc"), Some(2..2));
     }
 
     #[test]
