@@ -176,7 +176,7 @@ table{border-collapse:collapse;margin:.3em 0}\
 .d .h td{background:#eef2fb;color:#445}.d .del td:last-child{background:#fdecea}.d .ins td:last-child{background:#e8f6ea}\
 .d .nn td{color:#999}.del mark{background:#f5a9a3}.ins mark{background:#9fd9a8}\
 .hx{background:#fafafa;border:1px solid #ddd;padding:4px 6px;overflow-x:auto}.hx b{background:#ffd27a}\
-details.n,.ch>p{margin-left:1.1em}details.n>summary,.r li{white-space:nowrap;overflow:hidden;text-overflow:ellipsis}\
+details.n,.ch>p{margin-left:1.1em}details.n>summary{white-space:nowrap;overflow:hidden;text-overflow:ellipsis}\
 summary{cursor:pointer}.b{margin:.2em 0 .6em 1.2em}\
 .k{display:inline-block;white-space:nowrap;padding:0 .35em;border-radius:3px;font-size:11.5px;background:#e7eef8;color:#234}\
 .k-content,.k-added,.k-removed{background:#f9d6d2;color:#611}.k-consequential{background:#eee;color:#666}\
@@ -185,7 +185,7 @@ summary{cursor:pointer}.b{margin:.2em 0 .6em 1.2em}\
 .sM{color:#a66a00}.sA{color:#1e7b34}.sR{color:#b02a1c}.si{color:#888}\
 .more,.err{color:#a04000}.err{font-weight:600}.dim{color:#777}\
 .g{border:1px solid #e2e2e2;border-radius:4px;padding:.3em .6em;margin:.4em 0}\
-.m ol,.r{margin:.2em 0;padding-left:2.5em}\
+.m pre,pre.r{margin:.2em 0 .2em 1.5em}\
 svg.s{display:block;width:100%;height:22px;background:#f3f3f3;border:1px solid #ccc}\
 figure{margin:.8em 0}.lg{list-style:none;padding:0;margin:.2em 0}.lg li{display:inline-block;margin-right:1em}\
 #filter label{margin-right:.5em}";
@@ -220,8 +220,33 @@ struct Page<'r, W: Write> {
     node_id: HashMap<*const Node, usize>,
     /// An address's first node, for links.
     by_address: HashMap<&'r str, (&'r Node, usize)>,
-    routine: Routine<'r>,
+    /// Routine members folded away, and the group each is folded under.
+    folded: HashMap<*const Node, usize>,
     opened: usize,
+}
+
+/// The routine members of large groups past the first `limit` of their
+/// group in tree order (the text report's choice): these are folded into
+/// plain lines instead of drawn as nodes. Decided before drawing, so the
+/// root causes above the tree know which members have a node to link to.
+fn folded(r: &Report, limit: usize) -> HashMap<*const Node, usize> {
+    let mut routine = Routine::new(r, limit);
+    let mut out = HashMap::new();
+    for top in &r.tree.children {
+        top.visit(&mut |n| {
+            if n.status == Status::Identical {
+                return;
+            }
+            if let Some(g) = routine.group_of(n, r) {
+                if routine.shown[g] >= limit {
+                    out.insert(std::ptr::from_ref(n), g);
+                } else {
+                    routine.shown[g] += 1;
+                }
+            }
+        });
+    }
+    out
 }
 
 pub fn write(r: &Report, w: &mut impl Write, o: &HtmlOptions) -> io::Result<()> {
@@ -239,7 +264,7 @@ pub fn write(r: &Report, w: &mut impl Write, o: &HtmlOptions) -> io::Result<()> 
         o,
         node_id,
         by_address,
-        routine: Routine::new(r, o.max_routine),
+        folded: folded(r, o.max_routine),
         opened: 0,
     };
     p.head()?;
@@ -324,15 +349,22 @@ impl<'r, W: Write> Page<'r, W> {
         )
     }
 
+    /// An address, linked to its node when it has one drawn.
     fn link(&mut self, address: &str) -> io::Result<()> {
-        match self.by_address.get(address) {
-            Some(&(_, id)) => write!(
+        match self.drawn(address) {
+            Some(id) => write!(
                 self.w,
                 "<a href=\"#n{id}\"><code>{}</code></a>",
                 Esc(shown_address(address))
             ),
             None => write!(self.w, "<code>{}</code>", Esc(shown_address(address))),
         }
+    }
+
+    /// The id of the node drawn for `address`, if one is (not folded).
+    fn drawn(&self, address: &str) -> Option<usize> {
+        let &(n, id) = self.by_address.get(address)?;
+        (!self.folded.contains_key(&std::ptr::from_ref(n))).then_some(id)
     }
 
     fn groups(&mut self) -> io::Result<()> {
@@ -376,15 +408,19 @@ impl<'r, W: Write> Page<'r, W> {
             let plural = if g.count == 1 { "" } else { "s" };
             writeln!(
                 self.w,
-                "<details class=m><summary>{} member{plural}</summary><ol>",
+                "<details class=m><summary>{} member{plural}</summary><pre>",
                 g.count
             )?;
+            // One line each, a link where the member has a node of its
+            // own; folded members are found in their fold by their name.
             for a in &g.addresses {
-                write!(self.w, "<li>")?;
-                self.link(a)?;
-                writeln!(self.w)?;
+                let shown = Esc(shown_address(a));
+                match self.drawn(a) {
+                    Some(id) => writeln!(self.w, "<a href=\"#n{id}\">{shown}</a>")?,
+                    None => writeln!(self.w, "{shown}")?,
+                }
             }
-            writeln!(self.w, "</ol></details>\n</details>")?;
+            writeln!(self.w, "</pre></details>\n</details>")?;
         }
         writeln!(self.w, "</section>")
     }
@@ -659,23 +695,17 @@ impl<'r, W: Write> Page<'r, W> {
         Ok(())
     }
 
-    /// The members of `n`: each drawn as a node, except routine members of
-    /// large groups past the first few of their group, folded into one
-    /// collapsed list per group at the end, counted in its summary.
+    /// The members of `n`: each drawn as a node, except the folded
+    /// routine members, listed after them one per line in one collapsed
+    /// block per group, which says how many it holds. Plain lines, not
+    /// elements: 100,000 of them cost the browser little.
     fn children(&mut self, n: &'r Node) -> io::Result<()> {
         let mut folded: BTreeMap<usize, Vec<&'r Node>> = BTreeMap::new();
         for c in &n.children {
-            if c.status != Status::Identical {
-                if let Some(g) = self.routine.group_of(c, self.r) {
-                    if self.routine.shown[g] >= self.o.max_routine {
-                        self.routine.left_out[g] += 1;
-                        folded.entry(g).or_default().push(c);
-                        continue;
-                    }
-                    self.routine.shown[g] += 1;
-                }
+            match self.folded.get(&std::ptr::from_ref(c)) {
+                Some(&g) => folded.entry(g).or_default().push(c),
+                None => self.node(c)?,
             }
-            self.node(c)?;
         }
         for (g, members) in folded {
             let Some(group) = self.r.groups.get(g) else {
@@ -683,35 +713,29 @@ impl<'r, W: Write> Page<'r, W> {
             };
             writeln!(
                 self.w,
-                "<details class=\"n fold\" data-c=\"{}\"><summary class=more>{} more whose only difference is {}: {}</summary><ul class=r>",
+                "<details class=\"n fold\" data-c=\"{}\"><summary class=more>{} more whose only difference is {}: {}</summary><pre class=r>",
                 group.cause,
                 members.len(),
                 badges(&[group.cause]),
                 Esc(&group.shape)
             )?;
             for m in members {
-                write!(
-                    self.w,
-                    "<li class=n id=n{} data-c=\"{}\"><code>{}</code>",
-                    self.id(m),
-                    group.cause,
-                    Esc(&m.address)
-                )?;
+                write!(self.w, "{}", Esc(&m.address))?;
                 for c in m.changes.iter().take(3) {
                     write!(
                         self.w,
-                        " <span class=dim>{}: {} → {}</span>",
+                        "  {}: {} → {}",
                         Esc(&c.field),
                         Capped(&shown_value(&c.a), 80),
                         Capped(&c.shown_b().unwrap_or_else(|| "—".into()), 80)
                     )?;
                 }
                 if m.changes.len() > 3 {
-                    write!(self.w, " <span class=more>+{}</span>", m.changes.len() - 3)?;
+                    write!(self.w, "  (+{} more)", m.changes.len() - 3)?;
                 }
                 writeln!(self.w)?;
             }
-            writeln!(self.w, "</ul></details>")?;
+            writeln!(self.w, "</pre></details>")?;
         }
         Ok(())
     }
@@ -1160,8 +1184,13 @@ mod tests {
         );
         let folded = &html[html.find("<details class=\"n fold\"").expect("a fold")..];
         for a in &addresses[o.max_routine..] {
-            assert!(folded.contains(&format!("<code>{a}</code>")), "{a} dropped");
+            let line = format!("\n{a}  mtime: 2023-11-14T22:13:20Z (1700000000) → ");
+            assert!(folded.contains(&line), "{a} dropped");
         }
+        // The group lists every member, linked where it has a node.
+        let members = &html[html.find("<details class=m>").expect("members")..];
+        assert!(members.contains(&format!("<a href=\"#n2\">{}</a>\n", addresses[0])));
+        assert!(members.contains(&format!("\n{}\n", addresses[4999])));
         let mut json = Vec::new();
         crate::json::write(&r, &mut json).expect("json");
         assert!(
