@@ -185,7 +185,7 @@ summary{cursor:pointer}.b{margin:.2em 0 .6em 1.2em}\
 .sM{color:#a66a00}.sA{color:#1e7b34}.sR{color:#b02a1c}.si{color:#888}\
 .more,.err{color:#a04000}.err{font-weight:600}.dim{color:#777}\
 .g{border:1px solid #e2e2e2;border-radius:4px;padding:.3em .6em;margin:.4em 0}\
-.m pre,pre.r{margin:.2em 0 .2em 1.5em}\
+pre{overflow-x:auto}.m pre,pre.r{margin:.2em 0 .2em 1.5em}\
 svg.s{display:block;width:100%;height:22px;background:#f3f3f3;border:1px solid #ccc}\
 figure{margin:.8em 0}.lg{list-style:none;padding:0;margin:.2em 0}.lg li{display:inline-block;margin-right:1em}\
 #filter label{margin-right:.5em}";
