@@ -2,8 +2,9 @@
 //! engine → diagnosis → report → **presenters**. Each reads a finished
 //! [`Report`](reprodiff_report::Report) and computes nothing: the text
 //! report for terminals and CI logs, the JSON report, the Markdown report
-//! for bug trackers and the self-contained HTML report. Every one is `fn write(report, &mut impl Write,
-//! options)`. The terminal browser (`reprodiff-tui`) draws from here too.
+//! for bug trackers and the self-contained HTML report. Every one is
+//! `fn write(report, &mut impl Write, options)`. The terminal browser
+//! (`reprodiff-tui`) draws from here too.
 
 pub mod diff;
 pub mod html;
