@@ -18,7 +18,7 @@ use reprodiff::present::ls;
 use reprodiff::report::Verdict;
 use reprodiff::walk::{self, WalkOptions};
 use reprodiff_formats::{Blob, Kind};
-use reprodiff_present::{attest, diffoscope, json, markdown, text, Sanitize};
+use reprodiff_present::{attest, diffoscope, html, json, markdown, text, Sanitize};
 
 #[derive(Parser)]
 #[command(
@@ -50,6 +50,10 @@ struct CompareArgs {
     /// each) to FILE, for pasting into a bug tracker.
     #[arg(long, value_name = "FILE")]
     markdown: Option<PathBuf>,
+    /// Write a self-contained HTML report (root causes, the tree of
+    /// differences, diffs, hexdumps, where the bytes differ) to FILE.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
     /// Write the text report to FILE instead of standard output.
     #[arg(long, value_name = "FILE")]
     text: Option<PathBuf>,
@@ -67,7 +71,8 @@ struct CompareArgs {
     attest: Option<PathBuf>,
     /// In the text report, print at most N members of a large root-cause
     /// group whose members differ in nothing else (the same mtime shift on
-    /// thousands of files); the rest are counted. 0 prints every one.
+    /// thousands of files); the rest are counted (the HTML report folds
+    /// them into one collapsed list). 0 prints every one.
     #[arg(long, value_name = "N", default_value_t = 20)]
     max_routine: usize,
     /// Leave out addresses matching GLOB (`*` any characters, `?` one).
@@ -282,7 +287,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 || c.json.is_some()
                 || c.text.is_some()
                 || c.markdown.is_some()
-                || c.attest.is_some();
+                || c.attest.is_some()
+                || c.html.is_some();
             let report = if c.quiet {
                 compare(&a, &b, &opts)?
             } else {
@@ -294,21 +300,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     json::write(&report, &mut w)?;
                     w.flush()?;
                 } else {
-                    let mut w = BufWriter::new(
-                        File::create(path)
-                            .with_context(|| format!("cannot write {}", path.display()))?,
-                    );
-                    json::write(&report, &mut w)?;
-                    w.flush()?;
+                    write_file(path, |w| json::write(&report, w))?;
                 }
             }
             if let Some(path) = &c.markdown {
-                let mut w = BufWriter::new(
-                    File::create(path)
-                        .with_context(|| format!("cannot write {}", path.display()))?,
-                );
-                markdown::write(&report, &mut w, &markdown::MarkdownOptions::default())?;
-                w.flush()?;
+                let o = markdown::MarkdownOptions::default();
+                write_file(path, |w| markdown::write(&report, w, &o))?;
             }
             if let Some(path) = &c.diffoscope_json {
                 write_file(path, |w| diffoscope::write(&report, w))?;
@@ -317,6 +314,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 let options = reprodiff::attest::options(&a, &b, &report)
                     .context("cannot digest the inputs for the attestation")?;
                 write_file(path, |w| attest::write(&report, w, &options))?;
+            }
+            if let Some(path) = &c.html {
+                let o = html::HtmlOptions {
+                    max_routine: c.max_routine,
+                    ..html::HtmlOptions::default()
+                };
+                write_file(path, |w| html::write(&report, w, &o))?;
             }
             let to_stdout = !c.quiet && c.json.as_deref() != Some(Path::new("-"));
             let mut text_options = text::TextOptions {

@@ -588,6 +588,50 @@ cli_test!(text_report_counts_routine_members_past_the_limit, |dir| {
     .is_some());
 });
 
+cli_test!(
+    html_report_alone_gets_digests_and_folds_with_max_routine,
+    |dir| {
+        // Only --html, quiet: the digests the page shows are still computed.
+        let page = dir.join("r.html");
+        let html = |routine: &str| {
+            let o = run(
+                &[
+                    &demo("a"),
+                    &demo("b"),
+                    "--quiet",
+                    "--max-routine",
+                    routine,
+                    "--html",
+                    page.to_str().expect("utf-8 path"),
+                ],
+                dir,
+            );
+            assert_eq!(o.status.code(), Some(1));
+            assert!(o.stdout.is_empty(), "--quiet prints nothing");
+            std::fs::read_to_string(&page).expect("page written")
+        };
+        let out = html("3");
+        let r = json_report(dir);
+        for input in [&r.a, &r.b] {
+            assert_eq!(input.sha256.len(), 64);
+            assert!(out.contains(&format!("<td>{}", input.sha256)), "{out}");
+        }
+        // The same routine members the text report counts are folded here,
+        // in one list per container, each saying how many it holds.
+        let tail = " more whose only difference is <span class=\"k k-mtime\">mtime</span>: mtime differs: by +1d</summary>";
+        let pieces: Vec<&str> = out.split(tail).collect();
+        let folded: u32 = pieces[..pieces.len() - 1]
+            .iter()
+            .map(|p| {
+                let digits = p.rsplit('>').next().expect("a count");
+                digits.parse::<u32>().expect("a number")
+            })
+            .sum();
+        assert_eq!(folded, 8, "{out}");
+        assert!(!html("0").contains("more whose only difference"));
+    }
+);
+
 /// The demo pair's reports, run from the crate folder with relative paths so
 /// they carry no temp path. A change to any presenter or to what the engine
 /// finds shows here line by line.

@@ -164,8 +164,8 @@ fn pair_changes(rows: &mut [TextRow]) {
 }
 
 /// What a binary diff amounts to, in one line: `N bytes differ in R
-/// range(s) (sizes A / B)`, with `+` after the range count when more
-/// ranges exist than the report lists; `None` for other diffs.
+/// ranges (sizes A / B)`, with `+` after the range count when more ranges
+/// exist than the report lists; `None` for other diffs.
 pub fn binary_summary(d: &Diff) -> Option<String> {
     let Diff::Binary {
         size_a,
@@ -178,11 +178,35 @@ pub fn binary_summary(d: &Diff) -> Option<String> {
     else {
         return None;
     };
+    let n = ranges.len();
     Some(format!(
-        "{differing_bytes} bytes differ in {} range(s){} (sizes {size_a} / {size_b})",
-        ranges.len(),
-        if *truncated { "+" } else { "" }
+        "{differing_bytes} {} in {n}{} {} (sizes {size_a} / {size_b})",
+        if *differing_bytes == 1 { "byte differs" } else { "bytes differ" },
+        if *truncated { "+" } else { "" },
+        if n == 1 { "range" } else { "ranges" },
     ))
+}
+
+/// The part of a changed line that differs from its partner: the byte
+/// range of `text` between the prefix and the suffix it shares with
+/// `other`, on character boundaries; `None` when they share neither (the
+/// whole line is the change). Every presenter marks the same span.
+pub fn changed_span(text: &str, other: &str) -> Option<std::ops::Range<usize>> {
+    let pre: usize = text
+        .chars()
+        .zip(other.chars())
+        .take_while(|(x, y)| x == y)
+        .map(|(x, _)| x.len_utf8())
+        .sum();
+    let (rest, other_rest) = (&text[pre..], &other[pre..]);
+    let suf: usize = rest
+        .chars()
+        .rev()
+        .zip(other_rest.chars().rev())
+        .take_while(|(x, y)| x == y)
+        .map(|(x, _)| x.len_utf8())
+        .sum();
+    (pre + suf > 0).then(|| pre..text.len() - suf)
 }
 
 /// The hunks as unified diff text (no `---`/`+++` file headers), one row a line.
@@ -399,6 +423,20 @@ mod tests {
         let rows = text_rows(&hunks);
         assert_eq!(rows[1].text, "caf\u{fffd}");
         assert_eq!(rows[2].text, "café");
+    }
+
+    #[test]
+    fn changed_span_lies_between_shared_prefix_and_suffix() {
+        assert_eq!(
+            changed_span("Build-Date: Tue", "Build-Date: Wed"),
+            Some(12..15)
+        );
+        assert_eq!(changed_span("id=0042;", "id=0077;"), Some(5..7));
+        // Multi-byte characters: offsets stay on character boundaries.
+        assert_eq!(changed_span("café 1", "cafe 1"), Some(3..5));
+        assert_eq!(changed_span("abc", "xyz"), None);
+        // A line that only grew: an empty middle at the end.
+        assert_eq!(changed_span("ab", "abc"), Some(2..2));
     }
 
     #[test]

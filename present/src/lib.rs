@@ -2,14 +2,16 @@
 //! engine → diagnosis → report → **presenters**. Each reads a finished
 //! [`Report`](reprodiff_report::Report) and computes nothing: the text
 //! report for terminals and CI logs, the JSON report, the Markdown
-//! report for bug trackers, diffoscope's JSON for tools that read
-//! diffoscope, and the in-toto attestation rebuilders sign. Every one is
+//! report for bug trackers, the self-contained HTML report, diffoscope's
+//! JSON for tools that read diffoscope, and the in-toto attestation
+//! rebuilders sign. Every one is
 //! `fn write(report, &mut impl Write, options)`. The terminal browser
 //! (`reprodiff-tui`) draws from here too.
 
 pub mod attest;
 pub mod diff;
 pub mod diffoscope;
+pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod text;

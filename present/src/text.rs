@@ -115,16 +115,17 @@ impl<W: Write> Write for Out<W> {
 }
 
 /// Which nodes are routine members of large groups, and how many of each
-/// group were printed or left out so far.
-struct Routine<'r> {
+/// group were printed or left out so far. The HTML report folds the same
+/// members away.
+pub(crate) struct Routine<'r> {
     /// Address → group index, for members of groups over the limit.
     member: HashMap<&'r str, usize>,
-    shown: Vec<usize>,
-    left_out: Vec<usize>,
+    pub(crate) shown: Vec<usize>,
+    pub(crate) left_out: Vec<usize>,
 }
 
 impl<'r> Routine<'r> {
-    fn new(r: &'r Report, limit: usize) -> Routine<'r> {
+    pub(crate) fn new(r: &'r Report, limit: usize) -> Routine<'r> {
         let mut member = HashMap::new();
         if limit > 0 {
             for (i, g) in r.groups.iter().enumerate() {
@@ -144,7 +145,7 @@ impl<'r> Routine<'r> {
 
     /// The group `n` is a routine member of: its only cause is the group's,
     /// and it has nothing but field changes (no diff, errors or children).
-    fn group_of(&self, n: &Node, r: &Report) -> Option<usize> {
+    pub(crate) fn group_of(&self, n: &Node, r: &Report) -> Option<usize> {
         let &g = self.member.get(n.address.as_str())?;
         let cause = &r.groups.get(g)?.cause;
         let plain = n.diff.is_none() && n.errors.is_empty() && n.children.is_empty();
@@ -449,11 +450,16 @@ fn region_text(g: &Region) -> (&str, String) {
     } else {
         &g.container
     };
+    (c, region_owners(g))
+}
+
+/// A region's owners: a's, and b's after them where they differ.
+pub(crate) fn region_owners(g: &Region) -> String {
     let mut owners = g.owners_text(&g.owners_a);
     if g.owners_b != g.owners_a && !g.owners_b.is_empty() {
         owners.push_str(&format!(" | b: {}", g.owners_text(&g.owners_b)));
     }
-    (c, owners)
+    owners
 }
 
 #[cfg(test)]
@@ -527,7 +533,7 @@ mod tests {
         .expect("write");
         assert_eq!(
             String::from_utf8(out.w.0).expect("utf-8"),
-            "    binary: 2 bytes differ in 1 range(s) (sizes 20 / 19)\n\
+            "    binary: 2 bytes differ in 1 range (sizes 20 / 19)\n\
              \x20   @ 0x12 (+2 bytes), image @ 0x812\n\
              \x20   -00000010: 6162 0064                                ab.d\n\
              \x20   +00000010: 6162 63                                  abc\n"

@@ -7,7 +7,7 @@
 
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use reprodiff_present::diff::{hex_pairs, text_rows, HexPair, RowKind};
+use reprodiff_present::diff::{changed_span, hex_pairs, text_rows, HexPair, RowKind};
 use reprodiff_report::{ByteRange, Hunk, Node, Value};
 
 pub(crate) const DIM: Style = Style::new().fg(Color::DarkGray);
@@ -139,29 +139,16 @@ pub(crate) fn text_diff_lines(hunks: &[Hunk], out: &mut Vec<Line<'static>>) {
 /// Splits a changed line into its common prefix, changed middle (reversed)
 /// and common suffix against its partner.
 pub(crate) fn highlight(text: &str, other: Option<&str>, style: Style) -> Vec<Span<'static>> {
-    let Some(other) = other else {
+    let Some(mid) = other.and_then(|o| changed_span(text, o)) else {
         return vec![Span::styled(text.to_string(), style)];
     };
-    let a: Vec<char> = text.chars().collect();
-    let b: Vec<char> = other.chars().collect();
-    let pre = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
-    let suf = a[pre..]
-        .iter()
-        .rev()
-        .zip(b[pre..].iter().rev())
-        .take_while(|(x, y)| x == y)
-        .count();
-    if pre + suf == 0 {
-        return vec![Span::styled(text.to_string(), style)];
-    }
-    let s = |r: &[char]| r.iter().collect::<String>();
     vec![
-        Span::styled(s(&a[..pre]), style),
+        Span::styled(text[..mid.start].to_string(), style),
         Span::styled(
-            s(&a[pre..a.len() - suf]),
+            text[mid.clone()].to_string(),
             style.add_modifier(Modifier::REVERSED),
         ),
-        Span::styled(s(&a[a.len() - suf..]), style),
+        Span::styled(text[mid.end..].to_string(), style),
     ]
 }
 

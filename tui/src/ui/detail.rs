@@ -324,20 +324,10 @@ fn detail_rows(state: &State, w: usize) -> Vec<Line<'static>> {
                 }
             }
             Diff::Binary {
-                size_a,
-                size_b,
-                differing_bytes,
-                ranges,
-                truncated,
-                ..
+                ranges, truncated, ..
             } => {
-                out.push(Line::styled(
-                    format!(
-                        "binary: {differing_bytes} byte(s) differ in {} range(s) (sizes {size_a} / {size_b})",
-                        ranges.len()
-                    ),
-                    HEAD,
-                ));
+                let summary = reprodiff_present::diff::binary_summary(d).unwrap_or_default();
+                out.push(Line::styled(format!("binary: {summary}"), HEAD));
                 for r in ranges {
                     hex_lines(r, (node.image_offset_a, node.image_offset_b), w, &mut out);
                 }
