@@ -181,7 +181,11 @@ pub fn binary_summary(d: &Diff) -> Option<String> {
     let n = ranges.len();
     Some(format!(
         "{differing_bytes} {} in {n}{} {} (sizes {size_a} / {size_b})",
-        if *differing_bytes == 1 { "byte differs" } else { "bytes differ" },
+        if *differing_bytes == 1 {
+            "byte differs"
+        } else {
+            "bytes differ"
+        },
         if *truncated { "+" } else { "" },
         if n == 1 { "range" } else { "ranges" },
     ))
