@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
@@ -18,6 +18,7 @@ use reprodiff::present::ls;
 use reprodiff::report::Verdict;
 use reprodiff::walk::{self, WalkOptions};
 use reprodiff_formats::{Blob, Kind};
+use reprodiff_present::budget::{self, Capped};
 use reprodiff_present::{json, markdown, text, Sanitize};
 
 #[derive(Parser)]
@@ -73,6 +74,16 @@ struct CompareArgs {
     /// Print no report on standard output; only the exit code tells.
     #[arg(long, short)]
     quiet: bool,
+    /// Stop comparing after SECS seconds (fractions allowed) and write the
+    /// reports with what was reached: the verdict stays exact, entries not
+    /// reached are compared by hash only, with the reason `timeout`.
+    #[arg(long, value_name = "SECS", value_parser = engine::parse_seconds)]
+    timeout: Option<Duration>,
+    /// Cap each report written at BYTES (suffixes K, M, G: powers of 1024):
+    /// the JSON report leaves out whole nodes and says how many, text and
+    /// Markdown stop at a line with a note of what was left out.
+    #[arg(long, value_name = "BYTES", value_parser = budget::parse_size)]
+    max_report_size: Option<u64>,
 }
 
 #[derive(Subcommand)]
@@ -214,6 +225,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ..Options::default()
             };
             opts.limits.max_depth = c.max_depth;
+            opts.deadline = c.timeout.map(|t| Instant::now() + t);
             // Only the exit code is wanted: the input digests would not be shown.
             opts.digests = !c.quiet || c.json.is_some() || c.text.is_some() || c.markdown.is_some();
             let report = if c.quiet {
@@ -221,27 +233,38 @@ fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 with_progress(&mut opts, |opts| compare(&a, &b, opts))?
             };
+            let cap = c.max_report_size;
             if let Some(path) = &c.json {
+                let fitted = budget::fit(&report, cap, json::size);
+                if let (Some(size), Some(cap)) = (fitted.size, cap) {
+                    if size > cap {
+                        eprintln!("reprodiff: the JSON report's smallest form, {size} bytes, is over the {cap}-byte limit");
+                    }
+                }
                 if path.as_os_str() == "-" {
                     let mut w = BufWriter::new(io::stdout().lock());
-                    json::write(&report, &mut w)?;
+                    json::write(&fitted.report, &mut w)?;
                     w.flush()?;
                 } else {
                     let mut w = BufWriter::new(
                         File::create(path)
                             .with_context(|| format!("cannot write {}", path.display()))?,
                     );
-                    json::write(&report, &mut w)?;
+                    json::write(&fitted.report, &mut w)?;
                     w.flush()?;
                 }
             }
             if let Some(path) = &c.markdown {
-                let mut w = BufWriter::new(
-                    File::create(path)
-                        .with_context(|| format!("cannot write {}", path.display()))?,
+                let mut w = Capped::closing(
+                    BufWriter::new(
+                        File::create(path)
+                            .with_context(|| format!("cannot write {}", path.display()))?,
+                    ),
+                    cap,
+                    markdown::Open::default(),
                 );
                 markdown::write(&report, &mut w, &markdown::MarkdownOptions::default())?;
-                w.flush()?;
+                w.finish()?.flush()?;
             }
             let to_stdout = !c.quiet && c.json.as_deref() != Some(Path::new("-"));
             let text_options = text::TextOptions {
@@ -249,16 +272,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ..text::TextOptions::default()
             };
             if let Some(path) = &c.text {
-                let mut w = BufWriter::new(
-                    File::create(path)
-                        .with_context(|| format!("cannot write {}", path.display()))?,
+                let mut w = Capped::new(
+                    BufWriter::new(
+                        File::create(path)
+                            .with_context(|| format!("cannot write {}", path.display()))?,
+                    ),
+                    cap,
                 );
                 text::write(&report, &mut w, &text_options)?;
-                w.flush()?;
+                w.finish()?.flush()?;
             } else if to_stdout {
-                let mut w = BufWriter::new(io::stdout().lock());
-                text::write(&report, &mut Sanitize(&mut w), &text_options)?;
-                w.flush()?;
+                let mut w = Sanitize(Capped::new(BufWriter::new(io::stdout().lock()), cap));
+                text::write(&report, &mut w, &text_options)?;
+                w.0.finish()?.flush()?;
             }
             Ok(verdict_code(report.verdict))
         }

@@ -3,8 +3,10 @@
 //! [`Report`](reprodiff_report::Report) and computes nothing: the text
 //! report for terminals and CI logs, the JSON report, and the Markdown
 //! report for bug trackers. Every one is `fn write(report, &mut impl Write,
-//! options)`. The terminal browser (`reprodiff-tui`) draws from here too.
+//! options)`; `budget` keeps any of them under a size cap. The terminal
+//! browser (`reprodiff-tui`) draws from here too.
 
+pub mod budget;
 pub mod diff;
 pub mod json;
 pub mod markdown;

@@ -228,8 +228,8 @@ fn write_diff(
             reason,
         } => {
             writeln!(w, "    compared by hash only ({reason})")?;
-            writeln!(w, "    -sha256 {sha256_a}")?;
-            writeln!(w, "    +sha256 {sha256_b}")?;
+            writeln!(w, "    -sha256 {}", Diff::digest_shown(sha256_a))?;
+            writeln!(w, "    +sha256 {}", Diff::digest_shown(sha256_b))?;
         }
     }
     Ok(())
@@ -253,7 +253,7 @@ pub fn write(r: &Report, w: &mut impl Write, o: &TextOptions) -> io::Result<()> 
             return Ok(());
         }
         // Two files that are not containers have no members to count.
-        Verdict::Different if s.compared == 0 && s.errors == 0 => {
+        Verdict::Different if s.compared == 0 && s.errors == 0 && s.timeouts == 0 => {
             writeln!(w, "different (no members: compared as files)")?
         }
         Verdict::Different => writeln!(
@@ -275,6 +275,13 @@ pub fn write(r: &Report, w: &mut impl Write, o: &TextOptions) -> io::Result<()> 
                 String::new()
             }
         )?,
+    }
+    if s.timeouts > 0 {
+        writeln!(
+            w,
+            "stopped at its deadline: {} compared by hash only (timeout), members not listed",
+            s.timeouts
+        )?;
     }
     writeln!(w)?;
     write_groups(r, w, o)?;
