@@ -567,7 +567,10 @@ mod tests {
         let out = String::from_utf8(w.finish().expect("finish")).expect("utf-8");
         assert!(out.len() <= 300);
         assert!(out.starts_with("intro\n```\nx\n"));
-        assert!(out.contains("x\n```\n… report cut at its limit of 300 bytes"), "{out}");
+        assert!(
+            out.contains("x\n```\n… report cut at its limit of 300 bytes"),
+            "{out}"
+        );
     }
 
     fn leaf(address: &str, causes: Vec<Cause>, changes: usize) -> Node {
@@ -644,7 +647,10 @@ mod tests {
         let kept = addresses(&f.report);
         let t = f.report.truncated.clone().expect("truncated");
         assert_eq!(t.limit, limit);
-        assert_eq!(kept.len() as u64 + t.dropped_nodes, addresses(&r).len() as u64);
+        assert_eq!(
+            kept.len() as u64 + t.dropped_nodes,
+            addresses(&r).len() as u64
+        );
         // Only routine members went, the representative stayed, and the
         // deeper node with more to say is still there.
         for gone in addresses(&r).iter().filter(|a| !kept.contains(a)) {
