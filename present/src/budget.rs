@@ -5,7 +5,7 @@
 //! presenter:
 //! - [`fit`] for structured output (JSON, or any format that must stay
 //!   well-formed): it leaves whole parts out of a copy of the [`Report`]
-//!   (nodes, least telling first, then regions and group addresses) until
+//!   (nodes, least telling first, regions, group addresses, diffs) until
 //!   the presenter's own rendering, measured by the caller's function, fits,
 //!   and records what it left out in `Report::truncated`. Nothing is ever
 //!   cut in the middle of a value.
@@ -14,10 +14,10 @@
 //!   how much was left out.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};
 
-use reprodiff_report::{Node, Report, Truncated};
+use reprodiff_report::{Group, Node, Report, Truncated};
 
 /// `10M`, `1G`, `512K` or a plain number of bytes (powers of 1024; a
 /// trailing `B`/`iB` is allowed: `10MiB`).
@@ -86,9 +86,12 @@ pub struct Fitted<'r> {
 enum Part {
     /// A node, by preorder index (its descendants are always left out before it).
     Node(usize),
+    /// The content diff of a node kept longest, by preorder index.
+    Diff(usize),
     Region(usize),
-    /// All addresses but the representative (or the first) of a group.
-    Addresses(usize),
+    /// Addresses of a group (by index) beyond its representative (or its
+    /// first) and this many others: a group's list shrinks in steps.
+    Addresses(usize, usize),
 }
 
 /// What is known of one node for choosing what to leave out.
@@ -104,14 +107,17 @@ struct Seen {
     routine: bool,
     /// Size of its own JSON, without children.
     weight: u64,
+    /// Size of its diff's JSON (0 without one).
+    diff: u64,
 }
 
 /// `report` with whole parts left out until `measure` of it is at most
 /// `limit` (`None`: no cap, the report as is). Left out first: routine
 /// members of root-cause groups (one cause, nothing but field changes),
 /// then the regions, then other nodes deepest first, then the addresses of
-/// each group but one, and last the groups' representatives, their
-/// ancestors and the outermost members. The root node, the summary and
+/// the largest groups in steps (each keeps one), then the diffs of the
+/// nodes kept longest, and last those nodes: the groups' representatives,
+/// their ancestors and the outermost members. The root node, the summary and
 /// the groups themselves stay.
 pub fn fit(report: &Report, limit: Option<u64>, measure: impl Fn(&Report) -> u64) -> Fitted<'_> {
     let as_is = |size| Fitted {
@@ -207,17 +213,46 @@ fn parts(r: &Report) -> Vec<(Part, u64)> {
     );
     let mut groups: Vec<usize> = (0..r.groups.len()).collect();
     groups.sort_by_key(|&g| std::cmp::Reverse(r.groups[g].addresses.len()));
-    out.extend(groups.into_iter().filter_map(|g| {
-        let a = &r.groups[g].addresses;
-        (a.len() > 1).then(|| {
-            (
-                Part::Addresses(g),
-                a.iter().map(|s| s.len() as u64 + 4).sum(),
-            )
-        })
-    }));
+    for g in groups {
+        let others = kept_addresses(&r.groups[g], usize::MAX).1;
+        let mut keep = others.len();
+        while keep > 0 {
+            let to = keep.saturating_sub(ADDRESS_STEP);
+            let weight = others[to..keep].iter().map(|s| s.len() as u64 + 4).sum();
+            out.push((Part::Addresses(g, to), weight));
+            keep = to;
+        }
+    }
+    // One kept node's diff can outweigh many nodes (a 400-line text
+    // diff): kept nodes lose their diffs, largest first, before any goes.
+    let mut diffs: Vec<(usize, u64)> = (seen.iter().enumerate())
+        .filter(|(_, s)| s.kept && s.diff > 0)
+        .map(|(i, s)| (i, s.diff))
+        .collect();
+    diffs.sort_by_key(|&(i, w)| (std::cmp::Reverse(w), i));
+    out.extend(diffs.into_iter().map(|(i, w)| (Part::Diff(i), w)));
     out.extend(order.iter().filter(|&&i| seen[i].kept).map(|&i| node(i)));
     out
+}
+
+/// Addresses a group's list loses in one step.
+const ADDRESS_STEP: usize = 32;
+
+/// The address a group keeps whatever the cap (its representative when it
+/// lists it, else its first), and the others, of which the first `keep`.
+fn kept_addresses(g: &Group, keep: usize) -> (Option<&String>, Vec<&String>) {
+    let first = g
+        .representative
+        .as_ref()
+        .filter(|a| g.addresses.contains(a))
+        .or(g.addresses.first());
+    let others = g
+        .addresses
+        .iter()
+        .filter(|a| Some(*a) != first)
+        .take(keep)
+        .collect();
+    (first, others)
 }
 
 /// Records each node in preorder; returns whether the subtree holds a
@@ -233,6 +268,7 @@ fn survey(n: &Node, depth: usize, reps: &HashSet<&str>, seen: &mut Vec<Seen>) ->
             && n.errors.is_empty()
             && n.causes.len() == 1,
         weight: json_len(&shallow(n)),
+        diff: n.diff.as_ref().map_or(0, json_len),
     });
     let mut holds = reps.contains(n.address.as_str());
     for c in &n.children {
@@ -272,34 +308,51 @@ fn shallow(n: &Node) -> Node {
 /// A copy of `r` without `parts`, saying what is missing.
 fn without(r: &Report, parts: &[Part], limit: u64) -> Report {
     let mut nodes = HashSet::new();
+    let mut diffs = HashSet::new();
     let mut regions = HashSet::new();
-    let mut groups = HashSet::new();
+    let mut groups: HashMap<usize, usize> = HashMap::new();
     for p in parts {
         match *p {
-            Part::Node(i) => nodes.insert(i),
-            Part::Region(i) => regions.insert(i),
-            Part::Addresses(g) => groups.insert(g),
-        };
+            Part::Node(i) => {
+                nodes.insert(i);
+            }
+            Part::Diff(i) => {
+                diffs.insert(i);
+            }
+            Part::Region(i) => {
+                regions.insert(i);
+            }
+            Part::Addresses(g, keep) => {
+                let k = groups.entry(g).or_insert(keep);
+                *k = (*k).min(keep);
+            }
+        }
     }
     let mut next = 0;
-    let tree = copy(&r.tree, &nodes, &mut next).unwrap_or_else(|| shallow(&r.tree));
+    let mut dropped_diffs = 0;
+    let tree = copy(&r.tree, (&nodes, &diffs), &mut next, &mut dropped_diffs)
+        .unwrap_or_else(|| shallow(&r.tree));
     let mut dropped_addresses = 0;
     let kept_groups = r
         .groups
         .iter()
         .enumerate()
         .map(|(i, g)| {
-            let mut g = g.clone();
-            if groups.contains(&i) {
-                let keep = g
-                    .representative
-                    .clone()
-                    .filter(|a| g.addresses.contains(a))
-                    .or_else(|| g.addresses.first().cloned());
-                dropped_addresses += g.addresses.len() as u64 - u64::from(keep.is_some());
-                g.addresses = keep.into_iter().collect();
+            let Some(&keep) = groups.get(&i) else {
+                return g.clone();
+            };
+            let (first, others) = kept_addresses(g, keep);
+            // Kept in their sorted order.
+            let kept: HashSet<&String> = first.into_iter().chain(others).collect();
+            let addresses: Vec<String> = (g.addresses.iter())
+                .filter(|a| kept.contains(a))
+                .cloned()
+                .collect();
+            dropped_addresses += (g.addresses.len() - addresses.len()) as u64;
+            Group {
+                addresses,
+                ..g.clone()
             }
-            g
         })
         .collect();
     Report {
@@ -317,24 +370,37 @@ fn without(r: &Report, parts: &[Part], limit: u64) -> Report {
         truncated: Some(Truncated {
             limit,
             dropped_nodes: nodes.len() as u64,
+            dropped_diffs,
             dropped_regions: regions.len() as u64,
             dropped_addresses,
         }),
     }
 }
 
-/// The subtree at `n` without the nodes in `drop` (preorder indices;
-/// `next` is `n`'s). `None` when `n` itself is dropped.
-fn copy(n: &Node, drop: &HashSet<usize>, next: &mut usize) -> Option<Node> {
+/// The subtree at `n` without the nodes in `drop.0` and the diffs of
+/// those in `drop.1` (preorder indices; `next` is `n`'s), counting the
+/// diffs left out of nodes kept. `None` when `n` itself is dropped.
+fn copy(
+    n: &Node,
+    drop: (&HashSet<usize>, &HashSet<usize>),
+    next: &mut usize,
+    diffs: &mut u64,
+) -> Option<Node> {
     let me = *next;
     *next += 1;
     let mut out = shallow(n);
     for c in &n.children {
-        if let Some(c) = copy(c, drop, next) {
+        if let Some(c) = copy(c, drop, next, diffs) {
             out.children.push(c);
         }
     }
-    (!drop.contains(&me)).then_some(out)
+    if drop.0.contains(&me) {
+        return None;
+    }
+    if drop.1.contains(&me) && out.diff.take().is_some() {
+        *diffs += 1;
+    }
+    Some(out)
 }
 
 /// What a line-oriented format must close when it is cut short, so that
@@ -673,5 +739,45 @@ mod tests {
         assert_eq!(f.report.groups[0].addresses, ["sq::f07"]);
         assert_eq!(f.report.groups[0].count, 51);
         assert!(f.size > Some(10), "over the cap, and said so");
+        assert_eq!(t.dropped_diffs, 0, "no diff there to leave out");
+    }
+
+    #[test]
+    fn a_kept_node_loses_its_diff_before_itself() {
+        let mut r = sample();
+        let mut big = leaf("big", vec![Cause::Content], 1);
+        big.diff = Some(reprodiff_report::Diff::Binary {
+            size_a: 4096,
+            size_b: 4096,
+            differing_bytes: 4096,
+            ranges: (0..32)
+                .map(|i| reprodiff_report::ByteRange {
+                    offset: i * 128,
+                    len: 1,
+                    start: i * 128,
+                    a: vec![0; 96],
+                    b: vec![1; 96],
+                })
+                .collect(),
+            truncated: false,
+            fallback: None,
+        });
+        r.tree.children.push(big);
+        let size = |r: &Report| crate::budget::measure(|w| crate::json::write(r, w));
+        // Without every routine member and `sq::dir/x`, but the diff too big.
+        let order: Vec<Part> = parts(&r).into_iter().map(|p| p.0).collect();
+        let diff_at = order
+            .iter()
+            .position(|p| matches!(p, Part::Diff(_)))
+            .expect("the kept node's diff is a part");
+        let limit = size(&without(&r, &order[..diff_at], 0)) - 1;
+        let f = fit(&r, Some(limit), size);
+        let t = f.report.truncated.clone().expect("cut");
+        assert_eq!(t.dropped_diffs, 1);
+        let big = (f.report.tree.children.iter())
+            .find(|n| n.address == "big")
+            .expect("kept");
+        assert!(big.diff.is_none() && big.changes.len() == 1);
+        assert!(f.size <= Some(limit));
     }
 }

@@ -526,6 +526,10 @@ pub struct Truncated {
     pub limit: u64,
     /// Nodes of the tree left out (each with everything below it).
     pub dropped_nodes: u64,
+    /// Content diffs left out of nodes that were kept (their changes and
+    /// causes stay; `diff` is null).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub dropped_diffs: u64,
     /// Regions left out.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub dropped_regions: u64,
@@ -624,6 +628,7 @@ mod tests {
             truncated: Some(Truncated {
                 limit: 1 << 20,
                 dropped_nodes: 3,
+                dropped_diffs: 0,
                 dropped_regions: 0,
                 dropped_addresses: 7,
             }),
@@ -648,7 +653,9 @@ mod tests {
             "{json}"
         );
         assert!(
-            !json.contains("sha256_a") && !json.contains("dropped_regions"),
+            !json.contains("sha256_a")
+                && !json.contains("dropped_regions")
+                && !json.contains("dropped_diffs"),
             "{json}"
         );
         assert!(json.contains(r#""dropped_addresses": 7"#), "{json}");
