@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
@@ -18,6 +18,7 @@ use reprodiff::present::ls;
 use reprodiff::report::Verdict;
 use reprodiff::walk::{self, WalkOptions};
 use reprodiff_formats::{Blob, Kind};
+use reprodiff_present::budget::{self, Capped};
 use reprodiff_present::{attest, diffoscope, html, json, markdown, text, Sanitize};
 
 #[derive(Parser)]
@@ -90,6 +91,16 @@ struct CompareArgs {
     /// Print no report on standard output; only the exit code tells.
     #[arg(long, short)]
     quiet: bool,
+    /// Stop comparing after SECS seconds (fractions allowed) and write the
+    /// reports with what was reached: the verdict stays exact, entries not
+    /// reached are compared by hash only, with the reason `timeout`.
+    #[arg(long, value_name = "SECS", value_parser = engine::parse_seconds)]
+    timeout: Option<Duration>,
+    /// Cap each report written at BYTES (suffixes K, M, G: powers of 1024):
+    /// the JSON report leaves out whole nodes and says how many, text and
+    /// Markdown stop at a line with a note of what was left out.
+    #[arg(long, value_name = "BYTES", value_parser = budget::parse_size)]
+    max_report_size: Option<u64>,
 }
 
 #[derive(Subcommand)]
@@ -164,6 +175,26 @@ impl ColorWhen {
 }
 
 /// Writes one report to a new file.
+/// The report cut to fit `cap` as `measure` sizes one kind of report, with
+/// a warning when even its smallest form is over the cap (it is written
+/// anyway: a report over the cap beats none).
+fn fit_or_warn<'r>(
+    kind: &str,
+    report: &'r reprodiff::report::Report,
+    cap: Option<u64>,
+    measure: impl Fn(&reprodiff::report::Report) -> u64,
+) -> budget::Fitted<'r> {
+    let fitted = budget::fit(report, cap, measure);
+    if let (Some(size), Some(cap)) = (fitted.size, cap) {
+        if size > cap {
+            eprintln!(
+                "reprodiff: the {kind} report's smallest form, {size} bytes, is over the {cap}-byte limit"
+            );
+        }
+    }
+    fitted
+}
+
 fn write_file(
     path: &Path,
     write: impl FnOnce(&mut BufWriter<File>) -> io::Result<()>,
@@ -282,6 +313,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ..Options::default()
             };
             opts.limits.max_depth = c.max_depth;
+            opts.deadline = c.timeout.map(|t| Instant::now() + t);
             // Only the exit code is wanted: the input digests would not be shown.
             opts.digests = !c.quiet
                 || c.json.is_some()
@@ -294,21 +326,30 @@ fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 with_progress(&mut opts, |opts| compare(&a, &b, opts))?
             };
+            let cap = c.max_report_size;
             if let Some(path) = &c.json {
+                let fitted = fit_or_warn("JSON", &report, cap, json::size);
                 if path.as_os_str() == "-" {
                     let mut w = BufWriter::new(io::stdout().lock());
-                    json::write(&report, &mut w)?;
+                    json::write(&fitted.report, &mut w)?;
                     w.flush()?;
                 } else {
-                    write_file(path, |w| json::write(&report, w))?;
+                    write_file(path, |w| json::write(&fitted.report, w))?;
                 }
             }
             if let Some(path) = &c.markdown {
                 let o = markdown::MarkdownOptions::default();
-                write_file(path, |w| markdown::write(&report, w, &o))?;
+                write_file(path, |w| {
+                    let mut w = Capped::closing(w, cap, markdown::Open::default());
+                    markdown::write(&report, &mut w, &o)?;
+                    w.finish().map(|_| ())
+                })?;
             }
             if let Some(path) = &c.diffoscope_json {
-                write_file(path, |w| diffoscope::write(&report, w))?;
+                let fitted = fit_or_warn("diffoscope JSON", &report, cap, |r| {
+                    budget::measure(|w| diffoscope::write(r, w))
+                });
+                write_file(path, |w| diffoscope::write(&fitted.report, w))?;
             }
             if let Some(path) = &c.attest {
                 let options = reprodiff::attest::options(&a, &b, &report)
@@ -320,7 +361,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     max_routine: c.max_routine,
                     ..html::HtmlOptions::default()
                 };
-                write_file(path, |w| html::write(&report, w, &o))?;
+                let fitted = fit_or_warn("HTML", &report, cap, |r| {
+                    budget::measure(|w| html::write(r, w, &o))
+                });
+                write_file(path, |w| html::write(&fitted.report, w, &o))?;
             }
             let to_stdout = !c.quiet && c.json.as_deref() != Some(Path::new("-"));
             let mut text_options = text::TextOptions {
@@ -329,13 +373,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             if let Some(path) = &c.text {
                 text_options.color = c.color.enabled(false);
-                write_file(path, |w| text::write(&report, w, &text_options))?;
+                write_file(path, |w| {
+                    let mut w = Capped::new(w, cap);
+                    text::write(&report, &mut w, &text_options)?;
+                    w.finish().map(|_| ())
+                })?;
             } else if to_stdout {
                 use std::io::IsTerminal;
                 text_options.color = c.color.enabled(io::stdout().is_terminal());
-                let mut w = BufWriter::new(io::stdout().lock());
+                let mut w = Capped::new(BufWriter::new(io::stdout().lock()), cap);
                 text::write(&report, &mut w, &text_options)?;
-                w.flush()?;
+                w.finish()?.flush()?;
             }
             Ok(verdict_code(report.verdict))
         }

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use reprodiff::report::{Diff, Node, Report, Status, Verdict};
+use reprodiff::report::{Diff, Node, Report, Status, Verdict, TIMEOUT};
 
 mod common;
 
@@ -636,22 +636,29 @@ cli_test!(
 /// they carry no temp path. A change to any presenter or to what the engine
 /// finds shows here line by line.
 fn demo_reports(dir: &Path, threads: &str) -> (String, String, String) {
+    demo_reports_with(dir, &["--threads", threads])
+}
+
+/// [`demo_reports`] with other options.
+fn demo_reports_with(dir: &Path, options: &[&str]) -> (String, String, String) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let (json, md) = (dir.join("r.json"), dir.join("r.md"));
-    let o = run(
-        &[
-            "testdata/demo/a.iso",
-            "testdata/demo/b.iso",
-            "--threads",
-            threads,
-            "--json",
-            json.to_str().expect("utf-8 path"),
-            "--markdown",
-            md.to_str().expect("utf-8 path"),
-        ],
-        root,
+    let mut args = vec![
+        "testdata/demo/a.iso",
+        "testdata/demo/b.iso",
+        "--json",
+        json.to_str().expect("utf-8 path"),
+        "--markdown",
+        md.to_str().expect("utf-8 path"),
+    ];
+    args.extend(options);
+    let o = run(&args, root);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "stderr: {}",
+        String::from_utf8_lossy(&o.stderr)
     );
-    assert_eq!(o.status.code(), Some(1));
     let read = |p: &Path| std::fs::read_to_string(p).expect("report written");
     (stdout(&o), read(&json), read(&md))
 }
@@ -1038,4 +1045,195 @@ cli_test!(a_terminal_is_coloured_unless_no_color_is_set, |dir| {
     let plain = on_a_terminal(dir, Some("1"));
     assert!(plain.contains("usr/bin/hello"), "{plain}");
     assert!(!plain.contains('\x1b'), "{plain:?}");
+});
+
+cli_test!(a_timeout_keeps_the_verdict_and_marks_what_it_cut, |dir| {
+    let (json, md) = (dir.join("t.json"), dir.join("t.md"));
+    let (json_arg, md_arg) = (json.to_str().expect("utf-8"), md.to_str().expect("utf-8"));
+    let cut_short = |a: &str, b: &str| {
+        let args = [
+            a,
+            b,
+            "--timeout",
+            "0",
+            "--json",
+            json_arg,
+            "--markdown",
+            md_arg,
+        ];
+        run(&args, dir)
+    };
+    let o = cut_short(&demo("a"), &demo("b"));
+    assert_eq!(o.status.code(), Some(1), "a differing pair stays different");
+    let r: Report = serde_json::from_str(&std::fs::read_to_string(&json).expect("written"))
+        .expect("the report parses back");
+    assert_eq!(r.verdict, Verdict::Different);
+    let mut cut = Vec::new();
+    r.tree.visit(&mut |n| {
+        if let Some(Diff::Hash { reason, .. }) = &n.diff {
+            if reason == TIMEOUT {
+                cut.push(n);
+            }
+        }
+    });
+    assert!(!cut.is_empty(), "nodes are marked");
+    assert_eq!(r.summary.timeouts, cut.len() as u64);
+    assert!(r.summary.fallbacks >= r.summary.timeouts);
+    // Cut before the images were opened: the root stands for both, with
+    // the digests computed before anything was parsed.
+    let Some(Diff::Hash {
+        sha256_a, sha256_b, ..
+    }) = &r.tree.diff
+    else {
+        panic!("the root is compared by hash: {:?}", r.tree.diff);
+    };
+    assert_eq!(sha256_a.as_deref(), Some(r.a.sha256.as_str()));
+    assert_eq!(sha256_b.as_deref(), Some(r.b.sha256.as_str()));
+    assert_ne!(r.a.sha256, r.b.sha256);
+    let text = stdout(&o);
+    assert!(
+        text.contains("stopped at its deadline: 1 compared by hash only (timeout)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("compared by hash only (timeout)\n    -sha256 "),
+        "{text}"
+    );
+    let md = std::fs::read_to_string(&md).expect("markdown written");
+    assert!(
+        md.contains("content not compared: the comparison reached its deadline (timeout)"),
+        "{md}"
+    );
+
+    let copy = dir.join("copy.iso");
+    std::fs::copy(demo("a"), &copy).expect("copy");
+    let o = cut_short(&demo("a"), copy.to_str().expect("utf-8"));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "an identical pair stays identical"
+    );
+    let r: Report = serde_json::from_str(&std::fs::read_to_string(&json).expect("written"))
+        .expect("the report parses back");
+    assert_eq!(r.verdict, Verdict::Identical);
+    assert_eq!(r.summary.timeouts, 0, "nothing to cut");
+});
+
+cli_test!(generous_limits_change_nothing, |dir| {
+    let plain = demo_reports_with(dir, &[]);
+    for limits in [&["--timeout", "1000"], &["--max-report-size", "1G"]] {
+        let limited = demo_reports_with(dir, limits);
+        assert!(plain.0 == limited.0, "text differs with {limits:?}");
+        assert!(plain.1 == limited.1, "JSON differs with {limits:?}");
+        assert!(plain.2 == limited.2, "Markdown differs with {limits:?}");
+    }
+});
+
+/// The report without the cut's note, which must be its last line.
+fn before_note(report: &str, limit: usize) -> &str {
+    let body = report.strip_suffix('\n').expect("ends a line");
+    let (body, note) = body.rsplit_once('\n').expect("more than one line");
+    assert!(
+        note.starts_with(&format!("… report cut at its limit of {limit} bytes: ")),
+        "{note}"
+    );
+    body
+}
+
+cli_test!(a_size_cap_leaves_out_whole_nodes_and_lines, |dir| {
+    let (text, json, md) = demo_reports_with(dir, &[]);
+    let full: Report = serde_json::from_str(&json).expect("parses");
+    // Under the text's size and far under the JSON's, above the Markdown's.
+    let limit = text.len() * 3 / 4;
+    assert!(md.len() < limit && json.len() > 2 * limit);
+    let (t, j, m) = demo_reports_with(dir, &["--max-report-size", &limit.to_string()]);
+    assert!(j.len() <= limit, "JSON of {} bytes", j.len());
+    let r: Report = serde_json::from_str(&j).expect("the cut report parses back");
+    let truncated = r.truncated.clone().expect("says it was cut");
+    assert_eq!(truncated.limit, limit as u64);
+    let count = |r: &Report| {
+        let mut n = 0u64;
+        r.tree.visit(&mut |_| n += 1);
+        n
+    };
+    assert!(truncated.dropped_nodes > 0);
+    assert_eq!(count(&r) + truncated.dropped_nodes, count(&full));
+    // The root causes and the counts stay.
+    let causes = |r: &Report| -> Vec<(String, u64)> {
+        r.groups
+            .iter()
+            .map(|g| (g.shape.clone(), g.count))
+            .collect()
+    };
+    assert_eq!(causes(&r), causes(&full));
+    assert_eq!(r.summary, full.summary);
+    assert_eq!(r.verdict, full.verdict);
+
+    assert!(t.len() <= limit, "text of {} bytes", t.len());
+    assert!(text.starts_with(before_note(&t, limit)));
+    assert_eq!(m, md, "the Markdown report fits");
+
+    // A cap the Markdown report does not fit: it is cut, with its blocks
+    // closed before the note.
+    let limit = md.len() / 2;
+    let (_, _, m) = demo_reports_with(dir, &["--max-report-size", &limit.to_string()]);
+    assert!(m.len() <= limit, "Markdown of {} bytes", m.len());
+    let body = before_note(&m, limit);
+    assert!(
+        m.matches("<details>").count() == m.matches("</details>").count(),
+        "{m}"
+    );
+    assert!(m.matches("```").count() % 2 == 0, "{m}");
+    let kept = body
+        .trim_end()
+        .trim_end_matches("</details>")
+        .trim_end()
+        .trim_end_matches("```")
+        .trim_end();
+    assert!(md.starts_with(kept), "{m}");
+});
+
+cli_test!(a_size_cap_fits_the_html_and_diffoscope_reports, |dir| {
+    let (html, dj) = (dir.join("r.html"), dir.join("d.json"));
+    let write = |extra: &[&str]| {
+        let mut args = vec![
+            demo("a"),
+            demo("b"),
+            "-q".into(),
+            "--html".into(),
+            html.to_str().expect("utf-8").into(),
+            "--diffoscope-json".into(),
+            dj.to_str().expect("utf-8").into(),
+        ];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = run(&args, dir);
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let read = |p: &Path| std::fs::read_to_string(p).expect("written");
+        (read(&html), read(&dj))
+    };
+    let (full_html, full_dj) = write(&[]);
+    assert!(!full_html.contains("id=truncated"));
+    // Half of the smaller of the two: both must shrink.
+    let limit = full_html.len().min(full_dj.len()) / 2;
+    let (h, d) = write(&["--max-report-size", &limit.to_string()]);
+    assert!(h.len() <= limit, "HTML of {} bytes over {limit}", h.len());
+    assert!(
+        d.len() <= limit,
+        "diffoscope JSON of {} bytes over {limit}",
+        d.len()
+    );
+    assert!(h.contains("id=truncated") && h.contains(&format!("cut to fit {limit} bytes")));
+    assert!(h.trim_end().ends_with("</html>"), "a whole page");
+    let v: serde_json::Value = serde_json::from_str(&d).expect("whole JSON");
+    let said = v["comments"].as_array().expect("comments").iter().any(|c| {
+        c.as_str()
+            .is_some_and(|c| c.contains(&format!("cut to fit {limit} bytes")))
+    });
+    assert!(said, "{}", v["comments"]);
 });

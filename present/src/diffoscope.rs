@@ -45,6 +45,7 @@ pub fn write(r: &Report, w: &mut impl Write) -> io::Result<()> {
     let mut root = difference(&r.tree, (&r.a.path, &r.b.path));
     root.version = Some(FORMAT_VERSION);
     let mut comments = vec![verdict_line(r)];
+    comments.extend(r.truncated.as_ref().map(|t| t.describe()));
     comments.extend(
         r.groups
             .iter()
@@ -183,7 +184,9 @@ fn content_diff(d: &Diff, comments: &mut Vec<String>) -> Option<String> {
         } => {
             comments.push(format!("compared by hash only ({reason})"));
             Some(format!(
-                "@@ -1 +1 @@\n-sha256 {sha256_a}\n+sha256 {sha256_b}\n"
+                "@@ -1 +1 @@\n-sha256 {}\n+sha256 {}\n",
+                Diff::digest_shown(sha256_a),
+                Diff::digest_shown(sha256_b)
             ))
         }
     }

@@ -315,6 +315,13 @@ impl<'r, W: Write> Page<'r, W> {
             )?;
         }
         writeln!(self.w, "</table>")?;
+        if let Some(t) = &r.truncated {
+            writeln!(
+                self.w,
+                "<p class=more id=truncated>{}</p>",
+                Esc(&t.describe())
+            )?;
+        }
         if r.verdict == Verdict::Identical {
             return Ok(());
         }
@@ -800,8 +807,8 @@ impl<'r, W: Write> Page<'r, W> {
                 self.w,
                 "<p>Compared by hash only ({}).</p><table class=f><tr><td>a<td>{}<tr><td>b<td>{}</table>",
                 Esc(reason),
-                Esc(sha256_a),
-                Esc(sha256_b)
+                Esc(Diff::digest_shown(sha256_a)),
+                Esc(Diff::digest_shown(sha256_b))
             ),
         }
     }
@@ -966,6 +973,7 @@ mod tests {
             groups,
             regions,
             tree,
+            truncated: None,
         }
     }
 

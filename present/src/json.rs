@@ -12,3 +12,9 @@ pub fn write(r: &Report, w: &mut impl Write) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *w, r)?;
     writeln!(w)
 }
+
+/// Bytes [`write`] writes for `r`: the measure `budget::fit` cuts a JSON
+/// report to.
+pub fn size(r: &Report) -> u64 {
+    crate::budget::measure(|w| write(r, w))
+}

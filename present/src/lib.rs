@@ -5,10 +5,12 @@
 //! report for bug trackers, the self-contained HTML report, diffoscope's
 //! JSON for tools that read diffoscope, and the in-toto attestation
 //! rebuilders sign. Every one is
-//! `fn write(report, &mut impl Write, options)`. The terminal browser
-//! (`reprodiff-tui`) draws from here too.
+//! `fn write(report, &mut impl Write, options)`; `budget` keeps any of
+//! them under a size cap. The terminal browser (`reprodiff-tui`) draws
+//! from here too.
 
 pub mod attest;
+pub mod budget;
 pub mod diff;
 pub mod diffoscope;
 pub mod html;

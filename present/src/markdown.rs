@@ -98,6 +98,38 @@ pub fn cell(s: &str) -> String {
     s.replace('|', "\\|")
 }
 
+/// What a Markdown report cut to a size cap leaves open: a code fence and
+/// `<details>` blocks, closed before the cut's note so that it shows.
+#[derive(Debug, Clone, Default)]
+pub struct Open {
+    fence: bool,
+    details: usize,
+}
+
+impl crate::budget::Closing for Open {
+    fn see(&mut self, line: &[u8]) {
+        if line.starts_with(b"```") {
+            self.fence = !self.fence;
+        } else if !self.fence && line.starts_with(b"<details>") {
+            self.details += 1;
+        } else if !self.fence && line.starts_with(b"</details>") {
+            self.details = self.details.saturating_sub(1);
+        }
+    }
+
+    fn close(&self) -> String {
+        let mut out = String::new();
+        if self.fence {
+            out.push_str("```\n");
+        }
+        for _ in 0..self.details {
+            out.push_str("\n</details>\n");
+        }
+        out.push('\n');
+        out
+    }
+}
+
 /// A line inside a fenced code block: a fence would close the block.
 fn fenced(s: &str) -> String {
     s.replace("```", "'''")
@@ -134,8 +166,8 @@ fn write_diff(d: &Diff, w: &mut impl Write, o: &MarkdownOptions) -> io::Result<(
             reason,
         } => {
             lines.push(format!("# compared by hash only ({reason})"));
-            lines.push(format!("-sha256 {sha256_a}"));
-            lines.push(format!("+sha256 {sha256_b}"));
+            lines.push(format!("-sha256 {}", Diff::digest_shown(sha256_a)));
+            lines.push(format!("+sha256 {}", Diff::digest_shown(sha256_b)));
         }
     }
     let total = lines.len();
@@ -390,8 +422,8 @@ pub fn node_snippet(node: &Node) -> String {
                 out,
                 "\nCompared by hash only ({}): a {}, b {}.",
                 prose(reason),
-                code(sha256_a),
-                code(sha256_b)
+                code(Diff::digest_shown(sha256_a)),
+                code(Diff::digest_shown(sha256_b))
             );
         }
         None => {}
@@ -496,6 +528,7 @@ mod tests {
             }],
             regions: Vec::new(),
             tree,
+            truncated: None,
         };
         let o = MarkdownOptions::default();
         let mut out = Vec::new();
@@ -547,6 +580,7 @@ mod tests {
             }],
             regions: Vec::new(),
             tree,
+            truncated: None,
         };
         let mut out = Vec::new();
         write(&r, &mut out, &MarkdownOptions::default()).expect("write");

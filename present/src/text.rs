@@ -310,9 +310,15 @@ fn write_diff(
         } => {
             writeln!(w, "    compared by hash only ({reason})")?;
             w.write_all(b"    ")?;
-            w.paint_line(Paint::Removed, &format!("-sha256 {sha256_a}"))?;
+            w.paint_line(
+                Paint::Removed,
+                &format!("-sha256 {}", Diff::digest_shown(sha256_a)),
+            )?;
             w.write_all(b"    ")?;
-            w.paint_line(Paint::Added, &format!("+sha256 {sha256_b}"))?;
+            w.paint_line(
+                Paint::Added,
+                &format!("+sha256 {}", Diff::digest_shown(sha256_b)),
+            )?;
         }
     }
     Ok(())
@@ -341,7 +347,7 @@ pub fn write(r: &Report, w: &mut impl Write, o: &TextOptions) -> io::Result<()> 
             return Ok(());
         }
         // Two files that are not containers have no members to count.
-        Verdict::Different if s.compared == 0 && s.errors == 0 => {
+        Verdict::Different if s.compared == 0 && s.errors == 0 && s.timeouts == 0 => {
             writeln!(w, "different (no members: compared as files)")?
         }
         Verdict::Different => writeln!(
@@ -363,6 +369,13 @@ pub fn write(r: &Report, w: &mut impl Write, o: &TextOptions) -> io::Result<()> 
                 String::new()
             }
         )?,
+    }
+    if s.timeouts > 0 {
+        writeln!(
+            w,
+            "stopped at its deadline: {} compared by hash only (timeout), members not listed",
+            s.timeouts
+        )?;
     }
     writeln!(w)?;
     write_groups(r, w, o)?;

@@ -13,6 +13,10 @@ pub use reprodiff_value::{Kind, Role, Time, Value, Zone};
 
 pub const SCHEMA: &str = "reprodiff/2";
 
+/// The `reason` of a `hash` diff whose entry the comparison's deadline
+/// (`--timeout`) reached before its content was compared.
+pub const TIMEOUT: &str = "timeout";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Verdict {
@@ -71,6 +75,10 @@ pub struct Summary {
     pub errors: u64,
     /// Nodes compared by hash only because a limit was reached.
     pub fallbacks: u64,
+    /// Of those, the nodes the deadline (`--timeout`) cut: their diff is a
+    /// `hash` diff whose reason is [`TIMEOUT`].
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub timeouts: u64,
     /// Nodes per cause (filled by diagnosis).
     #[serde(default)]
     pub causes: std::collections::BTreeMap<Cause, u64>,
@@ -367,14 +375,24 @@ pub enum Diff {
         fallback: Option<String>,
     },
     /// Only hashes were compared (a limit was reached); `reason` says which.
+    /// A digest is absent when it could not be had cheaply: the comparison
+    /// reached its deadline before decoding that side (the node's sizes are
+    /// then all that is known besides its stored bytes differing).
     Hash {
-        sha256_a: String,
-        sha256_b: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sha256_a: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sha256_b: Option<String>,
         reason: String,
     },
 }
 
 impl Diff {
+    /// A digest of a `hash` diff as every presenter shows it.
+    pub fn digest_shown(d: &Option<String>) -> &str {
+        d.as_deref().unwrap_or("(not computed)")
+    }
+
     /// The note of a limit that made this diff coarser, if one did.
     pub fn fallback(&self) -> Option<&str> {
         match self {
@@ -499,6 +517,42 @@ pub struct Group {
     pub addresses: Vec<String>,
 }
 
+/// What was left out of a report written under a size cap
+/// (`--max-report-size`): whole nodes, regions and group addresses, so
+/// what remains is still a well-formed report.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Truncated {
+    /// The cap, in bytes of the written report.
+    pub limit: u64,
+    /// Nodes of the tree left out (each with everything below it).
+    pub dropped_nodes: u64,
+    /// Content diffs left out of nodes that were kept (their changes and
+    /// causes stay; `diff` is null).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub dropped_diffs: u64,
+    /// Regions left out.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub dropped_regions: u64,
+    /// Addresses left out of groups' `addresses` (their `count` keeps the
+    /// full number).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub dropped_addresses: u64,
+}
+
+impl Truncated {
+    /// What was left out, in one sentence, for a report that says so.
+    pub fn describe(&self) -> String {
+        format!(
+            "This report was cut to fit {} bytes: {} nodes, {} content diffs, {} regions and {} group addresses were left out (a report written without the cap has them all).",
+            self.limit,
+            self.dropped_nodes,
+            self.dropped_diffs,
+            self.dropped_regions,
+            self.dropped_addresses
+        )
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Report {
     pub schema: String,
@@ -512,6 +566,9 @@ pub struct Report {
     #[serde(default)]
     pub regions: Vec<Region>,
     pub tree: Node,
+    /// Set when the report was cut to a size cap: what was left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub truncated: Option<Truncated>,
 }
 
 #[cfg(test)]
@@ -565,8 +622,14 @@ mod tests {
             truncated: false,
             fallback: None,
         });
+        let mut cut = Node::new("live/filesystem.squashfs", Status::Modified);
+        cut.diff = Some(Diff::Hash {
+            sha256_a: None,
+            sha256_b: Some("11".repeat(32)),
+            reason: TIMEOUT.into(),
+        });
         let mut tree = Node::new("", Status::Modified);
-        tree.children = vec![text, binary];
+        tree.children = vec![text, binary, cut];
         Report {
             schema: SCHEMA.into(),
             verdict: Verdict::Different,
@@ -576,6 +639,13 @@ mod tests {
             groups: Vec::new(),
             regions: Vec::new(),
             tree,
+            truncated: Some(Truncated {
+                limit: 1 << 20,
+                dropped_nodes: 3,
+                dropped_diffs: 0,
+                dropped_regions: 0,
+                dropped_addresses: 7,
+            }),
         }
     }
 
@@ -591,6 +661,18 @@ mod tests {
         assert!(json.contains(r#""text": "Debian 12\n""#), "{json}");
         assert!(json.contains(r#""a": "00010203""#), "{json}");
         assert!(json.contains(r#""b": "00ff020304""#), "{json}");
+        // An absent digest and an empty count are left out, not null or 0.
+        assert!(
+            json.contains("\"type\": \"hash\",\n          \"sha256_b\": \"1111"),
+            "{json}"
+        );
+        assert!(
+            !json.contains("sha256_a")
+                && !json.contains("dropped_regions")
+                && !json.contains("dropped_diffs"),
+            "{json}"
+        );
+        assert!(json.contains(r#""dropped_addresses": 7"#), "{json}");
     }
 
     #[test]

@@ -12,6 +12,7 @@
 pub mod address;
 pub mod beam;
 pub mod content;
+mod cut;
 mod digest;
 mod entries;
 pub mod evict;
@@ -28,7 +29,7 @@ mod repeats;
 pub mod sections;
 mod twins;
 
-pub use options::{glob_match, OnSubtree, Options, Progress};
+pub use options::{glob_match, parse_seconds, OnSubtree, Options, Progress};
 
 use digest::image_sha256;
 pub use digest::{file_digests, sha256_hex};
@@ -63,6 +64,7 @@ struct Ctx<'o> {
     compared: AtomicU64,
     identical: AtomicU64,
     fallbacks: AtomicU64,
+    timeouts: AtomicU64,
 }
 
 impl<'o> Ctx<'o> {
@@ -74,6 +76,7 @@ impl<'o> Ctx<'o> {
             compared: AtomicU64::new(0),
             identical: AtomicU64::new(0),
             fallbacks: AtomicU64::new(0),
+            timeouts: AtomicU64::new(0),
         }
     }
 
@@ -131,6 +134,18 @@ pub fn compare_blobs(
         },
     );
     let sha_b = sha_b.unwrap_or_else(|| sha_a.clone());
+    // Images the deadline cut before they were opened show the digests
+    // computed for the report anyway.
+    if let Some(Diff::Hash {
+        sha256_a, sha256_b, ..
+    }) = &mut tree.diff
+    {
+        for (d, full) in [(sha256_a, &sha_a), (sha256_b, &sha_b)] {
+            if d.is_none() && !full.is_empty() {
+                *d = Some(full.clone());
+            }
+        }
+    }
     let mut regions = std::mem::take(&mut *ctx.regions.lock().unwrap_or_else(|e| e.into_inner()));
     regions.sort_by(|x, y| (&x.container, x.offset).cmp(&(&y.container, y.offset)));
     // Entry owners with a node of their own differ; the rest are unchanged
@@ -151,6 +166,7 @@ pub fn compare_blobs(
         compared: ctx.compared.load(Ordering::Relaxed),
         identical: ctx.identical.load(Ordering::Relaxed),
         fallbacks: ctx.fallbacks.load(Ordering::Relaxed),
+        timeouts: ctx.timeouts.load(Ordering::Relaxed),
         ..Summary::default()
     };
     tree.visit(&mut |n| {
@@ -193,6 +209,7 @@ pub fn compare_blobs(
         groups: Vec::new(),
         regions,
         tree,
+        truncated: None,
     };
     // Diagnosis: causes of every node, their counts and the groups.
     explain.report(&mut report);
@@ -229,6 +246,10 @@ fn identical_bytes(ctx: &Ctx, address: &str, a: &Blob, b: &Blob) -> Node {
 fn differing_bytes(ctx: &Ctx, address: &str, a: &Blob, b: &Blob, depth: usize) -> Node {
     let mut node = identical_bytes(ctx, address, a, b);
     node.status = Status::Modified;
+    if ctx.opts.timed_out() {
+        cut::bytes(ctx, &mut node, a, b);
+        return node;
+    }
     let fa = formats::detect(a.bytes()).filter(|f| f.is_container());
     let fb = formats::detect(b.bytes()).filter(|f| f.is_container());
     if let (Some(fa), Some(fb)) = (fa, fb) {
@@ -258,14 +279,7 @@ fn differing_bytes(ctx: &Ctx, address: &str, a: &Blob, b: &Blob, depth: usize) -
                         Some(Value::Text(cb.format_name())),
                     );
                 }
-                (ra, rb) => {
-                    if let Err(e) = ra {
-                        node.errors.push(format!("a: {e}"));
-                    }
-                    if let Err(e) = rb {
-                        node.errors.push(format!("b: {e}"));
-                    }
-                }
+                (ra, rb) => cut::side_errors(&mut node, ra, rb),
             }
         }
     } else if fa != fb {
@@ -331,15 +345,26 @@ fn leaf_diff(ctx: &Ctx, a: &Blob, b: &Blob) -> Diff {
     if a.len().max(b.len()) > ctx.opts.max_diff_bytes {
         ctx.fallbacks.fetch_add(1, Ordering::Relaxed);
         return Diff::Hash {
-            sha256_a: sha256_hex(a.bytes()),
-            sha256_b: sha256_hex(b.bytes()),
+            sha256_a: Some(sha256_hex(a.bytes())),
+            sha256_b: Some(sha256_hex(b.bytes())),
             reason: format!(
                 "larger than the {}-byte diff budget",
                 ctx.opts.max_diff_bytes
             ),
         };
     }
-    content::diff(a.bytes(), b.bytes(), &ctx.opts.diff)
+    // A line diff stops at the comparison's deadline if that comes first.
+    let lim = &ctx.opts.diff;
+    match ctx.opts.time_left() {
+        Some(left) if left < lim.text_timeout => {
+            let lim = content::DiffLimits {
+                text_timeout: left,
+                ..lim.clone()
+            };
+            content::diff(a.bytes(), b.bytes(), &lim)
+        }
+        _ => content::diff(a.bytes(), b.bytes(), lim),
+    }
 }
 
 /// Compares two opened containers member by member. `b` is the blob side b
@@ -545,10 +570,14 @@ fn compare_containers(
     node.children = children;
     // Files of packages whose version differs are explained by that.
     packages::attribute(node, ca, cb, &ctx.opts.limits);
+    let unexplained = node.children.is_empty() && node.changes.is_empty() && node.errors.is_empty();
     if ctx.opts.cancelled() {
         // Whatever was skipped must not be mistaken for "only padding differs".
         node.errors.push("comparison cancelled".to_string());
-    } else if node.children.is_empty() && node.changes.is_empty() && node.errors.is_empty() {
+    } else if unexplained && ctx.opts.timed_out() {
+        // Nor what the deadline cut: its members may be what differs.
+        node.diff = Some(cut::timeout_diff(ctx, None, None));
+    } else if unexplained {
         // The bytes differ yet no member or field explains it (padding,
         // unparsed structures): show the bytes so nothing goes unreported.
         // The only place every byte of a dropped side is needed again.
@@ -563,14 +592,7 @@ fn compare_containers(
         };
         match (sa, sb) {
             (Ok(x), Ok(y)) => node.diff = Some(leaf_diff(ctx, &x, &y)),
-            (x, y) => {
-                if let Err(e) = x {
-                    node.errors.push(format!("a: {e}"));
-                }
-                if let Err(e) = y {
-                    node.errors.push(format!("b: {e}"));
-                }
-            }
+            (x, y) => cut::side_errors(node, x, y),
         }
     } else if depth == 0 && node.changes.is_empty() && !node.children.is_empty() {
         node.causes.push(Cause::Consequential);

@@ -7,6 +7,7 @@
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use reprodiff_formats::Limits;
 
@@ -41,6 +42,11 @@ pub struct Options {
     /// Set from another thread to stop: pairs not yet started are skipped
     /// and the report holds only what was finished.
     pub cancel: Option<Arc<AtomicBool>>,
+    /// When to stop comparing (`--timeout`). Checked by each entry pair and
+    /// container before its work starts, never by stopping a thread: what
+    /// is reached after it is compared only as far as is cheap (stored
+    /// bytes, sizes, metadata) and marked with the reason `timeout`.
+    pub deadline: Option<Instant>,
 }
 
 /// The callback of [`Options::on_subtree`]; called from engine threads.
@@ -87,6 +93,7 @@ impl Default for Options {
             progress: None,
             on_subtree: None,
             cancel: None,
+            deadline: None,
         }
     }
 }
@@ -97,6 +104,27 @@ impl Options {
             .as_ref()
             .is_some_and(|c| c.load(Ordering::Relaxed))
     }
+
+    /// Whether the deadline has passed.
+    pub(crate) fn timed_out(&self) -> bool {
+        self.deadline.is_some_and(|d| Instant::now() >= d)
+    }
+
+    /// Time left before the deadline (`None` without one).
+    pub(crate) fn time_left(&self) -> Option<Duration> {
+        self.deadline
+            .map(|d| d.saturating_duration_since(Instant::now()))
+    }
+}
+
+/// A number of seconds as `--timeout` takes it: `2`, `0.5`, `0`.
+pub fn parse_seconds(s: &str) -> Result<Duration, String> {
+    let secs: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s}: not a number of seconds"))?;
+    Duration::try_from_secs_f64(secs)
+        .map_err(|_| format!("{s}: not a duration (0 or more seconds)"))
 }
 
 /// `*` matches any run of characters (including `/` and `::`), `?` any one.
@@ -147,5 +175,14 @@ mod tests {
         assert!(glob_match("a?c", "abc"));
         assert!(glob_match("*", ""));
         assert!(!glob_match("a", ""));
+    }
+
+    #[test]
+    fn seconds() {
+        assert_eq!(parse_seconds("1.5"), Ok(Duration::from_millis(1500)));
+        assert_eq!(parse_seconds("0"), Ok(Duration::ZERO));
+        for bad in ["-1", "NaN", "inf", "1s", ""] {
+            assert!(parse_seconds(bad).is_err(), "{bad}");
+        }
     }
 }

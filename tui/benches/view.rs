@@ -51,6 +51,7 @@ fn big_report() -> Report {
         groups: Vec::new(),
         regions: Vec::new(),
         tree: root,
+        truncated: None,
     }
 }
 

@@ -356,6 +356,7 @@ pub(crate) mod tests {
             groups: Vec::new(),
             regions: Vec::new(),
             tree,
+            truncated: None,
         }
     }
 

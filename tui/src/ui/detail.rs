@@ -344,8 +344,14 @@ fn detail_rows(state: &State, w: usize) -> Vec<Line<'static>> {
                     format!("compared by hash only: {reason}"),
                     HEAD,
                 ));
-                out.push(Line::styled(format!("a sha256 {sha256_a}"), DEL));
-                out.push(Line::styled(format!("b sha256 {sha256_b}"), ADD));
+                out.push(Line::styled(
+                    format!("a sha256 {}", Diff::digest_shown(sha256_a)),
+                    DEL,
+                ));
+                out.push(Line::styled(
+                    format!("b sha256 {}", Diff::digest_shown(sha256_b)),
+                    ADD,
+                ));
             }
         }
     }
