@@ -48,6 +48,9 @@ pub const MAX_FINDINGS: usize = 200;
 /// Keys that identify a mapping in a list, in order of preference.
 const ID_KEYS: [&str; 4] = ["package", "name", "id", "path"];
 
+/// Names of deb822 files, by their ending.
+const DEB822_NAMES: [&str; 3] = [".buildinfo", ".changes", ".dsc"];
+
 /// Keys whose value is a digest of another file.
 const DIGEST_KEYS: [&str; 8] = [
     "sha256",
@@ -387,7 +390,7 @@ fn deb822_value(key: &str, v: &str) -> Tree {
 }
 
 /// A deb822 document: one stanza as a mapping, several as a list of them.
-fn parse_deb822(t: &[u8]) -> Option<(Tree, Vec<u8>)> {
+fn parse_deb822(t: &[u8], named: bool) -> Option<(Tree, Vec<u8>)> {
     let (body, signature) = deb822::signed_body(t);
     let stanzas = deb822::stanzas(body)?;
     // A key alone (`Note: x`) is not enough to call text deb822, nor are
@@ -396,7 +399,11 @@ fn parse_deb822(t: &[u8]) -> Option<(Tree, Vec<u8>)> {
         .iter()
         .flatten()
         .all(|(k, _)| k.starts_with(|c: char| c.is_ascii_uppercase()));
-    if !capitalised || stanzas.iter().map(Vec::len).sum::<usize>() < 2 {
+    // One stanza of one-line fields (a `build-info.txt`) the line rules
+    // already pair line by line: structure is a list of stanzas or a
+    // multi-line field, unless the name says deb822.
+    let shaped = stanzas.len() > 1 || stanzas.iter().flatten().any(|(_, v)| v.contains('\n'));
+    if !capitalised || stanzas.iter().map(Vec::len).sum::<usize>() < 2 || !(shaped || named) {
         return None;
     }
     let mut maps: Vec<Tree> = stanzas
@@ -422,7 +429,10 @@ fn parse_deb822(t: &[u8]) -> Option<(Tree, Vec<u8>)> {
 enum Kind {
     Json,
     Yaml,
-    Deb822,
+    /// `named`: the file's name says it is deb822.
+    Deb822 {
+        named: bool,
+    },
 }
 
 fn kind(name: &str, a: &[u8]) -> Kind {
@@ -433,7 +443,9 @@ fn kind(name: &str, a: &[u8]) -> Kind {
     } else if ext(".yml") || ext(".yaml") || name == ".build-manifest" || ext(".build-manifest") {
         Kind::Yaml
     } else {
-        Kind::Deb822
+        Kind::Deb822 {
+            named: DEB822_NAMES.iter().any(|n| ext(n)) || name == "control",
+        }
     }
 }
 
@@ -460,12 +472,12 @@ pub fn explain(name: &str, a: &[u8], b: &[u8]) -> Option<Vec<Change>> {
             }
             compare(&mut out, "data", &ta, &tb, &Context::default());
         }
-        Kind::Deb822 => {
+        Kind::Deb822 { named } => {
             // Whole records in another order are said by the record rule.
             if text::reordered_records(a, b).is_some() {
                 return None;
             }
-            let ((ta, sa), (tb, sb)) = (parse_deb822(a)?, parse_deb822(b)?);
+            let ((ta, sa), (tb, sb)) = (parse_deb822(a, named)?, parse_deb822(b, named)?);
             compare(&mut out, "data", &ta, &tb, &Context::default());
             if sa != sb {
                 // A signature is over the text: it differs whenever the
@@ -868,6 +880,54 @@ mod tests {
         );
     }
 
+    /// A clearsigned `.changes`: checksum lines name their files, an
+    /// `Environment`-like line its variable, and the signature follows.
+    #[test]
+    fn deb822_lines_are_named_by_what_they_are_about() {
+        let doc = |sum: &str, lang: &str, sig: &str| {
+            format!(
+                "-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA512\n\nFormat: 1.8\nSource: hello\n\
+                 Checksums-Sha256:\n {sum} 53452 hello_2.10-3_amd64.deb\n \
+                 {sum} 1200 hello_2.10-3.dsc\nEnvironment:\n LANG=\"{lang}\"\n\
+                 -----BEGIN PGP SIGNATURE-----\n{sig}\n-----END PGP SIGNATURE-----\n"
+            )
+        };
+        let (x, y) = ("ab".repeat(32), "cd".repeat(32));
+        let a = doc(&x, "C.UTF-8", "iQIz");
+        let b = doc(&x, "C", "iQJA").replace(
+            &format!(" {x} 53452 hello_2.10-3_amd64.deb"),
+            &format!(" {y} 53452 hello_2.10-3_amd64.deb"),
+        );
+        let c = explain("hello.changes", a.as_bytes(), b.as_bytes()).expect("deb822");
+        let got: Vec<(&str, Role, Option<&str>, Option<Cause>)> = c
+            .iter()
+            .map(|c| (c.field.as_str(), c.role, c.subject.as_deref(), c.cause))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "data.Checksums-Sha256[hello_2.10-3_amd64.deb]",
+                    Role::Checksum,
+                    Some("hello_2.10-3_amd64.deb"),
+                    None
+                ),
+                (
+                    "data.Environment[LANG]",
+                    Role::Finding,
+                    None,
+                    Some(Cause::Content)
+                ),
+                ("signature", Role::Finding, None, Some(Cause::Consequential)),
+            ]
+        );
+        // The signature alone differs: not explained.
+        let b = doc(&x, "C.UTF-8", "iQJA");
+        let c = explain("hello.changes", a.as_bytes(), b.as_bytes()).expect("deb822");
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].cause, Some(Cause::Content));
+    }
+
     #[test]
     fn not_structured_is_none() {
         assert!(explain("x.json", b"{\"a\": 1}", b"{\"a\": 1,").is_none());
@@ -876,5 +936,12 @@ mod tests {
         // Equal as data: the text rules say what differs.
         assert!(explain("x.json", b"{\"a\": 1}", b"{ \"a\": 1 }\n").is_none());
         assert!(flow_depth(b"[[{}]]") == 3 && flow_depth(b"]]][") == 1);
+        // One stanza of one-line fields: deb822 only by name.
+        let (a, b) = (b"Built: 1.0\nBy: x\n", b"Built: 1.1\nBy: x\n");
+        assert!(explain("build-info.txt", a, b).is_none());
+        let c = explain("hello.buildinfo", a, b).expect("named deb822");
+        assert_eq!(c[0].field, "data.Built");
+        // Lowercase keys are not deb822.
+        assert!(explain("notes", b"a: 1\n\nb: 2\n", b"a: 2\n\nb: 2\n").is_none());
     }
 }
