@@ -473,11 +473,11 @@ pub fn explain(name: &str, a: &[u8], b: &[u8]) -> Option<Vec<Change>> {
             compare(&mut out, "data", &ta, &tb, &Context::default());
         }
         Kind::Deb822 { named } => {
+            let ((ta, sa), (tb, sb)) = (parse_deb822(a, named)?, parse_deb822(b, named)?);
             // Whole records in another order are said by the record rule.
             if text::reordered_records(a, b).is_some() {
                 return None;
             }
-            let ((ta, sa), (tb, sb)) = (parse_deb822(a, named)?, parse_deb822(b, named)?);
             compare(&mut out, "data", &ta, &tb, &Context::default());
             if sa != sb {
                 // A signature is over the text: it differs whenever the
