@@ -435,8 +435,14 @@ fn change<'n>(n: &'n Node, field: &str) -> &'n Change {
 }
 
 fn pair(name_a: &str, name_b: &str) -> Report {
+    pair_in("diagnose", name_a, name_b)
+}
+
+/// Two fixtures of one folder of testdata/ compared as the CLI compares
+/// two files.
+fn pair_in(folder: &str, name_a: &str, name_b: &str) -> Report {
     let read = |n: &str| {
-        Blob::from_vec(std::fs::read(testdata(&format!("diagnose/{n}"))).expect("fixture"))
+        Blob::from_vec(std::fs::read(testdata(&format!("{folder}/{n}"))).expect("fixture"))
     };
     compare_blobs(
         name_a,
@@ -1007,4 +1013,259 @@ fn erlang_modules_without_a_compiler_change_stay_unexplained() {
         .expect("code chunk");
     assert_eq!(c.cause, Some(Cause::Content));
     assert!(r.tree.changes.iter().all(|c| c.field != "beam.compiler"));
+}
+
+/// Two structured documents of testdata/structured/ (built by
+/// testdata/gen/structured.sh).
+fn structured(name_a: &str, name_b: &str) -> Report {
+    pair_in("structured", name_a, name_b)
+}
+
+/// A finding as shown: field, a, b, cause.
+type Shown = (String, Option<String>, Option<String>, String);
+
+fn shown(r: &Report) -> Vec<Shown> {
+    r.tree
+        .changes
+        .iter()
+        .map(|c| {
+            (
+                c.field.clone(),
+                Change::shown(&c.a),
+                c.shown_b(),
+                c.cause.map(|x| x.to_string()).unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+fn finding(field: &str, a: Option<&str>, b: Option<&str>, cause: &str) -> Shown {
+    (
+        field.to_string(),
+        a.map(str::to_string),
+        b.map(str::to_string),
+        cause.to_string(),
+    )
+}
+
+#[test]
+fn a_build_manifest_is_compared_package_by_package() {
+    let r = structured("a.build-manifest", "b.build-manifest");
+    assert_eq!(
+        shown(&r),
+        [
+            finding(
+                "data.order",
+                Some("build_date, origin_references, packages"),
+                Some("packages, origin_references, build_date"),
+                "ordering"
+            ),
+            finding(
+                "data.packages.binary[acl].version",
+                Some("2.2.53-4"),
+                Some("2.2.53-5"),
+                "package-version"
+            ),
+            finding(
+                "data.packages.binary[coreutils].version",
+                Some("8.30-3"),
+                Some("8.30-3+deb10u1"),
+                "package-version"
+            ),
+            finding(
+                "data.packages.binary[tor].version",
+                Some("0.4.5.8-1~d10.buster+1"),
+                Some("0.4.5.9-1~d10.buster+1"),
+                "package-version"
+            ),
+            finding(
+                "data.packages.binary[zstd]",
+                None,
+                Some("{package: zstd, version: 1.3.8+dfsg-3, arch: amd64}"),
+                "package-version"
+            ),
+        ]
+    );
+    assert_eq!(root_causes(&r), ["ordering", "package-version"]);
+    // The line diff stays for display.
+    assert!(matches!(
+        r.tree.diff,
+        Some(reprodiff::report::Diff::Text { .. })
+    ));
+}
+
+#[test]
+fn reordered_keys_and_items_are_only_ordering() {
+    let r = structured("a.build-manifest", "reordered.build-manifest");
+    assert_eq!(root_causes(&r), ["ordering"]);
+    let fields: Vec<String> = shown(&r).into_iter().map(|c| c.0).collect();
+    assert_eq!(
+        fields,
+        [
+            "data.order",
+            "data.origin_references.order",
+            "data.packages.order",
+            "data.packages.binary.order",
+            "data.packages.source.order",
+            "data.packages.source[bash].order",
+        ]
+    );
+    assert!(r
+        .tree
+        .changes
+        .iter()
+        .all(|c| c.cause == Some(Cause::Ordering)));
+    let r = structured("a.control.yml", "b.control.yml");
+    assert_eq!(
+        shown(&r),
+        [finding(
+            "data.delete_files.order",
+            Some("/etc/machine-id, /var/lib/dbus/machine-id, /var/cache/ldconfig/aux-cache, /var/log/dpkg.log"),
+            Some("/var/log/dpkg.log, /etc/machine-id, /var/cache/ldconfig/aux-cache, /var/lib/dbus/machine-id"),
+            "ordering"
+        )]
+    );
+    assert_eq!(root_causes(&r), ["ordering"]);
+}
+
+#[test]
+fn an_image_description_names_its_changed_digest() {
+    let r = structured("a.latest.json", "b.latest.json");
+    let got = shown(&r);
+    assert_eq!(
+        got[..2],
+        [
+            finding(
+                "data.order",
+                Some("product-name, version, build-date, installations"),
+                Some("version, product-name, build-date, installations"),
+                "ordering"
+            ),
+            finding(
+                "data.installations[0].target-files[0].order",
+                Some("url, sha256, size"),
+                Some("sha256, url, size"),
+                "ordering"
+            ),
+        ]
+    );
+    // The digest of an image this comparison does not hold: content, not
+    // a random id, about the file its `url` names.
+    let digest = change(&r.tree, "data.installations[0].target-files[0].sha256");
+    assert_eq!(digest.cause, Some(Cause::Content));
+    assert_eq!(digest.subject.as_deref(), Some("tails-amd64-4.19.img"));
+    assert_eq!(
+        Change::shown(&digest.a).as_deref(),
+        Some("5b1e2e3d51b81bbc0b6c4bba1e1b0a44a8f4fbd69e7e57fa8b8e7e4a5c7a7b3d")
+    );
+    assert_eq!(got.len(), 3, "{got:?}");
+    assert_eq!(root_causes(&r), ["ordering", "content"]);
+}
+
+#[test]
+fn a_buildinfo_names_its_changed_build_dependencies() {
+    let r = structured("a.buildinfo", "b.buildinfo");
+    assert_eq!(
+        shown(&r),
+        [
+            finding(
+                "data.Build-Date",
+                Some("Tue, 14 Nov 2023 22:13:20 +0000"),
+                Some("Wed, 15 Nov 2023 22:13:20 +0000"),
+                "embedded-timestamp"
+            ),
+            finding(
+                "data.Installed-Build-Depends[gcc-12]",
+                Some("gcc-12 (= 12.2.0-14)"),
+                Some("gcc-12 (= 12.2.0-15)"),
+                "toolchain"
+            ),
+            finding(
+                "data.Installed-Build-Depends[libssl-dev]",
+                Some("libssl-dev (= 3.0.11-1~deb12u2)"),
+                Some("libssl-dev (= 3.0.13-1~deb12u1)"),
+                "package-version"
+            ),
+        ]
+    );
+    assert_eq!(
+        root_causes(&r),
+        ["embedded-timestamp", "toolchain", "package-version"]
+    );
+    assert_eq!(
+        r.groups
+            .iter()
+            .find(|g| g.cause == Cause::EmbeddedTimestamp)
+            .map(|g| g.shape.as_str()),
+        Some("date/time string replaced in content: moved by +1d")
+    );
+}
+
+/// Damaged, deeply nested and alias-bomb documents: no panic, a bounded
+/// time, and a report all the same.
+#[test]
+fn hostile_structured_documents_are_bounded() {
+    let read = |n: &str| std::fs::read(testdata(&format!("structured/{n}"))).expect("fixture");
+    let run = |name: &str, a: Vec<u8>, b: Vec<u8>| {
+        let start = std::time::Instant::now();
+        let r = compare_blobs(
+            name,
+            &Blob::from_vec(a),
+            name,
+            &Blob::from_vec(b),
+            &Options::default(),
+        );
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(20),
+            "{name}: {:?}",
+            start.elapsed()
+        );
+        r
+    };
+    for n in [
+        "a.build-manifest",
+        "a.latest.json",
+        "a.buildinfo",
+        "a.control.yml",
+    ] {
+        let a = read(n);
+        for cut in [1, a.len() / 3, a.len() / 2, a.len() - 1] {
+            let r = run(n, a.clone(), a[..cut].to_vec());
+            assert_ne!(r.tree.causes, Vec::<Cause>::new(), "{n} cut at {cut}");
+        }
+        for i in (0..a.len()).step_by(7) {
+            let mut b = a.clone();
+            b[i] ^= 0x5a;
+            run(n, a.clone(), b);
+        }
+    }
+    // Nesting past any document: compared as text.
+    for deep in [
+        "[".repeat(200_000),
+        "{a: ".repeat(100_000),
+        "- ".repeat(100_000),
+        format!("{}1{}", "[".repeat(100_000), "]".repeat(100_000)),
+    ] {
+        for name in ["x.yml", "x.json"] {
+            let r = run(name, deep.clone().into_bytes(), b"a: 1\n".to_vec());
+            assert!(
+                r.tree.changes.iter().all(|c| !c.field.starts_with("data")),
+                "{name}"
+            );
+        }
+    }
+    // A billion laughs: each alias expands nine of the one before.
+    let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x]\n");
+    for (k, prev) in ["b", "c", "d", "e", "f", "g", "h", "i"]
+        .iter()
+        .zip(["a", "b", "c", "d", "e", "f", "g", "h"])
+    {
+        bomb.push_str(&format!(
+            "{k}: &{k} [{}]\n",
+            vec![format!("*{prev}"); 9].join(", ")
+        ));
+    }
+    let other = bomb.replace("[x,", "[y,");
+    let r = run("bomb.yml", bomb.into_bytes(), other.into_bytes());
+    assert!(r.tree.changes.iter().all(|c| !c.field.starts_with("data")));
 }

@@ -47,7 +47,7 @@ fn is_compiler(name: &str) -> bool {
 }
 
 /// Fields whose value lists versioned dependencies.
-const RELATIONS: [&str; 6] = [
+pub const RELATIONS: [&str; 6] = [
     "Depends",
     "Pre-Depends",
     "Recommends",
@@ -56,17 +56,49 @@ const RELATIONS: [&str; 6] = [
     "Static-Built-Using",
 ];
 
+/// Other fields listing packages, with or without versions: a source
+/// package's build dependencies, the set a `.buildinfo` records
+/// (`Installed-Build-Depends`), and the declared conflicts.
+pub const OTHER_RELATIONS: [&str; 10] = [
+    "Build-Depends",
+    "Build-Depends-Indep",
+    "Build-Depends-Arch",
+    "Build-Conflicts",
+    "Installed-Build-Depends",
+    "Breaks",
+    "Conflicts",
+    "Replaces",
+    "Provides",
+    "Enhances",
+];
+
 /// One stanza's fields in order, continuation lines joined; `None` unless
 /// the text is one stanza of `Key: value` lines.
 fn stanza(t: &[u8]) -> Option<Vec<(String, String)>> {
+    let mut all = stanzas(t)?;
+    let one = all.pop().filter(|_| all.is_empty())?;
+    one.iter().any(|(k, _)| k == "Package").then_some(one)
+}
+
+/// A stanza: its fields in order, (name, value).
+pub type Stanza = Vec<(String, String)>;
+
+/// Blank-line-separated stanzas of `Key: value` lines (a `.buildinfo`, a
+/// `.changes`, dpkg's `status`), continuation lines joined to their field
+/// with a newline; `None` unless every line is a field, a continuation or
+/// a blank. The opening and signature of a clearsigned file are not part
+/// of it (see [`signed_body`]).
+pub fn stanzas(t: &[u8]) -> Option<Vec<Stanza>> {
     let s = std::str::from_utf8(t).ok()?;
-    let mut out: Vec<(String, String)> = Vec::new();
+    let mut out: Vec<Stanza> = Vec::new();
+    let mut open = false;
     for line in s.trim_end_matches('\n').split('\n') {
-        if line.is_empty() {
-            return None;
+        if line.trim().is_empty() {
+            open = false;
+            continue;
         }
         if line.starts_with([' ', '\t']) {
-            let (_, v) = out.last_mut()?;
+            let (_, v) = out.last_mut().filter(|_| open)?.last_mut()?;
             v.push('\n');
             v.push_str(line);
             continue;
@@ -75,9 +107,50 @@ fn stanza(t: &[u8]) -> Option<Vec<(String, String)>> {
         if k.is_empty() || k.contains(char::is_whitespace) {
             return None;
         }
-        out.push((k.to_string(), v.trim().to_string()));
+        if !open {
+            out.push(Vec::new());
+            open = true;
+        }
+        out.last_mut()?.push((k.to_string(), v.trim().to_string()));
     }
-    out.iter().any(|(k, _)| k == "Package").then_some(out)
+    (!out.is_empty()).then_some(out)
+}
+
+/// The signed text of a clearsigned file (`.changes`, `.dsc`,
+/// `.buildinfo` as uploaded) and its signature block; the text itself,
+/// with no signature, when it is not signed.
+pub fn signed_body(t: &[u8]) -> (&[u8], &[u8]) {
+    const BEGIN: &[u8] = b"-----BEGIN PGP SIGNED MESSAGE-----";
+    const SIG: &[u8] = b"\n-----BEGIN PGP SIGNATURE-----";
+    let Some(rest) = t.strip_prefix(BEGIN) else {
+        return (t, &[]);
+    };
+    // Armor headers (`Hash: SHA512`) end at the first blank line.
+    let start = rest
+        .windows(2)
+        .position(|w| w == b"\n\n")
+        .map_or(rest.len(), |i| i + 2);
+    let body = rest.get(start..).unwrap_or_default();
+    match body.windows(SIG.len()).position(|w| w == SIG) {
+        Some(i) => (
+            body.get(..=i).unwrap_or_default(),
+            body.get(i + 1..).unwrap_or_default(),
+        ),
+        None => (body, &[]),
+    }
+}
+
+/// The cause of a dependency whose constraint changed between `x` and
+/// `y` (one package, see [`same_package`]): the toolchain's libraries and
+/// compilers are the toolchain, any other package its version.
+pub fn dependency_cause(x: &str, y: &str) -> Cause {
+    let base = x.split(':').next().unwrap_or("");
+    let toolchain_lib = x == y && TOOLCHAIN_LIBS.contains(&base);
+    if toolchain_lib || (is_compiler(x) && is_compiler(y)) {
+        Cause::Toolchain
+    } else {
+        Cause::PackageVersion
+    }
 }
 
 /// A relation field's dependencies as (package, version constraint).
@@ -124,12 +197,9 @@ fn relation_changes(field: &str, a: &str, b: &str) -> (Vec<Change>, Unpaired) {
         if *x == y {
             continue;
         }
-        let base = x.0.split(':').next().unwrap_or("");
-        let toolchain_lib = x.0 == y.0 && TOOLCHAIN_LIBS.contains(&base);
-        let list = if toolchain_lib || (is_compiler(&x.0) && is_compiler(&y.0)) {
-            &mut tool
-        } else {
-            &mut other
+        let list = match dependency_cause(&x.0, &y.0) {
+            Cause::Toolchain => &mut tool,
+            _ => &mut other,
         };
         list.push((show(x), show(&y)));
     }
@@ -155,7 +225,7 @@ type Unpaired = (Vec<String>, Vec<String>);
 
 /// Whether two dependency names are one package: equal, or renamed by the
 /// 64-bit `time_t` transition (`libglib2.0-0t64` against `libglib2.0-0`).
-fn same_package(x: &str, y: &str) -> bool {
+pub fn same_package(x: &str, y: &str) -> bool {
     // The name with its version digits blanked: `libpython3.13` and
     // `libpython3.11` are one library at two versions (another release's).
     let shape = |n: &str| -> String {

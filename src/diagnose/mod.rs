@@ -22,6 +22,7 @@ pub mod groups;
 pub mod pe;
 pub mod png;
 pub mod roff;
+pub mod structured;
 pub mod text;
 pub mod time;
 
@@ -43,8 +44,8 @@ const EXPLAINED_RANGES: usize = 4;
 pub struct Diagnosis;
 
 impl crate::engine::Explain for Diagnosis {
-    fn leaf(&self, leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Node) {
-        classify_leaf(leaf, a, b, node);
+    fn leaf(&self, name: &str, leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Node) {
+        classify_leaf(name, leaf, a, b, node);
     }
 
     fn report(&self, report: &mut Report) {
@@ -58,11 +59,12 @@ fn explains_content(c: &Change) -> bool {
     matches!(c.role, Role::Finding | Role::Checksum | Role::Installed)
 }
 
-/// Explains one differing leaf: appends changes with causes to
+/// Explains one differing leaf (`name`: its path, or at the top the
+/// compared file's name): appends changes with causes to
 /// `node.changes` (`text.timestamp`, `elf.section.<name>`, `pe.timestamp`,
 /// `checksum.<path>`, `dpkg.<package>`…) and trims binary ranges the
 /// changes already explain. Causes of the node are settled by [`diagnose`].
-pub fn classify_leaf(leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Node) {
+pub fn classify_leaf(name: &str, leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Node) {
     if a == b {
         return;
     }
@@ -105,7 +107,6 @@ pub fn classify_leaf(leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Node) {
     } else {
         None
     };
-    let mut ex = stanza.unwrap_or_else(|| text::explain(a, b, prefix, is_text));
     // A document another version of its generator wrote: the ids it
     // computes (Doxygen's hashed anchors) and the rest of its differences
     // follow from that.
@@ -114,6 +115,14 @@ pub fn classify_leaf(leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Node) {
     } else {
         Vec::new()
     };
+    // JSON, YAML and deb822 documents compared as data, key by key.
+    if is_text && stanza.is_none() && generators.is_empty() {
+        if let Some(changes) = structured::explain(name, a, b) {
+            node.changes.extend(changes);
+            return;
+        }
+    }
+    let mut ex = stanza.unwrap_or_else(|| text::explain(a, b, prefix, is_text));
     // What the rest follows: the generator, or the documented version.
     let source: Vec<String> = generators
         .first()
@@ -961,7 +970,13 @@ mod tests {
             truncated: false,
             fallback: None,
         });
-        classify_leaf(&Leaf::Bytes, a.as_bytes(), b.as_bytes(), &mut node);
+        classify_leaf(
+            "x.html",
+            &Leaf::Bytes,
+            a.as_bytes(),
+            b.as_bytes(),
+            &mut node,
+        );
         let causes: Vec<(&str, Option<Cause>)> = node
             .changes
             .iter()

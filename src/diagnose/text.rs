@@ -636,7 +636,7 @@ fn records(t: &[u8]) -> Vec<&[u8]> {
 
 /// The same records in another order, whatever separates them (a final
 /// blank line on one side only): their number.
-fn reordered_records(a: &[u8], b: &[u8]) -> Option<usize> {
+pub fn reordered_records(a: &[u8], b: &[u8]) -> Option<usize> {
     let (ra, rb) = (records(a), records(b));
     if ra.len() < 2 || ra == rb {
         return None;

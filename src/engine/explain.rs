@@ -30,13 +30,16 @@ pub enum Leaf<'d> {
 /// depend on it.
 pub trait Explain: Sync {
     /// Adds findings to the node of a differing leaf while both sides'
-    /// bytes are at hand.
-    fn leaf(&self, leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Node);
+    /// bytes are at hand. `name` is the leaf's path, or the name of the
+    /// compared file itself at the top, where the address is empty: what
+    /// a document is may be told by its name (`.json`, `.yml`).
+    fn leaf(&self, name: &str, leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Node);
     /// Settles causes, counts and groups over the finished report.
     fn report(&self, report: &mut Report);
 }
 
-/// Explains a differing leaf at `address` while both sides' bytes are at
+/// Explains a differing leaf at `address` (at the top, the compared
+/// file's name) while both sides' bytes are at
 /// hand: what the engine knows of its structure (a package database, two
 /// ELF files' sections, two PE images' parts) is handed to diagnosis, which
 /// adds the changes.
@@ -53,5 +56,5 @@ pub fn explain_leaf(address: &str, a: &[u8], b: &[u8], node: &mut Node, explain:
             None => pe::pair(a, b).map_or(Leaf::Bytes, Leaf::Pe),
         }
     };
-    explain.leaf(&leaf, a, b, node);
+    explain.leaf(address, &leaf, a, b, node);
 }

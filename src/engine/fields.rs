@@ -161,7 +161,7 @@ mod tests {
     /// These tests need no explaining.
     struct Nothing;
     impl Explain for Nothing {
-        fn leaf(&self, _: &Leaf, _: &[u8], _: &[u8], _: &mut Node) {}
+        fn leaf(&self, _: &str, _: &Leaf, _: &[u8], _: &[u8], _: &mut Node) {}
         fn report(&self, _: &mut Report) {}
     }
 

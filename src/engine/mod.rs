@@ -60,6 +60,9 @@ type Kept = HashMap<usize, formats::Result<Blob>>;
 struct Ctx<'o> {
     opts: &'o Options,
     explain: &'o dyn Explain,
+    /// The name of the compared file, b's: what a leaf at the top is
+    /// called.
+    name: String,
     regions: Mutex<Vec<Region>>,
     compared: AtomicU64,
     identical: AtomicU64,
@@ -72,6 +75,7 @@ impl<'o> Ctx<'o> {
         Ctx {
             opts,
             explain,
+            name: String::new(),
             regions: Mutex::new(Vec::new()),
             compared: AtomicU64::new(0),
             identical: AtomicU64::new(0),
@@ -114,7 +118,10 @@ pub fn compare_blobs(
     opts: &Options,
     explain: &dyn Explain,
 ) -> Report {
-    let ctx = Ctx::new(opts, explain);
+    let ctx = Ctx {
+        name: name_b.to_string(),
+        ..Ctx::new(opts, explain)
+    };
     // The digests for the report are computed alongside the comparison.
     // Equal images have one digest, so b's is computed only once the bytes
     // are known to differ: identical inputs cost one SHA-256 pass beside
@@ -292,7 +299,12 @@ fn differing_bytes(ctx: &Ctx, address: &str, a: &Blob, b: &Blob, depth: usize) -
         );
     }
     node.diff = Some(leaf_diff(ctx, a, b));
-    explain_leaf(address, a.bytes(), b.bytes(), &mut node, ctx.explain);
+    let name = if address.is_empty() {
+        &ctx.name
+    } else {
+        address
+    };
+    explain_leaf(name, a.bytes(), b.bytes(), &mut node, ctx.explain);
     node
 }
 
