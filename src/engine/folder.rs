@@ -184,20 +184,17 @@ pub(super) fn walk(root: &Path, opts: &Options) -> io::Result<Tree> {
             break;
         }
     }
-    let hashed: Vec<(String, io::Result<(u64, [u8; 32])>)> = files
+    let hashed: Vec<(String, Item)> = files
         .into_par_iter()
         .map(|(rel, path)| {
-            let h = hash_file(&path, opts);
-            (rel, h)
+            let item = match hash_file(&path, opts) {
+                Ok((size, sha256)) => Item::File { size, sha256 },
+                Err(e) => Item::Unreadable(e.to_string()),
+            };
+            (rel, item)
         })
         .collect();
-    for (rel, h) in hashed {
-        let item = match h {
-            Ok((size, sha256)) => Item::File { size, sha256 },
-            Err(e) => Item::Unreadable(e.to_string()),
-        };
-        items.insert(rel, item);
-    }
+    items.extend(hashed);
     Ok(Tree { items, errors })
 }
 
