@@ -25,6 +25,31 @@ pub fn compare_files(
     engine::compare_files(a, b, opts, &diagnose::Diagnosis)
 }
 
+/// Compares two folders of a release's artifacts (paired by relative
+/// path, equal files told by size and SHA-256) and diagnoses the
+/// differences over the whole release.
+pub fn compare_folders(
+    a: &Path,
+    b: &Path,
+    opts: &engine::Options,
+) -> std::io::Result<report::Report> {
+    engine::folder::compare_folders(a, b, opts, &diagnose::Diagnosis)
+}
+
+/// Compares two images, or two folders of artifacts, whichever `a` and `b`
+/// are (both the same).
+pub fn compare_paths(
+    a: &Path,
+    b: &Path,
+    opts: &engine::Options,
+) -> std::io::Result<report::Report> {
+    if a.is_dir() && b.is_dir() {
+        compare_folders(a, b, opts)
+    } else {
+        compare_files(a, b, opts)
+    }
+}
+
 /// Compares two images held in memory and diagnoses the differences.
 pub fn compare_blobs(
     name_a: &str,

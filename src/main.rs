@@ -17,7 +17,7 @@ use reprodiff::engine::{self, address, Options, Progress};
 use reprodiff::present::ls;
 use reprodiff::report::Verdict;
 use reprodiff::walk::{self, WalkOptions};
-use reprodiff_formats::{Blob, Kind};
+use reprodiff_formats::{Blob, Entry, Kind, Limits};
 use reprodiff_present::budget::{self, Capped};
 use reprodiff_present::{attest, diffoscope, html, json, markdown, text, Sanitize};
 
@@ -427,12 +427,27 @@ fn with_progress<T>(opts: &mut Options, work: impl FnOnce(&Options) -> T) -> T {
 }
 
 fn compare(a: &Path, b: &Path, opts: &Options) -> Result<reprodiff::report::Report> {
+    check_inputs(a, b)?;
+    reprodiff::compare_paths(a, b, opts).context("cannot read the inputs")
+}
+
+/// Two files, or two folders of artifacts.
+fn check_inputs(a: &Path, b: &Path) -> Result<()> {
+    if a.is_dir() && b.is_dir() {
+        return Ok(());
+    }
     for p in [a, b] {
+        if p.is_dir() {
+            bail!(
+                "{}: a folder can only be compared with a folder",
+                p.display()
+            );
+        }
         if !p.is_file() {
-            bail!("{}: not a readable file", p.display());
+            bail!("{}: not a readable file or folder", p.display());
         }
     }
-    reprodiff::compare_files(a, b, opts).context("cannot read the inputs")
+    Ok(())
 }
 
 /// Opens the browser. With two images the engine runs on another thread:
@@ -453,15 +468,11 @@ fn view(inputs: &[PathBuf]) -> Result<ExitCode> {
                 })?;
             // The report names its images; extraction works when they are still there.
             let images = [PathBuf::from(&report.a.path), PathBuf::from(&report.b.path)];
-            let images = images.iter().all(|p| p.is_file()).then_some(images);
+            let images = images.iter().all(|p| p.exists()).then_some(images);
             (Source::Report(Box::new(report)), images)
         }
         [a, b] => {
-            for p in [a, b] {
-                if !p.is_file() {
-                    bail!("{}: not a readable file", p.display());
-                }
-            }
+            check_inputs(a, b)?;
             let (tx, rx) = std::sync::mpsc::channel();
             let progress = Arc::new(Progress::default());
             let cancel = Arc::new(AtomicBool::new(false));
@@ -480,7 +491,7 @@ fn view(inputs: &[PathBuf]) -> Result<ExitCode> {
             let (ta, tb) = (a.clone(), b.clone());
             let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
             std::thread::spawn(move || {
-                let r = reprodiff::compare_files(&ta, &tb, &opts)
+                let r = reprodiff::compare_paths(&ta, &tb, &opts)
                     .map(Box::new)
                     .map_err(|e| format!("{e:#}"));
                 let _ = tx.send(Update::Done(r));
@@ -571,6 +582,23 @@ fn extract_quiet(a: &Path, b: &Path, address: &str, out: &Path) -> Result<String
     Ok(lines.join("; "))
 }
 
+/// The entry at `address` in an image, or in a folder of artifacts (its
+/// first level the artifact's relative path): the entry, or `None` for a
+/// whole artifact, and its bytes.
+fn resolve(image: &Path, address: &str, limits: &Limits) -> Result<(Option<Entry>, Blob)> {
+    let (blob, rest) = if image.is_dir() {
+        engine::folder::open_artifact(image, address)?
+    } else {
+        let blob = Blob::open(image).with_context(|| format!("cannot read {}", image.display()))?;
+        (blob, address)
+    };
+    if rest.is_empty() && image.is_dir() {
+        return Ok((None, blob));
+    }
+    let (entry, data) = address::resolve(&blob, rest, limits)?;
+    Ok((Some(entry), data))
+}
+
 /// Writes both sides of `address` under `out`; one line per side saying
 /// where it went or why it was not found, and whether any side was written.
 fn extract_sides(a: &Path, b: &Path, address: &str, out: &Path) -> Result<(Vec<String>, bool)> {
@@ -579,8 +607,7 @@ fn extract_sides(a: &Path, b: &Path, address: &str, out: &Path) -> Result<(Vec<S
     let name = safe_name(address);
     let mut written = 0;
     for (side, image) in [("a", a), ("b", b)] {
-        let blob = Blob::open(image).with_context(|| format!("cannot read {}", image.display()))?;
-        match address::resolve(&blob, address, &limits) {
+        match resolve(image, address, &limits) {
             Ok((entry, data)) => {
                 let dir = out.join(side);
                 std::fs::create_dir_all(&dir)
@@ -595,9 +622,10 @@ fn extract_sides(a: &Path, b: &Path, address: &str, out: &Path) -> Result<(Vec<S
                         dest.display()
                     );
                 }
-                let bytes: &[u8] = match entry.kind {
-                    Kind::Symlink | Kind::Hardlink if data.is_empty() => {
-                        entry.meta.target.as_deref().unwrap_or("").as_bytes()
+                let kind = entry.as_ref().map_or(Kind::File, |e| e.kind);
+                let bytes: &[u8] = match (&entry, kind) {
+                    (Some(e), Kind::Symlink | Kind::Hardlink) if data.is_empty() => {
+                        e.meta.target.as_deref().unwrap_or("").as_bytes()
                     }
                     _ => data.bytes(),
                 };
@@ -607,7 +635,7 @@ fn extract_sides(a: &Path, b: &Path, address: &str, out: &Path) -> Result<(Vec<S
                     "{side}: {} ({} bytes, {})",
                     dest.display(),
                     bytes.len(),
-                    entry.kind.as_str()
+                    kind.as_str()
                 ));
                 written += 1;
             }

@@ -181,7 +181,12 @@ impl Blob {
     /// faults overlap with the work, where populating the whole map up
     /// front (MAP_POPULATE) delays the start by ~15 ms per 134 MiB.
     pub fn open(path: &Path) -> std::io::Result<Blob> {
-        let file = File::open(path)?;
+        Blob::from_file(&File::open(path)?)
+    }
+
+    /// Maps a file already opened (by a caller that checked what it is
+    /// before mapping it), read-only, as [`Blob::open`] does.
+    pub fn from_file(file: &File) -> std::io::Result<Blob> {
         let len = file.metadata()?.len();
         if len == 0 {
             // Mapping an empty file fails on some systems; an empty buffer is equivalent.
@@ -192,7 +197,7 @@ impl Blob {
         // us read changed bytes or fault (SIGBUS); like other tools that map
         // their inputs (ripgrep), we accept that for files the user named, as
         // the readers treat every byte as untrusted anyway.
-        let map = unsafe { memmap2::Mmap::map(&file)? };
+        let map = unsafe { memmap2::Mmap::map(file)? };
         let end = map.len();
         Ok(Blob {
             backing: Arc::new(Backing::Map(map)),

@@ -16,7 +16,7 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use reprodiff_report::{ByteRange, Change, Diff, Node, Report, Verdict};
+use reprodiff_report::{ByteRange, Change, Diff, Node, Report, Status, Verdict};
 use serde::Serialize;
 
 use crate::diff::{binary_summary, hex_rows, unified, HEX_ROW};
@@ -91,7 +91,10 @@ fn difference(n: &Node, (source1, source2): (&str, &str)) -> Difference {
     if !n.changes.is_empty() {
         details.push(fields(&n.changes));
     }
-    details.extend(n.children.iter().map(|c| {
+    // Members listed as identical (a folder's equal artifacts) are no
+    // difference in diffoscope's terms.
+    let differing = n.children.iter().filter(|c| c.status != Status::Identical);
+    details.extend(differing.map(|c| {
         let name = member_name(c, &n.address);
         difference(c, (name, name))
     }));

@@ -562,23 +562,7 @@ fn line_change(path: &str, a: Option<&str>, b: Option<&str>) -> Change {
     c
 }
 
-/// Lines `<hex digest>  <path>` (md5sum, sha256sum, SHA256SUMS): path → digest.
-pub fn checksum_lines(t: &[u8]) -> Option<Vec<(String, String)>> {
-    let s = std::str::from_utf8(t).ok()?;
-    let mut out = Vec::new();
-    for line in s.lines().filter(|l| !l.trim().is_empty()) {
-        let (hex, rest) = line.split_once(' ')?;
-        if !(32..=128).contains(&hex.len()) || !hex.bytes().all(is_hex) {
-            return None;
-        }
-        let path = rest.trim_start_matches([' ', '*']);
-        if path.is_empty() {
-            return None;
-        }
-        out.push((path.to_string(), hex.to_string()));
-    }
-    (!out.is_empty()).then_some(out)
-}
+pub use crate::engine::sums::lines as checksum_lines;
 
 /// The first-level key of a locale's collation (glibc's en_US and most
 /// others): letters without case, digits, punctuation ignored.

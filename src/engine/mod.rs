@@ -18,6 +18,7 @@ mod entries;
 pub mod evict;
 mod explain;
 mod fields;
+pub mod folder;
 pub mod links;
 pub mod locate;
 pub mod options;
@@ -27,6 +28,7 @@ pub mod pe;
 pub mod png;
 mod repeats;
 pub mod sections;
+pub mod sums;
 mod twins;
 
 pub use options::{glob_match, parse_seconds, OnSubtree, Options, Progress};
@@ -153,6 +155,25 @@ pub fn compare_blobs(
             }
         }
     }
+    let inputs = (
+        Input {
+            path: name_a.to_string(),
+            size: a.len(),
+            sha256: sha_a,
+        },
+        Input {
+            path: name_b.to_string(),
+            size: b.len(),
+            sha256: sha_b,
+        },
+    );
+    finish(&ctx, tree, inputs)
+}
+
+/// Settles a finished comparison into a report: regions sorted and told
+/// apart from unchanged owners, repeated nested pairs reported once, the
+/// summary counted, then diagnosis (causes, counts, groups).
+fn finish(ctx: &Ctx, mut tree: Node, (a, b): (Input, Input)) -> Report {
     let mut regions = std::mem::take(&mut *ctx.regions.lock().unwrap_or_else(|e| e.into_inner()));
     regions.sort_by(|x, y| (&x.container, x.offset).cmp(&(&y.container, y.offset)));
     // Entry owners with a node of their own differ; the rest are unchanged
@@ -195,23 +216,15 @@ pub fn compare_blobs(
     }
     let mut report = Report {
         schema: SCHEMA.to_string(),
-        // The root is identical exactly when the two images' bytes are (the
+        // The root is identical exactly when the two inputs' bytes are (the
         // first thing compare_bytes checks): no second pass over them.
         verdict: if tree.status == Status::Identical {
             Verdict::Identical
         } else {
             Verdict::Different
         },
-        a: Input {
-            path: name_a.to_string(),
-            size: a.len(),
-            sha256: sha_a,
-        },
-        b: Input {
-            path: name_b.to_string(),
-            size: b.len(),
-            sha256: sha_b,
-        },
+        a,
+        b,
         summary,
         groups: Vec::new(),
         regions,
@@ -219,7 +232,7 @@ pub fn compare_blobs(
         truncated: None,
     };
     // Diagnosis: causes of every node, their counts and the groups.
-    explain.report(&mut report);
+    ctx.explain.report(&mut report);
     report
 }
 
