@@ -101,6 +101,12 @@ struct CompareArgs {
     /// Markdown stop at a line with a note of what was left out.
     #[arg(long, value_name = "BYTES", value_parser = budget::parse_size)]
     max_report_size: Option<u64>,
+    /// Hold at most BYTES of decoded data for a pair of compressed streams
+    /// (suffixes K, M, G: powers of 1024; default 512M). A pair decoding
+    /// to more is compared as it is decoded, by digest: the verdict stays
+    /// exact, the report gives the reason and the first differing offset.
+    #[arg(long, value_name = "BYTES", value_parser = budget::parse_size)]
+    max_memory: Option<u64>,
 }
 
 #[derive(Subcommand)]
@@ -314,6 +320,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             opts.limits.max_depth = c.max_depth;
             opts.deadline = c.timeout.map(|t| Instant::now() + t);
+            if let Some(m) = c.max_memory {
+                opts.max_memory = m;
+            }
             // Only the exit code is wanted: the input digests would not be shown.
             opts.digests = !c.quiet
                 || c.json.is_some()

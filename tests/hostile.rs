@@ -172,3 +172,134 @@ fn mutated_fixtures_compare_without_panic() {
         files.len()
     );
 }
+
+/// One gzip member of `data` at best compression, with `mtime` in its header.
+fn gzip_member(data: &[u8], mtime: u32) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::GzBuilder::new()
+        .mtime(mtime)
+        .write(Vec::new(), flate2::Compression::best());
+    e.write_all(data).expect("in memory");
+    e.finish().expect("in memory")
+}
+
+/// A gzip file decoding to `mib` MiB of zeros, built as that many
+/// members of 1 MiB (each ~1 KiB compressed), so nothing large is ever
+/// written or compressed: `last` replaces the final member's content.
+fn zero_bomb(mib: usize, first_mtime: u32, last: &[u8]) -> Blob {
+    let zeros = gzip_member(&vec![0u8; 1 << 20], 0);
+    let mut out = gzip_member(&vec![0u8; 1 << 20], first_mtime);
+    for _ in 2..mib {
+        out.extend_from_slice(&zeros);
+    }
+    out.extend(gzip_member(last, 0));
+    Blob::from_vec(out)
+}
+
+/// Peak resident memory of this process so far (Linux), in bytes.
+fn peak_rss() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib << 10)
+}
+
+/// Two gzip bombs of 1 GiB of zeros each, one byte flipped near the end of
+/// b, compared with a 64 MiB memory budget: the comparison completes, says
+/// where the decoded bytes differ and why they were compared as streams,
+/// and never holds more decoded bytes than the budget.
+#[test]
+fn gzip_bombs_compare_as_streams_within_the_memory_budget() {
+    use std::sync::atomic::Ordering;
+    use std::sync::Arc;
+
+    use reprodiff::compare_blobs;
+    use reprodiff::engine::{Options, Progress};
+    use reprodiff::report::{Diff, Status, Verdict};
+    use sha2::{Digest, Sha256};
+
+    const MIB: usize = 1024;
+    let flip = (1 << 20) - 100;
+    let mut last = vec![0u8; 1 << 20];
+    let a = zero_bomb(MIB, 0, &last);
+    last[flip] = 0x5a;
+    let b = zero_bomb(MIB, 0, &last);
+    assert!(a.len() < 4 << 20, "{} compressed bytes", a.len());
+    let progress = Arc::new(Progress::default());
+    let budget = 64 << 20;
+    let opts = Options {
+        max_memory: budget,
+        progress: Some(progress.clone()),
+        ..Options::default()
+    };
+    let r = compare_blobs("a.gz", &a, "b.gz", &b, &opts);
+    assert_eq!(r.verdict, Verdict::Different);
+    assert_eq!(r.summary.fallbacks, 1);
+    let content = r
+        .tree
+        .children
+        .iter()
+        .find(|n| n.address == "<content>")
+        .unwrap_or_else(|| panic!("a <content> node: {:#?}", r.tree));
+    assert_eq!(content.status, Status::Modified);
+    let decoded = (MIB as u64) << 20;
+    assert_eq!(
+        (content.size_a, content.size_b),
+        (Some(decoded), Some(decoded))
+    );
+    let Some(Diff::Hash {
+        sha256_a,
+        sha256_b,
+        reason,
+    }) = &content.diff
+    else {
+        panic!("a hash diff: {content:#?}");
+    };
+    let at = decoded - (1 << 20) + flip as u64;
+    assert!(reason.contains("memory budget (64 MiB)"), "{reason}");
+    assert!(reason.contains("1 byte differing"), "{reason}");
+    assert!(reason.contains(&format!("offset {at:#x}")), "{reason}");
+    let mut h = Sha256::new();
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..MIB {
+        h.update(&zeros);
+    }
+    let want: String = h.finalize().iter().map(|x| format!("{x:02x}")).collect();
+    assert_eq!(sha256_a.as_deref(), Some(want.as_str()));
+    assert!(sha256_b.is_some() && sha256_b != sha256_a);
+    // The decoded stream was never held: decoding stopped at half the
+    // budget a side, then the pair went through the streamed comparison.
+    assert_eq!(progress.streamed.load(Ordering::Relaxed), 1);
+    let held = progress.held_max.load(Ordering::Relaxed);
+    assert!(held > 0 && held <= budget, "held {held} bytes");
+    // The process as a whole never came near one decoded side (1 GiB),
+    // let alone both.
+    if let Some(peak) = peak_rss() {
+        assert!(peak < 512 << 20, "peak resident memory {peak} bytes");
+    }
+}
+
+/// Bombs with equal content and different gzip headers: the streamed
+/// comparison finds the content equal, so only the header field is
+/// reported, as it would be for small streams.
+#[test]
+fn gzip_bombs_with_equal_content_report_only_their_headers() {
+    use reprodiff::compare_blobs;
+    use reprodiff::engine::Options;
+    use reprodiff::report::Verdict;
+
+    let zeros = vec![0u8; 1 << 20];
+    let a = zero_bomb(256, 0, &zeros);
+    let b = zero_bomb(256, 1_700_000_000, &zeros);
+    let opts = Options {
+        max_memory: 16 << 20,
+        ..Options::default()
+    };
+    let r = compare_blobs("a.gz", &a, "b.gz", &b, &opts);
+    assert_eq!(r.verdict, Verdict::Different);
+    assert!(r.tree.children.is_empty(), "{:#?}", r.tree.children);
+    assert_eq!(r.summary.fallbacks, 0);
+    assert_eq!((r.summary.compared, r.summary.identical), (1, 1));
+    let fields: Vec<&str> = r.tree.changes.iter().map(|c| c.field.as_str()).collect();
+    assert_eq!(fields, ["gzip.mtime"]);
+}

@@ -30,6 +30,11 @@ pub enum ErrorKind {
     Unsupported(String),
     #[error("limit exceeded: {0}")]
     Limit(String),
+    /// A stream decoded to more than `cap` bytes: the one limit a caller
+    /// can meet without the bytes in memory (by comparing them as they are
+    /// decoded), so it is told apart from the others.
+    #[error("limit exceeded: decoded size over the cap of {cap} bytes")]
+    DecodedCap { cap: u64 },
     #[error("decode failed: {0}")]
     Decode(String),
     #[error("loop: {0}")]

@@ -224,7 +224,10 @@ fn bombs_are_refused_under_a_small_cap() {
         let measured = (!walks).then(|| end.map(|_| ()));
         for r in std::iter::once(decode(&b, codec, &small()).map(|_| ())).chain(measured) {
             match r {
-                Err(e) => assert!(matches!(e.kind, ErrorKind::Limit(_)), "{name}: {e}"),
+                Err(e) => assert!(
+                    matches!(e.kind, ErrorKind::DecodedCap { .. }),
+                    "{name}: {e}"
+                ),
                 Ok(()) => panic!("{name}: decoded past the cap"),
             }
         }

@@ -54,7 +54,7 @@ pub fn file_digests(path: &Path) -> io::Result<(String, String)> {
     Ok((hex(&s256.finalize()), hex(&s512.finalize())))
 }
 
-fn hex(d: &[u8]) -> String {
+pub(super) fn hex(d: &[u8]) -> String {
     let mut s = String::with_capacity(d.len() * 2);
     for byte in d.iter() {
         s.push_str(&format!("{byte:02x}"));

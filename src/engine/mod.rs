@@ -28,6 +28,7 @@ pub mod pe;
 pub mod png;
 mod repeats;
 pub mod sections;
+pub mod streamed;
 pub mod sums;
 mod twins;
 
@@ -50,7 +51,7 @@ use rayon::prelude::*;
 use reprodiff_formats::{self as formats, Blob, Container, Format, Role, Value};
 
 use crate::report::{
-    Address, Cause, Diff, Input, Node, Region, Report, Status, Summary, Verdict, SCHEMA,
+    Address, Cause, Diff, Input, Node, Region, Report, Status, Summary, Verdict, SCHEMA, TIMEOUT,
 };
 use evict::Evicted;
 
@@ -280,6 +281,12 @@ fn differing_bytes(ctx: &Ctx, address: &str, a: &Blob, b: &Blob, depth: usize) -
             ));
         } else {
             let (oa, ob, ev) = open_pair(ctx, a, fa, b, fb);
+            if over_budget(ctx, &oa) || over_budget(ctx, &ob) {
+                // Nothing decoded is kept: the streamed comparison decodes again.
+                drop((oa, ob, ev));
+                streamed_pair(ctx, &mut node, (a, fa), (b, fb), depth);
+                return node;
+            }
             match (oa, ob) {
                 (Ok(Some(ca)), Ok(Some(mut cb))) if ca.format == cb.format => {
                     let sa = Side {
@@ -322,8 +329,10 @@ fn differing_bytes(ctx: &Ctx, address: &str, a: &Blob, b: &Blob, depth: usize) -
 }
 
 /// Opens both sides of a differing pair. Two compressed streams are decoded
-/// one after the other, and a large decoded side a is reduced to digests
-/// before b is decoded, so that only one is held at a time.
+/// one after the other, each to at most half the memory budget, and a
+/// large decoded side a is reduced to digests before b is decoded, so that
+/// only one is held at a time. A side over its half of the budget leaves
+/// the pair to [`streamed_pair`] (b is not decoded when a already is).
 fn open_pair(
     ctx: &Ctx,
     a: &Blob,
@@ -343,7 +352,13 @@ fn open_pair(
         );
         return (oa, ob, None);
     }
-    let mut oa = formats::open_as(a, fa, limits);
+    let held = held_limits(ctx);
+    let mut oa = formats::open_as(a, fa, &held);
+    if over_budget(ctx, &oa) {
+        note_held(ctx, held.max_decoded);
+        return (oa, Ok(None), None);
+    }
+    let held_a = decoded_len(&oa);
     let ev = match &mut oa {
         Ok(Some(ca)) if evict::worth_evicting(ca, ctx.opts.evict_min) => {
             if let Some(p) = &ctx.opts.progress {
@@ -354,8 +369,172 @@ fn open_pair(
         }
         _ => None,
     };
-    let ob = formats::open_as(b, fb, limits);
+    let ob = formats::open_as(b, fb, &held);
+    let held_b = if over_budget(ctx, &ob) {
+        held.max_decoded
+    } else {
+        decoded_len(&ob)
+    };
+    note_held(ctx, held_a.max(decoded_len(&oa) + held_b));
     (oa, ob, ev)
+}
+
+/// The limits two streams are decoded under: each side at most half the
+/// memory budget (or the decode cap, if lower).
+fn held_limits(ctx: &Ctx) -> formats::Limits {
+    let limits = &ctx.opts.limits;
+    formats::Limits {
+        max_decoded: limits.max_decoded.min(ctx.opts.max_memory / 2),
+        ..limits.clone()
+    }
+}
+
+/// Whether an open failed on the memory budget rather than on the decode
+/// cap or the bytes: only then can the pair be compared as streams instead.
+fn over_budget(ctx: &Ctx, r: &formats::Result<Option<Container>>) -> bool {
+    let budget = ctx.opts.max_memory / 2;
+    matches!(r, Err(formats::Error { kind: formats::ErrorKind::DecodedCap { cap }, .. })
+        if *cap == budget && budget < ctx.opts.limits.max_decoded)
+}
+
+/// Decoded bytes an opened side holds (none for a side read in place).
+fn decoded_len(r: &formats::Result<Option<Container>>) -> u64 {
+    match r {
+        Ok(Some(c)) if !c.layers.is_empty() || c.format.is_stream() => c.source.len(),
+        _ => 0,
+    }
+}
+
+fn note_held(ctx: &Ctx, bytes: u64) {
+    if let Some(p) = &ctx.opts.progress {
+        p.held_max.fetch_max(bytes, Ordering::Relaxed);
+    }
+}
+
+/// Two compressed streams whose decoded bytes would not fit the memory
+/// budget: their header fields as for any stream, and their decoded
+/// content compared as it is decoded (see `streamed`), reported as a
+/// `hash` diff of the `<content>` member with the reason, the first
+/// differing offset and the count of differing bytes.
+fn streamed_pair(
+    ctx: &Ctx,
+    node: &mut Node,
+    (a, fa): (&Blob, Format),
+    (b, fb): (&Blob, Format),
+    depth: usize,
+) {
+    if let Some(p) = &ctx.opts.progress {
+        p.streamed.fetch_add(1, Ordering::Relaxed);
+    }
+    node.format = Some(fa.name().to_string());
+    if fa != fb {
+        ctx.change(
+            node,
+            "format",
+            Role::Content,
+            Some(Value::text(fa.name())),
+            Some(Value::text(fb.name())),
+        );
+    }
+    let (ha, hb) = (
+        formats::stream::header_fields(a, fa),
+        formats::stream::header_fields(b, fb),
+    );
+    fields::header_changes(ctx, node, &ha, &hb);
+    let far = formats::Limits {
+        max_decoded: ctx.opts.max_streamed,
+        ..ctx.opts.limits.clone()
+    };
+    let (ia, ib) = (
+        streamed::Input {
+            raw: a,
+            codec: fa,
+            cap: far.decoded_cap(a.len()),
+        },
+        streamed::Input {
+            raw: b,
+            codec: fb,
+            cap: far.decoded_cap(b.len()),
+        },
+    );
+    let stop = || ctx.opts.cancelled() || ctx.opts.timed_out();
+    let s = streamed::compare(ia, ib, &stop);
+    // The one member, counted as `compare_entries` counts members.
+    ctx.compared.fetch_add(1, Ordering::Relaxed);
+    if let Some(p) = &ctx.opts.progress {
+        p.entries.fetch_add(1, Ordering::Relaxed);
+        p.bytes.fetch_add(s.len_a + s.len_b, Ordering::Relaxed);
+    }
+    if s.equal() {
+        ctx.identical.fetch_add(1, Ordering::Relaxed);
+        if node.changes.is_empty() {
+            // Same content, and no header field says why the bytes differ.
+            node.diff = Some(leaf_diff(ctx, a, b));
+        }
+        return;
+    }
+    let member = formats::stream::member_name(b, fb);
+    let mut child = Node::new(child_address(&node.address, &member), Status::Modified);
+    child.kind = Some(formats::Kind::File);
+    child.size_a = Some(s.len_a);
+    child.size_b = Some(s.len_b);
+    if s.len_a != s.len_b {
+        ctx.change(
+            &mut child,
+            "size",
+            Role::Size,
+            Some(Value::Uint(s.len_a)),
+            Some(Value::Uint(s.len_b)),
+        );
+    }
+    for (side, e) in [("a", &s.error_a), ("b", &s.error_b)] {
+        if let Some(e) = e {
+            child.errors.push(format!("{side}: {e}"));
+        }
+    }
+    ctx.fallbacks.fetch_add(1, Ordering::Relaxed);
+    let reason = if s.stopped && ctx.opts.timed_out() {
+        ctx.timeouts.fetch_add(1, Ordering::Relaxed);
+        TIMEOUT.to_string()
+    } else {
+        let found = match s.first_difference {
+            Some(at) => format!(
+                "{} differing, the first at decoded offset {at:#x}",
+                count(s.differing_bytes, "byte")
+            ),
+            None => "equal as far as both decoded".to_string(),
+        };
+        format!(
+            "decoded size over the memory budget ({}): compared as decoded, {found}",
+            size_text(ctx.opts.max_memory)
+        )
+    };
+    child.diff = Some(Diff::Hash {
+        sha256_a: s.sha256_a,
+        sha256_b: s.sha256_b,
+        reason,
+    });
+    node.children.push(child);
+    if depth == 0 && node.changes.is_empty() {
+        node.causes.push(Cause::Consequential);
+    }
+}
+
+fn count(n: u64, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
+/// `512 MiB`, `1 GiB`, or a number of bytes.
+fn size_text(n: u64) -> String {
+    match n {
+        n if n >= 1 << 30 && n % (1 << 30) == 0 => format!("{} GiB", n >> 30),
+        n if n >= 1 << 20 && n % (1 << 20) == 0 => format!("{} MiB", n >> 20),
+        n => format!("{n} bytes"),
+    }
 }
 
 /// Side a of a container comparison: its listing, and, when its decoded

@@ -33,6 +33,13 @@ pub struct Options {
     /// A compressed archive decoding to at least this many bytes is held
     /// one side at a time (see `evict`).
     pub evict_min: u64,
+    /// Decoded bytes two compressed streams may hold at once, half a side
+    /// (`--max-memory`). A pair that would need more is compared as it is
+    /// decoded (see `streamed`), by digest, with the reason in the report.
+    pub max_memory: u64,
+    /// Decoded bytes a side of such a streamed comparison may reach: it
+    /// holds nothing, so this bounds time, not memory.
+    pub max_streamed: u64,
     /// Live counters for a progress display, if someone watches.
     pub progress: Option<Arc<Progress>>,
     /// Told about each differing member of the outermost container as soon
@@ -74,6 +81,11 @@ pub struct Progress {
     pub bytes: AtomicU64,
     /// Decoded archives held one side at a time (side a reduced to digests).
     pub dropped: AtomicU64,
+    /// Stream pairs over the memory budget, compared as they were decoded.
+    pub streamed: AtomicU64,
+    /// The most decoded bytes a stream pair held at once (both sides), so
+    /// a test can tell the budget was kept without measuring the process.
+    pub held_max: AtomicU64,
 }
 
 impl Default for Options {
@@ -90,6 +102,8 @@ impl Default for Options {
             max_regions: 200,
             digests: true,
             evict_min: 4 << 20,
+            max_memory: 512 << 20,
+            max_streamed: 64 << 30,
             progress: None,
             on_subtree: None,
             cancel: None,

@@ -120,6 +120,25 @@ pub fn decode_ranges(
         .collect()
 }
 
+/// Decodes the whole stream (all concatenated members) without keeping it:
+/// each decoded piece (at most 64 KiB) is handed to `feed` in order, which
+/// returns `false` to stop early. Returns the number of decoded bytes fed.
+///
+/// Memory stays at one piece whatever the compression ratio, so a caller
+/// can compare or digest a stream too large to hold. Time is still bounded:
+/// past `cap` decoded bytes it is an error ([`ErrorKind::DecodedCap`]).
+pub fn each_chunk(
+    blob: &Blob,
+    codec: Format,
+    cap: u64,
+    feed: &mut dyn FnMut(&[u8]) -> bool,
+) -> Result<u64> {
+    let mut sink = Sink::new(Mode::Feed, cap, Some(0));
+    sink.feed = Some(feed);
+    run(blob.bytes(), codec, &mut sink)?;
+    Ok(sink.written)
+}
+
 /// The decoded size a stream declares for itself, when it does: the first
 /// zstd frame's content size, or a gzip member's ISIZE trailer (size mod
 /// 2^32 of the last member; exact for the usual single-member file).
@@ -194,6 +213,8 @@ enum Mode {
     Measure,
     /// Only the bytes of `Sink::select`, then stop (an error past the cap).
     Select,
+    /// Every byte handed to `Sink::feed` and dropped (an error past the cap).
+    Feed,
 }
 
 /// One wanted range of decoded bytes, `[start, end)`, and what was kept of it.
@@ -203,8 +224,11 @@ struct Piece {
     bytes: Vec<u8>,
 }
 
+/// Takes each decoded piece; `false` stops decoding.
+type Feed<'f> = &'f mut dyn FnMut(&[u8]) -> bool;
+
 /// Where decoded bytes go, and the cap on them.
-struct Sink {
+struct Sink<'f> {
     mode: Mode,
     out: GrowBuf,
     written: u64,
@@ -213,10 +237,14 @@ struct Sink {
     select: Vec<Piece>,
     /// First piece of `select` not yet complete.
     next: usize,
+    /// For `Mode::Feed`: takes each decoded piece; `false` stops decoding.
+    feed: Option<Feed<'f>>,
+    /// For `Mode::Feed`: set when `feed` asked to stop.
+    stopped: bool,
 }
 
-impl Sink {
-    fn new(mode: Mode, cap: u64, hint: Option<u64>) -> Sink {
+impl<'f> Sink<'f> {
+    fn new(mode: Mode, cap: u64, hint: Option<u64>) -> Sink<'f> {
         let out = match mode {
             Mode::All => GrowBuf::new(cap, hint),
             // Kept small (Head) or empty (Measure, Select): never mapped.
@@ -229,6 +257,8 @@ impl Sink {
             cap,
             select: Vec::new(),
             next: 0,
+            feed: None,
+            stopped: false,
         }
     }
 
@@ -238,10 +268,10 @@ impl Sink {
         let n = b.len() as u64;
         if n > room {
             if self.mode != Mode::Head {
-                return Err(Error::limit(
+                return Err(Error::new(
                     codec,
                     at,
-                    format!("decoded size over the cap of {} bytes", self.cap),
+                    ErrorKind::DecodedCap { cap: self.cap },
                 ));
             }
             let take = usize::try_from(room).unwrap_or(usize::MAX).min(b.len());
@@ -252,6 +282,7 @@ impl Sink {
         Ok(match self.mode {
             Mode::Head => self.written < self.cap,
             Mode::Select => self.next < self.select.len(),
+            Mode::Feed => !self.stopped,
             Mode::All | Mode::Measure => true,
         })
     }
@@ -262,6 +293,11 @@ impl Sink {
         match self.mode {
             Mode::Measure => {}
             Mode::Select => self.keep_selected(from, b),
+            Mode::Feed => {
+                if let Some(f) = self.feed.as_mut() {
+                    self.stopped |= !f(b);
+                }
+            }
             Mode::All | Mode::Head => self.out.extend(b, self.cap),
         }
     }
@@ -423,7 +459,7 @@ mod tests {
         assert!(matches!(
             e,
             Err(Error {
-                kind: ErrorKind::Limit(_),
+                kind: ErrorKind::DecodedCap { cap: 5 },
                 offset: 7,
                 ..
             })
@@ -468,6 +504,50 @@ mod tests {
         );
         assert_eq!(s.select[0].bytes, b"234");
         assert_eq!(s.select[1].bytes, b"901");
+    }
+
+    #[test]
+    fn each_chunk_feeds_every_member_in_pieces_and_stops_when_asked() {
+        use std::io::Write;
+        let mut raw = Vec::new();
+        let mut want = Vec::new();
+        for i in 0..3u8 {
+            let part: Vec<u8> = (0..200_000u32).map(|j| (j % 251) as u8 ^ i).collect();
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            e.write_all(&part).unwrap();
+            raw.extend(e.finish().unwrap());
+            want.extend(part);
+        }
+        let blob = Blob::from_vec(raw);
+        let (mut got, mut largest) = (Vec::new(), 0);
+        let n = each_chunk(&blob, Format::Gzip, 1 << 30, &mut |b| {
+            largest = largest.max(b.len());
+            got.extend_from_slice(b);
+            true
+        })
+        .unwrap();
+        assert_eq!(n, want.len() as u64);
+        assert!(got == want, "all three members, in order");
+        assert!(
+            largest <= CHUNK,
+            "pieces of at most {CHUNK} bytes, not {largest}"
+        );
+        let mut calls = 0;
+        let n = each_chunk(&blob, Format::Gzip, 1 << 30, &mut |_| {
+            calls += 1;
+            calls < 2
+        })
+        .unwrap();
+        assert_eq!(calls, 2);
+        assert!(n < want.len() as u64, "stopped after the second piece");
+        let e = each_chunk(&blob, Format::Gzip, 1000, &mut |_| true);
+        assert!(matches!(
+            e,
+            Err(Error {
+                kind: ErrorKind::DecodedCap { cap: 1000 },
+                ..
+            })
+        ));
     }
 
     #[test]
