@@ -94,6 +94,11 @@ fn identical_folders_are_hashed_not_opened() {
     let iso = node(&r, "demo.iso").expect("artifact listed");
     assert_eq!(iso.status, Status::Identical);
     assert!(iso.children.is_empty() && iso.format.is_none(), "{iso:?}");
+    // Shown with the digest it was recognised by.
+    use sha2::{Digest, Sha256};
+    let d = Sha256::digest(std::fs::read(a.join("demo.iso")).expect("read"));
+    let hex: String = d.iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(iso.sha256.as_deref(), Some(hex.as_str()));
     assert!(node(&r, "kits/hello-xz.deb").is_some_and(|n| n.children.is_empty()));
     let _ = std::fs::remove_dir_all(&t);
 }

@@ -301,6 +301,7 @@ fn shallow(n: &Node) -> Node {
         causes: n.causes.clone(),
         errors: n.errors.clone(),
         children: Vec::new(),
+        sha256: n.sha256.clone(),
         same_bytes: n.same_bytes,
     }
 }

@@ -429,6 +429,10 @@ pub struct Node {
     pub errors: Vec<String>,
     #[serde(default)]
     pub children: Vec<Node>,
+    /// SHA-256 (hex) of an entry known equal on both sides without being
+    /// opened: a release folder's identical artifact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
     /// SHA-256 of both sides' bytes of a nested container that differs,
     /// so one pair of images met at two addresses is reported once. Not
     /// written to reports.
@@ -452,6 +456,7 @@ impl Node {
             causes: Vec::new(),
             errors: Vec::new(),
             children: Vec::new(),
+            sha256: None,
             same_bytes: None,
         }
     }

@@ -280,7 +280,7 @@ pub fn compare_folders(
                     ) => {
                         if sa == sb && ha == hb {
                             ctx.identical.fetch_add(1, Ordering::Relaxed);
-                            children.push(identical_file(path, *sa));
+                            children.push(identical_file(path, *sa, ha));
                         } else {
                             differing.push((path.clone(), *sa.max(sb)));
                         }
@@ -332,10 +332,11 @@ pub fn compare_folders(
     Ok(finish(&ctx, root, inputs))
 }
 
-/// The node of two files equal in size and SHA-256: listed, not opened
-/// (so it has no children).
-fn identical_file(path: &str, size: u64) -> Node {
+/// The node of two files equal in size and SHA-256: listed with that
+/// digest, not opened (so it has no children).
+fn identical_file(path: &str, size: u64, sha256: &[u8; 32]) -> Node {
     let mut n = Node::new(path, Status::Identical);
+    n.sha256 = Some(super::digest::hex(sha256));
     n.kind = Some(Kind::File);
     n.size_a = Some(size);
     n.size_b = Some(size);
