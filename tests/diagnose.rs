@@ -1051,40 +1051,52 @@ fn finding(field: &str, a: Option<&str>, b: Option<&str>, cause: &str) -> Shown 
 #[test]
 fn a_build_manifest_is_compared_package_by_package() {
     let r = structured("a.build-manifest", "b.build-manifest");
+    // The package sets first (one change a package), then the rest of the
+    // document key by key.
     assert_eq!(
         shown(&r),
         [
+            finding(
+                "inputs.binary.acl",
+                Some("2.2.53-4"),
+                Some("2.2.53-5"),
+                "package-version"
+            ),
+            finding(
+                "inputs.binary.coreutils",
+                Some("8.30-3"),
+                Some("8.30-3+deb10u1"),
+                "package-version"
+            ),
+            finding(
+                "inputs.binary.tor",
+                Some("0.4.5.8-1~d10.buster+1"),
+                Some("0.4.5.9-1~d10.buster+1"),
+                "package-version"
+            ),
+            finding(
+                "inputs.binary.zstd",
+                None,
+                Some("1.3.8+dfsg-3"),
+                "package-version"
+            ),
             finding(
                 "data.order",
                 Some("build_date, origin_references, packages"),
                 Some("packages, origin_references, build_date"),
                 "ordering"
             ),
-            finding(
-                "data.packages.binary[acl].version",
-                Some("2.2.53-4"),
-                Some("2.2.53-5"),
-                "package-version"
-            ),
-            finding(
-                "data.packages.binary[coreutils].version",
-                Some("8.30-3"),
-                Some("8.30-3+deb10u1"),
-                "package-version"
-            ),
-            finding(
-                "data.packages.binary[tor].version",
-                Some("0.4.5.8-1~d10.buster+1"),
-                Some("0.4.5.9-1~d10.buster+1"),
-                "package-version"
-            ),
-            finding(
-                "data.packages.binary[zstd]",
-                None,
-                Some("{package: zstd, version: 1.3.8+dfsg-3, arch: amd64}"),
-                "package-version"
-            ),
         ]
+    );
+    assert!(r
+        .tree
+        .changes
+        .iter()
+        .take(4)
+        .all(|c| c.role == reprodiff::report::Role::Input));
+    assert_eq!(
+        r.groups[0].shape,
+        "build inputs differ: binary packages: 3 changed version, 1 added"
     );
     assert_eq!(root_causes(&r), ["ordering", "package-version"]);
     // The line diff stays for display.
@@ -1169,22 +1181,22 @@ fn a_buildinfo_names_its_changed_build_dependencies() {
         shown(&r),
         [
             finding(
+                "inputs.build-depends.gcc-12",
+                Some("12.2.0-14"),
+                Some("12.2.0-15"),
+                "toolchain"
+            ),
+            finding(
+                "inputs.build-depends.libssl-dev",
+                Some("3.0.11-1~deb12u2"),
+                Some("3.0.13-1~deb12u1"),
+                "package-version"
+            ),
+            finding(
                 "data.Build-Date",
                 Some("Tue, 14 Nov 2023 22:13:20 +0000"),
                 Some("Wed, 15 Nov 2023 22:13:20 +0000"),
                 "embedded-timestamp"
-            ),
-            finding(
-                "data.Installed-Build-Depends[gcc-12]",
-                Some("gcc-12 (= 12.2.0-14)"),
-                Some("gcc-12 (= 12.2.0-15)"),
-                "toolchain"
-            ),
-            finding(
-                "data.Installed-Build-Depends[libssl-dev]",
-                Some("libssl-dev (= 3.0.11-1~deb12u2)"),
-                Some("libssl-dev (= 3.0.13-1~deb12u1)"),
-                "package-version"
             ),
         ]
     );

@@ -2,6 +2,8 @@
 //! by keystrokes, checked on the captured screen. Needs tmux (`.ci/run`
 //! installs it); without it the test says so, and fails under CI.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -151,6 +153,38 @@ fn opens_a_saved_json_report() {
     t.expect("Differences (37)");
     t.keys(&["/", "machine", "Enter"]);
     t.expect("+9b1deb4d3b7d4bad9bdd2b0d7b3dcb6d");
+    t.keys(&["q"]);
+    t.expect_exit();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn browses_a_release_folder_comparison() {
+    let dir = std::env::temp_dir().join(format!("reprodiff-tui-release-{}", std::process::id()));
+    let (a, b) = common::unpack_release(&dir);
+    let Some(t) = Tmux::start(
+        "release",
+        &[
+            env!("CARGO_BIN_EXE_reprodiff"),
+            "view",
+            a.to_str().unwrap(),
+            b.to_str().unwrap(),
+        ],
+    ) else {
+        return;
+    };
+    // The artifacts as the top of the tree, the build inputs as the first
+    // root cause, the missing upgrade kit listed.
+    let s = t.expect("Differences (31)");
+    assert!(s.contains("1 package-version: build inputs"), "{s}");
+    assert!(s.contains("R Tails_amd64_6.7_to_6.10.iuk"), "{s}");
+    // Down into the upgrade kit's delta, then on to the ISO's own copy,
+    // whose diff is shown there.
+    t.keys(&["/", "os-release", "Enter"]);
+    t.expect("2 matches");
+    t.expect("same-data-as");
+    t.keys(&["n"]);
+    t.expect("+BUILD_ID=\"20241203T1412Z\"");
     t.keys(&["q"]);
     t.expect_exit();
     let _ = std::fs::remove_dir_all(&dir);

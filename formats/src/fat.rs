@@ -174,11 +174,17 @@ fn read_bpb(s: &[u8], total_len: u64, c: &mut Container) -> Result<Volume> {
         _ => FatType::Fat16,
     };
 
-    c.field(
-        "boot.oem_name",
-        latin(s.get(3..11).unwrap_or(&[])),
-        Role::Version,
-    );
+    let oem = latin(s.get(3..11).unwrap_or(&[]));
+    // The boot code after the BPB (FAT32's is longer), up to the signature.
+    let code_at = if kind == FatType::Fat32 { 90 } else { 62 };
+    if let Some(code) = s.get(code_at..510) {
+        c.field(
+            "boot.boot_code",
+            crate::partition::boot_code(code, Some(&oem)),
+            Role::Content,
+        );
+    }
+    c.field("boot.oem_name", oem, Role::Version);
     c.field("boot.bytes_per_sector", bps, Role::Content);
     c.field("boot.sectors_per_cluster", spc, Role::Content);
     c.field("boot.reserved_sectors", reserved, Role::Content);

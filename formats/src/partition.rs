@@ -84,6 +84,13 @@ fn parse_mbr(b: &[u8], sector: u64, t: &mut Table) {
             .follows(&["gpt.disk_guid", "pvd.modification_date"]),
         );
     }
+    if let Some(code) = b.get(..MBR_CODE) {
+        t.fields.push(Field::new(
+            "mbr.boot_code",
+            boot_code(code, None),
+            Role::Content,
+        ));
+    }
     let mut extended = Vec::new();
     for i in 0..4u32 {
         let at = 446 + 16 * i as usize;
@@ -222,6 +229,45 @@ impl MbrEntry {
 }
 
 /// CHS as cylinder/head/sector, decoded from the packed 3 bytes.
+/// Boot code of an MBR compared as code: bytes 432..440 are where
+/// xorriso's isohybrid MBR gets the boot image's LBA patched in, which
+/// moves whenever a file before it grows.
+const MBR_CODE: usize = 432;
+
+/// The loader a boot code area holds, by the messages it prints (or the
+/// OEM name its installer wrote into a volume boot record, `hint`).
+pub fn loader(code: &[u8], hint: Option<&str>) -> &'static str {
+    let has = |s: &[u8]| code.windows(s.len()).any(|w| w == s);
+    if code.iter().all(|&c| c == 0) {
+        "none (zeros)"
+    } else if has(b"isolinux.bin missing") {
+        "isohybrid MBR (syslinux isohdpfx.bin)"
+    } else if has(b"!GPT") && has(b"Missing OS") {
+        "syslinux gptmbr.bin"
+    } else if has(b"Missing operating system") {
+        "syslinux mbr.bin"
+    } else if hint.is_some_and(|h| h.trim() == "SYSLINUX") {
+        "syslinux (loads ldlinux.sys)"
+    } else if has(b"This is not a bootable disk") {
+        "mkfs.fat message, no loader"
+    } else if has(b"GRUB") {
+        "GRUB"
+    } else {
+        "unknown"
+    }
+}
+
+/// A boot code area as one value: its loader, size and CRC-32, so two
+/// that differ say so without a hex dump.
+pub fn boot_code(code: &[u8], hint: Option<&str>) -> Value {
+    Value::Text(format!(
+        "{} ({} bytes, crc32 {:08x})",
+        loader(code, hint),
+        code.len(),
+        crc32(code)
+    ))
+}
+
 fn chs(c: [u8; 3]) -> String {
     let [h, s, cl] = c;
     let cyl = (u32::from(s & 0xc0) << 2) | u32::from(cl);

@@ -204,6 +204,11 @@ fn facts(n: &Node) -> Vec<Fact> {
                 out.push(fact(Ownership, "owner differs", Some(detail)));
             }
             PackageVersion => {
+                let (inputs, changes): (Vec<&Change>, Vec<&Change>) =
+                    changes.iter().partition(|c| c.role == Role::Input);
+                if !inputs.is_empty() {
+                    out.push(fact(PackageVersion, INPUTS, Some(inputs_summary(&inputs))));
+                }
                 let (files, rest): (Vec<&Change>, Vec<&Change>) =
                     changes.iter().partition(|c| super::is_package_file(c));
                 let (status, own): (Vec<&Change>, Vec<&Change>) =
@@ -262,7 +267,11 @@ fn facts(n: &Node) -> Vec<Fact> {
             Toolchain => {
                 // Several entries or sections saying the same once.
                 let mut shown: Vec<String> = Vec::new();
-                for v in changes.iter().map(|c| values(c)) {
+                for v in changes.iter().map(|c| match (&c.subject, c.role) {
+                    // A build input names its package: `gcc-12 12.2.0-14 → 12.2.0-15`.
+                    (Some(p), Role::Input) => format!("{p} {}", values(c)),
+                    _ => values(c),
+                }) {
                     if !shown.contains(&v) {
                         shown.push(v);
                     }
@@ -353,12 +362,75 @@ fn facts(n: &Node) -> Vec<Fact> {
     out
 }
 
-fn rank(cause: Cause) -> u8 {
-    match cause {
-        Cause::PackageVersion => 0,
-        Cause::Consequential => 2,
-        _ => 1,
+/// What the build was made from comes first, then the packages those
+/// inputs changed, then everything else, and what follows last.
+fn rank(g: &Group) -> u8 {
+    match g.cause {
+        Cause::PackageVersion if g.shape.starts_with(INPUTS) => 0,
+        Cause::PackageVersion => 1,
+        Cause::Consequential => 3,
+        _ => 2,
     }
+}
+
+/// The kind of the group of build inputs (manifest, package list,
+/// `.buildinfo`) that differ.
+const INPUTS: &str = "build inputs differ";
+
+/// "binary packages: 4 changed version; source packages: 3 changed
+/// version, 1 added; debian-security snapshot 2024120101 → 2024120301".
+fn inputs_summary(inputs: &[&Change]) -> String {
+    // set → (changed, added, removed), in the order first met.
+    let mut sets: Vec<(&str, [usize; 3])> = Vec::new();
+    let mut snapshots = Vec::new();
+    for c in inputs {
+        if c.field.starts_with(super::inputs::SNAPSHOT) {
+            let v = |v: &Option<Value>| {
+                v.as_ref()
+                    .map_or_else(|| "(none)".into(), |v| v.to_string())
+            };
+            let archive = c.subject.as_deref().unwrap_or("?");
+            snapshots.push(format!("{archive} snapshot {} → {}", v(&c.a), v(&c.b)));
+            continue;
+        }
+        let set = c
+            .field
+            .strip_prefix("inputs.")
+            .and_then(|f| f.split('.').next())
+            .unwrap_or("?");
+        let k = match (&c.a, &c.b) {
+            (None, Some(_)) => 1,
+            (Some(_), None) => 2,
+            _ => 0,
+        };
+        match sets.iter_mut().find(|(s, _)| *s == set) {
+            Some((_, n)) => n[k] += 1,
+            None => {
+                let mut n = [0; 3];
+                n[k] = 1;
+                sets.push((set, n));
+            }
+        }
+    }
+    let mut parts: Vec<String> = sets
+        .iter()
+        .map(|(set, n)| {
+            let said: Vec<String> = ["changed version", "added", "removed"]
+                .iter()
+                .zip(n)
+                .filter(|(_, n)| **n > 0)
+                .map(|(w, n)| format!("{n} {w}"))
+                .collect();
+            let label = if *set == "packages" {
+                "packages".to_string()
+            } else {
+                format!("{set} packages")
+            };
+            format!("{label}: {}", said.join(", "))
+        })
+        .collect();
+    parts.extend(snapshots);
+    parts.join("; ")
 }
 
 /// Addresses of a group, and the details merged into it.
@@ -421,8 +493,8 @@ pub fn build(tree: &Node) -> Vec<Group> {
         .collect();
     name_common_mtimes(tree, &mut groups);
     groups.sort_by(|x, y| {
-        (rank(x.cause), std::cmp::Reverse(x.count), x.cause, &x.shape).cmp(&(
-            rank(y.cause),
+        (rank(x), std::cmp::Reverse(x.count), x.cause, &x.shape).cmp(&(
+            rank(y),
             std::cmp::Reverse(y.count),
             y.cause,
             &y.shape,

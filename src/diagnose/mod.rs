@@ -19,6 +19,7 @@ pub mod deb822;
 pub mod elf;
 pub mod generator;
 pub mod groups;
+pub mod inputs;
 pub mod pe;
 pub mod png;
 pub mod roff;
@@ -56,7 +57,10 @@ impl crate::engine::Explain for Diagnosis {
 /// Changes found in content rather than read from a header: they explain
 /// the node's `diff`, so the node is not also `content` for it.
 fn explains_content(c: &Change) -> bool {
-    matches!(c.role, Role::Finding | Role::Checksum | Role::Installed)
+    matches!(
+        c.role,
+        Role::Finding | Role::Checksum | Role::Installed | Role::Input
+    )
 }
 
 /// Explains one differing leaf (`name`: its path, or at the top the
@@ -115,9 +119,12 @@ pub fn classify_leaf(name: &str, leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Nod
     } else {
         Vec::new()
     };
-    // JSON, YAML and deb822 documents compared as data, key by key.
+    // Build inputs compared as package sets, then JSON, YAML and deb822
+    // documents compared as data, key by key.
     if is_text && stanza.is_none() && generators.is_empty() {
-        if let Some(changes) = structured::explain(name, a, b) {
+        if let Some(changes) =
+            inputs::explain(name, a, b).or_else(|| structured::explain(name, a, b))
+        {
             node.changes.extend(changes);
             return;
         }
@@ -264,7 +271,7 @@ fn field_cause(c: &Change, node: &Node, parent_dates: &[(i64, i64)]) -> Cause {
         Role::Identifier => Cause::RandomId,
         Role::Size | Role::Structure | Role::Location | Role::SameData => Cause::Consequential,
         Role::LinkTarget if target_is_build_path(c) => Cause::BuildPath,
-        Role::Installed | Role::Package => Cause::PackageVersion,
+        Role::Installed | Role::Package | Role::Input => Cause::PackageVersion,
         Role::Version => Cause::Toolchain,
         Role::Name => Cause::Renamed,
         Role::Content if text_is_a_date(c) => Cause::EmbeddedTimestamp,

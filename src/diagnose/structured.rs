@@ -32,7 +32,7 @@ use super::text;
 use crate::report::{Cause, Change, Role, Value};
 
 /// Documents larger than this are compared as text.
-const MAX_BYTES: usize = 8 << 20;
+pub(super) const MAX_BYTES: usize = 8 << 20;
 
 /// Nesting deeper than this is not a document anyone writes by hand or by
 /// tool; it is compared as text.
@@ -68,7 +68,7 @@ const FILE_KEYS: [&str; 4] = ["path", "file", "filename", "url"];
 
 /// A parsed document.
 #[derive(Debug, Clone, PartialEq)]
-enum Tree {
+pub(super) enum Tree {
     Null,
     Scalar(String),
     List(Vec<Item>),
@@ -78,9 +78,9 @@ enum Tree {
 /// A list item and what identifies it, when the list says (a relation's
 /// package, a checksum line's file, an `Environment` line's variable).
 #[derive(Debug, Clone, PartialEq)]
-struct Item {
-    id: Option<String>,
-    tree: Tree,
+pub(super) struct Item {
+    pub(super) id: Option<String>,
+    pub(super) tree: Tree,
 }
 
 impl Item {
@@ -149,7 +149,7 @@ impl Tree {
         }
     }
 
-    fn get(&self, key: &str) -> Option<&Tree> {
+    pub(super) fn get(&self, key: &str) -> Option<&Tree> {
         match self {
             Tree::Map(kv) => kv
                 .iter()
@@ -159,7 +159,7 @@ impl Tree {
         }
     }
 
-    fn scalar(&self) -> Option<&str> {
+    pub(super) fn scalar(&self) -> Option<&str> {
         match self {
             Tree::Scalar(s) => Some(s),
             _ => None,
@@ -309,7 +309,7 @@ fn parse_json(t: &[u8]) -> Option<Tree> {
     Some(tree)
 }
 
-fn parse_yaml(t: &[u8]) -> Option<Tree> {
+pub(super) fn parse_yaml(t: &[u8]) -> Option<Tree> {
     if flow_depth(t) > MAX_DEPTH {
         return None;
     }
@@ -500,7 +500,7 @@ pub fn explain(name: &str, a: &[u8], b: &[u8]) -> Option<Vec<Change>> {
 
 /// Keeps the first [`MAX_FINDINGS`] findings and, for each cause among the
 /// rest, its first with the count of the others in `more`.
-fn cap(mut out: Vec<Change>) -> Vec<Change> {
+pub(super) fn cap(mut out: Vec<Change>) -> Vec<Change> {
     if out.len() <= MAX_FINDINGS {
         return out;
     }

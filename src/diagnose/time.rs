@@ -256,7 +256,8 @@ fn iso_extended(b: &[u8], i: usize) -> Option<(usize, i64)> {
         .and_then(|()| Some((end - i, date(y, mo, d, 0)?)))
 }
 
-/// Eight date digits and a time: `20231114T221320Z` (ISO 8601 basic),
+/// Eight date digits and a time: `20231114T221320Z`, `20231114T2213Z`
+/// (ISO 8601 basic, with or without seconds),
 /// `20231114-22:13[:20]` and `2023111422:13` (live-build's `.disk/info`).
 fn compact_with_time(b: &[u8], i: usize) -> Option<(usize, i64)> {
     let day = date(
@@ -267,10 +268,12 @@ fn compact_with_time(b: &[u8], i: usize) -> Option<(usize, i64)> {
     )?;
     let p = i + 8;
     let (secs, end) = match b.get(p) {
-        Some(b'T') if digit_run(b, p + 1) == 6 => {
+        Some(b'T') if matches!(digit_run(b, p + 1), 4 | 6) => {
+            let n = digit_run(b, p + 1);
             let f = |k: usize| digits(b, p + 1 + k, 2);
-            let secs = time_of_day(f(0)?, f(2)?, f(4)?)?;
-            let end = p + 7;
+            let s = if n == 6 { f(4)? } else { 0 };
+            let secs = time_of_day(f(0)?, f(2)?, s)?;
+            let end = p + 1 + n;
             let (tz, zl) = zone(b, end).unwrap_or((0, 0));
             (secs - tz, end + zl)
         }
@@ -479,6 +482,9 @@ mod tests {
         assert_eq!(at("2023-11-14T22:13Z"), Some((17, Some(T - 20))));
         assert_eq!(at("20231114T221320Z"), Some((16, Some(T))));
         assert_eq!(at("20231114T221320"), Some((15, Some(T))));
+        // Without seconds, as a build id stamps it.
+        assert_eq!(at("20231114T2213Z"), Some((14, Some(T - 20))));
+        assert_eq!(at("20231114T2213"), Some((13, Some(T - 20))));
     }
 
     #[test]
@@ -528,6 +534,8 @@ mod tests {
             "202311142261",
             "99991114-22:13",
             "20231114-24:00",
+            "20231114T2560Z",
+            "20231114T22133Z",
             "Nov 32 2023",
             "Nov 14 1234",
             "Tue, 14 Nov 2023 25:13:20 +0000",

@@ -77,7 +77,10 @@ pub(super) fn report_once(tree: &mut Node) {
                 c.subject = Some(kept.clone());
                 // What its content gave is the kept address's to show.
                 n.changes.retain(|x| {
-                    !matches!(x.role, Role::Finding | Role::Checksum | Role::Installed)
+                    !matches!(
+                        x.role,
+                        Role::Finding | Role::Checksum | Role::Installed | Role::Input
+                    )
                 });
                 n.changes.push(c);
                 n.children.clear();

@@ -54,3 +54,33 @@ pub fn newc(members: &[Member]) -> Vec<u8> {
     }
     out
 }
+
+/// Copies the committed release folders `testdata/release/{a,b}` under
+/// `root`, gunzipping what is stored gzipped (the ISO and the 36 MiB USB
+/// image), so they are the folders the build wrote: (a, b).
+pub fn unpack_release(root: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    use std::io::Read;
+    let from = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/release");
+    let _ = std::fs::remove_dir_all(root);
+    for side in ["a", "b"] {
+        let to = root.join(side);
+        std::fs::create_dir_all(&to).expect("release dir");
+        for e in std::fs::read_dir(from.join(side)).expect("testdata/release") {
+            let p = e.expect("entry").path();
+            let name = p.file_name().and_then(|n| n.to_str()).expect("name");
+            match name.strip_suffix(".gz") {
+                Some(raw) => {
+                    let mut out = Vec::new();
+                    flate2::read::GzDecoder::new(std::fs::File::open(&p).expect("open"))
+                        .read_to_end(&mut out)
+                        .expect("gunzip");
+                    std::fs::write(to.join(raw), out).expect("write");
+                }
+                None => {
+                    std::fs::copy(&p, to.join(name)).expect("copy");
+                }
+            }
+        }
+    }
+    (root.join("a"), root.join("b"))
+}

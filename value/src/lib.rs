@@ -402,6 +402,11 @@ pub enum Role {
     /// A package's installed version in a package database (the change's
     /// subject is the package).
     Installed,
+    /// A build input a build manifest, a package list or a `.buildinfo`
+    /// names: a package's version (the change's subject is the package) or
+    /// an archive snapshot the build used (the subject is the archive), set
+    /// by diagnosis. What the build was made from: it ranks first.
+    Input,
     /// An entry installed by a package whose version differs (the change's
     /// subject is the package).
     Package,

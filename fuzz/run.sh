@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Reruns the fuzz campaign: builds every target, seeds fuzz/corpus/<target>/
+# from the committed fixtures when it is empty, runs each target until it has
+# executed RUNS inputs (10 M; 1 M for the detect-and-recurse `walk`) or
+# SECONDS have passed, then minimizes the corpus in place (libFuzzer
+# -merge=1, so only inputs that add coverage stay) and prints one line per
+# target: executions, seconds, executions per second, corpus files and
+# bytes, and any crash, hang or out-of-memory input left in
+# fuzz/artifacts/<target>/.
+#
+#   fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]
+#
+# Needs the nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz`).
+# Inputs are capped at 1 MiB (-max_len) and 2 GiB of RSS (-rss_limit_mb) per
+# run, with a 10 s timeout per input: a slower input is a hang to fix.
+set -euo pipefail
+cd "$(dirname "$0")"
+seconds="${1:-600}"
+shift || true
+all=(ar beam cpio disk fat iso9660 pe png squashfs stream structured tar zip walk)
+targets=("${@:-${all[@]}}")
+td=../testdata
+
+seeds() {
+    case "$1" in
+    ar) ls "$td"/deb/*.deb "$td"/deb/*.a ;;
+    beam) ls "$td"/diagnose/*.beam ;;
+    cpio) ls "$td"/cpio/*.cpio "$td"/cpio/*.img ;;
+    disk) ls "$td"/disk/isohybrid-sysarea.bin "$td"/disk/*.img.gz ;;
+    fat) ls "$td"/fat/*.img "$td"/fat/*.img.gz ;;
+    iso9660) ls "$td"/iso/*.iso ;;
+    pe) ls "$td"/pe/* ;;
+    png) ls "$td"/png/*.png ;;
+    squashfs) ls "$td"/squashfs/*.squashfs ;;
+    stream) ls "$td"/stream/* ;;
+    structured) ls "$td"/structured/* "$td"/diagnose/status.* ;;
+    tar) ls "$td"/tar/*.tar* ;;
+    zip) ls "$td"/zip/* ;;
+    walk) ls "$td"/cpio/initrd-*.img "$td"/deb/*.deb "$td"/squashfs/*.squashfs \
+        "$td"/release/a/*.iuk* "$td"/zip/*.zip "$td"/iso/*.iso ;;
+    esac 2>/dev/null || true
+}
+
+for t in "${targets[@]}"; do cargo +nightly fuzz build --release "$t" 2>&1 | tail -2 >&2; done
+bin=target/x86_64-unknown-linux-gnu/release
+printf '%-11s %12s %8s %9s %7s %10s  %s\n' target execs seconds exec/s files bytes findings
+for t in "${targets[@]}"; do
+    corpus="corpus/$t"
+    mkdir -p "$corpus" "artifacts/$t"
+    if [ -z "$(ls -A "$corpus")" ]; then
+        for s in $(seeds "$t"); do
+            case "$s" in
+            *.gz) gzip -dc "$s" | head -c 1048576 >"$corpus/$(basename "$s" .gz)" ;;
+            *) head -c 1048576 "$s" >"$corpus/$(basename "$s")" ;;
+            esac
+        done
+    fi
+    runs=10000000
+    [ "$t" = walk ] && runs=1000000
+    log="artifacts/$t.log"
+    start=$(date +%s)
+    "$bin/$t" "$corpus" -runs="$runs" -max_total_time="$seconds" -max_len=1048576 \
+        -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
+        -artifact_prefix="artifacts/$t/" >"$log" 2>&1 || true
+    elapsed=$(($(date +%s) - start))
+    execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+    # Minimize: merge the grown corpus into an empty one, keep that.
+    rm -rf "$corpus.min" && mkdir "$corpus.min"
+    "$bin/$t" -merge=1 -max_len=1048576 -rss_limit_mb=2048 -timeout=10 \
+        "$corpus.min" "$corpus" >>"$log" 2>&1 && rm -rf "$corpus" && mv "$corpus.min" "$corpus"
+    files=$(find "$corpus" -type f | wc -l)
+    bytes=$(du -sb "$corpus" | cut -f1)
+    findings=$(find "artifacts/$t" -type f | wc -l)
+    printf '%-11s %12s %8s %9s %7s %10s  %s\n' "$t" "${execs:-?}" "$elapsed" \
+        "$(( ${execs:-0} / (elapsed > 0 ? elapsed : 1) ))" "$files" "$bytes" "$findings"
+done
