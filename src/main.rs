@@ -259,14 +259,29 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }) => {
             let mut opts = WalkOptions::default();
             opts.limits.max_depth = max_depth;
-            let root = walk::walk_file(&image, &opts)
+            let blob = reprodiff_formats::Blob::open(&image)
                 .with_context(|| format!("cannot read {}", image.display()))?;
-            let rows = ls::rows(&root, prefix.as_deref());
+            // Streamed: each entry is written as the walk meets it.
+            let under = prefix.as_deref();
             let mut w = BufWriter::new(io::stdout().lock());
             if json {
-                ls::write_json(&image.display().to_string(), &rows, &mut w)?;
+                let mut out = ls::JsonStream::start(&mut w, &image.display().to_string())?;
+                walk::stream(&blob, &opts, &mut |n| {
+                    if ls::listed(&n.address, under) {
+                        out.row(&ls::Row::of(n))?;
+                    }
+                    Ok(())
+                })?;
+                out.finish()?;
             } else {
-                ls::write_text(&rows, &mut Sanitize(&mut w), &ls::TextOptions { fields })?;
+                let text = ls::TextOptions { fields };
+                let mut s = Sanitize(&mut w);
+                walk::stream(&blob, &opts, &mut |n| {
+                    if ls::listed(&n.address, under) {
+                        ls::write_text_row(&ls::Row::of(n), &mut s, &text)?;
+                    }
+                    Ok(())
+                })?;
             }
             w.flush()?;
             Ok(ExitCode::SUCCESS)

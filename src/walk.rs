@@ -63,7 +63,14 @@ pub fn walk_file(path: &std::path::Path, opts: &WalkOptions) -> std::io::Result<
 
 /// Walks an in-memory image; the root node has an empty address.
 pub fn walk_blob(blob: &Blob, opts: &WalkOptions) -> Node {
-    let mut root = Node {
+    let mut root = root(blob);
+    descend(&mut root, blob, 0, opts);
+    root
+}
+
+/// The node of the image itself, before it is opened.
+fn root(blob: &Blob) -> Node {
+    Node {
         address: String::new(),
         entry: None,
         offset: None,
@@ -72,29 +79,34 @@ pub fn walk_blob(blob: &Blob, opts: &WalkOptions) -> Node {
         error: None,
         same_as: None,
         children: Vec::new(),
-    };
-    descend(&mut root, blob, 0, opts);
-    root
+    }
 }
 
 /// Opens `blob` as a container (if it is one) and fills `node`'s children.
 fn descend(node: &mut Node, blob: &Blob, depth: usize, opts: &WalkOptions) {
-    if formats::detect(blob.bytes()).is_none() {
-        return;
+    if let Some(container) = open(node, blob, depth, opts) {
+        node.children = children(&node.address, &container, depth, opts);
     }
+}
+
+/// Opens `blob` as a container when it is one, recording on `node` what
+/// the walker keeps of it (format, fields, reader errors) or why it could
+/// not be opened.
+fn open(node: &mut Node, blob: &Blob, depth: usize, opts: &WalkOptions) -> Option<Container> {
+    formats::detect(blob.bytes())?;
     if depth >= opts.limits.max_depth {
         node.error = Some(format!(
             "not opened: nesting deeper than {} levels",
             opts.limits.max_depth
         ));
-        return;
+        return None;
     }
     let container = match formats::open(blob, &opts.limits) {
         Ok(Some(c)) => c,
-        Ok(None) => return,
+        Ok(None) => return None,
         Err(e) => {
             node.error = Some(e.to_string());
-            return;
+            return None;
         }
     };
     node.container = Some(ContainerInfo {
@@ -102,7 +114,82 @@ fn descend(node: &mut Node, blob: &Blob, depth: usize, opts: &WalkOptions) {
         fields: container.fields.clone(),
         errors: container.errors.iter().map(|e| e.to_string()).collect(),
     });
-    node.children = children(&node.address, &container, depth, opts);
+    Some(container)
+}
+
+/// Walks `blob` depth first in on-disk order, handing each node (its
+/// `children` empty) to `f` as it is met, before the entries below it.
+/// Only the containers on the path to the current entry are open, so
+/// memory follows the largest container's own entry table and the nesting,
+/// not the length of the listing (`ls` of a live image with a hundred
+/// thousand files). Sequential: the order is the tree's.
+pub fn stream(
+    blob: &Blob,
+    opts: &WalkOptions,
+    f: &mut dyn FnMut(&Node) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let mut root = root(blob);
+    let container = open(&mut root, blob, 0, opts);
+    f(&root)?;
+    match container {
+        Some(c) => stream_children(&root.address, &c, 0, opts, f),
+        None => Ok(()),
+    }
+}
+
+fn stream_children(
+    parent: &str,
+    c: &Container,
+    depth: usize,
+    opts: &WalkOptions,
+    f: &mut dyn FnMut(&Node) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let same = aliases(c);
+    for (i, e) in c.entries.iter().enumerate() {
+        let mut n = entry_node(parent, c, &same, i, e);
+        let mut inner = None;
+        if wanted(&n, e, opts) {
+            match c.read(i, &opts.limits) {
+                Ok(blob) => inner = open(&mut n, &blob, depth + 1, opts),
+                Err(err) => n.error = Some(err.to_string()),
+            }
+        }
+        f(&n)?;
+        if let Some(ic) = inner {
+            stream_children(&n.address, &ic, depth + 1, opts, f)?;
+        }
+    }
+    Ok(())
+}
+
+/// The node of entry `i` of `c`, before anything below it is read.
+fn entry_node(parent: &str, c: &Container, same: &[Option<usize>], i: usize, e: &Entry) -> Node {
+    Node {
+        address: child_address(parent, &e.path),
+        entry: Some(e.clone()),
+        offset: e.data.offset(),
+        size: e.size,
+        container: None,
+        error: None,
+        same_as: same
+            .get(i)
+            .copied()
+            .flatten()
+            .and_then(|j| c.entries.get(j))
+            .map(|o| child_address(parent, &o.path)),
+        children: Vec::new(),
+    }
+}
+
+/// Whether an entry is read to look for a container in it: not another
+/// name of data already seen, not empty, and SquashFS file data only when
+/// asked.
+fn wanted(n: &Node, e: &Entry, opts: &WalkOptions) -> bool {
+    let squash = matches!(e.data, Data::Squash { .. });
+    n.same_as.is_none()
+        && !matches!(e.data, Data::None)
+        && e.size > 0
+        && (!squash || opts.descend_squashfs_files)
 }
 
 fn child_address(parent: &str, path: &str) -> String {
@@ -146,24 +233,8 @@ fn children(parent: &str, c: &Container, depth: usize, opts: &WalkOptions) -> Ve
         .par_iter()
         .enumerate()
         .map(|(i, e)| {
-            let mut n = Node {
-                address: child_address(parent, &e.path),
-                entry: Some(e.clone()),
-                offset: e.data.offset(),
-                size: e.size,
-                container: None,
-                error: None,
-                same_as: same[i]
-                    .and_then(|j| c.entries.get(j))
-                    .map(|o| child_address(parent, &o.path)),
-                children: Vec::new(),
-            };
-            let squash = matches!(e.data, Data::Squash { .. });
-            let wanted = n.same_as.is_none()
-                && !matches!(e.data, Data::None)
-                && e.size > 0
-                && (!squash || opts.descend_squashfs_files);
-            if wanted {
+            let mut n = entry_node(parent, c, &same, i, e);
+            if wanted(&n, e, opts) {
                 match c.read(i, &opts.limits) {
                     Ok(blob) => descend(&mut n, &blob, depth + 1, opts),
                     Err(err) => n.error = Some(err.to_string()),

@@ -1237,3 +1237,30 @@ cli_test!(a_size_cap_fits_the_html_and_diffoscope_reports, |dir| {
     });
     assert!(said, "{}", v["comments"]);
 });
+
+cli_test!(streamed_ls_is_the_listing_of_the_walked_tree, |dir| {
+    // `ls` writes each entry as the walk meets it; the listing must be the
+    // one the whole tree gives, line for line and entry for entry, with
+    // header fields, on an image with every layer and on a USB image.
+    let (_, b) = common::unpack_release(&dir.join("release"));
+    for image in [
+        demo("a"),
+        b.join("tails-amd64-6.10.img").display().to_string(),
+    ] {
+        let root =
+            reprodiff::walk::walk_file(Path::new(&image), &Default::default()).expect("walk");
+        let rows = reprodiff::present::ls::rows(&root, None);
+        let mut want = Vec::new();
+        let opts = reprodiff::present::ls::TextOptions { fields: true };
+        reprodiff::present::ls::write_text(&rows, &mut want, &opts).expect("text");
+        let got = run(&["ls", &image, "--fields"], dir);
+        assert_eq!(got.status.code(), Some(0));
+        assert_eq!(stdout(&got), String::from_utf8_lossy(&want), "{image}");
+        let mut want = Vec::new();
+        reprodiff::present::ls::write_json(&image, &rows, &mut want).expect("json");
+        let want: serde_json::Value = serde_json::from_slice(&want).expect("json");
+        let got: serde_json::Value =
+            serde_json::from_slice(&run(&["ls", &image, "--json"], dir).stdout).expect("json");
+        assert_eq!(got, want, "{image}");
+    }
+});

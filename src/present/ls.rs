@@ -43,7 +43,7 @@ pub struct Row {
 }
 
 impl Row {
-    fn of(n: &Node) -> Row {
+    pub fn of(n: &Node) -> Row {
         let e = n.entry.as_ref();
         let m = e.map(|e| &e.meta);
         let mut errors = Vec::new();
@@ -80,7 +80,7 @@ impl Row {
 pub fn rows(root: &Node, under: Option<&str>) -> Vec<Row> {
     let mut out = Vec::new();
     root.visit(&mut |n| {
-        if under.is_none_or(|p| n.address == p || n.address.starts_with(p)) {
+        if listed(&n.address, under) {
             out.push(Row::of(n));
         }
     });
@@ -131,10 +131,24 @@ pub struct TextOptions {
     pub fields: bool,
 }
 
+/// Whether `address` is in the listing of `under` (the entry and all
+/// below it, or everything without a prefix).
+pub fn listed(address: &str, under: Option<&str>) -> bool {
+    under.is_none_or(|p| address == p || address.starts_with(p))
+}
+
 /// One line per entry: address, kind/mode, owner, size, mtime, offset,
 /// format (containers), link target; errors on their own indented lines.
 pub fn write_text(rows: &[Row], w: &mut impl Write, opts: &TextOptions) -> io::Result<()> {
     for r in rows {
+        write_text_row(r, w, opts)?;
+    }
+    Ok(())
+}
+
+/// One entry's line (and its indented details), as [`write_text`] writes it.
+pub fn write_text_row(r: &Row, w: &mut impl Write, opts: &TextOptions) -> io::Result<()> {
+    {
         let addr = if r.address.is_empty() {
             "."
         } else {
@@ -152,8 +166,7 @@ pub fn write_text(rows: &[Row], w: &mut impl Write, opts: &TextOptions) -> io::R
             // The image itself.
             let f = r.format.as_deref().unwrap_or("not a container");
             writeln!(w, "{addr}  [{f}] {} bytes", r.size)?;
-            write_details(r, w, opts)?;
-            continue;
+            return write_details(r, w, opts);
         }
         let mut line = format!(
             "{addr}  {} {owner} {} {} {}",
@@ -203,6 +216,37 @@ struct JsonListing<'a> {
     schema: &'static str,
     image: &'a str,
     entries: &'a [Row],
+}
+
+/// The listing as one JSON document written as its entries come
+/// (`"schema": "reprodiff-ls/1"`, the same document [`write_json`] writes):
+/// [`JsonStream::row`] for each, then [`JsonStream::finish`].
+pub struct JsonStream<W: Write> {
+    w: W,
+    first: bool,
+}
+
+impl<W: Write> JsonStream<W> {
+    pub fn start(mut w: W, image: &str) -> io::Result<Self> {
+        write!(w, "{{\n  \"schema\": \"reprodiff-ls/1\",\n  \"image\": ")?;
+        serde_json::to_writer(&mut w, image)?;
+        write!(w, ",\n  \"entries\": [")?;
+        Ok(JsonStream { w, first: true })
+    }
+
+    pub fn row(&mut self, r: &Row) -> io::Result<()> {
+        self.w
+            .write_all(if self.first { b"\n    " } else { b",\n    " })?;
+        self.first = false;
+        serde_json::to_writer(&mut self.w, r)?;
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> io::Result<W> {
+        self.w
+            .write_all(if self.first { b"]\n}\n" } else { b"\n  ]\n}\n" })?;
+        Ok(self.w)
+    }
 }
 
 /// The listing as one JSON document (`"schema": "reprodiff-ls/1"`).
