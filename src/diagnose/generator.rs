@@ -98,10 +98,42 @@ fn named(rest: &str) -> Option<(String, String)> {
 }
 
 /// Where the lowercase ASCII `needle` first occurs in `hay`, any case.
-fn find_ignoring_case(hay: &str, needle: &str) -> Option<usize> {
-    hay.as_bytes()
-        .windows(needle.len())
-        .position(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+/// For each byte, the triggers that start with it in either case (bit k
+/// for `TRIGGERS[k]`).
+const STARTS: [u16; 256] = {
+    let mut t = [0u16; 256];
+    let mut k = 0;
+    while k < TRIGGERS.len() {
+        let c = TRIGGERS[k].as_bytes()[0];
+        t[c.to_ascii_lowercase() as usize] |= 1 << k;
+        t[c.to_ascii_uppercase() as usize] |= 1 << k;
+        k += 1;
+    }
+    t
+};
+
+/// Where each of [`TRIGGERS`] first occurs in `line`, ignoring ASCII case:
+/// one pass over the line, a trigger tried only where its first letter is.
+fn first_triggers(line: &[u8]) -> [Option<usize>; TRIGGERS.len()] {
+    let mut at = [None; TRIGGERS.len()];
+    for (i, &c) in line.iter().enumerate() {
+        let starts = STARTS[usize::from(c)];
+        if starts == 0 {
+            continue;
+        }
+        for (k, t) in TRIGGERS.iter().enumerate() {
+            let t = t.as_bytes();
+            if at[k].is_none()
+                && starts & (1 << k) != 0
+                && line
+                    .get(i..i + t.len())
+                    .is_some_and(|w| w.eq_ignore_ascii_case(t))
+            {
+                at[k] = Some(i);
+            }
+        }
+    }
+    at
 }
 
 /// What opens a file CMake generated (an export file of targets).
@@ -161,9 +193,10 @@ fn found(t: &[u8]) -> BTreeMap<String, Vec<String>> {
             }
             continue;
         }
-        // Most lines name no generator: a byte scan, no copy of the line.
-        for trigger in TRIGGERS {
-            let Some(i) = find_ignoring_case(line, trigger) else {
+        // Most lines name no generator: one byte scan for every trigger,
+        // no copy of the line.
+        for (trigger, at) in TRIGGERS.iter().zip(first_triggers(line.as_bytes())) {
+            let Some(i) = at else {
                 continue;
             };
             if let Some((name, version)) = line.get(i + trigger.len()..).and_then(named) {
