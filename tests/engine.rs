@@ -1243,3 +1243,53 @@ fn one_pair_of_nested_images_at_two_addresses_is_reported_once() {
         ["consequential"]
     );
 }
+
+/// Two small compressed archives that decode large (a gzip cpio of 5 MiB
+/// that compresses to a few KiB, one member differing): each side is
+/// decoded once, both at once, and none is held one side at a time and
+/// decoded again; with no threshold the same pair is, and the report is
+/// the same either way.
+#[test]
+fn small_stream_pairs_are_decoded_once_and_held() {
+    use std::io::Write;
+    let dir = std::env::temp_dir().join(format!("reprodiff-small-streams-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let big: Vec<u8> = b"the same line in both archives\n".repeat(5 << 15);
+    for (side, note) in [
+        ("a", &b"built at 10:00\n"[..]),
+        ("b", &b"built at 14:12\n"[..]),
+    ] {
+        let cpio = common::newc(&[
+            common::file("big.txt", 1, &big),
+            common::file("note", 2, note),
+        ]);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gz.write_all(&cpio).expect("gzip");
+        std::fs::write(
+            dir.join(format!("{side}.cpio.gz")),
+            gz.finish().expect("gzip"),
+        )
+        .expect("write");
+    }
+    let run = |evict_min: Option<u64>| {
+        let progress = std::sync::Arc::new(reprodiff::engine::Progress::default());
+        let mut opts = Options {
+            progress: Some(progress.clone()),
+            ..Options::default()
+        };
+        if let Some(m) = evict_min {
+            opts.evict_min = m;
+        }
+        let r = reprodiff::compare_files(&dir.join("a.cpio.gz"), &dir.join("b.cpio.gz"), &opts)
+            .expect("pair");
+        let dropped = progress.dropped.load(std::sync::atomic::Ordering::Relaxed);
+        (serde_json::to_string_pretty(&r).expect("json"), dropped)
+    };
+    let (default, none) = run(None);
+    let (tiny, some) = run(Some(0));
+    assert_eq!(none, 0, "a small pair was held one side at a time");
+    assert_eq!(some, 1, "with no threshold side a is held alone");
+    assert!(default.contains("14:12"));
+    assert_eq!(default, tiny);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -328,8 +328,10 @@ fn differing_bytes(ctx: &Ctx, address: &str, a: &Blob, b: &Blob, depth: usize) -
     node
 }
 
-/// Opens both sides of a differing pair. Two compressed streams are decoded
-/// one after the other, each to at most half the memory budget, and a
+/// Opens both sides of a differing pair. Two compressed streams whose
+/// compressed bytes together stay under `evict_min` are decoded in
+/// parallel and both held; larger ones one after the other, each to at
+/// most half the memory budget, and a
 /// large decoded side a is reduced to digests before b is decoded, so that
 /// only one is held at a time. A side over its half of the budget leaves
 /// the pair to [`streamed_pair`] (b is not decoded when a already is).
@@ -353,6 +355,25 @@ fn open_pair(
         return (oa, ob, None);
     }
     let held = held_limits(ctx);
+    // Two small streams (a `.deb`'s members): both decoded at once, each
+    // once, and both held; eviction is for archives that decode large.
+    if a.len().saturating_add(b.len()) <= ctx.opts.evict_min {
+        let (oa, ob) = rayon::join(
+            || formats::open_as(a, fa, &held),
+            || formats::open_as(b, fb, &held),
+        );
+        if over_budget(ctx, &oa) {
+            note_held(ctx, held.max_decoded);
+            return (oa, Ok(None), None);
+        }
+        let held_b = if over_budget(ctx, &ob) {
+            held.max_decoded
+        } else {
+            decoded_len(&ob)
+        };
+        note_held(ctx, decoded_len(&oa) + held_b);
+        return (oa, ob, None);
+    }
     let mut oa = formats::open_as(a, fa, &held);
     if over_budget(ctx, &oa) {
         note_held(ctx, held.max_decoded);

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# A differing pair the size and shape of a Tails release's root file
+# system: this machine's /usr (about 190k entries) squashed twice, b with
+# 4,848 files whose mtime a build hook left unclamped and a few planted
+# content changes (an os-release line, a rebuilt binary's last byte, a
+# reordered text file), as benches/make-live-iso.sh plants them. Prints in
+# one run: `cmp` and `sha256sum` of an identical pair of the same size, and
+# reprodiff on the differing pair (verdict only, and the full JSON report),
+# each with its wall time and peak anonymous memory (benches/measure.sh),
+# and the ratios to cmp. Writes about 9 GB under benches/work/tails-size/
+# (a copy of /usr and three images); not run by tests or CI.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+bin="$here/../target/release/reprodiff"
+(cd "$here/.." && cargo build --release --quiet)
+command -v mksquashfs >/dev/null || apt-get install -y squashfs-tools
+. "$here/measure.sh"
+W="$here/work/tails-size"
+mkdir -p "$W"
+sq() { mksquashfs "$1" "$2" -noappend -quiet -no-progress -comp zstd -Xcompression-level 3 \
+    -mkfs-time 1700000000 -e src >/dev/null; }
+if [ ! -s "$W/b.sqfs" ]; then
+    rm -rf "$W/tree"
+    cp -a /usr "$W/tree"
+    find "$W/tree" -exec touch -h -d @1700000000 {} +
+    sq "$W/tree" "$W/a.sqfs"
+    cp "$W/a.sqfs" "$W/a-copy.sqfs"
+    # b: 4,848 files written after the clamp, and the planted content.
+    find "$W/tree" -type f -name '*.py' | sort | head -4848 | xargs -d '\n' touch -d @1700003600
+    f=$(find "$W/tree/lib" -type f -name '*.so*' | sort | head -1)
+    printf '\xff' | dd of="$f" bs=1 seek=$(( $(stat -c %s "$f") - 1 )) conv=notrunc status=none
+    touch -d @1700000000 "$f"
+    [ -e "$W/tree/lib/os-release" ] && sed -i 's/^VERSION_ID=.*/VERSION_ID="rebuilt"/' "$W/tree/lib/os-release" &&
+        touch -d @1700000000 "$W/tree/lib/os-release"
+    sq "$W/tree" "$W/b.sqfs"
+    rm -rf "$W/tree"
+fi
+cat "$W/a.sqfs" "$W/a-copy.sqfs" "$W/b.sqfs" >/dev/null
+echo "images: $(( $(stat -c %s "$W/a.sqfs") / 1048576 )) MiB, $("$bin" ls "$W/a.sqfs" | wc -l) entries"
+measure "cmp, identical pair" cmp "$W/a.sqfs" "$W/a-copy.sqfs"
+measure "sha256sum, identical pair" sha256sum "$W/a.sqfs" "$W/a-copy.sqfs"
+measure "reprodiff, identical pair" "$bin" "$W/a.sqfs" "$W/a-copy.sqfs" --quiet
+measure "reprodiff, differing, verdict only" "$bin" "$W/a.sqfs" "$W/b.sqfs" --quiet
+measure "reprodiff, differing, --json" "$bin" "$W/a.sqfs" "$W/b.sqfs" --json "$W/report.json"
+command -v sqfsdiff >/dev/null && measure "sqfsdiff, differing" sqfsdiff -a -O "$W/a.sqfs" "$W/b.sqfs"
+python3 - "$W/report.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+print("report:", r["verdict"], "groups:", [(g["cause"], g["count"]) for g in r["groups"]][:6])
+PY
