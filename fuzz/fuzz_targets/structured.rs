@@ -1,7 +1,8 @@
 //! Fuzzes the structured-data diagnosis: the input, split at its first NUL
 //! into two documents (or compared with a copy whose last byte differs),
-//! is explained as a JSON, a YAML and a deb822 file in turn, as a text
-//! leaf, so parsing, key pairing and the finding cap see hostile input.
+//! is explained as a JSON, a YAML and a deb822 file, a build manifest and a
+//! package list in turn, as a text leaf, so parsing, key pairing, the
+//! package sets and the finding cap see hostile input.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -18,7 +19,14 @@ fuzz_target!(|data: &[u8]| {
             (data.to_vec(), b)
         }
     };
-    for name in ["x.json", "x.yml", "x.buildinfo", "control.yml"] {
+    for name in [
+        "x.json",
+        "x.yml",
+        "x.buildinfo",
+        "control.yml",
+        "tails.build-manifest",
+        "tails.packages",
+    ] {
         let mut node = Node::new(name, Status::Modified);
         node.diff = Some(Diff::Text {
             hunks: Vec::new(),
