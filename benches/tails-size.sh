@@ -14,24 +14,30 @@ here="$(cd "$(dirname "$0")" && pwd)"
 bin="$here/../target/release/reprodiff"
 (cd "$here/.." && cargo build --release --quiet)
 command -v mksquashfs >/dev/null || apt-get install -y squashfs-tools
+command -v sqfsdiff >/dev/null || apt-get install -y squashfs-tools-ng
 . "$here/measure.sh"
 W="$here/work/tails-size"
 mkdir -p "$W"
 sq() { mksquashfs "$1" "$2" -noappend -quiet -no-progress -comp zstd -Xcompression-level 3 \
     -mkfs-time 1700000000 -e src >/dev/null; }
-if [ ! -s "$W/b.sqfs" ]; then
+if [ ! -s "$W/a-copy.sqfs" ]; then
     rm -rf "$W/tree"
     cp -a /usr "$W/tree"
     find "$W/tree" -exec touch -h -d @1700000000 {} +
     sq "$W/tree" "$W/a.sqfs"
     cp "$W/a.sqfs" "$W/a-copy.sqfs"
+fi
+if [ ! -s "$W/b.sqfs" ]; then
     # b: 4,848 files written after the clamp, and the planted content.
-    find "$W/tree" -type f -name '*.py' | sort | head -4848 | xargs -d '\n' touch -d @1700003600
-    f=$(find "$W/tree/lib" -type f -name '*.so*' | sort | head -1)
+    # (sed, not head: head would close the pipe under pipefail.)
+    find "$W/tree" -type f -name '*.py' | sort | sed -n '1,4848p' | xargs -d '\n' touch -d @1700003600
+    f=$(find "$W/tree/lib" -type f -name '*.so*' | sort | sed -n 1p)
     printf '\xff' | dd of="$f" bs=1 seek=$(( $(stat -c %s "$f") - 1 )) conv=notrunc status=none
     touch -d @1700000000 "$f"
-    [ -e "$W/tree/lib/os-release" ] && sed -i 's/^VERSION_ID=.*/VERSION_ID="rebuilt"/' "$W/tree/lib/os-release" &&
+    if [ -e "$W/tree/lib/os-release" ]; then
+        sed -i 's/^VERSION_ID=.*/VERSION_ID="rebuilt"/' "$W/tree/lib/os-release"
         touch -d @1700000000 "$W/tree/lib/os-release"
+    fi
     sq "$W/tree" "$W/b.sqfs"
     rm -rf "$W/tree"
 fi
@@ -42,7 +48,7 @@ measure "sha256sum, identical pair" sha256sum "$W/a.sqfs" "$W/a-copy.sqfs"
 measure "reprodiff, identical pair" "$bin" "$W/a.sqfs" "$W/a-copy.sqfs" --quiet
 measure "reprodiff, differing, verdict only" "$bin" "$W/a.sqfs" "$W/b.sqfs" --quiet
 measure "reprodiff, differing, --json" "$bin" "$W/a.sqfs" "$W/b.sqfs" --json "$W/report.json"
-command -v sqfsdiff >/dev/null && measure "sqfsdiff, differing" sqfsdiff -a -O "$W/a.sqfs" "$W/b.sqfs"
+command -v sqfsdiff >/dev/null && measure "sqfsdiff -T, differing" sqfsdiff -T -a "$W/a.sqfs" -b "$W/b.sqfs"
 python3 - "$W/report.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
