@@ -243,3 +243,64 @@ fn the_usb_image_reads_its_gpt_boot_code_fat_and_syslinux() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn an_attestation_about_a_release_folder_names_each_artifact() {
+    let dir = temp("attest");
+    let (a, b) = common::unpack_release(&dir);
+    let statement = |x: &Path, y: &Path, name: &str| {
+        let out = dir.join(name);
+        let o = Command::new(env!("CARGO_BIN_EXE_reprodiff"))
+            .args([x, y, Path::new("--quiet"), Path::new("--attest"), &out])
+            .output()
+            .expect("run reprodiff");
+        assert!(matches!(o.status.code(), Some(0 | 1)), "{o:?}");
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&out).expect("written")).expect("JSON");
+        v
+    };
+    let v = statement(&a, &b, "release.att");
+    assert_eq!(v["predicate"]["verificationResult"], "FAILED");
+    // Every artifact of b is a subject, with the digest its SHA256SUMS gives.
+    let sums = std::fs::read_to_string(b.join("SHA256SUMS")).expect("SHA256SUMS");
+    let subjects = v["subject"].as_array().expect("subjects");
+    let names: Vec<&str> = subjects.iter().filter_map(|s| s["name"].as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "SHA256SUMS",
+            "Tails_amd64_6.8_to_6.10.iuk",
+            "Tails_amd64_6.9_to_6.10.iuk",
+            "tails-amd64-6.10.build-manifest",
+            "tails-amd64-6.10.img",
+            "tails-amd64-6.10.iso",
+            "tails-amd64-6.10.packages",
+        ]
+    );
+    for s in subjects.iter().filter(|s| s["name"] != "SHA256SUMS") {
+        let line = format!(
+            "{}  {}",
+            s["digest"]["sha256"].as_str().unwrap_or(""),
+            s["name"].as_str().unwrap_or("")
+        );
+        assert!(
+            sums.lines().any(|l| l == line),
+            "{line} not in b's SHA256SUMS"
+        );
+        assert_eq!(s["digest"]["sha512"].as_str().map(str::len), Some(128));
+    }
+    // The reference is folder a, by the report's digest of its file list.
+    let reference = &v["predicate"]["https://github.com/reprodiff/reprodiff/reference-build"];
+    assert_eq!(reference["name"], "a");
+    // A release compared with an identical copy of itself passes.
+    let copy = dir.join("copy");
+    std::fs::create_dir_all(&copy).expect("copy dir");
+    for e in std::fs::read_dir(&a).expect("a") {
+        let p = e.expect("entry").path();
+        std::fs::copy(&p, copy.join(p.file_name().expect("name"))).expect("copy");
+    }
+    let v = statement(&a, &copy, "same.att");
+    assert_eq!(v["predicate"]["verificationResult"], "PASSED");
+    assert_eq!(v["subject"].as_array().map(Vec::len), Some(8));
+    let _ = std::fs::remove_dir_all(&dir);
+}

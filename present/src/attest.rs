@@ -31,13 +31,23 @@ pub const POLICY_URI: &str =
 /// entry.
 pub const REFERENCE_KEY: &str = "https://github.com/reprodiff/reprodiff/reference-build";
 
-/// One compared file, as the attestation names it.
+/// One compared input, as the attestation names it.
 #[derive(Debug, Clone)]
 pub struct Artifact {
-    /// A URI for the file: where it was compared (`file:///...`), or
-    /// where it is published.
+    /// A URI for the file or folder: where it was compared
+    /// (`file:///...`), or where it is published.
     pub uri: String,
-    /// SHA-512, lowercase hex (the report holds the SHA-256).
+    /// SHA-512, lowercase hex (the report holds the SHA-256); none for a
+    /// folder, whose digest is the report's list digest.
+    pub sha512: Option<String>,
+}
+
+/// One file of a release folder b: a subject of its own.
+#[derive(Debug, Clone)]
+pub struct Member {
+    /// Relative path in the folder.
+    pub name: String,
+    pub sha256: String,
     pub sha512: String,
 }
 
@@ -47,6 +57,9 @@ pub struct AttestOptions {
     pub a: Artifact,
     /// The build being verified (side b), the subject.
     pub b: Artifact,
+    /// When b is a release folder: its files, each a subject (the
+    /// statement is about every artifact of the release); empty for a file.
+    pub members: Vec<Member>,
     /// When the comparison ran.
     pub time_verified: Time,
     /// reprodiff's version.
@@ -106,13 +119,14 @@ fn file_name(path: &str) -> String {
 }
 
 fn descriptor(path: &str, sha256: &str, art: &Artifact, with_uri: bool) -> Descriptor {
+    let mut digest = BTreeMap::from([("sha256", sha256.to_string())]);
+    if let Some(d) = &art.sha512 {
+        digest.insert("sha512", d.clone());
+    }
     Descriptor {
         name: file_name(path),
         uri: with_uri.then(|| art.uri.clone()),
-        digest: BTreeMap::from([
-            ("sha256", sha256.to_string()),
-            ("sha512", art.sha512.clone()),
-        ]),
+        digest,
     }
 }
 
@@ -120,7 +134,21 @@ pub fn write(r: &Report, w: &mut impl Write, o: &AttestOptions) -> io::Result<()
     let passed = r.verdict == Verdict::Identical;
     let statement = Statement {
         kind: STATEMENT_TYPE,
-        subject: vec![descriptor(&r.b.path, &r.b.sha256, &o.b, false)],
+        subject: if o.members.is_empty() {
+            vec![descriptor(&r.b.path, &r.b.sha256, &o.b, false)]
+        } else {
+            o.members
+                .iter()
+                .map(|m| Descriptor {
+                    name: m.name.clone(),
+                    uri: None,
+                    digest: BTreeMap::from([
+                        ("sha256", m.sha256.clone()),
+                        ("sha512", m.sha512.clone()),
+                    ]),
+                })
+                .collect()
+        },
         predicate_type: PREDICATE_TYPE,
         predicate: Predicate {
             verifier: Verifier {

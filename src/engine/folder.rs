@@ -13,7 +13,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{File, Metadata};
-use std::io::{self, Read};
+use std::io;
 use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::Ordering;
@@ -123,6 +123,25 @@ fn kind_of(m: &Metadata) -> Option<Kind> {
 /// Walks `root` in sorted order without following links, then hashes its
 /// regular files in parallel.
 pub(super) fn walk(root: &Path, opts: &Options) -> io::Result<Tree> {
+    let (mut tree, files) = walk_files(root, opts)?;
+    let hashed: Vec<(String, Item)> = files
+        .into_par_iter()
+        .map(|(rel, path)| {
+            let item = match hash_file(&path, opts) {
+                Ok((size, sha256)) => Item::File { size, sha256 },
+                Err(e) => Item::Unreadable(e.to_string()),
+            };
+            (rel, item)
+        })
+        .collect();
+    tree.items.extend(hashed);
+    Ok(tree)
+}
+
+/// The walk of `root` without reading any file: its items (regular files
+/// with a zero digest) and the regular files to read, (relative path,
+/// path on disk).
+fn walk_files(root: &Path, opts: &Options) -> io::Result<(Tree, Vec<(String, PathBuf)>)> {
     let mut items = BTreeMap::new();
     let mut errors = Vec::new();
     let mut files = Vec::new();
@@ -184,18 +203,7 @@ pub(super) fn walk(root: &Path, opts: &Options) -> io::Result<Tree> {
             break;
         }
     }
-    let hashed: Vec<(String, Item)> = files
-        .into_par_iter()
-        .map(|(rel, path)| {
-            let item = match hash_file(&path, opts) {
-                Ok((size, sha256)) => Item::File { size, sha256 },
-                Err(e) => Item::Unreadable(e.to_string()),
-            };
-            (rel, item)
-        })
-        .collect();
-    items.extend(hashed);
-    Ok(Tree { items, errors })
+    Ok((Tree { items, errors }, files))
 }
 
 /// Opens a regular file without following a link or blocking (a FIFO put
@@ -213,27 +221,62 @@ pub(super) fn open_regular(path: &Path) -> io::Result<File> {
 
 /// Size and SHA-256 of a regular file, read once in 1 MiB chunks.
 fn hash_file(path: &Path, opts: &Options) -> io::Result<(u64, [u8; 32])> {
-    let mut f = open_regular(path)?;
-    let mut h = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    let mut size = 0u64;
-    loop {
-        if opts.cancelled() {
-            return Err(io::Error::other("comparison cancelled"));
-        }
-        let n = match f.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        h.update(buf.get(..n).unwrap_or_default());
-        size += n as u64;
-        if let Some(p) = &opts.progress {
-            p.bytes.fetch_add(n as u64, Ordering::Relaxed);
-        }
+    let d = super::digest::read_digests(open_regular(path)?, false, Some(opts))?;
+    Ok((d.size, d.sha256))
+}
+
+/// One regular file of a release folder as an attestation names it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttestedFile {
+    /// Relative path, `/`-separated.
+    pub name: String,
+    pub sha256: String,
+    pub sha512: String,
+}
+
+/// Every regular file of the folder `root` (in path order, read once more
+/// from disk, SHA-256 and SHA-512 each) and the folder's digest as the
+/// report gives it for an input folder: what an attestation about a
+/// release names. A file that cannot be read is an error: an attestation
+/// does not skip what it cannot vouch for.
+pub fn attested_files(root: &Path) -> io::Result<(Vec<AttestedFile>, String)> {
+    let opts = Options::default();
+    let (mut tree, files) = walk_files(root, &opts)?;
+    if let Some(e) = tree.errors.first() {
+        return Err(io::Error::other(e.clone()));
     }
-    Ok((size, h.finalize().into()))
+    if let Some((rel, Item::Unreadable(e))) = tree
+        .items
+        .iter()
+        .find(|(_, i)| matches!(i, Item::Unreadable(_)))
+    {
+        return Err(io::Error::other(format!("{rel}: {e}")));
+    }
+    let read: Vec<io::Result<(String, super::digest::Digests)>> = files
+        .into_par_iter()
+        .map(|(rel, path)| {
+            let d = super::digest::read_digests(open_regular(&path)?, true, None)?;
+            Ok((rel, d))
+        })
+        .collect();
+    let mut out = Vec::new();
+    for r in read {
+        let (rel, d) = r?;
+        tree.items.insert(
+            rel.clone(),
+            Item::File {
+                size: d.size,
+                sha256: d.sha256,
+            },
+        );
+        out.push(AttestedFile {
+            name: rel,
+            sha256: hex(&d.sha256),
+            sha512: d.sha512.map_or_else(String::new, |x| hex(&x)),
+        });
+    }
+    out.sort_by(|x, y| x.name.cmp(&y.name));
+    Ok((out, tree.digest()))
 }
 
 /// Compares two folders of artifacts.
