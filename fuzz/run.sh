@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Reruns the fuzz campaign: builds every target, seeds fuzz/corpus/<target>/
-# from the committed fixtures when it is empty, runs each target until it has
-# executed RUNS inputs (10 M; 1 M for the detect-and-recurse `walk`) or
-# SECONDS have passed, then minimizes the corpus in place (libFuzzer
-# -merge=1, so only inputs that add coverage stay) and prints one line per
-# target: executions, seconds, executions per second, corpus files and
-# bytes, and any crash, hang or out-of-memory input left in
-# fuzz/artifacts/<target>/.
+# Reruns the fuzz campaign: builds every target, copies its seeds from the
+# committed fixtures into fuzz/seeds/<target>/ (not committed: they are the
+# fixtures), runs it on fuzz/corpus/<target>/ (committed) and the seeds until
+# it has executed RUNS inputs (10 M; 1 M for the detect-and-recurse `walk`)
+# or SECONDS have passed, then minimizes the corpus in place (libFuzzer
+# -merge=1 over corpus and seeds, so only inputs that add coverage stay,
+# the seeds themselves left out), keeps its smallest inputs up to 1 MiB
+# (what is committed) and prints one line per target:
+# executions, seconds, executions per second, corpus files and bytes, and
+# any crash, hang or out-of-memory input left in fuzz/artifacts/<target>/.
 #
 #   fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]
 #
@@ -29,7 +31,7 @@ seeds() {
     disk) ls "$td"/disk/isohybrid-sysarea.bin "$td"/disk/*.img.gz ;;
     fat) ls "$td"/fat/*.img "$td"/fat/*.img.gz ;;
     iso9660) ls "$td"/iso/*.iso ;;
-    pe) ls "$td"/pe/* ;;
+    pe) ls "$td"/pe/*.efi "$td"/pe/*.img.gz ;;
     png) ls "$td"/png/*.png ;;
     squashfs) ls "$td"/squashfs/*.squashfs ;;
     stream) ls "$td"/stream/* ;;
@@ -45,29 +47,40 @@ for t in "${targets[@]}"; do cargo +nightly fuzz build --release "$t" 2>&1 | tai
 bin=target/x86_64-unknown-linux-gnu/release
 printf '%-11s %12s %8s %9s %7s %10s  %s\n' target execs seconds exec/s files bytes findings
 for t in "${targets[@]}"; do
-    corpus="corpus/$t"
+    corpus="corpus/$t" seeded="seeds/$t"
     mkdir -p "$corpus" "artifacts/$t"
-    if [ -z "$(ls -A "$corpus")" ]; then
-        for s in $(seeds "$t"); do
-            case "$s" in
-            *.gz) gzip -dc "$s" | head -c 1048576 >"$corpus/$(basename "$s" .gz)" ;;
-            *) head -c 1048576 "$s" >"$corpus/$(basename "$s")" ;;
-            esac
-        done
-    fi
+    rm -rf "$seeded" && mkdir -p "$seeded"
+    for s in $(seeds "$t"); do
+        [ -f "$s" ] || continue
+        case "$s" in
+        # head closes the pipe after 1 MiB: not a failure.
+        *.gz) { gzip -dc "$s" 2>/dev/null || true; } | head -c 1048576 >"$seeded/$(basename "$s" .gz)" ;;
+        *) head -c 1048576 "$s" >"$seeded/$(basename "$s")" ;;
+        esac
+    done
     runs=10000000
     [ "$t" = walk ] && runs=1000000
     log="artifacts/$t.log"
     start=$(date +%s)
-    "$bin/$t" "$corpus" -runs="$runs" -max_total_time="$seconds" -max_len=1048576 \
+    "$bin/$t" "$corpus" "$seeded" -runs="$runs" -max_total_time="$seconds" -max_len=1048576 \
         -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
         -artifact_prefix="artifacts/$t/" >"$log" 2>&1 || true
     elapsed=$(($(date +%s) - start))
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     # Minimize: merge the grown corpus into an empty one, keep that.
     rm -rf "$corpus.min" && mkdir "$corpus.min"
-    "$bin/$t" -merge=1 -max_len=1048576 -rss_limit_mb=2048 -timeout=10 \
-        "$corpus.min" "$corpus" >>"$log" 2>&1 && rm -rf "$corpus" && mv "$corpus.min" "$corpus"
+    if "$bin/$t" -merge=1 -max_len=1048576 -rss_limit_mb=2048 -timeout=10 \
+        "$corpus.min" "$seeded" "$corpus" >>"$log" 2>&1; then
+        # libFuzzer names a corpus file by its content's SHA-1.
+        for s in "$seeded"/*; do
+            [ -e "$s" ] && rm -f "$corpus.min/$(sha1sum "$s" | cut -d' ' -f1)"
+        done
+        rm -rf "$corpus" && mv "$corpus.min" "$corpus"
+    fi
+    # What is committed: the smallest inputs, up to 1 MiB a target (the
+    # larger ones are mostly mutated fixtures, which the seeds regrow).
+    find "$corpus" -type f -printf '%s %p\n' | sort -n |
+        awk '{ s += $1; if (s > 1048576) print $2 }' | xargs -r rm -f
     files=$(find "$corpus" -type f | wc -l)
     bytes=$(du -sb "$corpus" | cut -f1)
     findings=$(find "artifacts/$t" -type f | wc -l)
