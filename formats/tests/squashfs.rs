@@ -206,6 +206,33 @@ fn metadata_matches_tree() {
         let ino = |p: &str| c.entries.iter().find(|e| e.path == p).unwrap().meta.inode;
         assert_eq!(ino("hard1"), ino("dir/hard2"));
         assert_ne!(ino("hard1"), ino("small.txt"));
+        // Only extended inodes name their type: a hard-linked file needs
+        // one (a basic file inode has no link count), a plain file without
+        // xattrs does not.
+        let inode_type = |p: &str| {
+            c.entries
+                .iter()
+                .find(|e| e.path == p)
+                .and_then(|e| e.meta.extra.iter().find(|f| f.name == "inode_type"))
+                .map(|f| f.value.to_string())
+        };
+        assert_eq!(
+            inode_type("hard1").as_deref(),
+            Some("extended-file"),
+            "{name}"
+        );
+        assert!(
+            c.entries
+                .iter()
+                .any(|e| e.kind == Kind::File && inode_type(&e.path).is_none()),
+            "{name}: no basic file inode"
+        );
+        assert!(c
+            .entries
+            .iter()
+            .flat_map(|e| &e.meta.extra)
+            .filter(|f| f.name == "inode_type")
+            .all(|f| f.value.to_string().starts_with("extended-")));
     }
 }
 
