@@ -33,6 +33,12 @@ impl Tmux {
         Some(t)
     }
 
+    /// `reprodiff view A B` in a new session.
+    fn view(name: &str, a: &Path, b: &Path) -> Option<Tmux> {
+        let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+        Tmux::start(name, &[env!("CARGO_BIN_EXE_reprodiff"), "view", a, b])
+    }
+
     fn tmux(&self, args: &[&str]) -> Output {
         Command::new("tmux")
             .args(["-L", &self.socket, "-f", "/dev/null"])
@@ -96,15 +102,7 @@ fn demo() -> PathBuf {
 #[test]
 fn find_the_build_id_byte_fold_next_quit() {
     let (a, b) = (demo().join("a.iso"), demo().join("b.iso"));
-    let Some(t) = Tmux::start(
-        "view",
-        &[
-            env!("CARGO_BIN_EXE_reprodiff"),
-            "view",
-            a.to_str().unwrap(),
-            b.to_str().unwrap(),
-        ],
-    ) else {
+    let Some(t) = Tmux::view("view", &a, &b) else {
         return;
     };
     t.expect("Differences (37)");
@@ -162,15 +160,7 @@ fn opens_a_saved_json_report() {
 fn browses_a_release_folder_comparison() {
     let dir = std::env::temp_dir().join(format!("reprodiff-tui-release-{}", std::process::id()));
     let (a, b) = common::unpack_release(&dir);
-    let Some(t) = Tmux::start(
-        "release",
-        &[
-            env!("CARGO_BIN_EXE_reprodiff"),
-            "view",
-            a.to_str().unwrap(),
-            b.to_str().unwrap(),
-        ],
-    ) else {
+    let Some(t) = Tmux::view("release", &a, &b) else {
         return;
     };
     // The artifacts as the top of the tree, the build inputs as the first

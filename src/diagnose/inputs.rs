@@ -58,6 +58,9 @@ struct Inputs {
     packages: BTreeMap<(String, String), String>,
     /// Archive → snapshot reference.
     snapshots: BTreeMap<String, String>,
+    /// A manifest as parsed, for the rest of it to be compared key by key
+    /// without parsing it again.
+    tree: Option<Tree>,
 }
 
 impl Inputs {
@@ -114,6 +117,7 @@ fn manifest(t: &[u8]) -> Option<Inputs> {
             }
         }
     }
+    out.tree = Some(tree);
     Some(out)
 }
 
@@ -232,11 +236,16 @@ pub fn explain(name: &str, a: &[u8], b: &[u8]) -> Option<Vec<Change>> {
         return None;
     }
     let mut out = structured::cap(out);
-    if doc != Doc::List {
-        if let Some(rest) = structured::explain(name, a, b) {
-            out.extend(rest.into_iter().filter(|c| !claimed(doc, &c.field)));
-        }
-    }
+    let rest = match (&ia.tree, &ib.tree) {
+        (Some(ta), Some(tb)) => Some(structured::compare_trees(ta, tb)),
+        _ if doc == Doc::List => None,
+        _ => structured::explain(name, a, b),
+    };
+    out.extend(
+        rest.into_iter()
+            .flatten()
+            .filter(|c| !claimed(doc, &c.field)),
+    );
     Some(out)
 }
 

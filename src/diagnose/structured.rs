@@ -498,6 +498,14 @@ pub fn explain(name: &str, a: &[u8], b: &[u8]) -> Option<Vec<Change>> {
     Some(cap(out))
 }
 
+/// Two parsed documents compared key by key, as [`explain`] does once it
+/// has parsed them (for a caller that parsed them for its own reading).
+pub(super) fn compare_trees(a: &Tree, b: &Tree) -> Vec<Change> {
+    let mut out = Vec::new();
+    compare(&mut out, "data", a, b, &Context::default());
+    cap(out)
+}
+
 /// Keeps the first [`MAX_FINDINGS`] findings and, for each cause among the
 /// rest, its first with the count of the others in `more`.
 pub(super) fn cap(mut out: Vec<Change>) -> Vec<Change> {

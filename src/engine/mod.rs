@@ -357,31 +357,23 @@ fn open_pair(
     let held = held_limits(ctx);
     // Two small streams (a `.deb`'s members): both decoded at once, each
     // once, and both held; eviction is for archives that decode large.
-    if a.len().saturating_add(b.len()) <= ctx.opts.evict_min {
+    let small = a.len().saturating_add(b.len()) <= ctx.opts.evict_min;
+    let (mut oa, ob_done) = if small {
         let (oa, ob) = rayon::join(
             || formats::open_as(a, fa, &held),
             || formats::open_as(b, fb, &held),
         );
-        if over_budget(ctx, &oa) {
-            note_held(ctx, held.max_decoded);
-            return (oa, Ok(None), None);
-        }
-        let held_b = if over_budget(ctx, &ob) {
-            held.max_decoded
-        } else {
-            decoded_len(&ob)
-        };
-        note_held(ctx, decoded_len(&oa) + held_b);
-        return (oa, ob, None);
-    }
-    let mut oa = formats::open_as(a, fa, &held);
+        (oa, Some(ob))
+    } else {
+        (formats::open_as(a, fa, &held), None)
+    };
     if over_budget(ctx, &oa) {
         note_held(ctx, held.max_decoded);
         return (oa, Ok(None), None);
     }
     let held_a = decoded_len(&oa);
     let ev = match &mut oa {
-        Ok(Some(ca)) if evict::worth_evicting(ca, ctx.opts.evict_min) => {
+        Ok(Some(ca)) if !small && evict::worth_evicting(ca, ctx.opts.evict_min) => {
             if let Some(p) = &ctx.opts.progress {
                 p.dropped.fetch_add(1, Ordering::Relaxed);
             }
@@ -390,7 +382,7 @@ fn open_pair(
         }
         _ => None,
     };
-    let ob = formats::open_as(b, fb, &held);
+    let ob = ob_done.unwrap_or_else(|| formats::open_as(b, fb, &held));
     let held_b = if over_budget(ctx, &ob) {
         held.max_decoded
     } else {
