@@ -49,7 +49,10 @@ fn differing_blocks_64mib(bencher: divan::Bencher) {
     let (a, b) = buffers(LEN);
     bencher
         .counter(divan::counter::BytesCount::new(LEN))
-        .bench(|| locate::differing_blocks(divan::black_box(&a), divan::black_box(&b), 2048).len());
+        .bench(|| {
+            let runs = locate::Runs::of(divan::black_box(&a), divan::black_box(&b), 2048, 200);
+            locate::Located::new("", runs).finish().len()
+        });
 }
 
 #[divan::bench]

@@ -1293,3 +1293,46 @@ fn small_stream_pairs_are_decoded_once_and_held() {
     assert_eq!(default, tiny);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Two SquashFS listings walked side by side (`testdata/lockstep`, see its
+/// script): identical members are dropped as they are met, and the report
+/// is the one both listings held whole give. What is held is exactly the
+/// members that differ, plus the ones later stages read though identical
+/// (a hard-link pair, the changed package's `.list`) — none of the 200
+/// identical package directories, nor `order/a/b`, `order/a-b` or the
+/// names that are not UTF-8, whose walk order is not their byte order.
+#[test]
+fn squashfs_walked_side_by_side_holds_only_what_differs() {
+    use std::sync::atomic::Ordering;
+    use std::sync::Arc;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/lockstep");
+    let read = |side: &str| Blob::open(&dir.join(format!("{side}.squashfs"))).expect("fixture");
+    let (a, b) = (read("a"), read("b"));
+    let run = |lockstep: bool| {
+        let progress = Arc::new(reprodiff::engine::Progress::default());
+        let opts = Options {
+            lockstep,
+            progress: Some(progress.clone()),
+            ..Options::default()
+        };
+        let r = compare_blobs("a", &a, "b", &b, &opts);
+        (r, progress.held_entries.load(Ordering::Relaxed))
+    };
+    let (whole, held_whole) = run(false);
+    let (walked, held) = run(true);
+    assert_eq!(held_whole, 0, "nothing walked side by side");
+    assert_eq!(
+        serde_json::to_string_pretty(&walked).expect("json"),
+        serde_json::to_string_pretty(&whole).expect("json")
+    );
+    let s = &walked.summary;
+    assert_eq!((s.modified, s.added, s.removed), (8, 3, 1), "{s:?}");
+    // The package's files are attributed through its unchanged `.list`.
+    let hello = find(&walked.tree, "usr/bin/hello").expect("hello differs");
+    assert!(hello.changes.iter().any(|c| c.field == "package.hello"));
+    // Each modified pair is two members (the rename too), each added or
+    // removed one, and l1, l2 and hello.list are two each though equal.
+    assert_eq!(held, 2 * s.modified + s.added + s.removed + 2 * 3);
+    // Dropped pairs still count as compared and identical.
+    assert!(s.identical > 400, "{s:?}");
+}

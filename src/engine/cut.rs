@@ -132,7 +132,7 @@ mod tests {
             c: &ca,
             evicted: None,
         };
-        compare_containers(&ctx, &mut node, sa, (&mut cb, &b), 0);
+        compare_containers(&ctx, &mut node, sa, (&mut cb, &b), 0, None);
         let count = |n: &std::sync::atomic::AtomicU64| n.load(Ordering::Relaxed);
         (node, count(&ctx.fallbacks), count(&ctx.timeouts), ca)
     }

@@ -21,6 +21,7 @@ mod fields;
 pub mod folder;
 pub mod links;
 pub mod locate;
+mod lockstep;
 pub mod options;
 pub mod packages;
 mod pairing;
@@ -280,6 +281,21 @@ fn differing_bytes(ctx: &Ctx, address: &str, a: &Blob, b: &Blob, depth: usize) -
                 ctx.opts.limits.max_depth
             ));
         } else {
+            let both_squashfs = fa == Format::SquashFs && fb == Format::SquashFs;
+            let walked = if both_squashfs && ctx.opts.lockstep {
+                lockstep::open(ctx, address, a, b)
+            } else {
+                None
+            };
+            if let Some(o) = walked {
+                let (ca, mut cb) = (o.a, o.b);
+                let sa = Side {
+                    c: &ca,
+                    evicted: None,
+                };
+                compare_containers(ctx, &mut node, sa, (&mut cb, b), depth, Some(o.regions));
+                return node;
+            }
             let (oa, ob, ev) = open_pair(ctx, a, fa, b, fb);
             if over_budget(ctx, &oa) || over_budget(ctx, &ob) {
                 // Nothing decoded is kept: the streamed comparison decodes again.
@@ -293,7 +309,7 @@ fn differing_bytes(ctx: &Ctx, address: &str, a: &Blob, b: &Blob, depth: usize) -
                         c: &ca,
                         evicted: ev.as_ref(),
                     };
-                    compare_containers(ctx, &mut node, sa, (&mut cb, b), depth);
+                    compare_containers(ctx, &mut node, sa, (&mut cb, b), depth, None);
                     return node;
                 }
                 (Ok(Some(ca)), Ok(Some(cb))) => {
@@ -585,13 +601,15 @@ fn leaf_diff(ctx: &Ctx, a: &Blob, b: &Blob) -> Diff {
 }
 
 /// Compares two opened containers member by member. `b` is the blob side b
-/// was opened from, to decode it again if its decoded bytes get dropped.
+/// was opened from, to decode it again if its decoded bytes get dropped;
+/// `located` the differing regions when they were found while listing.
 fn compare_containers(
     ctx: &Ctx,
     node: &mut Node,
     sa: Side,
     (cb, b): (&mut Container, &Blob),
     depth: usize,
+    located: Option<Vec<Region>>,
 ) {
     let ca = sa.c;
     node.format = Some(ca.format_name());
@@ -652,13 +670,15 @@ fn compare_containers(
             order_change(ctx, node, &field, &d, (a, b));
         }
     }
-    let located = locate::locate(
-        &node.address,
-        ca,
-        sa.evicted.map(|e| &e.blocks),
-        cb,
-        ctx.opts.max_regions,
-    );
+    let located = located.unwrap_or_else(|| {
+        locate::locate(
+            &node.address,
+            ca,
+            sa.evicted.map(|e| &e.blocks),
+            cb,
+            ctx.opts.max_regions,
+        )
+    });
     if !located.is_empty() {
         if let Ok(mut r) = ctx.regions.lock() {
             r.extend(located);

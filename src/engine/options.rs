@@ -40,6 +40,12 @@ pub struct Options {
     /// Decoded bytes a side of such a streamed comparison may reach: it
     /// holds nothing, so this bounds time, not memory.
     pub max_streamed: u64,
+    /// Walk two SquashFS listings side by side and drop each pair of
+    /// members as soon as it is found identical (see `lockstep`), so a
+    /// comparison holds only what differs. Off, both listings are held
+    /// whole, as for other formats: the same report, for checking that
+    /// and for measuring what it saves.
+    pub lockstep: bool,
     /// Live counters for a progress display, if someone watches.
     pub progress: Option<Arc<Progress>>,
     /// Told about each differing member of the outermost container as soon
@@ -86,6 +92,9 @@ pub struct Progress {
     /// The most decoded bytes a stream pair held at once (both sides), so
     /// a test can tell the budget was kept without measuring the process.
     pub held_max: AtomicU64,
+    /// Members of listings walked side by side that were kept for
+    /// comparison, not dropped as identical while walking.
+    pub held_entries: AtomicU64,
 }
 
 impl Default for Options {
@@ -104,6 +113,7 @@ impl Default for Options {
             evict_min: 4 << 20,
             max_memory: 512 << 20,
             max_streamed: 64 << 30,
+            lockstep: true,
             progress: None,
             on_subtree: None,
             cancel: None,

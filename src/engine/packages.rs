@@ -83,11 +83,18 @@ fn info_package(path: &str) -> Option<&str> {
     Some(stem.split_once(':').map_or(stem, |(p, _)| p))
 }
 
+/// Whether [`attribute`] may read the member at `path` though it is the
+/// same on both sides: a package's `.list` file names what the package
+/// installed whether or not the list itself changed.
+pub fn read_when_same(path: &str) -> bool {
+    normal(path).ends_with(".list") && info_package(path).is_some()
+}
+
 /// The `.list` files of each package in `c`, by package name.
 fn lists(c: &Container) -> HashMap<&str, Vec<usize>> {
     let mut out: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, e) in c.entries.iter().enumerate() {
-        if normal(&e.path).ends_with(".list") {
+        if read_when_same(&e.path) {
             if let Some(p) = info_package(&e.path) {
                 out.entry(p).or_default().push(i);
             }

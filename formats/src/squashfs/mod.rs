@@ -15,6 +15,7 @@ mod table;
 mod xattr;
 
 use std::collections::HashSet;
+use std::ops::Range;
 use std::sync::Arc;
 
 pub use decode::Decoder;
@@ -248,8 +249,9 @@ fn compressor_options(blob: &Blob, codec: Codec, c: &mut Container) -> Result<u6
 }
 
 /// Everything the directory walk needs.
-struct Image<'a> {
-    blob: &'a Blob,
+struct Image {
+    /// Bytes in the image, for block lists that run past its end.
+    len: u64,
     sb: Superblock,
     inodes: MetaTable,
     dirs: MetaTable,
@@ -266,7 +268,7 @@ fn stored_block(size: u32, offset: u64) -> SquashBlock {
     }
 }
 
-impl Image<'_> {
+impl Image {
     fn inode(&self, r: u64) -> Result<Inode> {
         let at = self.sb.inode_table.saturating_add(r >> 16);
         let pos = self
@@ -369,12 +371,12 @@ impl Image<'_> {
                     at = at.saturating_add(u64::from(b.stored));
                     blocks.push(b);
                 }
-                if at > self.blob.len() {
+                if at > self.len {
                     errors.push(err(
                         *blocks_start,
                         ErrorKind::Truncated {
                             needed: at,
-                            available: self.blob.len(),
+                            available: self.len,
                         },
                     ));
                 }
@@ -405,9 +407,9 @@ impl Image<'_> {
         e
     }
 
-    /// Children of a directory inode: (name as stored, inode reference), in
-    /// stored order.
-    fn listing<'d>(&'d self, ino: &Inode, errors: &mut Vec<Error>) -> Vec<(&'d [u8], u64)> {
+    /// Children of a directory inode: (where the name as stored is in the
+    /// directory table, inode reference), in stored order.
+    fn listing(&self, ino: &Inode, errors: &mut Vec<Error>) -> Vec<(Range<usize>, u64)> {
         let Body::Dir {
             block,
             offset,
@@ -458,7 +460,8 @@ impl Image<'_> {
                     return out;
                 };
                 let nlen = usize::from(nsz) + 1;
-                let Some(name) = d.get(p + 8..p + 8 + nlen).filter(|_| p + 8 + nlen <= end) else {
+                let at = p + 8..p + 8 + nlen;
+                let Some(name) = d.get(at.clone()).filter(|_| at.end <= end) else {
                     errors.push(bad(p, "directory entry name runs past its listing".into()));
                     return out;
                 };
@@ -466,7 +469,7 @@ impl Image<'_> {
                     let shown = String::from_utf8_lossy(name);
                     errors.push(bad(p, format!("bad name {shown:?} in directory")));
                 } else {
-                    out.push((name, (u64::from(start) << 16) | u64::from(off)));
+                    out.push((at, (u64::from(start) << 16) | u64::from(off)));
                 }
                 p += 8 + nlen;
             }
@@ -477,6 +480,24 @@ impl Image<'_> {
 
 /// Lists the members of a SquashFS image.
 pub fn open(blob: &Blob, limits: &Limits) -> Result<Container> {
+    let (mut c, mut walk) = open_lazy(blob, limits)?;
+    while let Some(e) = walk.next_entry()? {
+        if let Some((offset, len)) = stored_span(&e) {
+            let owner = Owner::Entry(c.entries.len());
+            c.regions.push(Region { offset, len, owner });
+        }
+        c.push(e, limits)?;
+    }
+    c.errors.extend(walk.into_errors());
+    Ok(c)
+}
+
+/// A SquashFS image's header fields, structure regions and root metadata,
+/// with a [`Walk`] that yields its members one at a time instead of a
+/// listing: the container has no entries, and the walk's errors are the
+/// caller's to add once it is done. Reading two images' walks side by
+/// side, a comparison holds only the members that differ.
+pub fn open_lazy(blob: &Blob, limits: &Limits) -> Result<(Container, Walk)> {
     let head = blob.slice(0, SUPERBLOCK_SIZE, Format::SquashFs)?;
     let hb = head.bytes();
     if !magic::is(Format::SquashFs, hb) {
@@ -637,7 +658,7 @@ pub fn open(blob: &Blob, limits: &Limits) -> Result<Container> {
     ));
 
     let img = Image {
-        blob,
+        len: blob.len(),
         sb,
         inodes,
         dirs,
@@ -645,13 +666,23 @@ pub fn open(blob: &Blob, limits: &Limits) -> Result<Container> {
         fragments,
         xattrs,
     };
-    walk(&img, &mut c, limits)?;
+    let walk = Walk::new(img, &mut c, limits)?;
     c.squash = Some(Arc::new(Decoder::new(
         blob.clone(),
         codec,
-        img.sb.block_size,
+        walk.img.sb.block_size,
     )));
-    Ok(c)
+    Ok((c, walk))
+}
+
+/// Where a file's stored blocks are, as one span of the image (the
+/// structure map's entry for it); `None` for a file without blocks.
+pub fn stored_span(e: &Entry) -> Option<(u64, u64)> {
+    let Data::Squash { blocks, .. } = &e.data else {
+        return None;
+    };
+    let len: u64 = blocks.iter().map(|b| u64::from(b.stored)).sum();
+    blocks.first().filter(|_| len > 0).map(|b| (b.offset, len))
 }
 
 fn push_lookup_regions(c: &mut Container, t: &table::Lookup, name: &str, starts: &mut Vec<u64>) {
@@ -667,123 +698,152 @@ fn push_lookup_regions(c: &mut Container, t: &table::Lookup, name: &str, starts:
     starts.push(t.index.0);
 }
 
-/// A directory's children still to visit: (name as stored, inode reference).
-type Listing<'d> = std::vec::IntoIter<(&'d [u8], u64)>;
+/// A directory's children still to visit: (where the name is in the
+/// directory table, inode reference).
+type Listing = std::vec::IntoIter<(Range<usize>, u64)>;
 
-/// Depth-first walk from the root, each directory followed by its children
-/// in stored (sorted) order, so paths come out in on-disk order.
-fn walk(img: &Image, c: &mut Container, limits: &Limits) -> Result<()> {
-    let root = img.inode(img.sb.root_inode)?;
-    if root.kind != Kind::Dir {
-        return Err(err(
-            32,
-            ErrorKind::Invalid("root inode is not a directory".into()),
-        ));
-    }
-    let mut errors = Vec::new();
-    // The root has no name, so its metadata goes with the header fields.
-    let r = img.entry(String::new(), &root, &mut errors);
-    let m = &r.meta;
-    let id = |v: Option<u64>| v.map_or(Value::text("?"), Value::Uint);
-    c.field(
-        "root.mode",
-        Value::Mode(m.mode.unwrap_or(0)),
-        Role::Permissions,
-    );
-    c.field("root.uid", id(m.uid), Role::Ownership);
-    c.field("root.gid", id(m.gid), Role::Ownership);
-    c.field("root.mtime", dated(root.mtime), Role::EntryTime);
-    c.field("root.nlink", m.nlink.unwrap_or(0), Role::Structure);
-    c.field("root.inode_number", root.number, Role::Location);
-    for (k, v) in &m.xattrs {
-        let v = String::from_utf8_lossy(v).into_owned();
-        c.field(format!("root.xattr.{k}"), v, Role::Content);
-    }
+/// The members of an image one at a time ([`open_lazy`]): depth first
+/// from the root, each directory followed by its children in stored
+/// (sorted) order, so paths come out in on-disk order. It holds the
+/// decoded metadata tables and one listing per open directory, never the
+/// members already yielded.
+pub struct Walk {
+    img: Image,
+    /// (path prefix, listing) frames; a stack rather than recursion so
+    /// depth costs heap, not native stack.
+    stack: Vec<(Vec<u8>, Listing)>,
+    visited: HashSet<u64>,
+    path_bytes: usize,
+    yielded: usize,
+    max_entries: usize,
+    errors: Vec<Error>,
+}
 
-    let mut path_bytes = 0usize;
-    let mut visited: HashSet<u64> = HashSet::new();
-    visited.insert(img.sb.root_inode);
-    // (path prefix, listing) frames; a stack rather than recursion so depth
-    // costs heap, not native stack.
-    let mut stack: Vec<(Vec<u8>, Listing<'_>)> =
-        vec![(Vec::new(), img.listing(&root, &mut errors).into_iter())];
-    while let Some((prefix, iter)) = stack.last_mut() {
-        let Some((name, r)) = iter.next() else {
-            stack.pop();
-            continue;
-        };
-        let path = if prefix.is_empty() {
-            name.to_vec()
-        } else {
-            [prefix.as_slice(), b"/", name].concat()
-        };
-        if path.len() > MAX_PATH {
-            errors.push(err(
-                img.sb.directory_table,
-                ErrorKind::Limit(format!("path of {} bytes", path.len())),
-            ));
-            continue;
-        }
-        path_bytes += path.len();
-        if path_bytes > MAX_PATH_BYTES {
+impl Walk {
+    /// Starts at the root, whose metadata goes with `c`'s header fields
+    /// (it has no name).
+    fn new(img: Image, c: &mut Container, limits: &Limits) -> Result<Walk> {
+        let root = img.inode(img.sb.root_inode)?;
+        if root.kind != Kind::Dir {
             return Err(err(
-                img.sb.directory_table,
-                ErrorKind::Limit("more than 1 GiB of paths".into()),
+                32,
+                ErrorKind::Invalid("root inode is not a directory".into()),
             ));
         }
-        let ino = match img.inode(r) {
-            Ok(i) => i,
-            Err(e) => {
-                errors.push(e);
-                continue;
-            }
-        };
-        let (shown, raw) = stored_name(&path);
-        let mut e = img.entry(shown, &ino, &mut errors);
-        e.raw_path = raw;
-        let idx = c.entries.len();
-        if let Data::Squash { blocks, .. } = &e.data {
-            let len: u64 = blocks.iter().map(|b| u64::from(b.stored)).sum();
-            if let (Some(b), true) = (blocks.first(), len > 0) {
-                c.regions.push(Region {
-                    offset: b.offset,
-                    len,
-                    owner: Owner::Entry(idx),
-                });
-            }
+        let mut errors = Vec::new();
+        let r = img.entry(String::new(), &root, &mut errors);
+        let m = &r.meta;
+        let id = |v: Option<u64>| v.map_or(Value::text("?"), Value::Uint);
+        c.field(
+            "root.mode",
+            Value::Mode(m.mode.unwrap_or(0)),
+            Role::Permissions,
+        );
+        c.field("root.uid", id(m.uid), Role::Ownership);
+        c.field("root.gid", id(m.gid), Role::Ownership);
+        c.field("root.mtime", dated(root.mtime), Role::EntryTime);
+        c.field("root.nlink", m.nlink.unwrap_or(0), Role::Structure);
+        c.field("root.inode_number", root.number, Role::Location);
+        for (k, v) in &m.xattrs {
+            let v = String::from_utf8_lossy(v).into_owned();
+            c.field(format!("root.xattr.{k}"), v, Role::Content);
         }
-        c.push(e, limits)?;
-        if ino.kind == Kind::Dir {
-            if !visited.insert(r) {
-                errors.push(err(
-                    img.sb.inode_table.saturating_add(r >> 16),
-                    ErrorKind::Loop(format!(
-                        "directory {} reached twice",
-                        String::from_utf8_lossy(&path)
-                    )),
-                ));
-                continue;
-            }
-            if stack.len() >= MAX_DIR_DEPTH {
-                errors.push(err(
-                    img.sb.inode_table.saturating_add(r >> 16),
-                    ErrorKind::Limit(format!(
-                        "directories nested deeper than {MAX_DIR_DEPTH} at {}",
-                        String::from_utf8_lossy(&path)
-                    )),
-                ));
-                continue;
-            }
-            let children = img.listing(&ino, &mut errors);
-            stack.push((path, children.into_iter()));
-        }
-        // A hostile image can repeat one bad reference in every entry.
-        if errors.len() > limits.max_entries {
-            break;
-        }
+        let top = img.listing(&root, &mut errors).into_iter();
+        let visited = HashSet::from([img.sb.root_inode]);
+        Ok(Walk {
+            img,
+            stack: vec![(Vec::new(), top)],
+            visited,
+            path_bytes: 0,
+            yielded: 0,
+            max_entries: limits.max_entries,
+            errors,
+        })
     }
-    c.errors.append(&mut errors);
-    Ok(())
+
+    /// The next member, `None` once the walk is done; an error when the
+    /// image is over a limit (entries, bytes of paths), which ends it.
+    pub fn next_entry(&mut self) -> Result<Option<Entry>> {
+        let img = &self.img;
+        let errors = &mut self.errors;
+        // A hostile image can repeat one bad reference in every entry.
+        while errors.len() <= self.max_entries {
+            let Some((prefix, iter)) = self.stack.last_mut() else {
+                return Ok(None);
+            };
+            let Some((at, r)) = iter.next() else {
+                self.stack.pop();
+                continue;
+            };
+            let name = img.dirs.data.get(at).unwrap_or_default();
+            let path = if prefix.is_empty() {
+                name.to_vec()
+            } else {
+                [prefix.as_slice(), b"/", name].concat()
+            };
+            if path.len() > MAX_PATH {
+                errors.push(err(
+                    img.sb.directory_table,
+                    ErrorKind::Limit(format!("path of {} bytes", path.len())),
+                ));
+                continue;
+            }
+            self.path_bytes += path.len();
+            if self.path_bytes > MAX_PATH_BYTES {
+                return Err(err(
+                    img.sb.directory_table,
+                    ErrorKind::Limit("more than 1 GiB of paths".into()),
+                ));
+            }
+            let ino = match img.inode(r) {
+                Ok(i) => i,
+                Err(e) => {
+                    errors.push(e);
+                    continue;
+                }
+            };
+            if self.yielded >= self.max_entries {
+                return Err(Error::limit(
+                    Format::SquashFs,
+                    img.sb.inode_table.saturating_add(r >> 16),
+                    format!("more than {} entries", self.max_entries),
+                ));
+            }
+            self.yielded += 1;
+            let (shown, raw) = stored_name(&path);
+            let mut e = img.entry(shown, &ino, errors);
+            e.raw_path = raw;
+            if ino.kind == Kind::Dir {
+                if !self.visited.insert(r) {
+                    errors.push(err(
+                        img.sb.inode_table.saturating_add(r >> 16),
+                        ErrorKind::Loop(format!(
+                            "directory {} reached twice",
+                            String::from_utf8_lossy(&path)
+                        )),
+                    ));
+                } else if self.stack.len() >= MAX_DIR_DEPTH {
+                    errors.push(err(
+                        img.sb.inode_table.saturating_add(r >> 16),
+                        ErrorKind::Limit(format!(
+                            "directories nested deeper than {MAX_DIR_DEPTH} at {}",
+                            String::from_utf8_lossy(&path)
+                        )),
+                    ));
+                } else {
+                    let children = img.listing(&ino, errors);
+                    self.stack.push((path, children.into_iter()));
+                }
+            }
+            return Ok(Some(e));
+        }
+        Ok(None)
+    }
+
+    /// Problems met while walking that did not stop it.
+    pub fn into_errors(self) -> Vec<Error> {
+        self.errors
+    }
 }
 
 /// Whether two SquashFS files hold the same bytes, told from how they are
