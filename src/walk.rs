@@ -6,10 +6,11 @@
 //! and children keep on-disk order, so the result is deterministic. Errors in
 //! a nested member become error nodes; the walk of everything else goes on.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
 
 use rayon::prelude::*;
-use reprodiff_formats::{self as formats, Blob, Container, Data, Entry, Field, Limits};
+use reprodiff_formats::{self as formats, Blob, Container, Data, Entry, Field, Format, Limits};
 
 use crate::report::Address;
 
@@ -120,19 +121,40 @@ fn open(node: &mut Node, blob: &Blob, depth: usize, opts: &WalkOptions) -> Optio
 /// Walks `blob` depth first in on-disk order, handing each node (its
 /// `children` empty) to `f` as it is met, before the entries below it.
 /// Only the containers on the path to the current entry are open, so
-/// memory follows the largest container's own entry table and the nesting,
-/// not the length of the listing (`ls` of a live image with a hundred
-/// thousand files). Sequential: the order is the tree's.
+/// memory follows the nesting and the largest container's own entry table,
+/// not the length of the listing; a SquashFS image (a root file system of
+/// a hundred thousand files) is not even listed whole, but walked member
+/// by member (see [`stream_squashfs`]). Sequential: the order is the
+/// tree's.
 pub fn stream(
     blob: &Blob,
     opts: &WalkOptions,
     f: &mut dyn FnMut(&Node) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     let mut root = root(blob);
-    let container = open(&mut root, blob, 0, opts);
-    f(&root)?;
+    stream_node(&mut root, Some(blob), 0, opts, f)
+}
+
+/// Hands `n` to `f`, opening `blob` (its bytes, when they were read) first
+/// and streaming what is below it after.
+fn stream_node(
+    n: &mut Node,
+    blob: Option<&Blob>,
+    depth: usize,
+    opts: &WalkOptions,
+    f: &mut dyn FnMut(&Node) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let Some(blob) = blob else {
+        return f(n);
+    };
+    let squashfs = formats::detect(blob.bytes()) == Some(Format::SquashFs);
+    if squashfs && depth < opts.limits.max_depth {
+        return stream_squashfs(n, blob, depth, opts, f);
+    }
+    let container = open(n, blob, depth, opts);
+    f(n)?;
     match container {
-        Some(c) => stream_children(&root.address, &c, 0, opts, f),
+        Some(c) => stream_children(&n.address, &c, depth, opts, f),
         None => Ok(()),
     }
 }
@@ -147,17 +169,110 @@ fn stream_children(
     let same = aliases(c);
     for (i, e) in c.entries.iter().enumerate() {
         let mut n = entry_node(parent, c, &same, i, e);
-        let mut inner = None;
-        if wanted(&n, e, opts) {
-            match c.read(i, &opts.limits) {
-                Ok(blob) => inner = open(&mut n, &blob, depth + 1, opts),
-                Err(err) => n.error = Some(err.to_string()),
+        let blob = read_wanted(&mut n, c, e, opts);
+        stream_node(&mut n, blob.as_ref(), depth + 1, opts, f)?;
+    }
+    Ok(())
+}
+
+/// The bytes of `e` when it is to be looked into ([`wanted`]); a read
+/// error is the node's.
+fn read_wanted(n: &mut Node, c: &Container, e: &Entry, opts: &WalkOptions) -> Option<Blob> {
+    if !wanted(n, e, opts) {
+        return None;
+    }
+    match c.read_entry(e, &opts.limits) {
+        Ok(b) => Some(b),
+        Err(err) => {
+            n.error = Some(err.to_string());
+            None
+        }
+    }
+}
+
+/// Streams a SquashFS image in two walks and never its whole listing: the
+/// first gathers the reader's errors (shown with the image, before its
+/// members) and the digest of every data location, to learn which are
+/// met more than once; the second hands out the members, remembering the
+/// first holder of only those shared locations, checked exactly, for
+/// `same_as`. What is held is eight bytes a file while the first walk
+/// runs, then the shared locations and the directories being walked.
+fn stream_squashfs(
+    n: &mut Node,
+    blob: &Blob,
+    depth: usize,
+    opts: &WalkOptions,
+    f: &mut dyn FnMut(&Node) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let limits = &opts.limits;
+    let key = |d: &Data| {
+        let mut h = std::hash::DefaultHasher::new();
+        d.hash(&mut h);
+        h.finish()
+    };
+    let (c, mut w) = match formats::squashfs::open_lazy(blob, limits) {
+        Ok(x) => x,
+        Err(e) => {
+            n.error = Some(e.to_string());
+            return f(n);
+        }
+    };
+    let mut keys = Vec::new();
+    loop {
+        match w.next_entry() {
+            Ok(Some(e)) if has_location(&e.data) => keys.push(key(&e.data)),
+            Ok(Some(_)) => {}
+            Ok(None) => break,
+            // Over a limit: the image is not listed, as when opened whole.
+            Err(e) => {
+                n.error = Some(e.to_string());
+                return f(n);
             }
         }
-        f(&n)?;
-        if let Some(ic) = inner {
-            stream_children(&n.address, &ic, depth + 1, opts, f)?;
+    }
+    keys.sort_unstable();
+    let shared: HashSet<u64> = keys
+        .windows(2)
+        .filter(|k| k[0] == k[1])
+        .map(|k| k[0])
+        .collect();
+    drop(keys);
+    let walk_errors = w.into_errors();
+    let errors = c.errors.iter().chain(&walk_errors);
+    n.container = Some(ContainerInfo {
+        format: c.format_name(),
+        fields: c.fields.clone(),
+        errors: errors.map(|e| e.to_string()).collect(),
+    });
+    f(n)?;
+    let Ok((c, mut w)) = formats::squashfs::open_lazy(blob, limits) else {
+        return Ok(());
+    };
+    let mut holders: HashMap<u64, Vec<(Data, String)>> = HashMap::new();
+    while let Ok(Some(e)) = w.next_entry() {
+        let address = child_address(&n.address, &e.path);
+        let mut same_as = None;
+        let k = key(&e.data);
+        if has_location(&e.data) && shared.contains(&k) {
+            let held = holders.entry(k).or_default();
+            match held.iter().find(|(d, _)| *d == e.data) {
+                Some((_, first)) => same_as = Some(first.clone()),
+                None => held.push((e.data.clone(), address.clone())),
+            }
         }
+        let mut child = Node {
+            address,
+            offset: e.data.offset(),
+            size: e.size,
+            container: None,
+            error: None,
+            same_as,
+            children: Vec::new(),
+            entry: None,
+        };
+        let blob = read_wanted(&mut child, &c, &e, opts);
+        child.entry = Some(e);
+        stream_node(&mut child, blob.as_ref(), depth + 1, opts, f)?;
     }
     Ok(())
 }

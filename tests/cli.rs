@@ -1241,11 +1241,35 @@ cli_test!(a_size_cap_fits_the_html_and_diffoscope_reports, |dir| {
 cli_test!(streamed_ls_is_the_listing_of_the_walked_tree, |dir| {
     // `ls` writes each entry as the walk meets it; the listing must be the
     // one the whole tree gives, line for line and entry for entry, with
-    // header fields, on an image with every layer and on a USB image.
+    // header fields, on an image with every layer, on a USB image, and on
+    // SquashFS images, which are walked twice and never listed whole:
+    // hard links and names that are not UTF-8 (`same_as` found without a
+    // listing), and one whose inode table is damaged (its reader errors,
+    // found by the first walk, shown before its members).
     let (_, b) = common::unpack_release(&dir.join("release"));
+    let fixture = |p: &str| Path::new(env!("CARGO_MANIFEST_DIR")).join(p);
+    let mut damaged = std::fs::read(fixture("testdata/squashfs/gzip.squashfs")).expect("fixture");
+    let inodes = u64::from_le_bytes(damaged[64..72].try_into().expect("8 bytes")) as usize;
+    // The metadata block header stays; the start of its zlib stream goes.
+    damaged[inodes + 2..inodes + 40].fill(0x55);
+    let damaged_path = dir.join("damaged.squashfs");
+    std::fs::write(&damaged_path, &damaged).expect("write");
+    let errors = run(&["ls", &damaged_path.display().to_string(), "--json"], dir);
+    assert!(
+        stdout(&errors).contains("\"errors\":[\""),
+        "the damaged image lists reader errors: {}",
+        stdout(&errors)
+    );
     for image in [
         demo("a"),
         b.join("tails-amd64-6.10.img").display().to_string(),
+        fixture("testdata/squashfs/gzip.squashfs")
+            .display()
+            .to_string(),
+        fixture("testdata/lockstep/b.squashfs")
+            .display()
+            .to_string(),
+        damaged_path.display().to_string(),
     ] {
         let root =
             reprodiff::walk::walk_file(Path::new(&image), &Default::default()).expect("walk");

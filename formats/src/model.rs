@@ -343,6 +343,12 @@ impl Container {
                 ErrorKind::Invalid(format!("no entry {idx}")),
             )
         })?;
+        self.read_entry(entry, limits)
+    }
+
+    /// The bytes of a member of this container that is not (or no longer)
+    /// in its listing, such as one a SquashFS walk yielded.
+    pub fn read_entry(&self, entry: &Entry, limits: &crate::Limits) -> Result<Blob> {
         match &entry.data {
             Data::None => Ok(Blob::from_vec(Vec::new())),
             Data::Range(e) => self.source.slice(e.offset, e.len, self.format),
