@@ -15,6 +15,8 @@
 //! capped at 128 KiB), so that was not the reason; here long names and pax
 //! records are borrowed from the blob and only the decoded strings are owned.
 
+use std::io::Read;
+
 use crate::model::{stored_name, Extent, Field, Region, Role};
 use crate::{Blob, Container, Data, Entry, Error, ErrorKind, Format, Kind, Limits, Result, Time};
 
@@ -142,14 +144,14 @@ fn checksums(h: &[u8]) -> (i64, i64) {
 }
 
 /// One `len keyword=value\n` record of a pax extended header.
-struct PaxRecord<'a> {
-    key: &'a [u8],
-    value: &'a [u8],
+struct PaxRecord {
+    key: Vec<u8>,
+    value: Vec<u8>,
 }
 
 /// Splits pax records; stops at the first malformed one and says where it
 /// is (relative to the start of `data`).
-fn pax_records(data: &[u8]) -> (Vec<PaxRecord<'_>>, Option<(usize, &'static str)>) {
+fn pax_records(data: &[u8]) -> (Vec<PaxRecord>, Option<(usize, &'static str)>) {
     let mut out = Vec::new();
     let mut pos = 0usize;
     while pos < data.len() {
@@ -175,8 +177,8 @@ fn pax_records(data: &[u8]) -> (Vec<PaxRecord<'_>>, Option<(usize, &'static str)
             return (out, Some((pos, "pax record without '='")));
         };
         out.push(PaxRecord {
-            key: body.get(..eq).unwrap_or(&[]),
-            value: body.get(eq + 1..).unwrap_or(&[]),
+            key: body.get(..eq).unwrap_or(&[]).to_vec(),
+            value: body.get(eq + 1..).unwrap_or(&[]).to_vec(),
         });
         pos += len;
     }
@@ -228,15 +230,15 @@ fn pax_u64(v: &[u8]) -> Option<u64> {
 /// Pax keywords in effect for the next member, and the blocks that carried
 /// them (for the region map, named once the member's index is known).
 #[derive(Default)]
-struct Pending<'a> {
-    long_name: Option<&'a [u8]>,
-    long_link: Option<&'a [u8]>,
-    pax: Vec<PaxRecord<'a>>,
+struct Pending {
+    long_name: Option<Vec<u8>>,
+    long_link: Option<Vec<u8>>,
+    pax: Vec<PaxRecord>,
     /// (offset, len, what) of extension blocks seen since the last member.
     blocks: Vec<(u64, u64, &'static str)>,
 }
 
-impl Pending<'_> {
+impl Pending {
     fn is_empty(&self) -> bool {
         self.blocks.is_empty()
     }
@@ -244,18 +246,201 @@ impl Pending<'_> {
 
 /// Lists the members of a tar archive.
 pub fn open(blob: &Blob, limits: &Limits) -> Result<Container> {
-    let bytes = blob.bytes();
-    let total = blob.len();
     let mut c = Container::new(F, blob.clone());
-    let mut globals: Vec<PaxRecord<'_>> = Vec::new();
+    let mut src = Held(blob.bytes());
+    parse(&mut src, &mut c, true, &mut |_, c, e, _| {
+        c.push(e, limits)?;
+        Ok(true)
+    })?;
+    Ok(c)
+}
+
+/// Reads a tar archive once, front to back, from a stream (a decoded
+/// `data.tar.xz` too large to hold): each member is handed to `f` as soon
+/// as its header is read, with a reader of exactly its stored bytes, which
+/// `f` may read or leave (what it leaves is skipped). Nothing is kept of a
+/// member once `f` returns. The archive's own fields and the problems met
+/// that did not stop it are returned; an archive whose first header is
+/// not a tar header is an error, as for [`open`].
+pub fn each_member(
+    r: &mut dyn Read,
+    limits: &Limits,
+    f: &mut dyn FnMut(Entry, &mut dyn Read) -> Result<()>,
+) -> Result<(Vec<Field>, Vec<Error>)> {
+    let mut c = Container::new(F, Blob::from_vec(Vec::new()));
+    let mut src = Streamed { r, pos: 0 };
+    let mut count = 0usize;
+    parse(
+        &mut src,
+        &mut c,
+        false,
+        &mut |src, c, e, (start, stored)| {
+            count += 1;
+            if count > limits.max_entries {
+                return Err(Error::limit(
+                    F,
+                    src.pos,
+                    format!("more than {} entries", limits.max_entries),
+                ));
+            }
+            // A sparse member's stored runs are not its data: skipped unread.
+            let len = match &e.data {
+                Data::Range(x) => x.len,
+                _ => 0,
+            };
+            let mut data = (&mut *src.r).take(len);
+            let mut counted = Counted { r: &mut data, n: 0 };
+            f(e, &mut counted)?;
+            src.pos += counted.n;
+            let left = (start + stored).saturating_sub(src.pos);
+            // A stream cut inside a member's data: known only now (held, the
+            // member is not listed), and the end of the archive.
+            if !src.skip_to(src.pos + left) {
+                let end = start.saturating_add(stored);
+                c.errors.push(Error::truncated(F, start, end, src.pos));
+                return Ok(false);
+            }
+            Ok(true)
+        },
+    )?;
+    Ok((c.fields, c.errors))
+}
+
+/// Where [`parse`] reads an archive from.
+trait Source {
+    /// The 512-byte block at `off`, `None` when the bytes end before it.
+    fn block(&mut self, off: u64) -> Option<Vec<u8>>;
+    /// `len` bytes at `off` (extension data: long names, pax records),
+    /// `None` when the bytes end before them.
+    fn bytes(&mut self, off: u64, len: u64) -> Option<Vec<u8>>;
+    /// How many bytes there are: all of them for a held archive, those read
+    /// so far for a stream.
+    fn available(&self) -> u64;
+    /// Whether `len` bytes of member data at `off` are all there, when that
+    /// can be known before reading them.
+    fn has(&self, off: u64, len: u64) -> bool;
+}
+
+/// An archive held whole.
+struct Held<'b>(&'b [u8]);
+
+impl Source for Held<'_> {
+    fn block(&mut self, off: u64) -> Option<Vec<u8>> {
+        block(self.0, off).map(<[u8]>::to_vec)
+    }
+
+    fn bytes(&mut self, off: u64, len: u64) -> Option<Vec<u8>> {
+        let s = usize::try_from(off).ok()?;
+        let e = s.checked_add(usize::try_from(len).ok()?)?;
+        self.0.get(s..e).map(<[u8]>::to_vec)
+    }
+
+    fn available(&self) -> u64 {
+        self.0.len() as u64
+    }
+
+    fn has(&self, off: u64, len: u64) -> bool {
+        off.saturating_add(len) <= self.available()
+    }
+}
+
+/// Largest extension record (a long name, pax records) read from a
+/// stream: real ones are a few hundred bytes.
+const MAX_EXTENSION: u64 = 1 << 20;
+
+/// An archive read once from a stream; `pos` is how far it has been read.
+struct Streamed<'r> {
+    r: &'r mut dyn Read,
+    pos: u64,
+}
+
+impl Streamed<'_> {
+    /// Reads (and drops) up to `off`; false when the stream ends first or
+    /// `off` was already passed.
+    fn skip_to(&mut self, off: u64) -> bool {
+        let Some(gap) = off.checked_sub(self.pos) else {
+            return false;
+        };
+        let n = std::io::copy(&mut (&mut *self.r).take(gap), &mut std::io::sink()).unwrap_or(0);
+        self.pos += n;
+        n == gap
+    }
+
+    fn read(&mut self, len: u64) -> Option<Vec<u8>> {
+        let mut v = Vec::new();
+        let n = (&mut *self.r).take(len).read_to_end(&mut v).unwrap_or(0) as u64;
+        self.pos += n;
+        (n == len).then_some(v)
+    }
+}
+
+impl Source for Streamed<'_> {
+    fn block(&mut self, off: u64) -> Option<Vec<u8>> {
+        if !self.skip_to(off) {
+            return None;
+        }
+        self.read(BLOCK)
+    }
+
+    fn bytes(&mut self, off: u64, len: u64) -> Option<Vec<u8>> {
+        if len > MAX_EXTENSION || !self.skip_to(off) {
+            return None;
+        }
+        self.read(len)
+    }
+
+    fn available(&self) -> u64 {
+        self.pos
+    }
+
+    fn has(&self, _off: u64, _len: u64) -> bool {
+        true
+    }
+}
+
+/// A reader that counts what is read through it.
+struct Counted<'r> {
+    r: &'r mut dyn Read,
+    n: u64,
+}
+
+impl Read for Counted<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.r.read(buf)?;
+        self.n += n as u64;
+        Ok(n)
+    }
+}
+
+/// What [`parse`] does with each member it reads: list it (with `open`),
+/// or hand it on with its data (`each_member`), given where its stored
+/// bytes are (offset, length); `false` ends the archive.
+type Emit<'f, S> = dyn FnMut(&mut S, &mut Container, Entry, (u64, u64)) -> Result<bool> + 'f;
+
+/// Walks the header blocks of an archive, filling `c`'s fields, errors and
+/// (when `map`) regions, and giving each member to `emit`.
+fn parse<S: Source>(
+    src: &mut S,
+    c: &mut Container,
+    map: bool,
+    emit: &mut Emit<'_, S>,
+) -> Result<()> {
+    let mut globals: Vec<PaxRecord> = Vec::new();
     let mut pending = Pending::default();
     let mut off: u64 = 0;
     let mut first = true;
+    let mut members = 0usize;
+    let region = |c: &mut Container, r: Region| {
+        if map {
+            c.regions.push(r);
+        }
+    };
 
     'blocks: loop {
-        let Some(h) = block(bytes, off) else {
+        let Some(h) = src.block(off) else {
             // Either a partial block, or the bytes ran out before the two
             // zero blocks that end an archive.
+            let total = src.available();
             let needed = if off < total {
                 off + BLOCK
             } else {
@@ -268,14 +453,17 @@ pub fn open(blob: &Blob, limits: &Limits) -> Result<Container> {
             c.errors.push(e);
             break;
         };
+        let h = h.as_slice();
         if h.iter().all(|&b| b == 0) {
-            match block(bytes, off + BLOCK) {
+            match src.block(off + BLOCK) {
                 Some(z) if z.iter().all(|&b| b == 0) => {
-                    c.regions
-                        .push(Region::structure(off, 2 * BLOCK, "end-of-archive blocks"));
+                    region(
+                        c,
+                        Region::structure(off, 2 * BLOCK, "end-of-archive blocks"),
+                    );
                 }
                 Some(_) => {
-                    c.regions.push(Region::structure(off, BLOCK, "zero block"));
+                    region(c, Region::structure(off, BLOCK, "zero block"));
                     c.errors.push(Error::invalid(
                         F,
                         off,
@@ -283,7 +471,8 @@ pub fn open(blob: &Blob, limits: &Limits) -> Result<Container> {
                     ));
                 }
                 None => {
-                    c.regions.push(Region::structure(off, BLOCK, "zero block"));
+                    region(c, Region::structure(off, BLOCK, "zero block"));
+                    let total = src.available();
                     c.errors
                         .push(Error::truncated(F, off, off + 2 * BLOCK, total));
                 }
@@ -346,7 +535,8 @@ pub fn open(blob: &Blob, limits: &Limits) -> Result<Container> {
         if typeflag == b'S' && dialect == Dialect::Gnu {
             let mut more = h.get(at::SPARSE_EXTENDED).copied().unwrap_or(0);
             while more != 0 {
-                let Some(b) = block(bytes, data_off) else {
+                let Some(b) = src.block(data_off) else {
+                    let total = src.available();
                     c.errors
                         .push(Error::truncated(F, data_off, data_off + BLOCK, total));
                     break 'blocks;
@@ -358,30 +548,42 @@ pub fn open(blob: &Blob, limits: &Limits) -> Result<Container> {
         }
         let padded = size.div_ceil(BLOCK).saturating_mul(BLOCK);
         let data_end = data_off.saturating_add(size);
-        if data_end > total {
+        if !src.has(data_off, size) {
+            let total = src.available();
             c.errors
                 .push(Error::truncated(F, data_off, data_end, total));
             break;
         }
-        // Checked above: data_end <= total, which fits in usize.
-        let data = bytes
-            .get(data_off as usize..data_end as usize)
-            .unwrap_or(&[]);
+        // Only extension records are read here; a member's data is its
+        // reader's (or, held, a range of the archive).
+        let data = if is_ext {
+            match src.bytes(data_off, size) {
+                Some(d) => d,
+                None => {
+                    let total = src.available();
+                    c.errors
+                        .push(Error::truncated(F, data_off, data_end, total));
+                    break;
+                }
+            }
+        } else {
+            Vec::new()
+        };
         let next = data_off.saturating_add(padded);
 
         match typeflag {
             b'L' => {
-                pending.long_name = Some(cstr(data));
+                pending.long_name = Some(cstr(&data).to_vec());
                 pending.blocks.push((off, BLOCK, "gnu long-name header"));
                 pending.blocks.push((data_off, padded, "gnu long name"));
             }
             b'K' => {
-                pending.long_link = Some(cstr(data));
+                pending.long_link = Some(cstr(&data).to_vec());
                 pending.blocks.push((off, BLOCK, "gnu long-link header"));
                 pending.blocks.push((data_off, padded, "gnu long link"));
             }
             b'x' => {
-                let (recs, bad) = pax_records(data);
+                let (recs, bad) = pax_records(&data);
                 if let Some((at, why)) = bad {
                     c.errors.push(Error::invalid(F, data_off + at as u64, why));
                 }
@@ -390,22 +592,20 @@ pub fn open(blob: &Blob, limits: &Limits) -> Result<Container> {
                 pending.blocks.push((data_off, padded, "pax records"));
             }
             b'g' => {
-                let (recs, bad) = pax_records(data);
+                let (recs, bad) = pax_records(&data);
                 if let Some((at, why)) = bad {
                     c.errors.push(Error::invalid(F, data_off + at as u64, why));
                 }
                 for r in &recs {
                     c.field(
-                        format!("pax_global.{}", text(r.key)),
-                        text(r.value),
+                        format!("pax_global.{}", text(&r.key)),
+                        text(&r.value),
                         Role::Content,
                     );
                 }
                 globals.extend(recs);
-                c.regions
-                    .push(Region::structure(off, BLOCK, "pax global header"));
-                c.regions
-                    .push(Region::structure(data_off, padded, "pax global records"));
+                region(c, Region::structure(off, BLOCK, "pax global header"));
+                region(c, Region::structure(data_off, padded, "pax global records"));
             }
             b'V' => {
                 c.field(
@@ -413,48 +613,55 @@ pub fn open(blob: &Blob, limits: &Limits) -> Result<Container> {
                     text(cstr(h.get(at::NAME).unwrap_or(&[]))),
                     Role::Content,
                 );
-                c.regions
-                    .push(Region::structure(off, BLOCK, "volume label header"));
+                region(c, Region::structure(off, BLOCK, "volume label header"));
             }
             _ => {
-                let idx = c.entries.len();
+                let idx = members;
+                members += 1;
                 let p = std::mem::take(&mut pending);
                 let e = member(h, dialect, typeflag, checksum, size, data_off, &p, &globals);
-                if e.meta.extra.iter().any(|f| f.name == "tar.sparse") {
+                let sparse = e
+                    .meta
+                    .extra
+                    .iter()
+                    .any(|f| f.name == "tar.sparse")
+                    .then(|| e.path.clone());
+                for o in sparse_maps {
+                    region(
+                        c,
+                        Region::structure(o, BLOCK, format!("gnu sparse map of entry {idx}")),
+                    );
+                }
+                for (o, l, what) in p.blocks {
+                    region(c, Region::structure(o, l, format!("{what} of entry {idx}")));
+                }
+                region(
+                    c,
+                    Region::structure(off, BLOCK, format!("header of entry {idx}")),
+                );
+                if size > 0 {
+                    region(
+                        c,
+                        Region {
+                            offset: data_off,
+                            len: size,
+                            owner: crate::Owner::Entry(idx),
+                        },
+                    );
+                }
+                if padded > size {
+                    region(c, Region::structure(data_end, padded - size, "padding"));
+                }
+                if !emit(src, c, e, (data_off, size))? {
+                    break;
+                }
+                if let Some(path) = sparse {
                     c.errors.push(Error::new(
                         F,
                         off,
-                        ErrorKind::Unsupported(format!("sparse member {}", e.path)),
+                        ErrorKind::Unsupported(format!("sparse member {path}")),
                     ));
                 }
-                for o in sparse_maps {
-                    c.regions.push(Region::structure(
-                        o,
-                        BLOCK,
-                        format!("gnu sparse map of entry {idx}"),
-                    ));
-                }
-                for (o, l, what) in p.blocks {
-                    c.regions
-                        .push(Region::structure(o, l, format!("{what} of entry {idx}")));
-                }
-                c.regions.push(Region::structure(
-                    off,
-                    BLOCK,
-                    format!("header of entry {idx}"),
-                ));
-                if size > 0 {
-                    c.regions.push(Region {
-                        offset: data_off,
-                        len: size,
-                        owner: crate::Owner::Entry(idx),
-                    });
-                }
-                if padded > size {
-                    c.regions
-                        .push(Region::structure(data_end, padded - size, "padding"));
-                }
-                c.push(e, limits)?;
             }
         }
         off = next;
@@ -466,7 +673,7 @@ pub fn open(blob: &Blob, limits: &Limits) -> Result<Container> {
             "extension headers with no member after them",
         ));
     }
-    Ok(c)
+    Ok(())
 }
 
 /// The 512-byte block at `off`, if whole.
@@ -476,8 +683,11 @@ fn block(bytes: &[u8], off: u64) -> Option<&[u8]> {
 }
 
 /// The last value of `key`: a later record overrides an earlier one.
-fn last<'a>(recs: &[PaxRecord<'a>], key: &[u8]) -> Option<&'a [u8]> {
-    recs.iter().rev().find(|r| r.key == key).map(|r| r.value)
+fn last<'a>(recs: &'a [PaxRecord], key: &[u8]) -> Option<&'a [u8]> {
+    recs.iter()
+        .rev()
+        .find(|r| r.key == key)
+        .map(|r| r.value.as_slice())
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -488,14 +698,17 @@ fn member(
     checksum: &str,
     size: u64,
     data_off: u64,
-    p: &Pending<'_>,
-    globals: &[PaxRecord<'_>],
+    p: &Pending,
+    globals: &[PaxRecord],
 ) -> Entry {
     // Local pax records override global ones, which override the header.
     let pax = |key: &[u8]| last(&p.pax, key).or_else(|| last(globals, key));
     let ustar = dialect != Dialect::V7;
 
-    let path = match (pax(b"GNU.sparse.name").or(pax(b"path")), p.long_name) {
+    let path = match (
+        pax(b"GNU.sparse.name").or(pax(b"path")),
+        p.long_name.as_deref(),
+    ) {
         (Some(v), _) => v.to_vec(),
         (None, Some(v)) => v.to_vec(),
         (None, None) => {
@@ -552,7 +765,7 @@ fn member(
         m.user = name_of(b"uname", at::UNAME);
         m.group = name_of(b"gname", at::GNAME);
     }
-    let link = match (pax(b"linkpath"), p.long_link) {
+    let link = match (pax(b"linkpath"), p.long_link.as_deref()) {
         (Some(v), _) => v.to_vec(),
         (None, Some(v)) => v.to_vec(),
         (None, None) => cstr(h.get(at::LINKNAME).unwrap_or(&[])).to_vec(),
@@ -582,9 +795,9 @@ fn member(
     ));
     for r in p.pax.iter() {
         if let Some(name) = r.key.strip_prefix(b"SCHILY.xattr.") {
-            m.xattrs.push((text(name), r.value.to_vec()));
+            m.xattrs.push((text(name), r.value.clone()));
         } else if !matches!(
-            r.key,
+            r.key.as_slice(),
             b"path"
                 | b"linkpath"
                 | b"size"
@@ -598,8 +811,8 @@ fn member(
         ) && !r.key.starts_with(b"GNU.sparse.")
         {
             m.extra.push(Field::new(
-                format!("pax.{}", text(r.key)),
-                text(r.value),
+                format!("pax.{}", text(&r.key)),
+                text(&r.value),
                 Role::Content,
             ));
         }
@@ -644,6 +857,53 @@ fn member(
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    /// Every fixture read from a stream gives the members, bytes, fields
+    /// and errors of the archive held whole; so does one cut short.
+    #[test]
+    fn a_streamed_archive_is_the_held_one() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/tar");
+        let limits = Limits::default();
+        for name in ["gnu", "pax", "ustar", "v7", "sparse-gnu", "sparse-pax"] {
+            let bytes = std::fs::read(dir.join(format!("{name}.tar"))).unwrap();
+            for cut in [bytes.len(), bytes.len() / 2 + 100] {
+                let blob = Blob::from_vec(bytes[..cut].to_vec());
+                let held = open(&blob, &limits).unwrap();
+                let mut got = Vec::new();
+                let (fields, errors) = each_member(&mut &bytes[..cut], &limits, &mut |e, r| {
+                    let mut data = Vec::new();
+                    r.read_to_end(&mut data).unwrap();
+                    got.push((e, data));
+                    Ok(())
+                })
+                .unwrap();
+                // Held, a member cut short is not listed; streamed, that is
+                // known only once its data ends early.
+                let cut_member = usize::from(cut < bytes.len() && got.len() > held.entries.len());
+                assert_eq!(
+                    got.len(),
+                    held.entries.len() + cut_member,
+                    "{name} cut at {cut}"
+                );
+                for (i, (e, data)) in got.iter().take(held.entries.len()).enumerate() {
+                    assert_eq!(e, &held.entries[i], "{name}");
+                    if matches!(e.data, Data::Range(_)) {
+                        assert_eq!(data, held.read(i, &limits).unwrap().bytes(), "{name}");
+                    }
+                }
+                assert_eq!(fields, held.fields, "{name}");
+                let shown = |v: &[Error]| v.iter().map(|e| e.to_string()).collect::<Vec<_>>();
+                let mut want = shown(&held.errors);
+                if cut_member == 1 {
+                    // Held, the cut member's pax headers are left without it.
+                    want.retain(|e| !e.contains("with no member after them"));
+                }
+                assert_eq!(shown(&errors), want, "{name} cut at {cut}");
+            }
+        }
+        // Not a tar at all: an error, as held.
+        assert!(each_member(&mut &[7u8; 600][..], &limits, &mut |_, _| Ok(())).is_err());
+    }
 
     #[test]
     fn numbers() {
