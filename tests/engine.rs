@@ -1336,3 +1336,121 @@ fn squashfs_walked_side_by_side_holds_only_what_differs() {
     // Dropped pairs still count as compared and identical.
     assert!(s.identical > 400, "{s:?}");
 }
+
+/// A compressed tar pair whose decoded size is over the memory budget is
+/// compared member by member while both decode, not by one digest of the
+/// whole: the same members, changes, diffs, nested differences and order
+/// as when both are held, except that a member over the budget for one
+/// member is compared by digest (and says so).
+#[test]
+fn tar_archives_over_the_budget_are_compared_member_by_member() {
+    use common::{gzip, ustar};
+    use std::collections::BTreeMap;
+    let big: Vec<u8> = (0..3000u32).map(|i| (i % 251) as u8).collect();
+    let mut big_b = big.clone();
+    big_b[1500] ^= 0xff;
+    let log_a = gzip(b"pkg (1.0) unstable; urgency=medium\n\n  * Initial.\n");
+    let log_b = gzip(b"pkg (1.0) unstable; urgency=medium\n\n  * Initial, rebuilt.\n");
+    let touched = Member {
+        mtime: 1_700_003_600,
+        ..file("etc/b.conf", 0, b"two\n")
+    };
+    let a = ustar(&[
+        file("etc/a.conf", 0, b"one\n"),
+        file("etc/b.conf", 0, b"two\n"),
+        file("big.bin", 0, &big),
+        file("gone.txt", 0, b"gone\n"),
+        file("doc/changelog.gz", 0, &log_a),
+        file("x1", 0, b"x"),
+        file("x2", 0, b"y"),
+    ]);
+    let b = ustar(&[
+        file("etc/a.conf", 0, b"ONE\n"),
+        touched,
+        file("big.bin", 0, &big_b),
+        file("doc/changelog.gz", 0, &log_b),
+        file("new.txt", 0, b"new\n"),
+        file("x2", 0, b"y"),
+        file("x1", 0, b"x"),
+    ]);
+    let (a, b) = (Blob::from_vec(gzip(&a)), Blob::from_vec(gzip(&b)));
+    let run = |max_memory: u64| {
+        let progress = std::sync::Arc::new(reprodiff::engine::Progress::default());
+        let opts = Options {
+            max_memory,
+            progress: Some(progress.clone()),
+            ..Options::default()
+        };
+        let r = compare_blobs("a.tar.gz", &a, "b.tar.gz", &b, &opts);
+        let streamed = progress.streamed.load(std::sync::atomic::Ordering::Relaxed);
+        (r, streamed)
+    };
+    let (held, held_streamed) = run(Options::default().max_memory);
+    // 4 KiB: the decoded 7 KiB is over it; one member may hold 512 bytes.
+    let (walked, streamed) = run(4096);
+    assert_eq!((held_streamed, streamed), (0, 1));
+    assert_eq!(walked.tree.format.as_deref(), Some("tar+gzip"));
+    let by_address = |n: &Node| -> BTreeMap<String, Node> {
+        n.children
+            .iter()
+            .map(|c| (c.address.clone(), c.clone()))
+            .collect()
+    };
+    let (h, w) = (by_address(&held.tree), by_address(&walked.tree));
+    assert_eq!(
+        h.keys().collect::<Vec<_>>(),
+        w.keys().collect::<Vec<_>>(),
+        "the same members differ"
+    );
+    let json = |v: &dyn erased::Ser| v.json();
+    for (address, hn) in &h {
+        let wn = &w[address];
+        assert_eq!(hn.status, wn.status, "{address}");
+        assert_eq!(json(&hn.changes), json(&wn.changes), "{address}");
+        if address == "big.bin" {
+            let Some(Diff::Hash {
+                reason, sha256_a, ..
+            }) = &wn.diff
+            else {
+                panic!("big.bin by digest: {:?}", wn.diff)
+            };
+            assert!(reason.contains("compared by digest"), "{reason}");
+            assert_eq!(
+                sha256_a.as_deref(),
+                Some(reprodiff::engine::sha256_hex(&big).as_str())
+            );
+        } else {
+            assert_eq!(json(&hn.diff), json(&wn.diff), "{address}");
+            assert_eq!(json(&hn.children), json(&wn.children), "{address}");
+        }
+    }
+    assert!(
+        !w["doc/changelog.gz"].children.is_empty(),
+        "nested gzip opened"
+    );
+    assert_eq!(w["new.txt"].status, Status::Added);
+    assert_eq!(w["gone.txt"].status, Status::Removed);
+    // x1 and x2 swapped: the same order change as held.
+    let order = |r: &reprodiff::report::Report| {
+        r.tree
+            .changes
+            .iter()
+            .find(|c| c.field == "order")
+            .map(|c| (Change::shown(&c.a), c.shown_b()))
+    };
+    assert!(order(&held).is_some());
+    assert_eq!(order(&held), order(&walked));
+    assert_eq!(held.summary.compared, walked.summary.compared);
+}
+
+/// JSON of anything serializable, for comparing nodes' parts.
+mod erased {
+    pub trait Ser {
+        fn json(&self) -> String;
+    }
+    impl<T: serde::Serialize> Ser for T {
+        fn json(&self) -> String {
+            serde_json::to_string(self).expect("json")
+        }
+    }
+}

@@ -22,6 +22,7 @@ pub mod folder;
 pub mod links;
 pub mod locate;
 mod lockstep;
+mod members;
 pub mod options;
 pub mod packages;
 mod pairing;
@@ -486,6 +487,12 @@ fn streamed_pair(
             cap: far.decoded_cap(b.len()),
         },
     );
+    // Two tar archives: member by member, each held at most while it is
+    // compared, instead of one digest of all of them.
+    if members::both_tar(&ia, &ib) {
+        members::compare(ctx, node, ia, ib, depth);
+        return;
+    }
     let stop = || ctx.opts.cancelled() || ctx.opts.timed_out();
     let s = streamed::compare(ia, ib, &stop);
     // The one member, counted as `compare_entries` counts members.

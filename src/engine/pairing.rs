@@ -214,7 +214,22 @@ pub(super) fn paired(pairs: &[Pair]) -> Vec<(usize, usize)> {
 pub(super) fn order_values(
     ca: &Container,
     cb: &Container,
+    a_order: Vec<(usize, usize)>,
+) -> Option<(String, String)> {
+    order_text(
+        a_order,
+        |i| ca.entries[i].path.as_str(),
+        |j| cb.entries[j].path.as_str(),
+    )
+}
+
+/// The `order` change of members paired as `(index in a, index in b)`,
+/// named by `name_a` and `name_b`: from the first position where a's order
+/// and b's part, six names a side.
+pub(super) fn order_text<'n>(
     mut a_order: Vec<(usize, usize)>,
+    name_a: impl Fn(usize) -> &'n str,
+    name_b: impl Fn(usize) -> &'n str,
 ) -> Option<(String, String)> {
     a_order.sort_unstable();
     let mut b_order = a_order.clone();
@@ -232,13 +247,7 @@ pub(super) fn order_values(
             .iter()
             .skip(first)
             .take(6)
-            .map(|&(i, j)| {
-                if a_side {
-                    ca.entries[i].path.as_str()
-                } else {
-                    cb.entries[j].path.as_str()
-                }
-            })
+            .map(|&(i, j)| if a_side { name_a(i) } else { name_b(j) })
             .collect();
         let more = v.len().saturating_sub(first + 6);
         let mut s = format!("#{first}: {}", names.join(", "));

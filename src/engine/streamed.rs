@@ -18,7 +18,7 @@ use super::digest::hex;
 
 /// Decoded pieces queued per side: with pieces of at most 64 KiB, a side
 /// holds a few hundred KiB at most, and a fast side waits for a slow one.
-const QUEUE: usize = 8;
+pub(super) const QUEUE: usize = 8;
 
 /// One side of a streamed comparison: the compressed bytes, their codec
 /// and the most decoded bytes to read.
@@ -90,7 +90,7 @@ pub fn compare(a: Input, b: Input, stop: &(dyn Fn() -> bool + Sync)) -> Streamed
 
 /// Decodes one side into `tx`, digesting it on the way; also says whether
 /// `stop` ended it.
-fn decode_side(
+pub(super) fn decode_side(
     input: Input,
     tx: &SyncSender<Vec<u8>>,
     stop: &(dyn Fn() -> bool + Sync),
@@ -108,14 +108,14 @@ fn decode_side(
 
 /// One side's decoded pieces as they arrive, and how far into the current
 /// piece the comparison has got.
-struct Queue {
+pub(super) struct Queue {
     rx: Receiver<Vec<u8>>,
     piece: Vec<u8>,
     at: usize,
 }
 
 impl Queue {
-    fn new(rx: Receiver<Vec<u8>>) -> Queue {
+    pub(super) fn new(rx: Receiver<Vec<u8>>) -> Queue {
         Queue {
             rx,
             piece: Vec::new(),
@@ -136,6 +136,18 @@ impl Queue {
             }
         }
         self.piece.get(self.at..).unwrap_or(&[])
+    }
+}
+
+/// The decoded bytes in order, for a reader of the stream's format (the
+/// tar members of `members`).
+impl std::io::Read for Queue {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let rest = self.rest();
+        let n = rest.len().min(buf.len());
+        buf[..n].copy_from_slice(&rest[..n]);
+        self.at += n;
+        Ok(n)
     }
 }
 

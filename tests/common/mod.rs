@@ -1,5 +1,5 @@
-//! Helpers shared by the integration tests: a newc cpio writer, enough to
-//! build small archives byte for byte without any tool.
+//! Helpers shared by the integration tests: newc cpio and ustar writers,
+//! enough to build small archives byte for byte without any tool.
 
 #![allow(dead_code)]
 
@@ -53,6 +53,42 @@ pub fn newc(members: &[Member]) -> Vec<u8> {
         pad(&mut out);
     }
     out
+}
+
+/// A ustar archive of regular files, as `tar --format=ustar` writes one
+/// (owner root, mode and mtime from each member), with its two end blocks.
+pub fn ustar(members: &[Member]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for m in members {
+        let mut h = [0u8; 512];
+        let mut put = |at: usize, v: &[u8]| h[at..at + v.len()].copy_from_slice(v);
+        put(0, m.name.as_bytes());
+        put(100, format!("{:07o}\0", m.mode & 0o7777).as_bytes());
+        put(108, b"0000000\0");
+        put(116, b"0000000\0");
+        put(124, format!("{:011o}\0", m.data.len()).as_bytes());
+        put(136, format!("{:011o}\0", m.mtime).as_bytes());
+        put(148, b"        ");
+        put(156, b"0");
+        put(257, b"ustar\x0000");
+        put(265, b"root");
+        put(297, b"root");
+        let sum: u32 = h.iter().map(|&b| u32::from(b)).sum();
+        h[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+        out.extend_from_slice(&h);
+        out.extend_from_slice(m.data);
+        out.resize(out.len().div_ceil(512) * 512, 0);
+    }
+    out.resize(out.len() + 1024, 0);
+    out
+}
+
+/// `data` as one gzip member.
+pub fn gzip(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(data).expect("in memory");
+    e.finish().expect("in memory")
 }
 
 /// Copies the committed release folders `testdata/release/{a,b}` under

@@ -1,0 +1,422 @@
+//! Two compressed tar archives too large to hold (a `data.tar.xz` that
+//! decodes past the memory budget), compared member by member while both
+//! decode.
+//!
+//! Engine stage (formats → **engine** → diagnosis → report), taken by
+//! `streamed_pair` instead of a digest of the whole decoded stream when
+//! both sides decode to tar. Each side runs two threads: its decoder
+//! (`streamed::decode_side`, which also digests the stream) and
+//! `tar::each_member` reading those pieces, which hands each member on
+//! with its bytes, or, past the budget for one member, only their digest.
+//! Members meet here under their names: in the same order they are
+//! compared as they come; one met out of order waits (its bytes within a
+//! share of the budget, its digest beyond) for its namesake, and is
+//! one-sided if none comes. A pair is compared like any other
+//! (`compare_entries`: metadata, content, what is nested in it), so what
+//! is held is a few members, whatever the size of the archives.
+
+use std::collections::HashMap;
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+
+use reprodiff_formats::{
+    self as formats, tar, Blob, Container, Data, Entry, Extent, Field, Format,
+};
+use sha2::{Digest, Sha256};
+
+use super::digest::hex;
+use super::entries::{compare_entries, one_sided};
+use super::pairing::order_text;
+use super::streamed::{decode_side, Input, Queue, QUEUE};
+use super::{child_address, fields, size_text, Ctx};
+use crate::report::{Cause, Diff, Node, Status, TIMEOUT};
+
+/// Members queued per side between its reader and the comparison.
+const MEMBERS: usize = 2;
+
+/// What a side's reader keeps of a member's stored bytes.
+enum Held {
+    Bytes(Vec<u8>),
+    /// Over the budget for one member: digested as it was read.
+    Digest {
+        sha256: String,
+        len: u64,
+    },
+}
+
+impl Held {
+    fn len(&self) -> u64 {
+        match self {
+            Held::Bytes(b) => b.len() as u64,
+            Held::Digest { len, .. } => *len,
+        }
+    }
+
+    fn digest(self) -> (String, u64) {
+        match self {
+            Held::Bytes(b) => (super::sha256_hex(&b), b.len() as u64),
+            Held::Digest { sha256, len } => (sha256, len),
+        }
+    }
+}
+
+/// One member as a side's reader hands it on: its place in the archive.
+struct Member {
+    index: usize,
+    entry: Entry,
+    held: Held,
+}
+
+/// Owned form of `Entry::pair_key`.
+type Key = (String, Option<Box<[u8]>>);
+
+fn key(e: &Entry) -> Key {
+    (e.path.clone(), e.raw_path.clone())
+}
+
+/// How a side's reader ended: the archive's fields and its problems.
+type Ending = formats::Result<(Vec<Field>, Vec<formats::Error>)>;
+
+/// Whether both decoded streams begin with a tar header (so the pair can
+/// be compared member by member).
+pub(super) fn both_tar(a: &Input, b: &Input) -> bool {
+    let tar = |i: &Input| {
+        formats::stream::peek(i.raw, i.codec, 512)
+            .is_ok_and(|head| formats::detect(&head) == Some(Format::Tar))
+    };
+    tar(a) && tar(b)
+}
+
+/// Compares the two archives member by member into `node` (the stream
+/// pair's node; its header fields are already compared).
+pub(super) fn compare(ctx: &Ctx, node: &mut Node, a: Input, b: Input, depth: usize) {
+    let (codec_a, codec_b) = (a.codec, b.codec);
+    node.format = Some(format!("{}+{}", Format::Tar.name(), codec_a.name()));
+    // A member is held whole up to an eighth of the budget: two queued and
+    // one compared a side, plus those waiting for their namesake.
+    let member_cap = (ctx.opts.max_memory / 8).max(1);
+    let waiting_cap = ctx.opts.max_memory / 4;
+    let limits = &ctx.opts.limits;
+    let stop = || ctx.opts.cancelled() || ctx.opts.timed_out();
+    let (decoded, ended, merged) = std::thread::scope(|s| {
+        let (tx_a, rx_a) = sync_channel::<Vec<u8>>(QUEUE);
+        let (tx_b, rx_b) = sync_channel::<Vec<u8>>(QUEUE);
+        let (mtx_a, ma) = sync_channel::<Member>(MEMBERS);
+        let (mtx_b, mb) = sync_channel::<Member>(MEMBERS);
+        let stop = &stop;
+        let da = s.spawn(move || decode_side(a, &tx_a, stop));
+        let db = s.spawn(move || decode_side(b, &tx_b, stop));
+        let ra = s.spawn(move || read_side(Queue::new(rx_a), &mtx_a, member_cap, limits));
+        let rb = s.spawn(move || read_side(Queue::new(rx_b), &mtx_b, member_cap, limits));
+        let merged = merge(ctx, &node.address, (ma, mb), waiting_cap, depth);
+        let decoded = (da.join().ok(), db.join().ok());
+        let ended = (ra.join().ok(), rb.join().ok());
+        (decoded, ended, merged)
+    });
+    let Merged {
+        mut children,
+        order,
+        stopped,
+    } = merged;
+    // The archives' own fields and problems, and the decoders'.
+    let (ea, eb) = ended;
+    // A reader that panicked is a bug, not a difference: said as an error.
+    let none = || -> Ending {
+        Err(formats::Error::invalid(
+            Format::Tar,
+            0,
+            "the reader stopped",
+        ))
+    };
+    let (ea, eb) = (ea.unwrap_or_else(none), eb.unwrap_or_else(none));
+    let empty = Vec::new();
+    let fields_of = |e: &Ending| e.as_ref().map_or(&empty, |(f, _)| f).clone();
+    fields::header_changes(ctx, node, &fields_of(&ea), &fields_of(&eb));
+    for (side, e) in [("a", &ea), ("b", &eb)] {
+        match e {
+            Ok((_, errors)) => node
+                .errors
+                .extend(errors.iter().map(|x| format!("{side}: {x}"))),
+            Err(x) => node.errors.push(format!("{side}: {x}")),
+        }
+    }
+    let mut digests = (None, None);
+    for (side, d, slot) in [
+        ("a", decoded.0, &mut digests.0),
+        ("b", decoded.1, &mut digests.1),
+    ] {
+        match d {
+            Some((Ok(_), sha, false)) => *slot = Some(sha),
+            Some((Err(e), _, false)) => node.errors.push(format!("{side}: {e}")),
+            _ => {}
+        }
+    }
+    if let Some((oa, ob)) = order {
+        ctx.change(
+            node,
+            "order",
+            formats::Role::Order,
+            Some(formats::Value::Text(oa)),
+            Some(formats::Value::Text(ob)),
+        );
+    }
+    if stopped {
+        if ctx.opts.timed_out() {
+            ctx.timeouts.fetch_add(1, Ordering::Relaxed);
+            node.errors
+                .push(format!("{TIMEOUT}: members after it were not compared"));
+        } else {
+            node.errors.push("comparison cancelled".to_string());
+        }
+    }
+    children.sort_by(|x, y| x.address.cmp(&y.address));
+    node.children = children;
+    if node.children.is_empty() && node.changes.is_empty() && !stopped {
+        // No member and no field differs, yet the bytes do.
+        ctx.fallbacks.fetch_add(1, Ordering::Relaxed);
+        node.diff = Some(Diff::Hash {
+            sha256_a: digests.0,
+            sha256_b: digests.1,
+            reason: format!(
+                "decoded size over the memory budget ({}): compared member by member ({} and {}), and no member differs",
+                size_text(ctx.opts.max_memory),
+                codec_a.name(),
+                codec_b.name()
+            ),
+        });
+    } else if depth == 0 && node.changes.is_empty() && !node.children.is_empty() {
+        node.causes.push(Cause::Consequential);
+    }
+}
+
+/// One side's reader: hands each member on, its bytes held up to `cap`.
+fn read_side(
+    mut queue: Queue,
+    tx: &SyncSender<Member>,
+    cap: u64,
+    limits: &formats::Limits,
+) -> Ending {
+    let mut index = 0usize;
+    tar::each_member(&mut queue, limits, &mut |entry, r| {
+        let stored = match &entry.data {
+            Data::Range(x) => x.len,
+            _ => 0,
+        };
+        let held = if stored <= cap {
+            let mut v = Vec::new();
+            r.read_to_end(&mut v).map_err(|e| io_error(&e))?;
+            Held::Bytes(v)
+        } else {
+            let mut h = Sha256::new();
+            let mut buf = vec![0u8; 64 << 10];
+            let mut len = 0u64;
+            loop {
+                let n = r.read(&mut buf).map_err(|e| io_error(&e))?;
+                if n == 0 {
+                    break;
+                }
+                h.update(&buf[..n]);
+                len += n as u64;
+            }
+            Held::Digest {
+                sha256: hex(&h.finalize()),
+                len,
+            }
+        };
+        let m = Member { index, entry, held };
+        index += 1;
+        // The comparison stopped listening: stop reading.
+        tx.send(m)
+            .map_err(|_| formats::Error::invalid(Format::Tar, 0, "comparison stopped"))
+    })
+}
+
+fn io_error(e: &std::io::Error) -> formats::Error {
+    formats::Error::invalid(Format::Tar, 0, format!("reading a member: {e}"))
+}
+
+/// What the merge of the two sides' members found.
+struct Merged {
+    children: Vec<Node>,
+    /// The `order` change, when members were met in another order.
+    order: Option<(String, String)>,
+    stopped: bool,
+}
+
+/// Pairs the members of both sides by name as they arrive and compares
+/// each pair; what is left unpaired is one-sided.
+fn merge(
+    ctx: &Ctx,
+    parent: &str,
+    (ra, rb): (Receiver<Member>, Receiver<Member>),
+    waiting_cap: u64,
+    depth: usize,
+) -> Merged {
+    let mut children = Vec::new();
+    let mut waiting: [HashMap<Key, Member>; 2] = [HashMap::new(), HashMap::new()];
+    let mut waiting_bytes = 0u64;
+    // (index in a, index in b) of every pair, and its name, for `order`.
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
+    let mut names: HashMap<usize, String> = HashMap::new();
+    let mut out_of_step = false;
+    let mut stopped = false;
+    let (mut xa, mut xb) = (ra.recv().ok(), rb.recv().ok());
+    let mut settle = |x: Member, y: Member, children: &mut Vec<Node>| {
+        pairs.push((x.index, y.index));
+        names.insert(x.index, x.entry.path.clone());
+        if let Some(n) = compare_pair(ctx, parent, x, y, depth) {
+            children.push(n);
+        }
+    };
+    loop {
+        if ctx.opts.cancelled() || ctx.opts.timed_out() {
+            stopped = xa.is_some() || xb.is_some();
+            break;
+        }
+        match (xa.take(), xb.take()) {
+            (None, None) => break,
+            (Some(x), Some(y)) if x.entry.pair_key() == y.entry.pair_key() => {
+                settle(x, y, &mut children);
+                xa = ra.recv().ok();
+                xb = rb.recv().ok();
+            }
+            (x, y) => {
+                // Each met member pairs with one waiting on the other side,
+                // or waits itself.
+                for (side, m) in [(0usize, x), (1usize, y)] {
+                    let Some(m) = m else { continue };
+                    out_of_step = true;
+                    let k = key(&m.entry);
+                    match waiting[1 - side].remove(&k) {
+                        Some(other) => {
+                            waiting_bytes -= waiting_len(&other);
+                            let (x, y) = if side == 0 { (m, other) } else { (other, m) };
+                            settle(x, y, &mut children);
+                        }
+                        None => {
+                            let m = bounded(m, &mut waiting_bytes, waiting_cap);
+                            if let Some(old) = waiting[side].insert(k, m) {
+                                // The same name twice on one side: the
+                                // first is left unpaired.
+                                waiting_bytes -= waiting_len(&old);
+                                children.push(unpaired(ctx, parent, side, &old.entry));
+                            }
+                        }
+                    }
+                    if side == 0 {
+                        xa = ra.recv().ok();
+                    } else {
+                        xb = rb.recv().ok();
+                    }
+                }
+            }
+        }
+    }
+    drop((ra, rb));
+    for (side, left) in waiting.into_iter().enumerate() {
+        let mut left: Vec<Member> = left.into_values().collect();
+        left.sort_by_key(|m| m.index);
+        children.extend(left.iter().map(|m| unpaired(ctx, parent, side, &m.entry)));
+    }
+    let order = if out_of_step {
+        let name = |i: usize| names.get(&i).map_or("?", String::as_str);
+        let by_b: HashMap<usize, usize> = pairs.iter().map(|&(i, j)| (j, i)).collect();
+        order_text(pairs.clone(), name, |j| {
+            name(by_b.get(&j).copied().unwrap_or(usize::MAX))
+        })
+    } else {
+        None
+    };
+    Merged {
+        children: children
+            .into_iter()
+            .filter(|n| !ctx.excluded(&n.address))
+            .collect(),
+        order,
+        stopped,
+    }
+}
+
+/// Bytes a waiting member holds.
+fn waiting_len(m: &Member) -> u64 {
+    match m.held {
+        Held::Bytes(ref b) => b.len() as u64,
+        Held::Digest { .. } => 0,
+    }
+}
+
+/// A member about to wait, reduced to its digest when the bytes already
+/// waiting would pass `cap`.
+fn bounded(mut m: Member, waiting: &mut u64, cap: u64) -> Member {
+    let len = m.held.len();
+    if matches!(m.held, Held::Bytes(_)) && waiting.saturating_add(len) > cap {
+        let (sha256, len) = m.held.digest();
+        m.held = Held::Digest { sha256, len };
+    } else if matches!(m.held, Held::Bytes(_)) {
+        *waiting += len;
+    }
+    m
+}
+
+fn unpaired(_ctx: &Ctx, parent: &str, side: usize, e: &Entry) -> Node {
+    let status = if side == 0 {
+        Status::Removed
+    } else {
+        Status::Added
+    };
+    one_sided(child_address(parent, &e.path), e, status)
+}
+
+/// A one-member container holding `bytes` as the member's data.
+fn alone(mut e: Entry, bytes: Vec<u8>) -> Container {
+    let len = bytes.len() as u64;
+    e.data = if len > 0 {
+        Data::Range(Extent { offset: 0, len })
+    } else {
+        Data::None
+    };
+    let mut c = Container::new(Format::Tar, Blob::from_vec(bytes));
+    c.entries.push(e);
+    c
+}
+
+/// Compares one pair of members; `None` when they are identical or their
+/// address is excluded.
+fn compare_pair(ctx: &Ctx, parent: &str, x: Member, y: Member, depth: usize) -> Option<Node> {
+    let address = child_address(parent, &x.entry.path);
+    if ctx.excluded(&address) {
+        return None;
+    }
+    let node = match (x.held, y.held) {
+        (Held::Bytes(ba), Held::Bytes(bb)) => {
+            let (ca, cb) = (alone(x.entry, ba), alone(y.entry, bb));
+            compare_entries(ctx, address, (&ca, None, 0), (&cb, None, 0), true, depth).0
+        }
+        (ha, hb) => {
+            // Too large to hold: metadata compared, content by digest.
+            let ((sa, la), (sb, lb)) = (ha.digest(), hb.digest());
+            let (ca, cb) = (alone(x.entry, Vec::new()), alone(y.entry, Vec::new()));
+            let (mut n, _) =
+                compare_entries(ctx, address, (&ca, None, 0), (&cb, None, 0), false, depth);
+            n.size_a = Some(la);
+            n.size_b = Some(lb);
+            if sa != sb {
+                if n.status == Status::Identical {
+                    ctx.identical.fetch_sub(1, Ordering::Relaxed);
+                    n.status = Status::Modified;
+                }
+                ctx.fallbacks.fetch_add(1, Ordering::Relaxed);
+                n.diff = Some(Diff::Hash {
+                    sha256_a: Some(sa),
+                    sha256_b: Some(sb),
+                    reason: format!(
+                        "member over the memory budget for one member ({}): compared by digest",
+                        size_text(ctx.opts.max_memory / 8)
+                    ),
+                });
+            }
+            n
+        }
+    };
+    (node.status != Status::Identical).then_some(node)
+}
