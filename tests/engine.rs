@@ -1382,13 +1382,15 @@ fn tar_archives_over_the_budget_are_compared_member_by_member() {
             ..Options::default()
         };
         let r = compare_blobs("a.tar.gz", &a, "b.tar.gz", &b, &opts);
-        let streamed = progress.streamed.load(std::sync::atomic::Ordering::Relaxed);
-        (r, streamed)
+        let load = |c: &std::sync::atomic::AtomicU64| c.load(std::sync::atomic::Ordering::Relaxed);
+        (r, load(&progress.streamed), load(&progress.held_max))
     };
-    let (held, held_streamed) = run(Options::default().max_memory);
+    let (held, held_streamed, _) = run(Options::default().max_memory);
     // 4 KiB: the decoded 7 KiB is over it; one member may hold 512 bytes.
-    let (walked, streamed) = run(4096);
+    let (walked, streamed, held_max) = run(4096);
     assert_eq!((held_streamed, streamed), (0, 1));
+    // gzip's ISIZE said so: nothing was decoded only to find it out.
+    assert_eq!(held_max, 0);
     assert_eq!(walked.tree.format.as_deref(), Some("tar+gzip"));
     let by_address = |n: &Node| -> BTreeMap<String, Node> {
         n.children

@@ -297,6 +297,12 @@ fn differing_bytes(ctx: &Ctx, address: &str, a: &Blob, b: &Blob, depth: usize) -
                 compare_containers(ctx, &mut node, sa, (&mut cb, b), depth, Some(o.regions));
                 return node;
             }
+            // A stream that says it decodes past its half of the budget is
+            // not decoded only to find that out.
+            if declared_over_budget(ctx, (a, fa), (b, fb)) {
+                streamed_pair(ctx, &mut node, (a, fa), (b, fb), depth);
+                return node;
+            }
             let (oa, ob, ev) = open_pair(ctx, a, fa, b, fb);
             if over_budget(ctx, &oa) || over_budget(ctx, &ob) {
                 // Nothing decoded is kept: the streamed comparison decodes again.
@@ -425,6 +431,20 @@ fn over_budget(ctx: &Ctx, r: &formats::Result<Option<Container>>) -> bool {
     let budget = ctx.opts.max_memory / 2;
     matches!(r, Err(formats::Error { kind: formats::ErrorKind::DecodedCap { cap }, .. })
         if *cap == budget && budget < ctx.opts.limits.max_decoded)
+}
+
+/// Whether either of two streams declares a decoded size over its half of
+/// the memory budget (see `formats::stream::declared_size`), when the
+/// budget is what bounds them (as in [`over_budget`]).
+fn declared_over_budget(ctx: &Ctx, (a, fa): (&Blob, Format), (b, fb): (&Blob, Format)) -> bool {
+    let budget = ctx.opts.max_memory / 2;
+    let over = |x: &Blob, f: Format| {
+        f.is_stream() && formats::stream::declared_size(x, f).is_some_and(|n| n > budget)
+    };
+    fa.is_stream()
+        && fb.is_stream()
+        && budget < ctx.opts.limits.max_decoded
+        && (over(a, fa) || over(b, fb))
 }
 
 /// Decoded bytes an opened side holds (none for a side read in place).

@@ -139,6 +139,20 @@ pub fn each_chunk(
     Ok(sink.written)
 }
 
+/// At least how many bytes the stream decodes to, as it declares without
+/// being decoded: an xz index's total, a zstd frame's content size, a gzip
+/// ISIZE (the last member's size mod 2^32, so never more than the total),
+/// the last only when deflate could reach it (1032:1). A claim is not
+/// checked until the stream is decoded: it may decide how a pair is
+/// compared (held or as it decodes), never what the comparison finds.
+pub fn declared_size(blob: &Blob, codec: Format) -> Option<u64> {
+    let hint = size_hint(blob.bytes(), codec)?;
+    match codec {
+        Format::Gzip => (hint <= blob.len().saturating_mul(1032)).then_some(hint),
+        _ => Some(hint),
+    }
+}
+
 /// The decoded size a stream declares for itself, when it does: the first
 /// zstd frame's content size, or a gzip member's ISIZE trailer (size mod
 /// 2^32 of the last member; exact for the usual single-member file).
