@@ -1389,8 +1389,9 @@ fn tar_archives_over_the_budget_are_compared_member_by_member() {
     // 4 KiB: the decoded 7 KiB is over it; one member may hold 512 bytes.
     let (walked, streamed, held_max) = run(4096);
     assert_eq!((held_streamed, streamed), (0, 1));
-    // gzip's ISIZE said so: nothing was decoded only to find it out.
-    assert_eq!(held_max, 0);
+    // gzip's ISIZE said so: the archive was not decoded to its half of the
+    // budget only to find that out (what was held is the nested changelogs).
+    assert!(held_max < 2048, "held {held_max} bytes");
     assert_eq!(walked.tree.format.as_deref(), Some("tar+gzip"));
     let by_address = |n: &Node| -> BTreeMap<String, Node> {
         n.children
