@@ -23,6 +23,19 @@ pub(super) fn one_sided(address: String, e: &Entry, status: Status) -> Node {
     n
 }
 
+/// Whether, and how, a pair's content is compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Content {
+    /// Not at all (known equal, or held by another pair).
+    Skip,
+    /// Stored bytes first, decoded only when those differ.
+    Compare,
+    /// Decoded at once: the stored bytes are already known not to be the
+    /// same (found so while walking two listings side by side), so asking
+    /// again would decode SquashFS fragment tails a second time.
+    Decode,
+}
+
 /// Compares one pair of entries; also returns where the changes found in
 /// their content (not in their metadata) start in the node's `changes`,
 /// for entries that share this data to be told what it says.
@@ -31,7 +44,7 @@ pub(super) fn compare_entries(
     address: String,
     (ca, kept_a, i): (&Container, Option<&Kept>, usize),
     (cb, kept_b, j): (&Container, Option<&Kept>, usize),
-    content: bool,
+    content: Content,
     depth: usize,
 ) -> (Node, usize) {
     ctx.compared.fetch_add(1, Ordering::Relaxed);
@@ -65,9 +78,12 @@ pub(super) fn compare_entries(
 
     let content_from = node.changes.len();
     let has_data = |e: &Entry| !matches!(e.data, Data::None) && e.size > 0;
-    if content && (has_data(ea) || has_data(eb)) {
-        let same = formats::squashfs::stored_equal(ca, ea, cb, eb)
-            .or_else(|| deflated_equal(ca, ea, cb, eb));
+    if content != Content::Skip && (has_data(ea) || has_data(eb)) {
+        let same = match content {
+            Content::Decode => None,
+            _ => formats::squashfs::stored_equal(ca, ea, cb, eb)
+                .or_else(|| deflated_equal(ca, ea, cb, eb)),
+        };
         if same != Some(true) && ctx.opts.timed_out() {
             cut::entry_content(ctx, &mut node, (ca, kept_a, i), (cb, kept_b, j));
         } else if same != Some(true) {

@@ -18,6 +18,7 @@
 //! by name.
 
 use std::cmp::Ordering as Order;
+use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 
 use rayon::prelude::*;
@@ -38,6 +39,11 @@ pub(super) struct Opened {
     /// The differing regions of the two images, owners dropped while
     /// walking included.
     pub regions: Vec<Region>,
+    /// Kept members of `a` (by index) whose stored bytes were already
+    /// compared with their pair's while walking, and whether they were the
+    /// same: not to be asked again (a moved SquashFS fragment tail is
+    /// decoded to tell, and its block may no longer be cached by then).
+    pub stored: HashMap<usize, bool>,
 }
 
 /// One step of the merged walk: a member of each side under one name, or
@@ -75,6 +81,7 @@ pub(super) fn open(ctx: &Ctx, address: &str, a: &Blob, b: &Blob) -> Option<Opene
         located,
         queue: Vec::with_capacity(BATCH),
         dropped: 0,
+        stored: HashMap::new(),
     };
     let (mut xa, mut xb) = (wa.next_entry().ok()?, wb.next_entry().ok()?);
     loop {
@@ -103,6 +110,7 @@ pub(super) fn open(ctx: &Ctx, address: &str, a: &Blob, b: &Blob) -> Option<Opene
         mut cb,
         located,
         dropped,
+        stored,
         ..
     } = m;
     ca.errors.extend(wa.into_errors());
@@ -118,6 +126,7 @@ pub(super) fn open(ctx: &Ctx, address: &str, a: &Blob, b: &Blob) -> Option<Opene
         a: ca,
         b: cb,
         regions: located.finish(),
+        stored,
     })
 }
 
@@ -143,6 +152,7 @@ struct Merge<'c, 'o> {
     located: Located,
     queue: Vec<Item>,
     dropped: u64,
+    stored: HashMap<usize, bool>,
 }
 
 impl Merge<'_, '_> {
@@ -167,16 +177,19 @@ impl Merge<'_, '_> {
     fn flush(&mut self) {
         let queue = std::mem::take(&mut self.queue);
         let (ctx, ca, cb) = (self.ctx, &self.ca, &self.cb);
-        let same: Vec<bool> = queue
+        let checked: Vec<Check> = queue
             .par_iter()
             .map(|item| match (&item.a, &item.b) {
-                (Some(x), Some(y)) => droppable(ca, x, cb, y),
-                _ => false,
+                (Some(x), Some(y)) => check(ca, x, cb, y),
+                _ => Check::Keep(None),
             })
             .collect();
-        for (item, same) in queue.into_iter().zip(same) {
+        for (item, checked) in queue.into_iter().zip(checked) {
+            if let Check::Keep(Some(same)) = checked {
+                self.stored.insert(self.ca.entries.len(), same);
+            }
             match item {
-                Item { a: Some(x), .. } if same => {
+                Item { a: Some(x), .. } if checked == Check::Drop => {
                     // An excluded pair is not compared, so not counted.
                     let excluded = !ctx.opts.exclude.is_empty()
                         && ctx.excluded(&Address::new(self.address).child(&x.path));
@@ -204,25 +217,44 @@ fn keep(c: &mut Container, e: Entry) {
     c.entries.push(e);
 }
 
-/// Whether a pair of members is certainly one that comparing would find
-/// identical, and that nothing else reads: the same stored name, kind,
-/// size and metadata, the very same stored bytes, not hard-linked, and not
-/// a file package attribution reads.
-fn droppable(ca: &Container, x: &Entry, cb: &Container, y: &Entry) -> bool {
+/// What the walk does with a pair of members.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Check {
+    /// Certainly identical, and read by nothing else: dropped.
+    Drop,
+    /// Kept for the comparison proper, with whether its stored bytes are
+    /// the same when that was found out.
+    Keep(Option<bool>),
+}
+
+/// A pair is dropped when comparing it would certainly find it identical
+/// and nothing else reads it: the same stored name, kind, size and
+/// metadata, the very same stored bytes, not hard-linked, and not a file
+/// package attribution reads.
+fn check(ca: &Container, x: &Entry, cb: &Container, y: &Entry) -> Check {
     let linked = |e: &Entry| {
         e.kind == Kind::Hardlink || (e.kind != Kind::Dir && e.meta.nlink.is_some_and(|n| n > 1))
     };
-    x.pair_key() == y.pair_key()
+    let candidate = x.pair_key() == y.pair_key()
         && x.kind == y.kind
         && x.size == y.size
         && same_meta(&x.meta, &y.meta)
         && !linked(x)
         && !linked(y)
-        && !packages::read_when_same(&x.path)
-        && match (&x.data, &y.data) {
-            (Data::None, Data::None) => true,
-            _ => squashfs::stored_equal(ca, x, cb, y) == Some(true),
-        }
+        && !packages::read_when_same(&x.path);
+    if !candidate {
+        // Compared later, stored bytes first. Comparing them here too
+        // (measured) cost more than it saved: two threads on one batch
+        // take turns evicting each other's cached fragment blocks.
+        return Check::Keep(None);
+    }
+    match (&x.data, &y.data) {
+        (Data::None, Data::None) => Check::Drop,
+        _ => match squashfs::stored_equal(ca, x, cb, y) {
+            Some(true) => Check::Drop,
+            _ => Check::Keep(Some(false)),
+        },
+    }
 }
 
 /// Metadata equal in all that a comparison looks at: everything but the

@@ -25,7 +25,7 @@ use reprodiff_formats::{
 use sha2::{Digest, Sha256};
 
 use super::digest::hex;
-use super::entries::{compare_entries, one_sided};
+use super::entries::{compare_entries, one_sided, Content};
 use super::pairing::order_text;
 use super::streamed::{decode_side, Input, Queue, QUEUE};
 use super::{child_address, fields, size_text, Ctx};
@@ -390,14 +390,28 @@ fn compare_pair(ctx: &Ctx, parent: &str, x: Member, y: Member, depth: usize) -> 
     let node = match (x.held, y.held) {
         (Held::Bytes(ba), Held::Bytes(bb)) => {
             let (ca, cb) = (alone(x.entry, ba), alone(y.entry, bb));
-            compare_entries(ctx, address, (&ca, None, 0), (&cb, None, 0), true, depth).0
+            compare_entries(
+                ctx,
+                address,
+                (&ca, None, 0),
+                (&cb, None, 0),
+                Content::Compare,
+                depth,
+            )
+            .0
         }
         (ha, hb) => {
             // Too large to hold: metadata compared, content by digest.
             let ((sa, la), (sb, lb)) = (ha.digest(), hb.digest());
             let (ca, cb) = (alone(x.entry, Vec::new()), alone(y.entry, Vec::new()));
-            let (mut n, _) =
-                compare_entries(ctx, address, (&ca, None, 0), (&cb, None, 0), false, depth);
+            let (mut n, _) = compare_entries(
+                ctx,
+                address,
+                (&ca, None, 0),
+                (&cb, None, 0),
+                Content::Skip,
+                depth,
+            );
             n.size_a = Some(la);
             n.size_b = Some(lb);
             if sa != sb {

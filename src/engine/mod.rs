@@ -38,7 +38,7 @@ pub use options::{glob_match, parse_seconds, OnSubtree, Options, Progress};
 
 use digest::image_sha256;
 pub use digest::{file_digests, sha256_hex};
-use entries::{compare_entries, one_sided};
+use entries::{compare_entries, one_sided, Content};
 pub use explain::{explain_leaf, Explain, Leaf};
 use pairing::{dir_orders, order_matters, order_values, pair, paired, per_directory, Pair};
 use twins::{report_shared, Twin};
@@ -293,6 +293,7 @@ fn differing_bytes(ctx: &Ctx, address: &str, a: &Blob, b: &Blob, depth: usize) -
                 let sa = Side {
                     c: &ca,
                     evicted: None,
+                    stored: Some(&o.stored),
                 };
                 compare_containers(ctx, &mut node, sa, (&mut cb, b), depth, Some(o.regions));
                 return node;
@@ -315,6 +316,7 @@ fn differing_bytes(ctx: &Ctx, address: &str, a: &Blob, b: &Blob, depth: usize) -
                     let sa = Side {
                         c: &ca,
                         evicted: ev.as_ref(),
+                        stored: None,
                     };
                     compare_containers(ctx, &mut node, sa, (&mut cb, b), depth, None);
                     return node;
@@ -599,6 +601,10 @@ fn size_text(n: u64) -> String {
 struct Side<'c> {
     c: &'c Container,
     evicted: Option<&'c Evicted>,
+    /// Members (by index) whose stored bytes were already compared with
+    /// their pair's (the same or not), while walking both listings side by
+    /// side.
+    stored: Option<&'c HashMap<usize, bool>>,
 }
 
 fn leaf_diff(ctx: &Ctx, a: &Blob, b: &Blob) -> Diff {
@@ -767,7 +773,12 @@ fn compare_containers(
             }
             let n = match *p {
                 Pair::Both(i, j) => {
-                    let content = shared(i, j).is_none() && !equal_a.contains(&i);
+                    let wanted = shared(i, j).is_none() && !equal_a.contains(&i);
+                    let content = match (wanted, sa.stored.and_then(|s| s.get(&i))) {
+                        (false, _) | (true, Some(true)) => Content::Skip,
+                        (true, Some(false)) => Content::Decode,
+                        (true, None) => Content::Compare,
+                    };
                     let (a, b) = ((ca, kept_a.as_ref(), i), (cb, kept_b.as_ref(), j));
                     let (mut n, from) = compare_entries(ctx, address, a, b, content, depth);
                     let before = n.changes.len();
@@ -791,7 +802,10 @@ fn compare_containers(
                 }
                 Pair::Renamed(i, j, same) => {
                     // Bytes found equal while pairing are not read again.
-                    let content = !same && !equal_a.contains(&i);
+                    let content = match !same && !equal_a.contains(&i) {
+                        true => Content::Compare,
+                        false => Content::Skip,
+                    };
                     let (a, b) = ((ca, kept_a.as_ref(), i), (cb, kept_b.as_ref(), j));
                     let (mut n, from) = compare_entries(ctx, address, a, b, content, depth);
                     let before = n.changes.len();
