@@ -1308,18 +1308,27 @@ fn squashfs_walked_side_by_side_holds_only_what_differs() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/lockstep");
     let read = |side: &str| Blob::open(&dir.join(format!("{side}.squashfs"))).expect("fixture");
     let (a, b) = (read("a"), read("b"));
-    let run = |lockstep: bool| {
+    let run_excluding = |lockstep: bool, exclude: &[&str]| {
         let progress = Arc::new(reprodiff::engine::Progress::default());
         let opts = Options {
             lockstep,
             progress: Some(progress.clone()),
+            exclude: exclude.iter().map(|g| g.to_string()).collect(),
             ..Options::default()
         };
         let r = compare_blobs("a", &a, "b", &b, &opts);
         (r, progress.held_entries.load(Ordering::Relaxed))
     };
+    let run = |lockstep: bool| run_excluding(lockstep, &[]);
+    // Excluded members are neither compared nor counted, dropped or not.
+    let globs = ["usr/share/doc/pkg-01*", "etc/*"];
+    let json = |r: &reprodiff::report::Report| serde_json::to_string_pretty(r).expect("json");
+    let (excluded_whole, _) = run_excluding(false, &globs);
+    let (excluded_walked, _) = run_excluding(true, &globs);
+    assert_eq!(json(&excluded_walked), json(&excluded_whole));
     let (whole, held_whole) = run(false);
     let (walked, held) = run(true);
+    assert!(excluded_walked.summary.compared < walked.summary.compared);
     assert_eq!(held_whole, 0, "nothing walked side by side");
     assert_eq!(
         serde_json::to_string_pretty(&walked).expect("json"),
