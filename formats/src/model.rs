@@ -346,6 +346,54 @@ impl Container {
         self.read_entry(entry, limits)
     }
 
+    /// Whether reading `entry` decodes or gathers its bytes into memory
+    /// (rather than viewing a range of `source`).
+    pub fn read_holds(entry: &Entry) -> bool {
+        match &entry.data {
+            Data::None | Data::Range(_) => false,
+            Data::Extents(list) => list.len() > 1,
+            Data::Deflate(_) | Data::Squash { .. } => true,
+        }
+    }
+
+    /// The bytes of `entry` handed to `f` piece by piece, decoded or
+    /// gathered as [`Container::read_entry`] would, but never held whole:
+    /// for a member too large for the memory budget.
+    pub fn each_piece(
+        &self,
+        entry: &Entry,
+        limits: &crate::Limits,
+        f: &mut dyn FnMut(&[u8]),
+    ) -> Result<()> {
+        match &entry.data {
+            Data::Deflate(e) => crate::zip::each_piece(&self.source, *e, entry.size, limits, f),
+            Data::Squash { blocks, fragment } => match &self.squash {
+                Some(d) => d.each_piece(blocks, fragment.as_ref(), entry.size, limits, f),
+                None => Err(Error::invalid(
+                    self.format,
+                    0,
+                    "SquashFS data outside a SquashFS container",
+                )),
+            },
+            Data::Extents(list) => {
+                let mut left = entry.size;
+                for e in list {
+                    if left == 0 {
+                        break;
+                    }
+                    let len = e.len.min(left);
+                    f(self.source.slice(e.offset, len, self.format)?.bytes());
+                    left -= len;
+                }
+                Ok(())
+            }
+            _ => {
+                f(self.read_entry(entry, limits)?.bytes());
+                Ok(())
+            }
+        }
+    }
+
     /// The bytes of a member of this container that is not (or no longer)
     /// in its listing, such as one a SquashFS walk yielded.
     pub fn read_entry(&self, entry: &Entry, limits: &crate::Limits) -> Result<Blob> {

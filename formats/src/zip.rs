@@ -492,6 +492,27 @@ fn member(b: &[u8], (at, lh, csize): (usize, u64, u64), name: &str) -> Result<(u
 /// as exactly `size` bytes (the central directory's claim), bounded by the
 /// limits whatever the claim says.
 pub fn inflate(source: &Blob, ext: Extent, size: u64, limits: &Limits) -> Result<Blob> {
+    let mut out = Vec::new();
+    each_piece(source, ext, size, limits, &mut |piece| {
+        if out.capacity() == 0 {
+            // Checked against the cap before the first piece.
+            out.reserve_exact(usize::try_from(size).unwrap_or(0));
+        }
+        out.extend_from_slice(piece);
+    })?;
+    Ok(Blob::from_vec(out))
+}
+
+/// Inflates a member of `size` bytes piece by piece (64 KiB at most),
+/// handing each to `f`: what is held is one piece, so a member larger than
+/// the memory budget can be digested. The same checks as [`inflate`].
+pub fn each_piece(
+    source: &Blob,
+    ext: Extent,
+    size: u64,
+    limits: &Limits,
+    f: &mut dyn FnMut(&[u8]),
+) -> Result<()> {
     use std::io::Read;
     let raw = source.slice(ext.offset, ext.len, Format::Zip)?;
     let cap = limits.decoded_cap(ext.len);
@@ -503,26 +524,31 @@ pub fn inflate(source: &Blob, ext: Extent, size: u64, limits: &Limits) -> Result
             )),
         ));
     }
-    let want = usize::try_from(size).map_err(|_| {
-        err(
-            ext.offset,
-            ErrorKind::Limit("member too large for memory".into()),
-        )
-    })?;
-    let mut out = Vec::with_capacity(want);
-    flate2::read::DeflateDecoder::new(raw.bytes())
-        .take(size.saturating_add(1))
-        .read_to_end(&mut out)
-        .map_err(|e| err(ext.offset, ErrorKind::Decode(e.to_string())))?;
-    if out.len() != want {
+    let mut r = flate2::read::DeflateDecoder::new(raw.bytes()).take(size.saturating_add(1));
+    let mut buf = vec![0u8; 64 << 10];
+    let mut got = 0u64;
+    loop {
+        let n = r
+            .read(&mut buf)
+            .map_err(|e| err(ext.offset, ErrorKind::Decode(e.to_string())))?;
+        if n == 0 {
+            break;
+        }
+        got += n as u64;
+        if got > size {
+            break;
+        }
+        f(&buf[..n]);
+    }
+    if got != size {
         return Err(err(
             ext.offset,
             ErrorKind::Decode(format!(
                 "member decodes to {}{} bytes, the directory says {size}",
-                out.len(),
-                if out.len() > want { "+" } else { "" }
+                got,
+                if got > size { "+" } else { "" }
             )),
         ));
     }
-    Ok(Blob::from_vec(out))
+    Ok(())
 }

@@ -11,7 +11,7 @@ use std::sync::atomic::Ordering;
 use reprodiff_formats::{self as formats, Blob, Container, Data, Entry, Role, Value};
 
 use super::{compare_bytes, cut, fields, repeats, Ctx, Kept};
-use crate::report::{Cause, Node, Status};
+use crate::report::{Cause, Diff, Node, Status};
 
 pub(super) fn one_sided(address: String, e: &Entry, status: Status) -> Node {
     let mut n = Node::new(address, status);
@@ -84,8 +84,11 @@ pub(super) fn compare_entries(
             _ => formats::squashfs::stored_equal(ca, ea, cb, eb)
                 .or_else(|| deflated_equal(ca, ea, cb, eb)),
         };
+        let held = kept_a.is_none() && kept_b.is_none();
         if same != Some(true) && ctx.opts.timed_out() {
             cut::entry_content(ctx, &mut node, (ca, kept_a, i), (cb, kept_b, j));
+        } else if same != Some(true) && held && over_budget(ctx, ea, eb) {
+            digested(ctx, &mut node, (ca, ea), (cb, eb));
         } else if same != Some(true) {
             let (ra, rb) = rayon::join(
                 || read_entry(ctx, ca, kept_a, i),
@@ -130,6 +133,63 @@ pub(super) fn compare_entries(
         node.status = Status::Modified;
     }
     (node, content_from)
+}
+
+/// Whether comparing a pair's decoded content would hold more than the
+/// memory budget: a side that decodes (a SquashFS file, a deflated ZIP
+/// member) to more than half of it. A range of the input is only viewed.
+fn over_budget(ctx: &Ctx, ea: &Entry, eb: &Entry) -> bool {
+    let half = ctx.opts.max_memory / 2;
+    let big = |e: &Entry| Container::read_holds(e) && e.size > half;
+    big(ea) || big(eb)
+}
+
+/// The content of a pair too large to hold, compared by the SHA-256 of
+/// each side as it decodes, piece by piece, both sides at once. Nothing
+/// is opened inside it: a `hash` diff says why, with both digests.
+fn digested(
+    ctx: &Ctx,
+    node: &mut Node,
+    (ca, ea): (&Container, &Entry),
+    (cb, eb): (&Container, &Entry),
+) {
+    use sha2::{Digest, Sha256};
+    let digest = |c: &Container, e: &Entry| {
+        let mut h = Sha256::new();
+        let mut len = 0u64;
+        c.each_piece(e, &ctx.opts.limits, &mut |piece| {
+            h.update(piece);
+            len += piece.len() as u64;
+        })
+        .map(|()| (super::digest::hex(&h.finalize()), len))
+    };
+    // A side that is a view of the input sits at a known offset of it, as
+    // when read whole.
+    let mapped = |c: &Container, e: &Entry| {
+        let view = (!Container::read_holds(e)).then(|| c.read_entry(e, &ctx.opts.limits).ok());
+        view.flatten()
+            .filter(Blob::is_mapped)
+            .map(|b| b.base_offset())
+    };
+    node.image_offset_a = mapped(ca, ea);
+    node.image_offset_b = mapped(cb, eb);
+    let (ra, rb) = rayon::join(|| digest(ca, ea), || digest(cb, eb));
+    match (ra, rb) {
+        (Ok(a), Ok(b)) if a == b => {}
+        (Ok((sa, _)), Ok((sb, _))) => {
+            ctx.fallbacks.fetch_add(1, Ordering::Relaxed);
+            node.diff = Some(Diff::Hash {
+                sha256_a: Some(sa),
+                sha256_b: Some(sb),
+                reason: format!(
+                    "member of {} bytes over the memory budget ({}): compared by digest as it decoded",
+                    ea.size.max(eb.size),
+                    super::size_text(ctx.opts.max_memory)
+                ),
+            });
+        }
+        (ra, rb) => cut::side_errors(node, ra, rb),
+    }
 }
 
 /// Entry `i`'s bytes: read through the listing, or, when the container's

@@ -248,6 +248,28 @@ impl Decoder {
         size: u64,
         limits: &Limits,
     ) -> Result<Blob> {
+        let mut out: Vec<u8> = Vec::new();
+        self.each_piece(blocks, fragment, size, limits, &mut |piece| {
+            if out.capacity() == 0 {
+                // Checked against the image and the cap before the first piece.
+                out.reserve_exact(usize::try_from(size).unwrap_or(0));
+            }
+            out.extend_from_slice(piece);
+        })?;
+        Ok(Blob::from_vec(out))
+    }
+
+    /// Decodes a file of `size` bytes block by block, handing each decoded
+    /// block (and then the tail) to `f`: what is held is one block, so a
+    /// file larger than the memory budget can be digested.
+    pub fn each_piece(
+        &self,
+        blocks: &[SquashBlock],
+        fragment: Option<&SquashFragment>,
+        size: u64,
+        limits: &Limits,
+        f: &mut dyn FnMut(&[u8]),
+    ) -> Result<()> {
         let at = blocks
             .first()
             .map(|b| b.offset)
@@ -295,12 +317,9 @@ impl Decoder {
                 format!("file of {size} bytes with room for {most}"),
             ));
         }
-        let size_usize = usize::try_from(size)
-            .map_err(|_| err(at, ErrorKind::Limit("file too large for memory".into())))?;
-        let bs = self.block_size as usize;
-        let mut out: Vec<u8> = Vec::with_capacity(size_usize);
+        let mut done = 0u64;
         for b in blocks {
-            let left = size_usize - out.len();
+            let left = size - done;
             if left == 0 {
                 return Err(Error::invalid(
                     Format::SquashFs,
@@ -308,29 +327,28 @@ impl Decoder {
                     "more blocks than the file size needs",
                 ));
             }
-            let part = self.block(b, Some(left.min(bs)))?;
-            out.extend_from_slice(&part);
+            let part = self.block(b, Some(left.min(bs64) as usize))?;
+            done += part.len() as u64;
+            f(&part);
         }
-        if let Some(f) = fragment {
-            let tail = self.tail(f)?;
-            if tail.len() > size_usize - out.len() {
+        if let Some(frag) = fragment {
+            let tail = self.tail(frag)?;
+            if tail.len() as u64 > size - done {
                 return Err(Error::invalid(
                     Format::SquashFs,
-                    f.block.offset,
+                    frag.block.offset,
                     "fragment tail longer than the file",
                 ));
             }
-            out.extend_from_slice(&tail);
+            done += tail.len() as u64;
+            f(&tail);
         }
-        if out.len() != size_usize {
+        if done != size {
             return Err(err(
                 at,
-                ErrorKind::Invalid(format!(
-                    "file data is {} bytes, the inode says {size}",
-                    out.len()
-                )),
+                ErrorKind::Invalid(format!("file data is {done} bytes, the inode says {size}")),
             ));
         }
-        Ok(Blob::from_vec(out))
+        Ok(())
     }
 }
