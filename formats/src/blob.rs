@@ -177,6 +177,24 @@ pub struct Blob {
 }
 
 impl Blob {
+    /// The `size` bytes a piece-by-piece reader hands to its callback,
+    /// gathered into one blob. The buffer is sized when the first piece
+    /// comes, after the reader has checked `size` against the input and
+    /// the decode cap.
+    pub(crate) fn gather(
+        size: u64,
+        read: impl FnOnce(&mut dyn FnMut(&[u8])) -> crate::Result<()>,
+    ) -> crate::Result<Blob> {
+        let mut out: Vec<u8> = Vec::new();
+        read(&mut |piece| {
+            if out.capacity() == 0 {
+                out.reserve_exact(usize::try_from(size).unwrap_or(0));
+            }
+            out.extend_from_slice(piece);
+        })?;
+        Ok(Blob::from_vec(out))
+    }
+
     /// Maps a file read-only. Pages are faulted in as they are read: the
     /// faults overlap with the work, where populating the whole map up
     /// front (MAP_POPULATE) delays the start by ~15 ms per 134 MiB.

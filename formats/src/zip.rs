@@ -492,15 +492,7 @@ fn member(b: &[u8], (at, lh, csize): (usize, u64, u64), name: &str) -> Result<(u
 /// as exactly `size` bytes (the central directory's claim), bounded by the
 /// limits whatever the claim says.
 pub fn inflate(source: &Blob, ext: Extent, size: u64, limits: &Limits) -> Result<Blob> {
-    let mut out = Vec::new();
-    each_piece(source, ext, size, limits, &mut |piece| {
-        if out.capacity() == 0 {
-            // Checked against the cap before the first piece.
-            out.reserve_exact(usize::try_from(size).unwrap_or(0));
-        }
-        out.extend_from_slice(piece);
-    })?;
-    Ok(Blob::from_vec(out))
+    Blob::gather(size, |f| each_piece(source, ext, size, limits, f))
 }
 
 /// Inflates a member of `size` bytes piece by piece (64 KiB at most),

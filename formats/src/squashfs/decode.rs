@@ -248,15 +248,7 @@ impl Decoder {
         size: u64,
         limits: &Limits,
     ) -> Result<Blob> {
-        let mut out: Vec<u8> = Vec::new();
-        self.each_piece(blocks, fragment, size, limits, &mut |piece| {
-            if out.capacity() == 0 {
-                // Checked against the image and the cap before the first piece.
-                out.reserve_exact(usize::try_from(size).unwrap_or(0));
-            }
-            out.extend_from_slice(piece);
-        })?;
-        Ok(Blob::from_vec(out))
+        Blob::gather(size, |f| self.each_piece(blocks, fragment, size, limits, f))
     }
 
     /// Decodes a file of `size` bytes block by block, handing each decoded
