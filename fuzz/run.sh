@@ -2,7 +2,8 @@
 # Reruns the fuzz campaign: builds every target, copies its seeds from the
 # committed fixtures into fuzz/seeds/<target>/ (not committed: they are the
 # fixtures), runs it on fuzz/corpus/<target>/ (committed) and the seeds until
-# it has executed RUNS inputs (10 M; 1 M for the detect-and-recurse `walk`)
+# it has executed RUNS inputs (10 M; 1 M for the detect-and-recurse `walk`
+# and for `pair`, the whole engine over two inputs)
 # or SECONDS have passed, then minimizes the corpus in place (libFuzzer
 # -merge=1 over corpus and seeds, so only inputs that add coverage stay,
 # the seeds themselves left out), keeps its smallest inputs up to 1 MiB
@@ -19,7 +20,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 seconds="${1:-600}"
 shift || true
-all=(ar beam cpio disk fat iso9660 pe png squashfs stream structured tar zip walk)
+all=(ar beam cpio disk fat iso9660 pe png squashfs stream structured tar zip walk pair)
 targets=("${@:-${all[@]}}")
 td=../testdata
 
@@ -38,9 +39,35 @@ seeds() {
     structured) ls "$td"/structured/* "$td"/diagnose/status.* ;;
     tar) ls "$td"/tar/*.tar* ;;
     zip) ls "$td"/zip/* ;;
+    # Pairs of fixtures, written as one input each by pair_seeds.
+    pair) ;;
     walk) ls "$td"/cpio/initrd-*.img "$td"/deb/*.deb "$td"/squashfs/*.squashfs \
         "$td"/release/a/*.iuk* "$td"/zip/*.zip "$td"/iso/*.iso ;;
     esac 2>/dev/null || true
+}
+
+# The `pair` target's inputs: a's length (4 bytes, little-endian), a, b.
+pair_seeds() {
+    local out="$1" a b n
+    while read -r a b; do
+        [ -f "$td/$a" ] && [ -f "$td/$b" ] || continue
+        n=$(stat -c %s "$td/$a")
+        [ $((n + $(stat -c %s "$td/$b"))) -le 1048572 ] || continue
+        {
+            printf "$(printf '\\x%02x\\x%02x\\x%02x\\x%02x' $((n & 255)) $((n >> 8 & 255)) \
+                $((n >> 16 & 255)) $((n >> 24 & 255)))"
+            cat "$td/$a" "$td/$b"
+        } >"$out/$(basename "$a")--$(basename "$b")"
+    done <<'PAIRS'
+lockstep/a.squashfs lockstep/b.squashfs
+squashfs/tails.squashfs squashfs/tails-neighbour.squashfs
+squashfs/gzip.squashfs squashfs/zstd.squashfs
+tar/gnu.tar tar/pax.tar
+deb/hello-xz.deb deb/hello-zst.deb
+zip/a.zip zip/b.zip
+zip/stored.zip zip/bare.zip
+iso/offset-a.iso iso/offset-b.iso
+PAIRS
 }
 
 for t in "${targets[@]}"; do cargo +nightly fuzz build --release "$t" 2>&1 | tail -2 >&2; done
@@ -59,7 +86,8 @@ for t in "${targets[@]}"; do
         esac
     done
     runs=10000000
-    [ "$t" = walk ] && runs=1000000
+    [ "$t" = walk ] || [ "$t" = pair ] && runs=1000000
+    [ "$t" = pair ] && pair_seeds "$seeded"
     log="artifacts/$t.log"
     start=$(date +%s)
     "$bin/$t" "$corpus" "$seeded" -runs="$runs" -max_total_time="$seconds" -max_len=1048576 \
