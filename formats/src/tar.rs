@@ -5,15 +5,18 @@
 //! header blocks of a tar held in a [`Blob`] and lists every member as an
 //! [`Entry`] whose data is a byte range of that blob, with the container's
 //! header blocks, extension records and end-of-archive marker mapped as
-//! regions. Paths are kept exactly as stored (`./usr/...` in .deb data tars).
+//! regions. The same walk reads a tar once from a stream ([`each_member`]),
+//! handing on each member with its bytes, for archives too large to hold.
+//! Paths are kept exactly as stored (`./usr/...` in .deb data tars).
 //!
 //! This is a small reader of its own rather than the `tar` crate: the crate
 //! folds long-name and pax blocks into the entry that follows and hides their
 //! offsets (the region map needs them), reports errors without byte offsets,
 //! and stops at the first zero block without checking the second. Its
 //! allocations are bounded (long names are read from the slice, capacity
-//! capped at 128 KiB), so that was not the reason; here long names and pax
-//! records are borrowed from the blob and only the decoded strings are owned.
+//! capped at 128 KiB), so that was not the reason. Long names and pax
+//! records are copied out of their blocks (they are rare and small, and
+//! one over 1 MiB is an error).
 
 use std::io::Read;
 
@@ -344,8 +347,8 @@ impl Source for Held<'_> {
     }
 }
 
-/// Largest extension record (a long name, pax records) read from a
-/// stream: real ones are a few hundred bytes.
+/// Largest extension record (a long name, pax records) read: real ones
+/// are a few hundred bytes.
 const MAX_EXTENSION: u64 = 1 << 20;
 
 /// An archive read once from a stream; `pos` is how far it has been read.
@@ -557,6 +560,16 @@ fn parse<S: Source>(
         // Only extension records are read here; a member's data is its
         // reader's (or, held, a range of the archive).
         let data = if is_ext {
+            // Real ones are a few hundred bytes; a hostile one is not
+            // copied out whole.
+            if size > MAX_EXTENSION {
+                c.errors.push(Error::limit(
+                    F,
+                    off,
+                    format!("extension record of {size} bytes"),
+                ));
+                break;
+            }
             match src.bytes(data_off, size) {
                 Some(d) => d,
                 None => {
@@ -942,6 +955,35 @@ mod tests {
         assert_eq!(pax_time(b"-3"), Some(Time::from_secs(-3)));
         assert_eq!(pax_time(b"1.x"), None);
         assert_eq!(pax_time(b""), None);
+    }
+
+    /// A pax header that says its records are 2 MiB long is an error,
+    /// held or streamed, and is not copied out.
+    #[test]
+    fn oversized_extension_records_are_an_error() {
+        let mut h = [0u8; 512];
+        h[..8].copy_from_slice(b"PaxHdr/x");
+        h[100..108].copy_from_slice(b"0000644\0");
+        h[124..136].copy_from_slice(format!("{:011o}\0", 2u64 << 20).as_bytes());
+        h[136..148].copy_from_slice(b"00000000000\0");
+        h[156] = b'x';
+        h[257..265].copy_from_slice(b"ustar\x0000");
+        h[148..156].copy_from_slice(b"        ");
+        let sum: u32 = h.iter().map(|&b| u32::from(b)).sum();
+        h[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+        let mut tar = h.to_vec();
+        tar.resize(512 + (2 << 20) + 1024, 0);
+        let limits = Limits::default();
+        let held = open(&Blob::from_vec(tar.clone()), &limits).unwrap();
+        let said = |errors: &[Error]| {
+            errors
+                .iter()
+                .any(|e| e.to_string().contains("extension record of 2097152 bytes"))
+        };
+        assert!(said(&held.errors), "{:?}", held.errors);
+        assert!(held.entries.is_empty());
+        let (_, errors) = each_member(&mut &tar[..], &limits, &mut |_, _| Ok(())).unwrap();
+        assert!(said(&errors), "{errors:?}");
     }
 
     #[test]
