@@ -292,14 +292,13 @@ pub fn each_member(
                 _ => 0,
             };
             let mut data = (&mut *src.r).take(len);
-            let mut counted = Counted { r: &mut data, n: 0 };
-            f(e, &mut counted)?;
-            src.pos += counted.n;
-            let left = (start + stored).saturating_sub(src.pos);
+            f(e, &mut data)?;
+            src.pos += len - data.limit();
+            // A size field may claim up to u64::MAX bytes.
+            let end = start.saturating_add(stored);
             // A stream cut inside a member's data: known only now (held, the
             // member is not listed), and the end of the archive.
-            if !src.skip_to(src.pos + left) {
-                let end = start.saturating_add(stored);
+            if !src.skip_to(end.max(src.pos)) {
                 c.errors.push(Error::truncated(F, start, end, src.pos));
                 return Ok(false);
             }
@@ -398,20 +397,6 @@ impl Source for Streamed<'_> {
 
     fn has(&self, _off: u64, _len: u64) -> bool {
         true
-    }
-}
-
-/// A reader that counts what is read through it.
-struct Counted<'r> {
-    r: &'r mut dyn Read,
-    n: u64,
-}
-
-impl Read for Counted<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.r.read(buf)?;
-        self.n += n as u64;
-        Ok(n)
     }
 }
 
@@ -955,6 +940,42 @@ mod tests {
         assert_eq!(pax_time(b"-3"), Some(Time::from_secs(-3)));
         assert_eq!(pax_time(b"1.x"), None);
         assert_eq!(pax_time(b""), None);
+    }
+
+    /// A size field that claims u64::MAX bytes ends a streamed archive
+    /// with an error, as held, instead of overflowing an offset.
+    #[test]
+    fn a_size_of_u64_max_is_an_error_streamed_too() {
+        let mut h = [0u8; 512];
+        h[..5].copy_from_slice(b"huge\0");
+        h[100..108].copy_from_slice(b"0000644\0");
+        // GNU base-256: far past u64::MAX, read as u64::MAX.
+        h[124] = 0x80;
+        h[125..136].fill(0xff);
+        h[136..148].copy_from_slice(b"00000000000\0");
+        h[156] = b'0';
+        h[257..265].copy_from_slice(b"ustar  \0");
+        h[148..156].copy_from_slice(b"        ");
+        let sum: u32 = h.iter().map(|&b| u32::from(b)).sum();
+        h[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+        let mut tar = h.to_vec();
+        tar.resize(4096, 0);
+        let limits = Limits::default();
+        let held = open(&Blob::from_vec(tar.clone()), &limits).unwrap();
+        assert!(held
+            .errors
+            .iter()
+            .any(|e| e.to_string().contains("truncated")));
+        let (_, errors) = each_member(&mut &tar[..], &limits, &mut |_, r| {
+            std::io::copy(r, &mut std::io::sink())
+                .map(|_| ())
+                .map_err(|e| Error::invalid(F, 0, e.to_string()))
+        })
+        .unwrap();
+        assert!(
+            errors.iter().any(|e| e.to_string().contains("truncated")),
+            "{errors:?}"
+        );
     }
 
     /// A pax header that says its records are 2 MiB long is an error,
