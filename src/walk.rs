@@ -260,18 +260,12 @@ fn stream_squashfs(
                 None => held.push((e.data.clone(), address.clone())),
             }
         }
-        let mut child = Node {
-            address,
-            offset: e.data.offset(),
-            size: e.size,
-            container: None,
-            error: None,
-            same_as,
-            children: Vec::new(),
-            entry: None,
-        };
-        let blob = read_wanted(&mut child, &c, &e, opts);
-        child.entry = Some(e);
+        let mut child = member_node(address, e, same_as);
+        let e = child.entry.take();
+        let blob = e
+            .as_ref()
+            .and_then(|e| read_wanted(&mut child, &c, e, opts));
+        child.entry = e;
         stream_node(&mut child, blob.as_ref(), depth + 1, opts, f)?;
     }
     Ok(())
@@ -279,19 +273,25 @@ fn stream_squashfs(
 
 /// The node of entry `i` of `c`, before anything below it is read.
 fn entry_node(parent: &str, c: &Container, same: &[Option<usize>], i: usize, e: &Entry) -> Node {
+    let same_as = same
+        .get(i)
+        .copied()
+        .flatten()
+        .and_then(|j| c.entries.get(j))
+        .map(|o| child_address(parent, &o.path));
+    member_node(child_address(parent, &e.path), e.clone(), same_as)
+}
+
+/// The node of a member at `address`, before anything below it is read.
+fn member_node(address: String, e: Entry, same_as: Option<String>) -> Node {
     Node {
-        address: child_address(parent, &e.path),
-        entry: Some(e.clone()),
+        address,
         offset: e.data.offset(),
         size: e.size,
+        entry: Some(e),
         container: None,
         error: None,
-        same_as: same
-            .get(i)
-            .copied()
-            .flatten()
-            .and_then(|j| c.entries.get(j))
-            .map(|o| child_address(parent, &o.path)),
+        same_as,
         children: Vec::new(),
     }
 }

@@ -131,7 +131,7 @@ mod tests {
         let sa = Side {
             c: &ca,
             evicted: None,
-            stored: None,
+            stored_differ: None,
         };
         compare_containers(&ctx, &mut node, sa, (&mut cb, &b), 0, None);
         let count = |n: &std::sync::atomic::AtomicU64| n.load(Ordering::Relaxed);

@@ -18,7 +18,7 @@
 //! by name.
 
 use std::cmp::Ordering as Order;
-use std::collections::HashMap;
+use std::collections::HashSet;
 use std::sync::atomic::Ordering;
 
 use rayon::prelude::*;
@@ -40,10 +40,10 @@ pub(super) struct Opened {
     /// walking included.
     pub regions: Vec<Region>,
     /// Kept members of `a` (by index) whose stored bytes were already
-    /// compared with their pair's while walking, and whether they were the
-    /// same: not to be asked again (a moved SquashFS fragment tail is
-    /// decoded to tell, and its block may no longer be cached by then).
-    pub stored: HashMap<usize, bool>,
+    /// found not to be their pair's while walking: not to be asked again (a
+    /// moved SquashFS fragment tail is decoded to tell, and its block may no
+    /// longer be cached by then).
+    pub stored_differ: HashSet<usize>,
 }
 
 /// One step of the merged walk: a member of each side under one name, or
@@ -81,7 +81,7 @@ pub(super) fn open(ctx: &Ctx, address: &str, a: &Blob, b: &Blob) -> Option<Opene
         located,
         queue: Vec::with_capacity(BATCH),
         dropped: 0,
-        stored: HashMap::new(),
+        stored_differ: HashSet::new(),
     };
     let (mut xa, mut xb) = (wa.next_entry().ok()?, wb.next_entry().ok()?);
     loop {
@@ -110,7 +110,7 @@ pub(super) fn open(ctx: &Ctx, address: &str, a: &Blob, b: &Blob) -> Option<Opene
         mut cb,
         located,
         dropped,
-        stored,
+        stored_differ,
         ..
     } = m;
     ca.errors.extend(wa.into_errors());
@@ -126,7 +126,7 @@ pub(super) fn open(ctx: &Ctx, address: &str, a: &Blob, b: &Blob) -> Option<Opene
         a: ca,
         b: cb,
         regions: located.finish(),
-        stored,
+        stored_differ,
     })
 }
 
@@ -152,7 +152,7 @@ struct Merge<'c, 'o> {
     located: Located,
     queue: Vec<Item>,
     dropped: u64,
-    stored: HashMap<usize, bool>,
+    stored_differ: HashSet<usize>,
 }
 
 impl Merge<'_, '_> {
@@ -181,12 +181,12 @@ impl Merge<'_, '_> {
             .par_iter()
             .map(|item| match (&item.a, &item.b) {
                 (Some(x), Some(y)) => check(ca, x, cb, y),
-                _ => Check::Keep(None),
+                _ => Check::Keep,
             })
             .collect();
         for (item, checked) in queue.into_iter().zip(checked) {
-            if let Check::Keep(Some(same)) = checked {
-                self.stored.insert(self.ca.entries.len(), same);
+            if checked == Check::StoredDiffer {
+                self.stored_differ.insert(self.ca.entries.len());
             }
             match item {
                 Item { a: Some(x), .. } if checked == Check::Drop => {
@@ -222,9 +222,10 @@ fn keep(c: &mut Container, e: Entry) {
 enum Check {
     /// Certainly identical, and read by nothing else: dropped.
     Drop,
-    /// Kept for the comparison proper, with whether its stored bytes are
-    /// the same when that was found out.
-    Keep(Option<bool>),
+    /// Kept for the comparison proper.
+    Keep,
+    /// Kept, its stored bytes already found not to be its pair's.
+    StoredDiffer,
 }
 
 /// A pair is dropped when comparing it would certainly find it identical
@@ -246,13 +247,13 @@ fn check(ca: &Container, x: &Entry, cb: &Container, y: &Entry) -> Check {
         // Compared later, stored bytes first. Comparing them here too
         // (measured) cost more than it saved: two threads on one batch
         // take turns evicting each other's cached fragment blocks.
-        return Check::Keep(None);
+        return Check::Keep;
     }
     match (&x.data, &y.data) {
         (Data::None, Data::None) => Check::Drop,
         _ => match squashfs::stored_equal(ca, x, cb, y) {
             Some(true) => Check::Drop,
-            _ => Check::Keep(Some(false)),
+            _ => Check::StoredDiffer,
         },
     }
 }

@@ -289,7 +289,7 @@ fn merge(
                     let k = key(&m.entry);
                     match waiting[1 - side].remove(&k) {
                         Some(other) => {
-                            waiting_bytes -= waiting_len(&other);
+                            waiting_bytes = waiting_bytes.saturating_sub(waiting_len(&other));
                             let (x, y) = if side == 0 { (m, other) } else { (other, m) };
                             settle(x, y, &mut children);
                         }
@@ -298,8 +298,8 @@ fn merge(
                             if let Some(old) = waiting[side].insert(k, m) {
                                 // The same name twice on one side: the
                                 // first is left unpaired.
-                                waiting_bytes -= waiting_len(&old);
-                                children.push(unpaired(ctx, parent, side, &old.entry));
+                                waiting_bytes = waiting_bytes.saturating_sub(waiting_len(&old));
+                                children.push(unpaired(parent, side, &old.entry));
                             }
                         }
                     }
@@ -316,7 +316,7 @@ fn merge(
     for (side, left) in waiting.into_iter().enumerate() {
         let mut left: Vec<Member> = left.into_values().collect();
         left.sort_by_key(|m| m.index);
-        children.extend(left.iter().map(|m| unpaired(ctx, parent, side, &m.entry)));
+        children.extend(left.iter().map(|m| unpaired(parent, side, &m.entry)));
     }
     let order = if out_of_step {
         let name = |i: usize| names.get(&i).map_or("?", String::as_str);
@@ -358,7 +358,7 @@ fn bounded(mut m: Member, waiting: &mut u64, cap: u64) -> Member {
     m
 }
 
-fn unpaired(_ctx: &Ctx, parent: &str, side: usize, e: &Entry) -> Node {
+fn unpaired(parent: &str, side: usize, e: &Entry) -> Node {
     let status = if side == 0 {
         Status::Removed
     } else {

@@ -293,7 +293,7 @@ fn differing_bytes(ctx: &Ctx, address: &str, a: &Blob, b: &Blob, depth: usize) -
                 let sa = Side {
                     c: &ca,
                     evicted: None,
-                    stored: Some(&o.stored),
+                    stored_differ: Some(&o.stored_differ),
                 };
                 compare_containers(ctx, &mut node, sa, (&mut cb, b), depth, Some(o.regions));
                 return node;
@@ -316,7 +316,7 @@ fn differing_bytes(ctx: &Ctx, address: &str, a: &Blob, b: &Blob, depth: usize) -
                     let sa = Side {
                         c: &ca,
                         evicted: ev.as_ref(),
-                        stored: None,
+                        stored_differ: None,
                     };
                     compare_containers(ctx, &mut node, sa, (&mut cb, b), depth, None);
                     return node;
@@ -440,9 +440,8 @@ fn over_budget(ctx: &Ctx, r: &formats::Result<Option<Container>>) -> bool {
 /// budget is what bounds them (as in [`over_budget`]).
 fn declared_over_budget(ctx: &Ctx, (a, fa): (&Blob, Format), (b, fb): (&Blob, Format)) -> bool {
     let budget = ctx.opts.max_memory / 2;
-    let over = |x: &Blob, f: Format| {
-        f.is_stream() && formats::stream::declared_size(x, f).is_some_and(|n| n > budget)
-    };
+    let over =
+        |x: &Blob, f: Format| formats::stream::declared_size(x, f).is_some_and(|n| n > budget);
     fa.is_stream()
         && fb.is_stream()
         && budget < ctx.opts.limits.max_decoded
@@ -601,10 +600,9 @@ fn size_text(n: u64) -> String {
 struct Side<'c> {
     c: &'c Container,
     evicted: Option<&'c Evicted>,
-    /// Members (by index) whose stored bytes were already compared with
-    /// their pair's (the same or not), while walking both listings side by
-    /// side.
-    stored: Option<&'c HashMap<usize, bool>>,
+    /// Members (by index) whose stored bytes were already found not to be
+    /// their pair's, while walking both listings side by side.
+    stored_differ: Option<&'c HashSet<usize>>,
 }
 
 fn leaf_diff(ctx: &Ctx, a: &Blob, b: &Blob) -> Diff {
@@ -774,10 +772,11 @@ fn compare_containers(
             let n = match *p {
                 Pair::Both(i, j) => {
                     let wanted = shared(i, j).is_none() && !equal_a.contains(&i);
-                    let content = match (wanted, sa.stored.and_then(|s| s.get(&i))) {
-                        (false, _) | (true, Some(true)) => Content::Skip,
-                        (true, Some(false)) => Content::Decode,
-                        (true, None) => Content::Compare,
+                    let differ = sa.stored_differ.is_some_and(|d| d.contains(&i));
+                    let content = match (wanted, differ) {
+                        (false, _) => Content::Skip,
+                        (true, true) => Content::Decode,
+                        (true, false) => Content::Compare,
                     };
                     let (a, b) = ((ca, kept_a.as_ref(), i), (cb, kept_b.as_ref(), j));
                     let (mut n, from) = compare_entries(ctx, address, a, b, content, depth);
