@@ -465,6 +465,71 @@ fn gzip_without_n_is_compression_metadata() {
     assert!(fields.contains(&"gzip.mtime"), "{fields:?}");
 }
 
+/// The compression-metadata group says the decoded content is identical
+/// only where it is: a gzip header date that moved with the content is
+/// said without the claim; an initrd whose main archive went from gzip to
+/// zstd around the same members is compression alone, its `format` change
+/// (`cpio+gzip` → `cpio+zstd`) included, with nothing left unexplained.
+#[test]
+fn compression_metadata_claims_identical_content_only_when_it_is() {
+    let shapes = |r: &Report| -> Vec<String> {
+        r.groups
+            .iter()
+            .filter(|g| g.cause == Cause::CompressionMetadata)
+            .map(|g| g.shape.clone())
+            .collect()
+    };
+    let same = pair("changelog.a.gz", "changelog.b.gz");
+    assert!(
+        shapes(&same)
+            .iter()
+            .all(|s| s.contains("decoded content identical")),
+        "{:?}",
+        shapes(&same)
+    );
+    // The same header change, the decoded text changed too.
+    let text = |s: &str| {
+        use std::io::Write;
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(s.as_bytes()).expect("in memory");
+        e.finish().expect("in memory")
+    };
+    let (a, mut b) = (text("hello\n"), text("world\n"));
+    // The header's MTIME field.
+    b[4..8].copy_from_slice(&1_700_003_600u32.to_le_bytes());
+    let r = compare_blobs(
+        "a.gz",
+        &Blob::from_vec(a),
+        "b.gz",
+        &Blob::from_vec(b),
+        &Options::default(),
+    );
+    let got = shapes(&r);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert!(
+        got[0].starts_with("compressed stream header differs: gzip.mtime"),
+        "{got:?}"
+    );
+    assert!(!got[0].contains("identical"), "{got:?}");
+    // gzip → zstd around the same cpio members.
+    let initrd = |n: &str| Blob::open(&testdata(&format!("cpio/{n}"))).expect("fixture");
+    let r = compare_blobs(
+        "initrd-gz.img",
+        &initrd("initrd-gz.img"),
+        "initrd-zst.img",
+        &initrd("initrd-zst.img"),
+        &Options::default(),
+    );
+    let causes: Vec<Cause> = r.groups.iter().map(|g| g.cause).collect();
+    assert_eq!(causes, [Cause::CompressionMetadata, Cause::Consequential]);
+    assert!(shapes(&r)[0].contains("decoded content identical"));
+    assert!(
+        shapes(&r)[0].contains("format cpio+gzip → cpio+zstd"),
+        "{:?}",
+        shapes(&r)
+    );
+}
+
 #[test]
 fn patched_build_id_is_build_id() {
     let r = pair("true.a", "true.b");

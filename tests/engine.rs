@@ -1354,7 +1354,6 @@ fn squashfs_walked_side_by_side_holds_only_what_differs() {
 #[test]
 fn tar_archives_over_the_budget_are_compared_member_by_member() {
     use common::{gzip, ustar};
-    use std::collections::BTreeMap;
     let big: Vec<u8> = (0..3000u32).map(|i| (i % 251) as u8).collect();
     let mut big_b = big.clone();
     big_b[1500] ^= 0xff;
@@ -1383,6 +1382,18 @@ fn tar_archives_over_the_budget_are_compared_member_by_member() {
         file("x1", 0, b"x"),
     ]);
     let (a, b) = (Blob::from_vec(gzip(&a)), Blob::from_vec(gzip(&b)));
+    let (held, walked) = held_and_member_by_member(("a.tar.gz", &a), ("b.tar.gz", &b), 4096);
+    assert_eq!(walked.tree.format.as_deref(), Some("tar+gzip"));
+    assert_same_members(&held, &walked, ("big.bin", &big));
+}
+
+/// Compares the pair with the default budget (held whole) and with
+/// `budget` bytes, which the decoded archives are over: the two reports.
+fn held_and_member_by_member(
+    (na, a): (&str, &Blob),
+    (nb, b): (&str, &Blob),
+    budget: u64,
+) -> (reprodiff::report::Report, reprodiff::report::Report) {
     let run = |max_memory: u64| {
         let progress = std::sync::Arc::new(reprodiff::engine::Progress::default());
         let opts = Options {
@@ -1390,18 +1401,28 @@ fn tar_archives_over_the_budget_are_compared_member_by_member() {
             progress: Some(progress.clone()),
             ..Options::default()
         };
-        let r = compare_blobs("a.tar.gz", &a, "b.tar.gz", &b, &opts);
+        let r = compare_blobs(na, a, nb, b, &opts);
         let load = |c: &std::sync::atomic::AtomicU64| c.load(std::sync::atomic::Ordering::Relaxed);
         (r, load(&progress.streamed), load(&progress.held_max))
     };
     let (held, held_streamed, _) = run(Options::default().max_memory);
-    // 4 KiB: the decoded 7 KiB is over it; one member may hold 512 bytes.
-    let (walked, streamed, held_max) = run(4096);
+    let (walked, streamed, held_max) = run(budget);
     assert_eq!((held_streamed, streamed), (0, 1));
     // gzip's ISIZE said so: the archive was not decoded to its half of the
     // budget only to find that out (what was held is the nested changelogs).
-    assert!(held_max < 2048, "held {held_max} bytes");
-    assert_eq!(walked.tree.format.as_deref(), Some("tar+gzip"));
+    assert!(held_max < budget / 2, "held {held_max} bytes");
+    (held, walked)
+}
+
+/// The same members differ, with the same changes, diffs, nested
+/// differences and order, in both reports, but for `big` (a member over
+/// the budget for one member), compared by digest in `walked`.
+fn assert_same_members(
+    held: &reprodiff::report::Report,
+    walked: &reprodiff::report::Report,
+    (big_name, big): (&str, &[u8]),
+) {
+    use std::collections::BTreeMap;
     let by_address = |n: &Node| -> BTreeMap<String, Node> {
         n.children
             .iter()
@@ -1419,17 +1440,17 @@ fn tar_archives_over_the_budget_are_compared_member_by_member() {
         let wn = &w[address];
         assert_eq!(hn.status, wn.status, "{address}");
         assert_eq!(json(&hn.changes), json(&wn.changes), "{address}");
-        if address == "big.bin" {
+        if address == big_name {
             let Some(Diff::Hash {
                 reason, sha256_a, ..
             }) = &wn.diff
             else {
-                panic!("big.bin by digest: {:?}", wn.diff)
+                panic!("{big_name} by digest: {:?}", wn.diff)
             };
             assert!(reason.contains("compared by digest"), "{reason}");
             assert_eq!(
                 sha256_a.as_deref(),
-                Some(reprodiff::engine::sha256_hex(&big).as_str())
+                Some(reprodiff::engine::sha256_hex(big).as_str())
             );
         } else {
             assert_eq!(json(&hn.diff), json(&wn.diff), "{address}");
@@ -1450,9 +1471,61 @@ fn tar_archives_over_the_budget_are_compared_member_by_member() {
             .find(|c| c.field == "order")
             .map(|c| (Change::shown(&c.a), c.shown_b()))
     };
-    assert!(order(&held).is_some());
-    assert_eq!(order(&held), order(&walked));
+    assert!(order(held).is_some());
+    assert_eq!(order(held), order(walked));
     assert_eq!(held.summary.compared, walked.summary.compared);
+}
+
+/// A compressed cpio pair (an initrd's main archive) over the memory
+/// budget is compared member by member as both decode, as tar is: the
+/// report the held comparison gives, a member over the budget for one
+/// member by digest; hard links, symbolic links and devices keep their
+/// metadata changes.
+#[test]
+fn cpio_archives_over_the_budget_are_compared_member_by_member() {
+    use common::gzip;
+    let big: Vec<u8> = (0..3000u32).map(|i| (i % 251) as u8).collect();
+    let mut big_b = big.clone();
+    big_b[1500] ^= 0xff;
+    let log_a = gzip(b"pkg (1.0) unstable; urgency=medium\n\n  * Initial.\n");
+    let log_b = gzip(b"pkg (1.0) unstable; urgency=medium\n\n  * Initial, rebuilt.\n");
+    let link = |target: &'static [u8]| Member {
+        mode: 0o120777,
+        ..file("bin/sh", 9, target)
+    };
+    let a = newc(&[
+        file("etc/a.conf", 1, b"one\n"),
+        file("etc/b.conf", 2, b"two\n"),
+        file("big.bin", 3, &big),
+        file("gone.txt", 4, b"gone\n"),
+        file("doc/changelog.gz", 5, &log_a),
+        link(b"dash"),
+        file("x1", 6, b"x"),
+        file("x2", 7, b"y"),
+    ]);
+    let b = newc(&[
+        file("etc/a.conf", 1, b"ONE\n"),
+        Member {
+            mtime: 1_700_003_600,
+            ..file("etc/b.conf", 2, b"two\n")
+        },
+        file("big.bin", 3, &big_b),
+        file("doc/changelog.gz", 5, &log_b),
+        file("new.txt", 10, b"new\n"),
+        link(b"bash"),
+        file("x2", 7, b"y"),
+        file("x1", 6, b"x"),
+    ]);
+    let (a, b) = (Blob::from_vec(gzip(&a)), Blob::from_vec(gzip(&b)));
+    let (held, walked) = held_and_member_by_member(("a.cpio.gz", &a), ("b.cpio.gz", &b), 4096);
+    assert_eq!(walked.tree.format.as_deref(), Some("cpio+gzip"));
+    assert_same_members(&held, &walked, ("big.bin", &big));
+    let sh = find(&walked.tree, "bin/sh").expect("the link differs");
+    assert!(
+        sh.changes.iter().any(|c| c.field == "target"),
+        "{:?}",
+        sh.changes
+    );
 }
 
 /// JSON of anything serializable, for comparing nodes' parts.

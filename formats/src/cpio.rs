@@ -22,6 +22,8 @@
 //! format `unknown`, so that a difference there is still seen. The walker
 //! above opens each segment again by detection.
 
+use std::io::Read;
+
 use crate::bytes::{be16, le16};
 use crate::stream;
 use crate::{
@@ -351,12 +353,11 @@ fn lossy(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-/// The entry for one member, and its regions.
-fn entry(c: &mut Container, b: &[u8], m: &Member<'_>, limits: &Limits) -> Result<()> {
-    let h = &m.header;
-    let idx = c.entries.len();
-    let slashes = m.name.iter().take_while(|&&c| c == b'/').count();
-    let trimmed = m.name.get(slashes..).unwrap_or(&[]);
+/// The entry a member's header and name describe, before its data: the
+/// symbolic link target is `target`, the bytes of a link's data.
+fn member_entry(h: &Header, name: &[u8], target: Option<&[u8]>) -> Entry {
+    let slashes = name.iter().take_while(|&&c| c == b'/').count();
+    let trimmed = name.get(slashes..).unwrap_or(&[]);
     let kind = Kind::from_mode(h.mode);
     let mut e = Entry::stored(
         if trimmed.is_empty() { b"." } else { trimmed },
@@ -384,40 +385,63 @@ fn entry(c: &mut Container, b: &[u8], m: &Member<'_>, limits: &Limits) -> Result
             Role::Permissions,
         ));
     }
-    if std::str::from_utf8(m.name).is_err() {
-        let esc: String = m.name.escape_ascii().to_string();
+    if std::str::from_utf8(name).is_err() {
+        let esc: String = name.escape_ascii().to_string();
         e.meta
             .extra
             .push(Field::new("cpio.raw_name", esc, Role::Content));
     }
-    let data = b.get(m.data_at..m.data_end).unwrap_or(&[]);
     if h.variant == Variant::Crc {
         e.meta.extra.push(Field::new(
             "cpio.check",
             Value::hex(h.check),
             Role::Structure,
         ));
-        if kind == Some(Kind::File) {
-            let sum = data.iter().fold(0u32, |s, &x| s.wrapping_add(u32::from(x)));
-            if sum != h.check {
-                c.errors.push(Error::invalid(
-                    Format::Cpio,
-                    m.at as u64,
-                    format!(
-                        "{}: crc check {:#010x} but data sums to {sum:#010x}",
-                        e.path, h.check
-                    ),
-                ));
-            }
-        }
     }
     match kind {
         Some(Kind::CharDevice | Kind::BlockDevice) => e.meta.rdev = Some(h.rdev),
-        Some(Kind::Symlink) => e.meta.target = Some(lossy(data)),
+        Some(Kind::Symlink) => e.meta.target = Some(lossy(target.unwrap_or(&[]))),
         _ => {}
     }
-    let has_data = kind != Some(Kind::Symlink) && (h.filesize > 0 || e.kind == Kind::File);
-    if has_data {
+    e
+}
+
+/// Whether a member's bytes are its data (a symbolic link's are its target).
+fn has_data(h: &Header, e: &Entry) -> bool {
+    e.kind != Kind::Symlink && (h.filesize > 0 || e.kind == Kind::File)
+}
+
+/// The crc format's check of a regular file's data, `None` when it holds.
+fn check_error(h: &Header, path: &str, sum: impl FnOnce() -> u32, at: u64) -> Option<Error> {
+    if h.variant != Variant::Crc || Kind::from_mode(h.mode) != Some(Kind::File) {
+        return None;
+    }
+    let sum = sum();
+    (sum != h.check).then(|| {
+        Error::invalid(
+            Format::Cpio,
+            at,
+            format!(
+                "{path}: crc check {:#010x} but data sums to {sum:#010x}",
+                h.check
+            ),
+        )
+    })
+}
+
+fn byte_sum(data: &[u8]) -> u32 {
+    data.iter().fold(0u32, |s, &x| s.wrapping_add(u32::from(x)))
+}
+
+/// The entry for one member, and its regions.
+fn entry(c: &mut Container, b: &[u8], m: &Member<'_>, limits: &Limits) -> Result<()> {
+    let h = &m.header;
+    let idx = c.entries.len();
+    let data = b.get(m.data_at..m.data_end).unwrap_or(&[]);
+    let mut e = member_entry(h, m.name, Some(data));
+    c.errors
+        .extend(check_error(h, &e.path, || byte_sum(data), m.at as u64));
+    if has_data(h, &e) {
         e.data = Data::Range(Extent {
             offset: m.data_at as u64,
             len: h.filesize,
@@ -591,6 +615,296 @@ fn end_name(v: Variant) -> &'static str {
         Variant::Crc => "cpio-crc",
         Variant::Odc => "cpio-odc",
         Variant::BinLe | Variant::BinBe => "cpio-bin",
+    }
+}
+
+/// Reads cpio archives once, front to back, from a stream (a decoded
+/// initrd too large to hold): each member is handed to `f` as soon as its
+/// header and name are read, with a reader of exactly its data, which `f`
+/// may read or leave (what it leaves is skipped, and still summed for the
+/// crc format's check). Nothing is kept of a member once `f` returns.
+/// Archives that follow one another, zeros between them, are read as the
+/// kernel reads them, as one sequence of members; the archive's own fields
+/// (`cpio.format`, and `cpio.archives` when there are several) and the
+/// problems met that did not stop it are returned. A stream whose first
+/// header is not a cpio header is an error, as for [`open`]. A member's
+/// data range is its offset in the decoded stream.
+pub fn each_member(
+    r: &mut dyn Read,
+    limits: &Limits,
+    f: &mut dyn FnMut(Entry, &mut dyn Read) -> Result<()>,
+) -> Result<(Vec<Field>, Vec<Error>)> {
+    let mut s = Stream {
+        r,
+        pos: 0,
+        ahead: Vec::new(),
+        used: 0,
+    };
+    let mut errors = Vec::new();
+    let mut count = 0usize;
+    let mut archives = 0usize;
+    let mut first = None;
+    loop {
+        let at = s.pos;
+        let variant = match read_archive(&mut s, limits, &mut count, &mut errors, f) {
+            Ok(Some(v)) => v,
+            // Ended without its trailer: the stream cannot be read further.
+            Ok(None) => {
+                errors.push(Error::invalid(
+                    Format::Cpio,
+                    s.pos,
+                    "archive ends without TRAILER!!!",
+                ));
+                break;
+            }
+            Err(e) if archives == 0 && e.offset == at => return Err(e),
+            Err(e) if e.kind == ErrorKind::BadMagic && e.offset == at => {
+                let rest = s.pos - at + s.drain()?;
+                errors.push(Error::invalid(
+                    Format::Cpio,
+                    at,
+                    format!("{rest} bytes after the last archive are neither cpio nor zeros"),
+                ));
+                break;
+            }
+            Err(e) if matches!(e.kind, ErrorKind::Limit(_)) => return Err(e),
+            Err(e) => {
+                errors.push(e);
+                break;
+            }
+        };
+        archives += 1;
+        first.get_or_insert(variant);
+        // Zeros to the next archive, or to the end.
+        if !s.skip_zeros()? {
+            break;
+        }
+    }
+    let mut fields = Vec::new();
+    if let Some(v) = first {
+        fields.push(Field::new("cpio.format", v.name(), Role::Content));
+    }
+    if archives > 1 {
+        fields.push(Field::new("cpio.archives", archives, Role::Structure));
+    }
+    Ok((fields, errors))
+}
+
+/// A stream read front to back, with the bytes looked at ahead of reading
+/// kept to be read again.
+struct Stream<'r> {
+    r: &'r mut dyn Read,
+    /// Bytes consumed so far.
+    pos: u64,
+    ahead: Vec<u8>,
+    /// How much of `ahead` is consumed.
+    used: usize,
+}
+
+impl Read for Stream<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = if self.used < self.ahead.len() {
+            let n = buf.len().min(self.ahead.len() - self.used);
+            buf[..n].copy_from_slice(&self.ahead[self.used..self.used + n]);
+            self.used += n;
+            n
+        } else {
+            self.r.read(buf)?
+        };
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl Stream<'_> {
+    fn io(&self, e: &std::io::Error) -> Error {
+        Error::invalid(Format::Cpio, self.pos, format!("reading: {e}"))
+    }
+
+    /// Fills `buf` as far as the stream goes; how many bytes were read.
+    fn fill(&mut self, buf: &mut [u8]) -> Result<usize> {
+        let mut n = 0;
+        while n < buf.len() {
+            match self.read(&mut buf[n..]) {
+                Ok(0) => break,
+                Ok(k) => n += k,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(self.io(&e)),
+            }
+        }
+        Ok(n)
+    }
+
+    /// Skips `n` bytes; false when the stream ends first.
+    fn skip(&mut self, n: u64) -> Result<bool> {
+        let got = std::io::copy(&mut (&mut *self).take(n), &mut std::io::sink())
+            .map_err(|e| self.io(&e))?;
+        Ok(got == n)
+    }
+
+    /// Skips to the next byte that is not zero, leaving it to be read;
+    /// false at the end of the stream.
+    fn skip_zeros(&mut self) -> Result<bool> {
+        let mut buf = vec![0u8; 64 << 10];
+        loop {
+            let n = self.fill(&mut buf)?;
+            if let Some(i) = buf[..n].iter().position(|&x| x != 0) {
+                self.ahead = buf[i..n].to_vec();
+                self.used = 0;
+                self.pos -= (n - i) as u64;
+                return Ok(true);
+            }
+            if n < buf.len() {
+                return Ok(false);
+            }
+        }
+    }
+
+    /// Reads the rest of the stream; how many bytes it held.
+    fn drain(&mut self) -> Result<u64> {
+        std::io::copy(self, &mut std::io::sink())
+            .map_err(|e| Error::invalid(Format::Cpio, 0, e.to_string()))
+    }
+}
+
+/// A member's data as `f` reads it, summed for the crc format's check.
+struct Summed<'a, 'r> {
+    data: std::io::Take<&'a mut Stream<'r>>,
+    sum: u32,
+}
+
+impl Read for Summed<'_, '_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.data.read(buf)?;
+        self.sum = buf[..n]
+            .iter()
+            .fold(self.sum, |s, &x| s.wrapping_add(u32::from(x)));
+        Ok(n)
+    }
+}
+
+/// Reads one archive from the stream's position to past its trailer,
+/// handing each member to `f`: its variant, or `None` when the stream
+/// ended (or a member failed) before the trailer. An error at the first
+/// header means there is no archive here.
+fn read_archive(
+    s: &mut Stream<'_>,
+    limits: &Limits,
+    count: &mut usize,
+    errors: &mut Vec<Error>,
+    f: &mut dyn FnMut(Entry, &mut dyn Read) -> Result<()>,
+) -> Result<Option<Variant>> {
+    let start = s.pos;
+    let mut variant = None;
+    let mut head = [0u8; 110];
+    loop {
+        let at = s.pos;
+        let n = s.fill(&mut head[..6])?;
+        let Some(v) = Variant::at(&head[..n]) else {
+            if n == 0 && variant.is_some() {
+                return Ok(None);
+            }
+            return Err(Error::new(Format::Cpio, at, ErrorKind::BadMagic));
+        };
+        if variant.is_some_and(|x| x != v) {
+            return Err(Error::invalid(
+                Format::Cpio,
+                at,
+                "header of another cpio format",
+            ));
+        }
+        variant = Some(v);
+        let len = v.header_len();
+        let got = n + s.fill(&mut head[n..len])?;
+        if got < len {
+            return Err(Error::truncated(
+                Format::Cpio,
+                at,
+                at + len as u64,
+                at + got as u64,
+            ));
+        }
+        let h = Header::parse(&head[..len], 0).map_err(|mut e| {
+            e.offset += at;
+            e
+        })?;
+        if h.namesize == 0 || h.namesize > MAX_NAME {
+            return Err(Error::invalid(
+                Format::Cpio,
+                at,
+                format!("name size {}", h.namesize),
+            ));
+        }
+        let mut raw = vec![0u8; h.namesize as usize];
+        if s.fill(&mut raw)? < raw.len() {
+            return Err(Error::truncated(Format::Cpio, at, s.pos + 1, s.pos));
+        }
+        let name = raw.split(|&c| c == 0).next().unwrap_or(&[]);
+        let align = v.align() as u64;
+        let pad = |pos: u64| (align - (pos - start) % align) % align;
+        if !s.skip(pad(s.pos))? {
+            return Ok(None);
+        }
+        if name == TRAILER {
+            // Its data, and padding that may be missing at the end.
+            if !s.skip(h.filesize)? {
+                return Ok(None);
+            }
+            s.skip(pad(s.pos))?;
+            return Ok(Some(v));
+        }
+        *count += 1;
+        if *count > limits.max_entries {
+            return Err(Error::limit(
+                Format::Cpio,
+                at,
+                format!("more than {} entries", limits.max_entries),
+            ));
+        }
+        let kind = Kind::from_mode(h.mode);
+        let truncated = |s: &Stream<'_>, end: u64| Error::truncated(Format::Cpio, at, end, s.pos);
+        let data_end = s.pos.saturating_add(h.filesize);
+        if kind == Some(Kind::Symlink) {
+            if h.filesize >= MAX_NAME {
+                return Err(Error::invalid(
+                    Format::Cpio,
+                    at,
+                    format!("symbolic link target of {} bytes", h.filesize),
+                ));
+            }
+            let mut target = vec![0u8; h.filesize as usize];
+            if s.fill(&mut target)? < target.len() {
+                return Err(truncated(s, data_end));
+            }
+            f(member_entry(&h, name, Some(&target)), &mut std::io::empty())?;
+        } else {
+            let mut e = member_entry(&h, name, None);
+            if has_data(&h, &e) {
+                e.data = Data::Range(Extent {
+                    offset: s.pos,
+                    len: h.filesize,
+                });
+            }
+            let path = (v == Variant::Crc).then(|| e.path.clone());
+            let mut data = Summed {
+                data: (&mut *s).take(h.filesize),
+                sum: 0,
+            };
+            f(e, &mut data)?;
+            // What `f` left is read too: the check sums all of it.
+            std::io::copy(&mut data, &mut std::io::sink())
+                .map_err(|x| Error::invalid(Format::Cpio, at, format!("reading: {x}")))?;
+            let (left, sum) = (data.data.limit(), data.sum);
+            if left > 0 {
+                return Err(truncated(s, data_end));
+            }
+            if let Some(path) = path {
+                errors.extend(check_error(&h, &path, || sum, at));
+            }
+        }
+        if !s.skip(pad(s.pos))? {
+            return Ok(None);
+        }
     }
 }
 

@@ -5,7 +5,9 @@
 mod common;
 
 use common::{extra, Lcg};
-use reprodiff_formats::{open, Blob, Container, Data, Format, Kind, Limits, Owner};
+use reprodiff_formats::{
+    cpio, open, Blob, Container, Data, Entry, Field, Format, Kind, Limits, Owner,
+};
 
 fn load(name: &str) -> Blob {
     let p = common::fixture_path("cpio", name);
@@ -328,6 +330,18 @@ fn trailing_garbage_is_a_segment() {
 }
 
 fn exercise(b: &Blob, lim: &Limits, depth: usize) {
+    // Read as a stream too, a member's data read or left.
+    let mut n = 0usize;
+    let _ = cpio::each_member(&mut b.bytes(), lim, &mut |_, r| {
+        n += 1;
+        if n.is_multiple_of(2) {
+            std::io::copy(r, &mut std::io::sink())
+                .map(|_| ())
+                .map_err(|e| reprodiff_formats::Error::invalid(Format::Cpio, 0, e.to_string()))
+        } else {
+            Ok(())
+        }
+    });
     if let Ok(Some(c)) = open(b, lim) {
         for i in 0..c.entries.len() {
             if let Ok(d) = c.read(i, lim) {
@@ -380,4 +394,174 @@ fn hostile_cpio_never_panics() {
         }
     }
     assert!(runs > 2500);
+}
+
+/// A reader that hands out at most `step` bytes a call, so that every
+/// boundary of the stream reader's reads is met.
+struct Trickle<'a> {
+    bytes: &'a [u8],
+    step: usize,
+}
+
+impl std::io::Read for Trickle<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = buf.len().min(self.step).min(self.bytes.len());
+        buf[..n].copy_from_slice(&self.bytes[..n]);
+        self.bytes = &self.bytes[n..];
+        Ok(n)
+    }
+}
+
+/// Every member `each_member` hands on, with the data it read, and the
+/// archive's fields and errors.
+type Streamed = (Vec<(Entry, Vec<u8>)>, Vec<Field>, Vec<String>);
+
+fn stream(bytes: &[u8], step: usize) -> Result<Streamed, String> {
+    let mut got = Vec::new();
+    let mut r = Trickle { bytes, step };
+    let (fields, errors) = cpio::each_member(&mut r, &Limits::default(), &mut |e, r| {
+        let mut v = Vec::new();
+        r.read_to_end(&mut v)
+            .map_err(|x| reprodiff_formats::Error::invalid(Format::Cpio, 0, x.to_string()))?;
+        got.push((e, v));
+        Ok(())
+    })
+    .map_err(|e| e.to_string())?;
+    Ok((
+        got,
+        fields,
+        errors.iter().map(ToString::to_string).collect(),
+    ))
+}
+
+/// Read as a stream, every fixture archive gives the entries `open` lists
+/// (data ranges and all) and the bytes `read` gives, whatever the size of
+/// the reads under it.
+#[test]
+fn stream_lists_what_open_lists() {
+    for name in [
+        "tree-newc.cpio",
+        "tree-crc.cpio",
+        "tree-odc.cpio",
+        "tree-bin.cpio",
+        "absolute.cpio",
+        "main.cpio",
+        "early-GenuineIntel.cpio",
+    ] {
+        let b = load(name);
+        let c = container(&b);
+        for step in [1, 7, 512, 1 << 20] {
+            let (got, fields, errors) =
+                stream(b.bytes(), step).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert!(errors.is_empty(), "{name}: {errors:?}");
+            assert_eq!(fields, c.fields, "{name}");
+            assert_eq!(got.len(), c.entries.len(), "{name}");
+            for (i, (e, data)) in got.iter().enumerate() {
+                assert_eq!(e, &c.entries[i], "{name} {step}");
+                let held = c.read(i, &Limits::default()).expect("reads");
+                assert_eq!(data.as_slice(), held.bytes(), "{name}: {}", e.path);
+            }
+        }
+    }
+}
+
+/// An early microcode archive, zeros, then the main one, as a decoded
+/// initrd holds them: one sequence of members, the archives counted; what
+/// follows the last archive and is not cpio is said, not dropped.
+#[test]
+fn stream_reads_archives_back_to_back() {
+    let early = load("early-GenuineIntel.cpio").bytes().to_vec();
+    let main = load("main.cpio").bytes().to_vec();
+    let mut both = early.clone();
+    both.extend_from_slice(&[0; 1000]);
+    both.extend_from_slice(&main);
+    let (got, fields, errors) = stream(&both, 4096).expect("reads");
+    let (ce, cm) = (
+        container(&load("early-GenuineIntel.cpio")),
+        container(&load("main.cpio")),
+    );
+    let names: Vec<&str> = got.iter().map(|(e, _)| e.path.as_str()).collect();
+    let want: Vec<&str> = ce
+        .entries
+        .iter()
+        .chain(&cm.entries)
+        .map(|e| e.path.as_str())
+        .collect();
+    assert_eq!(names, want);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(common::field(&fields, "cpio.archives"), Some("2"));
+    // The main archive's data ranges are offsets in the whole stream.
+    let off = (early.len() + 1000) as u64;
+    let last = got.last().expect("members");
+    assert_eq!(
+        last.0.data.offset(),
+        cm.entries
+            .last()
+            .and_then(|e| e.data.offset())
+            .map(|o| o + off)
+    );
+    let mut junk = both.clone();
+    junk.extend_from_slice(b"not an archive");
+    let (got2, _, errors) = stream(&junk, 4096).expect("reads");
+    assert_eq!(got2.len(), got.len());
+    assert_eq!(errors.len(), 1);
+    assert!(
+        errors[0].contains("14 bytes after the last archive"),
+        "{errors:?}"
+    );
+}
+
+/// Cut anywhere before its trailer ends, a stream is an error (the whole
+/// of it when the first header is cut) or lists members with an error; a
+/// crc member whose data does not sum to its check is said as `open` says it.
+#[test]
+fn stream_cut_or_corrupt_is_said() {
+    let b = load("tree-crc.cpio");
+    let full = b.bytes();
+    let c = container(&b);
+    let end = c
+        .regions
+        .iter()
+        .map(|r| r.offset + r.len)
+        .filter(|&e| e <= full.len() as u64)
+        .max()
+        .unwrap_or(0);
+    let trailer_end = c
+        .regions
+        .iter()
+        .find(|r| r.owner == Owner::Structure("cpio.trailer".into()))
+        .map(|r| r.offset + r.len)
+        .unwrap_or(end);
+    for cut in 0..trailer_end as usize {
+        match stream(&full[..cut], 64) {
+            Err(_) => {}
+            Ok((got, _, errors)) => {
+                assert!(
+                    !errors.is_empty(),
+                    "cut at {cut}: no error, {} members",
+                    got.len()
+                );
+                assert!(got.len() <= c.entries.len());
+            }
+        }
+    }
+    let i = c
+        .entries
+        .iter()
+        .position(|e| e.path == "etc/hostname")
+        .expect("listed");
+    let off = c.entries[i].data.offset().expect("data") as usize;
+    let mut v = full.to_vec();
+    v[off] ^= 0x20;
+    let held = container(&Blob::from_vec(v.clone()));
+    // Left unread by the reader, the data is still summed.
+    let mut seen = 0;
+    let (_, errors) = cpio::each_member(&mut v.as_slice(), &Limits::default(), &mut |_, _| {
+        seen += 1;
+        Ok(())
+    })
+    .expect("reads");
+    assert_eq!(seen, c.entries.len());
+    let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    assert_eq!(errors, vec![held.errors[0].to_string()]);
 }

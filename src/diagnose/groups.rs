@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use super::time;
 use super::*;
-use crate::report::{Group, Node, TIMEOUT};
+use crate::report::{Group, Node, Status, TIMEOUT};
 
 /// Containers, sizes and offsets that differ only because what they hold does.
 const STRUCTURAL: &str = "containers, sizes and offsets following their members";
@@ -171,9 +171,21 @@ fn facts(n: &Node) -> Vec<Fact> {
                     .map(|c| format!("{} {}", c.field, values(c)))
                     .collect::<Vec<_>>()
                     .join(", ");
+                // Said of the decoded content only when nothing in it
+                // differs: no member, and no finding in the node's own bytes.
+                let decoded_same = n.children.iter().all(|c| c.status == Status::Identical)
+                    && !n.causes.contains(&Content)
+                    && !n
+                        .changes
+                        .iter()
+                        .any(|c| c.role == Role::Finding && c.cause != Some(CompressionMetadata));
                 out.push(fact(
                     CompressionMetadata,
-                    "compressed stream header differs, decoded content identical",
+                    if decoded_same {
+                        "compressed stream header differs, decoded content identical"
+                    } else {
+                        "compressed stream header differs"
+                    },
                     Some(detail),
                 ));
             }

@@ -1,13 +1,14 @@
-//! Two compressed tar archives too large to hold (a `data.tar.xz` that
-//! decodes past the memory budget), compared member by member while both
-//! decode.
+//! Two compressed archives too large to hold (a `data.tar.xz` or an
+//! initrd's main cpio that decodes past the memory budget), compared
+//! member by member while both decode.
 //!
 //! Engine stage (formats → **engine** → diagnosis → report), taken by
 //! `streamed_pair` instead of a digest of the whole decoded stream when
-//! both sides decode to tar. Each side runs two threads: its decoder
-//! (`streamed::decode_side`, which also digests the stream) and
-//! `tar::each_member` reading those pieces, which hands each member on
-//! with its bytes, or, past the budget for one member, only their digest.
+//! both sides decode to tar, or both to cpio. Each side runs two threads:
+//! its decoder (`streamed::decode_side`, which also digests the stream)
+//! and the format's `each_member` reading those pieces, which hands each
+//! member on with its bytes, or, past the budget for one member, only
+//! their digest.
 //! Members meet here under their names: in the same order they are
 //! compared as they come; one met out of order waits (its bytes within a
 //! share of the budget, its digest beyond) for its namesake, and is
@@ -77,21 +78,41 @@ fn key(e: &Entry) -> Key {
 /// How a side's reader ended: the archive's fields and its problems.
 type Ending = formats::Result<(Vec<Field>, Vec<formats::Error>)>;
 
-/// Whether both decoded streams begin with a tar header (so the pair can
-/// be compared member by member).
-pub(super) fn both_tar(a: &Input, b: &Input) -> bool {
-    let tar = |i: &Input| {
+/// The archive format both decoded streams begin with, when it is one
+/// whose members can be read as it decodes (tar, cpio).
+pub(super) fn both_archives(a: &Input, b: &Input) -> Option<Format> {
+    let format = |i: &Input| {
         formats::stream::peek(i.raw, i.codec, 512)
-            .is_ok_and(|head| formats::detect(&head) == Some(Format::Tar))
+            .ok()
+            .and_then(|head| formats::detect(&head))
+            .filter(|f| matches!(f, Format::Tar | Format::Cpio))
     };
-    tar(a) && tar(b)
+    format(a).filter(|&f| format(b) == Some(f))
 }
+
+/// A format's reader of members as they come (see [`both_archives`]).
+type EachMember = fn(
+    &mut dyn std::io::Read,
+    &formats::Limits,
+    &mut dyn FnMut(Entry, &mut dyn std::io::Read) -> formats::Result<()>,
+) -> Ending;
 
 /// Compares the two archives member by member into `node` (the stream
 /// pair's node; its header fields are already compared).
-pub(super) fn compare(ctx: &Ctx, node: &mut Node, a: Input, b: Input, depth: usize) {
+pub(super) fn compare(
+    ctx: &Ctx,
+    node: &mut Node,
+    (a, b): (Input, Input),
+    format: Format,
+    depth: usize,
+) {
     let (codec_a, codec_b) = (a.codec, b.codec);
-    node.format = Some(format!("{}+{}", Format::Tar.name(), codec_a.name()));
+    node.format = Some(format!("{}+{}", format.name(), codec_a.name()));
+    let each: EachMember = if format == Format::Cpio {
+        formats::cpio::each_member
+    } else {
+        tar::each_member
+    };
     // A member is held whole up to an eighth of the budget: two queued and
     // one compared a side, plus those waiting for their namesake.
     let member_cap = (ctx.opts.max_memory / 8).max(1);
@@ -106,9 +127,15 @@ pub(super) fn compare(ctx: &Ctx, node: &mut Node, a: Input, b: Input, depth: usi
         let stop = &stop;
         let da = s.spawn(move || decode_side(a, &tx_a, stop));
         let db = s.spawn(move || decode_side(b, &tx_b, stop));
-        let ra = s.spawn(move || read_side(Queue::new(rx_a), &mtx_a, member_cap, limits));
-        let rb = s.spawn(move || read_side(Queue::new(rx_b), &mtx_b, member_cap, limits));
-        let merged = merge(ctx, &node.address, (ma, mb), waiting_cap, depth);
+        let side = Side {
+            each,
+            format,
+            cap: member_cap,
+            limits,
+        };
+        let ra = s.spawn(move || side.read(Queue::new(rx_a), &mtx_a));
+        let rb = s.spawn(move || side.read(Queue::new(rx_b), &mtx_b));
+        let merged = merge(ctx, &node.address, (ma, mb), waiting_cap, (format, depth));
         let decoded = (da.join().ok(), db.join().ok());
         let ended = (ra.join().ok(), rb.join().ok());
         (decoded, ended, merged)
@@ -121,13 +148,7 @@ pub(super) fn compare(ctx: &Ctx, node: &mut Node, a: Input, b: Input, depth: usi
     // The archives' own fields and problems, and the decoders'.
     let (ea, eb) = ended;
     // A reader that panicked is a bug, not a difference: said as an error.
-    let none = || -> Ending {
-        Err(formats::Error::invalid(
-            Format::Tar,
-            0,
-            "the reader stopped",
-        ))
-    };
+    let none = || -> Ending { Err(formats::Error::invalid(format, 0, "the reader stopped")) };
     let (ea, eb) = (ea.unwrap_or_else(none), eb.unwrap_or_else(none));
     let empty = Vec::new();
     let fields_of = |e: &Ending| e.as_ref().map_or(&empty, |(f, _)| f).clone();
@@ -189,50 +210,57 @@ pub(super) fn compare(ctx: &Ctx, node: &mut Node, a: Input, b: Input, depth: usi
     }
 }
 
-/// One side's reader: hands each member on, its bytes held up to `cap`.
-fn read_side(
-    mut queue: Queue,
-    tx: &SyncSender<Member>,
+/// How a side's reader reads its archive.
+#[derive(Clone, Copy)]
+struct Side<'l> {
+    each: EachMember,
+    format: Format,
+    /// A member's bytes are held up to this, digested past it.
     cap: u64,
-    limits: &formats::Limits,
-) -> Ending {
-    let mut index = 0usize;
-    tar::each_member(&mut queue, limits, &mut |entry, r| {
-        let stored = match &entry.data {
-            Data::Range(x) => x.len,
-            _ => 0,
-        };
-        let held = if stored <= cap {
-            let mut v = Vec::new();
-            r.read_to_end(&mut v).map_err(|e| io_error(&e))?;
-            Held::Bytes(v)
-        } else {
-            let mut h = Sha256::new();
-            let mut buf = vec![0u8; 64 << 10];
-            let mut len = 0u64;
-            loop {
-                let n = r.read(&mut buf).map_err(|e| io_error(&e))?;
-                if n == 0 {
-                    break;
-                }
-                h.update(&buf[..n]);
-                len += n as u64;
-            }
-            Held::Digest {
-                sha256: hex(&h.finalize()),
-                len,
-            }
-        };
-        let m = Member { index, entry, held };
-        index += 1;
-        // The comparison stopped listening: stop reading.
-        tx.send(m)
-            .map_err(|_| formats::Error::invalid(Format::Tar, 0, "comparison stopped"))
-    })
+    limits: &'l formats::Limits,
 }
 
-fn io_error(e: &std::io::Error) -> formats::Error {
-    formats::Error::invalid(Format::Tar, 0, format!("reading a member: {e}"))
+impl Side<'_> {
+    /// Hands each member of the archive on, its bytes held up to `cap`.
+    fn read(self, mut queue: Queue, tx: &SyncSender<Member>) -> Ending {
+        let (format, cap) = (self.format, self.cap);
+        let io_error = |e: &std::io::Error| {
+            formats::Error::invalid(format, 0, format!("reading a member: {e}"))
+        };
+        let mut index = 0usize;
+        (self.each)(&mut queue, self.limits, &mut |entry, r| {
+            let stored = match &entry.data {
+                Data::Range(x) => x.len,
+                _ => 0,
+            };
+            let held = if stored <= cap {
+                let mut v = Vec::new();
+                r.read_to_end(&mut v).map_err(|e| io_error(&e))?;
+                Held::Bytes(v)
+            } else {
+                let mut h = Sha256::new();
+                let mut buf = vec![0u8; 64 << 10];
+                let mut len = 0u64;
+                loop {
+                    let n = r.read(&mut buf).map_err(|e| io_error(&e))?;
+                    if n == 0 {
+                        break;
+                    }
+                    h.update(&buf[..n]);
+                    len += n as u64;
+                }
+                Held::Digest {
+                    sha256: hex(&h.finalize()),
+                    len,
+                }
+            };
+            let m = Member { index, entry, held };
+            index += 1;
+            // The comparison stopped listening: stop reading.
+            tx.send(m)
+                .map_err(|_| formats::Error::invalid(format, 0, "comparison stopped"))
+        })
+    }
 }
 
 /// What the merge of the two sides' members found.
@@ -250,7 +278,7 @@ fn merge(
     parent: &str,
     (ra, rb): (Receiver<Member>, Receiver<Member>),
     waiting_cap: u64,
-    depth: usize,
+    (format, depth): (Format, usize),
 ) -> Merged {
     let mut children = Vec::new();
     let mut waiting: [HashMap<Key, Member>; 2] = [HashMap::new(), HashMap::new()];
@@ -264,7 +292,7 @@ fn merge(
     let mut settle = |x: Member, y: Member, children: &mut Vec<Node>| {
         pairs.push((x.index, y.index));
         names.insert(x.index, x.entry.path.clone());
-        if let Some(n) = compare_pair(ctx, parent, x, y, depth) {
+        if let Some(n) = compare_pair(ctx, parent, x, y, (format, depth)) {
             children.push(n);
         }
     };
@@ -368,28 +396,34 @@ fn unpaired(parent: &str, side: usize, e: &Entry) -> Node {
 }
 
 /// A one-member container holding `bytes` as the member's data.
-fn alone(mut e: Entry, bytes: Vec<u8>) -> Container {
+fn alone(format: Format, mut e: Entry, bytes: Vec<u8>) -> Container {
     let len = bytes.len() as u64;
     e.data = if len > 0 {
         Data::Range(Extent { offset: 0, len })
     } else {
         Data::None
     };
-    let mut c = Container::new(Format::Tar, Blob::from_vec(bytes));
+    let mut c = Container::new(format, Blob::from_vec(bytes));
     c.entries.push(e);
     c
 }
 
 /// Compares one pair of members; `None` when they are identical or their
 /// address is excluded.
-fn compare_pair(ctx: &Ctx, parent: &str, x: Member, y: Member, depth: usize) -> Option<Node> {
+fn compare_pair(
+    ctx: &Ctx,
+    parent: &str,
+    x: Member,
+    y: Member,
+    (format, depth): (Format, usize),
+) -> Option<Node> {
     let address = child_address(parent, &x.entry.path);
     if ctx.excluded(&address) {
         return None;
     }
     let node = match (x.held, y.held) {
         (Held::Bytes(ba), Held::Bytes(bb)) => {
-            let (ca, cb) = (alone(x.entry, ba), alone(y.entry, bb));
+            let (ca, cb) = (alone(format, x.entry, ba), alone(format, y.entry, bb));
             compare_entries(
                 ctx,
                 address,
@@ -403,7 +437,10 @@ fn compare_pair(ctx: &Ctx, parent: &str, x: Member, y: Member, depth: usize) -> 
         (ha, hb) => {
             // Too large to hold: metadata compared, content by digest.
             let ((sa, la), (sb, lb)) = (ha.digest(), hb.digest());
-            let (ca, cb) = (alone(x.entry, Vec::new()), alone(y.entry, Vec::new()));
+            let (ca, cb) = (
+                alone(format, x.entry, Vec::new()),
+                alone(format, y.entry, Vec::new()),
+            );
             let (mut n, _) = compare_entries(
                 ctx,
                 address,

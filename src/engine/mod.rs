@@ -479,10 +479,11 @@ fn streamed_pair(
     }
     node.format = Some(fa.name().to_string());
     if fa != fb {
+        // Two codecs: a packing change; the decoded bytes are compared below.
         ctx.change(
             node,
             "format",
-            Role::Content,
+            Role::Packing,
             Some(Value::text(fa.name())),
             Some(Value::text(fb.name())),
         );
@@ -508,10 +509,10 @@ fn streamed_pair(
             cap: far.decoded_cap(b.len()),
         },
     );
-    // Two tar archives: member by member, each held at most while it is
-    // compared, instead of one digest of all of them.
-    if members::both_tar(&ia, &ib) {
-        members::compare(ctx, node, ia, ib, depth);
+    // Two tar or two cpio archives: member by member, each held at most
+    // while it is compared, instead of one digest of all of them.
+    if let Some(format) = members::both_archives(&ia, &ib) {
+        members::compare(ctx, node, (ia, ib), format, depth);
         return;
     }
     let stop = || ctx.opts.cancelled() || ctx.opts.timed_out();
@@ -645,10 +646,13 @@ fn compare_containers(
     let ca = sa.c;
     node.format = Some(ca.format_name());
     if ca.format_name() != cb.format_name() {
+        // The same format under other compression layers (`cpio+gzip` and
+        // `cpio+zstd`): a packing change; what the layers hold is compared
+        // below.
         ctx.change(
             node,
             "format",
-            Role::Content,
+            Role::Packing,
             Some(Value::Text(ca.format_name())),
             Some(Value::Text(cb.format_name())),
         );
