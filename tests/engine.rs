@@ -415,14 +415,16 @@ fn binary_ranges_are_placed_in_the_image_when_stored_as_is() {
 /// Holding a large decoded archive one side at a time (side a reduced to
 /// digests, differing members decoded again) must not change a byte of the
 /// report. The demo pair differs inside a gzip cpio segment (a changed file,
-/// reordered members) and inside the xz tars of a rebuilt .deb.
+/// reordered members) and inside the xz tars of a rebuilt .deb. xz pairs
+/// that fit the budget are decoded once and both held unless told not to.
 #[test]
 fn holding_one_decoded_side_at_a_time_changes_nothing() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/demo");
-    let run = |evict_min: u64| {
+    let run = |evict_min: u64, hold_slow: bool| {
         let progress = std::sync::Arc::new(reprodiff::engine::Progress::default());
         let opts = Options {
             evict_min,
+            hold_slow,
             progress: Some(progress.clone()),
             ..Options::default()
         };
@@ -431,16 +433,20 @@ fn holding_one_decoded_side_at_a_time_changes_nothing() {
         let dropped = progress.dropped.load(std::sync::atomic::Ordering::Relaxed);
         (serde_json::to_string_pretty(&r).expect("json"), dropped)
     };
-    let (both, none_dropped) = run(u64::MAX);
-    let (one, dropped) = run(0);
+    let (both, none_dropped) = run(u64::MAX, false);
+    let (one, dropped) = run(0, false);
+    let (xz_held, fewer) = run(0, true);
     assert_eq!(none_dropped, 0);
     // initrd segment 2, and the .deb's control.tar.xz and data.tar.xz.
     assert!(
         dropped >= 3,
         "only {dropped} archives held one side at a time"
     );
+    // The two xz tars decoded once, both sides held.
+    assert_eq!(fewer, dropped - 2);
     assert!(both.contains("BUILD_DATE=2023-11-14T22:13:20Z"));
     assert_eq!(one, both);
+    assert_eq!(xz_held, both);
 }
 
 /// Streamed subtrees get their causes before the report is done: on the

@@ -134,7 +134,7 @@ fn mutated_fixtures_never_panic() {
 }
 
 /// The engine on a fixture against its mutated self, with every compressed
-/// archive held one side at a time (`evict_min: 0`), so the digests, the
+/// archive held one side at a time (`evict_min: 0`, xz included), so the digests, the
 /// second decoding of a damaged stream and `locate` by digests all meet
 /// hostile bytes. Errors become error nodes; nothing may panic or hang.
 #[test]
@@ -150,6 +150,7 @@ fn mutated_fixtures_compare_without_panic() {
             ..Limits::default()
         },
         evict_min: 0,
+        hold_slow: false,
         ..Options::default()
     };
     let mut rng = Lcg(0xc0ffee);

@@ -401,7 +401,20 @@ fn open_pair(
     let held = held_limits(ctx);
     // Two small streams (a `.deb`'s members): both decoded at once, each
     // once, and both held; eviction is for archives that decode large.
-    let small = a.len().saturating_add(b.len()) <= ctx.opts.evict_min;
+    // So are two xz streams (a large `data.tar.xz`) whose declared sizes
+    // fit half the budget together: xz decodes at about a tenth of zstd's
+    // speed, so decoding side a a second time, as eviction does, costs
+    // more than holding both.
+    let slow_fit = || {
+        let size = |x: &Blob, f: Format| {
+            (f == Format::Xz)
+                .then(|| formats::stream::declared_size(x, f))
+                .flatten()
+        };
+        matches!((size(a, fa), size(b, fb)), (Some(x), Some(y)) if x.saturating_add(y) <= ctx.opts.max_memory / 2)
+    };
+    let small =
+        a.len().saturating_add(b.len()) <= ctx.opts.evict_min || (ctx.opts.hold_slow && slow_fit());
     let (mut oa, ob_done) = if small {
         let (oa, ob) = rayon::join(
             || formats::open_as(a, fa, &held),

@@ -33,6 +33,12 @@ pub struct Options {
     /// A compressed archive decoding to at least this many bytes is held
     /// one side at a time (see `evict`).
     pub evict_min: u64,
+    /// Two xz streams whose declared decoded sizes fit half of
+    /// `max_memory` together are decoded once, both at once, and both
+    /// held, whatever `evict_min` says: xz decodes so slowly that decoding
+    /// side a again costs more than holding it. Off, they are held one
+    /// side at a time like any other large archive.
+    pub hold_slow: bool,
     /// Decoded bytes two compressed streams may hold at once, half a side
     /// (`--max-memory`). A pair that would need more is compared as it is
     /// decoded (see `streamed`), by digest, with the reason in the report.
@@ -111,6 +117,7 @@ impl Default for Options {
             max_regions: 200,
             digests: true,
             evict_min: 4 << 20,
+            hold_slow: true,
             max_memory: 512 << 20,
             max_streamed: 64 << 30,
             lockstep: true,
