@@ -258,13 +258,19 @@ pub fn explain(a: &[u8], b: &[u8]) -> Option<Explanation> {
     if get(&sa, "Package") != get(&sb, "Package") {
         return None;
     }
-    let keys_a: Vec<&str> = sa.iter().map(|(k, _)| k.as_str()).collect();
-    let keys_b: Vec<&str> = sb.iter().map(|(k, _)| k.as_str()).collect();
-    // Fields added or removed, or in another order: not explained here.
+    let keys = |s: &[(String, String)], other: &[(String, String)]| -> Vec<String> {
+        s.iter()
+            .map(|(k, _)| k.clone())
+            .filter(|k| get(other, k).is_some())
+            .collect()
+    };
+    // Fields in another order: not explained here (added or removed ones
+    // are weighed below).
     let mut ex = Explanation {
-        unexplained: keys_a != keys_b,
+        unexplained: keys(&sa, &sb) != keys(&sb, &sa),
         ..Explanation::default()
     };
+    let other_version = get(&sa, "Version") != get(&sb, "Version");
     for (k, va) in &sa {
         let Some(vb) = get(&sb, k) else { continue };
         if *va == vb {
@@ -302,9 +308,10 @@ pub fn explain(a: &[u8], b: &[u8]) -> Option<Explanation> {
                 ));
                 continue;
             }
+            // Named, with no known cause.
             _ => {
                 ex.unexplained = true;
-                continue;
+                Cause::Content
             }
         };
         ex.changes.push(Change::finding(
@@ -314,8 +321,42 @@ pub fn explain(a: &[u8], b: &[u8]) -> Option<Explanation> {
             cause,
         ));
     }
+    // A field only one side has. Relations another version of the package
+    // declares (a backport's `Breaks:`) are that version's, as for changed
+    // relations above; anything else (a newer debhelper's `Commands:`) is
+    // named, with no known cause.
+    let only = |s: &[(String, String)], other: &[(String, String)]| {
+        s.iter()
+            .filter(|(k, _)| get(other, k).is_none())
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect::<Vec<_>>()
+    };
+    let none = || Value::text("(none)");
+    let sided = only(&sa, &sb)
+        .into_iter()
+        .map(|(k, v)| (k, Value::Text(v), none()))
+        .chain(
+            only(&sb, &sa)
+                .into_iter()
+                .map(|(k, v)| (k, none(), Value::Text(v))),
+        );
+    for (k, va, vb) in sided {
+        let declared = RELATIONS.contains(&k.as_str()) || DECLARED.contains(&k.as_str());
+        let cause = if declared && other_version {
+            Cause::PackageVersion
+        } else {
+            ex.unexplained = true;
+            Cause::Content
+        };
+        ex.changes
+            .push(Change::finding(format!("control.{k}"), va, vb, cause));
+    }
     Some(ex)
 }
+
+/// Relations a package declares to others that are not what it was built
+/// against: another version's packaging may add or drop them.
+const DECLARED: [&str; 5] = ["Breaks", "Conflicts", "Replaces", "Provides", "Enhances"];
 
 #[cfg(test)]
 mod tests {
@@ -323,6 +364,40 @@ mod tests {
 
     const A: &[u8] = b"Package: hello\nVersion: 2.10-3\nArchitecture: amd64\nInstalled-Size: 280\nDepends: libc6 (>= 2.38)\nDescription: example\n more\n";
     const B: &[u8] = b"Package: hello\nVersion: 2.10-3~bpo12+1\nArchitecture: amd64\nInstalled-Size: 284\nDepends: libc6 (>= 2.34)\nDescription: example\n more\n";
+
+    /// A field only one side has, or one changed for no known reason, is
+    /// named with no cause (and the stanza stays unexplained), not left to
+    /// the text diff alone.
+    #[test]
+    fn fields_without_a_cause_are_named() {
+        // Breaks only in the other version: that version's packaging.
+        let b = [B, b"Breaks: hello-doc (<< 2)\n".as_slice()].concat();
+        let ex = explain(A, &b).expect("stanzas");
+        assert!(!ex.unexplained);
+        assert!(ex
+            .changes
+            .iter()
+            .any(|c| c.field == "control.Breaks" && c.cause == Some(Cause::PackageVersion)));
+        let b = [B, b"Commands: hello\n".as_slice()].concat();
+        let ex = explain(A, &b).expect("stanzas");
+        assert!(ex.unexplained);
+        let c = ex
+            .changes
+            .iter()
+            .find(|c| c.field == "control.Commands")
+            .expect("the added field is named");
+        assert_eq!(c.cause, Some(Cause::Content));
+        assert_eq!(c.b, Some(Value::text("hello")));
+        let d = String::from_utf8_lossy(B)
+            .replace("example", "an example")
+            .into_bytes();
+        let ex = explain(A, &d).expect("stanzas");
+        assert!(ex.unexplained);
+        assert!(ex
+            .changes
+            .iter()
+            .any(|c| c.field == "control.Description" && c.cause == Some(Cause::Content)));
+    }
 
     #[test]
     fn a_backport_rebuild_is_version_toolchain_and_size() {
