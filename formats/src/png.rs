@@ -364,6 +364,53 @@ impl Pixels {
     }
 }
 
+/// The palette rules the decoder underneath takes for granted (it
+/// panicked on a PLTE of 38 bytes, found by fuzzing): "The number of bytes
+/// in the PLTE chunk ... shall be divisible by 3", at most 256 entries,
+/// one PLTE, before IDAT, present for an indexed image; a tRNS of an
+/// indexed image has no more entries than the palette (PNG §11.2.3,
+/// §11.3.2.1).
+fn check_palette(png: &Png<'_>) -> Result<()> {
+    let bad = |c: &Chunk, what: &str| {
+        Err(Error::invalid(
+            Format::Png,
+            c.offset as u64,
+            format!("{}: {what}", c.name()),
+        ))
+    };
+    let indexed = png.header().is_some_and(|h| h.color_type == 3);
+    let mut entries = None;
+    let mut idat = false;
+    for c in &png.chunks {
+        match &c.kind {
+            b"PLTE" => {
+                let len = c.data.len();
+                if entries.is_some() {
+                    return bad(c, "a second palette");
+                }
+                if idat {
+                    return bad(c, "palette after the image data");
+                }
+                if len == 0 || len % 3 != 0 || len > 3 * 256 {
+                    return bad(c, &format!("{len} bytes, not 1 to 256 entries of 3"));
+                }
+                entries = Some(len / 3);
+            }
+            b"tRNS" if indexed && c.data.len() > entries.unwrap_or(0) => {
+                return bad(c, "more transparency entries than palette entries");
+            }
+            b"IDAT" => {
+                if indexed && entries.is_none() {
+                    return bad(c, "indexed image data without a palette");
+                }
+                idat = true;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 /// Decodes the (first, and for a still image only) image of a PNG file.
 /// Refused before anything is allocated when its IHDR says the decoded
 /// pixels would take more than `max_bytes`; the decoder's own buffers are
@@ -388,6 +435,7 @@ pub fn decode(bytes: &[u8], max_bytes: usize) -> Result<Pixels> {
     if png.is_animated() {
         return Err(err(8, ErrorKind::Unsupported("animated PNG".into())));
     }
+    check_palette(&png)?;
     let decode_err = |e: png::DecodingError| err(8, ErrorKind::Decode(e.to_string()));
     let mut d = png::Decoder::new_with_limits(
         std::io::Cursor::new(bytes),
