@@ -370,6 +370,35 @@ fn on_subtree_reports_each_differing_top_level_member_once() {
     assert_eq!(final_addrs, ["etc/a", "gone", "inner.cpio", "new"]);
 }
 
+/// A panic while comparing one nested pair (a bug, in this code or a
+/// decoder under it) becomes an error on that pair's node; its siblings
+/// are still compared and the report is still written.
+#[test]
+fn a_panic_in_one_pair_is_an_error_on_it_alone() {
+    let inner = |x: &[u8]| newc(&[file("x", 1, x)]);
+    let (ia, ib) = (inner(b"one\n"), inner(b"two\n"));
+    let a = newc(&[file("etc/a", 1, b"one\n"), file("inner.cpio", 2, &ia)]);
+    let b = newc(&[file("etc/a", 1, b"ONE\n"), file("inner.cpio", 2, &ib)]);
+    let opts = Options {
+        panic_at: Some("inner.cpio".into()),
+        ..Options::default()
+    };
+    let r = compare_blobs("a", &Blob::from_vec(a), "b", &Blob::from_vec(b), &opts);
+    let n = find(&r.tree, "inner.cpio").expect("the pair is reported");
+    assert_eq!(n.status, Status::Modified);
+    assert!(
+        n.errors
+            .iter()
+            .any(|e| e.contains("internal error") && e.contains("planted at inner.cpio")),
+        "{:?}",
+        n.errors
+    );
+    assert!(n.children.is_empty());
+    let sibling = find(&r.tree, "etc/a").expect("the sibling is compared");
+    assert!(sibling.diff.is_some());
+    assert!(r.summary.errors >= 1, "{:?}", r.summary);
+}
+
 #[test]
 fn a_preset_cancel_flag_stops_before_any_member() {
     use std::sync::atomic::AtomicBool;

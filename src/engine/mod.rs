@@ -284,8 +284,35 @@ fn identical_bytes(ctx: &Ctx, address: &str, a: &Blob, b: &Blob) -> Node {
     node
 }
 
-/// Compares two byte ranges known to differ.
+/// Compares two byte ranges known to differ. A panic below it (a bug, in
+/// this code or in a decoder it calls, such as the png crate indexing past
+/// a malformed palette) becomes an error on this pair's node, and the
+/// comparison of everything else goes on. Fuzz builds let the panic
+/// through, so that the fuzzers still see it.
 fn differing_bytes(ctx: &Ctx, address: &str, a: &Blob, b: &Blob, depth: usize) -> Node {
+    if cfg!(fuzzing) {
+        return differing_bytes_unguarded(ctx, address, a, b, depth);
+    }
+    let run = std::panic::AssertUnwindSafe(|| differing_bytes_unguarded(ctx, address, a, b, depth));
+    std::panic::catch_unwind(run).unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no message".to_string());
+        let mut node = identical_bytes(ctx, address, a, b);
+        node.status = Status::Modified;
+        node.errors.push(format!(
+            "internal error (a bug: please report it with both inputs), the pair was not compared: {what}"
+        ));
+        node
+    })
+}
+
+fn differing_bytes_unguarded(ctx: &Ctx, address: &str, a: &Blob, b: &Blob, depth: usize) -> Node {
+    if ctx.opts.panic_at.as_deref() == Some(address) {
+        panic!("planted at {address}");
+    }
     let mut node = identical_bytes(ctx, address, a, b);
     node.status = Status::Modified;
     if ctx.opts.timed_out() {

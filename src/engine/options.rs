@@ -66,6 +66,10 @@ pub struct Options {
     /// is reached after it is compared only as far as is cheap (stored
     /// bytes, sizes, metadata) and marked with the reason `timeout`.
     pub deadline: Option<Instant>,
+    /// For tests of the engine's panic guard: comparing the pair at this
+    /// address panics.
+    #[doc(hidden)]
+    pub panic_at: Option<String>,
 }
 
 /// The callback of [`Options::on_subtree`]; called from engine threads.
@@ -123,6 +127,7 @@ impl Default for Options {
             lockstep: true,
             progress: None,
             on_subtree: None,
+            panic_at: None,
             cancel: None,
             deadline: None,
         }
