@@ -58,18 +58,31 @@ impl Runs {
     }
 
     /// The runs of `a` against `b`, compared `block` bytes at a time.
+    /// Equal stretches are skipped 256 blocks at a time (one compare of
+    /// 128 KiB costs less than 256 of 512 bytes); a stretch that differs
+    /// is looked at block by block.
     pub fn of(a: &[u8], b: &[u8], block: usize, max: usize) -> Runs {
+        fn at(x: &[u8], from: usize, to: usize) -> &[u8] {
+            x.get(from..to.min(x.len())).unwrap_or(&[])
+        }
+        let block = block.max(1);
+        let stretch = block.saturating_mul(256);
         let mut runs = Runs::new(max);
         let len = a.len().max(b.len());
-        let mut off = 0usize;
-        while off < len {
-            let end = (off + block).min(len);
-            let xa = a.get(off..end.min(a.len())).unwrap_or(&[]);
-            let xb = b.get(off..end.min(b.len())).unwrap_or(&[]);
-            if xa != xb {
-                runs.block(off as u64, end as u64);
+        let mut start = 0usize;
+        while start < len {
+            let stop = start.saturating_add(stretch).min(len);
+            if at(a, start, stop) != at(b, start, stop) {
+                let mut off = start;
+                while off < stop {
+                    let end = (off + block).min(stop);
+                    if at(a, off, end) != at(b, off, end) {
+                        runs.block(off as u64, end as u64);
+                    }
+                    off = end;
+                }
             }
-            off = end;
+            start = stop;
         }
         runs
     }
@@ -293,6 +306,57 @@ mod tests {
             Runs::of(&a, &b, 512, 10).all(),
             vec![(0, 1024), (1536, 2048), (4096, 4196)]
         );
+    }
+
+    /// Skipping equal stretches finds the runs a block-by-block compare
+    /// finds: differences in several stretches, at their edges, and sides
+    /// of other lengths.
+    #[test]
+    fn stretches_skipped_whole_find_every_block() {
+        let naive = |a: &[u8], b: &[u8], block: usize| {
+            let mut runs = Runs::new(usize::MAX);
+            let len = a.len().max(b.len());
+            let mut off = 0;
+            while off < len {
+                let end = (off + block).min(len);
+                let x = a.get(off..end.min(a.len())).unwrap_or(&[]);
+                let y = b.get(off..end.min(b.len())).unwrap_or(&[]);
+                if x != y {
+                    runs.block(off as u64, end as u64);
+                }
+                off = end;
+            }
+            runs.kept
+        };
+        let stretch = 512 * 256;
+        let a = vec![7u8; 3 * stretch + 1000];
+        for (flips, extra) in [
+            (vec![], 0usize),
+            (vec![0, stretch - 1, stretch, 2 * stretch + 511], 0),
+            (vec![5, 3 * stretch + 999], 300),
+            (vec![stretch + 1000], 0),
+        ] {
+            let mut b = a.clone();
+            for f in &flips {
+                b[*f] ^= 1;
+            }
+            b.extend(std::iter::repeat_n(1u8, extra));
+            for block in [512, 2048] {
+                assert_eq!(
+                    Runs::of(&a, &b, block, usize::MAX).kept,
+                    naive(&a, &b, block)
+                );
+                assert_eq!(
+                    Runs::of(&b, &a, block, usize::MAX).kept,
+                    naive(&b, &a, block)
+                );
+                let short = &b[..stretch + 7];
+                assert_eq!(
+                    Runs::of(&a, short, block, usize::MAX).kept,
+                    naive(&a, short, block)
+                );
+            }
+        }
     }
 
     #[test]
