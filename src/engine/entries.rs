@@ -109,7 +109,11 @@ pub(super) fn compare_entries(
                     // a fifth of a second): not once the deadline passed.
                     let keyed = !node.children.is_empty() || node.diff.is_some();
                     if keyed && !ctx.opts.timed_out() {
-                        node.same_bytes = repeats::key(&ba, &bb);
+                        let k = repeats::Keyed::new(&node.address, &ba, &bb);
+                        node.same_bytes = k.key;
+                        if let Ok(mut all) = ctx.keyed.lock() {
+                            all.push(k);
+                        }
                     }
                     node.errors.extend(sub.errors);
                     // A member that differs only because members below it do

@@ -69,6 +69,9 @@ struct Ctx<'o> {
     /// called.
     name: String,
     regions: Mutex<Vec<Region>>,
+    /// Every nested pair that may repeat elsewhere in the tree (see
+    /// `repeats`), keyed or still to key.
+    keyed: Mutex<Vec<repeats::Keyed>>,
     compared: AtomicU64,
     identical: AtomicU64,
     fallbacks: AtomicU64,
@@ -82,6 +85,7 @@ impl<'o> Ctx<'o> {
             explain,
             name: String::new(),
             regions: Mutex::new(Vec::new()),
+            keyed: Mutex::new(Vec::new()),
             compared: AtomicU64::new(0),
             identical: AtomicU64::new(0),
             fallbacks: AtomicU64::new(0),
@@ -211,7 +215,8 @@ fn finish(ctx: &Ctx, mut tree: Node, (a, b): (Input, Input)) -> Report {
             .retain(|a| !differing.contains(a.as_str()) && !ctx.excluded(a));
     }
     // One pair of nested images met at two addresses: members once.
-    repeats::report_once(&mut tree);
+    let keyed = std::mem::take(&mut *ctx.keyed.lock().unwrap_or_else(|e| e.into_inner()));
+    repeats::report_once(&mut tree, keyed);
     let mut summary = Summary {
         compared: ctx.compared.load(Ordering::Relaxed),
         identical: ctx.identical.load(Ordering::Relaxed),

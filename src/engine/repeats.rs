@@ -8,7 +8,10 @@
 //! `same-data-as` change instead of repeating them.
 //!
 //! Engine stage (formats → **engine** → diagnosis → report): a key is taken
-//! while both sides' bytes are at hand ([`key`]); the pass over the
+//! while both sides' bytes are at hand ([`key`]), except for a pair that is
+//! a view of the mapped inputs (a SquashFS stored as is in an ISO): that
+//! one costs nothing to keep, so it is keyed at the end, and only if
+//! another pair of the same two sizes turned up. The pass over the
 //! finished tree ([`report_once`]) is in tree order, so the report is the
 //! same whatever the threads.
 
@@ -37,11 +40,62 @@ pub(super) fn key(a: &Blob, b: &Blob) -> Option<[u8; 32]> {
     Some(h.finalize().into())
 }
 
+/// A differing nested pair that may be met at another address: its key,
+/// or, for a view of the mapped inputs, the bytes to key it from later.
+pub(super) struct Keyed {
+    address: String,
+    lens: (usize, usize),
+    pub key: Option<[u8; 32]>,
+    later: Option<(Blob, Blob)>,
+}
+
+impl Keyed {
+    pub fn new(address: &str, a: &Blob, b: &Blob) -> Keyed {
+        let mapped = a.is_mapped() && b.is_mapped();
+        Keyed {
+            address: address.to_string(),
+            lens: (a.bytes().len(), b.bytes().len()),
+            key: if mapped { None } else { key(a, b) },
+            later: mapped.then(|| (a.clone(), b.clone())),
+        }
+    }
+}
+
+/// Keys the pairs left for later whose two sizes another pair shares (no
+/// other can hold the same bytes), and sets them on their nodes.
+fn key_later(tree: &mut Node, keyed: Vec<Keyed>) {
+    let mut sizes: HashMap<(usize, usize), usize> = HashMap::new();
+    for k in &keyed {
+        *sizes.entry(k.lens).or_default() += 1;
+    }
+    let keys: HashMap<String, [u8; 32]> = keyed
+        .into_iter()
+        .filter(|k| sizes.get(&k.lens).is_some_and(|&n| n > 1))
+        .filter_map(|k| {
+            let (a, b) = k.later?;
+            Some((k.address, key(&a, &b)?))
+        })
+        .collect();
+    if keys.is_empty() {
+        return;
+    }
+    fn set(n: &mut Node, keys: &HashMap<String, [u8; 32]>) {
+        if let Some(k) = keys.get(&n.address) {
+            n.same_bytes = Some(*k);
+        }
+        for c in &mut n.children {
+            set(c, keys);
+        }
+    }
+    set(tree, &keys);
+}
+
 /// Reports each keyed pair's members once: under its shallowest address
 /// (the first in tree order among equals); the other addresses get a
 /// `same-data-as` change naming it, lose the repeated members and diff,
 /// and are `consequential` of it.
-pub(super) fn report_once(tree: &mut Node) {
+pub(super) fn report_once(tree: &mut Node, keyed: Vec<Keyed>) {
+    key_later(tree, keyed);
     // key → (depth, tree order, address) of the address kept.
     let mut first: HashMap<[u8; 32], (usize, usize, String)> = HashMap::new();
     let mut order = 0;
