@@ -762,8 +762,7 @@ impl Stream<'_> {
 
     /// Reads the rest of the stream; how many bytes it held.
     fn drain(&mut self) -> Result<u64> {
-        std::io::copy(self, &mut std::io::sink())
-            .map_err(|e| Error::invalid(Format::Cpio, 0, e.to_string()))
+        std::io::copy(self, &mut std::io::sink()).map_err(|e| self.io(&e))
     }
 }
 
