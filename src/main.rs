@@ -126,6 +126,12 @@ enum Cmd {
         /// Deepest container nesting to open.
         #[arg(long, default_value_t = 16)]
         max_depth: usize,
+        /// Hold at most half of BYTES of one decoded tar or cpio archive
+        /// (suffixes K, M, G: powers of 1024; default 512M). A larger one
+        /// is listed as it decodes, decoded twice and never held, and its
+        /// members are looked into only up to a quarter of BYTES.
+        #[arg(long, value_name = "BYTES", value_parser = budget::parse_size)]
+        max_memory: Option<u64>,
     },
     /// Print the differing byte regions of two images and what owns them.
     Locate {
@@ -256,9 +262,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             json,
             fields,
             max_depth,
+            max_memory,
         }) => {
             let mut opts = WalkOptions::default();
             opts.limits.max_depth = max_depth;
+            if let Some(m) = max_memory {
+                opts.max_memory = m;
+            }
             let blob = reprodiff_formats::Blob::open(&image)
                 .with_context(|| format!("cannot read {}", image.display()))?;
             // Streamed: each entry is written as the walk meets it.

@@ -10,17 +10,36 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 
 use rayon::prelude::*;
-use reprodiff_formats::{self as formats, Blob, Container, Data, Entry, Field, Format, Limits};
+use reprodiff_formats::{
+    self as formats, Blob, Container, Data, Entry, ErrorKind, Field, Format, Limits,
+};
+
+use crate::engine::streamed::{read_decoded, Input};
 
 use crate::report::Address;
 
 /// What to descend into.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct WalkOptions {
     pub limits: Limits,
     /// Decode SquashFS file data to look for nested containers. Off for `ls`:
     /// listing must never decode SquashFS file data.
     pub descend_squashfs_files: bool,
+    /// Memory budget of [`stream`] (`ls --max-memory`): a compressed tar or
+    /// cpio archive decoding to more than half of it is listed as it
+    /// decodes, and a member of such an archive is read to look inside it
+    /// only up to a quarter of it.
+    pub max_memory: u64,
+}
+
+impl Default for WalkOptions {
+    fn default() -> WalkOptions {
+        WalkOptions {
+            limits: Limits::default(),
+            descend_squashfs_files: false,
+            max_memory: 512 << 20,
+        }
+    }
 }
 
 /// One node of the walked tree: an entry of a container, possibly itself a
@@ -102,7 +121,13 @@ fn open(node: &mut Node, blob: &Blob, depth: usize, opts: &WalkOptions) -> Optio
         ));
         return None;
     }
-    let container = match formats::open(blob, &opts.limits) {
+    opened(node, formats::open(blob, &opts.limits))
+}
+
+/// Records on `node` what an open gave: the container, or why there is
+/// none.
+fn opened(node: &mut Node, r: formats::Result<Option<Container>>) -> Option<Container> {
+    let container = match r {
         Ok(Some(c)) => c,
         Ok(None) => return None,
         Err(e) => {
@@ -147,9 +172,16 @@ fn stream_node(
     let Some(blob) = blob else {
         return f(n);
     };
-    let squashfs = formats::detect(blob.bytes()) == Some(Format::SquashFs);
-    if squashfs && depth < opts.limits.max_depth {
-        return stream_squashfs(n, blob, depth, opts, f);
+    let format = formats::detect(blob.bytes());
+    if depth < opts.limits.max_depth {
+        if format == Some(Format::SquashFs) {
+            return stream_squashfs(n, blob, depth, opts, f);
+        }
+        if let Some(codec) = format.filter(|f| f.is_stream()) {
+            if let Some(inner) = archive_in(blob, codec) {
+                return stream_archive(n, blob, (codec, inner), depth, opts, f);
+            }
+        }
     }
     let container = open(n, blob, depth, opts);
     f(n)?;
@@ -187,6 +219,241 @@ fn read_wanted(n: &mut Node, c: &Container, e: &Entry, opts: &WalkOptions) -> Op
             n.error = Some(err.to_string());
             None
         }
+    }
+}
+
+/// How many decoded bytes are enough to tell what a compressed stream holds
+/// (as the formats crate peeks: ISO 9660's magic is at 0x8001).
+const PEEK: usize = 0x8800;
+
+/// The archive a compressed stream holds, when it is one whose members
+/// can be read as it decodes (tar, cpio).
+fn archive_in(blob: &Blob, codec: Format) -> Option<Format> {
+    formats::stream::peek(blob, codec, PEEK)
+        .ok()
+        .and_then(|head| formats::detect(&head))
+        .filter(|f| matches!(f, Format::Tar | Format::Cpio))
+}
+
+/// A compressed tar or cpio archive (`data.tar.xz`, an initrd's main
+/// archive): held and listed like any container when it decodes within
+/// half the memory budget, otherwise listed as it decodes, in two passes
+/// and never held. The first pass learns what is shown with the archive,
+/// before its members: its fields, the problems its reader met, and how
+/// many members are whole (a member the stream cuts short is not listed,
+/// as when held). The second hands out the members, each read to look
+/// inside it only up to a quarter of the budget. So an archive over the
+/// budget costs two decodes, and its listing is the held one, except
+/// that several cpio archives in one stream are listed as the kernel
+/// reads them, as one sequence of members (with `cpio.archives`).
+///
+/// A stream that declares its decoded size (an xz index, a zstd frame
+/// header, a gzip trailer) is held or not on its word. One that does not
+/// is kept as the first pass decodes it, up to half the budget: if it ends
+/// within that, it is listed held from what was kept, without decoding it
+/// again.
+fn stream_archive(
+    n: &mut Node,
+    blob: &Blob,
+    (codec, inner): (Format, Format),
+    depth: usize,
+    opts: &WalkOptions,
+    f: &mut dyn FnMut(&Node) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let limits = &opts.limits;
+    let budget = opts.max_memory / 2;
+    let cap = limits.decoded_cap(blob.len());
+    let declared = formats::stream::declared_size(blob, codec);
+    let held = |n: &mut Node, r, f: &mut dyn FnMut(&Node) -> std::io::Result<()>| {
+        let c = opened(n, r);
+        f(n)?;
+        match c {
+            Some(c) => stream_children(&n.address, &c, depth, opts, f),
+            None => Ok(()),
+        }
+    };
+    if declared.is_some_and(|size| size <= budget) || budget >= cap {
+        let capped = Limits {
+            max_decoded: limits.max_decoded.min(budget),
+            ..limits.clone()
+        };
+        match formats::open(blob, &capped) {
+            // It declared less than it holds: listed as it decodes after all.
+            Err(e) if budget < cap && e.kind == ErrorKind::DecodedCap { cap: budget } => {}
+            r => return held(n, r, f),
+        }
+    }
+    let each: EachMember = if inner == Format::Cpio {
+        formats::cpio::each_member
+    } else {
+        formats::tar::each_member
+    };
+    let input = || Input {
+        raw: blob,
+        codec,
+        cap,
+    };
+    let mut whole = 0usize;
+    // Kept as it is read while it may still fit (a size not declared).
+    let mut kept = Kept {
+        bytes: declared.is_none().then(Vec::new),
+        budget,
+    };
+    let (ended, decoded) = read_decoded(input(), |r| {
+        let mut r = Tee { r, kept: &mut kept };
+        let mut cut = false;
+        let ended = each(&mut r, limits, &mut |e, data| {
+            let got = std::io::copy(data, &mut std::io::sink()).unwrap_or(0);
+            cut |= got < stored_len(&e);
+            whole += usize::from(!cut);
+            Ok(())
+        });
+        // To the end: damage after the archive fails the stream, as held.
+        let _ = std::io::copy(&mut r, &mut std::io::sink());
+        ended
+    });
+    if let (Ok(_), Some(bytes)) = (&decoded, kept.bytes) {
+        let r = formats::open_decoded(blob, codec, Blob::from_vec(bytes), limits);
+        return held(n, r, f);
+    }
+    match (decoded, ended) {
+        (Err(e), _) | (Ok(_), Err(e)) => {
+            n.error = Some(e.to_string());
+            return f(n);
+        }
+        (Ok(_), Ok((fields, errors))) => {
+            let mut all = formats::stream::header_fields(blob, codec);
+            all.extend(fields);
+            n.container = Some(ContainerInfo {
+                format: format!("{}+{}", inner.name(), codec.name()),
+                fields: all,
+                errors: errors.iter().map(|e| e.to_string()).collect(),
+            });
+        }
+    }
+    f(n)?;
+    let parent = n.address.clone();
+    let member_cap = opts.max_memory / 4;
+    let mut out = Ok(());
+    let stop = || formats::Error::invalid(inner, 0, "listing stopped");
+    // How this decode and read end is known from the first pass: the same
+    // bytes, read the same way.
+    let _ = read_decoded(input(), |r| {
+        each(r, limits, &mut |e, data| {
+            if whole == 0 {
+                return Err(stop());
+            }
+            whole -= 1;
+            let mut child = member_node(child_address(&parent, &e.path), e, None);
+            let bytes = read_member(&mut child, data, member_cap, opts);
+            if let Err(err) = stream_node(&mut child, bytes.as_ref(), depth + 1, opts, f) {
+                out = Err(err);
+                return Err(stop());
+            }
+            Ok(())
+        })
+    });
+    out
+}
+
+/// The decoded bytes of a stream as they are read, while they fit `budget`;
+/// `None` once they do not.
+struct Kept {
+    bytes: Option<Vec<u8>>,
+    budget: u64,
+}
+
+/// A reader that keeps what it reads in [`Kept`].
+struct Tee<'a, 'k> {
+    r: &'a mut dyn std::io::Read,
+    kept: &'k mut Kept,
+}
+
+impl std::io::Read for Tee<'_, '_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.r.read(buf)?;
+        if let Some(v) = &mut self.kept.bytes {
+            let got = buf.get(..n).unwrap_or(&[]);
+            let len = v.len() + got.len();
+            if len as u64 > self.kept.budget {
+                self.kept.bytes = None;
+            } else {
+                // Doubling, but never past the budget.
+                if len > v.capacity() {
+                    let want = (v.capacity() * 2).max(len).min(self.kept.budget as usize);
+                    v.reserve_exact(want - v.len());
+                }
+                v.extend_from_slice(got);
+            }
+        }
+        Ok(n)
+    }
+}
+
+/// A format's reader of members as they come.
+type EachMember = fn(
+    &mut dyn std::io::Read,
+    &Limits,
+    &mut dyn FnMut(Entry, &mut dyn std::io::Read) -> formats::Result<()>,
+) -> formats::Result<(Vec<Field>, Vec<formats::Error>)>;
+
+/// How many bytes of a streamed member's data the archive stores.
+fn stored_len(e: &Entry) -> u64 {
+    match &e.data {
+        Data::Range(x) => x.len,
+        _ => 0,
+    }
+}
+
+/// The bytes of a streamed archive's member when it is to be looked into
+/// ([`wanted`]) and begins like something `formats::open` opens, read
+/// whole when they fit `cap`. One over `cap` says on its node that it was
+/// not opened, and why; one that opens as nothing is left unread.
+fn read_member(
+    n: &mut Node,
+    data: &mut dyn std::io::Read,
+    cap: u64,
+    opts: &WalkOptions,
+) -> Option<Blob> {
+    use std::io::Read;
+    let e = n.entry.as_ref()?;
+    if !wanted(n, e, opts) || !matches!(e.data, Data::Range(_)) {
+        return None;
+    }
+    let len = stored_len(e);
+    let mut head = Vec::new();
+    data.take(PEEK as u64).read_to_end(&mut head).ok()?;
+    if !would_open(&head, &opts.limits) {
+        return None;
+    }
+    if len > cap {
+        n.error = Some(format!(
+            "not opened: {len} bytes, over the {cap} bytes a member of an archive \
+             listed as it decodes may take (a quarter of --max-memory)"
+        ));
+        return None;
+    }
+    // `len` is within `cap`: a bounded allocation.
+    let mut v = Vec::with_capacity(len as usize);
+    v.extend_from_slice(&head);
+    data.take(len).read_to_end(&mut v).ok()?;
+    Some(Blob::from_vec(v))
+}
+
+/// Whether `formats::open` opens bytes that begin with `head` (at least
+/// [`PEEK`] of them, or all there are): a container, or a compressed
+/// stream of one (of anything, with `open_leaf_streams`).
+fn would_open(head: &[u8], limits: &Limits) -> bool {
+    match formats::detect(head) {
+        Some(f) if f.is_stream() => {
+            limits.open_leaf_streams
+                || formats::stream::peek(&Blob::from_vec(head.to_vec()), f, PEEK)
+                    .ok()
+                    .and_then(|h| formats::detect(&h))
+                    .is_some_and(|inner| inner.is_container())
+        }
+        Some(f) => f.is_container(),
+        None => false,
     }
 }
 

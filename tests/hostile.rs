@@ -116,6 +116,7 @@ fn mutated_fixtures_never_panic() {
             ..Limits::default()
         },
         descend_squashfs_files: true,
+        ..WalkOptions::default()
     };
     let mut rng = Lcg(0x5eed);
     let mut total = 0;

@@ -646,8 +646,8 @@ pub fn each_member(
     let mut first = None;
     loop {
         let at = s.pos;
-        let variant = match read_archive(&mut s, limits, &mut count, &mut errors, f) {
-            Ok(Some(v)) => v,
+        match read_archive(&mut s, limits, &mut count, &mut errors, &mut first, f) {
+            Ok(Some(_)) => {}
             // Ended without its trailer: the stream cannot be read further.
             Ok(None) => {
                 errors.push(Error::invalid(
@@ -672,9 +672,8 @@ pub fn each_member(
                 errors.push(e);
                 break;
             }
-        };
+        }
         archives += 1;
-        first.get_or_insert(variant);
         // Zeros to the next archive, or to the end.
         if !s.skip_zeros()? {
             break;
@@ -791,6 +790,7 @@ fn read_archive(
     limits: &Limits,
     count: &mut usize,
     errors: &mut Vec<Error>,
+    first: &mut Option<Variant>,
     f: &mut dyn FnMut(Entry, &mut dyn Read) -> Result<()>,
 ) -> Result<Option<Variant>> {
     let start = s.pos;
@@ -813,6 +813,8 @@ fn read_archive(
             ));
         }
         variant = Some(v);
+        // Known from the first magic, as when held, whatever follows.
+        first.get_or_insert(v);
         let len = v.header_len();
         let got = n + s.fill(&mut head[n..len])?;
         if got < len {

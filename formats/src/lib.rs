@@ -213,6 +213,24 @@ fn open_stream(blob: &Blob, codec: Format, limits: &Limits) -> Result<Option<Con
         return Ok(None);
     }
     let decoded = stream::decode(blob, codec, limits)?;
+    open_decoded(blob, codec, decoded, limits)
+}
+
+/// Opens the compressed stream `blob` (of `codec`) from its bytes already
+/// decoded, as [`open`] would after decoding them: as the container they
+/// are (with the codec as its outer layer and the stream's header fields
+/// first), or as one member, the decoded bytes, when they are no
+/// container. For a caller that decoded the stream for another reason
+/// (`ls` reading an archive's members as it decodes, until it turns out to
+/// fit in memory).
+pub fn open_decoded(
+    blob: &Blob,
+    codec: Format,
+    decoded: Blob,
+    limits: &Limits,
+) -> Result<Option<Container>> {
+    let head = decoded.bytes();
+    let inner = detect(head.get(..PEEK).unwrap_or(head)).filter(|f| f.is_container());
     let fields = stream::header_fields(blob, codec);
     if let Some(f) = inner {
         if let Some(mut c) = open_as(&decoded, f, limits)? {

@@ -88,6 +88,35 @@ pub fn compare(a: Input, b: Input, stop: &(dyn Fn() -> bool + Sync)) -> Streamed
     })
 }
 
+/// Runs `read` on the decoded bytes of `input` while a thread of its own
+/// decodes them (`reprodiff ls` reading the members of an archive too
+/// large to hold). Returns what `read` returned and how decoding ended:
+/// the number of bytes decoded, or the codec's error. When `read` stops
+/// early the decoder stops too; to learn of damage further on, `read`
+/// reads to the end. What is held is a few pieces, whatever the ratio.
+pub fn read_decoded<T>(
+    input: Input,
+    read: impl FnOnce(&mut dyn std::io::Read) -> T,
+) -> (T, formats::Result<u64>) {
+    std::thread::scope(|s| {
+        let (tx, rx) = sync_channel::<Vec<u8>>(QUEUE);
+        let t = s.spawn(move || {
+            stream::each_chunk(input.raw, input.codec, input.cap, &mut |piece| {
+                tx.send(piece.to_vec()).is_ok()
+            })
+        });
+        let mut q = Queue::new(rx);
+        let out = read(&mut q);
+        // Dropping the queue ends the decoder's sends, if it is not done.
+        drop(q);
+        match t.join() {
+            Ok(decoded) => (out, decoded),
+            // A decoder that panics here would have panicked held too.
+            Err(p) => std::panic::resume_unwind(p),
+        }
+    })
+}
+
 /// Decodes one side into `tx`, digesting it on the way; also says whether
 /// `stop` ended it.
 pub(super) fn decode_side(
