@@ -165,8 +165,8 @@ pub fn classify_leaf(name: &str, leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Nod
     // A man page written with other markup, the same words: named as
     // such, still unexplained unless the package's toolchain changed.
     if ex.unexplained && is_text {
-        if let Some(c) = roff::markup_only(a, b) {
-            node.changes.push(c);
+        if let Some(c) = roff::explain(a, b) {
+            node.changes.extend(c);
             return;
         }
         // A file one generator's template wrote on both sides: named, and

@@ -325,11 +325,34 @@ fn month_year(b: &[u8], i: usize) -> Option<(usize, i64)> {
     Some((y_at + 4 - i, t))
 }
 
+/// `March 31, 2025` and `Mar 31, 2025` (`%B %d, %Y`, `%b %d, %Y`: the
+/// dates docutils and Sphinx write in a man page's title line): the
+/// first second of that day.
+fn month_day_year(b: &[u8], i: usize) -> Option<(usize, i64)> {
+    let (k, len) = FULL_MONTHS
+        .iter()
+        .enumerate()
+        .find(|(_, m)| b.get(i..).is_some_and(|r| r.starts_with(m.as_bytes())))
+        .map(|(k, m)| (k, m.len()))
+        .or_else(|| word(b, i, &MONTHS).map(|k| (k, 3)))?;
+    let mut p = i + len;
+    (b.get(p) == Some(&b' ')).then_some(())?;
+    p += 1;
+    let (d, dl) = day(b, p)?;
+    p += dl;
+    (b.get(p) == Some(&b',') && b.get(p + 1) == Some(&b' ') && digit_run(b, p + 2) == 4)
+        .then_some(())?;
+    let y = digits(b, p + 2, 4)?;
+    let end = p + 6;
+    boundary_after(b, end).then_some(())?;
+    Some((end - i, date(y, k as i64 + 1, d, 0)?))
+}
+
 /// Dates that start with a weekday or month name: RFC 2822 (`date -R`),
 /// `date`'s default and ctime(3), `__DATE__` (`Nov 14 2023`) and `%B %Y`
 /// (`July 2023`).
 fn match_named(b: &[u8], i: usize) -> Option<(usize, i64)> {
-    if let Some(m) = month_year(b, i) {
+    if let Some(m) = month_year(b, i).or_else(|| month_day_year(b, i)) {
         return Some(m);
     }
     let mut p = i;
@@ -437,6 +460,13 @@ mod tests {
         assert_eq!(at("May 2023 "), Some((8, Some(1_682_899_200))));
         assert_eq!(at("July 20234"), None);
         assert_eq!(at("July 1789"), None);
+        // %B %d, %Y and %b %d, %Y: docutils' and Sphinx's.
+        assert_eq!(at("November 14, 2023"), Some((17, Some(DAY))));
+        assert_eq!(at("Nov 14, 2023\""), Some((12, Some(DAY))));
+        assert_eq!(at("November 4, 2023"), Some((16, Some(DAY - 10 * 86_400))));
+        assert_eq!(at("November 31, 2023"), None);
+        assert_eq!(at("November 14, 20234"), None);
+        assert_eq!(at("November 14,2023"), None);
     }
 
     #[test]
