@@ -998,6 +998,88 @@ fn the_same_words_in_other_markup_are_named_not_explained() {
     assert!(page.changes.iter().all(|c| c.field != "text.other"));
 }
 
+/// A change as shown: field, both values, cause.
+type PageChange = (String, Option<String>, Option<String>, Option<Cause>);
+
+/// The changes of the one decoded page of a pair of gzipped man pages.
+fn page_changes(r: &Report) -> Vec<PageChange> {
+    let page = nodes(r)
+        .into_values()
+        .find(|n| n.address.ends_with("<content>"))
+        .expect("the decoded page");
+    page.changes
+        .iter()
+        .filter(|c| c.field != "size")
+        .map(|c| {
+            (
+                c.field.clone(),
+                Change::shown(&c.a),
+                Change::shown(&c.b),
+                c.cause,
+            )
+        })
+        .collect()
+}
+
+/// A man page docutils 0.21 and 0.19 wrote from the same source (lua-check
+/// 1.2.0-1 in trixie and its bookworm backport): literal blocks as
+/// `.EX`/`.EE` against `.nf`/`.ft C`, a tbl preprocessor line, and the
+/// title's date (`Jun 13, 2024`, `%b %d, %Y`). The date is a date, the rest
+/// the writer's markup with the same words: nothing left unexplained.
+#[test]
+fn a_page_another_docutils_wrote_is_its_date_and_its_markup() {
+    let r = pair("luacheck.1.a.gz", "luacheck.1.b.gz");
+    let c = page_changes(&r);
+    assert_eq!(
+        c,
+        vec![
+            (
+                "text.timestamp".to_string(),
+                Some("Jun 13, 2024".to_string()),
+                Some("Aug 14, 2024".to_string()),
+                Some(Cause::EmbeddedTimestamp)
+            ),
+            (
+                "text.markup".to_string(),
+                Some("docutils' roff markup".to_string()),
+                Some("docutils' roff markup, the same words".to_string()),
+                Some(Cause::Content)
+            ),
+        ]
+    );
+}
+
+/// A CMake manual page Sphinx 8.1 with docutils 0.21 and Sphinx 5.3 with
+/// docutils 0.19 wrote (cmake-data 3.31.6-2 and its backport): other
+/// markup, links as device controls, Sphinx's other `versionadded` label,
+/// the title's date, and one passage no rule explains, the copyright year,
+/// named word for word instead of the whole page being "content differs".
+#[test]
+fn a_page_another_sphinx_wrote_names_the_one_passage_left() {
+    let r = pair("configure-log.7.a.gz", "configure-log.7.b.gz");
+    let c = page_changes(&r);
+    assert_eq!(c.len(), 3, "{c:?}");
+    assert_eq!(c[0].0, "text.timestamp");
+    assert_eq!(c[0].1.as_deref(), Some("March 31, 2025"));
+    assert_eq!(
+        (c[1].0.as_str(), c[1].1.as_deref(), c[1].2.as_deref()),
+        (
+            "text.markup",
+            Some("docutils' roff markup, Sphinx's \"Added in version\""),
+            Some("docutils' roff markup, Sphinx's \"New in version\", the same words but one passage")
+        )
+    );
+    assert_eq!(
+        c[2],
+        (
+            "text.words".to_string(),
+            Some("2000-2024".to_string()),
+            Some("2000-2025".to_string()),
+            Some(Cause::Content)
+        )
+    );
+}
+
 /// CMake's package files from a real rebuild pair (libimecore-dev, CMake
 /// 3.31 and 3.25): the targets file records the policy range its CMake
 /// was written against, which is the toolchain; the version file is

@@ -4,8 +4,9 @@
 # tools in Debian's own builds: a maintainer script debhelper 13.24.2 and
 # 13.11.4 wrote, a man page help2man 1.50.1 and 1.48.5 generated, and a man
 # page Doxygen 1.9.8 and 1.9.4 wrote with the same words in other markup,
-# the CMake package files two CMake versions generated, and an Erlang
-# module two versions of erlc compiled.
+# the CMake package files two CMake versions generated, an Erlang
+# module two versions of erlc compiled, and man pages docutils 0.21 and
+# 0.19 (with Sphinx 8 and 5 for CMake's) wrote from the same sources.
 # Downloads the two pairs with a private apt configuration (the machine's
 # own sources are left alone); the tests read only the committed files.
 set -euo pipefail
@@ -19,7 +20,9 @@ apt-get "${apt[@]}" download bacula-director=15.0.3-3 bacula-director=15.0.3-3~b
     manpages-es=4.27.0-1 manpages-es=4.27.0-1~bpo12+1 \
     libpipewire-0.3-modules=1.4.2-1 libpipewire-0.3-modules=1.4.2-1~bpo12+1 \
     libimecore-dev=1.1.10+dict20250327-1 libimecore-dev=1.1.10+dict20250327-1~bpo12+1 \
-    erlang-p1-pgsql=1.1.31-1 erlang-p1-pgsql=1.1.31-1~bpo12+1 >/dev/null
+    erlang-p1-pgsql=1.1.31-1 erlang-p1-pgsql=1.1.31-1~bpo12+1 \
+    lua-check=1.2.0-1 lua-check=1.2.0-1~bpo12+1 \
+    cmake-data=3.31.6-2 cmake-data=3.31.6-2~bpo12+1 >/dev/null
 for side in a b; do
     suffix=""
     [ "$side" = b ] && suffix="~bpo12+1"
@@ -36,4 +39,8 @@ for side in a b; do
     cp "$cmake/LibIMECoreConfigVersion.cmake" "$out/ConfigVersion.$side.cmake"
     dpkg-deb -x "erlang-p1-pgsql_1.1.31-1${suffix}_amd64.deb" "$side/data"
     cp "$side/data/usr/lib/erlang/lib/p1_pgsql-1.1.31/ebin/pgsql_app.beam" "$out/pgsql_app.$side.beam"
+    dpkg-deb -x "lua-check_1.2.0-1${suffix}_all.deb" "$side/data"
+    cp "$side/data/usr/share/man/man1/luacheck.1.gz" "$out/luacheck.1.$side.gz"
+    dpkg-deb -x "cmake-data_3.31.6-2${suffix}_all.deb" "$side/data"
+    cp "$side/data/usr/share/man/man7/cmake-configure-log.7.gz" "$out/configure-log.7.$side.gz"
 done
