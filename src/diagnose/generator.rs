@@ -27,6 +27,12 @@ const TRIGGERS: [&str; 9] = [
     "generator\" content=\"",
 ];
 
+/// JAR manifest headers that name a tool's version, and the tool.
+const MANIFEST: [(&str, &str); 2] = [
+    ("Created-By: ", "JDK"),
+    ("Ant-Version: Apache Ant ", "Apache Ant"),
+];
+
 /// Generators read per side (a document is the image's to size).
 const MAX_FOUND: usize = 64;
 
@@ -180,6 +186,19 @@ fn found(t: &[u8]) -> BTreeMap<String, Vec<String>> {
         if let Some((name, version)) = line.strip_prefix("# toolset=").and_then(toolset) {
             out.entry(name).or_default().push(version);
             n += 1;
+            continue;
+        }
+        // A JAR's manifest names the JDK that wrote it (`Created-By:
+        // 21.0.6+7-Debian-1 (Debian)`) and, built with Ant, Ant's version.
+        if let Some((tool, v)) = MANIFEST
+            .iter()
+            .find_map(|(key, tool)| Some((tool, line.strip_prefix(key)?)))
+        {
+            let v = v.split_whitespace().next().unwrap_or("");
+            if is_version(v) && v.len() <= 40 {
+                out.entry(tool.to_string()).or_default().push(v.to_string());
+                n += 1;
+            }
             continue;
         }
         // Python's core metadata (PKG-INFO, METADATA) names the version of
@@ -380,6 +399,13 @@ mod tests {
                 "Pod::Man",
                 "5.01",
             ),
+            // A JAR's manifest (jmapviewer 2.24 in trixie and its backport).
+            (
+                "Created-By: 21.0.6+7-Debian-1 (Debian)",
+                "JDK",
+                "21.0.6+7-Debian-1",
+            ),
+            ("Ant-Version: Apache Ant 1.10.15", "Apache Ant", "1.10.15"),
         ];
         for (line, name, version) in cases {
             assert_eq!(

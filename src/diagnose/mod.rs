@@ -181,6 +181,13 @@ pub fn classify_leaf(name: &str, leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Nod
             return;
         }
     }
+    // Last: one string written for another throughout, named.
+    if ex.unexplained && is_text {
+        if let Some(subs) = text::substitution(a, b, prefix) {
+            node.changes.extend(subs);
+            return;
+        }
+    }
     if ex.unexplained && any {
         node.changes.push(Change::finding(
             format!("{prefix}.other"),

@@ -730,6 +730,130 @@ pub fn explain(a: &[u8], b: &[u8], prefix: &str, lines: bool) -> Explanation {
     ex
 }
 
+/// What is left of a text difference no rule explains, when it is one
+/// string written for another throughout (a documentation tool's other
+/// link base, a renamed directory), up to [`MAX_SUBSTITUTIONS`] of them,
+/// dates and other masked tokens aside: a `{prefix}.substitution` change
+/// for each (`content`: named, not explained). The last resort of the
+/// text rules, so it never stands in for a cause another rule finds.
+pub fn substitution(a: &[u8], b: &[u8], prefix: &str) -> Option<Vec<Change>> {
+    let (ma, _) = masked(a, true);
+    let (mb, _) = masked(b, true);
+    let subs = substitutions(&ma, &mb)?;
+    Some(
+        subs.into_iter()
+            .map(|(sa, sb, n)| {
+                let mut c = change(
+                    &format!("{prefix}.substitution"),
+                    &shown_bytes(&sa),
+                    &shown_bytes(&sb),
+                    Cause::Content,
+                );
+                c.more = n.saturating_sub(1) as u64;
+                c
+            })
+            .collect(),
+    )
+}
+
+/// Substitutions tried, at most: more and the texts differ otherwise.
+const MAX_SUBSTITUTIONS: usize = 3;
+/// Bytes of a substitution shown, at most.
+const SHOWN_SUBSTITUTION: usize = 160;
+
+fn shown_bytes(b: &[u8]) -> String {
+    let s = String::from_utf8_lossy(b);
+    match s.char_indices().nth(SHOWN_SUBSTITUTION) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.into_owned(),
+    }
+}
+
+/// Whether `c` goes on a word as a path or URL continues it.
+fn in_word(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || b"/:._-~+%#?&@".contains(&c)
+}
+
+/// Every occurrence of `from` in `t` (left to right, not overlapping)
+/// replaced by `to`, and how many there were. Linear in `t`.
+fn replace_all(t: &[u8], from: &[u8], to: &[u8]) -> (Vec<u8>, usize) {
+    let mut out = Vec::with_capacity(t.len());
+    let mut n = 0;
+    let mut last = 0;
+    for at in memchr::memmem::find_iter(t, from) {
+        out.extend_from_slice(&t[last..at]);
+        out.extend_from_slice(to);
+        last = at + from.len();
+        n += 1;
+    }
+    out.extend_from_slice(&t[last..]);
+    (out, n)
+}
+
+/// The strings that, each written for another everywhere in `ma`, make it
+/// `mb` (both masked): at the first place they differ, what each line
+/// holds from the start of that word to where the lines agree again,
+/// replaced throughout, then the next place, up to
+/// [`MAX_SUBSTITUTIONS`]. `None` when that does not make them equal, when
+/// a step does not move the first difference on, or when it is one edit in
+/// one place (that is the diff itself, not a substitution). Masked tokens
+/// are never part of one. (from, to, occurrences).
+#[allow(clippy::type_complexity)]
+fn substitutions(ma: &[u8], mb: &[u8]) -> Option<Vec<(Vec<u8>, Vec<u8>, usize)>> {
+    let mut a = ma.to_vec();
+    let mut out = Vec::new();
+    let mut after = 0;
+    while a != mb {
+        if out.len() == MAX_SUBSTITUTIONS {
+            return None;
+        }
+        let p = a
+            .iter()
+            .zip(mb)
+            .position(|(x, y)| x != y)
+            .unwrap_or(a.len().min(mb.len()));
+        if p < after {
+            return None;
+        }
+        let start = a[..p]
+            .iter()
+            .rposition(|&c| c == b'\n')
+            .map_or(0, |i| i + 1);
+        let end = |t: &[u8]| {
+            t[p..]
+                .iter()
+                .position(|&c| c == b'\n')
+                .map_or(t.len(), |i| p + i)
+        };
+        let (la, lb) = (&a[start..end(&a)], &mb[start..end(mb)]);
+        let at = p - start;
+        let same_end = la
+            .iter()
+            .rev()
+            .zip(lb.iter().rev())
+            .take_while(|(x, y)| x == y)
+            .count()
+            .min(la.len() - at)
+            .min(lb.len() - at);
+        let mut w = at;
+        while w > 0 && in_word(la[w - 1]) {
+            w -= 1;
+        }
+        let (sa, sb) = (&la[w..la.len() - same_end], &lb[w..lb.len() - same_end]);
+        if sa.is_empty() || sb.is_empty() || sa.contains(&0) || sb.contains(&0) {
+            return None;
+        }
+        let (sa, sb) = (sa.to_vec(), sb.to_vec());
+        let (next, n) = replace_all(&a, &sa, &sb);
+        // Past what was just replaced, or the step explained nothing.
+        after = start + w + sb.len();
+        a = next;
+        out.push((sa, sb, n));
+    }
+    let total: usize = out.iter().map(|s| s.2).sum();
+    (total >= 2).then_some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -994,5 +1118,49 @@ mod tests {
         let b = b"Name: c/z\nOwners: c\n\nName: a/x\nOwners: a, d\n\nName: b/y\nOwners: b\n";
         let ex = explain(a, b, "text", true);
         assert!(ex.changes.iter().all(|c| c.field != "text.order"));
+    }
+
+    /// javadoc of two JDK builds (libhtmlparser-java-doc in trixie and its
+    /// bookworm backport): every link to the JDK's API under another base.
+    const JAVADOC_A: &[u8] = b"<meta name=\"dc.created\" content=\"2023-07-17\">\n<a href=\"https://download.java.net/java/early_access/jdk17/docs/api/java.base/java/lang/Object.html\">Object</a>\n<p>text</p>\n<code><a href=\"https://download.java.net/java/early_access/jdk17/docs/api/java.base/java/lang/String.html\">String</a> <a href=\"https://download.java.net/java/early_access/jdk17/docs/api/java.base/java/io/File.html\">File</a></code>\n";
+    const JAVADOC_B: &[u8] = b"<meta name=\"dc.created\" content=\"2023-08-31\">\n<a href=\"https://docs.oracle.com/en/java/javase/17/docs/api/java.base/java/lang/Object.html\">Object</a>\n<p>text</p>\n<code><a href=\"https://docs.oracle.com/en/java/javase/17/docs/api/java.base/java/lang/String.html\">String</a> <a href=\"https://docs.oracle.com/en/java/javase/17/docs/api/java.base/java/io/File.html\">File</a></code>\n";
+
+    #[test]
+    fn one_string_written_for_another_throughout_is_named() {
+        let ex = explain(JAVADOC_A, JAVADOC_B, "text", true);
+        assert!(ex.unexplained, "{:?}", ex.changes);
+        assert!(ex.changes.iter().any(|c| c.field == "text.timestamp"));
+        let subs = substitution(JAVADOC_A, JAVADOC_B, "text").expect("a substitution");
+        assert_eq!(subs.len(), 1, "{subs:?}");
+        let s = &subs[0];
+        assert_eq!(s.field, "text.substitution");
+        assert_eq!(
+            Change::shown(&s.a).as_deref(),
+            Some("https://download.java.net/java/early_access/jdk")
+        );
+        assert_eq!(
+            Change::shown(&s.b).as_deref(),
+            Some("https://docs.oracle.com/en/java/javase/")
+        );
+        assert_eq!(s.more, 2, "three links");
+        // Named, not explained: nothing says why the base moved.
+        assert_eq!(s.cause, Some(Cause::Content));
+    }
+
+    #[test]
+    fn one_edit_or_edits_no_substitution_covers_stay_unexplained() {
+        // One edit in one place is the diff itself.
+        assert!(substitution(b"a b c\nd e f\n", b"a x c\nd e f\n", "text").is_none());
+        // The substitution, and an edit it does not cover, and more.
+        let b = [JAVADOC_B, b"one\ntwo three\nfour five\nsix seven\n"].concat();
+        let a = [JAVADOC_A, b"uno\ntwo tres\nfour cinco\nsix siete\n"].concat();
+        assert!(substitution(&a, &b, "text").is_none());
+        // A line one side has and the other not is no substitution.
+        assert!(substitution(b"x y\nz\n", b"x y\nz\nw\n", "text").is_none());
+        // Hostile shapes end: long runs of one byte.
+        let a = vec![b'a'; 100_000];
+        let mut b = a.clone();
+        b[50_000] = b'b';
+        assert!(substitution(&a, &b, "text").is_none());
     }
 }
