@@ -1080,6 +1080,36 @@ fn a_page_another_sphinx_wrote_names_the_one_passage_left() {
     );
 }
 
+/// A Java class javac 21 and javac 17 compiled for Java 8 (jmapviewer 2.24
+/// in trixie and its bookworm backport): named as compiled code, and on
+/// its own left unexplained; in its package, whose jar's manifest names
+/// the two JDKs, it follows that toolchain change (see the corpus notes).
+#[test]
+fn a_java_class_another_javac_compiled_is_named_as_compiled_code() {
+    let r = pair("Demo1.a.class", "Demo1.b.class");
+    let n = nodes(&r);
+    let root = n.get("").expect("the compared pair");
+    let c = root
+        .changes
+        .iter()
+        .find(|c| c.field == "class.bytes")
+        .expect("a class file change");
+    assert_eq!(
+        Change::shown(&c.a).as_deref(),
+        Some("Java class file 52.0 (Java 8), 1245 bytes")
+    );
+    assert_eq!(
+        Change::shown(&c.b).as_deref(),
+        Some("Java class file 52.0 (Java 8), 1215 bytes")
+    );
+    assert_eq!(c.cause, Some(Cause::Content));
+    // Not a class file on one side: not named so.
+    let r = pair("Demo1.a.class", "hello.a");
+    assert!(nodes(&r)
+        .values()
+        .all(|n| n.changes.iter().all(|c| c.field != "class.bytes")));
+}
+
 /// CMake's package files from a real rebuild pair (libimecore-dev, CMake
 /// 3.31 and 3.25): the targets file records the policy range its CMake
 /// was written against, which is the toolchain; the version file is

@@ -309,8 +309,10 @@ fn facts(n: &Node) -> Vec<Fact> {
                 }
                 // Code another toolchain compiled: follows the evidence of
                 // that change (a `.comment`, the package's libc6 dependency).
-                let follows_toolchain =
-                    |c: &Change| c.field.starts_with("elf.section.") && !c.follows.is_empty();
+                let follows_toolchain = |c: &Change| {
+                    (c.field.starts_with("elf.section.") || c.field == super::CLASS)
+                        && !c.follows.is_empty()
+                };
                 let code: Vec<&&Change> = changes.iter().filter(|c| follows_toolchain(c)).collect();
                 if let Some(c) = code.first() {
                     out.push(fact(

@@ -181,6 +181,14 @@ pub fn classify_leaf(name: &str, leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Nod
             return;
         }
     }
+    // A Java class file: compiled code, named as such, so that it follows
+    // the package's toolchain when that changed (as ELF sections do).
+    if ex.unexplained && !is_text {
+        if let Some(c) = class_file(a, b) {
+            node.changes.push(c);
+            return;
+        }
+    }
     // Last: one string written for another throughout, named.
     if ex.unexplained && is_text {
         if let Some(subs) = text::substitution(a, b, prefix) {
@@ -196,6 +204,38 @@ pub fn classify_leaf(name: &str, leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Nod
             Cause::Content,
         ));
     }
+}
+
+/// The field of two differing Java class files.
+pub const CLASS: &str = "class.bytes";
+
+/// Two Java class files (magic `CAFEBABE`): what each is (its class file
+/// version, the Java release that version is, its size), `content` on
+/// its own.
+fn class_file(a: &[u8], b: &[u8]) -> Option<Change> {
+    const MAGIC: [u8; 4] = [0xca, 0xfe, 0xba, 0xbe];
+    let what = |x: &[u8]| {
+        (x.get(..4)? == MAGIC).then_some(())?;
+        let minor = u16::from_be_bytes([*x.get(4)?, *x.get(5)?]);
+        let major = u16::from_be_bytes([*x.get(6)?, *x.get(7)?]);
+        // Java 1.1 and later: major 45 onward, Java 5 = 49, each release one more.
+        (45..=100).contains(&major).then_some(())?;
+        let release = if major >= 49 {
+            format!("Java {}", major - 44)
+        } else {
+            "Java 1.x".to_string()
+        };
+        Some(format!(
+            "Java class file {major}.{minor} ({release}), {} bytes",
+            x.len()
+        ))
+    };
+    Some(Change::finding(
+        CLASS,
+        Value::text(what(a)?),
+        Value::text(what(b)?),
+        Cause::Content,
+    ))
 }
 
 /// Cuts a binary diff that structured changes already explain to a few
@@ -624,6 +664,7 @@ fn follow_package_toolchain(n: &mut Node) {
         for c in &mut n.changes {
             let compiled = c.field.starts_with("elf.section.")
                 || c.field.starts_with("beam.chunk.")
+                || c.field == CLASS
                 || c.field == roff::FIELD
                 || c.field == generator::TEMPLATE;
             if c.cause == Some(Cause::Content) && compiled {

@@ -5,8 +5,9 @@
 # 13.11.4 wrote, a man page help2man 1.50.1 and 1.48.5 generated, and a man
 # page Doxygen 1.9.8 and 1.9.4 wrote with the same words in other markup,
 # the CMake package files two CMake versions generated, an Erlang
-# module two versions of erlc compiled, and man pages docutils 0.21 and
-# 0.19 (with Sphinx 8 and 5 for CMake's) wrote from the same sources.
+# module two versions of erlc compiled, man pages docutils 0.21 and
+# 0.19 (with Sphinx 8 and 5 for CMake's) wrote from the same sources, and a
+# Java class javac 21 and 17 compiled (both for Java 8).
 # Downloads the two pairs with a private apt configuration (the machine's
 # own sources are left alone); the tests read only the committed files.
 set -euo pipefail
@@ -22,7 +23,8 @@ apt-get "${apt[@]}" download bacula-director=15.0.3-3 bacula-director=15.0.3-3~b
     libimecore-dev=1.1.10+dict20250327-1 libimecore-dev=1.1.10+dict20250327-1~bpo12+1 \
     erlang-p1-pgsql=1.1.31-1 erlang-p1-pgsql=1.1.31-1~bpo12+1 \
     lua-check=1.2.0-1 lua-check=1.2.0-1~bpo12+1 \
-    cmake-data=3.31.6-2 cmake-data=3.31.6-2~bpo12+1 >/dev/null
+    cmake-data=3.31.6-2 cmake-data=3.31.6-2~bpo12+1 \
+    jmapviewer=2.24+dfsg-1 jmapviewer=2.24+dfsg-1~bpo12+1 >/dev/null
 for side in a b; do
     suffix=""
     [ "$side" = b ] && suffix="~bpo12+1"
@@ -43,4 +45,8 @@ for side in a b; do
     cp "$side/data/usr/share/man/man1/luacheck.1.gz" "$out/luacheck.1.$side.gz"
     dpkg-deb -x "cmake-data_3.31.6-2${suffix}_all.deb" "$side/data"
     cp "$side/data/usr/share/man/man7/cmake-configure-log.7.gz" "$out/configure-log.7.$side.gz"
+    dpkg-deb -x "jmapviewer_2.24+dfsg-1${suffix}_all.deb" "$side/data"
+    python3 -c 'import sys, zipfile; sys.stdout.buffer.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]))' \
+        "$side/data/usr/share/java/jmapviewer-2.24.jar" 'org/openstreetmap/gui/jmapviewer/Demo$1.class' \
+        >"$out/Demo1.$side.class"
 done
