@@ -19,6 +19,7 @@ pub mod deb822;
 pub mod elf;
 pub mod generator;
 pub mod groups;
+pub mod html;
 pub mod inputs;
 pub mod pe;
 pub mod png;
@@ -165,7 +166,7 @@ pub fn classify_leaf(name: &str, leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Nod
     // A man page written with other markup, the same words: named as
     // such, still unexplained unless the package's toolchain changed.
     if ex.unexplained && is_text {
-        if let Some(c) = roff::explain(a, b) {
+        if let Some(c) = roff::explain(a, b).or_else(|| html::explain(a, b)) {
             node.changes.extend(c);
             return;
         }

@@ -56,7 +56,7 @@ fn unescaped(line: &str) -> String {
         match chars.next() {
             Some('-') => out.push('-'),
             Some('\\') | Some('e') => out.push('\\'),
-            Some('&' | '%' | '|' | '^' | 'c' | ':') => {}
+            Some('&' | '%' | '|' | '^' | 'c' | ':' | ',' | '/') => {}
             // Device control (`\X'tty: link URL'`, the hyperlinks docutils
             // 0.21 writes): nothing a reader sees.
             Some('X') => {
@@ -276,8 +276,8 @@ fn in_step(a: &[String], i: usize, b: &[String], j: usize) -> bool {
 /// [`SPAN`] each) from which they agree again. `None` when they do not
 /// agree again within that, or differ in more than [`MAX_RUNS`] runs:
 /// bounded work, and a page rewritten is not a page with a few changes.
-type Run = (std::ops::Range<usize>, std::ops::Range<usize>);
-fn word_runs(a: &[String], b: &[String]) -> Option<Vec<Run>> {
+pub(super) type Run = (std::ops::Range<usize>, std::ops::Range<usize>);
+pub(super) fn word_runs(a: &[String], b: &[String]) -> Option<Vec<Run>> {
     let (mut i, mut j) = (0, 0);
     let mut runs = Vec::new();
     while i < a.len() || j < b.len() {
@@ -375,11 +375,7 @@ pub fn explain(a: &[u8], b: &[u8]) -> Option<Vec<Change>> {
         }
         s
     };
-    let same = match runs.len() {
-        0 => "the same words".to_string(),
-        1 => "the same words but one passage".to_string(),
-        n => format!("the same words but {n} passages"),
-    };
+    let same = same_but("words", runs.len());
     let mut out = Vec::new();
     // The same markup and label: only the words are named. Other markup
     // beside other words follows the writer only when the writer is known
@@ -398,15 +394,31 @@ pub fn explain(a: &[u8], b: &[u8]) -> Option<Vec<Change>> {
             Cause::Content,
         ));
     }
-    for (ra, rb) in runs {
-        out.push(Change::finding(
-            WORDS,
-            Value::text(shown(wa.get(ra).unwrap_or_default())),
-            Value::text(shown(wb.get(rb).unwrap_or_default())),
-            Cause::Content,
-        ));
-    }
+    out.extend(passages(&wa, &wb, runs));
     Some(out)
+}
+
+/// "the same {what}", and how many passages differ when any do.
+pub(super) fn same_but(what: &str, passages: usize) -> String {
+    match passages {
+        0 => format!("the same {what}"),
+        1 => format!("the same {what} but one passage"),
+        n => format!("the same {what} but {n} passages"),
+    }
+}
+
+/// A `text.words` change (`content`) for each run of other words.
+pub(super) fn passages(wa: &[String], wb: &[String], runs: Vec<Run>) -> Vec<Change> {
+    runs.into_iter()
+        .map(|(ra, rb)| {
+            Change::finding(
+                WORDS,
+                Value::text(shown(wa.get(ra).unwrap_or_default())),
+                Value::text(shown(wb.get(rb).unwrap_or_default())),
+                Cause::Content,
+            )
+        })
+        .collect()
 }
 
 #[cfg(test)]
