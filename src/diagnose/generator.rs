@@ -308,6 +308,101 @@ pub fn changes(a: &[u8], b: &[u8]) -> Vec<Change> {
     out
 }
 
+/// Compiler identification strings a build leaves in what it links
+/// (`.comment` in ELF; in a firmware image, wherever the build put it:
+/// SeaBIOS's `gcc: (Debian 13.2.0-7) 13.2.0 binutils: (GNU Binutils for
+/// Debian) 2.41`): what precedes the parenthesised build, and the tool.
+const COMPILER_IDS: [(&[u8], &str); 3] = [
+    (b"gcc: (", "GCC"),
+    (b"GCC: (", "GCC"),
+    (b"binutils: (", "binutils"),
+];
+
+/// The tools a binary names in its compiler identification strings (the
+/// first of each), as `version (build)`.
+fn compilers_in(t: &[u8]) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for (needle, tool) in COMPILER_IDS {
+        if out.contains_key(tool) {
+            continue;
+        }
+        let Some(at) = memchr::memmem::find(t, needle) else {
+            continue;
+        };
+        let rest = &t[at + needle.len()..t.len().min(at + needle.len() + 120)];
+        let Some(close) = rest.iter().position(|&c| c == b')') else {
+            continue;
+        };
+        let build = String::from_utf8_lossy(&rest[..close]);
+        let after = rest.get(close + 1..).unwrap_or_default();
+        let Some(after) = after.strip_prefix(b" ") else {
+            continue;
+        };
+        let end = after
+            .iter()
+            .position(|c| !(c.is_ascii_alphanumeric() || b".+~-".contains(c)))
+            .unwrap_or(after.len());
+        let version = String::from_utf8_lossy(&after[..end]);
+        if is_version(&version) && build.chars().all(|c| !c.is_control()) {
+            out.insert(tool.to_string(), format!("{version} ({build})"));
+        }
+    }
+    out
+}
+
+/// One `text.generator` change (cause `toolchain`) per compiler both
+/// binaries name with another version in their compiler identification
+/// strings: what a non-ELF binary (a firmware image) says of the toolchain
+/// that built it; the rest of its bytes follow from that.
+pub fn compilers(a: &[u8], b: &[u8]) -> Vec<Change> {
+    let (mut ca, mut cb) = (compilers_in(a), compilers_in(b));
+    if let (Some(x), Some(y)) = (acpi_creator(a), acpi_creator(b)) {
+        ca.insert("ACPI table compiler".to_string(), x);
+        cb.insert("ACPI table compiler".to_string(), y);
+    }
+    ca.iter()
+        .filter_map(|(tool, va)| {
+            let vb = cb.get(tool)?;
+            (va != vb).then(|| {
+                Change::finding(
+                    FIELD,
+                    Value::text(format!("{tool} {va}")),
+                    Value::text(format!("{tool} {vb}")),
+                    Cause::Toolchain,
+                )
+            })
+        })
+        .collect()
+}
+
+/// The compiler an ACPI table's header names (its creator ID and
+/// revision: `INTL` and `20230628` for Intel's iasl), when `t` is one: a
+/// signature of four capitals or digits and a length that is the table's.
+fn acpi_creator(t: &[u8]) -> Option<String> {
+    let head = t.get(..36)?;
+    if !head[..4]
+        .iter()
+        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+    {
+        return None;
+    }
+    let len = u32::from_le_bytes(head[4..8].try_into().ok()?);
+    if u64::from(len) != t.len() as u64 {
+        return None;
+    }
+    let id = &head[28..32];
+    if !id.iter().all(|c| c.is_ascii_graphic()) {
+        return None;
+    }
+    let revision = u32::from_le_bytes(head[32..36].try_into().ok()?);
+    let id = String::from_utf8_lossy(id);
+    Some(if id == "INTL" {
+        format!("iasl {revision:08x}")
+    } else {
+        format!("{id} {revision:#x}")
+    })
+}
+
 fn generators(a: &[u8], b: &[u8]) -> Vec<Change> {
     let (ga, gb) = (found(a), found(b));
     // One tool named on each side, another one: another tool wrote it
@@ -413,6 +508,67 @@ mod tests {
                 [(name.to_string(), vec![version.to_string()])],
                 "{line}"
             );
+        }
+    }
+
+    /// SeaBIOS's images (seabios 1.16.3 in trixie and its bookworm
+    /// backport) name the gcc and binutils that built them.
+    #[test]
+    fn a_firmware_image_names_its_compiler() {
+        let a = b"\x00\x01SeaBIOS\x00gcc: (Debian 13.2.0-7) 13.2.0 binutils: (GNU Binutils for Debian) 2.41\x00\xff";
+        let b = b"\x00\x02SeaBIOS\x00gcc: (Debian 12.2.0-14) 12.2.0 binutils: (GNU Binutils for Debian) 2.40\x00\xfe";
+        let c = compilers(a, b);
+        let shown: Vec<_> = c
+            .iter()
+            .map(|c| (Change::shown(&c.a), Change::shown(&c.b), c.cause))
+            .collect();
+        assert_eq!(
+            shown,
+            vec![
+                (
+                    Some("GCC 13.2.0 (Debian 13.2.0-7)".to_string()),
+                    Some("GCC 12.2.0 (Debian 12.2.0-14)".to_string()),
+                    Some(Cause::Toolchain)
+                ),
+                (
+                    Some("binutils 2.41 (GNU Binutils for Debian)".to_string()),
+                    Some("binutils 2.40 (GNU Binutils for Debian)".to_string()),
+                    Some(Cause::Toolchain)
+                ),
+            ]
+        );
+        // An ACPI table iasl compiled: its header's creator revision.
+        let mut dsdt = b"DSDT\x28\x00\x00\x00\x01\x51BXPC\x00\x00BXDSDT\x00\x00\x01\x00\x00\x00INTL\x28\x06\x23\x20\xa0\x43\x0b\x00".to_vec();
+        let other: Vec<u8> = dsdt
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| match i {
+                9 => 0x54,
+                32 => 0x25,
+                33 => 0x09,
+                34 => 0x20,
+                _ => c,
+            })
+            .collect();
+        let c = compilers(&dsdt, &other);
+        assert_eq!(c.len(), 1, "{c:?}");
+        assert_eq!(
+            Change::shown(&c[0].a).as_deref(),
+            Some("ACPI table compiler iasl 20230628")
+        );
+        assert_eq!(
+            Change::shown(&c[0].b).as_deref(),
+            Some("ACPI table compiler iasl 20200925")
+        );
+        // A length that is not the table's: not a table.
+        dsdt.push(0);
+        assert!(compilers(&dsdt, &other).is_empty());
+        // The same compiler, or one side naming none: nothing.
+        assert!(compilers(a, a).is_empty());
+        assert!(compilers(a, b"no compiler here").is_empty());
+        // Cut anywhere: no panic.
+        for cut in 0..a.len() {
+            let _ = compilers(&a[..cut], b);
         }
     }
 

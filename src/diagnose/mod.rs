@@ -118,7 +118,7 @@ pub fn classify_leaf(name: &str, leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Nod
     let generators = if is_text {
         generator::changes(a, b)
     } else {
-        Vec::new()
+        generator::compilers(a, b)
     };
     // Build inputs compared as package sets, then JSON, YAML and deb822
     // documents compared as data, key by key.
