@@ -1288,3 +1288,27 @@ cli_test!(streamed_ls_is_the_listing_of_the_walked_tree, |dir| {
         assert_eq!(got, want, "{image}");
     }
 });
+
+// `ls --max-memory`: an initrd's compressed main archive and a .deb's data
+// archive over the budget are listed as they decode, the same rows as
+// held, text and JSON; a budget that is not a size is an error.
+cli_test!(ls_under_a_small_budget_prints_the_held_listing, |dir| {
+    for image in ["cpio/initrd-zst.img", "cpio/initrd-xz.img", "deb/rebuilt-a.deb"] {
+        let image = testdata(image).display().to_string();
+        for json in [false, true] {
+            let mut held = vec!["ls", image.as_str(), "--fields"];
+            if json {
+                held.push("--json");
+            }
+            let mut small = held.clone();
+            small.extend(["--max-memory", "2K"]);
+            let (h, s) = (run(&held, dir), run(&small, dir));
+            assert_eq!(h.status.code(), Some(0));
+            assert_eq!(s.status.code(), Some(0));
+            assert!(stdout(&h).lines().count() > 5, "{}", stdout(&h));
+            assert_eq!(stdout(&h), stdout(&s), "{image}");
+        }
+    }
+    let o = run(&["ls", &demo("a"), "--max-memory", "lots"], dir);
+    assert_eq!(o.status.code(), Some(2));
+});
