@@ -1293,7 +1293,11 @@ cli_test!(streamed_ls_is_the_listing_of_the_walked_tree, |dir| {
 // archive over the budget are listed as they decode, the same rows as
 // held, text and JSON; a budget that is not a size is an error.
 cli_test!(ls_under_a_small_budget_prints_the_held_listing, |dir| {
-    for image in ["cpio/initrd-zst.img", "cpio/initrd-xz.img", "deb/rebuilt-a.deb"] {
+    for image in [
+        "cpio/initrd-zst.img",
+        "cpio/initrd-xz.img",
+        "deb/rebuilt-a.deb",
+    ] {
         let image = testdata(image).display().to_string();
         for json in [false, true] {
             let mut held = vec!["ls", image.as_str(), "--fields"];
