@@ -252,6 +252,28 @@ fn new_labels(mut w: Vec<String>) -> Vec<String> {
     w
 }
 
+/// Words with the parentheses around them taken off (`(str)` → `str`,
+/// `(dict[str,` → `dict[str,`).
+fn unparenthesised(w: Vec<String>) -> Vec<String> {
+    w.into_iter()
+        .map(|x| {
+            let y = x.strip_prefix('(').unwrap_or(&x);
+            let y = y.strip_suffix(')').unwrap_or(y);
+            if y.is_empty() {
+                x
+            } else {
+                y.to_string()
+            }
+        })
+        .collect()
+}
+
+/// Whether the two pages' words differ in parentheses: then they differ
+/// in markup even where their skeletons agree.
+fn parenthesised_differ(ta: &str, tb: &str) -> bool {
+    words(ta) != words(tb) && unparenthesised(words(ta)) == unparenthesised(words(tb))
+}
+
 /// Word runs named one by one, at most; more and the pages are not
 /// "the same words but a few".
 const MAX_RUNS: usize = 8;
@@ -355,7 +377,15 @@ pub fn explain(a: &[u8], b: &[u8]) -> Option<Vec<Change>> {
     } else {
         (wa, wb)
     };
-    let remarked = skeleton(ta) != skeleton(tb);
+    // Sphinx sets a typed field's type in parentheses after its name on
+    // one line (`Interface name (str)`) where older versions set it bare
+    // on the next: on a docutils page, the parentheses are the writer's.
+    let (wa, wb) = if docutils {
+        (unparenthesised(wa), unparenthesised(wb))
+    } else {
+        (wa, wb)
+    };
+    let remarked = skeleton(ta) != skeleton(tb) || (docutils && parenthesised_differ(ta, tb));
     let runs = word_runs(&wa, &wb)?;
     if !remarked && !relabelled && runs.is_empty() {
         return None;
@@ -558,6 +588,26 @@ mod tests {
             label(&c),
             (Some("Added".to_string()), Some("New".to_string()))
         );
+    }
+
+    /// Sphinx 8 sets a typed field's type after its name in parentheses,
+    /// Sphinx 5 bare on the next line (python3-sdbus's page).
+    #[test]
+    fn a_typed_field_in_parentheses_is_the_writers() {
+        let head =
+            ".\\\" Man page generated from reStructuredText.\n.TH \"X\" \"1\" \"\" \"\" \"x\"\n";
+        let a = format!("{head}.TP\n.B Interface name (str)\nName of the interface\n");
+        let b = format!("{head}.TP\n.B Interface name\nstr\nName of the interface\n");
+        let c = explain(a.as_bytes(), b.as_bytes()).expect("markup");
+        assert_eq!(c.len(), 1, "{c:?}");
+        assert_eq!(c[0].field, FIELD);
+        // Not a docutils page: the parentheses are words.
+        let (a, b) = (
+            &a[a.find(".TH").unwrap_or(0)..],
+            &b[b.find(".TH").unwrap_or(0)..],
+        );
+        let c = explain(a.as_bytes(), b.as_bytes()).expect("a passage");
+        assert!(c.iter().any(|c| c.field == WORDS), "{c:?}");
     }
 
     #[test]
