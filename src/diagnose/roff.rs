@@ -268,12 +268,6 @@ fn unparenthesised(w: Vec<String>) -> Vec<String> {
         .collect()
 }
 
-/// Whether the two pages' words differ in parentheses: then they differ
-/// in markup even where their skeletons agree.
-fn parenthesised_differ(ta: &str, tb: &str) -> bool {
-    words(ta) != words(tb) && unparenthesised(words(ta)) == unparenthesised(words(tb))
-}
-
 /// Word runs named one by one, at most; more and the pages are not
 /// "the same words but a few".
 const MAX_RUNS: usize = 8;
@@ -380,12 +374,16 @@ pub fn explain(a: &[u8], b: &[u8]) -> Option<Vec<Change>> {
     // Sphinx sets a typed field's type in parentheses after its name on
     // one line (`Interface name (str)`) where older versions set it bare
     // on the next: on a docutils page, the parentheses are the writer's.
+    let mut parentheses = false;
     let (wa, wb) = if docutils {
-        (unparenthesised(wa), unparenthesised(wb))
+        let (ua, ub) = (unparenthesised(wa.clone()), unparenthesised(wb.clone()));
+        parentheses = wa != wb && ua == ub;
+        (ua, ub)
     } else {
         (wa, wb)
     };
-    let remarked = skeleton(ta) != skeleton(tb) || (docutils && parenthesised_differ(ta, tb));
+    // Parentheses the writer set otherwise are markup too.
+    let remarked = parentheses || skeleton(ta) != skeleton(tb);
     let runs = word_runs(&wa, &wb)?;
     if !remarked && !relabelled && runs.is_empty() {
         return None;
