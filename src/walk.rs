@@ -14,6 +14,7 @@ use reprodiff_formats::{
     self as formats, Blob, Container, Data, Entry, ErrorKind, Field, Format, Limits,
 };
 
+use crate::engine::members::each_member_of;
 use crate::engine::streamed::{read_decoded, Input};
 
 use crate::report::Address;
@@ -283,11 +284,7 @@ fn stream_archive(
             r => return held(n, r, f),
         }
     }
-    let each: EachMember = if inner == Format::Cpio {
-        formats::cpio::each_member
-    } else {
-        formats::tar::each_member
-    };
+    let each = each_member_of(inner);
     let input = || Input {
         raw: blob,
         codec,
@@ -389,13 +386,6 @@ impl std::io::Read for Tee<'_, '_> {
         Ok(n)
     }
 }
-
-/// A format's reader of members as they come.
-type EachMember = fn(
-    &mut dyn std::io::Read,
-    &Limits,
-    &mut dyn FnMut(Entry, &mut dyn std::io::Read) -> formats::Result<()>,
-) -> formats::Result<(Vec<Field>, Vec<formats::Error>)>;
 
 /// How many bytes of a streamed member's data the archive stores.
 fn stored_len(e: &Entry) -> u64 {

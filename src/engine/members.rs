@@ -91,11 +91,21 @@ pub(super) fn both_archives(a: &Input, b: &Input) -> Option<Format> {
 }
 
 /// A format's reader of members as they come (see [`both_archives`]).
-type EachMember = fn(
+pub(crate) type EachMember = fn(
     &mut dyn std::io::Read,
     &formats::Limits,
     &mut dyn FnMut(Entry, &mut dyn std::io::Read) -> formats::Result<()>,
 ) -> Ending;
+
+/// The reader of members as they come for `format` (cpio, else tar):
+/// what the engine compares over the budget and `ls` lists with.
+pub(crate) fn each_member_of(format: Format) -> EachMember {
+    if format == Format::Cpio {
+        formats::cpio::each_member
+    } else {
+        tar::each_member
+    }
+}
 
 /// Compares the two archives member by member into `node` (the stream
 /// pair's node; its header fields are already compared).
@@ -108,11 +118,7 @@ pub(super) fn compare(
 ) {
     let (codec_a, codec_b) = (a.codec, b.codec);
     node.format = Some(format!("{}+{}", format.name(), codec_a.name()));
-    let each: EachMember = if format == Format::Cpio {
-        formats::cpio::each_member
-    } else {
-        tar::each_member
-    };
+    let each = each_member_of(format);
     // A member is held whole up to an eighth of the budget: two queued and
     // one compared a side, plus those waiting for their namesake.
     let member_cap = (ctx.opts.max_memory / 8).max(1);

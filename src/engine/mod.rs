@@ -22,7 +22,7 @@ pub mod folder;
 pub mod links;
 pub mod locate;
 mod lockstep;
-mod members;
+pub(crate) mod members;
 pub mod options;
 pub mod packages;
 mod pairing;
