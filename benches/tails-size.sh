@@ -7,7 +7,9 @@
 # one run: `cmp` and `sha256sum` of an identical pair of the same size, and
 # reprodiff on the differing pair (verdict only, and the full JSON report),
 # each with its wall time and peak anonymous memory (benches/measure.sh),
-# and the ratios to cmp. Writes about 9 GB under benches/work/tails-size/
+# and the ratios to cmp. With BASE=<another reprodiff binary> (an earlier
+# build), its report runs are timed too, alternating with this build's, so
+# a change is measured against what it replaces in the same run. Writes about 9 GB under benches/work/tails-size/
 # (a copy of /usr and three images); not run by tests or CI.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -43,6 +45,8 @@ if [ ! -s "$W/b.sqfs" ]; then
 fi
 cat "$W/a.sqfs" "$W/a-copy.sqfs" "$W/b.sqfs" >/dev/null
 echo "images: $(( $(stat -c %s "$W/a.sqfs") / 1048576 )) MiB, $("$bin" ls "$W/a.sqfs" | wc -l) entries"
+# Where the pair parts: the inputs' digests share the pass before it.
+echo "first difference: $(cmp "$W/a.sqfs" "$W/b.sqfs" | sed 's/.*differ: //') of $(stat -c %s "$W/a.sqfs") bytes"
 measure "cmp, identical pair" cmp "$W/a.sqfs" "$W/a-copy.sqfs"
 measure "sha256sum, identical pair" sha256sum "$W/a.sqfs" "$W/a-copy.sqfs"
 measure "reprodiff, identical pair" "$bin" "$W/a.sqfs" "$W/a-copy.sqfs" --quiet
@@ -54,15 +58,21 @@ command -v sqfsdiff >/dev/null && measure "sqfsdiff -T, differing" sqfsdiff -T -
 # (cmp): times again without it, five runs each, alternating, medians.
 med() { sort -n | sed -n 3p; }
 secs() { { /usr/bin/time -f %e "$@" 2>&1 >/dev/null || true; } | tail -1; }
-runs_cmp="" runs_rd=""
+runs_cmp="" runs_rd="" runs_base=""
 for _ in 1 2 3 4 5; do
     runs_cmp="$runs_cmp $(secs cmp "$W/a.sqfs" "$W/a-copy.sqfs")"
     runs_rd="$runs_rd $(secs "$bin" "$W/a.sqfs" "$W/b.sqfs" --json "$W/report.json")"
+    [ -z "${BASE:-}" ] || runs_base="$runs_base $(secs "$BASE" "$W/a.sqfs" "$W/b.sqfs" --json "$W/base.json")"
 done
 c=$(echo "$runs_cmp" | tr ' ' '\n' | grep . | med)
 r=$(echo "$runs_rd" | tr ' ' '\n' | grep . | med)
 printf 'unsampled medians of 5: cmp %s s (%s), reprodiff --json %s s (%s): %.2fx\n' \
     "$c" "$runs_cmp" "$r" "$runs_rd" "$(echo "$r / $c" | bc -l)"
+if [ -n "${BASE:-}" ]; then
+    o=$(echo "$runs_base" | tr ' ' '\n' | grep . | med)
+    printf 'baseline build %s: --json %s s (%s): %.2fx; same report: %s\n' "$BASE" "$o" "$runs_base" \
+        "$(echo "$o / $c" | bc -l)" "$(cmp -s "$W/report.json" "$W/base.json" && echo yes || echo NO)"
+fi
 python3 - "$W/report.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
