@@ -223,14 +223,10 @@ fn read_wanted(n: &mut Node, c: &Container, e: &Entry, opts: &WalkOptions) -> Op
     }
 }
 
-/// How many decoded bytes are enough to tell what a compressed stream holds
-/// (as the formats crate peeks: ISO 9660's magic is at 0x8001).
-const PEEK: usize = 0x8800;
-
 /// The archive a compressed stream holds, when it is one whose members
 /// can be read as it decodes (tar, cpio).
 fn archive_in(blob: &Blob, codec: Format) -> Option<Format> {
-    formats::stream::peek(blob, codec, PEEK)
+    formats::stream::peek(blob, codec, formats::PEEK)
         .ok()
         .and_then(|head| formats::detect(&head))
         .filter(|f| matches!(f, Format::Tar | Format::Cpio))
@@ -412,7 +408,9 @@ fn read_member(
     }
     let len = stored_len(e);
     let mut head = Vec::new();
-    data.take(PEEK as u64).read_to_end(&mut head).ok()?;
+    data.take(formats::PEEK as u64)
+        .read_to_end(&mut head)
+        .ok()?;
     if !would_open(&head, &opts.limits) {
         return None;
     }
@@ -431,13 +429,13 @@ fn read_member(
 }
 
 /// Whether `formats::open` opens bytes that begin with `head` (at least
-/// [`PEEK`] of them, or all there are): a container, or a compressed
+/// [`formats::PEEK`] of them, or all there are): a container, or a compressed
 /// stream of one (of anything, with `open_leaf_streams`).
 fn would_open(head: &[u8], limits: &Limits) -> bool {
     match formats::detect(head) {
         Some(f) if f.is_stream() => {
             limits.open_leaf_streams
-                || formats::stream::peek(&Blob::from_vec(head.to_vec()), f, PEEK)
+                || formats::stream::peek(&Blob::from_vec(head.to_vec()), f, formats::PEEK)
                     .ok()
                     .and_then(|h| formats::detect(&h))
                     .is_some_and(|inner| inner.is_container())

@@ -203,8 +203,9 @@ pub fn open_as(blob: &Blob, format: Format, limits: &Limits) -> Result<Option<Co
 }
 
 /// How many decoded bytes are enough to detect the inner format (tar's magic
-/// is at 257, ISO's at 0x8001).
-const PEEK: usize = 0x8800;
+/// is at 257, ISO's at 0x8001): what a reader peeks at before deciding to
+/// decode a stream whole, here and in `ls`.
+pub const PEEK: usize = 0x8800;
 
 fn open_stream(blob: &Blob, codec: Format, limits: &Limits) -> Result<Option<Container>> {
     // Whether to decode depends on what the stream holds only when leaf

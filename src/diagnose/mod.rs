@@ -146,6 +146,7 @@ pub fn classify_leaf(name: &str, leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Nod
         }
     }
     let any = !ex.changes.is_empty();
+    let masked = ex.masked.take();
     node.changes.extend(ex.changes);
     if !generators.is_empty() && !ex.unexplained {
         node.changes.extend(generators);
@@ -192,7 +193,7 @@ pub fn classify_leaf(name: &str, leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Nod
     }
     // Last: one string written for another throughout, named.
     if ex.unexplained && is_text {
-        if let Some(subs) = text::substitution(a, b, prefix) {
+        if let Some(subs) = text::substitution(a, b, prefix, masked.as_ref()) {
             node.changes.extend(subs);
             return;
         }

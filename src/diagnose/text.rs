@@ -316,6 +316,16 @@ const HOST_KEYS: [&[u8]; 7] = [
 /// `uname -a` line (`Linux <host> <release>`).
 fn hostname_at(b: &[u8], i: usize) -> Option<usize> {
     let before = b.get(..i)?;
+    // What comes before decides, and is cheap to look at: every key ends
+    // with a space or `=`, so most words are turned away by one byte,
+    // before their length is read (this runs at every word of a text).
+    if !matches!(before.last(), Some(b' ' | b'=')) {
+        return None;
+    }
+    let keyed = HOST_KEYS.iter().any(|k| before.ends_with(k));
+    if !keyed && !before.ends_with(b"Linux ") {
+        return None;
+    }
     let mut end = i;
     while b
         .get(end)
@@ -329,11 +339,10 @@ fn hostname_at(b: &[u8], i: usize) -> Option<usize> {
     if end == i {
         return None;
     }
-    if HOST_KEYS.iter().any(|k| before.ends_with(k)) {
+    if keyed {
         return Some(end - i);
     }
-    let uname =
-        before.ends_with(b"Linux ") && b.get(end) == Some(&b' ') && kernel_at(b, end + 1).is_some();
+    let uname = b.get(end) == Some(&b' ') && kernel_at(b, end + 1).is_some();
     uname.then_some(end - i)
 }
 
@@ -531,6 +540,10 @@ fn corresponds(ma: &[u8], x: &Token, mb: &[u8], y: &Token) -> bool {
 pub struct Explanation {
     pub changes: Vec<Change>,
     pub unexplained: bool,
+    /// Both texts masked line by line, when that is how they were
+    /// compared: [`substitution`] goes on from them instead of masking
+    /// again (masking is most of the cost of explaining a large text).
+    pub masked: Option<(Vec<u8>, Vec<u8>)>,
 }
 
 fn change(field: &str, a: &str, b: &str, cause: Cause) -> Change {
@@ -727,6 +740,9 @@ pub fn explain(a: &[u8], b: &[u8], prefix: &str, lines: bool) -> Explanation {
     if ex.changes.is_empty() {
         ex.unexplained = true;
     }
+    if lines {
+        ex.masked = Some((ma, mb));
+    }
     ex
 }
 
@@ -736,10 +752,22 @@ pub fn explain(a: &[u8], b: &[u8], prefix: &str, lines: bool) -> Explanation {
 /// dates and other masked tokens aside: a `{prefix}.substitution` change
 /// for each (`content`: named, not explained). The last resort of the
 /// text rules, so it never stands in for a cause another rule finds.
-pub fn substitution(a: &[u8], b: &[u8], prefix: &str) -> Option<Vec<Change>> {
-    let (ma, _) = masked(a, true);
-    let (mb, _) = masked(b, true);
-    let subs = substitutions(&ma, &mb)?;
+/// `masked`: both texts as [`explain`] masked them line by line, if it did.
+pub fn substitution(
+    a: &[u8],
+    b: &[u8],
+    prefix: &str,
+    masked_by_line: Option<&(Vec<u8>, Vec<u8>)>,
+) -> Option<Vec<Change>> {
+    let owned;
+    let (ma, mb) = match masked_by_line {
+        Some((ma, mb)) => (ma, mb),
+        None => {
+            owned = (masked(a, true).0, masked(b, true).0);
+            (&owned.0, &owned.1)
+        }
+    };
+    let subs = substitutions(ma, mb)?;
     Some(
         subs.into_iter()
             .map(|(sa, sb, n)| {
@@ -883,6 +911,13 @@ mod tests {
         );
         let (_, t) = mask(b"Built on host buildd-x86-01.\n");
         assert_eq!(t[0].text, "buildd-x86-01");
+        let (_, t) = mask(b"HOSTNAME=builder-7 Build-Host: x86-grnet-01\n");
+        let hosts: Vec<&str> = t.iter().map(|t| t.text.as_str()).collect();
+        assert_eq!(hosts, ["builder-7", "x86-grnet-01"]);
+        assert!(t.iter().all(|t| t.kind == Kind::Hostname));
+        // A name after no key is no host name.
+        let (_, t) = mask(b"seen at buildd-x86-01, host=a\n");
+        assert!(t.is_empty(), "{t:?}");
         let (_, t) = mask(b"Linux 6.1.0-18-686-pae\n");
         assert_eq!(t[0].text, "6.1.0-18-686-pae");
     }
@@ -1130,7 +1165,19 @@ mod tests {
         let ex = explain(JAVADOC_A, JAVADOC_B, "text", true);
         assert!(ex.unexplained, "{:?}", ex.changes);
         assert!(ex.changes.iter().any(|c| c.field == "text.timestamp"));
-        let subs = substitution(JAVADOC_A, JAVADOC_B, "text").expect("a substitution");
+        let subs = substitution(JAVADOC_A, JAVADOC_B, "text", None).expect("a substitution");
+        // From the texts explain masked, the same: no second masking.
+        let masked = ex
+            .masked
+            .as_ref()
+            .expect("explain masked both texts by line");
+        assert_eq!(
+            format!(
+                "{:?}",
+                substitution(JAVADOC_A, JAVADOC_B, "text", Some(masked))
+            ),
+            format!("{:?}", Some(&subs))
+        );
         assert_eq!(subs.len(), 1, "{subs:?}");
         let s = &subs[0];
         assert_eq!(s.field, "text.substitution");
@@ -1150,17 +1197,17 @@ mod tests {
     #[test]
     fn one_edit_or_edits_no_substitution_covers_stay_unexplained() {
         // One edit in one place is the diff itself.
-        assert!(substitution(b"a b c\nd e f\n", b"a x c\nd e f\n", "text").is_none());
+        assert!(substitution(b"a b c\nd e f\n", b"a x c\nd e f\n", "text", None).is_none());
         // The substitution, and an edit it does not cover, and more.
         let b = [JAVADOC_B, b"one\ntwo three\nfour five\nsix seven\n"].concat();
         let a = [JAVADOC_A, b"uno\ntwo tres\nfour cinco\nsix siete\n"].concat();
-        assert!(substitution(&a, &b, "text").is_none());
+        assert!(substitution(&a, &b, "text", None).is_none());
         // A line one side has and the other not is no substitution.
-        assert!(substitution(b"x y\nz\n", b"x y\nz\nw\n", "text").is_none());
+        assert!(substitution(b"x y\nz\n", b"x y\nz\nw\n", "text", None).is_none());
         // Hostile shapes end: long runs of one byte.
         let a = vec![b'a'; 100_000];
         let mut b = a.clone();
         b[50_000] = b'b';
-        assert!(substitution(&a, &b, "text").is_none());
+        assert!(substitution(&a, &b, "text", None).is_none());
     }
 }
