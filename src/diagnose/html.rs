@@ -10,6 +10,8 @@
 //! Diagnosis stage (engine → **diagnosis** → report), on the bytes of a
 //! differing text leaf that other rules left unexplained.
 
+use std::borrow::Cow;
+
 use super::roff::{passages, same_but, word_runs, FIELD, WITH_WORDS};
 use crate::report::{Cause, Change, Value};
 
@@ -25,9 +27,7 @@ const TARGETS: [&str; 2] = ["href", "src"];
 
 /// A tag's link targets (`href`, `src` values) as words, and the tag with
 /// them taken out (its markup).
-fn tag_parts(tag: &str) -> (Vec<String>, String) {
-    let mut words = Vec::new();
-    let mut markup = String::with_capacity(tag.len());
+fn tag_parts<'t>(tag: &'t str, words: &mut Vec<Cow<'t, str>>, markup: &mut String) {
     let mut rest = tag;
     while let Some(i) = rest.find('=') {
         let (before, after) = rest.split_at(i);
@@ -36,8 +36,7 @@ fn tag_parts(tag: &str) -> (Vec<String>, String) {
         let name = before
             .rsplit(|c: char| c.is_whitespace())
             .next()
-            .unwrap_or("")
-            .to_ascii_lowercase();
+            .unwrap_or("");
         let after = &after[1..];
         let (value, next) = match after.chars().next() {
             Some(q @ ('"' | '\'')) => match after[1..].find(q) {
@@ -49,44 +48,43 @@ fn tag_parts(tag: &str) -> (Vec<String>, String) {
                 (&after[..j], &after[j..])
             }
         };
-        if TARGETS.contains(&name.as_str()) {
-            words.push(format!("{name}={value}"));
-        } else {
-            markup.push_str(value);
+        match TARGETS.iter().find(|t| t.eq_ignore_ascii_case(name)) {
+            Some(target) => words.push(Cow::Owned(format!("{target}={value}"))),
+            None => markup.push_str(value),
         }
         rest = next;
     }
     markup.push_str(rest);
-    (words, markup)
 }
 
 /// The words a reader sees (text outside tags, and link targets) and the
-/// markup (every tag without its targets, comments whole), in order.
-fn split(t: &str) -> (Vec<String>, Vec<String>) {
-    let (mut words, mut markup) = (Vec::new(), Vec::new());
+/// markup (every tag without its targets, comments whole, in one string,
+/// with where each ends), in order. Words of the text are borrowed from it.
+#[allow(clippy::type_complexity)]
+fn split(t: &str) -> (Vec<Cow<'_, str>>, (String, Vec<usize>)) {
+    let (mut words, mut markup, mut ends) = (Vec::new(), String::new(), Vec::new());
     let mut rest = t;
     while !rest.is_empty() {
         match rest.find('<') {
             Some(i) => {
-                words.extend(rest[..i].split_whitespace().map(str::to_string));
+                words.extend(rest[..i].split_whitespace().map(Cow::Borrowed));
                 let tag_end = if rest[i..].starts_with("<!--") {
                     rest[i..].find("-->").map(|j| i + j + 3)
                 } else {
                     rest[i..].find('>').map(|j| i + j + 1)
                 };
                 let end = tag_end.unwrap_or(rest.len());
-                let (w, m) = tag_parts(&rest[i..end]);
-                words.extend(w);
-                markup.push(m);
+                tag_parts(&rest[i..end], &mut words, &mut markup);
+                ends.push(markup.len());
                 rest = &rest[end..];
             }
             None => {
-                words.extend(rest.split_whitespace().map(str::to_string));
+                words.extend(rest.split_whitespace().map(Cow::Borrowed));
                 rest = "";
             }
         }
     }
-    (words, markup)
+    (words, (markup, ends))
 }
 
 /// Two HTML pages whose difference is mostly markup: a `text.markup`

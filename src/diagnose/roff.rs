@@ -278,7 +278,7 @@ const RESYNC: usize = 4;
 
 /// Whether `a` from `i` and `b` from `j` agree for [`RESYNC`] words, or both
 /// end together within them.
-fn in_step(a: &[String], i: usize, b: &[String], j: usize) -> bool {
+fn in_step<T: PartialEq>(a: &[T], i: usize, b: &[T], j: usize) -> bool {
     let (ra, rb) = (a.len().saturating_sub(i), b.len().saturating_sub(j));
     if ra < RESYNC || rb < RESYNC {
         return ra == rb && a.get(i..) == b.get(j..);
@@ -293,7 +293,7 @@ fn in_step(a: &[String], i: usize, b: &[String], j: usize) -> bool {
 /// agree again within that, or differ in more than [`MAX_RUNS`] runs:
 /// bounded work, and a page rewritten is not a page with a few changes.
 pub(super) type Run = (std::ops::Range<usize>, std::ops::Range<usize>);
-pub(super) fn word_runs(a: &[String], b: &[String]) -> Option<Vec<Run>> {
+pub(super) fn word_runs<T: PartialEq>(a: &[T], b: &[T]) -> Option<Vec<Run>> {
     let (mut i, mut j) = (0, 0);
     let mut runs = Vec::new();
     while i < a.len() || j < b.len() {
@@ -327,11 +327,16 @@ pub const WORDS: &str = "text.words";
 /// Words shown of one run, at most.
 const SHOWN: usize = 16;
 
-fn shown(w: &[String]) -> String {
+fn shown<T: AsRef<str>>(w: &[T]) -> String {
     if w.is_empty() {
         return "(none)".to_string();
     }
-    let mut s = w.iter().take(SHOWN).cloned().collect::<Vec<_>>().join(" ");
+    let mut s = w
+        .iter()
+        .take(SHOWN)
+        .map(AsRef::as_ref)
+        .collect::<Vec<&str>>()
+        .join(" ");
     if w.len() > SHOWN {
         s.push_str(" …");
     }
@@ -436,7 +441,7 @@ pub(super) fn same_but(what: &str, passages: usize) -> String {
 }
 
 /// A `text.words` change (`content`) for each run of other words.
-pub(super) fn passages(wa: &[String], wb: &[String], runs: Vec<Run>) -> Vec<Change> {
+pub(super) fn passages<T: AsRef<str>>(wa: &[T], wb: &[T], runs: Vec<Run>) -> Vec<Change> {
     runs.into_iter()
         .map(|(ra, rb)| {
             Change::finding(

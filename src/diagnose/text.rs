@@ -474,6 +474,9 @@ fn mask_unit(b: &[u8], out: &mut Vec<u8>, tokens: &mut Vec<Token>) {
     let start = out.len();
     let first = tokens.len();
     let mut i = 0;
+    // Bytes before `i` not yet copied to `out` start here: they are copied
+    // in runs, at each token and at the end, not one by one.
+    let mut copied = 0;
     while let Some(&c) = b.get(i) {
         let mut hit: Option<(Kind, usize, Option<i64>, String)> = None;
         if c == b'/' {
@@ -499,6 +502,7 @@ fn mask_unit(b: &[u8], out: &mut Vec<u8>, tokens: &mut Vec<Token>) {
         }
         match hit {
             Some((kind, n, epoch, shape)) if n > 0 => {
+                out.extend_from_slice(b.get(copied..i).unwrap_or_default());
                 let text =
                     String::from_utf8_lossy(b.get(i..i + n).unwrap_or_default()).into_owned();
                 let at = out.len();
@@ -514,13 +518,12 @@ fn mask_unit(b: &[u8], out: &mut Vec<u8>, tokens: &mut Vec<Token>) {
                     unit: 0..0,
                 });
                 i += n;
+                copied = i;
             }
-            _ => {
-                out.push(c);
-                i += 1;
-            }
+            _ => i += 1,
         }
     }
+    out.extend_from_slice(b.get(copied..).unwrap_or_default());
     let unit = start..out.len();
     for t in tokens.iter_mut().skip(first) {
         t.unit = unit.clone();
