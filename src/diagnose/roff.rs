@@ -15,6 +15,8 @@
 //! Diagnosis stage (engine → **diagnosis** → report), on the bytes of a
 //! differing text leaf that other rules left unexplained.
 
+use std::borrow::Cow;
+
 use crate::report::{Cause, Change, Value};
 
 /// The field of a markup-only difference.
@@ -45,9 +47,16 @@ fn doxygen(t: &[u8]) -> bool {
 /// font changes (`\fB`, `\f(CW`, `\f[B]`) and zero-width marks (`\&`, `\%`,
 /// `\|`, `\^`, `\c`) nothing, `\ ` and `\~` a space. Other escapes (named
 /// characters, strings) are kept as written.
+#[cfg(test)]
 fn unescaped(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
-    let mut chars = line.chars().peekable();
+    unescape_into(&mut out, line);
+    out
+}
+
+/// [`unescaped`], appended to `out`.
+fn unescape_into(out: &mut String, line: &str) {
+    let mut chars = line.chars();
     while let Some(c) = chars.next() {
         if c != '\\' {
             out.push(c);
@@ -90,37 +99,54 @@ fn unescaped(line: &str) -> String {
             None => out.push('\\'),
         }
     }
-    out
 }
 
-/// The words a reader sees, in order: those of text lines, of font macros
-/// and of the `.TH` title line (whose version is content, not markup; a
-/// date there is left to the date masks, which name it); other requests
-/// and comments are markup.
-fn words(t: &str) -> Vec<String> {
-    let mut out = Vec::new();
+/// The text a reader sees, in order, as one string whose words are those
+/// of the document (lines joined by a space): those of text lines, of font
+/// macros and of the `.TH` title line (whose version is content, not
+/// markup; a date there is left to the date masks, which name it); other
+/// requests and comments are markup. [`words`] splits it.
+fn visible(t: &str) -> String {
+    let mut out = String::with_capacity(t.len());
     let mut table = Table::Out;
     for line in t.lines() {
         if !table.text(line) {
             continue;
         }
-        let text = match line.strip_prefix(['.', '\'']) {
+        match line.strip_prefix(['.', '\'']) {
             Some(request) => {
                 let request = request.trim_start();
                 let (name, args) = request.split_once([' ', '\t']).unwrap_or((request, ""));
                 if name == "TH" {
-                    without_dates(args).replace('"', " ")
+                    unescape_into(&mut out, &without_dates(args).replace('"', " "));
                 } else if FONT_MACROS.contains(&name) {
-                    args.replace('"', " ")
+                    unescape_into(&mut out, &quotes_as_spaces(args));
                 } else {
                     continue;
                 }
             }
-            None => line.replace("T{", " ").replace("T}", " "),
-        };
-        out.extend(unescaped(&text).split_whitespace().map(str::to_string));
+            None if line.contains("T{") || line.contains("T}") => {
+                unescape_into(&mut out, &line.replace("T{", " ").replace("T}", " "))
+            }
+            None => unescape_into(&mut out, line),
+        }
+        out.push(' ');
     }
     out
+}
+
+/// `s` with its double quotes read as spaces, copied only when it has one.
+fn quotes_as_spaces(s: &str) -> Cow<'_, str> {
+    if s.contains('"') {
+        s.replace('"', " ").into()
+    } else {
+        s.into()
+    }
+}
+
+/// The words of [`visible`] text.
+fn words(visible: &str) -> Vec<&str> {
+    visible.split_whitespace().collect()
 }
 
 /// Where a line is with respect to a tbl(1) table (`.TS` … `.TE`): its
@@ -179,12 +205,15 @@ fn without_dates(args: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// What is left of a document once its words are taken out: each request
-/// and comment line as written (the `.TH` line and font macros only by
-/// their escapes, as text lines), each text line as its escapes. Two
-/// documents with the same skeleton differ only in words.
-fn skeleton(t: &str) -> Vec<String> {
-    let escapes = |line: &str| {
+/// What is left of a document once its words are taken out, line by line:
+/// each request and comment line as written (the `.TH` line and font
+/// macros only by their escapes, as text lines), each text line as its
+/// escapes. Two documents with the same skeleton differ only in words.
+fn skeleton(t: &str) -> impl Iterator<Item = Cow<'_, str>> {
+    let escapes = |line: &str| -> Cow<'_, str> {
+        if !line.contains('\\') {
+            return Cow::Borrowed("T");
+        }
         let mut out = String::from("T");
         let mut chars = line.chars();
         while let Some(c) = chars.next() {
@@ -198,28 +227,26 @@ fn skeleton(t: &str) -> Vec<String> {
                 }
             }
         }
-        out
+        Cow::Owned(out)
     };
     let mut table = Table::Out;
-    t.lines()
-        .map(|line| {
-            if !table.text(line) {
-                return line.trim_end().to_string();
-            }
-            match line.strip_prefix(['.', '\'']) {
-                Some(request) => {
-                    let request = request.trim_start();
-                    let name = request.split([' ', '\t']).next().unwrap_or("");
-                    if name == "TH" || FONT_MACROS.contains(&name) {
-                        escapes(line)
-                    } else {
-                        line.trim_end().to_string()
-                    }
+    t.lines().map(move |line| {
+        if !table.text(line) {
+            return Cow::Borrowed(line.trim_end());
+        }
+        match line.strip_prefix(['.', '\'']) {
+            Some(request) => {
+                let request = request.trim_start();
+                let name = request.split([' ', '\t']).next().unwrap_or("");
+                if name == "TH" || FONT_MACROS.contains(&name) {
+                    escapes(line)
+                } else {
+                    Cow::Borrowed(line.trim_end())
                 }
-                None => escapes(line),
             }
-        })
-        .collect()
+            None => escapes(line),
+        }
+    })
 }
 
 /// The comment docutils' man page writer (and so Sphinx's) opens a page
@@ -233,17 +260,17 @@ const SPHINX_OLD: [&str; 3] = ["New", "in", "version"];
 const SPHINX_NEW: [&str; 3] = ["Added", "in", "version"];
 
 /// Whether `w` holds the three words `label` anywhere.
-fn has_label(w: &[String], label: &[&str; 3]) -> bool {
+fn has_label(w: &[&str], label: &[&str; 3]) -> bool {
     w.windows(3)
         .any(|x| x.iter().zip(label).all(|(a, b)| a == b))
 }
 
 /// `w` with Sphinx's old `versionadded` label written as the new one.
-fn new_labels(mut w: Vec<String>) -> Vec<String> {
+fn new_labels(mut w: Vec<&str>) -> Vec<&str> {
     let mut i = 0;
     while i + 3 <= w.len() {
         if w[i..i + 3].iter().zip(&SPHINX_OLD).all(|(a, b)| a == b) {
-            w[i] = SPHINX_NEW[0].to_string();
+            w[i] = SPHINX_NEW[0];
             i += 3;
         } else {
             i += 1;
@@ -254,15 +281,15 @@ fn new_labels(mut w: Vec<String>) -> Vec<String> {
 
 /// Words with the parentheses around them taken off (`(str)` → `str`,
 /// `(dict[str,` → `dict[str,`).
-fn unparenthesised(w: Vec<String>) -> Vec<String> {
-    w.into_iter()
-        .map(|x| {
-            let y = x.strip_prefix('(').unwrap_or(&x);
+fn unparenthesised<'a>(w: &[&'a str]) -> Vec<&'a str> {
+    w.iter()
+        .map(|&x| {
+            let y = x.strip_prefix('(').unwrap_or(x);
             let y = y.strip_suffix(')').unwrap_or(y);
             if y.is_empty() {
                 x
             } else {
-                y.to_string()
+                y
             }
         })
         .collect()
@@ -356,11 +383,12 @@ pub fn explain(a: &[u8], b: &[u8]) -> Option<Vec<Change>> {
         return None;
     }
     let (ta, tb) = (std::str::from_utf8(a).ok()?, std::str::from_utf8(b).ok()?);
-    let (wa, wb) = (words(ta), words(tb));
+    let (va, vb) = (visible(ta), visible(tb));
+    let (wa, wb) = (words(&va), words(&vb));
     // After a preprocessor line (`'\" t` for tbl) when there is one.
     let by_docutils = |t: &str| t.lines().take(2).any(|l| l.starts_with(DOCUTILS));
     let docutils = by_docutils(ta) && by_docutils(tb);
-    let label = |w: &[String]| {
+    let label = |w: &[&str]| {
         if has_label(w, &SPHINX_NEW) {
             Some(SPHINX_NEW)
         } else if has_label(w, &SPHINX_OLD) {
@@ -381,14 +409,14 @@ pub fn explain(a: &[u8], b: &[u8]) -> Option<Vec<Change>> {
     // on the next: on a docutils page, the parentheses are the writer's.
     let mut parentheses = false;
     let (wa, wb) = if docutils {
-        let (ua, ub) = (unparenthesised(wa.clone()), unparenthesised(wb.clone()));
+        let (ua, ub) = (unparenthesised(&wa), unparenthesised(&wb));
         parentheses = wa != wb && ua == ub;
         (ua, ub)
     } else {
         (wa, wb)
     };
     // Parentheses the writer set otherwise are markup too.
-    let remarked = parentheses || skeleton(ta) != skeleton(tb);
+    let remarked = parentheses || !skeleton(ta).eq(skeleton(tb));
     let runs = word_runs(&wa, &wb)?;
     if !remarked && !relabelled && runs.is_empty() {
         return None;
