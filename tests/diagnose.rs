@@ -1110,6 +1110,63 @@ fn a_java_class_another_javac_compiled_is_named_as_compiled_code() {
         .all(|n| n.changes.iter().all(|c| c.field != "class.bytes")));
 }
 
+/// A javadoc page from a real rebuild pair (libhtmlparser-java-doc in
+/// trixie, written by javadoc of OpenJDK 17.0.8 early access, and its
+/// bookworm backport, of the 17.0.8 release): besides its date, every link
+/// to the Java platform's pages under the early-access base. That is the
+/// JDK's release state (javadoc picks the base by it), so `toolchain`, and
+/// the page is explained; the markup rules, which saw other words in the
+/// links, no longer speak for it.
+#[test]
+fn javadoc_of_a_pre_release_jdk_links_the_platform_elsewhere() {
+    let got = leaf_causes("NodeFactory.a.html", "NodeFactory.b.html");
+    assert!(
+        got.iter()
+            .any(|c| c.0 == "javadoc.platform_docs" && c.1 == "toolchain"),
+        "{got:?}"
+    );
+    assert!(!cause_set(&got).contains(&"content"), "{got:?}");
+    assert!(
+        got.iter().all(|c| !c.0.starts_with("text.markup")),
+        "{got:?}"
+    );
+    let r = pair("NodeFactory.a.html", "NodeFactory.b.html");
+    let root = nodes(&r).remove("").expect("the compared pair");
+    let c = root
+        .changes
+        .iter()
+        .find(|c| c.field == "javadoc.platform_docs")
+        .expect("the platform links");
+    assert_eq!(
+        Change::shown(&c.a).as_deref(),
+        Some("javadoc of a pre-release of JDK 17: platform links to https://download.java.net/java/early_access/jdk17/docs/api/")
+    );
+    assert!(c.more > 0, "more than one link: {c:?}");
+    assert!(!root_causes(&r).contains(&Cause::Content));
+    // One word more on a side: no longer the links alone.
+    let read = |n: &str| std::fs::read(testdata(&format!("diagnose/{n}"))).expect("fixture");
+    let b = String::from_utf8(read("NodeFactory.b.html"))
+        .expect("utf-8")
+        .replacen("Vector", "Vectors", 1);
+    let mut node = Node::new("NodeFactory.a.html", reprodiff::report::Status::Modified);
+    node.diff = Some(reprodiff::report::Diff::Text {
+        hunks: Vec::new(),
+        truncated: false,
+        fallback: None,
+    });
+    reprodiff::explain_leaf(
+        "x.html",
+        &read("NodeFactory.a.html"),
+        b.as_bytes(),
+        &mut node,
+    );
+    assert!(node
+        .changes
+        .iter()
+        .all(|c| c.field != "javadoc.platform_docs"));
+    assert!(node.changes.iter().any(|c| c.cause == Some(Cause::Content)));
+}
+
 /// CMake's package files from a real rebuild pair (libimecore-dev, CMake
 /// 3.31 and 3.25): the targets file records the policy range its CMake
 /// was written against, which is the toolchain; the version file is

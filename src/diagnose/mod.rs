@@ -21,6 +21,7 @@ pub mod generator;
 pub mod groups;
 pub mod html;
 pub mod inputs;
+pub mod javadoc;
 pub mod pe;
 pub mod png;
 pub mod roff;
@@ -163,6 +164,18 @@ pub fn classify_leaf(name: &str, leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Nod
         rest.follows = source;
         node.changes.push(rest);
         return;
+    }
+    // javadoc pages whose platform links follow the JDK's release state,
+    // the rest the same: before the markup rules, which would call the
+    // links other words.
+    if ex.unexplained && is_text {
+        if let Some(c) = masked
+            .as_ref()
+            .and_then(|(ma, mb)| javadoc::platform_docs(ma, mb))
+        {
+            node.changes.push(c);
+            return;
+        }
     }
     // A man page written with other markup, the same words: named as
     // such, still unexplained unless the package's toolchain changed.
@@ -598,7 +611,8 @@ fn toolchain_evidence(n: &Node) -> Option<String> {
                         || c.field == beam::COMPILER
                         || c.field == ABI_FIELD
                         || c.field == changelog::REBUILD
-                        || c.field == generator::FIELD)
+                        || c.field == generator::FIELD
+                        || c.field == javadoc::FIELD)
             })
             .map(|c| format!("{}: {}", x.address, c.field));
     });

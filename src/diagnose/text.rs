@@ -1193,7 +1193,9 @@ mod tests {
             Some("https://docs.oracle.com/en/java/javase/")
         );
         assert_eq!(s.more, 2, "three links");
-        // Named, not explained: nothing says why the base moved.
+        // Named, not explained, by this rule: that javadoc moves the base
+        // with the JDK's release state is `javadoc::platform_docs`'s to say,
+        // and it is tried first.
         assert_eq!(s.cause, Some(Cause::Content));
     }
 

@@ -6,8 +6,9 @@
 # page Doxygen 1.9.8 and 1.9.4 wrote with the same words in other markup,
 # the CMake package files two CMake versions generated, an Erlang
 # module two versions of erlc compiled, man pages docutils 0.21 and
-# 0.19 (with Sphinx 8 and 5 for CMake's) wrote from the same sources, and a
-# Java class javac 21 and 17 compiled (both for Java 8).
+# 0.19 (with Sphinx 8 and 5 for CMake's) wrote from the same sources, a
+# Java class javac 21 and 17 compiled (both for Java 8), and a javadoc page
+# a pre-release and the release of OpenJDK 17.0.8 wrote.
 # Downloads the two pairs with a private apt configuration (the machine's
 # own sources are left alone); the tests read only the committed files.
 set -euo pipefail
@@ -24,7 +25,9 @@ apt-get "${apt[@]}" download bacula-director=15.0.3-3 bacula-director=15.0.3-3~b
     erlang-p1-pgsql=1.1.31-1 erlang-p1-pgsql=1.1.31-1~bpo12+1 \
     lua-check=1.2.0-1 lua-check=1.2.0-1~bpo12+1 \
     cmake-data=3.31.6-2 cmake-data=3.31.6-2~bpo12+1 \
-    jmapviewer=2.24+dfsg-1 jmapviewer=2.24+dfsg-1~bpo12+1 >/dev/null
+    jmapviewer=2.24+dfsg-1 jmapviewer=2.24+dfsg-1~bpo12+1 \
+    libhtmlparser-java-doc=1.6.20060610.dfsg0-10 \
+    libhtmlparser-java-doc=1.6.20060610.dfsg0-10~bpo12+1 >/dev/null
 for side in a b; do
     suffix=""
     [ "$side" = b ] && suffix="~bpo12+1"
@@ -49,4 +52,7 @@ for side in a b; do
     python3 -c 'import sys, zipfile; sys.stdout.buffer.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]))' \
         "$side/data/usr/share/java/jmapviewer-2.24.jar" 'org/openstreetmap/gui/jmapviewer/Demo$1.class' \
         >"$out/Demo1.$side.class"
+    dpkg-deb -x "libhtmlparser-java-doc_1.6.20060610.dfsg0-10${suffix}_all.deb" "$side/data"
+    cp "$side/data/usr/share/doc/libhtmlparser-java/api/org/htmlparser/NodeFactory.html" \
+        "$out/NodeFactory.$side.html"
 done
