@@ -657,21 +657,27 @@ fn dpkg_status_gives_package_changes_first() {
     assert!(got.iter().any(|c| c.0 == "dpkg.sed" && c.1.is_none()));
 }
 
-/// `classify_leaf` on one fixture pair, the node shaped as the engine makes
-/// it (a text diff for text, none for binaries): the leaf changes' causes.
-fn leaf_causes(name_a: &str, name_b: &str) -> Vec<(String, String)> {
-    let read = |n: &str| std::fs::read(testdata(&format!("diagnose/{n}"))).expect("fixture");
-    let (a, b) = (read(name_a), read(name_b));
-    let mut node = Node::new(name_a, reprodiff::report::Status::Modified);
-    if std::str::from_utf8(&a).is_ok() && std::str::from_utf8(&b).is_ok() {
+/// `classify_leaf` on two byte strings, the node shaped as the engine makes
+/// it (a text diff for text, none for binaries).
+fn explained_leaf(name: &str, a: &[u8], b: &[u8]) -> Node {
+    let mut node = Node::new(name, reprodiff::report::Status::Modified);
+    if std::str::from_utf8(a).is_ok() && std::str::from_utf8(b).is_ok() {
         node.diff = Some(reprodiff::report::Diff::Text {
             hunks: Vec::new(),
             truncated: false,
             fallback: None,
         });
     }
-    reprodiff::explain_leaf(name_a, &a, &b, &mut node);
-    node.changes
+    reprodiff::explain_leaf(name, a, b, &mut node);
+    node
+}
+
+/// `classify_leaf` on one fixture pair, the node shaped as the engine makes
+/// it (a text diff for text, none for binaries): the leaf changes' causes.
+fn leaf_causes(name_a: &str, name_b: &str) -> Vec<(String, String)> {
+    let read = |n: &str| std::fs::read(testdata(&format!("diagnose/{n}"))).expect("fixture");
+    explained_leaf(name_a, &read(name_a), &read(name_b))
+        .changes
         .iter()
         .map(|c| {
             (
@@ -1148,18 +1154,7 @@ fn javadoc_of_a_pre_release_jdk_links_the_platform_elsewhere() {
     let b = String::from_utf8(read("NodeFactory.b.html"))
         .expect("utf-8")
         .replacen("Vector", "Vectors", 1);
-    let mut node = Node::new("NodeFactory.a.html", reprodiff::report::Status::Modified);
-    node.diff = Some(reprodiff::report::Diff::Text {
-        hunks: Vec::new(),
-        truncated: false,
-        fallback: None,
-    });
-    reprodiff::explain_leaf(
-        "x.html",
-        &read("NodeFactory.a.html"),
-        b.as_bytes(),
-        &mut node,
-    );
+    let node = explained_leaf("x.html", &read("NodeFactory.a.html"), b.as_bytes());
     assert!(node
         .changes
         .iter()
