@@ -91,6 +91,76 @@ fn fixture_pair(a: &str, b: &str) -> reprodiff::report::Report {
     reprodiff::compare_files(&dir.join(a), &dir.join(b), &Options::default()).expect("compare")
 }
 
+/// One hard-link group GNU tar stored both ways round (testdata/gen/tar.sh:
+/// `d/x` then `d/y`, and `d/y` then `d/x`): tar keeps the bytes with the
+/// name it meets first and makes the other a link to it. Which name is the
+/// link is the member order, not the content: held whole or member by
+/// member as both decode, the kind, link target and type flag changes are
+/// `ordering`, nothing is `content`. With other bytes in the group, the
+/// bytes differ once, at the name side a stores them under.
+#[test]
+fn a_hard_link_group_stored_the_other_way_round_follows_the_member_order() {
+    use common::gzip;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/tar");
+    let read = |n: &str| Blob::from_vec(gzip(&std::fs::read(dir.join(n)).expect("fixture")));
+    let (a, b, c) = (
+        read("hardlinks-a.tar"),
+        read("hardlinks-b.tar"),
+        read("hardlinks-c.tar"),
+    );
+    // The default budget holds them; 4 KiB is under their decoded size.
+    for max_memory in [Options::default().max_memory, 4096] {
+        let opts = Options {
+            max_memory,
+            ..Options::default()
+        };
+        let r = compare_blobs("a.tar.gz", &a, "b.tar.gz", &b, &opts);
+        assert_eq!(r.verdict, Verdict::Different);
+        assert_eq!(r.tree.format.as_deref(), Some("tar+gzip"));
+        let causes = &r.summary.causes;
+        assert!(
+            !causes.contains_key(&Cause::Content),
+            "{max_memory}: {causes:?}"
+        );
+        assert!(causes.contains_key(&Cause::Ordering), "{max_memory}");
+        for (name, kinds) in [("d/x", ("file", "hardlink")), ("d/y", ("hardlink", "file"))] {
+            let n = find(&r.tree, name).expect("the name changed kind");
+            let kind = n.changes.iter().find(|c| c.field == "kind").expect("kind");
+            assert_eq!(
+                (Change::shown(&kind.a), kind.shown_b()),
+                (Some(kinds.0.to_string()), Some(kinds.1.to_string())),
+                "{max_memory}: {name}"
+            );
+            assert_eq!(kind.cause, Some(Cause::Ordering), "{max_memory}: {name}");
+            assert!(n.diff.is_none(), "{max_memory}: {name}: {:?}", n.diff);
+        }
+        // Other bytes in the group: one content difference, at d/x.
+        let r = compare_blobs("a.tar.gz", &a, "c.tar.gz", &c, &opts);
+        assert!(
+            r.summary.causes.contains_key(&Cause::Content),
+            "{max_memory}"
+        );
+        let x = find(&r.tree, "d/x").expect("d/x");
+        let y = find(&r.tree, "d/y").expect("d/y");
+        assert!(x.diff.is_some(), "{max_memory}: the bytes differ at d/x");
+        assert!(y.diff.is_none(), "{max_memory}: shown once");
+    }
+    // newc cpio stores a group's bytes with its last name: the same group
+    // in another order carries them under the other name.
+    let a = newc(&linked_pair("x", "y", b"group bytes"));
+    let b = newc(&linked_pair("y", "x", b"group bytes"));
+    let r = compare(a, b);
+    assert!(
+        !r.summary.causes.contains_key(&Cause::Content),
+        "{:?}",
+        r.summary.causes
+    );
+    for name in ["x", "y"] {
+        let n = find(&r.tree, name).expect("its size changed");
+        assert!(n.diff.is_none(), "{name}: {:?}", n.diff);
+    }
+}
+
 /// Two names of one inode, as newc stores them: the first link empty, the
 /// last one carrying the data.
 fn linked_pair<'a>(first: &'a str, last: &'a str, data: &'a [u8]) -> [Member<'a>; 2] {
@@ -1406,6 +1476,12 @@ fn tar_archives_over_the_budget_are_compared_member_by_member() {
         file("doc/changelog.gz", 0, &log_a),
         file("x1", 0, b"x"),
         file("x2", 0, b"y"),
+        file("lib/m.cpython-313-x86_64-linux-gnu.so", 0, b"\x7fELF 313"),
+        file(
+            "share/old-name.dat",
+            0,
+            b"the same bytes under another name",
+        ),
     ]);
     let b = ustar(&[
         file("etc/a.conf", 0, b"ONE\n"),
@@ -1415,11 +1491,38 @@ fn tar_archives_over_the_budget_are_compared_member_by_member() {
         file("new.txt", 0, b"new\n"),
         file("x2", 0, b"y"),
         file("x1", 0, b"x"),
+        file("lib/m.cpython-311-x86_64-linux-gnu.so", 0, b"\x7fELF 311"),
+        file(
+            "share/new-name.dat",
+            0,
+            b"the same bytes under another name",
+        ),
     ]);
     let (a, b) = (Blob::from_vec(gzip(&a)), Blob::from_vec(gzip(&b)));
     let (held, walked) = held_and_member_by_member(("a.tar.gz", &a), ("b.tar.gz", &b), 4096);
     assert_eq!(walked.tree.format.as_deref(), Some("tar+gzip"));
     assert_same_members(&held, &walked, ("big.bin", &big));
+    // Renamed, as when held: by an ABI tag, and by the same bytes.
+    for (old, new) in [
+        (
+            "lib/m.cpython-313-x86_64-linux-gnu.so",
+            "lib/m.cpython-311-x86_64-linux-gnu.so",
+        ),
+        ("share/old-name.dat", "share/new-name.dat"),
+    ] {
+        let child = |r: &reprodiff::report::Report, at: &str| {
+            r.tree.children.iter().find(|n| n.address == at).cloned()
+        };
+        assert!(child(&held, new).is_some(), "renamed when held: {new}");
+        let path = child(&walked, new)
+            .expect("renamed member by member")
+            .changes
+            .into_iter()
+            .find(|c| c.field == "path")
+            .expect("a rename");
+        assert_eq!(Change::shown(&path.a).as_deref(), Some(old));
+        assert!(child(&walked, old).is_none(), "{old} is not also removed");
+    }
 }
 
 /// Compares the pair with the default budget (held whole) and with
@@ -1498,6 +1601,7 @@ fn assert_same_members(
     );
     assert_eq!(w["new.txt"].status, Status::Added);
     assert_eq!(w["gone.txt"].status, Status::Removed);
+
     // x1 and x2 swapped: the same order change as held.
     let order = |r: &reprodiff::report::Report| {
         r.tree

@@ -42,8 +42,23 @@ pub(super) enum Content {
 pub(super) fn compare_entries(
     ctx: &Ctx,
     address: String,
+    a: (&Container, Option<&Kept>, usize),
+    b: (&Container, Option<&Kept>, usize),
+    content: Content,
+    depth: usize,
+) -> (Node, usize) {
+    compare_entries_holding(ctx, address, a, b, (a.2, b.2), content, depth)
+}
+
+/// [`compare_entries`], the content read from the entries `(di, dj)` that
+/// hold it: another member of the entry's hard-link group when the entry
+/// stores none of its own on one side only (see `links::holders`).
+pub(super) fn compare_entries_holding(
+    ctx: &Ctx,
+    address: String,
     (ca, kept_a, i): (&Container, Option<&Kept>, usize),
     (cb, kept_b, j): (&Container, Option<&Kept>, usize),
+    (di, dj): (usize, usize),
     content: Content,
     depth: usize,
 ) -> (Node, usize) {
@@ -78,6 +93,8 @@ pub(super) fn compare_entries(
 
     let content_from = node.changes.len();
     let has_data = |e: &Entry| !matches!(e.data, Data::None) && e.size > 0;
+    let (i, j) = (di, dj);
+    let (ea, eb) = (&ca.entries[i], &cb.entries[j]);
     if content != Content::Skip && (has_data(ea) || has_data(eb)) {
         let same = match content {
             Content::Decode => None,

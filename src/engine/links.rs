@@ -83,6 +83,34 @@ pub fn holders(c: &Container) -> Vec<Option<usize>> {
     out
 }
 
+/// For each entry of a group that shares one entry's bytes through
+/// `holders` (a tar hard link and its target, a newc cpio link group, a
+/// SquashFS hard link), the group's paths, sorted and joined; `None` for an
+/// entry that shares with no other. Two sides whose group has the same
+/// names hold the same link group, whichever of them carries the bytes.
+pub fn holder_groups(c: &Container, holders: &[Option<usize>]) -> Vec<Option<String>> {
+    let mut by_carrier: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (i, h) in holders.iter().enumerate() {
+        if let Some(h) = *h {
+            by_carrier.entry(h).or_default().push(i);
+        }
+    }
+    let mut out = vec![None; c.entries.len()];
+    for (carrier, mut members) in by_carrier {
+        members.push(carrier);
+        let mut names: Vec<&str> = members
+            .iter()
+            .map(|&i| c.entries[i].path.as_str())
+            .collect();
+        names.sort_unstable();
+        let key = names.join("\n");
+        for &i in &members {
+            out[i] = Some(key.clone());
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,7 +12,11 @@
 //! Members meet here under their names: in the same order they are
 //! compared as they come; one met out of order waits (its bytes within a
 //! share of the budget, its digest beyond) for its namesake, and is
-//! one-sided if none comes. A pair is compared like any other
+//! renamed or one-sided if none comes (renames as `pairing` finds them,
+//! by name key or by the same bytes, from what the waiting members hold).
+//! A tar hard link met with a namesake that carries bytes (a link group
+//! stored the other way round) is kept as a digest until the end, when its
+//! target's digest is known. A pair is compared like any other
 //! (`compare_entries`: metadata, content, what is nested in it), so what
 //! is held is a few members, whatever the size of the archives.
 
@@ -21,13 +25,13 @@ use std::sync::atomic::Ordering;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
 use reprodiff_formats::{
-    self as formats, tar, Blob, Container, Data, Entry, Extent, Field, Format,
+    self as formats, tar, Blob, Container, Data, Entry, Extent, Field, Format, Kind,
 };
 use sha2::{Digest, Sha256};
 
 use super::digest::hex;
 use super::entries::{compare_entries, one_sided, Content};
-use super::pairing::order_text;
+use super::pairing::{match_renames, order_text, Unmatched};
 use super::streamed::{decode_side, Input, Queue, QUEUE};
 use super::{child_address, fields, size_text, Ctx};
 use crate::report::{Cause, Diff, Node, Status, TIMEOUT};
@@ -50,6 +54,29 @@ impl Held {
         match self {
             Held::Bytes(b) => b.len() as u64,
             Held::Digest { len, .. } => *len,
+        }
+    }
+
+    /// Whether two held members hold the same bytes (by digest when
+    /// either is past the budget for one member).
+    fn same(&self, other: &Held) -> bool {
+        match (self, other) {
+            (Held::Bytes(x), Held::Bytes(y)) => x == y,
+            _ => self.len() == other.len() && self.sha256() == other.sha256(),
+        }
+    }
+
+    fn clone_digest(&self) -> Held {
+        Held::Digest {
+            sha256: self.sha256(),
+            len: self.len(),
+        }
+    }
+
+    fn sha256(&self) -> String {
+        match self {
+            Held::Bytes(b) => super::sha256_hex(b),
+            Held::Digest { sha256, .. } => sha256.clone(),
         }
     }
 
@@ -295,10 +322,24 @@ fn merge(
     let mut out_of_step = false;
     let mut stopped = false;
     let (mut xa, mut xb) = (ra.recv().ok(), rb.recv().ok());
+    // Pairs of a tar hard link and a member with bytes (a link group
+    // stored the other way round), kept as digests until the end, and the
+    // digests of such members that carry bytes, by side and name.
+    let mut linked: Vec<(Member, Member)> = Vec::new();
+    let mut carried: [HashMap<String, (String, u64)>; 2] = [HashMap::new(), HashMap::new()];
     let mut settle = |x: Member, y: Member, children: &mut Vec<Node>| {
         pairs.push((x.index, y.index));
         names.insert(x.index, x.entry.path.clone());
-        if let Some(n) = compare_pair(ctx, parent, x, y, (format, depth)) {
+        let link = |m: &Member| m.entry.kind == Kind::Hardlink;
+        if link(&x) != link(&y) {
+            let (x, y) = (as_digest(x), as_digest(y));
+            for (side, m) in [(0, &x), (1, &y)] {
+                if let (false, Held::Digest { sha256, len }) = (link(m), &m.held) {
+                    carried[side].insert(m.entry.path.clone(), (sha256.clone(), *len));
+                }
+            }
+            linked.push((x, y));
+        } else if let Some(n) = compare_pair(ctx, parent, x, y, (format, depth)) {
             children.push(n);
         }
     };
@@ -347,10 +388,89 @@ fn merge(
         }
     }
     drop((ra, rb));
-    for (side, left) in waiting.into_iter().enumerate() {
-        let mut left: Vec<Member> = left.into_values().collect();
-        left.sort_by_key(|m| m.index);
-        children.extend(left.iter().map(|m| unpaired(parent, side, &m.entry)));
+    // A hard link's bytes are its target's, when that target's pair was
+    // kept above (the group stored the other way round on the other side).
+    for (x, y) in linked {
+        let resolve = |side: usize, m: Member| -> (Member, bool) {
+            if m.entry.kind != Kind::Hardlink {
+                return (m, true);
+            }
+            let target = m.entry.meta.target.as_deref().unwrap_or("");
+            match carried[side].get(target) {
+                Some((sha256, len)) => {
+                    let held = Held::Digest {
+                        sha256: sha256.clone(),
+                        len: *len,
+                    };
+                    (Member { held, ..m }, true)
+                }
+                None => (m, false),
+            }
+        };
+        let ((x, rx), (mut y, ry)) = (resolve(0, x), resolve(1, y));
+        let address = child_address(parent, &x.entry.path);
+        if ctx.excluded(&address) {
+            continue;
+        }
+        let resolved = rx && ry;
+        // As when held: the group's bytes are compared at the pair whose
+        // side a carries them, once.
+        if resolved && x.entry.kind == Kind::Hardlink {
+            y.held = x.held.clone_digest();
+        }
+        let mut n = compare_members(ctx, address, x, y, (format, depth));
+        if resolved {
+            super::carried_elsewhere(&mut n);
+            if let Some(Diff::Hash { reason, .. }) = n.diff.as_mut() {
+                *reason = "a hard-link group whose bytes another name carries on one side: compared by digest".to_string();
+            }
+        }
+        if n.status != Status::Identical {
+            children.push(n);
+        }
+    }
+    // What no namesake came for: renamed (a version or ABI tag, usrmerge,
+    // the same bytes under another name), else one-sided.
+    let [left_a, left_b] = waiting.map(|m| {
+        let mut v: Vec<Member> = m.into_values().collect();
+        v.sort_by_key(|m| m.index);
+        v
+    });
+    let renamed = {
+        match_renames(&unmatched(&left_a), &unmatched(&left_b), |i, j, _| {
+            Some(left_a[i].held.same(&left_b[j].held))
+        })
+    };
+    let mut left_a: Vec<Option<Member>> = left_a.into_iter().map(Some).collect();
+    let mut left_b: Vec<Option<Member>> = left_b.into_iter().map(Some).collect();
+    for (i, j, _) in renamed {
+        if let (Some(x), Some(y)) = (left_a[i].take(), left_b[j].take()) {
+            let (old, new) = (x.entry.path.clone(), y.entry.path.clone());
+            let address = child_address(parent, &new);
+            if ctx.excluded(&address) {
+                continue;
+            }
+            let mut n = compare_members(ctx, address, x, y, (format, depth));
+            ctx.change(
+                &mut n,
+                "path",
+                formats::Role::Name,
+                Some(formats::Value::Text(old)),
+                Some(formats::Value::Text(new)),
+            );
+            if n.status == Status::Identical {
+                ctx.identical.fetch_sub(1, Ordering::Relaxed);
+                n.status = Status::Modified;
+            }
+            children.push(n);
+        }
+    }
+    for (side, left) in [left_a, left_b].into_iter().enumerate() {
+        children.extend(
+            left.iter()
+                .flatten()
+                .map(|m| unpaired(parent, side, &m.entry)),
+        );
     }
     let order = if out_of_step {
         let name = |i: usize| names.get(&i).map_or("?", String::as_str);
@@ -369,6 +489,28 @@ fn merge(
         order,
         stopped,
     }
+}
+
+/// A member with its bytes reduced to their digest.
+fn as_digest(mut m: Member) -> Member {
+    if matches!(m.held, Held::Bytes(_)) {
+        let held = std::mem::replace(&mut m.held, Held::Bytes(Vec::new()));
+        let (sha256, len) = held.digest();
+        m.held = Held::Digest { sha256, len };
+    }
+    m
+}
+
+/// Members as rename pairing sees them.
+fn unmatched(v: &[Member]) -> Vec<Unmatched<'_>> {
+    v.iter()
+        .map(|m| Unmatched {
+            path: &m.entry.path,
+            kind: m.entry.kind,
+            size: m.entry.size,
+            data: !matches!(m.entry.data, Data::None),
+        })
+        .collect()
 }
 
 /// Bytes a waiting member holds.
@@ -427,7 +569,20 @@ fn compare_pair(
     if ctx.excluded(&address) {
         return None;
     }
-    let node = match (x.held, y.held) {
+    let node = compare_members(ctx, address, x, y, (format, depth));
+    (node.status != Status::Identical).then_some(node)
+}
+
+/// Compares two members into the node at `address`: metadata, and their
+/// bytes while held, their digests past that.
+fn compare_members(
+    ctx: &Ctx,
+    address: String,
+    x: Member,
+    y: Member,
+    (format, depth): (Format, usize),
+) -> Node {
+    match (x.held, y.held) {
         (Held::Bytes(ba), Held::Bytes(bb)) => {
             let (ca, cb) = (alone(format, x.entry, ba), alone(format, y.entry, bb));
             compare_entries(
@@ -474,6 +629,5 @@ fn compare_pair(
             }
             n
         }
-    };
-    (node.status != Status::Identical).then_some(node)
+    }
 }

@@ -38,7 +38,7 @@ pub use options::{glob_match, parse_seconds, OnSubtree, Options, Progress};
 
 use digest::image_sha256;
 pub use digest::{file_digests, sha256_hex};
-use entries::{compare_entries, one_sided, Content};
+use entries::{compare_entries, compare_entries_holding, one_sided, Content};
 pub use explain::{explain_leaf, Explain, Leaf};
 use pairing::{dir_orders, order_matters, order_values, pair, paired, per_directory, Pair};
 use twins::{report_shared, Twin};
@@ -696,6 +696,17 @@ fn leaf_diff(ctx: &Ctx, a: &Blob, b: &Blob) -> Diff {
     }
 }
 
+/// Marks the changes of a pair whose hard-link group carries its bytes
+/// under another name on one side: which member is the link (its kind,
+/// its target, tar's type flag) follows the member order.
+pub(super) fn carried_elsewhere(n: &mut Node) {
+    for c in &mut n.changes {
+        if matches!(c.field.as_str(), "kind" | "target" | "tar.typeflag") {
+            c.role = Role::Order;
+        }
+    }
+}
+
 /// Compares two opened containers member by member. `b` is the blob side b
 /// was opened from, to decode it again if its decoded bytes get dropped;
 /// `located` the differing regions when they were found while listing.
@@ -800,6 +811,25 @@ fn compare_containers(
         _ => None,
     };
     let (links_a, links_b) = (links::groups(ca), links::groups(cb));
+    // A hard-link group with the same names on both sides whose bytes
+    // another of them carries on one side (tar stores them with the first
+    // name it meets, newc cpio with the last): which name is the link
+    // follows the member order. The group's bytes are compared once, at
+    // the pair whose side a carries them; the others compare none.
+    let (held_a, held_b) = (
+        links::holder_groups(ca, &holder_a),
+        links::holder_groups(cb, &holder_b),
+    );
+    let carriers = |i: usize, j: usize| {
+        let (di, dj) = (holder_a[i].unwrap_or(i), holder_b[j].unwrap_or(j));
+        let same_group = held_a[i].is_some() && held_a[i] == held_b[j];
+        (same_group && partner.get(&di) != Some(&dj)).then_some((di, dj))
+    };
+    // The pair of entries whose bytes pair (i, j) compares, if any.
+    let data_of = |i: usize, j: usize| match carriers(i, j) {
+        Some((di, dj)) => (di == i).then_some((di, dj)),
+        None => shared(i, j).is_none().then_some((i, j)),
+    };
     // Side a's decoded bytes were dropped: find by digest which pairs
     // differ, copy those members out of b and drop b's decoded bytes too,
     // then decode a again for just those members.
@@ -811,7 +841,7 @@ fn compare_containers(
         let wanted: Vec<(usize, usize)> = pairs
             .iter()
             .filter_map(|p| match *p {
-                Pair::Both(i, j) if shared(i, j).is_none() => Some((i, j)),
+                Pair::Both(i, j) => data_of(i, j),
                 Pair::Renamed(i, j, false) => Some((i, j)),
                 _ => None,
             })
@@ -839,15 +869,21 @@ fn compare_containers(
             }
             let n = match *p {
                 Pair::Both(i, j) => {
-                    let wanted = shared(i, j).is_none() && !equal_a.contains(&i);
-                    let differ = sa.stored_differ.is_some_and(|d| d.contains(&i));
+                    let data = data_of(i, j);
+                    let (di, dj) = data.unwrap_or((i, j));
+                    let wanted = data.is_some() && !equal_a.contains(&di);
+                    let differ = sa.stored_differ.is_some_and(|d| d.contains(&di));
                     let content = match (wanted, differ) {
                         (false, _) => Content::Skip,
                         (true, true) => Content::Decode,
                         (true, false) => Content::Compare,
                     };
                     let (a, b) = ((ca, kept_a.as_ref(), i), (cb, kept_b.as_ref(), j));
-                    let (mut n, from) = compare_entries(ctx, address, a, b, content, depth);
+                    let (mut n, from) =
+                        compare_entries_holding(ctx, address, a, b, (di, dj), content, depth);
+                    if carriers(i, j).is_some() {
+                        carried_elsewhere(&mut n);
+                    }
                     let before = n.changes.len();
                     if let Some((oa, ob)) = dir_order.get(ca.entries[i].path.trim_end_matches('/'))
                     {
@@ -905,6 +941,12 @@ fn compare_containers(
         .iter()
         .filter_map(|p| match *p {
             Pair::Both(i, j) => shared(i, j)
+                .or_else(|| {
+                    // A link group stored the other way round: its bytes
+                    // were compared at the pair a's carrier is in.
+                    let (di, _) = carriers(i, j).filter(|&(di, _)| di != i)?;
+                    Some((di, *partner.get(&di)?))
+                })
                 .filter(|held| !view(ca, i) && !view(ca, held.0))
                 .map(|held| Twin { at: (i, j), held }),
             _ => None,

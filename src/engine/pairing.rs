@@ -80,31 +80,39 @@ fn rename_key(path: &str) -> String {
     key
 }
 
-/// Renames among the entries only one side has: (a index, b index, bytes
-/// found equal), each entry in at most one. By name key first, where it names
-/// exactly one entry of each kind on each side; then, among regular files
-/// still unmatched, by equal bytes where one size holds exactly one file
-/// on each side (read within [`MAX_RENAME_BYTES`]).
-fn renames(
-    ca: &Container,
-    cb: &Container,
-    only_a: &[usize],
-    only_b: &[usize],
-    limits: &Limits,
+/// An entry only one side has, as rename pairing sees it.
+pub(super) struct Unmatched<'p> {
+    pub path: &'p str,
+    pub kind: Kind,
+    pub size: u64,
+    /// Whether it stores bytes of its own (a tar hard link does not).
+    pub data: bool,
+}
+
+/// Renames among entries only one side has, as (index into `a`, index into
+/// `b`, bytes found equal), each entry in at most one. By name key first,
+/// where it names exactly one entry of each kind on each side; then, among
+/// regular files still unmatched, by equal bytes where one size holds
+/// exactly one file on each side, smallest sizes first. `same_bytes(i, j,
+/// size)` says whether two such files hold the same bytes, or `None` to
+/// stop looking (a budget spent).
+pub(super) fn match_renames(
+    a: &[Unmatched],
+    b: &[Unmatched],
+    mut same_bytes: impl FnMut(usize, usize, u64) -> Option<bool>,
 ) -> Vec<(usize, usize, bool)> {
     let mut out = Vec::new();
-    if only_a.is_empty() || only_b.is_empty() {
+    if a.is_empty() || b.is_empty() {
         return out;
     }
-    let keyed = |c: &Container, idx: &[usize]| {
+    let keyed = |side: &[Unmatched]| {
         let mut m: HashMap<(String, Kind), Vec<usize>> = HashMap::new();
-        for &i in idx {
-            let e = &c.entries[i];
-            m.entry((rename_key(&e.path), e.kind)).or_default().push(i);
+        for (i, e) in side.iter().enumerate() {
+            m.entry((rename_key(e.path), e.kind)).or_default().push(i);
         }
         m
     };
-    let (ka, kb) = (keyed(ca, only_a), keyed(cb, only_b));
+    let (ka, kb) = (keyed(a), keyed(b));
     let mut taken_a = std::collections::HashSet::new();
     let mut taken_b = std::collections::HashSet::new();
     for (k, va) in &ka {
@@ -117,38 +125,72 @@ fn renames(
         }
     }
     // Same bytes under an unrelated name: one file of a size on each side.
-    let by_size = |c: &Container, idx: &[usize], taken: &std::collections::HashSet<usize>| {
+    let by_size = |side: &[Unmatched], taken: &std::collections::HashSet<usize>| {
         let mut m: HashMap<u64, Vec<usize>> = HashMap::new();
-        for &i in idx.iter().filter(|i| !taken.contains(*i)) {
-            let e = &c.entries[i];
-            if e.kind == Kind::File && e.size > 0 && !matches!(e.data, Data::None) {
+        for (i, e) in side.iter().enumerate() {
+            if !taken.contains(&i) && e.kind == Kind::File && e.size > 0 && e.data {
                 m.entry(e.size).or_default().push(i);
             }
         }
         m
     };
-    let (sa, sb) = (by_size(ca, only_a, &taken_a), by_size(cb, only_b, &taken_b));
-    let mut budget = MAX_RENAME_BYTES;
+    let (sa, sb) = (by_size(a, &taken_a), by_size(b, &taken_b));
     let mut sizes: Vec<&u64> = sa.keys().collect();
     sizes.sort_unstable();
-    for size in sizes {
+    for &size in sizes {
         let (Some([i]), Some([j])) = (
-            sa.get(size).map(Vec::as_slice),
-            sb.get(size).map(Vec::as_slice),
+            sa.get(&size).map(Vec::as_slice),
+            sb.get(&size).map(Vec::as_slice),
         ) else {
             continue;
         };
-        let Some(left) = budget.checked_sub(size.saturating_mul(2)) else {
-            break;
-        };
-        budget = left;
-        let (Ok(x), Ok(y)) = (ca.read(*i, limits), cb.read(*j, limits)) else {
-            continue;
-        };
-        if x.bytes() == y.bytes() {
-            out.push((*i, *j, true));
+        match same_bytes(*i, *j, size) {
+            None => break,
+            Some(true) => out.push((*i, *j, true)),
+            Some(false) => {}
         }
     }
+    out.sort_unstable();
+    out
+}
+
+/// The entries `idx` of `c`, as rename pairing sees them.
+fn unmatched<'c>(c: &'c Container, idx: &[usize]) -> Vec<Unmatched<'c>> {
+    idx.iter()
+        .map(|&i| {
+            let e = &c.entries[i];
+            Unmatched {
+                path: &e.path,
+                kind: e.kind,
+                size: e.size,
+                data: !matches!(e.data, Data::None),
+            }
+        })
+        .collect()
+}
+
+/// [`match_renames`] over two containers' unmatched entries (indexes into
+/// each), bytes read within [`MAX_RENAME_BYTES`].
+fn renames(
+    ca: &Container,
+    cb: &Container,
+    only_a: &[usize],
+    only_b: &[usize],
+    limits: &Limits,
+) -> Vec<(usize, usize, bool)> {
+    let (xa, xb) = (unmatched(ca, only_a), unmatched(cb, only_b));
+    let mut budget = MAX_RENAME_BYTES;
+    let found = match_renames(&xa, &xb, |i, j, size| {
+        budget = budget.checked_sub(size.saturating_mul(2))?;
+        let (Ok(x), Ok(y)) = (ca.read(only_a[i], limits), cb.read(only_b[j], limits)) else {
+            return Some(false);
+        };
+        Some(x.bytes() == y.bytes())
+    });
+    let mut out: Vec<(usize, usize, bool)> = found
+        .into_iter()
+        .map(|(i, j, same)| (only_a[i], only_b[j], same))
+        .collect();
     out.sort_unstable();
     out
 }

@@ -84,3 +84,23 @@ list "$out/sparse-gnu.tar"
     --pax-option=delete=atime,delete=ctime \
     "${pins[@]}" holes.bin plain.txt)
 list "$out/sparse-pax.tar"
+
+# One hard-link group stored both ways round: tar stores the bytes with the
+# name it meets first and makes the other a link to it, so which is the
+# link follows the member order (here the order given; a tree walked in
+# readdir order does the same). The third archive has other bytes in the
+# group, stored as in the second.
+h="$work/hardlinks"
+mkdir -p "$h/a/d" "$h/c/d"
+printf 'the bytes of the group\n' >"$h/a/d/x"
+printf 'other bytes in the group\n' >"$h/c/d/x"
+for side in a c; do
+    ln "$h/$side/d/x" "$h/$side/d/y"
+    printf 'alone\n' >"$h/$side/d/z"
+done
+find "$h" -exec touch -h -d @1700000000 {} +
+ordered=(--format=gnu --owner=0 --group=0 --numeric-owner)
+(cd "$h/a" && tar -cf "$out/hardlinks-a.tar" "${ordered[@]}" d/x d/y d/z)
+(cd "$h/a" && tar -cf "$out/hardlinks-b.tar" "${ordered[@]}" d/y d/x d/z)
+(cd "$h/c" && tar -cf "$out/hardlinks-c.tar" "${ordered[@]}" d/y d/x d/z)
+for x in a b c; do list "$out/hardlinks-$x.tar"; done
