@@ -91,6 +91,20 @@ fn fixture_pair(a: &str, b: &str) -> reprodiff::report::Report {
     reprodiff::compare_files(&dir.join(a), &dir.join(b), &Options::default()).expect("compare")
 }
 
+/// Options with `max_memory`, and how many stream pairs were compared as
+/// they decode so far (member by member for tar and cpio).
+fn budget(max_memory: u64) -> (Options, impl Fn() -> u64) {
+    let progress = std::sync::Arc::new(reprodiff::engine::Progress::default());
+    let opts = Options {
+        max_memory,
+        progress: Some(progress.clone()),
+        ..Options::default()
+    };
+    (opts, move || {
+        progress.streamed.load(std::sync::atomic::Ordering::Relaxed)
+    })
+}
+
 /// One hard-link group GNU tar stored both ways round (testdata/gen/tar.sh:
 /// `d/x` then `d/y`, and `d/y` then `d/x`): tar keeps the bytes with the
 /// name it meets first and makes the other a link to it. Which name is the
@@ -110,11 +124,13 @@ fn a_hard_link_group_stored_the_other_way_round_follows_the_member_order() {
     );
     // The default budget holds them; 4 KiB is under their decoded size.
     for max_memory in [Options::default().max_memory, 4096] {
-        let opts = Options {
-            max_memory,
-            ..Options::default()
-        };
+        let (opts, streamed) = budget(max_memory);
         let r = compare_blobs("a.tar.gz", &a, "b.tar.gz", &b, &opts);
+        assert_eq!(
+            streamed(),
+            u64::from(max_memory == 4096),
+            "member by member"
+        );
         assert_eq!(r.verdict, Verdict::Different);
         assert_eq!(r.tree.format.as_deref(), Some("tar+gzip"));
         let causes = &r.summary.causes;
@@ -147,17 +163,33 @@ fn a_hard_link_group_stored_the_other_way_round_follows_the_member_order() {
     }
     // newc cpio stores a group's bytes with its last name: the same group
     // in another order carries them under the other name.
-    let a = newc(&linked_pair("x", "y", b"group bytes"));
-    let b = newc(&linked_pair("y", "x", b"group bytes"));
-    let r = compare(a, b);
-    assert!(
-        !r.summary.causes.contains_key(&Cause::Content),
-        "{:?}",
-        r.summary.causes
-    );
-    for name in ["x", "y"] {
-        let n = find(&r.tree, name).expect("its size changed");
-        assert!(n.diff.is_none(), "{name}: {:?}", n.diff);
+    let a = Blob::from_vec(gzip(&newc(&linked_pair("x", "y", b"group bytes"))));
+    let b = Blob::from_vec(gzip(&newc(&linked_pair("y", "x", b"group bytes"))));
+    let c = Blob::from_vec(gzip(&newc(&linked_pair("y", "x", b"other bytes"))));
+    for max_memory in [Options::default().max_memory, 256] {
+        let (opts, streamed) = budget(max_memory);
+        let r = compare_blobs("a.cpio.gz", &a, "b.cpio.gz", &b, &opts);
+        assert_eq!(streamed(), u64::from(max_memory == 256), "member by member");
+        assert_eq!(r.tree.format.as_deref(), Some("cpio+gzip"));
+        let causes = &r.summary.causes;
+        assert!(
+            !causes.contains_key(&Cause::Content),
+            "{max_memory}: {causes:?}"
+        );
+        for name in ["x", "y"] {
+            let n = find(&r.tree, name).expect("its size changed");
+            assert!(n.diff.is_none(), "{max_memory}: {name}: {:?}", n.diff);
+        }
+        let r = compare_blobs("a.cpio.gz", &a, "c.cpio.gz", &c, &opts);
+        assert!(
+            r.summary.causes.contains_key(&Cause::Content),
+            "{max_memory}"
+        );
+        let with_diff: Vec<&str> = ["x", "y"]
+            .into_iter()
+            .filter(|n| find(&r.tree, n).is_some_and(|n| n.diff.is_some()))
+            .collect();
+        assert_eq!(with_diff, ["y"], "{max_memory}: once, where a stores them");
     }
 }
 

@@ -322,20 +322,22 @@ fn merge(
     let mut out_of_step = false;
     let mut stopped = false;
     let (mut xa, mut xb) = (ra.recv().ok(), rb.recv().ok());
-    // Pairs of a tar hard link and a member with bytes (a link group
-    // stored the other way round), kept as digests until the end, and the
-    // digests of such members that carry bytes, by side and name.
+    // Pairs of a member that stores none of its link group's bytes and a
+    // namesake that does (a group stored the other way round), kept as
+    // digests until the end, and the digests of such namesakes, by side
+    // and by what a link names its group by.
     let mut linked: Vec<(Member, Member)> = Vec::new();
-    let mut carried: [HashMap<String, (String, u64)>; 2] = [HashMap::new(), HashMap::new()];
+    let mut carried: [HashMap<GroupKey, (String, u64)>; 2] = [HashMap::new(), HashMap::new()];
     let mut settle = |x: Member, y: Member, children: &mut Vec<Node>| {
         pairs.push((x.index, y.index));
         names.insert(x.index, x.entry.path.clone());
-        let link = |m: &Member| m.entry.kind == Kind::Hardlink;
-        if link(&x) != link(&y) {
+        if is_link(&x.entry) != is_link(&y.entry) {
             let (x, y) = (as_digest(x), as_digest(y));
             for (side, m) in [(0, &x), (1, &y)] {
-                if let (false, Held::Digest { sha256, len }) = (link(m), &m.held) {
-                    carried[side].insert(m.entry.path.clone(), (sha256.clone(), *len));
+                if let (false, Held::Digest { sha256, len }) = (is_link(&m.entry), &m.held) {
+                    for k in carrier_keys(&m.entry) {
+                        carried[side].insert(k, (sha256.clone(), *len));
+                    }
                 }
             }
             linked.push((x, y));
@@ -392,11 +394,10 @@ fn merge(
     // kept above (the group stored the other way round on the other side).
     for (x, y) in linked {
         let resolve = |side: usize, m: Member| -> (Member, bool) {
-            if m.entry.kind != Kind::Hardlink {
+            let Some(group) = link_key(&m.entry) else {
                 return (m, true);
-            }
-            let target = m.entry.meta.target.as_deref().unwrap_or("");
-            match carried[side].get(target) {
+            };
+            match carried[side].get(&group) {
                 Some((sha256, len)) => {
                     let held = Held::Digest {
                         sha256: sha256.clone(),
@@ -415,7 +416,7 @@ fn merge(
         let resolved = rx && ry;
         // As when held: the group's bytes are compared at the pair whose
         // side a carries them, once.
-        if resolved && x.entry.kind == Kind::Hardlink {
+        if resolved && is_link(&x.entry) {
             y.held = x.held.clone_digest();
         }
         let mut n = compare_members(ctx, address, x, y, (format, depth));
@@ -489,6 +490,40 @@ fn merge(
         order,
         stopped,
     }
+}
+
+/// What a member that stores none of its bytes names its link group by: a
+/// tar hard link its target, an empty newc cpio link its inode.
+#[derive(PartialEq, Eq, Hash)]
+enum GroupKey {
+    Path(String),
+    Inode(u64),
+}
+
+/// Whether a member stores none of its link group's bytes: a tar hard
+/// link, or a cpio name of an inode with several that carries no data
+/// (newc stores them with the last).
+fn is_link(e: &Entry) -> bool {
+    link_key(e).is_some()
+}
+
+fn link_key(e: &Entry) -> Option<GroupKey> {
+    match e.kind {
+        Kind::Hardlink => Some(GroupKey::Path(e.meta.target.clone().unwrap_or_default())),
+        Kind::File if e.size == 0 && e.meta.nlink.is_some_and(|n| n > 1) => {
+            e.meta.inode.map(GroupKey::Inode)
+        }
+        _ => None,
+    }
+}
+
+/// What links of a member's group name it by (see [`link_key`]).
+fn carrier_keys(e: &Entry) -> Vec<GroupKey> {
+    let mut keys = vec![GroupKey::Path(e.path.clone())];
+    if e.meta.nlink.is_some_and(|n| n > 1) {
+        keys.extend(e.meta.inode.map(GroupKey::Inode));
+    }
+    keys
 }
 
 /// A member with its bytes reduced to their digest.
