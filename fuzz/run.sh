@@ -65,6 +65,7 @@ lockstep/a.squashfs lockstep/b.squashfs
 squashfs/tails.squashfs squashfs/tails-neighbour.squashfs
 squashfs/gzip.squashfs squashfs/zstd.squashfs
 tar/gnu.tar tar/pax.tar
+tar/hardlinks-a.tar tar/hardlinks-b.tar
 deb/hello-xz.deb deb/hello-zst.deb
 zip/a.zip zip/b.zip
 zip/stored.zip zip/bare.zip

@@ -39,6 +39,11 @@ use crate::report::{Cause, Diff, Node, Status, TIMEOUT};
 /// Members queued per side between its reader and the comparison.
 const MEMBERS: usize = 2;
 
+/// Pairs of a link and a namesake that carries bytes kept until the end,
+/// at most (their entries and digests, some 300 bytes each); past that a
+/// pair is compared as it comes, its link's bytes as none.
+const MAX_LINKED: usize = 16_384;
+
 /// What a side's reader keeps of a member's stored bytes.
 enum Held {
     Bytes(Vec<u8>),
@@ -331,7 +336,7 @@ fn merge(
     let mut settle = |x: Member, y: Member, children: &mut Vec<Node>| {
         pairs.push((x.index, y.index));
         names.insert(x.index, x.entry.path.clone());
-        if is_link(&x.entry) != is_link(&y.entry) {
+        if is_link(&x.entry) != is_link(&y.entry) && linked.len() < MAX_LINKED {
             let (x, y) = (as_digest(x), as_digest(y));
             for (side, m) in [(0, &x), (1, &y)] {
                 if let (false, Held::Digest { sha256, len }) = (is_link(&m.entry), &m.held) {
