@@ -1116,6 +1116,49 @@ fn a_java_class_another_javac_compiled_is_named_as_compiled_code() {
         .all(|n| n.changes.iter().all(|c| c.field != "class.bytes")));
 }
 
+/// An m4 file sendmail-cf's build writes its package's version into
+/// (trixie's 8.18.1-6 and its bookworm backport 8.18.1-6~bpo12+1): the
+/// build date, and the version with the backport's suffix in three places.
+/// Nothing is left unexplained; another word beside the versions is.
+#[test]
+fn a_file_that_embeds_the_rebuilt_packages_version_is_package_version() {
+    let got = leaf_causes("autoconf.a.m4", "autoconf.b.m4");
+    assert!(
+        got.iter()
+            .any(|c| c.0 == "text.package_version" && c.1 == "package-version"),
+        "{got:?}"
+    );
+    assert!(!cause_set(&got).contains(&"content"), "{got:?}");
+    let read = |n: &str| std::fs::read(testdata(&format!("diagnose/{n}"))).expect("fixture");
+    let node = explained_leaf(
+        "autoconf.m4",
+        &read("autoconf.a.m4"),
+        &read("autoconf.b.m4"),
+    );
+    let c = node
+        .changes
+        .iter()
+        .find(|c| c.field == "text.package_version")
+        .expect("the version");
+    assert_eq!(
+        (
+            Change::shown(&c.a).as_deref(),
+            Change::shown(&c.b).as_deref()
+        ),
+        (Some("8.18.1-6"), Some("8.18.1-6~bpo12+1"))
+    );
+    assert_eq!(c.more, 2, "three places");
+    let b = String::from_utf8(read("autoconf.b.m4"))
+        .expect("utf-8")
+        .replacen("building", "making", 1);
+    let node = explained_leaf("autoconf.m4", &read("autoconf.a.m4"), b.as_bytes());
+    assert!(node
+        .changes
+        .iter()
+        .all(|c| c.field != "text.package_version"));
+    assert!(node.changes.iter().any(|c| c.cause == Some(Cause::Content)));
+}
+
 /// A javadoc page from a real rebuild pair (libhtmlparser-java-doc in
 /// trixie, written by javadoc of OpenJDK 17.0.8 early access, and its
 /// bookworm backport, of the 17.0.8 release): besides its date, every link

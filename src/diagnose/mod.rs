@@ -24,6 +24,7 @@ pub mod inputs;
 pub mod javadoc;
 pub mod pe;
 pub mod png;
+pub mod rebuild;
 pub mod roff;
 pub mod structured;
 pub mod text;
@@ -165,14 +166,13 @@ pub fn classify_leaf(name: &str, leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Nod
         node.changes.push(rest);
         return;
     }
-    // javadoc pages whose platform links follow the JDK's release state,
-    // the rest the same: before the markup rules, which would call the
-    // links other words.
+    // A file that embeds the package's version, the rebuild's suffix on
+    // it; javadoc pages whose platform links follow the JDK's release
+    // state: before the markup rules, which would call either other words.
     if ex.unexplained && is_text {
-        if let Some(c) = masked
-            .as_ref()
-            .and_then(|(ma, mb)| javadoc::platform_docs(ma, mb))
-        {
+        if let Some(c) = masked.as_ref().and_then(|(ma, mb)| {
+            rebuild::explain(ma, mb).or_else(|| javadoc::platform_docs(ma, mb))
+        }) {
             node.changes.push(c);
             return;
         }

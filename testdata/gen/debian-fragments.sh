@@ -7,8 +7,9 @@
 # the CMake package files two CMake versions generated, an Erlang
 # module two versions of erlc compiled, man pages docutils 0.21 and
 # 0.19 (with Sphinx 8 and 5 for CMake's) wrote from the same sources, a
-# Java class javac 21 and 17 compiled (both for Java 8), and a javadoc page
-# a pre-release and the release of OpenJDK 17.0.8 wrote.
+# Java class javac 21 and 17 compiled (both for Java 8), a javadoc page
+# a pre-release and the release of OpenJDK 17.0.8 wrote, and an m4 file
+# sendmail's build writes its package's version into.
 # Downloads the two pairs with a private apt configuration (the machine's
 # own sources are left alone); the tests read only the committed files.
 set -euo pipefail
@@ -27,7 +28,8 @@ apt-get "${apt[@]}" download bacula-director=15.0.3-3 bacula-director=15.0.3-3~b
     cmake-data=3.31.6-2 cmake-data=3.31.6-2~bpo12+1 \
     jmapviewer=2.24+dfsg-1 jmapviewer=2.24+dfsg-1~bpo12+1 \
     libhtmlparser-java-doc=1.6.20060610.dfsg0-10 \
-    libhtmlparser-java-doc=1.6.20060610.dfsg0-10~bpo12+1 >/dev/null
+    libhtmlparser-java-doc=1.6.20060610.dfsg0-10~bpo12+1 \
+    sendmail-cf=8.18.1-6 sendmail-cf=8.18.1-6~bpo12+1 >/dev/null
 for side in a b; do
     suffix=""
     [ "$side" = b ] && suffix="~bpo12+1"
@@ -55,4 +57,6 @@ for side in a b; do
     dpkg-deb -x "libhtmlparser-java-doc_1.6.20060610.dfsg0-10${suffix}_all.deb" "$side/data"
     cp "$side/data/usr/share/doc/libhtmlparser-java/api/org/htmlparser/NodeFactory.html" \
         "$out/NodeFactory.$side.html"
+    dpkg-deb -x "sendmail-cf_8.18.1-6${suffix}_all.deb" "$side/data"
+    cp "$side/data/usr/share/sendmail/cf/debian/autoconf.m4" "$out/autoconf.$side.m4"
 done

@@ -1,0 +1,158 @@
+//! A rebuilt package's version written into a file: Debian marks a rebuild
+//! of the same source by a suffix on the version (`~bpo12+1` for a
+//! backport, `+b1` for a binary-only upload, `~deb12u1` for a stable
+//! update), and files that embed the package's version (sendmail's m4
+//! configuration, `--version` texts, pkg-config files) carry it. Two texts
+//! that are the same once such suffixes, right after a version, are left
+//! out differ by the package's version: `package-version`.
+//!
+//! Diagnosis stage (engine → **diagnosis** → report), on the masked bytes
+//! (dates and identifiers already named) of a differing text leaf that
+//! other rules left unexplained.
+
+use crate::report::{Cause, Change, Value};
+
+/// The field of a file that embeds the package's version.
+pub const FIELD: &str = "text.package_version";
+
+/// The length of a rebuild suffix starting at `i` of `t`: `~bpo<n>+<n>`,
+/// `+b<n>` or `~deb<n>u<n>`, right after a digit (a version's end) and not
+/// followed by more of a version.
+fn suffix_at(t: &[u8], i: usize) -> Option<usize> {
+    if i == 0 || !t[i - 1].is_ascii_digit() {
+        return None;
+    }
+    let digits = |k: usize| {
+        t.get(k..)
+            .map_or(0, |r| r.iter().take_while(|c| c.is_ascii_digit()).count())
+    };
+    let rest = t.get(i..)?;
+    let len = if rest.starts_with(b"~bpo") {
+        let n = digits(i + 4);
+        (n > 0 && t.get(i + 4 + n) == Some(&b'+'))
+            .then(|| digits(i + 5 + n))
+            .filter(|&m| m > 0)
+            .map(|m| 5 + n + m)
+    } else if rest.starts_with(b"+b") {
+        Some(digits(i + 2)).filter(|&n| n > 0).map(|n| 2 + n)
+    } else if rest.starts_with(b"~deb") {
+        let n = digits(i + 4);
+        (n > 0 && t.get(i + 4 + n) == Some(&b'u'))
+            .then(|| digits(i + 5 + n))
+            .filter(|&m| m > 0)
+            .map(|m| 5 + n + m)
+    } else {
+        None
+    }?;
+    // A full stop ends it when a sentence ends there, not a longer version.
+    let part = |k: usize| {
+        t.get(k)
+            .is_some_and(|&c| c.is_ascii_alphanumeric() || b"~+".contains(&c))
+    };
+    let ends = !part(i + len) && (t.get(i + len) != Some(&b'.') || !part(i + len + 1));
+    ends.then_some(len)
+}
+
+/// `t` without its rebuild suffixes, and the first one left out with the
+/// version it followed (the run of version characters before it).
+fn without_suffixes(t: &[u8]) -> (Vec<u8>, usize, Option<(String, String)>) {
+    let mut out = Vec::with_capacity(t.len());
+    let (mut n, mut first) = (0, None);
+    let mut i = 0;
+    while i < t.len() {
+        if matches!(t[i], b'~' | b'+') {
+            if let Some(len) = suffix_at(t, i) {
+                if first.is_none() {
+                    let start = t[..i]
+                        .iter()
+                        .rposition(|c| !(c.is_ascii_alphanumeric() || b".-:~+".contains(c)))
+                        .map_or(0, |p| p + 1);
+                    let version = String::from_utf8_lossy(&t[start..i]).into_owned();
+                    let suffix = String::from_utf8_lossy(&t[i..i + len]).into_owned();
+                    first = Some((version, suffix));
+                }
+                n += 1;
+                i += len;
+                continue;
+            }
+        }
+        out.push(t[i]);
+        i += 1;
+    }
+    (out, n, first)
+}
+
+/// Two masked texts that are the same once one side's rebuild suffixes are
+/// left out (or whose suffixes differ: `+b1` against `+b2`): a
+/// `package-version` change naming the first version on each side and how
+/// many places carry a suffix. `None` when anything else differs.
+pub fn explain(ma: &[u8], mb: &[u8]) -> Option<Change> {
+    let (ra, na, fa) = without_suffixes(ma);
+    let (rb, nb, fb) = without_suffixes(mb);
+    if ra != rb || ma == mb {
+        return None;
+    }
+    // Each side's first version as written: with its suffix when it has
+    // one, else the version the other side's first suffix follows.
+    let shown = |n: usize, own: &Option<(String, String)>, other: &Option<(String, String)>| match (
+        n, own, other,
+    ) {
+        (1.., Some((v, s)), _) => Some(format!("{v}{s}")),
+        (_, _, Some((v, _))) => Some(v.clone()),
+        _ => None,
+    };
+    let (a, b) = (shown(na, &fa, &fb)?, shown(nb, &fb, &fa)?);
+    let mut c = Change::finding(FIELD, Value::text(a), Value::text(b), Cause::PackageVersion);
+    c.more = na.max(nb).saturating_sub(1) as u64;
+    Some(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Lines of sendmail-cf 8.18.1-6's `debian/autoconf.m4` in trixie and
+    /// in its bookworm backport, dates aside.
+    const A: &[u8] = b"# m4 autoconf config file for building Sendmail 8.18.1-6\nVERSIONID(`$Id: autoconf.m4,v 8.18.1-6 debian Exp $')\ndefine(`sm_revision',\t\t`-6')dnl\n";
+    const B: &[u8] = b"# m4 autoconf config file for building Sendmail 8.18.1-6~bpo12+1\nVERSIONID(`$Id: autoconf.m4,v 8.18.1-6~bpo12+1 debian Exp $')\ndefine(`sm_revision',\t\t`-6~bpo12+1')dnl\n";
+
+    #[test]
+    fn a_rebuild_suffix_after_a_version_is_the_package_version() {
+        let c = explain(A, B).expect("the version alone differs");
+        assert_eq!(c.field, FIELD);
+        assert_eq!(c.cause, Some(Cause::PackageVersion));
+        assert_eq!(Change::shown(&c.a).as_deref(), Some("8.18.1-6"));
+        assert_eq!(Change::shown(&c.b).as_deref(), Some("8.18.1-6~bpo12+1"));
+        assert_eq!(c.more, 2, "three places");
+        // Either way round, and the other suffixes.
+        let c = explain(B, A).expect("either way");
+        assert_eq!(Change::shown(&c.a).as_deref(), Some("8.18.1-6~bpo12+1"));
+        for rebuilt in ["8.18.1-6+b1", "8.18.1-6~deb12u1"] {
+            let b = String::from_utf8_lossy(A).replace("8.18.1-6", rebuilt);
+            let c = explain(A, b.as_bytes()).expect(rebuilt);
+            assert_eq!(Change::shown(&c.b).as_deref(), Some(rebuilt));
+        }
+    }
+
+    #[test]
+    fn anything_else_is_not_this_rules() {
+        // Another word besides.
+        let b = String::from_utf8_lossy(B).replace("building", "making");
+        assert!(explain(A, b.as_bytes()).is_none());
+        // A suffix that does not follow a version, or runs on.
+        assert!(explain(b"x ~bpo12+1", b"x ").is_none());
+        assert!(explain(b"1.0", b"1.0~bpo12+1a").is_none());
+        assert!(explain(b"1.0", b"1.0+b").is_none());
+        assert!(explain(b"1.0", b"1.0~bpo+1").is_none());
+        assert!(explain(b"1.0-1", b"1.0-1+b1.2").is_none());
+        // At a sentence's end it is the version's.
+        assert!(explain(b"Sendmail 1.0-1.\n", b"Sendmail 1.0-1+b1.\n").is_some());
+        // The same on both sides, or nothing to tell apart.
+        assert!(explain(B, B).is_none());
+        assert!(explain(b"", b"").is_none());
+        // Cut anywhere: no panic.
+        for cut in 0..B.len() {
+            let _ = explain(A, &B[..cut]);
+        }
+    }
+}
