@@ -526,11 +526,40 @@ fn source_date_epochs(tree: &Node) -> Vec<(i64, i64)> {
                     if !out.contains(&p) {
                         out.push(p);
                     }
+                    // The changelog's date as its maintainer wrote it, in
+                    // their own zone: what a build that copies the date's
+                    // text without its zone writes (sendmail's m4 files).
+                    let zone = |v: &Option<Value>| match v {
+                        Some(Value::Written { text, .. }) => written_zone(text),
+                        _ => None,
+                    };
+                    if let (Some(za), Some(zb)) = (zone(&c.a), zone(&c.b)) {
+                        let local = (p.0 + za, p.1 + zb);
+                        if (za, zb) != (0, 0) && !out.contains(&local) {
+                            out.push(local);
+                        }
+                    }
                 }
             }
         }
     });
     out
+}
+
+/// The offset from UTC, in seconds, of a date written with a numeric zone
+/// at its end (a changelog trailer's `… 18:25:02 +0200`).
+fn written_zone(text: &str) -> Option<i64> {
+    let (_, zone) = text.trim_end().rsplit_once(' ')?;
+    let (sign, digits) = match zone.as_bytes().first()? {
+        b'+' => (1, &zone[1..]),
+        b'-' => (-1, &zone[1..]),
+        _ => return None,
+    };
+    if digits.len() != 4 || !digits.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let (h, m): (i64, i64) = (digits[..2].parse().ok()?, digits[2..].parse().ok()?);
+    (h <= 14 && m < 60).then_some(sign * (h * 3600 + m * 60))
 }
 
 /// Midnight UTC of the day `t` falls in.
@@ -907,6 +936,70 @@ mod tests {
                 Some(Cause::Toolchain),
             ]
         );
+    }
+
+    /// SOURCE_DATE_EPOCH is the newest changelog entry's date; a date a
+    /// build copied from the changelog's text without its zone (sendmail's
+    /// m4 files: `2024-08-04 18:25:02` for `18:25:02 +0200`) is that date
+    /// as its maintainer wrote it, so it follows the epoch too. A date two
+    /// hours off with no zone written beside the epoch's does not.
+    #[test]
+    fn the_changelog_date_in_its_own_zone_is_the_epoch() {
+        let written = |text: &str, secs: i64| Value::Written {
+            text: text.into(),
+            time: crate::report::Time::from_secs(secs),
+        };
+        // 2024-08-04T16:25:02Z and 2024-10-25T19:19:22Z.
+        let (ea, eb) = (1_722_788_702, 1_729_883_962);
+        let epoch = |a: &str, b: &str| {
+            let mut c = change(
+                "changelog.date",
+                Role::Finding,
+                written(a, ea),
+                written(b, eb),
+            );
+            c.cause = Some(Cause::SourceDateEpoch);
+            c
+        };
+        let local = || {
+            let mut c = change(
+                "text.timestamp",
+                Role::Finding,
+                Value::utc(ea + 7200),
+                Value::utc(eb + 7200),
+            );
+            c.cause = Some(Cause::EmbeddedTimestamp);
+            c
+        };
+        let tree = |log: Change| {
+            let mut t = Node::new("", Status::Modified);
+            t.changes = vec![log];
+            let mut m4 = Node::new("autoconf.m4", Status::Modified);
+            m4.changes = vec![local()];
+            t.children = vec![m4];
+            t
+        };
+        let followed = |mut t: Node| {
+            let epochs = source_date_epochs(&t);
+            follow_source_date_epoch(&mut t, &epochs);
+            t.children[0].changes[0].cause
+        };
+        let t = tree(epoch(
+            "Sun, 04 Aug 2024 18:25:02 +0200",
+            "Fri, 25 Oct 2024 21:19:22 +0200",
+        ));
+        assert_eq!(followed(t), Some(Cause::SourceDateEpoch));
+        let t = tree(epoch(
+            "Sun, 04 Aug 2024 16:25:02 +0000",
+            "Fri, 25 Oct 2024 19:19:22 +0000",
+        ));
+        assert_eq!(followed(t), Some(Cause::EmbeddedTimestamp));
+        assert_eq!(
+            written_zone("Tue, 15 Aug 2023 19:39:00 -0400"),
+            Some(-14_400)
+        );
+        assert_eq!(written_zone("Tue, 15 Aug 2023 19:39:00 +5"), None);
+        assert_eq!(written_zone("Tue, 15 Aug 2023 19:39:00 UTC"), None);
     }
 
     /// A field derived from another is consequential only when that one
