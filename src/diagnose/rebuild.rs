@@ -53,31 +53,35 @@ fn suffix_at(t: &[u8], i: usize) -> Option<usize> {
     ends.then_some(len)
 }
 
-/// `t` without its rebuild suffixes, and the first one left out with the
-/// version it followed (the run of version characters before it).
-fn without_suffixes(t: &[u8]) -> (Vec<u8>, usize, Option<(String, String)>) {
-    let mut out = Vec::with_capacity(t.len());
-    let (mut n, mut first) = (0, None);
-    let mut i = 0;
-    while i < t.len() {
-        if matches!(t[i], b'~' | b'+') {
-            if let Some(len) = suffix_at(t, i) {
-                if first.is_none() {
-                    let start = t[..i]
-                        .iter()
-                        .rposition(|c| !(c.is_ascii_alphanumeric() || b".-:~+".contains(c)))
-                        .map_or(0, |p| p + 1);
-                    let version = String::from_utf8_lossy(&t[start..i]).into_owned();
-                    let suffix = String::from_utf8_lossy(&t[i..i + len]).into_owned();
-                    first = Some((version, suffix));
-                }
-                n += 1;
-                i += len;
-                continue;
-            }
+/// `t` without its rebuild suffixes, how many there were, and the first one
+/// left out with the version it followed (the run of version characters
+/// before it). Copies the runs between suffixes; `None` for the copy when
+/// there is no suffix (the text is `t` itself).
+#[allow(clippy::type_complexity)]
+fn without_suffixes(t: &[u8]) -> (Option<Vec<u8>>, usize, Option<(String, String)>) {
+    let mut out: Option<Vec<u8>> = None;
+    let (mut n, mut first, mut last) = (0, None, 0);
+    for i in memchr::memchr2_iter(b'~', b'+', t) {
+        if i < last {
+            continue;
         }
-        out.push(t[i]);
-        i += 1;
+        let Some(len) = suffix_at(t, i) else { continue };
+        if first.is_none() {
+            let start = t[..i]
+                .iter()
+                .rposition(|c| !(c.is_ascii_alphanumeric() || b".-:~+".contains(c)))
+                .map_or(0, |p| p + 1);
+            let version = String::from_utf8_lossy(&t[start..i]).into_owned();
+            let suffix = String::from_utf8_lossy(&t[i..i + len]).into_owned();
+            first = Some((version, suffix));
+        }
+        let o = out.get_or_insert_with(|| Vec::with_capacity(t.len()));
+        o.extend_from_slice(&t[last..i]);
+        n += 1;
+        last = i + len;
+    }
+    if let Some(o) = out.as_mut() {
+        o.extend_from_slice(&t[last..]);
     }
     (out, n, first)
 }
@@ -89,7 +93,11 @@ fn without_suffixes(t: &[u8]) -> (Vec<u8>, usize, Option<(String, String)>) {
 pub fn explain(ma: &[u8], mb: &[u8]) -> Option<Change> {
     let (ra, na, fa) = without_suffixes(ma);
     let (rb, nb, fb) = without_suffixes(mb);
-    if ra != rb || ma == mb {
+    if na + nb == 0 || ma == mb {
+        return None;
+    }
+    let (ra, rb) = (ra.as_deref().unwrap_or(ma), rb.as_deref().unwrap_or(mb));
+    if ra != rb {
         return None;
     }
     // Each side's first version as written: with its suffix when it has
