@@ -66,6 +66,7 @@ squashfs/tails.squashfs squashfs/tails-neighbour.squashfs
 squashfs/gzip.squashfs squashfs/zstd.squashfs
 tar/gnu.tar tar/pax.tar
 tar/hardlinks-a.tar tar/hardlinks-b.tar
+tar/hardlinks-a.tar.gz tar/hardlinks-b.tar.gz
 deb/hello-xz.deb deb/hello-zst.deb
 zip/a.zip zip/b.zip
 zip/stored.zip zip/bare.zip

@@ -104,3 +104,6 @@ ordered=(--format=gnu --owner=0 --group=0 --numeric-owner)
 (cd "$h/a" && tar -cf "$out/hardlinks-b.tar" "${ordered[@]}" d/y d/x d/z)
 (cd "$h/c" && tar -cf "$out/hardlinks-c.tar" "${ordered[@]}" d/y d/x d/z)
 for x in a b c; do list "$out/hardlinks-$x.tar"; done
+# Gzipped too, for the engine's pair fuzz target, which compares
+# compressed pairs member by member under a small budget.
+for x in a b; do gzip -9nkf "$out/hardlinks-$x.tar"; done
