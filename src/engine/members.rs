@@ -413,6 +413,7 @@ fn merge(
                 None => (m, false),
             }
         };
+        let link_a = is_link(&x.entry);
         let ((x, rx), (mut y, ry)) = (resolve(0, x), resolve(1, y));
         let address = child_address(parent, &x.entry.path);
         if ctx.excluded(&address) {
@@ -427,8 +428,21 @@ fn merge(
         let mut n = compare_members(ctx, address, x, y, (format, depth));
         if resolved {
             super::carried_elsewhere(&mut n);
-            if let Some(Diff::Hash { reason, .. }) = n.diff.as_mut() {
+        }
+        // Kept as digests for the end, whatever their size: said so. A
+        // link whose target's bytes were not kept has no digest to give.
+        if let Some(Diff::Hash {
+            reason,
+            sha256_a,
+            sha256_b,
+        }) = n.diff.as_mut()
+        {
+            if resolved {
                 *reason = "a hard-link group whose bytes another name carries on one side: compared by digest".to_string();
+            } else {
+                *reason = "a hard link against a member with bytes: its target's bytes were compared as they came, not kept".to_string();
+                let side = if link_a { sha256_a } else { sha256_b };
+                *side = None;
             }
         }
         if n.status != Status::Identical {

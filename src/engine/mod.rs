@@ -826,8 +826,14 @@ fn compare_containers(
         (same_group && partner.get(&di) != Some(&dj)).then_some((di, dj))
     };
     // The pair of entries whose bytes pair (i, j) compares, if any.
+    // A name that is a link on one side only (a file made a hard link of
+    // another, or the other way round) is compared by the bytes it reads
+    // as: its holder's.
     let data_of = |i: usize, j: usize| match carriers(i, j) {
         Some((di, dj)) => (di == i).then_some((di, dj)),
+        None if holder_a[i].is_some() != holder_b[j].is_some() => {
+            Some((holder_a[i].unwrap_or(i), holder_b[j].unwrap_or(j)))
+        }
         None => shared(i, j).is_none().then_some((i, j)),
     };
     // Side a's decoded bytes were dropped: find by digest which pairs

@@ -98,12 +98,18 @@ for side in a c; do
     ln "$h/$side/d/x" "$h/$side/d/y"
     printf 'alone\n' >"$h/$side/d/z"
 done
+# And the group's two names as two files of the same bytes.
+mkdir -p "$h/d/d"
+printf 'the bytes of the group\n' >"$h/d/d/x"
+printf 'the bytes of the group\n' >"$h/d/d/y"
+printf 'alone\n' >"$h/d/d/z"
 find "$h" -exec touch -h -d @1700000000 {} +
 ordered=(--format=gnu --owner=0 --group=0 --numeric-owner)
 (cd "$h/a" && tar -cf "$out/hardlinks-a.tar" "${ordered[@]}" d/x d/y d/z)
 (cd "$h/a" && tar -cf "$out/hardlinks-b.tar" "${ordered[@]}" d/y d/x d/z)
 (cd "$h/c" && tar -cf "$out/hardlinks-c.tar" "${ordered[@]}" d/y d/x d/z)
-for x in a b c; do list "$out/hardlinks-$x.tar"; done
+(cd "$h/d" && tar -cf "$out/hardlinks-d.tar" "${ordered[@]}" d/y d/x d/z)
+for x in a b c d; do list "$out/hardlinks-$x.tar"; done
 # Gzipped too, for the engine's pair fuzz target, which compares
 # compressed pairs member by member under a small budget.
 for x in a b; do gzip -9nkf "$out/hardlinks-$x.tar"; done
