@@ -14,9 +14,11 @@
 //! share of the budget, its digest beyond) for its namesake, and is
 //! renamed or one-sided if none comes (renames as `pairing` finds them,
 //! by name key or by the same bytes, from what the waiting members hold).
-//! A tar hard link met with a namesake that carries bytes (a link group
-//! stored the other way round) is kept as a digest until the end, when its
-//! target's digest is known. A pair is compared like any other
+//! A name that stores none of its link group's bytes (a tar hard link, an
+//! empty newc name of an inode with several) met with a namesake that
+//! carries bytes (the group stored the other way round) is kept as a digest
+//! until the end, when its group's digest is known. A pair is compared
+//! like any other
 //! (`compare_entries`: metadata, content, what is nested in it), so what
 //! is held is a few members, whatever the size of the archives.
 
