@@ -550,9 +550,7 @@ fn carrier_keys(e: &Entry) -> Vec<GroupKey> {
 /// A member with its bytes reduced to their digest.
 fn as_digest(mut m: Member) -> Member {
     if matches!(m.held, Held::Bytes(_)) {
-        let held = std::mem::replace(&mut m.held, Held::Bytes(Vec::new()));
-        let (sha256, len) = held.digest();
-        m.held = Held::Digest { sha256, len };
+        m.held = m.held.clone_digest();
     }
     m
 }
@@ -579,11 +577,10 @@ fn waiting_len(m: &Member) -> u64 {
 
 /// A member about to wait, reduced to its digest when the bytes already
 /// waiting would pass `cap`.
-fn bounded(mut m: Member, waiting: &mut u64, cap: u64) -> Member {
+fn bounded(m: Member, waiting: &mut u64, cap: u64) -> Member {
     let len = m.held.len();
     if matches!(m.held, Held::Bytes(_)) && waiting.saturating_add(len) > cap {
-        let (sha256, len) = m.held.digest();
-        m.held = Held::Digest { sha256, len };
+        return as_digest(m);
     } else if matches!(m.held, Held::Bytes(_)) {
         *waiting += len;
     }
