@@ -1205,6 +1205,44 @@ fn javadoc_of_a_pre_release_jdk_links_the_platform_elsewhere() {
     assert!(node.changes.iter().any(|c| c.cause == Some(Cause::Content)));
 }
 
+/// A page of a real rebuild pair (python-slixmpp-doc: Sphinx 8.1.3 with the
+/// Furo theme 2024.08.06 in trixie, Sphinx 5.3.0 with Furo 2022.12.07 in
+/// its bookworm backport) names its writer only in Furo's head comment,
+/// `<!-- Generated with Sphinx 8.1.3 and Furo 2024.08.06 -->`: another
+/// Sphinx, `toolchain`, and the page's other markup follows from it. With
+/// the same version on both sides nothing explains the rest.
+#[test]
+fn a_furo_page_names_its_sphinx() {
+    let got = leaf_causes("search.a.html", "search.b.html");
+    assert!(
+        got.iter()
+            .any(|c| c.0 == "text.generator" && c.1 == "toolchain"),
+        "{got:?}"
+    );
+    assert!(
+        got.iter()
+            .any(|c| c.0 == "text.other" && c.1 == "consequential"),
+        "{got:?}"
+    );
+    assert!(!cause_set(&got).contains(&"content"), "{got:?}");
+    let read = |n: &str| std::fs::read(testdata(&format!("diagnose/{n}"))).expect("fixture");
+    let b = String::from_utf8(read("search.b.html")).expect("utf-8");
+    assert!(b.contains("<!-- Generated with Sphinx 5.3.0 and Furo 2022.12.07 -->"));
+    let same = b.replace(
+        "Generated with Sphinx 5.3.0 and Furo 2022.12.07",
+        "Generated with Sphinx 8.1.3 and Furo 2024.08.06",
+    );
+    let r = compare_blobs(
+        "search.html",
+        &Blob::from_vec(read("search.a.html")),
+        "search.html",
+        &Blob::from_vec(same.into_bytes()),
+        &Options::default(),
+    );
+    assert_eq!(root_causes(&r), [Cause::Content]);
+    assert!(r.tree.changes.iter().all(|c| c.field != "text.generator"));
+}
+
 /// CMake's package files from a real rebuild pair (libimecore-dev, CMake
 /// 3.31 and 3.25): the targets file records the policy range its CMake
 /// was written against, which is the toolchain; the version file is

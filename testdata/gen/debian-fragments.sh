@@ -8,8 +8,9 @@
 # module two versions of erlc compiled, man pages docutils 0.21 and
 # 0.19 (with Sphinx 8 and 5 for CMake's) wrote from the same sources, a
 # Java class javac 21 and 17 compiled (both for Java 8), a javadoc page
-# a pre-release and the release of OpenJDK 17.0.8 wrote, and an m4 file
-# sendmail's build writes its package's version into.
+# a pre-release and the release of OpenJDK 17.0.8 wrote, an m4 file
+# sendmail's build writes its package's version into, and a page Sphinx
+# 8.1.3 with Furo 2024.08.06 and Sphinx 5.3.0 with Furo 2022.12.07 wrote.
 # Downloads the two pairs with a private apt configuration (the machine's
 # own sources are left alone); the tests read only the committed files.
 set -euo pipefail
@@ -29,7 +30,8 @@ apt-get "${apt[@]}" download bacula-director=15.0.3-3 bacula-director=15.0.3-3~b
     jmapviewer=2.24+dfsg-1 jmapviewer=2.24+dfsg-1~bpo12+1 \
     libhtmlparser-java-doc=1.6.20060610.dfsg0-10 \
     libhtmlparser-java-doc=1.6.20060610.dfsg0-10~bpo12+1 \
-    sendmail-cf=8.18.1-6 sendmail-cf=8.18.1-6~bpo12+1 >/dev/null
+    sendmail-cf=8.18.1-6 sendmail-cf=8.18.1-6~bpo12+1 \
+    python-slixmpp-doc=1.10.0-1 python-slixmpp-doc=1.10.0-1~bpo12+1 >/dev/null
 for side in a b; do
     suffix=""
     [ "$side" = b ] && suffix="~bpo12+1"
@@ -59,4 +61,6 @@ for side in a b; do
         "$out/NodeFactory.$side.html"
     dpkg-deb -x "sendmail-cf_8.18.1-6${suffix}_all.deb" "$side/data"
     cp "$side/data/usr/share/sendmail/cf/debian/autoconf.m4" "$out/autoconf.$side.m4"
+    dpkg-deb -x "python-slixmpp-doc_1.10.0-1${suffix}_all.deb" "$side/data"
+    cp "$side/data/usr/share/doc/python-slixmpp-doc/html/search.html" "$out/search.$side.html"
 done
