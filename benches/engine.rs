@@ -1,7 +1,8 @@
 //! Benches of the engine's hot paths on generated inputs, each beside a
 //! baseline measured in the same run: the differing-range scan against a
 //! plain `==` (memcmp) over the same bytes, and the whole comparison of the
-//! committed demo pair against hashing both images with SHA-256.
+//! committed demo pair against hashing both images with SHA-256, and the
+//! explanation of one differing page of a real rebuild against hashing it.
 
 use reprodiff::engine::{self, content, locate, Options};
 use reprodiff_formats::Blob;
@@ -86,4 +87,41 @@ fn compare_demo_pair(bencher: divan::Bencher) {
             .summary
             .modified
     });
+}
+
+/// Two pages of a real rebuild pair (Sphinx 8.1.3 and 5.3.0 with Furo,
+/// `testdata/gen/debian-fragments.sh`): what explaining one differing
+/// text costs, the masking of both sides most of it.
+fn furo_pages() -> (Vec<u8>, Vec<u8>) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/diagnose");
+    (
+        std::fs::read(dir.join("search.a.html")).expect("search.a.html"),
+        std::fs::read(dir.join("search.b.html")).expect("search.b.html"),
+    )
+}
+
+#[divan::bench]
+fn baseline_sha256_page_pair(bencher: divan::Bencher) {
+    let (a, b) = furo_pages();
+    bencher
+        .counter(divan::counter::BytesCount::new(a.len() + b.len()))
+        .bench(|| (engine::sha256_hex(&a), engine::sha256_hex(&b)));
+}
+
+#[divan::bench]
+fn explain_page_pair(bencher: divan::Bencher) {
+    let (a, b) = furo_pages();
+    bencher
+        .counter(divan::counter::BytesCount::new(a.len() + b.len()))
+        .bench(|| {
+            let mut node =
+                reprodiff::report::Node::new("search.html", reprodiff::report::Status::Modified);
+            node.diff = Some(reprodiff::report::Diff::Text {
+                hunks: Vec::new(),
+                truncated: false,
+                fallback: None,
+            });
+            reprodiff::explain_leaf("search.html", &a, &b, &mut node);
+            node.changes.len()
+        });
 }

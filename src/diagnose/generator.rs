@@ -120,35 +120,77 @@ const STARTS: [u16; 256] = {
     t
 };
 
-/// One automaton for all of [`TRIGGERS`], any ASCII case; `None` only if
-/// it could not be built (then lines are scanned byte by byte).
-static FINDER: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+/// Whether any of [`TRIGGERS`] occurs in `t` at all, by the automaton
+/// (checked against [`scan_triggers`] by the tests).
+#[cfg(test)]
+fn any_trigger(t: &[u8]) -> bool {
+    LONGEST.as_ref().is_none_or(|f| f.is_match(t))
+}
+
+/// One automaton for all of [`TRIGGERS`], any ASCII case, reporting the
+/// leftmost longest match and then going on after it: one pass over a
+/// whole text, its prefilter skipping what cannot start a trigger.
+static LONGEST: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
     std::sync::LazyLock::new(|| {
         aho_corasick::AhoCorasick::builder()
             .ascii_case_insensitive(true)
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
             .build(TRIGGERS)
             .ok()
     });
 
-/// Whether any of [`TRIGGERS`] occurs in `t` at all: most documents name
-/// no generator, and one pass over the whole text tells so.
-fn any_trigger(t: &[u8]) -> bool {
-    FINDER.as_ref().is_none_or(|f| f.is_match(t))
+/// The one trigger inside another: `generator" content="` is
+/// `name="generator" content="` from its sixth byte on. No other trigger
+/// ends with what another begins with, so a search that goes on after
+/// each match misses only this one, and it is added.
+const OUTER: usize = 7;
+const INNER: usize = 9;
+const INNER_AT: usize = 6;
+
+/// Every place a trigger occurs in `t` (as [`first_triggers`] finds them
+/// in a line: any ASCII case, the inner trigger too), in order:
+/// (offset, trigger). `None` if the automaton could not be built.
+fn trigger_hits(t: &[u8]) -> Option<Vec<(usize, usize)>> {
+    let finder = LONGEST.as_ref()?;
+    let mut out = Vec::new();
+    for m in finder.find_iter(t) {
+        let k = m.pattern().as_usize();
+        out.push((m.start(), k));
+        if k == OUTER {
+            out.push((m.start() + INNER_AT, INNER));
+        }
+    }
+    Some(out)
 }
 
-/// Where each of [`TRIGGERS`] first occurs in `line`, ignoring ASCII case.
-fn first_triggers(line: &[u8]) -> [Option<usize>; TRIGGERS.len()] {
-    let Some(finder) = FINDER.as_ref() else {
-        return scan_triggers(line);
-    };
+/// Where each of [`TRIGGERS`] first occurs among `hits` (offsets into
+/// a text) within `line` (a range of it), from the line's start.
+fn firsts_in(
+    hits: &[(usize, usize)],
+    line: std::ops::Range<usize>,
+) -> [Option<usize>; TRIGGERS.len()] {
     let mut at = [None; TRIGGERS.len()];
-    // Overlapping, so that a trigger inside another (`generator" content="`
-    // in `name="generator" content="`) is found too; a pattern's matches
-    // come in order, so its first is where it first occurs.
-    for m in finder.find_overlapping_iter(line) {
-        at[m.pattern().as_usize()].get_or_insert(m.start());
+    let from = hits.partition_point(|h| h.0 < line.start);
+    for &(i, k) in hits.get(from..).unwrap_or_default() {
+        if i >= line.end {
+            break;
+        }
+        if let Some(slot) = at.get_mut(k) {
+            slot.get_or_insert(i - line.start);
+        }
     }
     at
+}
+
+/// Where each of [`TRIGGERS`] first occurs in `line`, ignoring ASCII case,
+/// as [`found`] reads the hits of a whole text (checked against
+/// [`scan_triggers`] by the tests).
+#[cfg(test)]
+fn first_triggers(line: &[u8]) -> [Option<usize>; TRIGGERS.len()] {
+    match trigger_hits(line) {
+        Some(hits) => firsts_in(&hits, 0..line.len()),
+        None => scan_triggers(line),
+    }
 }
 
 /// [`first_triggers`] without the automaton: one pass over the line, a
@@ -189,14 +231,38 @@ fn toolset(word: &str) -> Option<(String, String)> {
     (known && digits && version.len() <= 8).then(|| (name.to_string(), version.to_string()))
 }
 
+/// How the lines start that name a tool without a trigger: CMake's
+/// policies, Boost's toolset, Python's core metadata, [`MANIFEST`]'s
+/// headers. Only these lines and those with a trigger are read.
+const KEYED: [&[u8]; 5] = [
+    b"cmake_policy(VERSION ",
+    b"# toolset=",
+    b"Metadata-Version: ",
+    b"Created-By: ",
+    b"Ant-Version: Apache Ant ",
+];
+
 /// The generators a text names, with the versions of each.
 fn found(t: &[u8]) -> BTreeMap<String, Vec<String>> {
     let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut n = 0;
     let cmake = t.starts_with(CMAKE_GENERATED);
-    let triggered = any_trigger(t);
+    // Most documents name no generator, and most lines of those that do
+    // name none: every trigger found in one pass over the whole text.
+    let hits = trigger_hits(t);
+    let mut start = 0;
     for line in t.split(|&c| c == b'\n') {
+        let range = start..start + line.len();
+        start = range.end + 1;
         if line.len() > MAX_LINE || n >= MAX_FOUND {
+            continue;
+        }
+        let at = match &hits {
+            Some(hits) => firsts_in(hits, range),
+            None => scan_triggers(line),
+        };
+        let keyed = KEYED.iter().any(|k| line.starts_with(k));
+        if !keyed && at.iter().all(Option::is_none) {
             continue;
         }
         let Ok(line) = std::str::from_utf8(line) else {
@@ -246,12 +312,7 @@ fn found(t: &[u8]) -> BTreeMap<String, Vec<String>> {
             }
             continue;
         }
-        // Most lines name no generator: one search for every trigger, no
-        // copy of the line, and none at all in a text without one.
-        if !triggered {
-            continue;
-        }
-        for (trigger, at) in TRIGGERS.iter().zip(first_triggers(line.as_bytes())) {
+        for (trigger, at) in TRIGGERS.iter().zip(at) {
             let Some(i) = at else {
                 continue;
             };
@@ -517,6 +578,25 @@ mod tests {
                 scan_triggers(b).iter().any(Option::is_some),
                 "{line:?}"
             );
+        }
+    }
+
+    #[test]
+    fn the_inner_trigger_is_where_it_is_said_to_be() {
+        assert_eq!(&TRIGGERS[OUTER][INNER_AT..], TRIGGERS[INNER]);
+        for (i, t) in TRIGGERS.iter().enumerate() {
+            for (j, u) in TRIGGERS.iter().enumerate() {
+                // No trigger ends with what another begins with, but for
+                // the inner one, found inside the outer.
+                let overlapping = (1..t.len().min(u.len()))
+                    .any(|n| t.as_bytes()[t.len() - n..] == u.as_bytes()[..n]);
+                let inside = i != j && t.contains(u);
+                assert!(!overlapping, "{t:?} {u:?}");
+                assert!(!inside || (i, j) == (OUTER, INNER), "{t:?} {u:?}");
+            }
+        }
+        for (key, _) in MANIFEST {
+            assert!(KEYED.contains(&key.as_bytes()), "{key}");
         }
     }
 

@@ -322,6 +322,14 @@ fn hostname_at(b: &[u8], i: usize) -> Option<usize> {
     if !matches!(before.last(), Some(b' ' | b'=')) {
         return None;
     }
+    // Nor does the byte before that: each key's (`host `, `hostname=`,
+    // `Host: `, `Linux `) is one of these.
+    if !matches!(
+        before.iter().rev().nth(1),
+        Some(b't' | b'e' | b'E' | b':' | b'x')
+    ) {
+        return None;
+    }
     let keyed = HOST_KEYS.iter().any(|k| before.ends_with(k));
     if !keyed && !before.ends_with(b"Linux ") {
         return None;
@@ -520,6 +528,8 @@ fn mask_unit(b: &[u8], out: &mut Vec<u8>, tokens: &mut Vec<Token>) {
                 i += n;
                 copied = i;
             }
+            // Nothing starts inside a word: past the rest of it at once
+            // (a word start no token took, or a word a token ended in).
             _ => i += 1,
         }
     }
@@ -888,6 +898,19 @@ fn substitutions(ma: &[u8], mb: &[u8]) -> Option<Vec<(Vec<u8>, Vec<u8>, usize)>>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_host_key_passes_the_quick_look() {
+        for k in HOST_KEYS.iter().chain([&b"Linux ".as_slice()]) {
+            let line = [k, b"buildd-1 6.1.0-13-amd64".as_slice()].concat();
+            assert_eq!(
+                hostname_at(&line, k.len()),
+                Some(8),
+                "{:?}",
+                String::from_utf8_lossy(k)
+            );
+        }
+    }
 
     #[test]
     fn masks_dates_ids_paths() {
