@@ -354,7 +354,8 @@ pub fn template(t: &[u8]) -> Option<&'static str> {
 pub const DOCUMENTS: &str = "text.documents";
 
 /// The fields of a roff line, as `.TH` takes them: quoted strings or words,
-/// with `\-` read as `-`.
+/// with `\-` read as `-` and the zero-width `\&` left out (`Pacman
+/// 7\&.0\&.0`).
 fn roff_fields(line: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = line.trim_start();
@@ -363,14 +364,37 @@ fn roff_fields(line: &str) -> Vec<String> {
             Some(q) => q.split_once('"').unwrap_or((q, "")),
             None => rest.split_once(char::is_whitespace).unwrap_or((rest, "")),
         };
-        out.push(field.replace("\\-", "-"));
+        out.push(field.replace("\\-", "-").replace("\\&", ""));
         rest = next.trim_start();
     }
     out
 }
 
-/// The program and version a man page's `.TH` line says it documents
-/// (its fourth field: `"GNU coreutils 9.7"`, `binutils\-2.44`).
+/// A program's version in a man page's header: dotted (`4.9`, `257.6`),
+/// or a bare release number of up to three digits (`systemd 254`; four
+/// would as likely be a year).
+fn is_release(v: &str) -> bool {
+    is_version(v) || (!v.is_empty() && v.len() <= 3 && v.bytes().all(|c| c.is_ascii_digit()))
+}
+
+/// `name version` (`GNU coreutils 9.7`, `systemd 254`) or `name-version`
+/// (`binutils-2.44`).
+fn name_and_release(field: &str) -> Option<(String, String)> {
+    let field = field.trim();
+    let (name, version) = match field.rsplit_once(' ') {
+        Some((n, v)) if is_release(v) => (n, v),
+        _ => field.rsplit_once('-').filter(|(_, v)| is_version(v))?,
+    };
+    let name = name.trim();
+    (!name.is_empty()).then(|| (name.to_string(), version.to_string()))
+}
+
+/// The program and version a man page's `.TH` line says it documents.
+/// Its fourth field by convention (`"GNU coreutils 9.7"`, `binutils\-2.44`,
+/// `"systemd 254"`); a fourth field that is a version alone names its
+/// program in the fifth (`4.10.1 dnf\-plugins\-core`, `10.04.0
+/// Ghostscript`); X.Org's pages put the program's in the third, the
+/// fourth being `"X Version 11"` (`"xmodmap 1.0.11"`).
 fn documented(t: &[u8]) -> Option<(String, String)> {
     let line = t
         .split(|&c| c == b'\n')
@@ -378,11 +402,17 @@ fn documented(t: &[u8]) -> Option<(String, String)> {
         .find(|l| l.starts_with(b".TH "))?;
     let fields = roff_fields(std::str::from_utf8(line.get(4..)?).ok()?);
     let source = fields.get(3)?.trim();
-    let (name, version) = match source.rsplit_once(' ') {
-        Some((n, v)) if is_version(v) => (n, v),
-        _ => source.rsplit_once('-').filter(|(_, v)| is_version(v))?,
-    };
-    (!name.is_empty()).then(|| (name.to_string(), version.to_string()))
+    if is_version(source) {
+        let name = fields.get(4).map(|m| m.trim()).filter(|m| !m.is_empty())?;
+        return Some((name.to_string(), source.to_string()));
+    }
+    if source == "X Version 11" {
+        return fields
+            .get(2)
+            .and_then(|f| name_and_release(f))
+            .filter(|(_, v)| is_version(v));
+    }
+    name_and_release(source)
 }
 
 /// One `text.generator` change (cause `toolchain`) per tool both sides name
@@ -856,6 +886,63 @@ mod tests {
             c.first().and_then(|c| Change::shown(&c.a)).as_deref(),
             Some("binutils 2.44")
         );
+        // The other shapes of manpages-fr's headers (4.27.0, trixie and
+        // bookworm-backports), each with what it documents.
+        let shapes = [
+            (
+                r#"OOMCTL 1 "" "systemd 257.6" oomctl"#,
+                r#"OOMCTL 1 "" "systemd 254" oomctl"#,
+                "systemd 257.6",
+                "systemd 254",
+            ),
+            (
+                r#"PACMAN 8 "20 janvier 2025" "Pacman 7\&.0\&.0" "Manuel de pacman""#,
+                r#"PACMAN 8 "21 novembre 2022" "Pacman 6\&.0\&.2" "Manuel de pacman""#,
+                "Pacman 7.0.0",
+                "Pacman 6.0.2",
+            ),
+            (
+                r#"REPODIFF 1 "19 mai 2025" 4.10.1 dnf\-plugins\-core"#,
+                r#"REPODIFF 1 "22 janvier 2023" 4.3.1 dnf\-plugins\-core"#,
+                "dnf-plugins-core 4.10.1",
+                "dnf-plugins-core 4.3.1",
+            ),
+            (
+                r#"XRANDR 1 "xrandr 1.5.3" "X Version 11"  "#,
+                r#"XRANDR 1 "xrandr 1.5.1" "X Version 11"  "#,
+                "xrandr 1.5.3",
+                "xrandr 1.5.1",
+            ),
+        ];
+        for (a, b, va, vb) in shapes {
+            let c = changes(page(a).as_bytes(), page(b).as_bytes());
+            assert_eq!(c.len(), 1, "{a}");
+            assert_eq!(c[0].field, DOCUMENTS);
+            assert_eq!(Change::shown(&c[0].a).as_deref(), Some(va));
+            assert_eq!(c[0].shown_b().as_deref(), Some(vb));
+        }
+        // Dates are not versions: the page's own date moved, nothing else
+        // (sed's page, a year, a month), and one side naming no version.
+        for (a, b) in [
+            (
+                r#"SED 1 "Janvier 2024" "GNU sed 4.9" "Commandes""#,
+                r#"SED 1 "Janvier 2023" "GNU sed 4.9" "Commandes""#,
+            ),
+            (r#"X 1 "" "Linux 2024" "M""#, r#"X 1 "" "Linux 2023" "M""#),
+            (
+                r#"FIXFMPS 1 PSUtils  "#,
+                r#"FIXFMPS 1 "PSUtils version 1.17"  "#,
+            ),
+            (
+                r#"AIRSCAN 1 "Février 2024" "" "SANE""#,
+                r#"AIRSCAN 1 "Mai 2020" "" "SANE""#,
+            ),
+        ] {
+            assert!(
+                changes(page(a).as_bytes(), page(b).as_bytes()).is_empty(),
+                "{a}"
+            );
+        }
         // The same version, or another program: not this.
         assert!(changes(
             page(r#"X 1 "2025" "foo 1.2" "M""#).as_bytes(),
