@@ -1243,6 +1243,48 @@ fn a_furo_page_names_its_sphinx() {
     assert!(r.tree.changes.iter().all(|c| c.field != "text.generator"));
 }
 
+/// A gettext catalog of a real rebuild pair (fdroidserver 2.4.2-1 in
+/// trixie and its bookworm backport): compiled from `.po` files whose
+/// header Babel 2.17.0 and 2.10.3 wrote, which is all that differs (the
+/// header's `Generated-By:` line, carried into the `.mo`). The tool's
+/// version is `toolchain`; with one version on both sides the bytes are
+/// unexplained again.
+#[test]
+fn a_compiled_catalog_names_the_tool_that_wrote_its_source() {
+    let r = pair("fdroidserver.ko.a.mo", "fdroidserver.ko.b.mo");
+    let c = change(&r.tree, "text.generator");
+    assert_eq!(c.cause, Some(Cause::Toolchain));
+    assert_eq!(Change::shown(&c.a).as_deref(), Some("Babel 2.17.0"));
+    assert_eq!(c.shown_b().as_deref(), Some("Babel 2.10.3"));
+    assert!(
+        !root_causes(&r).contains(&Cause::Content),
+        "{:?}",
+        root_causes(&r)
+    );
+    let read = |n: &str| std::fs::read(testdata(&format!("diagnose/{n}"))).expect("fixture");
+    let b = read("fdroidserver.ko.b.mo");
+    let at = b
+        .windows(12)
+        .position(|w| w == b"Babel 2.10.3")
+        .expect("the header line");
+    let mut same = b.clone();
+    same[at..at + 12].copy_from_slice(b"Babel 2.17.0");
+    // The catalogs then differ in nothing: the version was all.
+    assert_eq!(same, read("fdroidserver.ko.a.mo"));
+    let mut other = same.clone();
+    let last = other.len() - 2;
+    other[last] ^= 1;
+    let r = compare_blobs(
+        "ko.mo",
+        &Blob::from_vec(read("fdroidserver.ko.a.mo")),
+        "ko.mo",
+        &Blob::from_vec(other),
+        &Options::default(),
+    );
+    assert!(r.tree.changes.iter().all(|c| c.field != "text.generator"));
+    assert_eq!(root_causes(&r), [Cause::Content]);
+}
+
 /// CMake's package files from a real rebuild pair (libimecore-dev, CMake
 /// 3.31 and 3.25): the targets file records the policy range its CMake
 /// was written against, which is the toolchain; the version file is

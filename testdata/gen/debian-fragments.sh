@@ -10,7 +10,9 @@
 # Java class javac 21 and 17 compiled (both for Java 8), a javadoc page
 # a pre-release and the release of OpenJDK 17.0.8 wrote, an m4 file
 # sendmail's build writes its package's version into, and a page Sphinx
-# 8.1.3 with Furo 2024.08.06 and Sphinx 5.3.0 with Furo 2022.12.07 wrote.
+# 8.1.3 with Furo 2024.08.06 and Sphinx 5.3.0 with Furo 2022.12.07 wrote,
+# and a gettext catalog compiled from a .po file Babel 2.17.0 and 2.10.3
+# wrote.
 # Downloads the two pairs with a private apt configuration (the machine's
 # own sources are left alone); the tests read only the committed files.
 set -euo pipefail
@@ -31,7 +33,8 @@ apt-get "${apt[@]}" download bacula-director=15.0.3-3 bacula-director=15.0.3-3~b
     libhtmlparser-java-doc=1.6.20060610.dfsg0-10 \
     libhtmlparser-java-doc=1.6.20060610.dfsg0-10~bpo12+1 \
     sendmail-cf=8.18.1-6 sendmail-cf=8.18.1-6~bpo12+1 \
-    python-slixmpp-doc=1.10.0-1 python-slixmpp-doc=1.10.0-1~bpo12+1 >/dev/null
+    python-slixmpp-doc=1.10.0-1 python-slixmpp-doc=1.10.0-1~bpo12+1 \
+    fdroidserver=2.4.2-1 fdroidserver=2.4.2-1~bpo12+1 >/dev/null
 for side in a b; do
     suffix=""
     [ "$side" = b ] && suffix="~bpo12+1"
@@ -63,4 +66,6 @@ for side in a b; do
     cp "$side/data/usr/share/sendmail/cf/debian/autoconf.m4" "$out/autoconf.$side.m4"
     dpkg-deb -x "python-slixmpp-doc_1.10.0-1${suffix}_all.deb" "$side/data"
     cp "$side/data/usr/share/doc/python-slixmpp-doc/html/search.html" "$out/search.$side.html"
+    dpkg-deb -x "fdroidserver_2.4.2-1${suffix}_all.deb" "$side/data"
+    cp "$side/data/usr/share/locale/ko/LC_MESSAGES/fdroidserver.mo" "$out/fdroidserver.ko.$side.mo"
 done
