@@ -150,36 +150,34 @@ const INNER: usize = 9;
 const INNER_AT: usize = 6;
 
 /// Every place a trigger occurs in `t` (as [`first_triggers`] finds them
-/// in a line: any ASCII case, the inner trigger too), in order:
-/// (offset, trigger). `None` if the automaton could not be built.
-fn trigger_hits(t: &[u8]) -> Option<Vec<(usize, usize)>> {
+/// in a line: any ASCII case, the inner trigger too), in order, as they
+/// are found: (offset, trigger). `None` if the automaton could not be
+/// built.
+fn trigger_hits(t: &[u8]) -> Option<impl Iterator<Item = (usize, usize)> + '_> {
     let finder = LONGEST.as_ref()?;
-    let mut out = Vec::new();
-    for m in finder.find_iter(t) {
+    Some(finder.find_iter(t).flat_map(|m| {
         let k = m.pattern().as_usize();
-        out.push((m.start(), k));
-        if k == OUTER {
-            out.push((m.start() + INNER_AT, INNER));
-        }
-    }
-    Some(out)
+        let inner = (k == OUTER).then_some((m.start() + INNER_AT, INNER));
+        std::iter::once((m.start(), k)).chain(inner)
+    }))
 }
 
-/// Where each of [`TRIGGERS`] first occurs among `hits` (offsets into
-/// a text) within `line` (a range of it), from the line's start.
+/// Where each of [`TRIGGERS`] first occurs within `line` (a range of the
+/// text `hits` are offsets into), from the line's start; the hits before
+/// the line's end are taken from `hits`, which go on from the next line.
 fn firsts_in(
-    hits: &[(usize, usize)],
+    hits: &mut std::iter::Peekable<impl Iterator<Item = (usize, usize)>>,
     line: std::ops::Range<usize>,
 ) -> [Option<usize>; TRIGGERS.len()] {
     let mut at = [None; TRIGGERS.len()];
-    let from = hits.partition_point(|h| h.0 < line.start);
-    for &(i, k) in hits.get(from..).unwrap_or_default() {
+    while let Some(&(i, k)) = hits.peek() {
         if i >= line.end {
             break;
         }
-        if let Some(slot) = at.get_mut(k) {
+        if let Some(slot) = at.get_mut(k).filter(|_| i >= line.start) {
             slot.get_or_insert(i - line.start);
         }
+        hits.next();
     }
     at
 }
@@ -190,7 +188,7 @@ fn firsts_in(
 #[cfg(test)]
 fn first_triggers(line: &[u8]) -> [Option<usize>; TRIGGERS.len()] {
     match trigger_hits(line) {
-        Some(hits) => firsts_in(&hits, 0..line.len()),
+        Some(hits) => firsts_in(&mut hits.peekable(), 0..line.len()),
         None => scan_triggers(line),
     }
 }
@@ -251,18 +249,23 @@ fn found(t: &[u8]) -> BTreeMap<String, Vec<String>> {
     let cmake = t.starts_with(CMAKE_GENERATED);
     // Most documents name no generator, and most lines of those that do
     // name none: every trigger found in one pass over the whole text.
-    let hits = trigger_hits(t);
+    // Taken line by line as they come, never held.
+    let mut hits = trigger_hits(t).map(Iterator::peekable);
     let mut start = 0;
     for line in t.split(|&c| c == b'\n') {
         let range = start..start + line.len();
         start = range.end + 1;
-        if line.len() > MAX_LINE || n >= MAX_FOUND {
+        if n >= MAX_FOUND {
+            break;
+        }
+        let at = match hits.as_mut() {
+            Some(hits) => firsts_in(hits, range),
+            None if line.len() <= MAX_LINE => scan_triggers(line),
+            None => continue,
+        };
+        if line.len() > MAX_LINE {
             continue;
         }
-        let at = match &hits {
-            Some(hits) => firsts_in(hits, range),
-            None => scan_triggers(line),
-        };
         let keyed = KEYED.iter().any(|k| line.starts_with(k));
         if !keyed && at.iter().all(Option::is_none) {
             continue;
