@@ -334,9 +334,20 @@ fn facts(n: &Node) -> Vec<Fact> {
                         c.follows.first().cloned(),
                     ));
                 }
+                // Scripts whose interpreter line the installing tool of
+                // another version wrote otherwise.
+                let respaced = |c: &Change| c.field == super::SHEBANG && !c.follows.is_empty();
+                if let Some(c) = changes.iter().find(|c| respaced(c)) {
+                    out.push(fact(
+                        Consequential,
+                        "scripts' interpreter lines written otherwise after the toolchain change",
+                        c.follows.first().cloned(),
+                    ));
+                }
                 let derived = changes.iter().any(|c| {
                     !follows_toolchain(c)
                         && !remarked(c)
+                        && !respaced(c)
                         && !matches!(
                             c.role,
                             Role::Checksum
@@ -366,6 +377,8 @@ fn facts(n: &Node) -> Vec<Fact> {
                 } else if !changes.is_empty() && changes.iter().all(|c| c.role == Role::LinkTarget)
                 {
                     "symlink target differs"
+                } else if changes.iter().any(|c| c.field == super::SHEBANG) {
+                    "a script's interpreter line written otherwise (the space after #!)"
                 } else {
                     "content differs (no known cause)"
                 };

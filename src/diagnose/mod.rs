@@ -177,6 +177,14 @@ pub fn classify_leaf(name: &str, leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Nod
             return;
         }
     }
+    // A script whose interpreter line alone is written otherwise: named,
+    // and following the package's toolchain when that changed.
+    if ex.unexplained && is_text {
+        if let Some(c) = shebang_spacing(a, b) {
+            node.changes.push(c);
+            return;
+        }
+    }
     // A man page written with other markup, the same words: named as
     // such, still unexplained unless the package's toolchain changed.
     if ex.unexplained && is_text {
@@ -219,6 +227,38 @@ pub fn classify_leaf(name: &str, leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Nod
             Cause::Content,
         ));
     }
+}
+
+/// The field of two scripts whose interpreter lines differ only in the
+/// space after `#!`.
+pub const SHEBANG: &str = "text.shebang";
+
+/// Two scripts the same but for the space after `#!` on their first line
+/// (`#! /usr/bin/python3` against `#!/usr/bin/python3`): what the tool
+/// that installs a package's scripts writes there (dh-python, setuptools)
+/// changed between their versions. Nothing in the file says which tool;
+/// `content` on its own, following the package's toolchain when that
+/// changed.
+fn shebang_spacing(a: &[u8], b: &[u8]) -> Option<Change> {
+    fn split(t: &[u8]) -> Option<(&[u8], &[u8])> {
+        let t = t.strip_prefix(b"#!")?;
+        let end = t.iter().position(|&c| c == b'\n').unwrap_or(t.len());
+        Some((t.get(..end)?, t.get(end..)?))
+    }
+    let ((la, ra), (lb, rb)) = (split(a)?, split(b)?);
+    let strip = |l: &[u8]| -> Vec<u8> {
+        let k = l.iter().take_while(|&&c| c == b' ' || c == b'\t').count();
+        l.get(k..).unwrap_or_default().to_vec()
+    };
+    (la != lb && ra == rb && strip(la) == strip(lb) && !strip(la).is_empty()).then(|| {
+        let line = |l: &[u8]| format!("#!{}", String::from_utf8_lossy(l));
+        Change::finding(
+            SHEBANG,
+            Value::text(line(la)),
+            Value::text(line(lb)),
+            Cause::Content,
+        )
+    })
 }
 
 /// The field of two differing Java class files.
@@ -711,7 +751,8 @@ fn follow_package_toolchain(n: &mut Node) {
                 || c.field.starts_with("beam.chunk.")
                 || c.field == CLASS
                 || c.field == roff::FIELD
-                || c.field == generator::TEMPLATE;
+                || c.field == generator::TEMPLATE
+                || c.field == SHEBANG;
             if c.cause == Some(Cause::Content) && compiled {
                 c.cause = Some(Cause::Consequential);
                 c.follows = vec![evidence.to_string()];
@@ -1115,6 +1156,67 @@ mod tests {
         );
         assert_eq!(tag("x.cpython-.so"), None);
         assert_eq!(tag("x.so"), None);
+    }
+
+    /// fdroidserver's `fdroid` script in trixie and in its bookworm
+    /// backport (testdata/gen/debian-fragments.sh): `#! /usr/bin/python3`
+    /// against `#!/usr/bin/python3`, nothing else. Named, `content` on its
+    /// own; in a package whose toolchain changed (here its PKG-INFO's
+    /// core metadata version), it follows that change.
+    #[test]
+    fn a_respaced_interpreter_line_follows_the_package_toolchain() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/diagnose");
+        let read = |n: &str| std::fs::read(dir.join(n)).expect("fixture");
+        let (a, b) = (read("fdroid.a"), read("fdroid.b"));
+        let c = shebang_spacing(&a, &b).expect("the interpreter line alone");
+        assert_eq!(Change::shown(&c.a).as_deref(), Some("#! /usr/bin/python3"));
+        assert_eq!(c.shown_b().as_deref(), Some("#!/usr/bin/python3"));
+        // Another interpreter, or anything else changed: not this.
+        let other = [b"#!/usr/bin/python3.13".as_slice(), &b[18..]].concat();
+        assert!(shebang_spacing(&a, &other).is_none());
+        let mut more = b.clone();
+        *more.last_mut().expect("bytes") ^= 1;
+        assert!(shebang_spacing(&a, &more).is_none());
+        assert!(shebang_spacing(b"#! ", b"#!").is_none());
+        let package = |toolchain: bool| {
+            let mut root = Node::new("", Status::Modified);
+            root.children
+                .push(Node::new("control.tar.xz", Status::Modified));
+            let mut info = Node::new("data.tar.xz::./x.egg-info/PKG-INFO", Status::Modified);
+            if toolchain {
+                info.changes.push(Change::finding(
+                    generator::FIELD,
+                    Value::text("Python core metadata 2.4"),
+                    Value::text("Python core metadata 2.1"),
+                    Cause::Toolchain,
+                ));
+            }
+            root.children.push(info);
+            let mut script = Node::new("data.tar.xz::./usr/bin/fdroid", Status::Modified);
+            script.diff = Some(Diff::Text {
+                hunks: Vec::new(),
+                truncated: false,
+                fallback: None,
+            });
+            classify_leaf("fdroid", &Leaf::Bytes, &a, &b, &mut script);
+            root.children.push(script);
+            follow_package_toolchain(&mut root);
+            let c = root.children[2]
+                .changes
+                .iter()
+                .find(|c| c.field == SHEBANG)
+                .expect("named")
+                .clone();
+            (c.cause, c.follows)
+        };
+        assert_eq!(package(false), (Some(Cause::Content), vec![]));
+        assert_eq!(
+            package(true),
+            (
+                Some(Cause::Consequential),
+                vec!["data.tar.xz::./x.egg-info/PKG-INFO: text.generator".to_string()]
+            )
+        );
     }
 
     /// Doxygen hashes its anchors: in a page another Doxygen version wrote,

@@ -11,8 +11,8 @@
 # a pre-release and the release of OpenJDK 17.0.8 wrote, an m4 file
 # sendmail's build writes its package's version into, and a page Sphinx
 # 8.1.3 with Furo 2024.08.06 and Sphinx 5.3.0 with Furo 2022.12.07 wrote,
-# and a gettext catalog compiled from a .po file Babel 2.17.0 and 2.10.3
-# wrote.
+# a gettext catalog compiled from a .po file Babel 2.17.0 and 2.10.3
+# wrote, and a script whose interpreter line each installed otherwise.
 # Downloads the two pairs with a private apt configuration (the machine's
 # own sources are left alone); the tests read only the committed files.
 set -euo pipefail
@@ -68,4 +68,5 @@ for side in a b; do
     cp "$side/data/usr/share/doc/python-slixmpp-doc/html/search.html" "$out/search.$side.html"
     dpkg-deb -x "fdroidserver_2.4.2-1${suffix}_all.deb" "$side/data"
     cp "$side/data/usr/share/locale/ko/LC_MESSAGES/fdroidserver.mo" "$out/fdroidserver.ko.$side.mo"
+    cp "$side/data/usr/bin/fdroid" "$out/fdroid.$side"
 done
