@@ -100,6 +100,8 @@ fn named(rest: &str) -> Option<(String, String)> {
     if next.eq_ignore_ascii_case("version") {
         next = words.next()?;
     }
+    // A `.po` header's line ends its string with an escaped newline.
+    let next = next.strip_suffix("\\n").unwrap_or(next);
     let version = next
         .strip_prefix('v')
         .unwrap_or(next)
@@ -375,11 +377,21 @@ fn roff_fields(line: &str) -> Vec<String> {
     out
 }
 
-/// A program's version in a man page's header: dotted (`4.9`, `257.6`),
-/// or a bare release number of up to three digits (`systemd 254`; four
-/// would as likely be a year).
-fn is_release(v: &str) -> bool {
-    is_version(v) || (!v.is_empty() && v.len() <= 3 && v.bytes().all(|c| c.is_ascii_digit()))
+/// A program's version in a man page's header after its name: dotted
+/// (`4.9`, `257.6`), or after a program's lowercase name a bare release
+/// number of up to three digits (`systemd 254`; four would as likely be a
+/// year, and after a capitalised name, `Debian 12`, a distribution's
+/// release).
+fn is_release(name: &str, v: &str) -> bool {
+    let program = !name.is_empty() && name.bytes().all(|c| c.is_ascii_lowercase());
+    is_version(v)
+        || (program && !v.is_empty() && v.len() <= 3 && v.bytes().all(|c| c.is_ascii_digit()))
+}
+
+/// A version written alone where a `.TH` line names the program in the
+/// next field: dotted, no part of four digits (`15.03.2024` is a date).
+fn is_bare_version(v: &str) -> bool {
+    is_version(v) && v.split(['.', '-', '+', '~']).all(|p| p.len() < 4)
 }
 
 /// `name version` (`GNU coreutils 9.7`, `systemd 254`) or `name-version`
@@ -387,7 +399,7 @@ fn is_release(v: &str) -> bool {
 fn name_and_release(field: &str) -> Option<(String, String)> {
     let field = field.trim();
     let (name, version) = match field.rsplit_once(' ') {
-        Some((n, v)) if is_release(v) => (n, v),
+        Some((n, v)) if is_release(n.trim(), v) => (n, v),
         _ => field.rsplit_once('-').filter(|(_, v)| is_version(v))?,
     };
     let name = name.trim();
@@ -407,7 +419,7 @@ fn documented(t: &[u8]) -> Option<(String, String)> {
         .find(|l| l.starts_with(b".TH "))?;
     let fields = roff_fields(std::str::from_utf8(line.get(4..)?).ok()?);
     let source = fields.get(3)?.trim();
-    if is_version(source) {
+    if is_bare_version(source) {
         let name = fields.get(4).map(|m| m.trim()).filter(|m| !m.is_empty())?;
         return Some((name.to_string(), source.to_string()));
     }
@@ -488,21 +500,36 @@ fn compilers_in(t: &[u8]) -> BTreeMap<String, String> {
 
 /// A compiled gettext catalog (`.mo`, either byte order)'s header names
 /// the tool that wrote its source (`Generated-By: Babel 2.17.0`), as the
-/// `.po` file's header does in text.
+/// `.po` file's header does in text. The header is the translation of the
+/// empty message, the first of the sorted table; only it is read.
 fn catalog_writer(t: &[u8]) -> Option<(String, String)> {
     const MAGIC: [u8; 4] = [0xde, 0x12, 0x04, 0x95];
     let magic = t.get(..4)?;
-    if magic != MAGIC && magic.iter().rev().ne(MAGIC.iter()) {
+    let le = magic == MAGIC;
+    if !le && magic.iter().rev().ne(MAGIC.iter()) {
         return None;
     }
+    let word = |at: usize| -> Option<usize> {
+        let b: [u8; 4] = t.get(at..at + 4)?.try_into().ok()?;
+        let v = if le {
+            u32::from_le_bytes(b)
+        } else {
+            u32::from_be_bytes(b)
+        };
+        usize::try_from(v).ok()
+    };
+    let (count, originals, translations) = (word(8)?, word(12)?, word(16)?);
+    // The first original must be the empty message for a header to exist.
+    if count == 0 || word(originals)? != 0 {
+        return None;
+    }
+    let (len, at) = (word(translations)?, word(translations + 4)?);
+    let header = t.get(at..at.checked_add(len)?)?;
     const KEY: &[u8] = b"Generated-By: ";
-    let at = memchr::memmem::find(t, KEY)? + KEY.len();
-    let rest = t.get(at..t.len().min(at + 80))?;
-    let end = rest
-        .iter()
-        .position(|&c| c == b'\n' || c == 0)
-        .unwrap_or(rest.len());
-    named(std::str::from_utf8(rest.get(..end)?).ok()?)
+    let line = header
+        .split(|&c| c == b'\n')
+        .find_map(|l| l.strip_prefix(KEY))?;
+    named(std::str::from_utf8(line.get(..line.len().min(80))?).ok()?)
 }
 
 /// One `text.generator` change (cause `toolchain`) per compiler both
@@ -657,6 +684,46 @@ mod tests {
         }
     }
 
+    /// A catalog's writer is read from its header only, in either byte
+    /// order; damaged tables give nothing.
+    #[test]
+    fn a_catalog_names_its_writer_in_its_header_only() {
+        // Two messages: the header (the empty message) and "a", whose
+        // translation says `Generated-By:` as any text could.
+        let catalog = |header: &str, le: bool| {
+            let w = |v: u32| if le { v.to_le_bytes() } else { v.to_be_bytes() };
+            let tr = "Generated-By: Babel 2.17.0";
+            let mut t = Vec::new();
+            for v in [0x9504_12de, 0, 2, 28, 44, 0, 0] {
+                t.extend(w(v));
+            }
+            let (h, n) = (header.len() as u32, tr.len() as u32);
+            for v in [0, 60, 1, 61, h, 63, n, 64 + h] {
+                t.extend(w(v));
+            }
+            t.extend(b"\0a\0");
+            t.extend(header.as_bytes());
+            t.push(0);
+            t.extend(tr.as_bytes());
+            t.push(0);
+            t
+        };
+        for le in [true, false] {
+            let named = catalog("Project-Id-Version: x\nGenerated-By: Babel 2.10.3\n", le);
+            assert_eq!(
+                catalog_writer(&named),
+                Some(("Babel".to_string(), "2.10.3".to_string()))
+            );
+            assert_eq!(
+                catalog_writer(&catalog("Project-Id-Version: x\n", le)),
+                None
+            );
+            for cut in [3, 12, 40, 62, 90] {
+                assert_eq!(catalog_writer(&named[..cut]), None, "{cut}");
+            }
+        }
+    }
+
     fn one(line: &str) -> Vec<(String, Vec<String>)> {
         found(line.as_bytes()).into_iter().collect()
     }
@@ -675,6 +742,8 @@ mod tests {
                 "1.9.8",
             ),
             ("<!-- Generated by Doxygen 1.9.4 -->", "Doxygen", "1.9.4"),
+            // A gettext catalog's header line, as a `.po` file holds it.
+            (r#""Generated-By: Babel 2.17.0\n""#, "Babel", "2.17.0"),
             // Furo's page head (python-slixmpp-doc 1.10.0-1 in trixie).
             (
                 "    <!-- Generated with Sphinx 8.1.3 and Furo 2024.08.06 -->",
@@ -956,6 +1025,11 @@ mod tests {
                 r#"SED 1 "Janvier 2023" "GNU sed 4.9" "Commandes""#,
             ),
             (r#"X 1 "" "Linux 2024" "M""#, r#"X 1 "" "Linux 2023" "M""#),
+            (r#"X 1 "" "Debian 12" "M""#, r#"X 1 "" "Debian 13" "M""#),
+            (
+                r#"X 1 "" "15.03.2024" "Handbuch""#,
+                r#"X 1 "" "16.03.2024" "Handbuch""#,
+            ),
             (
                 r#"FIXFMPS 1 PSUtils  "#,
                 r#"FIXFMPS 1 "PSUtils version 1.17"  "#,

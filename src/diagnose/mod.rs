@@ -250,7 +250,9 @@ fn shebang_spacing(a: &[u8], b: &[u8]) -> Option<Change> {
         let k = l.iter().take_while(|&&c| c == b' ' || c == b'\t').count();
         l.get(k..).unwrap_or_default().to_vec()
     };
-    (la != lb && ra == rb && strip(la) == strip(lb) && !strip(la).is_empty()).then(|| {
+    // An interpreter is a path (`/usr/bin/env python3` too).
+    let path = strip(la).first() == Some(&b'/');
+    (la != lb && ra == rb && strip(la) == strip(lb) && path).then(|| {
         let line = |l: &[u8]| format!("#!{}", String::from_utf8_lossy(l));
         Change::finding(
             SHEBANG,
@@ -1178,6 +1180,8 @@ mod tests {
         *more.last_mut().expect("bytes") ^= 1;
         assert!(shebang_spacing(&a, &more).is_none());
         assert!(shebang_spacing(b"#! ", b"#!").is_none());
+        assert!(shebang_spacing(b"#! \r\nx", b"#!\r\nx").is_none());
+        assert!(shebang_spacing(b"#! /bin/sh\r\nx", b"#!/bin/sh\r\nx").is_some());
         let package = |toolchain: bool| {
             let mut root = Node::new("", Status::Modified);
             root.children

@@ -528,8 +528,6 @@ fn mask_unit(b: &[u8], out: &mut Vec<u8>, tokens: &mut Vec<Token>) {
                 i += n;
                 copied = i;
             }
-            // Nothing starts inside a word: past the rest of it at once
-            // (a word start no token took, or a word a token ended in).
             _ => i += 1,
         }
     }
