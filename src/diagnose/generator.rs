@@ -367,12 +367,11 @@ pub fn template(t: &[u8]) -> Option<&'static str> {
     if head.starts_with(b"# This is a basic version file for the Config-mode of find_package().\n")
     {
         Some("CMake's package version file template")
-    } else if t.starts_with(CMAKE_GENERATED) {
-        Some("a file CMake generated")
-    } else if head.starts_with(CMAKE_IMPORT_RULE)
-        && head
-            .get(CMAKE_IMPORT_RULE.len()..)
-            .is_some_and(|r| r.starts_with(b"# Generated CMake target import file"))
+    } else if t.starts_with(CMAKE_GENERATED)
+        || head.starts_with(CMAKE_IMPORT_RULE)
+            && head
+                .get(CMAKE_IMPORT_RULE.len()..)
+                .is_some_and(|r| r.starts_with(b"# Generated CMake target import file"))
     {
         Some("a file CMake generated")
     } else if has(b"#if 0 /* DEFINE_NO_DEPRECATED */") || has(b"#if 1 /* DEFINE_NO_DEPRECATED */") {
