@@ -246,10 +246,10 @@ fn shebang_spacing(a: &[u8], b: &[u8]) -> Option<Change> {
         Some((t.get(..end)?, t.get(end..)?))
     }
     let ((la, ra), (lb, rb)) = (split(a)?, split(b)?);
-    let strip = |l: &[u8]| -> Vec<u8> {
+    fn strip(l: &[u8]) -> &[u8] {
         let k = l.iter().take_while(|&&c| c == b' ' || c == b'\t').count();
-        l.get(k..).unwrap_or_default().to_vec()
-    };
+        l.get(k..).unwrap_or_default()
+    }
     // An interpreter is a path (`/usr/bin/env python3` too).
     let path = strip(la).first() == Some(&b'/');
     (la != lb && ra == rb && strip(la) == strip(lb) && path).then(|| {
