@@ -344,10 +344,15 @@ pub fn compare_folders(
             (None, None) => {}
         }
     }
-    // Small pairs in parallel, large ones one after the other.
+    // Small pairs in parallel (one per task, so that a run of costly pairs
+    // is shared between the cores), large ones one after the other.
     let (large, small): (Vec<_>, Vec<_>) = differing.into_iter().partition(|p| p.1 > LARGE);
     let compare = |path: &String| artifact(&ctx, (a, b), path);
-    let mut compared: Vec<Node> = small.par_iter().map(|p| compare(&p.0)).collect();
+    let mut compared: Vec<Node> = small
+        .par_iter()
+        .with_max_len(1)
+        .map(|p| compare(&p.0))
+        .collect();
     compared.extend(large.iter().map(|p| compare(&p.0)));
     children.extend(compared);
     children.sort_by(|x, y| x.address.cmp(&y.address));

@@ -861,8 +861,13 @@ fn compare_containers(
     }
     let cb: &Container = cb;
     let parent = node.address.clone();
+    // One pair per task: rayon otherwise splits the list into a few runs
+    // of entries and a run its owner started is never split again, so the
+    // differing entries, which sit together in an archive (a .deb's man
+    // pages), were explained on one core while the other idled.
     let compared: Vec<(Node, Range<usize>)> = pairs
         .par_iter()
+        .with_max_len(1)
         .filter_map(|p| {
             let path = match *p {
                 Pair::Both(i, _) | Pair::OnlyA(i) => &ca.entries[i].path,
