@@ -1338,6 +1338,19 @@ fn erlang_modules_name_their_compiler() {
     assert_eq!(code.cause, Some(Cause::Consequential));
     assert_eq!(code.follows, ["beam.compiler"]);
     assert!(!root_causes(&r).contains(&Cause::Content));
+    // Grouped as compiled code, as ELF sections are, not as values derived
+    // from another difference.
+    let shapes: Vec<&str> = r.groups.iter().map(|g| g.shape.as_str()).collect();
+    assert!(
+        shapes
+            .iter()
+            .any(|s| s.starts_with("compiled code differs after the toolchain change")),
+        "{shapes:?}"
+    );
+    assert!(
+        !shapes.iter().any(|s| s.starts_with("values derived")),
+        "{shapes:?}"
+    );
 }
 
 /// The same module with one byte of its code changed and the same compiler

@@ -309,10 +309,10 @@ fn facts(n: &Node) -> Vec<Fact> {
                 }
                 // Code another toolchain compiled: follows the evidence of
                 // that change (a `.comment`, the package's libc6 dependency).
-                let follows_toolchain = |c: &Change| {
-                    (c.field.starts_with("elf.section.") || c.field == super::CLASS)
-                        && !c.follows.is_empty()
+                let output = |c: &Change, kind: ToolchainOutput| {
+                    super::toolchain_output(&c.field) == Some(kind) && !c.follows.is_empty()
                 };
+                let follows_toolchain = |c: &Change| output(c, ToolchainOutput::Code);
                 let code: Vec<&&Change> = changes.iter().filter(|c| follows_toolchain(c)).collect();
                 if let Some(c) = code.first() {
                     out.push(fact(
@@ -323,10 +323,7 @@ fn facts(n: &Node) -> Vec<Fact> {
                 }
                 // Documents another version of their generator marked up
                 // otherwise, in a package whose toolchain changed.
-                let remarked = |c: &Change| {
-                    (c.field == roff::FIELD || c.field == generator::TEMPLATE)
-                        && !c.follows.is_empty()
-                };
+                let remarked = |c: &Change| output(c, ToolchainOutput::Document);
                 if let Some(c) = changes.iter().find(|c| remarked(c)) {
                     out.push(fact(
                         Consequential,
@@ -336,7 +333,7 @@ fn facts(n: &Node) -> Vec<Fact> {
                 }
                 // Scripts whose interpreter line the installing tool of
                 // another version wrote otherwise.
-                let respaced = |c: &Change| c.field == super::SHEBANG && !c.follows.is_empty();
+                let respaced = |c: &Change| output(c, ToolchainOutput::Script);
                 if let Some(c) = changes.iter().find(|c| respaced(c)) {
                     out.push(fact(
                         Consequential,

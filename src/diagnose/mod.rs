@@ -749,13 +749,7 @@ fn follow_package_toolchain(n: &mut Node) {
     };
     fn mark(n: &mut Node, evidence: &str) {
         for c in &mut n.changes {
-            let compiled = c.field.starts_with("elf.section.")
-                || c.field.starts_with("beam.chunk.")
-                || c.field == CLASS
-                || c.field == roff::FIELD
-                || c.field == generator::TEMPLATE
-                || c.field == SHEBANG;
-            if c.cause == Some(Cause::Content) && compiled {
+            if c.cause == Some(Cause::Content) && toolchain_output(&c.field).is_some() {
                 c.cause = Some(Cause::Consequential);
                 c.follows = vec![evidence.to_string()];
             }
@@ -765,6 +759,32 @@ fn follow_package_toolchain(n: &mut Node) {
         }
     }
     mark(n, &evidence);
+}
+
+/// What a package's build tools write, by the field of its change: the
+/// differences that follow the package's toolchain when it changed
+/// ([`follow_package_toolchain`]), and how the groups name them.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum ToolchainOutput {
+    /// Compiled code: ELF sections, BEAM chunks, Java class files.
+    Code,
+    /// Generated documents: man page markup, a generator's template.
+    Document,
+    /// Scripts' interpreter lines, as the installing tool wrote them.
+    Script,
+}
+
+/// Which of [`ToolchainOutput`] a change of `field` is, if any.
+pub(crate) fn toolchain_output(field: &str) -> Option<ToolchainOutput> {
+    if field.starts_with("elf.section.") || field.starts_with("beam.chunk.") || field == CLASS {
+        Some(ToolchainOutput::Code)
+    } else if field == roff::FIELD || field == generator::TEMPLATE {
+        Some(ToolchainOutput::Document)
+    } else if field == SHEBANG {
+        Some(ToolchainOutput::Script)
+    } else {
+        None
+    }
 }
 
 /// Files a documentation generator writes beside its pages (style sheets,
