@@ -125,3 +125,17 @@ fn explain_page_pair(bencher: divan::Bencher) {
             node.changes.len()
         });
 }
+
+/// The masking alone (every line of both pages, tokens replaced by their
+/// kind): the part of [`explain_page_pair`] that reads every byte.
+#[divan::bench]
+fn mask_page_pair(bencher: divan::Bencher) {
+    let (a, b) = furo_pages();
+    bencher
+        .counter(divan::counter::BytesCount::new(a.len() + b.len()))
+        .bench(|| {
+            let (ma, _) = reprodiff::diagnose::text::mask(&a);
+            let (mb, _) = reprodiff::diagnose::text::mask(&b);
+            ma.len() + mb.len()
+        });
+}
