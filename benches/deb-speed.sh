@@ -15,7 +15,10 @@
 # machine (fastest of three); diffoscope's time over it is the most any
 # such tool could be faster, so a pair whose "bound" is under 50x cannot
 # reach 50x by speed alone. Run benches/real-corpus.sh first.
-# Usage: benches/deb-speed.sh [MAX_PAIRS]
+# BASE=<binary> also times an earlier build the same way on each pair
+# (its median beside this build's, and how many pairs it has at 50x), so
+# that a change is judged against the same diffoscope runs.
+# Usage: [BASE=<binary>] benches/deb-speed.sh [MAX_PAIRS]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 max="${1:-1000}"
@@ -54,8 +57,11 @@ t() {
     echo "$e - $s" | bc -l
 }
 shopt -s nullglob
-n=0 fifty=0 unreachable=0 worst=""
-printf '%-44s %10s %11s %7s %8s %7s\n' pair reprodiff diffoscope ratio floor bound
+n=0 fifty=0 unreachable=0 worst="" base_fifty=0
+base="${BASE:-}"
+printf '%-44s %10s %11s %7s %8s %7s' pair reprodiff diffoscope ratio floor bound
+[ -n "$base" ] && printf ' %10s %7s' base ratio
+echo
 for b in "$here"/work/corpus/pairs/*~bpo12+1_*.deb "$here"/work/corpus/forky/pairs/*~bpo13+1_*.deb; do
     a="${b/~bpo12+1/}"
     a="${a/~bpo13+1/}"
@@ -64,13 +70,21 @@ for b in "$here"/work/corpus/pairs/*~bpo12+1_*.deb "$here"/work/corpus/forky/pai
     n=$((n + 1))
     cat "$a" "$b" >/dev/null
     r=$(for _ in 1 2 3 4 5; do t "$bin" "$a" "$b" --quiet --json /dev/null; done | sort -n | sed -n 3p)
+    [ -n "$base" ] &&
+        rb=$(for _ in 1 2 3 4 5; do t "$base" "$a" "$b" --quiet --json /dev/null; done | sort -n | sed -n 3p)
     d=$(t diffoscope "$a" "$b" --text /dev/null)
     rm -f "$tmp"/*
     ma=$(member "$a" a) mb=$(member "$b" b)
     f=$(for _ in 1 2 3; do t floor "$ma" "$mb"; done | sort -n | sed -n 1p)
     ratio=$(echo "$d / $r" | bc -l)
     bound=$(echo "$d / $f" | bc -l)
-    printf '%-44s %9.3fs %10.2fs %6.0fx %7.3fs %6.0fx\n' "$(basename "$a" .deb)" "$r" "$d" "$ratio" "$f" "$bound"
+    printf '%-44s %9.3fs %10.2fs %6.0fx %7.3fs %6.0fx' "$(basename "$a" .deb)" "$r" "$d" "$ratio" "$f" "$bound"
+    if [ -n "$base" ]; then
+        base_ratio=$(echo "$d / $rb" | bc -l)
+        printf ' %9.3fs %6.0fx' "$rb" "$base_ratio"
+        [ "$(echo "$base_ratio >= 50" | bc)" = 1 ] && base_fifty=$((base_fifty + 1))
+    fi
+    echo
     [ "$(echo "$ratio >= 50" | bc)" = 1 ] && fifty=$((fifty + 1))
     [ "$(echo "$bound < 50" | bc)" = 1 ] && unreachable=$((unreachable + 1))
     if [ -z "$worst" ] || [ "$(echo "$ratio < ${worst%% *}" | bc)" = 1 ]; then
@@ -79,4 +93,5 @@ for b in "$here"/work/corpus/pairs/*~bpo12+1_*.deb "$here"/work/corpus/forky/pai
 done
 [ -n "$worst" ] && printf '%d of %d pairs at least 50x; smallest ratio: %.0fx (%s)\n' \
     "$fifty" "$n" "${worst%% *}" "${worst#* }"
+[ -n "$base" ] && printf 'BASE (%s): %d of %d pairs at least 50x\n' "$base" "$base_fifty" "$n"
 printf '%d pairs cannot reach 50x: diffoscope takes less than 50 times decoding their data members\n' "$unreachable"
