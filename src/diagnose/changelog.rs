@@ -192,6 +192,16 @@ fn only_in<'e, 't>(x: &'e Changelog<'t>, y: &Changelog) -> (usize, Vec<&'e Entry
 /// Explains two changelogs entry by entry; `None` when either text is not
 /// a Debian changelog.
 pub fn explain(a: &[u8], b: &[u8]) -> Option<Explanation> {
+    // A changelog's first line is an entry's header, which starts with a
+    // lowercase letter or digit: most texts are turned away by that byte,
+    // before either is decoded.
+    let header_start = |c: u8| c.is_ascii_lowercase() || c.is_ascii_digit();
+    if [a, b]
+        .iter()
+        .any(|t| crate::engine::sums::first_line_start(t).is_some_and(|c| !header_start(c)))
+    {
+        return None;
+    }
     let (ta, tb) = (std::str::from_utf8(a).ok()?, std::str::from_utf8(b).ok()?);
     let (ca, cb) = (parse(ta)?, parse(tb)?);
     let mut ex = Explanation::default();
@@ -310,6 +320,34 @@ mod tests {
     }
 
     const OLD: &str = "hello (2.10-3) unstable; urgency=medium\n\n  * Fix.\n\n -- Jane Doe <jane@example.org>  Fri, 04 Aug 2023 17:32:05 -0400\n\nhello (2.10-2) unstable; urgency=low\n\n  * Older.\n\n -- Jane Doe <jane@example.org>  Mon, 01 May 2023 10:00:00 +0000\n";
+
+    /// The look at the first byte turns away only what parsing would:
+    /// changelogs after lines `str::trim` calls blank (a vertical tab, a
+    /// no-break space) are read, those after text or an indented header
+    /// are not.
+    #[test]
+    fn a_text_is_turned_away_by_its_first_byte_only_where_parsing_would() {
+        let new = format!(
+            "hello (2.10-3~bpo12+1) bookworm-backports; urgency=medium\n\n  * Rebuild.\n\n -- Bob <bob@example.org>  Tue, 15 Aug 2023 19:39:00 -0400\n\n{OLD}"
+        );
+        for (before, read) in [
+            ("", true),
+            ("\n\x0b\n", true),
+            ("\u{a0}\n", true),
+            ("  ", false),
+            ("Hello\n", false),
+            ("é\n", false),
+        ] {
+            let a = format!("{before}{OLD}");
+            let decoded = parse(&a).is_some();
+            assert_eq!(decoded, read, "{before:?}");
+            assert_eq!(
+                explain(a.as_bytes(), new.as_bytes()).is_some(),
+                read,
+                "{before:?}"
+            );
+        }
+    }
 
     #[test]
     fn a_backport_entry_on_top_is_the_version_and_its_date() {

@@ -646,7 +646,7 @@ fn records(t: &[u8]) -> Vec<&[u8]> {
 /// blank line on one side only): their number.
 pub fn reordered_records(a: &[u8], b: &[u8]) -> Option<usize> {
     let (ra, rb) = (records(a), records(b));
-    if ra.len() < 2 || ra == rb {
+    if ra.len() < 2 || ra.len() != rb.len() || ra == rb {
         return None;
     }
     let (mut sa, mut sb) = (ra.clone(), rb.clone());
@@ -692,10 +692,15 @@ pub fn explain(a: &[u8], b: &[u8], prefix: &str, lines: bool) -> Explanation {
         let ob: Vec<&[u8]> = b.split(|&c| c == b'\n').collect();
         // The empty piece after a final newline is not a line.
         let n = oa.len() - usize::from(oa.last().is_some_and(|l| l.is_empty()));
-        let (mut la, mut lb) = (oa.clone(), ob.clone());
-        la.sort_unstable();
-        lb.sort_unstable();
-        if la != lb {
+        // The same lines in another order: the same number of them first
+        // (most differing texts are told by that, unsorted).
+        let reordered = oa.len() == ob.len() && {
+            let (mut la, mut lb) = (oa.clone(), ob.clone());
+            la.sort_unstable();
+            lb.sort_unstable();
+            la == lb
+        };
+        if !reordered {
             if let Some(n) = reordered_records(a, b) {
                 ex.changes.push(change(
                     &format!("{prefix}.order"),

@@ -23,9 +23,39 @@ use crate::report::{Change, Node};
 /// Lists larger than this are not read as lists.
 const MAX_LIST: u64 = 1 << 20;
 
+/// The first byte of the first line of `t` that is not blank, where that
+/// can be told without decoding the text: the lines before it only ASCII
+/// whitespace (as `str::trim` counts it, vertical tab included), and an
+/// ASCII byte other than whitespace in it. `None` when there is no such
+/// line or a line before it might be blank in Unicode's sense. What
+/// readers of whole texts whose first line has a fixed shape (a checksum
+/// list, a Debian changelog) look at before decoding the whole as UTF-8.
+pub fn first_line_start(t: &[u8]) -> Option<u8> {
+    let space = |c: &u8| matches!(c, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r');
+    for line in t.split(|&c| c == b'\n') {
+        if line.iter().all(space) {
+            continue;
+        }
+        if line.iter().any(|c| c.is_ascii() && !space(c)) {
+            return line.first().copied();
+        }
+        return None;
+    }
+    None
+}
+
 /// Lines `<hex digest>  <path>` or `<hex digest> *<path>` (md5sum,
 /// sha256sum, SHA256SUMS): path → digest, or `None` when a line is not one.
 pub fn lines(t: &[u8]) -> Option<Vec<(String, String)>> {
+    // Most texts are turned away by their first byte, undecoded.
+    if first_line_start(t).is_some_and(|c| !c.is_ascii_hexdigit()) {
+        return None;
+    }
+    decoded_lines(t)
+}
+
+/// [`lines`] without the look at the first byte.
+fn decoded_lines(t: &[u8]) -> Option<Vec<(String, String)>> {
     let s = std::str::from_utf8(t).ok()?;
     let mut out = Vec::new();
     for line in s.lines().filter(|l| !l.trim().is_empty()) {
@@ -162,5 +192,66 @@ pub(super) fn verdicts(ctx: &Ctx, root: &mut Node, (a, b): ((&Path, &Tree), (&Pa
         );
         c.subject = Some(artifact.clone());
         root.changes.push(c);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Texts whose first lines are blank or not in the ways `str::trim`
+    /// and the byte look could disagree on.
+    const TEXTS: [&[u8]; 12] = [
+        b"",
+        b"\n\n",
+        b"\n  \n3f786850e387550fdab836ed7e6dc881de23001b  a\n",
+        b"\x0b\n3f786850e387550fdab836ed7e6dc881de23001b  a\n",
+        b"\x0b\nsource (1.0-1) unstable; urgency=medium\n",
+        b"  3f786850e387550fdab836ed7e6dc881de23001b  a\n",
+        b"\t\r\n3f786850e387550fdab836ed7e6dc881de23001b *a\n",
+        "\u{a0}\n3f786850e387550fdab836ed7e6dc881de23001b  a\n".as_bytes(),
+        "\u{2003}\u{85}\nsource (1.0-1) unstable; urgency=low\n".as_bytes(),
+        "é3f786850e387550fdab836ed7e6dc881de23001b  a\n".as_bytes(),
+        b"# comment\n3f786850e387550fdab836ed7e6dc881de23001b  a\n",
+        b"\xff\xfe\n",
+    ];
+
+    #[test]
+    fn the_first_byte_is_told_only_where_trim_agrees() {
+        let firsts: Vec<Option<u8>> = TEXTS.iter().map(|t| first_line_start(t)).collect();
+        assert_eq!(
+            firsts,
+            [
+                None,
+                None,
+                Some(b'3'),
+                Some(b'3'),
+                Some(b's'),
+                Some(b' '),
+                Some(b'3'),
+                None,
+                None,
+                Some(0xc3),
+                Some(b'#'),
+                None,
+            ]
+        );
+    }
+
+    #[test]
+    fn turning_a_text_away_by_its_first_byte_changes_no_answer() {
+        for t in TEXTS {
+            assert_eq!(
+                lines(t),
+                decoded_lines(t),
+                "{:?}",
+                String::from_utf8_lossy(t)
+            );
+        }
+        // The texts it reads as lists are read so still.
+        assert!(lines(TEXTS[2]).is_some());
+        assert!(lines(TEXTS[3]).is_some());
+        assert!(lines(TEXTS[6]).is_some());
+        assert!(lines(TEXTS[7]).is_some());
     }
 }
