@@ -460,20 +460,28 @@ fn masked(b: &[u8], lines: bool) -> (Vec<u8>, Vec<Token>) {
         }
         return (out, tokens);
     }
-    let mut rest = b;
-    while !rest.is_empty() {
+    // Bytes before `copied` are in `out`; the rest are copied in one run
+    // before each string masked and at the end, not a short run of binary
+    // at a time (binary data alternates every few bytes).
+    let mut copied = 0;
+    let mut i = 0;
+    while i < b.len() {
+        let rest = b.get(i..).unwrap_or_default();
         let run = rest.iter().take_while(|&&c| printable(c)).count();
-        let (s, tail) = rest.split_at(run);
         if run >= MIN_STRING {
-            mask_unit(s, &mut out, &mut tokens);
-        } else {
-            out.extend_from_slice(s);
+            out.extend_from_slice(b.get(copied..i).unwrap_or_default());
+            mask_unit(rest.get(..run).unwrap_or_default(), &mut out, &mut tokens);
+            copied = i + run;
         }
-        let other = tail.iter().take_while(|&&c| !printable(c)).count();
-        let (o, tail) = tail.split_at(other);
-        out.extend_from_slice(o);
-        rest = tail;
+        i += run;
+        i += b
+            .get(i..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|&&c| !printable(c))
+            .count();
     }
+    out.extend_from_slice(b.get(copied..).unwrap_or_default());
     (out, tokens)
 }
 
@@ -1076,6 +1084,56 @@ mod tests {
                 "{a:?}: {:?}",
                 causes(&ex)
             );
+        }
+    }
+
+    /// Binary masking copies the bytes between strings lazily: the same
+    /// output and tokens as masking every run of bytes in turn, on bytes
+    /// mixing binary, short and long strings, dates and ids, cut anywhere.
+    #[test]
+    fn binary_masking_copies_the_same_bytes_as_run_by_run() {
+        fn run_by_run(b: &[u8]) -> (Vec<u8>, Vec<Token>) {
+            let (mut out, mut tokens) = (Vec::new(), Vec::new());
+            let mut rest = b;
+            while !rest.is_empty() {
+                let run = rest.iter().take_while(|&&c| printable(c)).count();
+                let (s, tail) = rest.split_at(run);
+                if run >= MIN_STRING {
+                    mask_unit(s, &mut out, &mut tokens);
+                } else {
+                    out.extend_from_slice(s);
+                }
+                let other = tail.iter().take_while(|&&c| !printable(c)).count();
+                let (o, tail) = tail.split_at(other);
+                out.extend_from_slice(o);
+                rest = tail;
+            }
+            (out, tokens)
+        }
+        let mut text: Vec<u8> = Vec::new();
+        let mut x: u32 = 12345;
+        for k in 0..400u32 {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            match x >> 29 {
+                0 => text.extend_from_slice(b"Nov 14 2023"),
+                1 => text.extend_from_slice(b"\x00\x01\xff"),
+                2 => text.extend_from_slice(b"ab"),
+                3 => text.extend_from_slice(b"3f786850e387550fdab836ed7e6dc881"),
+                4 => text.extend_from_slice(b"2023-11-14T22:13:20Z host "),
+                5 => text.push((x >> 8) as u8),
+                _ => text.extend_from_slice(format!("word{k} ").as_bytes()),
+            }
+        }
+        // The bytes hold tokens to mask, of more than one kind.
+        let (_, all) = mask_strings(&text);
+        assert!(all.iter().any(|t| t.kind != all[0].kind), "{all:?}");
+        for cut in (0..text.len()).step_by(7) {
+            let t = text.get(cut..).unwrap_or_default();
+            let (m, tk) = mask_strings(t);
+            let (r, rk) = run_by_run(t);
+            assert_eq!(m, r, "cut at {cut}");
+            let shown = |v: &[Token]| v.iter().map(|t| (t.at, t.text.clone())).collect::<Vec<_>>();
+            assert_eq!(shown(&tk), shown(&rk), "cut at {cut}");
         }
     }
 
