@@ -1813,3 +1813,41 @@ fn members_over_the_budget_are_compared_by_digest_as_they_decode() {
     assert_eq!(tree(&digested), tree(&held));
     assert_eq!(digested.summary.fallbacks, 0);
 }
+
+/// A help figure GNU tar stored as a copy of the C locale's figure in one
+/// build and as a symbolic link to it in the other (testdata/gen/tar.sh):
+/// the link resolves to the same bytes, so the entry says so, and its
+/// kind, size, mode, link target and type flag follow that finding. When
+/// the link leads to other bytes (`linked-c.tar`), nothing is said and the
+/// kind change stays content.
+#[test]
+fn a_copy_made_a_symbolic_link_to_the_same_bytes_says_so() {
+    let r = fixture_pair("tar/linked-a.tar", "tar/linked-b.tar");
+    let n = find(&r.tree, "help/ca/figures/f.png").expect("the figure");
+    let linked = n
+        .changes
+        .iter()
+        .find(|c| c.field == "link.identical")
+        .expect("the finding");
+    assert_eq!(Change::shown(&linked.a).as_deref(), Some("a file"));
+    assert_eq!(
+        linked.shown_b().as_deref(),
+        Some("a symbolic link to help/C/figures/f.png, the same bytes")
+    );
+    assert_eq!(linked.cause, Some(Cause::Content));
+    for field in ["kind", "size", "mode", "target", "tar.typeflag"] {
+        let c = n.changes.iter().find(|c| c.field == field).expect(field);
+        assert_eq!(c.follows, ["link.identical"], "{field}");
+        assert_eq!(c.cause, Some(Cause::Consequential), "{field}");
+    }
+    assert!(r.groups.iter().any(|g| g.cause == Cause::Content
+        && g.shape == "a file on one side, a symbolic link to the same bytes on the other"));
+    assert!(!r.groups.iter().any(|g| g.cause == Cause::Permissions));
+
+    let r = fixture_pair("tar/linked-a.tar", "tar/linked-c.tar");
+    let n = find(&r.tree, "help/ca/figures/f.png").expect("the figure");
+    assert!(n.changes.iter().all(|c| c.field != "link.identical"));
+    let kind = n.changes.iter().find(|c| c.field == "kind").expect("kind");
+    assert_eq!(kind.cause, Some(Cause::Content));
+    assert!(kind.follows.is_empty());
+}

@@ -341,10 +341,26 @@ fn facts(n: &Node) -> Vec<Fact> {
                         c.follows.first().cloned(),
                     ));
                 }
+                // Files stored as copies or as links to the same bytes
+                // otherwise, and what says so again on the same entry.
+                let linked = |c: &Change| {
+                    output(c, ToolchainOutput::Linked)
+                        || c.follows
+                            .iter()
+                            .any(|f| f == crate::engine::links::LINKED_COPY)
+                };
+                if let Some(c) = changes.iter().find(|c| output(c, ToolchainOutput::Linked)) {
+                    out.push(fact(
+                        Consequential,
+                        "files stored as copies or as symbolic links to the same bytes otherwise after the toolchain change",
+                        c.follows.first().cloned(),
+                    ));
+                }
                 let derived = changes.iter().any(|c| {
                     !follows_toolchain(c)
                         && !remarked(c)
                         && !respaced(c)
+                        && !linked(c)
                         && !matches!(
                             c.role,
                             Role::Checksum
@@ -376,6 +392,11 @@ fn facts(n: &Node) -> Vec<Fact> {
                     "symlink target differs"
                 } else if changes.iter().any(|c| c.field == super::SHEBANG) {
                     "a script's interpreter line written otherwise (the space after #!)"
+                } else if changes
+                    .iter()
+                    .any(|c| c.field == crate::engine::links::LINKED_COPY)
+                {
+                    "a file on one side, a symbolic link to the same bytes on the other"
                 } else {
                     "content differs (no known cause)"
                 };

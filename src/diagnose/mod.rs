@@ -777,6 +777,9 @@ pub(crate) enum ToolchainOutput {
     Document,
     /// Scripts' interpreter lines, as the installing tool wrote them.
     Script,
+    /// A file stored as a copy on one side and as a symbolic link to the
+    /// same bytes on the other, as the installing tool chose.
+    Linked,
 }
 
 /// Which of [`ToolchainOutput`] a change of `field` is, if any.
@@ -787,6 +790,8 @@ pub(crate) fn toolchain_output(field: &str) -> Option<ToolchainOutput> {
         Some(ToolchainOutput::Document)
     } else if field == SHEBANG {
         Some(ToolchainOutput::Script)
+    } else if field == crate::engine::links::LINKED_COPY {
+        Some(ToolchainOutput::Linked)
     } else {
         None
     }

@@ -3,11 +3,143 @@
 //! formats renumber freely (cpio `--reproducible` numbers in archive order,
 //! mksquashfs in scan order).
 //!
+//! Also: an entry that is a regular file on one side and, on the other, a
+//! symbolic link to a regular file of the same container with the same
+//! bytes ([`linked_copy`]), as a package's installer stores a duplicate
+//! file either way.
+//!
 //! Engine stage: called for each pair of entries present on both sides.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
-use reprodiff_formats::{Container, Kind};
+use reprodiff_formats::{Container, Kind, Role, Value};
+
+use super::entries::read_entry;
+use super::{Ctx, Kept};
+use crate::report::{Change, Node};
+
+/// The field of an entry stored as a file on one side and as a symbolic
+/// link to a file with the same bytes on the other.
+pub const LINKED_COPY: &str = "link.identical";
+
+/// A path as the container stores it, without `./` or `/` at its start.
+fn normal(path: &str) -> &str {
+    path.trim_start_matches("./").trim_start_matches('/')
+}
+
+/// Where a symbolic link at `link` (a path in its container) pointing at
+/// `target` leads, as a normal path of that container (`..` and `.`
+/// resolved, an absolute target from the container's root); `None` when
+/// it would climb above the root.
+pub fn resolve(link: &str, target: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    if !target.starts_with('/') {
+        parts.extend(
+            normal(link)
+                .split('/')
+                .filter(|p| !p.is_empty() && *p != "."),
+        );
+        parts.pop()?;
+    }
+    for p in target.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            _ => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// A container's regular files by normal path, built once per container
+/// and only when a pair needs it.
+pub(super) struct FileIndex<'c> {
+    c: &'c Container,
+    index: OnceLock<HashMap<&'c str, usize>>,
+}
+
+impl<'c> FileIndex<'c> {
+    pub fn new(c: &'c Container) -> FileIndex<'c> {
+        FileIndex {
+            c,
+            index: OnceLock::new(),
+        }
+    }
+
+    fn get(&self, path: &str) -> Option<usize> {
+        let index = self.index.get_or_init(|| {
+            let files = self.c.entries.iter().enumerate();
+            files
+                .filter(|(_, e)| e.kind == Kind::File)
+                .map(|(i, e)| (normal(&e.path), i))
+                .collect()
+        });
+        index.get(path).copied()
+    }
+}
+
+/// One side of a pair for [`linked_copy`]: its container, the bytes kept
+/// of it (when its decoded bytes were dropped), its entry's index and the
+/// index of its files.
+pub(super) type Side<'a, 'c> = (&'c Container, Option<&'a Kept>, usize, &'a FileIndex<'c>);
+
+/// When one side of a pair is a regular file and the other a symbolic
+/// link that resolves, in its own container, to a regular file with the
+/// same bytes: a [`LINKED_COPY`] finding on `node` (its cause is
+/// diagnosis's to give), and the node's changes that only say
+/// so again (its kind, size, mode, link target, the archive's type flag)
+/// follow that finding. Bytes not at hand (dropped with a large archive)
+/// or not equal leave the node as it is.
+pub(super) fn linked_copy<'a, 'c>(ctx: &Ctx, node: &mut Node, a: Side<'a, 'c>, b: Side<'a, 'c>) {
+    let (ka, kb) = (a.0.entries[a.2].kind, b.0.entries[b.2].kind);
+    let (file, link, link_is_b) = match (ka, kb) {
+        (Kind::File, Kind::Symlink) => (a, b, true),
+        (Kind::Symlink, Kind::File) => (b, a, false),
+        _ => return,
+    };
+    let (lc, lkept, li, lindex) = link;
+    let entry = &lc.entries[li];
+    let Some(target) = entry.meta.target.as_deref() else {
+        return;
+    };
+    let Some(to) = resolve(&entry.path, target).and_then(|p| lindex.get(&p)) else {
+        return;
+    };
+    let same = match (
+        read_entry(ctx, file.0, file.1, file.2),
+        read_entry(ctx, lc, lkept, to),
+    ) {
+        (Ok(x), Ok(y)) => x.bytes() == y.bytes(),
+        _ => false,
+    };
+    if !same {
+        return;
+    }
+    for c in &mut node.changes {
+        let restates = matches!(
+            c.role,
+            Role::Content | Role::LinkTarget | Role::Size | Role::Permissions
+        );
+        if restates && c.follows.is_empty() {
+            c.follows = vec![LINKED_COPY.to_string()];
+        }
+    }
+    let copy = Value::text("a file");
+    let linked = Value::text(format!(
+        "a symbolic link to {}, the same bytes",
+        normal(&lc.entries[to].path)
+    ));
+    let (va, vb) = if link_is_b {
+        (copy, linked)
+    } else {
+        (linked, copy)
+    };
+    node.changes
+        .push(Change::new(LINKED_COPY, Role::Finding, Some(va), Some(vb)));
+}
 
 /// For each entry with `nlink > 1`, the other paths sharing its inode, sorted
 /// and joined; `None` for entries that are not hard-linked.
@@ -121,6 +253,29 @@ mod tests {
         e.meta.inode = Some(ino);
         e.meta.nlink = Some(nlink);
         e
+    }
+
+    #[test]
+    fn link_targets_resolve_within_their_container() {
+        let cases = [
+            (
+                "./usr/share/help/ca/f.png",
+                "../C/f.png",
+                Some("usr/share/help/C/f.png"),
+            ),
+            (
+                "help/ca/figures/f.png",
+                "../../C/./figures/f.png",
+                Some("help/C/figures/f.png"),
+            ),
+            ("./usr/bin/x", "/usr/lib/x/x", Some("usr/lib/x/x")),
+            ("bin/x", "y", Some("bin/y")),
+            ("bin/x", "../../etc/passwd", None),
+            ("x", "..", None),
+        ];
+        for (link, target, want) in cases {
+            assert_eq!(resolve(link, target).as_deref(), want, "{link} -> {target}");
+        }
     }
 
     #[test]

@@ -861,6 +861,7 @@ fn compare_containers(
     }
     let cb: &Container = cb;
     let parent = node.address.clone();
+    let (files_a, files_b) = (links::FileIndex::new(ca), links::FileIndex::new(cb));
     // One pair per task: rayon otherwise splits the list into a few runs
     // of entries and a run its owner started is never split again, so the
     // differing entries, which sit together in an archive (a .deb's man
@@ -895,6 +896,11 @@ fn compare_containers(
                     if carriers(i, j).is_some() {
                         carried_elsewhere(&mut n);
                     }
+                    let (sa, sb) = (
+                        (ca, kept_a.as_ref(), i, &files_a),
+                        (cb, kept_b.as_ref(), j, &files_b),
+                    );
+                    links::linked_copy(ctx, &mut n, sa, sb);
                     let before = n.changes.len();
                     if let Some((oa, ob)) = dir_order.get(ca.entries[i].path.trim_end_matches('/'))
                     {

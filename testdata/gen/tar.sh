@@ -113,3 +113,22 @@ for x in a b c d; do list "$out/hardlinks-$x.tar"; done
 # Gzipped too, for the engine's pair fuzz target, which compares
 # compressed pairs member by member under a small budget.
 for x in a b; do gzip -9nkf "$out/hardlinks-$x.tar"; done
+
+# A help tree's figures per locale, as GNOME's help installs them: a copy
+# of the C locale's figure in one build, a symbolic link to it in the
+# other (the installing tool's choice), and in a third a link to a figure
+# with other bytes, which is not the same file.
+l="$work/linked"
+for side in a b c; do
+    mkdir -p "$l/$side/help/C/figures" "$l/$side/help/ca/figures"
+    printf 'figure bytes\n' >"$l/$side/help/C/figures/f.png"
+done
+printf 'other figure bytes\n' >"$l/c/help/C/figures/f.png"
+cp "$l/a/help/C/figures/f.png" "$l/a/help/ca/figures/f.png"
+ln -s ../../C/figures/f.png "$l/b/help/ca/figures/f.png"
+ln -s ../../C/figures/f.png "$l/c/help/ca/figures/f.png"
+find "$l" -exec touch -h -d @1700000000 {} +
+for x in a b c; do
+    (cd "$l/$x" && tar -cf "$out/linked-$x.tar" --format=gnu "${pins[@]}" help)
+    list "$out/linked-$x.tar"
+done
