@@ -108,6 +108,13 @@ pub(super) fn linked_copy<'a, 'c>(ctx: &Ctx, node: &mut Node, a: Side<'a, 'c>, b
     let Some(to) = resolve(&entry.path, target).and_then(|p| lindex.get(&p)) else {
         return;
     };
+    // Files of other sizes are not the same bytes; and two large ones are
+    // not read whole again beside the comparison (a quarter of the memory
+    // budget at most).
+    let size = file.0.entries[file.2].size;
+    if lc.entries[to].size != size || size > ctx.opts.max_memory / 4 {
+        return;
+    }
     let same = match (
         read_entry(ctx, file.0, file.1, file.2),
         read_entry(ctx, lc, lkept, to),

@@ -117,13 +117,13 @@ for x in a b; do gzip -9nkf "$out/hardlinks-$x.tar"; done
 # A help tree's figures per locale, as GNOME's help installs them: a copy
 # of the C locale's figure in one build, a symbolic link to it in the
 # other (the installing tool's choice), and in a third a link to a figure
-# with other bytes, which is not the same file.
+# with other bytes of the same length, which is not the same file.
 l="$work/linked"
 for side in a b c; do
     mkdir -p "$l/$side/help/C/figures" "$l/$side/help/ca/figures"
     printf 'figure bytes\n' >"$l/$side/help/C/figures/f.png"
 done
-printf 'other figure bytes\n' >"$l/c/help/C/figures/f.png"
+printf 'figure BYTES\n' >"$l/c/help/C/figures/f.png"
 cp "$l/a/help/C/figures/f.png" "$l/a/help/ca/figures/f.png"
 ln -s ../../C/figures/f.png "$l/b/help/ca/figures/f.png"
 ln -s ../../C/figures/f.png "$l/c/help/ca/figures/f.png"
