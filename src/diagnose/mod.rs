@@ -388,10 +388,7 @@ fn field_cause(c: &Change, node: &Node, parent_dates: &[(i64, i64)]) -> Cause {
     }
 }
 
-/// A path as checksum lists and archives write it, without `./` or `/`.
-fn normal(path: &str) -> &str {
-    path.trim_start_matches("./").trim_start_matches('/')
-}
+use crate::engine::links::normal;
 
 /// The entries that differ, found by address and by path within each
 /// family of containers (the members of one container's members), so a

@@ -23,8 +23,9 @@ use crate::report::{Change, Node};
 /// link to a file with the same bytes on the other.
 pub const LINKED_COPY: &str = "link.identical";
 
-/// A path as the container stores it, without `./` or `/` at its start.
-fn normal(path: &str) -> &str {
+/// A path as the container stores it, without `./` or `/` at its start
+/// (as checksum lists and archives write it).
+pub(crate) fn normal(path: &str) -> &str {
     path.trim_start_matches("./").trim_start_matches('/')
 }
 
