@@ -14,6 +14,15 @@
 #   fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]
 #
 # Needs the nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz`).
+#
+# Targets are built with overflow checks and debug assertions (an integer
+# that wraps in a reader is a panic here) and without AddressSanitizer:
+# the readers are safe Rust (the one `unsafe`, the input's memory map, is
+# not on a fuzzed path) and the C decoders they link (liblzma, zstd) are
+# not instrumented by cargo-fuzz's sanitizer flags, so ASan would find
+# nothing a panic or abort does not, at a sixth of the speed (a FAT run:
+# 55,709 against 363,189 executions in 60 s). SANITIZER=address builds
+# and runs with it instead, in its own target folder.
 # Inputs are capped at 1 MiB (-max_len) and 2 GiB of RSS (-rss_limit_mb) per
 # run, with a 10 s timeout per input: a slower input is a hang to fix.
 set -euo pipefail
@@ -74,8 +83,12 @@ iso/offset-a.iso iso/offset-b.iso
 PAIRS
 }
 
-for t in "${targets[@]}"; do cargo +nightly fuzz build --release "$t" 2>&1 | tail -2 >&2; done
-bin=target/x86_64-unknown-linux-gnu/release
+san="${SANITIZER:-none}"
+for t in "${targets[@]}"; do
+    cargo +nightly fuzz build --release --debug-assertions --sanitizer "$san" \
+        --target-dir "target/$san" "$t" 2>&1 | tail -2 >&2
+done
+bin="target/$san/x86_64-unknown-linux-gnu/release"
 printf '%-11s %12s %8s %9s %7s %10s  %s\n' target execs seconds exec/s files bytes findings
 for t in "${targets[@]}"; do
     corpus="corpus/$t" seeded="seeds/$t"
