@@ -586,7 +586,18 @@ fn verdict_code(v: Verdict) -> ExitCode {
 
 /// A file name that cannot climb out of the folder it is joined to.
 fn safe_name(address: &str) -> String {
-    let last = reprodiff::report::Address::new(address).name();
+    clean_name(reprodiff::report::Address::new(address).name())
+}
+
+/// The file name for an entry found at an address: its own path's last
+/// component (`Media::Convert.3pm.gz`, where the address alone would split
+/// at the name's `::`), made safe as [`safe_name`] does.
+fn entry_file_name(entry: &Entry) -> String {
+    let path = entry.path.trim_end_matches('/');
+    clean_name(path.rsplit('/').next().unwrap_or(path))
+}
+
+fn clean_name(last: &str) -> String {
     let cleaned: String = last
         .chars()
         .map(|c| {
@@ -657,7 +668,7 @@ fn extract_sides(a: &Path, b: &Path, address: &str, out: &Path) -> Result<(Vec<S
                 let dir = out.join(side);
                 std::fs::create_dir_all(&dir)
                     .with_context(|| format!("cannot create {}", dir.display()))?;
-                let dest = dir.join(&name);
+                let dest = dir.join(entry.as_ref().map_or_else(|| name.clone(), entry_file_name));
                 if dest
                     .symlink_metadata()
                     .is_ok_and(|m| m.file_type().is_symlink())
@@ -692,7 +703,19 @@ fn extract_sides(a: &Path, b: &Path, address: &str, out: &Path) -> Result<(Vec<S
 
 #[cfg(test)]
 mod tests {
-    use super::safe_name;
+    use super::{entry_file_name, safe_name};
+
+    #[test]
+    fn extracted_names_are_the_entrys_own() {
+        let entry = |path: &str| reprodiff_formats::Entry::new(path, reprodiff_formats::Kind::File);
+        assert_eq!(
+            entry_file_name(&entry("./usr/share/man/man3/Media::Convert.3pm.gz")),
+            "Media::Convert.3pm.gz"
+        );
+        assert_eq!(entry_file_name(&entry("usr/share/doc/")), "doc");
+        assert_eq!(entry_file_name(&entry("../..")), "entry");
+        assert_eq!(entry_file_name(&entry("<segment-2>")), "segment-2");
+    }
 
     #[test]
     fn extracted_names_stay_inside() {

@@ -1369,6 +1369,75 @@ fn addresses_reach_members_whose_names_hold_the_separator() {
     assert!(read("missing").is_err());
 }
 
+/// A Perl man page's name holds `::` (`Media::Convert.3pm.gz`), the
+/// separator of address levels: a checksum line in a sibling archive that
+/// names it (a .deb's control.tar md5sums naming a data.tar file) follows
+/// it, as for any other name. Splitting the address at its last `::`
+/// took `Convert.3pm.gz` for a member of `.../man3/Media` and left the
+/// line unexplained (libmedia-convert-perl's trixie and backports builds).
+#[test]
+fn checksum_lines_follow_files_whose_names_hold_the_separator() {
+    let page = "usr/share/man/man3/Media::Convert.3pm";
+    let sums = |digest: &str| format!("{digest}  {page}\n").into_bytes();
+    let (sa, sb) = (
+        sums("3d6ed7b626e79665bcb7e0da8ddbb9e5"),
+        sums("d13799392cc2df1fc021de3c51393cac"),
+    );
+    let (ca, cb) = (
+        newc(&[file("md5sums", 1, &sa)]),
+        newc(&[file("md5sums", 1, &sb)]),
+    );
+    let (da, db) = (
+        newc(&[file(page, 1, b"built by one pod2man\n")]),
+        newc(&[file(page, 1, b"built by another pod2man\n")]),
+    );
+    let a = newc(&[file("control.cpio", 1, &ca), file("data.cpio", 2, &da)]);
+    let b = newc(&[file("control.cpio", 1, &cb), file("data.cpio", 2, &db)]);
+    let r = compare(a, b);
+    assert!(
+        find(&r.tree, &format!("data.cpio::{page}")).is_some(),
+        "the page differs"
+    );
+    let list = find(&r.tree, "control.cpio::md5sums").expect("the list differs");
+    let line = list
+        .changes
+        .iter()
+        .find(|c| c.field == format!("checksum.{page}"))
+        .expect("the changed line");
+    assert_eq!(
+        line.cause.map(|c| c.to_string()).as_deref(),
+        Some("consequential")
+    );
+}
+
+/// A file of a package whose version differs is that package's, whatever
+/// its name holds: dpkg's `.list` names `Dpkg::Version.3perl`, and the
+/// file gets the package's change, not content of its own.
+#[test]
+fn files_of_changed_packages_whose_names_hold_the_separator_are_the_packages() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/diagnose");
+    // status.a → status.b: dpkg 1.21.22 → 1.21.22+b1.
+    let sa = std::fs::read(dir.join("status.a")).expect("status.a");
+    let sb = std::fs::read(dir.join("status.b")).expect("status.b");
+    let page = "usr/share/man/man3/Dpkg::Version.3perl";
+    let list = format!("/.\n/usr\n/{page}\n");
+    let side = |status: &[u8], text: &[u8]| {
+        newc(&[
+            file("var/lib/dpkg/status", 1, status),
+            file("var/lib/dpkg/info/dpkg.list", 2, list.as_bytes()),
+            file(page, 3, text),
+        ])
+    };
+    let r = compare(side(&sa, b"one\n"), side(&sb, b"two\n"));
+    let n = find(&r.tree, page).expect("the page differs");
+    assert_eq!(
+        n.causes.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+        ["package-version"],
+        "{:#?}",
+        n.changes
+    );
+}
+
 /// One pair of nested archives met at two addresses (a live ISO's initrd
 /// is also inside its SquashFS): its members are reported once, under the
 /// shallower address; the other keeps its own entry changes and points

@@ -68,7 +68,22 @@ impl<'a> Address<'a> {
         self.0.split(SEP)
     }
 
-    /// The part below `parent` when this is a direct member of it.
+    /// The path of this entry inside `container`, which the caller knows
+    /// holds it directly (its parent node in a report tree): unlike
+    /// [`Address::inner_path`] and [`Address::container`], which split at
+    /// the last `::`, right for a member whose own name holds `::` (a Perl
+    /// man page, `man3/Locale::gettext.3pm.gz`).
+    pub fn under(self, container: &str) -> Option<&'a str> {
+        if container.is_empty() {
+            Some(self.0)
+        } else {
+            self.0.strip_prefix(container)?.strip_prefix(SEP)
+        }
+    }
+
+    /// The part below `parent` when this is a direct member of it, as far
+    /// as the address alone can tell (no `::` below `parent`; see
+    /// [`Address::under`] when the parent is known).
     pub fn member_of(self, parent: &str) -> Option<&'a str> {
         let rest = if parent.is_empty() {
             self.0
@@ -100,5 +115,22 @@ mod tests {
         assert_eq!(a.member_of(""), None);
         assert_eq!(Address::new("x").member_of(""), Some("x"));
         assert!(Address::new("").is_root());
+    }
+
+    #[test]
+    fn under_a_known_container_names_may_hold_the_separator() {
+        let a = Address::new("x.deb::data.tar.xz::./man3/Media::Convert.3pm.gz");
+        assert_eq!(
+            a.under("x.deb::data.tar.xz"),
+            Some("./man3/Media::Convert.3pm.gz")
+        );
+        assert_eq!(a.under("x.deb::data.tar"), None);
+        assert_eq!(
+            a.under("x.deb"),
+            Some("data.tar.xz::./man3/Media::Convert.3pm.gz")
+        );
+        assert_eq!(Address::new("a::b").under(""), Some("a::b"));
+        // What the address alone says: the last `::` splits.
+        assert_eq!(a.inner_path(), "Convert.3pm.gz");
     }
 }

@@ -394,6 +394,8 @@ use crate::engine::links::normal;
 /// family of containers (the members of one container's members), so a
 /// checksum list can name a file stored next to it or, as a `.deb`'s
 /// `control.tar` md5sums names `data.tar` files, in a sibling container.
+/// Containers are taken from the tree (a node's parent holds it), not by
+/// splitting addresses: a member's own name may hold `::`.
 #[derive(Debug, Default)]
 struct Differing {
     addresses: HashSet<String>,
@@ -401,38 +403,73 @@ struct Differing {
     by_family: HashSet<(String, String)>,
 }
 
+/// Where a node sits: the address of the container holding it (its
+/// parent in the tree) and of the container holding that one.
+#[derive(Debug, Clone, Copy)]
+struct Place<'a> {
+    container: &'a str,
+    family: &'a str,
+}
+
+impl<'a> Place<'a> {
+    /// For the root of a tree, or of a subtree whose parent is not at hand:
+    /// what its address alone says.
+    fn of_root(address: &'a str) -> Place<'a> {
+        let container = Address::new(address).container();
+        Place {
+            container,
+            family: Address::new(container).container(),
+        }
+    }
+
+    /// The place of the members of `n`, a node at this place.
+    fn below(self, n: &'a Node) -> Place<'a> {
+        Place {
+            container: &n.address,
+            family: self.container,
+        }
+    }
+}
+
 impl Differing {
     fn of(tree: &Node) -> Differing {
         let mut d = Differing::default();
-        tree.visit(&mut |n| {
-            if n.status != Status::Identical {
-                d.addresses.insert(n.address.clone());
-                let a = Address::new(&n.address);
-                let family = Address::new(a.container()).container();
-                d.by_family
-                    .insert((family.to_string(), normal(a.inner_path()).to_string()));
-                // A renamed entry is reported at b's name: a's name differs too.
-                for c in n.changes.iter().filter(|c| c.role == Role::Name) {
-                    if let Some(Value::Text(old)) = &c.a {
-                        d.addresses.insert(a.sibling(old));
-                        d.by_family
-                            .insert((family.to_string(), normal(old).to_string()));
-                    }
-                }
-            }
-        });
+        d.gather(tree, Place::of_root(&tree.address));
         d
     }
 
+    fn gather(&mut self, n: &Node, place: Place) {
+        if n.status != Status::Identical {
+            self.addresses.insert(n.address.clone());
+            let a = Address::new(&n.address);
+            let path = a.under(place.container).unwrap_or_else(|| a.inner_path());
+            let family = place.family.to_string();
+            self.by_family
+                .insert((family.clone(), normal(path).to_string()));
+            // A renamed entry is reported at b's name: a's name differs too.
+            for c in n.changes.iter().filter(|c| c.role == Role::Name) {
+                if let Some(Value::Text(old)) = &c.a {
+                    self.addresses
+                        .insert(Address::new(place.container).child(old));
+                    self.by_family
+                        .insert((family.clone(), normal(old).to_string()));
+                }
+            }
+        }
+        let below = place.below(n);
+        for c in &n.children {
+            self.gather(c, below);
+        }
+    }
+
     /// Whether the entry a checksum list at `list` names as `path` differs.
-    fn named_by(&self, list: &str, path: &str) -> bool {
+    fn named_by(&self, list: Place, path: &str) -> bool {
         let path = normal(path);
-        let l = Address::new(list);
-        self.addresses.contains(&l.sibling(path))
-            || self.by_family.contains(&(
-                Address::new(l.container()).container().to_string(),
-                path.to_string(),
-            ))
+        self.addresses
+            .contains(&Address::new(list.container).child(path))
+            || self
+                .by_family
+                .contains(&(list.family.to_string(), path.to_string()))
     }
 }
 
@@ -479,13 +516,19 @@ fn shared_causes(children: &[Node]) -> Vec<Vec<Cause>> {
         .collect()
 }
 
-fn annotate(n: &mut Node, parent_dates: &[(i64, i64)], differing: &Differing, shared: &[Cause]) {
+fn annotate(
+    n: &mut Node,
+    place: Place,
+    parent_dates: &[(i64, i64)],
+    differing: &Differing,
+    shared: &[Cause],
+) {
     let own_dates = header_dates(n);
     for i in 0..n.changes.len() {
         let c = &n.changes[i];
         let cause = match (c.role, &c.subject) {
             (Role::Checksum, Some(path)) => {
-                if differing.named_by(&n.address, path) {
+                if differing.named_by(place, path) {
                     Cause::Consequential
                 } else {
                     Cause::Content
@@ -497,8 +540,12 @@ fn annotate(n: &mut Node, parent_dates: &[(i64, i64)], differing: &Differing, sh
         n.changes[i].cause = Some(cause);
     }
     let from_shared = shared_causes(&n.children);
+    let below = Place {
+        container: &n.address,
+        family: place.container,
+    };
     for (c, shared) in n.children.iter_mut().zip(from_shared) {
-        annotate(c, &own_dates, differing, &shared);
+        annotate(c, below, &own_dates, differing, &shared);
     }
     let mut causes: Vec<Cause> = Vec::new();
     match n.status {
@@ -556,7 +603,8 @@ pub fn is_package_file(c: &Change) -> bool {
 /// members elsewhere, the groups) is settled by [`diagnose`] on the report.
 pub fn provisional(n: &mut Node) {
     let differing = Differing::of(n);
-    annotate(n, &[], &differing, &[]);
+    let address = n.address.clone();
+    annotate(n, Place::of_root(&address), &[], &differing, &[]);
 }
 
 /// The (a, b) instants SOURCE_DATE_EPOCH moved between: the newest
@@ -807,24 +855,32 @@ const DOCUMENT_ASSETS: [&str; 9] = [
 /// version, `consequential` of the page that names it. The tree is the
 /// folder of that page and below, in the same container.
 fn follow_document_generators(tree: &mut Node) {
-    let mut roots: Vec<(String, String)> = Vec::new();
-    tree.visit(&mut |n| {
+    fn gather(n: &Node, place: Place, roots: &mut Vec<(String, String)>) {
         if n.changes.iter().any(|c| c.field == generator::FIELD) {
             let a = Address::new(&n.address);
+            let inner = a.under(place.container).unwrap_or_else(|| a.inner_path());
             // A decoded layer (`page.html.gz::<content>`) sits in its file.
-            let file = if a.inner_path().starts_with('<') {
-                Address::new(a.container())
+            let (file, holder) = if inner.starts_with('<') {
+                (place.container, place.family)
             } else {
-                a
+                (n.address.as_str(), place.container)
             };
-            let dir = file.inner_path().rsplit_once('/').map_or("", |(d, _)| d);
-            let root = Address::new(file.container()).child(&format!("{dir}/"));
+            let f = Address::new(file);
+            let path = f.under(holder).unwrap_or_else(|| f.inner_path());
+            let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+            let root = Address::new(holder).child(&format!("{dir}/"));
             if !roots.iter().any(|(r, _)| root.starts_with(r.as_str())) {
                 roots.retain(|(r, _)| !r.starts_with(root.as_str()));
                 roots.push((root, n.address.clone()));
             }
         }
-    });
+        let below = place.below(n);
+        for c in &n.children {
+            gather(c, below, roots);
+        }
+    }
+    let mut roots: Vec<(String, String)> = Vec::new();
+    gather(tree, Place::of_root(&tree.address), &mut roots);
     if roots.is_empty() {
         return;
     }
@@ -930,7 +986,11 @@ pub fn diagnose(r: &mut Report) {
         follow_source_date_epoch(&mut r.tree, &epochs);
     }
     let differing = Differing::of(&r.tree);
-    annotate(&mut r.tree, &[], &differing, &[]);
+    let root = Place {
+        container: "",
+        family: "",
+    };
+    annotate(&mut r.tree, root, &[], &differing, &[]);
     let mut counts: BTreeMap<Cause, u64> = BTreeMap::new();
     r.tree.visit(&mut |n| {
         for &c in &n.causes {
@@ -960,7 +1020,7 @@ mod tests {
     }
 
     fn diagnose_tree(root: &mut Node) {
-        annotate(root, &[], &Differing::default(), &[]);
+        annotate(root, Place::of_root(""), &[], &Differing::default(), &[]);
     }
 
     /// The role decides, whatever the field is called.
@@ -1130,7 +1190,13 @@ mod tests {
             Value::utc(30),
         )];
         iso.children = vec![cat, other];
-        annotate(&mut iso, &[], &Differing::default(), &[]);
+        annotate(
+            &mut iso,
+            Place::of_root(""),
+            &[],
+            &Differing::default(),
+            &[],
+        );
         assert_eq!(iso.children[0].changes[0].cause, Some(Cause::Consequential));
         assert_eq!(iso.children[1].changes[0].cause, Some(Cause::Mtime));
         assert_eq!(iso.children[1].causes, [Cause::Mtime]);

@@ -115,9 +115,11 @@ fn lists(c: &Container) -> HashMap<&str, Vec<usize>> {
 /// (side a for removed packages, b for the others, the other side when one
 /// cannot be read). Directories are left alone: most are shared.
 pub fn attribute(node: &mut Node, ca: &Container, cb: &Container, limits: &Limits) {
+    // The node's children are its direct members, whatever `::` their
+    // names hold.
     let own_path = |n: &Node| {
         Address::new(&n.address)
-            .member_of(&node.address)
+            .under(&node.address)
             .map(str::to_string)
     };
     let changed: Vec<(String, Option<String>, Option<String>)> = node
