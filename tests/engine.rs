@@ -1469,13 +1469,7 @@ fn one_pair_of_nested_images_at_two_addresses_is_reported_once() {
     assert!(node("notes.txt").diff.is_some());
     let copy = node("copy/notes.txt");
     assert!(copy.diff.is_none());
-    assert_eq!(
-        copy.changes
-            .iter()
-            .find(|c| c.field == "same-data-as")
-            .and_then(|c| c.subject.as_deref()),
-        Some("notes.txt")
-    );
+    assert_eq!(same_data_as(copy), Some("notes.txt"));
     // The archive's second address is not a difference of its own.
     assert_eq!(
         twin.causes
@@ -1484,6 +1478,35 @@ fn one_pair_of_nested_images_at_two_addresses_is_reported_once() {
             .collect::<Vec<_>>(),
         ["consequential"]
     );
+}
+
+/// The shallower of two addresses of one nested pair is counted in
+/// containers, not in the `::` the address holds: a top-level member whose
+/// own name holds `::` is one level deep, and is kept over the same bytes
+/// one archive further in, though the deeper one comes first.
+#[test]
+fn a_repeated_pair_is_kept_at_its_fewest_containers_whatever_its_name_holds() {
+    let inner = |stamp: u8| newc(&[file("init", 1, &[b'v', stamp, b'\n'])]);
+    let (ia, ib) = (inner(b'1'), inner(b'2'));
+    let side = |inner: &[u8]| {
+        let wrapper = newc(&[file("initrd.img", 1, inner)]);
+        newc(&[
+            file("boot.cpio", 1, &wrapper),
+            file("z::initrd.img", 2, inner),
+        ])
+    };
+    let r = compare(side(&ia), side(&ib));
+    assert!(find(&r.tree, "z::initrd.img::init").is_some());
+    let twin = find(&r.tree, "boot.cpio::initrd.img").expect("the deeper address");
+    assert_eq!(same_data_as(twin), Some("z::initrd.img"));
+}
+
+/// The address a node's `same-data-as` change names, if it has one.
+fn same_data_as(n: &Node) -> Option<&str> {
+    n.changes
+        .iter()
+        .find(|c| c.field == "same-data-as")
+        .and_then(|c| c.subject.as_deref())
 }
 
 /// Two small compressed archives that decode large (a gzip cpio of 5 MiB

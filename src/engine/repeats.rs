@@ -99,11 +99,18 @@ pub(super) fn report_once(tree: &mut Node, keyed: Vec<Keyed>) {
     // key → (depth, tree order, address) of the address kept.
     let mut first: HashMap<[u8; 32], (usize, usize, String)> = HashMap::new();
     let mut order = 0;
-    fn collect(n: &Node, order: &mut usize, first: &mut HashMap<[u8; 32], (usize, usize, String)>) {
+    // `level`: the node's depth in the tree, its number of containers (not
+    // the `::` its address holds: a member's own name may hold one).
+    fn collect(
+        n: &Node,
+        level: usize,
+        order: &mut usize,
+        first: &mut HashMap<[u8; 32], (usize, usize, String)>,
+    ) {
         *order += 1;
         if let Some(k) = n.same_bytes {
             // Fewest nesting levels, then fewest folders, then tree order.
-            let depth = n.address.matches("::").count() * 4096 + n.address.matches('/').count();
+            let depth = level * 4096 + n.address.matches('/').count();
             let here = (depth, *order, n.address.clone());
             first
                 .entry(k)
@@ -115,10 +122,10 @@ pub(super) fn report_once(tree: &mut Node, keyed: Vec<Keyed>) {
                 .or_insert(here);
         }
         for c in &n.children {
-            collect(c, order, first);
+            collect(c, level + 1, order, first);
         }
     }
-    collect(tree, &mut order, &mut first);
+    collect(tree, 0, &mut order, &mut first);
     fn point(n: &mut Node, first: &HashMap<[u8; 32], (usize, usize, String)>) {
         if let Some((_, _, kept)) = n.same_bytes.and_then(|k| first.get(&k)) {
             if *kept != n.address {
