@@ -80,18 +80,6 @@ impl<'a> Address<'a> {
             self.0.strip_prefix(container)?.strip_prefix(SEP)
         }
     }
-
-    /// The part below `parent` when this is a direct member of it, as far
-    /// as the address alone can tell (no `::` below `parent`; see
-    /// [`Address::under`] when the parent is known).
-    pub fn member_of(self, parent: &str) -> Option<&'a str> {
-        let rest = if parent.is_empty() {
-            self.0
-        } else {
-            self.0.strip_prefix(parent)?.strip_prefix(SEP)?
-        };
-        (!rest.contains(SEP)).then_some(rest)
-    }
 }
 
 #[cfg(test)]
@@ -111,9 +99,6 @@ mod tests {
             a.levels().collect::<Vec<_>>(),
             ["live/fs.squashfs", "usr/share/doc/"]
         );
-        assert_eq!(a.member_of("live/fs.squashfs"), Some("usr/share/doc/"));
-        assert_eq!(a.member_of(""), None);
-        assert_eq!(Address::new("x").member_of(""), Some("x"));
         assert!(Address::new("").is_root());
     }
 

@@ -422,10 +422,10 @@ impl<'a> Place<'a> {
         }
     }
 
-    /// The place of the members of `n`, a node at this place.
-    fn below(self, n: &'a Node) -> Place<'a> {
+    /// The place of the members of the node at `address`, at this place.
+    fn below(self, address: &'a str) -> Place<'a> {
         Place {
-            container: &n.address,
+            container: address,
             family: self.container,
         }
     }
@@ -456,7 +456,7 @@ impl Differing {
                 }
             }
         }
-        let below = place.below(n);
+        let below = place.below(&n.address);
         for c in &n.children {
             self.gather(c, below);
         }
@@ -540,10 +540,7 @@ fn annotate(
         n.changes[i].cause = Some(cause);
     }
     let from_shared = shared_causes(&n.children);
-    let below = Place {
-        container: &n.address,
-        family: place.container,
-    };
+    let below = place.below(&n.address);
     for (c, shared) in n.children.iter_mut().zip(from_shared) {
         annotate(c, below, &own_dates, differing, &shared);
     }
@@ -874,7 +871,7 @@ fn follow_document_generators(tree: &mut Node) {
                 roots.push((root, n.address.clone()));
             }
         }
-        let below = place.below(n);
+        let below = place.below(&n.address);
         for c in &n.children {
             gather(c, below, roots);
         }
@@ -986,11 +983,7 @@ pub fn diagnose(r: &mut Report) {
         follow_source_date_epoch(&mut r.tree, &epochs);
     }
     let differing = Differing::of(&r.tree);
-    let root = Place {
-        container: "",
-        family: "",
-    };
-    annotate(&mut r.tree, root, &[], &differing, &[]);
+    annotate(&mut r.tree, Place::of_root(""), &[], &differing, &[]);
     let mut counts: BTreeMap<Cause, u64> = BTreeMap::new();
     r.tree.visit(&mut |n| {
         for &c in &n.causes {
