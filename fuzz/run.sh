@@ -23,13 +23,17 @@
 # nothing a panic or abort does not, at a sixth of the speed (a FAT run:
 # 55,709 against 363,189 executions in 60 s). SANITIZER=address builds
 # and runs with it instead, in its own target folder.
-# Inputs are capped at 1 MiB (-max_len) and 2 GiB of RSS (-rss_limit_mb) per
-# run, with a 10 s timeout per input: a slower input is a hang to fix.
+# Inputs are capped at 1 MiB (-max_len; 64 KiB for `stream` and `structured`,
+# whose seeds are at most 37 KB: past that a compressed stream only decodes
+# more of the same, up to 100 times its size, and a text only makes more of
+# the same comparisons, while each execution costs more) and 2 GiB of RSS
+# (-rss_limit_mb) per run, with a 10 s timeout per input: a slower input is
+# a hang to fix.
 set -euo pipefail
 cd "$(dirname "$0")"
 seconds="${1:-600}"
 shift || true
-all=(ar beam cpio disk fat iso9660 pe png squashfs stream structured tar zip walk pair)
+all=(ar beam cpio disk elf fat iso9660 pe png squashfs stream structured tar zip walk pair)
 targets=("${@:-${all[@]}}")
 td=../testdata
 
@@ -48,13 +52,38 @@ seeds() {
     structured) ls "$td"/structured/* "$td"/diagnose/status.* ;;
     tar) ls "$td"/tar/*.tar* ;;
     zip) ls "$td"/zip/* ;;
-    # Pairs of fixtures, written as one input each by pair_seeds.
-    pair) ;;
+    # Pairs of fixtures, written as one input each by pair_seeds and
+    # elf_seeds.
+    pair | elf) ;;
     walk) ls "$td"/cpio/initrd-*.img "$td"/deb/*.deb "$td"/squashfs/*.squashfs \
         "$td"/release/a/*.iuk* "$td"/zip/*.zip "$td"/iso/*.iso ;;
     esac 2>/dev/null || true
     # Inputs that once found a bug, kept under tests once it was fixed.
     ls "$td/fuzz/$1"/* 2>/dev/null || true
+}
+
+# The `elf` target's inputs: two compiled fixtures one after the other (the
+# target splits at the second ELF magic).
+elf_seeds() {
+    local out="$1" a b
+    while read -r a b; do
+        cat "$td/diagnose/$a" "$td/diagnose/$b" >"$out/$a--$b"
+    done <<'PAIRS'
+hello.a hello.b
+property.a.o property.b.o
+toolchain.a toolchain.b
+toolchain.a toolchain.stripped
+true.a true.b
+when.a when.b
+PAIRS
+}
+
+# Longest input libFuzzer makes (and reads: longer seeds are truncated).
+max_len() {
+    case "$1" in
+    stream | structured) echo 65536 ;;
+    *) echo 1048576 ;;
+    esac
 }
 
 # The `pair` target's inputs: a's length (4 bytes, little-endian), a, b.
@@ -105,16 +134,18 @@ for t in "${targets[@]}"; do
     runs=10000000
     [ "$t" = walk ] || [ "$t" = pair ] && runs=1000000
     [ "$t" = pair ] && pair_seeds "$seeded"
+    [ "$t" = elf ] && elf_seeds "$seeded"
     log="artifacts/$t.log"
+    len=$(max_len "$t")
     start=$(date +%s)
-    "$bin/$t" "$corpus" "$seeded" -runs="$runs" -max_total_time="$seconds" -max_len=1048576 \
+    "$bin/$t" "$corpus" "$seeded" -runs="$runs" -max_total_time="$seconds" -max_len="$len" \
         -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
         -artifact_prefix="artifacts/$t/" >"$log" 2>&1 || true
     elapsed=$(($(date +%s) - start))
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     # Minimize: merge the grown corpus into an empty one, keep that.
     rm -rf "$corpus.min" && mkdir "$corpus.min"
-    if "$bin/$t" -merge=1 -max_len=1048576 -rss_limit_mb=2048 -timeout=10 \
+    if "$bin/$t" -merge=1 -max_len="$len" -rss_limit_mb=2048 -timeout=10 \
         "$corpus.min" "$seeded" "$corpus" >>"$log" 2>&1; then
         # libFuzzer names a corpus file by its content's SHA-1.
         for s in "$seeded"/*; do
