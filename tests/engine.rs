@@ -151,6 +151,54 @@ fn a_large_hard_link_group_is_reported_in_bounded_values() {
     assert!(r.tree.children.is_empty(), "{:#?}", r.tree.children.first());
 }
 
+/// A link group that gained a name b alone has: the others of each member
+/// differ only by that added entry, so the `hardlinks` change follows it
+/// (consequential) instead of standing as an unexplained content change
+/// on every member. A name both sides have joining the group stays
+/// unexplained: the link structure itself changed.
+#[test]
+fn a_link_group_grown_by_an_added_name_follows_it() {
+    let hardlinks = |r: &reprodiff::report::Report, path: &str| {
+        let n = find(&r.tree, path).expect("member differs");
+        let c = n.changes.iter().find(|c| c.field == "hardlinks");
+        c.expect("hardlinks change").cause
+    };
+    let (a, b) = link_group(10, 1);
+    let r = compare(a, b);
+    for i in 0..10 {
+        let path = format!("d/f{i:05}");
+        assert_eq!(hardlinks(&r, &path), Some(Cause::Consequential), "{path}");
+    }
+    assert!(find(&r.tree, "d/f00010").is_some_and(|n| n.status == Status::Added));
+    // b: `z`, a separate file on side a, made a third name of the inode.
+    let linked = |name| Member {
+        nlink: 2,
+        ..file(name, 5, b"")
+    };
+    let a = newc(&[
+        linked("x"),
+        Member {
+            data: b"same",
+            ..linked("y")
+        },
+        file("z", 6, b"same"),
+    ]);
+    let three = |name| Member {
+        nlink: 3,
+        ..file(name, 5, b"")
+    };
+    let b = newc(&[
+        three("x"),
+        three("z"),
+        Member {
+            data: b"same",
+            ..three("y")
+        },
+    ]);
+    let r = compare(a, b);
+    assert_eq!(hardlinks(&r, "x"), Some(Cause::Content));
+}
+
 /// Compares two committed fixtures (paths under testdata/) with the defaults.
 fn fixture_pair(a: &str, b: &str) -> reprodiff::report::Report {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");

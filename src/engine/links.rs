@@ -10,7 +10,7 @@
 //!
 //! Engine stage: called for each pair of entries present on both sides.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use reprodiff_formats::{Container, Kind, Role, Value};
@@ -244,6 +244,60 @@ impl Groups {
             digest.get(..16).unwrap_or_default()
         ))
     }
+}
+
+/// Of the paired entries `pairs` (a's index, b's index, the same path)
+/// whose groups differ, those whose other names differ only because
+/// names were added or removed: every path of a's group that b's lacks is
+/// in `removed` (entries only a has), every path of b's group that a's
+/// lacks in `added`. An entry in no group counts as a group of its own
+/// name. Each pair of groups is decided once, whatever their sizes.
+pub fn differ_by_names(
+    (ga, ca): (&Groups, &Container),
+    (gb, cb): (&Groups, &Container),
+    pairs: &[(usize, usize)],
+    (removed, added): (&HashSet<&str>, &HashSet<&str>),
+) -> HashSet<(usize, usize)> {
+    // How many of each group's names the other side lacks as entries.
+    let count = |g: &Groups, c: &Container, set: &HashSet<&str>| -> Vec<usize> {
+        g.members
+            .iter()
+            .map(|m| {
+                m.iter()
+                    .filter(|&&k| set.contains(c.entries[k].path.as_str()))
+                    .count()
+            })
+            .collect()
+    };
+    let (gone, new) = (count(ga, ca, removed), count(gb, cb, added));
+    let names = |g: &Groups, c: &Container, k: usize| -> HashSet<String> {
+        g.members[k]
+            .iter()
+            .map(|&m| c.entries[m].path.clone())
+            .collect()
+    };
+    let mut decided: HashMap<(usize, usize), bool> = HashMap::new();
+    let mut out = HashSet::new();
+    for &(i, j) in pairs.iter().filter(|&&(i, j)| !ga.same(i, gb, j)) {
+        let follows = match (ga.group(i), gb.group(j)) {
+            // The rest of the one group is names the other side lacks.
+            (None, Some(h)) => new[h] + 1 == gb.members[h].len(),
+            (Some(g), None) => gone[g] + 1 == ga.members[g].len(),
+            (Some(g), Some(h)) => *decided.entry((g, h)).or_insert_with(|| {
+                let (sa, sb) = (names(ga, ca, g), names(gb, cb, h));
+                sa.iter()
+                    .all(|p| sb.contains(p) || removed.contains(p.as_str()))
+                    && sb
+                        .iter()
+                        .all(|p| sa.contains(p) || added.contains(p.as_str()))
+            }),
+            (None, None) => false,
+        };
+        if follows {
+            out.insert((i, j));
+        }
+    }
+    out
 }
 
 /// The hard-link groups of `c`: entries other than directories with

@@ -860,6 +860,28 @@ fn compare_containers(
         kept_a = Some(ev.fetch(ca, &need_a, limits));
     }
     let cb: &Container = cb;
+    // A link group whose other names differ only by names one side alone
+    // has follows from those entries.
+    let removed: HashSet<&str> = pairs
+        .iter()
+        .filter_map(|p| match *p {
+            Pair::OnlyA(i) => Some(ca.entries[i].path.as_str()),
+            _ => None,
+        })
+        .collect();
+    let added: HashSet<&str> = pairs
+        .iter()
+        .filter_map(|p| match *p {
+            Pair::OnlyB(j) => Some(cb.entries[j].path.as_str()),
+            _ => None,
+        })
+        .collect();
+    let by_names = links::differ_by_names(
+        (&links_a, ca),
+        (&links_b, cb),
+        &pairing::paired(&pairs),
+        (&removed, &added),
+    );
     let parent = node.address.clone();
     let (files_a, files_b) = (links::FileIndex::new(ca), links::FileIndex::new(cb));
     // One pair per task: rayon otherwise splits the list into a few runs
@@ -911,9 +933,15 @@ fn compare_containers(
                     // values show only some of their names.
                     if !links_a.same(i, &links_b, j) && !ctx.ignored("hardlinks") {
                         let link = |g: &links::Groups, c, k| g.shown(c, k).map(Value::Text);
+                        // Names added or removed elsewhere in the container
+                        // account for it: a consequence, as sizes are.
+                        let role = match by_names.contains(&(i, j)) {
+                            true => Role::Structure,
+                            false => Role::Content,
+                        };
                         n.changes.push(crate::report::Change::new(
                             "hardlinks",
-                            Role::Content,
+                            role,
                             link(&links_a, ca, i),
                             link(&links_b, cb, j),
                         ));
