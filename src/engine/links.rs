@@ -169,7 +169,8 @@ pub struct Groups {
 }
 
 impl Groups {
-    /// `groups`: member indexes of each group of two or more entries.
+    /// `groups`: the member indexes of each group (in `groups`, a lone
+    /// name of an inode linked elsewhere is one).
     fn new(c: &Container, groups: impl IntoIterator<Item = Vec<usize>>) -> Groups {
         let mut of = vec![None; c.entries.len()];
         let (mut members, mut digests) = (Vec::new(), Vec::new());
@@ -199,6 +200,15 @@ impl Groups {
 
     fn group(&self, i: usize) -> Option<usize> {
         self.of.get(i).copied().flatten().map(|g| g as usize)
+    }
+
+    /// The paths of group `g`.
+    fn paths<'c>(&self, c: &'c Container, g: usize) -> HashSet<&'c str> {
+        let members = self.members.get(g).map(Vec::as_slice).unwrap_or_default();
+        members
+            .iter()
+            .map(|&m| c.entries[m].path.as_str())
+            .collect()
     }
 
     /// Whether entry `i` is in a group.
@@ -258,7 +268,7 @@ pub fn differ_by_names(
     pairs: &[(usize, usize)],
     (removed, added): (&HashSet<&str>, &HashSet<&str>),
 ) -> HashSet<(usize, usize)> {
-    // How many of each group's names the other side lacks as entries.
+    // How many of each group's names are entries only its side has.
     let count = |g: &Groups, c: &Container, set: &HashSet<&str>| -> Vec<usize> {
         g.members
             .iter()
@@ -270,12 +280,6 @@ pub fn differ_by_names(
             .collect()
     };
     let (gone, new) = (count(ga, ca, removed), count(gb, cb, added));
-    let names = |g: &Groups, c: &Container, k: usize| -> HashSet<String> {
-        g.members[k]
-            .iter()
-            .map(|&m| c.entries[m].path.clone())
-            .collect()
-    };
     let mut decided: HashMap<(usize, usize), bool> = HashMap::new();
     let mut out = HashSet::new();
     for &(i, j) in pairs.iter().filter(|&&(i, j)| !ga.same(i, gb, j)) {
@@ -284,12 +288,9 @@ pub fn differ_by_names(
             (None, Some(h)) => new[h] + 1 == gb.members[h].len(),
             (Some(g), None) => gone[g] + 1 == ga.members[g].len(),
             (Some(g), Some(h)) => *decided.entry((g, h)).or_insert_with(|| {
-                let (sa, sb) = (names(ga, ca, g), names(gb, cb, h));
-                sa.iter()
-                    .all(|p| sb.contains(p) || removed.contains(p.as_str()))
-                    && sb
-                        .iter()
-                        .all(|p| sa.contains(p) || added.contains(p.as_str()))
+                let (sa, sb) = (ga.paths(ca, g), gb.paths(cb, h));
+                sa.iter().all(|p| sb.contains(p) || removed.contains(p))
+                    && sb.iter().all(|p| sa.contains(p) || added.contains(p))
             }),
             (None, None) => false,
         };
