@@ -212,6 +212,11 @@ impl Groups {
             .collect()
     }
 
+    /// Whether no entry is in a group.
+    pub fn is_empty(&self) -> bool {
+        self.members.is_empty()
+    }
+
     /// Whether entry `i` is in a group.
     pub fn grouped(&self, i: usize) -> bool {
         self.group(i).is_some()

@@ -862,26 +862,30 @@ fn compare_containers(
     let cb: &Container = cb;
     // A link group whose other names differ only by names one side alone
     // has follows from those entries.
-    let removed: HashSet<&str> = pairs
-        .iter()
-        .filter_map(|p| match *p {
-            Pair::OnlyA(i) => Some(ca.entries[i].path.as_str()),
-            _ => None,
-        })
-        .collect();
-    let added: HashSet<&str> = pairs
-        .iter()
-        .filter_map(|p| match *p {
-            Pair::OnlyB(j) => Some(cb.entries[j].path.as_str()),
-            _ => None,
-        })
-        .collect();
-    let by_names = links::differ_by_names(
-        (&links_a, ca),
-        (&links_b, cb),
-        &pairing::paired(&pairs),
-        (&removed, &added),
-    );
+    let by_names = if links_a.is_empty() && links_b.is_empty() {
+        HashSet::new()
+    } else {
+        let removed: HashSet<&str> = pairs
+            .iter()
+            .filter_map(|p| match *p {
+                Pair::OnlyA(i) => Some(ca.entries[i].path.as_str()),
+                _ => None,
+            })
+            .collect();
+        let added: HashSet<&str> = pairs
+            .iter()
+            .filter_map(|p| match *p {
+                Pair::OnlyB(j) => Some(cb.entries[j].path.as_str()),
+                _ => None,
+            })
+            .collect();
+        links::differ_by_names(
+            (&links_a, ca),
+            (&links_b, cb),
+            &pairing::paired(&pairs),
+            (&removed, &added),
+        )
+    };
     let parent = node.address.clone();
     let (files_a, files_b) = (links::FileIndex::new(ca), links::FileIndex::new(cb));
     // One pair per task: rayon otherwise splits the list into a few runs
