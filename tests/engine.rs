@@ -199,6 +199,50 @@ fn a_link_group_grown_by_an_added_name_follows_it() {
     assert_eq!(hardlinks(&r, "x"), Some(Cause::Content));
 }
 
+/// A file list (an HTML Help project's `[FILES]`, as Doxygen writes it)
+/// whose changed lines each name an entry only that side has: the list
+/// follows those entries (`text.entries`, consequential), instead of
+/// standing as unexplained content. One changed line naming a file both
+/// sides have, and the list stays unexplained.
+#[test]
+fn a_file_list_changed_by_entries_one_side_has_follows_them() {
+    let tar = |list: &[u8], only: &str| {
+        common::ustar(&[
+            file("html/index.hhp", 1, list),
+            file("html/index.html", 2, b"<p>same</p>\n"),
+            file("html/other.png", 3, b"png"),
+            file(only, 4, b"png"),
+        ])
+    };
+    let a = tar(b"[FILES]\nindex.html\nold.png\n", "html/old.png");
+    let b = tar(b"[FILES]\nindex.html\nnew.png\n", "html/new.png");
+    // The same bytes under another name (a rename: each name is one only
+    // its side has), then an entry removed and another added.
+    let c = common::ustar(&[
+        file("html/index.hhp", 1, b"[FILES]\nindex.html\nnew.png\n"),
+        file("html/index.html", 2, b"<p>same</p>\n"),
+        file("html/other.png", 3, b"png"),
+        file("html/new.png", 4, b"another png"),
+    ]);
+    for (b, what) in [(b, "renamed"), (c, "removed and added")] {
+        let r = compare(a.clone(), b);
+        let list = find(&r.tree, "html/index.hhp").expect("the list differs");
+        let c = list
+            .changes
+            .iter()
+            .find(|c| c.field == "text.entries")
+            .expect(what);
+        assert_eq!(c.cause, Some(Cause::Consequential), "{what}");
+        assert_eq!(list.causes, vec![Cause::Consequential], "{what}");
+    }
+    // `other.png` is on both sides: not a name one side alone has.
+    let b = tar(b"[FILES]\nindex.html\nother.png\n", "html/new.png");
+    let r = compare(a, b);
+    let list = find(&r.tree, "html/index.hhp").expect("the list differs");
+    assert!(list.changes.iter().all(|c| c.field != "text.entries"));
+    assert!(list.causes.contains(&Cause::Content), "{:?}", list.causes);
+}
+
 /// Compares two committed fixtures (paths under testdata/) with the defaults.
 fn fixture_pair(a: &str, b: &str) -> reprodiff::report::Report {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");

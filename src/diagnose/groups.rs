@@ -307,6 +307,14 @@ fn facts(n: &Node) -> Vec<Fact> {
                         None,
                     ));
                 }
+                let lists = changes.iter().any(|c| c.field == super::LISTED_ENTRIES);
+                if lists {
+                    out.push(fact(
+                        Consequential,
+                        "file lists naming entries only one side has",
+                        None,
+                    ));
+                }
                 // Code another toolchain compiled: follows the evidence of
                 // that change (a `.comment`, the package's libc6 dependency).
                 let output = |c: &Change, kind: ToolchainOutput| {
@@ -358,6 +366,7 @@ fn facts(n: &Node) -> Vec<Fact> {
                 }
                 let derived = changes.iter().any(|c| {
                     !follows_toolchain(c)
+                        && c.field != super::LISTED_ENTRIES
                         && !remarked(c)
                         && !respaced(c)
                         && !linked(c)
@@ -377,7 +386,7 @@ fn facts(n: &Node) -> Vec<Fact> {
                         None,
                     ));
                 }
-                if n.children.is_empty() && !derived && !checksums {
+                if n.children.is_empty() && !derived && !checksums && !lists {
                     out.push(fact(Consequential, STRUCTURAL, None));
                 }
             }

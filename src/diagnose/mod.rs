@@ -34,7 +34,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 pub use crate::engine::Leaf;
 pub use crate::report::Cause;
-use crate::report::{Address, Change, Diff, Node, Report, Role, Status, Value};
+use crate::report::{Address, Change, Diff, LineTag, Node, Report, Role, Status, Value};
 
 /// Leaves larger than this are not scanned (the masks are linear, but a
 /// multi-gigabyte leaf is better left to its hash diff).
@@ -401,6 +401,10 @@ struct Differing {
     addresses: HashSet<String>,
     /// (the container holding the entry's container, the entry's path).
     by_family: HashSet<(String, String)>,
+    /// Names only one side has (added and removed entries, both names of
+    /// a renamed one): (their container, their path, whether side b is
+    /// that side).
+    one_sided: HashSet<(String, String, bool)>,
 }
 
 /// Where a node sits: the address of the container holding it (its
@@ -446,13 +450,26 @@ impl Differing {
             let family = place.family.to_string();
             self.by_family
                 .insert((family.clone(), normal(path).to_string()));
+            if matches!(n.status, Status::Added | Status::Removed) {
+                self.one_sided.insert((
+                    place.container.to_string(),
+                    normal(path).to_string(),
+                    n.status == Status::Added,
+                ));
+            }
             // A renamed entry is reported at b's name: a's name differs too.
+            // Each name is one only its side has.
             for c in n.changes.iter().filter(|c| c.role == Role::Name) {
                 if let Some(Value::Text(old)) = &c.a {
                     self.addresses
                         .insert(Address::new(place.container).child(old));
                     self.by_family
                         .insert((family.clone(), normal(old).to_string()));
+                    let container = place.container.to_string();
+                    self.one_sided
+                        .insert((container.clone(), normal(old).to_string(), false));
+                    self.one_sided
+                        .insert((container, normal(path).to_string(), true));
                 }
             }
         }
@@ -908,6 +925,95 @@ fn follow_document_generators(tree: &mut Node) {
     mark(tree, &roots);
 }
 
+/// The finding of a file list whose changed lines name entries only one
+/// side has.
+pub const LISTED_ENTRIES: &str = "text.entries";
+
+/// A file that lists others (an HTML Help project's `[FILES]`, a
+/// manifest) whose every deleted line names an entry only side a has and
+/// every inserted line one only side b has, beside it or from its
+/// container's root: its lines follow those entries (a build that made
+/// other files lists other names). Only a whole line diff is read; any
+/// other changed line and the difference stays unexplained.
+fn follow_listed_entries(tree: &mut Node, differing: &Differing) {
+    fn visit(n: &mut Node, place: Place, d: &Differing) {
+        if let Some(c) = listed_entries(n, place, d) {
+            n.changes.push(c);
+        }
+        let address = n.address.clone();
+        let below = place.below(&address);
+        for c in &mut n.children {
+            visit(c, below, d);
+        }
+    }
+    if !differing.one_sided.is_empty() {
+        let root = tree.address.clone();
+        visit(tree, Place::of_root(&root), differing);
+    }
+}
+
+/// The `text.entries` finding of [`follow_listed_entries`] for `n`, if
+/// its diff is such a list's.
+fn listed_entries(n: &Node, place: Place, d: &Differing) -> Option<Change> {
+    let Some(Diff::Text {
+        hunks,
+        truncated: false,
+        ..
+    }) = &n.diff
+    else {
+        return None;
+    };
+    if !n.children.is_empty() || n.changes.iter().any(explains_content) {
+        return None;
+    }
+    let a = Address::new(&n.address);
+    let inner = a.under(place.container)?;
+    // A decoded layer (`index.hhp.gz::<content>`) lists from its file.
+    let (file, holder) = if inner.starts_with('<') {
+        (place.container, place.family)
+    } else {
+        (n.address.as_str(), place.container)
+    };
+    let path = normal(Address::new(file).under(holder)?);
+    let (mut only_a, mut only_b) = (0u64, 0u64);
+    for line in hunks.iter().flat_map(|h| &h.lines) {
+        let in_b = match line.tag {
+            LineTag::Context => continue,
+            LineTag::Delete => false,
+            LineTag::Insert => true,
+        };
+        let crate::report::Data::Text(text) = &line.line else {
+            return None;
+        };
+        let name = text.trim();
+        if name.is_empty() {
+            return None;
+        }
+        let beside = crate::engine::links::resolve(path, name);
+        let named = [beside.as_deref(), Some(normal(name))]
+            .into_iter()
+            .flatten()
+            .any(|p| {
+                d.one_sided
+                    .contains(&(holder.to_string(), p.to_string(), in_b))
+            });
+        if !named {
+            return None;
+        }
+        *if in_b { &mut only_b } else { &mut only_a } += 1;
+    }
+    if only_a + only_b == 0 {
+        return None;
+    }
+    let lines = |k: u64, side: &str| format!("{k} lines naming entries only {side} has");
+    Some(Change::finding(
+        LISTED_ENTRIES,
+        Value::text(lines(only_a, "a")),
+        Value::text(lines(only_b, "b")),
+        Cause::Consequential,
+    ))
+}
+
 /// The moves of every changed time in the report (b − a, seconds).
 fn time_shifts(tree: &Node) -> HashSet<i64> {
     let mut out = HashSet::new();
@@ -983,6 +1089,7 @@ pub fn diagnose(r: &mut Report) {
         follow_source_date_epoch(&mut r.tree, &epochs);
     }
     let differing = Differing::of(&r.tree);
+    follow_listed_entries(&mut r.tree, &differing);
     annotate(&mut r.tree, Place::of_root(""), &[], &differing, &[]);
     let mut counts: BTreeMap<Cause, u64> = BTreeMap::new();
     r.tree.visit(&mut |n| {
