@@ -254,7 +254,8 @@ fn toolset(word: &str) -> Option<(String, String)> {
 
 /// How the lines start that name a tool without a trigger: CMake's
 /// policies, Boost's toolset, Python's core metadata, [`MANIFEST`]'s
-/// headers. Only these lines and those with a trigger are read.
+/// headers (and [`RUBYGEMS_SPEC`]). Only these lines and those with a
+/// trigger are read.
 const KEYED: [&[u8]; 5] = [
     b"cmake_policy(VERSION ",
     b"# toolset=",
@@ -262,6 +263,9 @@ const KEYED: [&[u8]; 5] = [
     b"Created-By: ",
     b"Ant-Version: Apache Ant ",
 ];
+
+/// The line of a gemspec RubyGems installed that names its own version.
+const RUBYGEMS_SPEC: &[u8] = b"  s.rubygems_version = \"";
 
 /// The generators a text names, with the versions of each.
 fn found(t: &[u8]) -> BTreeMap<String, Vec<String>> {
@@ -287,7 +291,7 @@ fn found(t: &[u8]) -> BTreeMap<String, Vec<String>> {
         if line.len() > MAX_LINE {
             continue;
         }
-        let keyed = KEYED.iter().any(|k| line.starts_with(k));
+        let keyed = KEYED.iter().any(|k| line.starts_with(k)) || line.starts_with(RUBYGEMS_SPEC);
         if !keyed && at.iter().all(Option::is_none) {
             continue;
         }
@@ -323,6 +327,19 @@ fn found(t: &[u8]) -> BTreeMap<String, Vec<String>> {
             let v = v.split_whitespace().next().unwrap_or("");
             if is_version(v) && v.len() <= 40 {
                 out.entry(tool.to_string()).or_default().push(v.to_string());
+                n += 1;
+            }
+            continue;
+        }
+        // RubyGems writes its own version into the gemspec it installs
+        // (`  s.rubygems_version = "3.4.20".freeze`).
+        if let Some(rest) = line.strip_prefix(std::str::from_utf8(RUBYGEMS_SPEC).unwrap_or("")) {
+            let v = rest.split('"').next().unwrap_or("");
+            if is_version(v) && v.len() <= 40 {
+                let versions = out.entry("RubyGems".to_string()).or_default();
+                if !versions.iter().any(|x| x == v) {
+                    versions.push(v.to_string());
+                }
                 n += 1;
             }
             continue;
@@ -997,6 +1014,23 @@ mod tests {
         assert_eq!(c.len(), 1);
         assert_eq!(Change::shown(&c[0].a).as_deref(), Some("setuptools 75.8.0"));
         assert_eq!(c[0].shown_b().as_deref(), Some("bdist_wheel 0.40.0"));
+        // A gemspec another RubyGems installed (markdownlint's mdl-0.13.0,
+        // trixie against bookworm-backports); `installed_by_version`
+        // names the same version again, and another key naming a version
+        // is not read.
+        let spec = |v: &str| {
+            format!(
+                "Gem::Specification.new do |s|\n  s.rubygems_version = \"{v}\".freeze\n  \
+                 s.installed_by_version = \"{v}\" if s.respond_to? :installed_by_version\nend\n"
+            )
+        };
+        let c = changes(spec("3.4.20").as_bytes(), spec("3.3.15").as_bytes());
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].cause, Some(Cause::Toolchain));
+        assert_eq!(Change::shown(&c[0].a).as_deref(), Some("RubyGems 3.4.20"));
+        assert_eq!(c[0].shown_b().as_deref(), Some("RubyGems 3.3.15"));
+        assert!(one("  s.version = \"0.13.0\"").is_empty());
+        assert!(one("  s.rubygems_version = \"not a version\"").is_empty());
         // Python core metadata written to another specification version.
         let c = changes(
             b"Metadata-Version: 2.2\nName: sdbus\n",
