@@ -1413,6 +1413,51 @@ fn a_documentation_tree_follows_its_generator() {
     assert_eq!(causes("doc/notes.txt"), ["content"]);
 }
 
+/// An installed wheel whose `WHEEL` names another build backend
+/// (python3-xapian-haystack: setuptools 75.6.0 against bdist_wheel 0.38.4):
+/// the core metadata it wrote beside it (`Requires-Dist: django>=3.2`
+/// written `django (>=3.2)`, named as substitutions) follows that change;
+/// a METADATA outside a `.dist-info` folder does not.
+#[test]
+fn a_wheels_core_metadata_follows_its_build_backend() {
+    let wheel = |g: &str| format!("Wheel-Version: 1.0\nGenerator: {g}\nRoot-Is-Purelib: true\n");
+    let meta = |name: &str, dep: &str| {
+        format!("Metadata-Version: 2.1\nName: {name}\nRequires-Dist: {dep}\n")
+    };
+    let tree = |g: &str, dep: &str| {
+        let (w, m, y) = (wheel(g), meta("x", dep), meta("y", dep));
+        newc(&[
+            file("x-1.0.dist-info/WHEEL", 1, w.as_bytes()),
+            file("x-1.0.dist-info/METADATA", 2, m.as_bytes()),
+            file("y/METADATA", 3, y.as_bytes()),
+        ])
+    };
+    let a = tree(
+        "setuptools (75.6.0)",
+        "django>=3.2\nRequires-Dist: filelock>=3.4",
+    );
+    let b = tree(
+        "bdist_wheel (0.38.4)",
+        "django-haystack (>=2.8.0)\nRequires-Dist: filelock (>=3.4)",
+    );
+    let r = compare(a, b);
+    let node = find(&r.tree, "x-1.0.dist-info/METADATA").expect("METADATA differs");
+    assert_eq!(
+        node.causes,
+        vec![Cause::Consequential],
+        "{:#?}",
+        node.changes
+    );
+    assert!(node.changes.iter().any(|c| c.field == "text.substitution"));
+    assert!(node
+        .changes
+        .iter()
+        .filter(|c| c.field.starts_with("text."))
+        .all(|c| c.follows == ["x-1.0.dist-info/WHEEL: text.generator"]));
+    let other = find(&r.tree, "y/METADATA").expect("the other METADATA differs");
+    assert!(other.causes.contains(&Cause::Content), "{:?}", other.causes);
+}
+
 /// A checksum list whose lines name files one side lacks: a removed file,
 /// an added one, and a file renamed by usrmerge. Each such line follows
 /// the entry reported for it; a line for a file reported nowhere does not.

@@ -862,6 +862,16 @@ const DOCUMENT_ASSETS: [&str; 9] = [
     ".html", ".htm", ".css", ".js", ".svg", ".xml", ".txt", ".json", ".map",
 ];
 
+/// A Python package's core metadata in an installed wheel's `.dist-info`
+/// folder: the build backend that the folder's `WHEEL` names
+/// (`Generator: poetry-core 1.8.1`) wrote it, with the classifiers and
+/// fields that version adds.
+fn core_metadata(address: &str) -> bool {
+    address
+        .rsplit_once(".dist-info/")
+        .is_some_and(|(_, name)| name == "METADATA")
+}
+
 /// A documentation tree whose pages name another version of their
 /// generator (`Created using Sphinx 8.1.3` → `5.3.0`): the tree's other
 /// files that differ with no other cause (the theme's style sheets and
@@ -899,10 +909,15 @@ fn follow_document_generators(tree: &mut Node) {
         return;
     }
     fn mark(n: &mut Node, roots: &[(String, String)]) {
+        let metadata = core_metadata(&n.address);
+        // A substitution only names what changed (`django>=3.2` written
+        // `django (>=3.2)`): it does not explain it.
+        let named =
+            |c: &Change| c.field.ends_with(".substitution") && c.cause == Some(Cause::Content);
         let unexplained = n.children.is_empty()
             && n.diff.is_some()
-            && !n.changes.iter().any(explains_content)
-            && DOCUMENT_ASSETS.iter().any(|e| n.address.ends_with(e));
+            && !n.changes.iter().any(|c| explains_content(c) && !named(c))
+            && (metadata || DOCUMENT_ASSETS.iter().any(|e| n.address.ends_with(e)));
         if unexplained {
             if let Some((_, page)) = roots
                 .iter()
@@ -911,10 +926,18 @@ fn follow_document_generators(tree: &mut Node) {
                 let mut c = Change::finding(
                     "text.other",
                     Value::text("differences"),
-                    Value::text("follow the documentation generator's version"),
+                    Value::text(if metadata {
+                        "follow the version of the build backend that wrote the wheel"
+                    } else {
+                        "follow the documentation generator's version"
+                    }),
                     Cause::Consequential,
                 );
                 c.follows = vec![format!("{page}: {}", generator::FIELD)];
+                for s in n.changes.iter_mut().filter(|c| named(c)) {
+                    s.cause = Some(Cause::Consequential);
+                    s.follows.clone_from(&c.follows);
+                }
                 n.changes.push(c);
             }
         }
