@@ -1456,6 +1456,26 @@ fn a_wheels_core_metadata_follows_its_build_backend() {
         .all(|c| c.follows == ["x-1.0.dist-info/WHEEL: text.generator"]));
     let other = find(&r.tree, "y/METADATA").expect("the other METADATA differs");
     assert!(other.causes.contains(&Cause::Content), "{:?}", other.causes);
+    // Another version of the package: its metadata is that version's.
+    let bump = |v: &str| {
+        let (w, m) = (
+            wheel("setuptools (75.6.0)"),
+            format!("Metadata-Version: 2.1\nName: x\nVersion: {v}\n"),
+        );
+        newc(&[
+            file("x.dist-info/WHEEL", 1, w.as_bytes()),
+            file("x.dist-info/METADATA", 2, m.as_bytes()),
+        ])
+    };
+    let mut b = bump("1.1");
+    let at = b
+        .windows(10)
+        .position(|w| w == b"setuptools")
+        .expect("wheel");
+    b[at..at + 10].copy_from_slice(b"Setuptools");
+    let r = compare(bump("1.0"), b);
+    let node = find(&r.tree, "x.dist-info/METADATA").expect("METADATA differs");
+    assert!(node.causes.contains(&Cause::Content), "{:?}", node.causes);
 }
 
 /// A checksum list whose lines name files one side lacks: a removed file,

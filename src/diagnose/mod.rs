@@ -872,6 +872,18 @@ fn core_metadata(address: &str) -> bool {
         .is_some_and(|(_, name)| name == "METADATA")
 }
 
+/// Whether a deleted or inserted line of `n`'s text diff starts with
+/// `prefix`.
+fn changed_line_starts(n: &Node, prefix: &str) -> bool {
+    let Some(Diff::Text { hunks, .. }) = &n.diff else {
+        return false;
+    };
+    hunks.iter().flat_map(|h| &h.lines).any(|l| {
+        l.tag != LineTag::Context
+            && matches!(&l.line, crate::report::Data::Text(t) if t.starts_with(prefix))
+    })
+}
+
 /// A documentation tree whose pages name another version of their
 /// generator (`Created using Sphinx 8.1.3` → `5.3.0`): the tree's other
 /// files that differ with no other cause (the theme's style sheets and
@@ -909,7 +921,9 @@ fn follow_document_generators(tree: &mut Node) {
         return;
     }
     fn mark(n: &mut Node, roots: &[(String, String)]) {
-        let metadata = core_metadata(&n.address);
+        // Core metadata of another version of the package is that
+        // version's, whatever wrote it.
+        let metadata = core_metadata(&n.address) && !changed_line_starts(n, "Version:");
         // A substitution only names what changed (`django>=3.2` written
         // `django (>=3.2)`): it does not explain it.
         let named =
