@@ -5,7 +5,8 @@
 # content changes (an os-release line, a rebuilt binary's last byte, a
 # reordered text file), as benches/make-live-iso.sh plants them. Prints in
 # one run: `cmp` and `sha256sum` of an identical pair of the same size, and
-# reprodiff on the differing pair (verdict only, and the full JSON report),
+# reprodiff on the differing pair (verdict only, the full JSON report, and
+# that report with --no-input-digests),
 # each with its wall time and peak anonymous memory (benches/measure.sh),
 # and the ratios to cmp. With BASE=<another reprodiff binary> (an earlier
 # build), its report runs are timed too, alternating with this build's, so
@@ -52,29 +53,37 @@ measure "sha256sum, identical pair" sha256sum "$W/a.sqfs" "$W/a-copy.sqfs"
 measure "reprodiff, identical pair" "$bin" "$W/a.sqfs" "$W/a-copy.sqfs" --quiet
 measure "reprodiff, differing, verdict only" "$bin" "$W/a.sqfs" "$W/b.sqfs" --quiet
 measure "reprodiff, differing, --json" "$bin" "$W/a.sqfs" "$W/b.sqfs" --json "$W/report.json"
+# The same report without the inputs' two SHA-256 passes.
+measure "reprodiff, --json --no-input-digests" "$bin" "$W/a.sqfs" "$W/b.sqfs" --json "$W/bare.json" --no-input-digests
 command -v sqfsdiff >/dev/null && measure "sqfsdiff -T, differing" sqfsdiff -T -a "$W/a.sqfs" -b "$W/b.sqfs"
 # The sampler above wakes every 20 ms, which costs a two-core machine more
 # in a run that uses both cores (reprodiff) than in one that uses one
 # (cmp): times again without it, five runs each, alternating, medians.
 med() { sort -n | sed -n 3p; }
 secs() { { /usr/bin/time -f %e "$@" 2>&1 >/dev/null || true; } | tail -1; }
-runs_cmp="" runs_rd="" runs_base=""
+runs_cmp="" runs_rd="" runs_bare="" runs_base=""
 for _ in 1 2 3 4 5; do
     runs_cmp="$runs_cmp $(secs cmp "$W/a.sqfs" "$W/a-copy.sqfs")"
     runs_rd="$runs_rd $(secs "$bin" "$W/a.sqfs" "$W/b.sqfs" --json "$W/report.json")"
+    runs_bare="$runs_bare $(secs "$bin" "$W/a.sqfs" "$W/b.sqfs" --json "$W/bare.json" --no-input-digests)"
     [ -z "${BASE:-}" ] || runs_base="$runs_base $(secs "$BASE" "$W/a.sqfs" "$W/b.sqfs" --json "$W/base.json")"
 done
 c=$(echo "$runs_cmp" | tr ' ' '\n' | grep . | med)
 r=$(echo "$runs_rd" | tr ' ' '\n' | grep . | med)
-printf 'unsampled medians of 5: cmp %s s (%s), reprodiff --json %s s (%s): %.2fx\n' \
-    "$c" "$runs_cmp" "$r" "$runs_rd" "$(echo "$r / $c" | bc -l)"
+n=$(echo "$runs_bare" | tr ' ' '\n' | grep . | med)
+printf 'unsampled medians of 5: cmp %s s (%s), reprodiff --json %s s (%s): %.2fx; --no-input-digests %s s (%s): %.2fx\n' \
+    "$c" "$runs_cmp" "$r" "$runs_rd" "$(echo "$r / $c" | bc -l)" "$n" "$runs_bare" "$(echo "$n / $c" | bc -l)"
 if [ -n "${BASE:-}" ]; then
     o=$(echo "$runs_base" | tr ' ' '\n' | grep . | med)
     printf 'baseline build %s: --json %s s (%s): %.2fx; same report: %s\n' "$BASE" "$o" "$runs_base" \
         "$(echo "$o / $c" | bc -l)" "$(cmp -s "$W/report.json" "$W/base.json" && echo yes || echo NO)"
 fi
-python3 - "$W/report.json" <<'PY'
+python3 - "$W/report.json" "$W/bare.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
 print("report:", r["verdict"], "groups:", [(g["cause"], g["count"]) for g in r["groups"]][:6])
+bare = json.load(open(sys.argv[2]))
+for side in "ab":
+    bare[side]["sha256"] = r[side]["sha256"]
+print("--no-input-digests: the same report but for the digests:", "yes" if bare == r else "NO")
 PY

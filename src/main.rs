@@ -91,6 +91,14 @@ struct CompareArgs {
     /// Print no report on standard output; only the exit code tells.
     #[arg(long, short)]
     quiet: bool,
+    /// Do not compute the two input files' SHA-256 for the reports, which
+    /// then show none (`sha256` is empty in the JSON report): for a
+    /// service that hashed the files already. On large images the two
+    /// digests cost more CPU than the comparison itself. Two folders keep
+    /// theirs (every file is hashed to pair the artifacts anyway). Not
+    /// with --attest, which checks them against the files.
+    #[arg(long, conflicts_with = "attest")]
+    no_input_digests: bool,
     /// Stop comparing after SECS seconds (fractions allowed) and write the
     /// reports with what was reached: the verdict stays exact, entries not
     /// reached are compared by hash only, with the reason `timeout`.
@@ -349,12 +357,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 opts.max_memory = m;
             }
             // Only the exit code is wanted: the input digests would not be shown.
-            opts.digests = !c.quiet
-                || c.json.is_some()
-                || c.text.is_some()
-                || c.markdown.is_some()
-                || c.attest.is_some()
-                || c.html.is_some();
+            opts.digests = !c.no_input_digests
+                && (!c.quiet
+                    || c.json.is_some()
+                    || c.text.is_some()
+                    || c.markdown.is_some()
+                    || c.attest.is_some()
+                    || c.html.is_some());
             let report = if c.quiet {
                 compare(&a, &b, &opts)?
             } else {

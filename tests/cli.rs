@@ -921,6 +921,60 @@ cli_test!(attestation_names_both_builds_by_their_digests, |dir| {
     );
 });
 
+cli_test!(
+    no_input_digests_leaves_out_the_digests_and_nothing_else,
+    |dir| {
+        let with = json_report(dir);
+        assert_eq!(with.a.sha256.len(), 64);
+        let out = dir.join("bare.json");
+        let o = run(
+            &[
+                &demo("a"),
+                &demo("b"),
+                "--json",
+                out.to_str().expect("utf-8 path"),
+                "--no-input-digests",
+            ],
+            dir,
+        );
+        assert_eq!(o.status.code(), Some(1));
+        let text = stdout(&o);
+        assert!(
+            text.lines()
+                .take(2)
+                .all(|l| l.ends_with("sha256 not computed)")),
+            "{text}"
+        );
+        let mut bare: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&out).expect("report written"))
+                .expect("JSON");
+        for side in ["a", "b"] {
+            assert_eq!(bare[side]["sha256"], "", "{side}");
+        }
+        // Put the digests back: the rest of the report is the same.
+        bare["a"]["sha256"] = with.a.sha256.clone().into();
+        bare["b"]["sha256"] = with.b.sha256.clone().into();
+        let full: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.join("report.json")).expect("report written"),
+        )
+        .expect("JSON");
+        assert_eq!(bare, full);
+        // An attestation checks the digests against the files: refused.
+        let o = run(
+            &[
+                &demo("a"),
+                &demo("b"),
+                "--no-input-digests",
+                "--attest",
+                "x.json",
+            ],
+            dir,
+        );
+        assert_eq!(o.status.code(), Some(2));
+        assert!(!dir.join("x.json").exists());
+    }
+);
+
 cli_test!(completions_and_man_page_describe_the_commands, |dir| {
     let o = run(&["completions", "bash"], dir);
     assert_eq!(o.status.code(), Some(0));

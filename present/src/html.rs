@@ -311,7 +311,7 @@ impl<'r, W: Write> Page<'r, W> {
                 "<tr><td>{side}<td>{}<td>{}<td>{}",
                 Esc(&input.path),
                 input.size,
-                Esc(&input.sha256)
+                Esc(input.sha256_shown())
             )?;
         }
         writeln!(self.w, "</table>")?;

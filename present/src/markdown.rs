@@ -203,14 +203,14 @@ pub fn write(r: &Report, w: &mut impl Write, o: &MarkdownOptions) -> io::Result<
         "- a: {} ({} bytes, sha256 {})",
         code(na),
         r.a.size,
-        code(&r.a.sha256)
+        code(r.a.sha256_shown())
     )?;
     writeln!(
         w,
         "- b: {} ({} bytes, sha256 {})",
         code(nb),
         r.b.size,
-        code(&r.b.sha256)
+        code(r.b.sha256_shown())
     )?;
     let s = &r.summary;
     writeln!(

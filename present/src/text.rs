@@ -330,14 +330,18 @@ pub fn write(r: &Report, w: &mut impl Write, o: &TextOptions) -> io::Result<()> 
         Paint::Heading,
         &format!(
             "--- a: {}  ({} bytes, sha256 {})",
-            r.a.path, r.a.size, r.a.sha256
+            r.a.path,
+            r.a.size,
+            r.a.sha256_shown()
         ),
     )?;
     w.paint_line(
         Paint::Heading,
         &format!(
             "+++ b: {}  ({} bytes, sha256 {})",
-            r.b.path, r.b.size, r.b.sha256
+            r.b.path,
+            r.b.size,
+            r.b.sha256_shown()
         ),
     )?;
     let s = &r.summary;

@@ -59,7 +59,20 @@ impl Status {
 pub struct Input {
     pub path: String,
     pub size: u64,
+    /// Hex SHA-256 of the input; empty when it was not computed (a run
+    /// with `--no-input-digests`).
     pub sha256: String,
+}
+
+impl Input {
+    /// The digest as the reports print it.
+    pub fn sha256_shown(&self) -> &str {
+        if self.sha256.is_empty() {
+            "not computed"
+        } else {
+            &self.sha256
+        }
+    }
 }
 
 /// Counts over the whole tree.

@@ -366,7 +366,10 @@ fn root_lines(state: &State, out: &mut Vec<Line<'static>>) {
             Span::styled(format!("{side} "), style),
             Span::raw(format!("{}  {} bytes", input.path, input.size)),
         ]));
-        out.push(Line::styled(format!("  sha256 {}", input.sha256), DIM));
+        out.push(Line::styled(
+            format!("  sha256 {}", input.sha256_shown()),
+            DIM,
+        ));
     }
     let s = &r.summary;
     out.push(Line::raw(format!(
