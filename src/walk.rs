@@ -215,7 +215,13 @@ fn read_wanted(n: &mut Node, c: &Container, e: &Entry, opts: &WalkOptions) -> Op
         return None;
     }
     match c.read_entry(e, &opts.limits) {
-        Ok(b) => Some(b),
+        Ok(b) => match c.nests_itself(e, b.bytes()) {
+            Some(why) => {
+                n.error = Some(why);
+                None
+            }
+            None => Some(b),
+        },
         Err(err) => {
             n.error = Some(err.to_string());
             None
@@ -604,11 +610,8 @@ fn children(parent: &str, c: &Container, depth: usize, opts: &WalkOptions) -> Ve
         .enumerate()
         .map(|(i, e)| {
             let mut n = entry_node(parent, c, &same, i, e);
-            if wanted(&n, e, opts) {
-                match c.read(i, &opts.limits) {
-                    Ok(blob) => descend(&mut n, &blob, depth + 1, opts),
-                    Err(err) => n.error = Some(err.to_string()),
-                }
+            if let Some(blob) = read_wanted(&mut n, c, e, opts) {
+                descend(&mut n, &blob, depth + 1, opts);
             }
             n
         })

@@ -333,6 +333,33 @@ impl Container {
         s
     }
 
+    /// Why entry `e` of this container, whose bytes are `bytes`, must not be
+    /// opened: it is a view starting at this container's own first byte
+    /// that reads as this container's own format, so it holds the very
+    /// table that lists it (a partition at sector 0 of a disk image, or
+    /// one beyond an ISO volume that starts at its first byte). Opened, it
+    /// would list the container again inside itself, once a level down
+    /// to the depth limit, and a table of several such views of different lengths
+    /// multiplies at every level: eight GPT entries at sector 0 made
+    /// 45,047 rows at depth 7 from a 2 MiB image, about 2.5 times more a
+    /// level, and comparing two such disks took twice as long a level (80
+    /// s at depth 8). Its bytes are still compared as bytes. The one
+    /// exception is a cpio segment: the first archive of a concatenated
+    /// initrd starts at 0 and is a cpio archive, but it holds only
+    /// itself, so it opens as members, not as segments again.
+    pub fn nests_itself(&self, e: &Entry, bytes: &[u8]) -> Option<String> {
+        let at_start = matches!(&e.data, Data::Range(x) if x.offset == 0);
+        (at_start && self.format != Format::Cpio && crate::detect(bytes) == Some(self.format)).then(
+            || {
+                format!(
+                    "not opened: starts at its {} container's first byte, with that \
+                     container's own header (it would nest the container in itself)",
+                    self.format.name()
+                )
+            },
+        )
+    }
+
     /// The bytes of entry `idx`: zero-copy for a single range, decoded or
     /// gathered (bounded by `limits`) otherwise.
     pub fn read(&self, idx: usize, limits: &crate::Limits) -> Result<Blob> {

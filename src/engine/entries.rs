@@ -10,7 +10,7 @@ use std::sync::atomic::Ordering;
 
 use reprodiff_formats::{self as formats, Blob, Container, Data, Entry, Role, Value};
 
-use super::{compare_bytes, cut, fields, repeats, Ctx, Kept};
+use super::{compare_bytes, compare_unopened, cut, fields, repeats, Ctx, Kept};
 use crate::report::{Cause, Diff, Node, Status};
 
 pub(super) fn one_sided(address: String, e: &Entry, status: Status) -> Node {
@@ -117,7 +117,13 @@ pub(super) fn compare_entries_holding(
                     // known offset of the image file.
                     node.image_offset_a = ba.is_mapped().then(|| ba.base_offset());
                     node.image_offset_b = bb.is_mapped().then(|| bb.base_offset());
-                    let sub = compare_bytes(ctx, &node.address, &ba, &bb, depth + 1);
+                    let itself = ca
+                        .nests_itself(ea, ba.bytes())
+                        .or_else(|| cb.nests_itself(eb, bb.bytes()));
+                    let sub = match itself {
+                        Some(why) => compare_unopened(ctx, &node.address, &ba, &bb, why),
+                        None => compare_bytes(ctx, &node.address, &ba, &bb, depth + 1),
+                    };
                     node.format = sub.format;
                     node.changes.extend(sub.changes);
                     node.diff = sub.diff;
