@@ -18,8 +18,9 @@
 # Targets are built with overflow checks and debug assertions (an integer
 # that wraps in a reader is a panic here) and without AddressSanitizer:
 # the readers are safe Rust (the one `unsafe`, the input's memory map, is
-# not on a fuzzed path) and the C decoders they link (liblzma, zstd) are
-# not instrumented by cargo-fuzz's sanitizer flags, so ASan would find
+# not on a fuzzed path) and the C decoders they link (liblzma, zstd, and
+# for the fuzz build C zlib and libbz2: see fuzz/Cargo.toml) are not
+# instrumented by cargo-fuzz's sanitizer flags, so ASan would find
 # nothing a panic or abort does not, at a sixth of the speed (a FAT run:
 # 55,709 against 363,189 executions in 60 s). SANITIZER=address builds
 # and runs with it instead, in its own target folder.
