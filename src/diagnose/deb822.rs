@@ -271,6 +271,38 @@ pub fn explain(a: &[u8], b: &[u8]) -> Option<Explanation> {
         ..Explanation::default()
     };
     let other_version = get(&sa, "Version") != get(&sb, "Version");
+    // Dependencies one package under another name on each side (the
+    // `time_t` transition's `libdw1t64` against `libdw1`), and the
+    // relation fields that rename them.
+    let mut renames: Vec<(String, String)> = Vec::new();
+    let mut renamed_in: Vec<String> = Vec::new();
+    for (k, va) in sa
+        .iter()
+        .filter(|(k, _)| RELATIONS.contains(&k.as_str()) || OTHER_RELATIONS.contains(&k.as_str()))
+    {
+        let Some(vb) = get(&sb, k) else { continue };
+        let rb = relations(&vb);
+        for (x, _) in relations(va) {
+            let Some((y, _)) = rb.iter().find(|(y, _)| *y != x && same_package(&x, y)) else {
+                continue;
+            };
+            if !renames.iter().any(|(p, _)| *p == x) {
+                renames.push((x, y.clone()));
+            }
+            let field = format!("control.{k}");
+            if !renamed_in.contains(&field) {
+                renamed_in.push(field);
+            }
+        }
+    }
+    // The longest names first: `libdw1t64` is replaced before a name it
+    // starts with could be.
+    renames.sort_by(|p, q| q.0.len().cmp(&p.0.len()).then_with(|| p.cmp(q)));
+    // Each byte of a text is tried against every name: bounded for a
+    // hostile stanza.
+    if renames.len() > MAX_RENAMES {
+        renames.clear();
+    }
     for (k, va) in &sa {
         let Some(vb) = get(&sb, k) else { continue };
         if *va == vb {
@@ -306,6 +338,20 @@ pub fn explain(a: &[u8], b: &[u8]) -> Option<Explanation> {
                     Value::Text(listed(only_b)),
                     Cause::PackageVersion,
                 ));
+                continue;
+            }
+            // A text naming the packages the relations renamed (a
+            // `Description` saying `libdw1t64` where the backport says
+            // `libdw1`): follows those relations.
+            _ if !renames.is_empty() && renamed(va, &renames) == vb => {
+                let mut c = Change::finding(
+                    field,
+                    Value::Text(va.clone()),
+                    Value::Text(vb),
+                    Cause::Consequential,
+                );
+                c.follows = renamed_in.clone();
+                ex.changes.push(c);
                 continue;
             }
             // Named, with no known cause.
@@ -352,6 +398,50 @@ pub fn explain(a: &[u8], b: &[u8]) -> Option<Explanation> {
             .push(Change::finding(format!("control.{k}"), va, vb, cause));
     }
     Some(ex)
+}
+
+/// Renamed dependencies a text is checked against, at most.
+const MAX_RENAMES: usize = 64;
+
+/// Whether `c` can be part of a package name (`.` only inside one: a
+/// name that ends a sentence is still a name).
+fn name_char(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'+' || c == b'-'
+}
+
+/// `text` with every package name of `renames` that stands as a word
+/// replaced by its other side's name.
+fn renamed(text: &str, renames: &[(String, String)]) -> String {
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    let mut copied = 0;
+    while i < b.len() {
+        let starts_word = i == 0 || !(name_char(b[i - 1]) || b[i - 1] == b'.');
+        let hit = starts_word
+            .then(|| {
+                renames.iter().find(|(x, _)| {
+                    let end = i + x.len();
+                    b.get(i..end) == Some(x.as_bytes())
+                        && !b.get(end).is_some_and(|&c| {
+                            name_char(c)
+                                || (c == b'.' && b.get(end + 1).is_some_and(|&d| name_char(d)))
+                        })
+                })
+            })
+            .flatten();
+        match hit {
+            Some((x, y)) => {
+                out.push_str(&text[copied..i]);
+                out.push_str(y);
+                i += x.len();
+                copied = i;
+            }
+            None => i += 1,
+        }
+    }
+    out.push_str(&text[copied..]);
+    out
 }
 
 /// Relations a package declares to others that are not what it was built
@@ -415,6 +505,39 @@ mod tests {
                 ("control.Installed-Size".into(), Some(Cause::Consequential)),
                 ("control.Depends".into(), Some(Cause::Toolchain)),
             ]
+        );
+    }
+
+    /// libdw-dev 0.192-4 (trixie) against its bookworm backport: the
+    /// library the `time_t` transition renamed is named in the
+    /// `Description` too, which follows `Depends`; any other change to the
+    /// text stays unexplained.
+    #[test]
+    fn a_text_naming_a_renamed_dependency_follows_it() {
+        let a = b"Package: libdw-dev\nVersion: 0.192-4\nDepends: libdw1t64 (= 0.192-4), libelf-dev\nDescription: libdw1t64 development libraries\n libdw1t64 provides access to DWARF; see libdw1t64.\n This package contains files for libdw1.\n";
+        let b = b"Package: libdw-dev\nVersion: 0.192-4~bpo12+1\nDepends: libdw1 (= 0.192-4~bpo12+1), libelf-dev\nDescription: libdw1 development libraries\n libdw1 provides access to DWARF; see libdw1.\n This package contains files for libdw1.\n";
+        let ex = explain(a, b).expect("stanzas");
+        assert!(!ex.unexplained, "{:?}", ex.changes);
+        let d = ex
+            .changes
+            .iter()
+            .find(|c| c.field == "control.Description")
+            .expect("the description is named");
+        assert_eq!(d.cause, Some(Cause::Consequential));
+        assert_eq!(d.follows, ["control.Depends"]);
+        // Another word changed as well: not explained by the rename.
+        let c = String::from_utf8_lossy(b)
+            .replace("access to DWARF", "access to DWARF 5")
+            .into_bytes();
+        let ex = explain(a, &c).expect("stanzas");
+        assert!(ex.unexplained);
+        // A name that only starts like the renamed one is not renamed.
+        assert_eq!(
+            renamed(
+                "libdw1t64-dev libdw1t64.so libdw1t64, libdw1t64.",
+                &[("libdw1t64".into(), "libdw1".into())]
+            ),
+            "libdw1t64-dev libdw1t64.so libdw1, libdw1."
         );
     }
 

@@ -8,6 +8,8 @@
 //!   and `Tue 14 Nov 2023 10:13:20 PM UTC` (date(1) under en_US);
 //! - `2023-11-14T22:13:20.5+01:00`: ISO 8601 with `T` or a space, `Z`, an
 //!   offset or ` UTC`, optional seconds and fraction; `2023-11-14` alone;
+//! - `02/05/2025`: `%x` under en_US, DocBook XSL's man page dates (month
+//!   first; day first when the first field is over 12);
 //! - `20231114T221320Z`: ISO 8601 basic (snapshot.debian.org serials);
 //! - `20231114-22:13[:20]`: live-build's `.disk/info`;
 //! - `202311142213`, `20231114221320`, `2023111422132000`: `%Y%m%d%H%M`,
@@ -200,6 +202,7 @@ pub fn match_at(b: &[u8], i: usize) -> Option<(usize, Option<i64>)> {
     }
     match digit_run(b, i) {
         4 => iso_extended(b, i).map(|(n, t)| (n, Some(t))),
+        2 if b.get(i + 2) == Some(&b'/') => slashed(b, i).map(|(n, t)| (n, Some(t))),
         // __TIME__ alone: 22:13:20, a time of day without a date (not a
         // piece of a longer colon-separated run).
         2 => {
@@ -227,6 +230,24 @@ pub fn match_at(b: &[u8], i: usize) -> Option<(usize, Option<i64>)> {
         }
         _ => None,
     }
+}
+
+/// `02/05/2025`: `%x` under en_US and DocBook XSL's man page dates
+/// (`.\"      Date: 02/05/2025`), month first; a first field over 12 is the
+/// day (`%x` under en_GB and most other locales: `25/12/2024`). A date
+/// valid either way is read month first. Not a piece of a path or of a
+/// longer run of slashes.
+fn slashed(b: &[u8], i: usize) -> Option<(usize, i64)> {
+    if i.checked_sub(1).and_then(|k| b.get(k)) == Some(&b'/') {
+        return None;
+    }
+    let (p, q) = (digits(b, i, 2)?, digits(b, i + 3, 2)?);
+    (b.get(i + 5) == Some(&b'/') && digit_run(b, i + 6) == 4).then_some(())?;
+    let y = digits(b, i + 6, 4)?;
+    let end = i + 10;
+    (boundary_after(b, end) && b.get(end) != Some(&b'/')).then_some(())?;
+    let (mo, d) = if p > 12 { (q, p) } else { (p, q) };
+    Some((10, date(y, mo, d, 0)?))
 }
 
 /// ISO 8601 extended: `2023-11-14[(T| )22:13[:20][.frac][zone]]`.
@@ -467,6 +488,17 @@ mod tests {
         assert_eq!(at("November 31, 2023"), None);
         assert_eq!(at("November 14, 20234"), None);
         assert_eq!(at("November 14,2023"), None);
+        // %x under en_US and DocBook XSL's man pages: month first; day
+        // first when the first field cannot be a month.
+        assert_eq!(at("11/14/2023"), Some((10, Some(DAY))));
+        assert_eq!(at("14/11/2023\""), Some((10, Some(DAY))));
+        assert_eq!(at("02/05/2025"), Some((10, Some(1_738_713_600))));
+        assert_eq!(at("13/13/2023"), None);
+        assert_eq!(at("11/31/2023"), None);
+        assert_eq!(at("11/14/20234"), None);
+        assert_eq!(at("11/14/2023/x"), None);
+        assert_eq!(at("11/14/23"), None);
+        assert_eq!(at("1/14/2023"), None);
     }
 
     #[test]
