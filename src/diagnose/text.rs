@@ -3,7 +3,8 @@
 //! and host names are masked on both sides; a token's kind is given as the
 //! cause only where both sides hold a token of that kind and shape at
 //! corresponding places (the same index among tokens of the kind, in the
-//! same place of a line or string that is equal once masked). Anything else
+//! same place of a line or string that is equal once masked; or a date one
+//! side writes where the other writes nothing, see [`one_sided_dates`]). Anything else
 //! stays `content`: an unexplained difference is better than a wrong
 //! explanation. Also recognises reordered lines (a list sorted bytewise on
 //! one side and by a locale's collation on the other is `locale`),
@@ -736,6 +737,20 @@ pub fn explain(a: &[u8], b: &[u8], prefix: &str, lines: bool) -> Explanation {
     let (ma, ta) = masked(a, lines);
     let (mb, tb) = masked(b, lines);
     ex.unexplained = ma != mb;
+    if ex.unexplained && lines {
+        if let Some((x, y, n)) = one_sided_dates(&ma, &ta, &mb, &tb) {
+            let none = || Value::text("(none)");
+            let mut c = Change::finding(
+                format!("{prefix}.{}", Kind::Timestamp.field()),
+                x.map_or_else(none, Token::value),
+                y.map_or_else(none, Token::value),
+                Cause::EmbeddedTimestamp,
+            );
+            c.more = n as u64 - 1;
+            ex.changes.push(c);
+            ex.unexplained = false;
+        }
+    }
     // Report the first differing token of each kind, aligned by position
     // among the tokens of that kind, where the two correspond.
     let mut kinds: Vec<Kind> = ta.iter().chain(&tb).map(|t| t.kind).collect();
@@ -768,6 +783,92 @@ pub fn explain(a: &[u8], b: &[u8], prefix: &str, lines: bool) -> Explanation {
         ex.masked = Some((ma, mb));
     }
     ex
+}
+
+/// Characters that may stand around a date one side writes and the other
+/// leaves out: the quotes of a roff argument, the spaces and punctuation
+/// of a sentence.
+fn date_separator(c: u8) -> bool {
+    matches!(
+        c,
+        b' ' | b'\t' | b'"' | b'\'' | b',' | b';' | b':' | b'(' | b')' | b'[' | b']' | b'-'
+    )
+}
+
+/// When every line two masked texts hold differently differs only by one
+/// date that one side writes and the other does not, with the quotes,
+/// spaces and punctuation around it (Doxygen 1.9.4 dates a man page
+/// `.TH "hwloc_info_s" 3 "Tue May 13 2025" "Version 2.12.0"`, 1.9.8 leaves
+/// the date out): the first such date (a's or b's, the other `None`) and
+/// how many lines differ so. The texts must have as many lines.
+fn one_sided_dates<'t>(
+    ma: &[u8],
+    ta: &'t [Token],
+    mb: &[u8],
+    tb: &'t [Token],
+) -> Option<(Option<&'t Token>, Option<&'t Token>, usize)> {
+    let lines = |m: &[u8]| -> Vec<Range<usize>> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        for (i, &c) in m.iter().enumerate() {
+            if c == b'\n' {
+                out.push(start..i);
+                start = i + 1;
+            }
+        }
+        out.push(start..m.len());
+        out
+    };
+    let (la, lb) = (lines(ma), lines(mb));
+    if la.len() != lb.len() {
+        return None;
+    }
+    // The one date token inside `middle` (a range of the masked bytes),
+    // all else there separators.
+    let date_in = |m: &[u8], tokens: &'t [Token], middle: Range<usize>| -> Option<&'t Token> {
+        let mut inside = tokens
+            .iter()
+            .filter(|t| t.at >= middle.start && t.at < middle.end);
+        let t = inside.next().filter(|t| t.kind == Kind::Timestamp)?;
+        // A date's placeholder: NUL, its kind, NUL.
+        let end = t.at + 3;
+        let rest_ok = |r: Range<usize>| {
+            m.get(r)
+                .is_some_and(|s| s.iter().all(|&c| date_separator(c)))
+        };
+        (inside.next().is_none()
+            && end <= middle.end
+            && rest_ok(middle.start..t.at)
+            && rest_ok(end..middle.end))
+        .then_some(t)
+    };
+    let mut first = None;
+    let mut n = 0;
+    for (ra, rb) in la.into_iter().zip(lb) {
+        let (xa, xb) = (ma.get(ra.clone())?, mb.get(rb.clone())?);
+        if xa == xb {
+            continue;
+        }
+        let short = xa.len().min(xb.len());
+        let p = xa.iter().zip(xb).take_while(|(x, y)| x == y).count();
+        let s = xa
+            .iter()
+            .rev()
+            .zip(xb.iter().rev())
+            .take(short - p)
+            .take_while(|(x, y)| x == y)
+            .count();
+        let found = if xa.len() == p + s {
+            (None, Some(date_in(mb, tb, rb.start + p..rb.end - s)?))
+        } else if xb.len() == p + s {
+            (Some(date_in(ma, ta, ra.start + p..ra.end - s)?), None)
+        } else {
+            return None;
+        };
+        first.get_or_insert(found);
+        n += 1;
+    }
+    first.map(|(x, y)| (x, y, n))
 }
 
 /// What is left of a text difference no rule explains, when it is one
@@ -1204,6 +1305,42 @@ mod tests {
         );
         assert!(!ex.unexplained);
         assert_eq!(ex.changes[0].more, 1);
+    }
+
+    /// Doxygen 1.9.4 dates a man page, 1.9.8 does not (libhwloc-doc 2.12.0
+    /// in trixie against its bookworm backport): a date one side writes
+    /// and the other leaves out, with nothing else around it, is an
+    /// embedded timestamp; anything more inserted is not.
+    #[test]
+    fn a_date_only_one_side_writes_is_a_timestamp() {
+        let a = b".TH \"hwloc_info_s\" 3 \"Version 2.12.0\" \"hwloc\" \\\" -*- nroff -*-\n.ad l\n";
+        let b = b".TH \"hwloc_info_s\" 3 \"Tue May 13 2025\" \"Version 2.12.0\" \"hwloc\" \\\" -*- nroff -*-\n.ad l\n";
+        for (x, y, dated_b) in [(a.as_slice(), b.as_slice(), true), (b, a, false)] {
+            let ex = explain(x, y, "text", true);
+            assert!(!ex.unexplained, "{:?}", causes(&ex));
+            assert_eq!(
+                causes(&ex),
+                [("text.timestamp".into(), Some(Cause::EmbeddedTimestamp))]
+            );
+            let c = &ex.changes[0];
+            let (dated, none) = if dated_b { (&c.b, &c.a) } else { (&c.a, &c.b) };
+            assert_eq!(
+                dated.as_ref().and_then(Value::as_time).map(|t| t.secs),
+                Some(1_747_094_400)
+            );
+            assert_eq!(none, &Some(Value::text("(none)")));
+        }
+        // A word beside the date, a second date, another line count: not.
+        for y in [
+            b"built\nTue May 13 2025 by me\n".as_slice(),
+            b"built\nTue May 13 2025 Tue May 14 2025\n",
+            b"built\n\nTue May 13 2025\n",
+        ] {
+            let ex = explain(b"built\n\n", y, "text", true);
+            assert!(ex.unexplained, "{:?}", causes(&ex));
+        }
+        let ex = explain(b"built\n\n", b"built\n(2025-05-13)\n", "text", true);
+        assert!(!ex.unexplained, "{:?}", causes(&ex));
     }
 
     /// The `.disk/info` of a live image names its build minute.

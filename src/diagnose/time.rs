@@ -15,6 +15,7 @@
 //! - `202311142213`, `20231114221320`, `2023111422132000`: `%Y%m%d%H%M`,
 //!   `%Y%m%d%H%M%S` and ISO 9660 digits with hundredths;
 //! - `Nov 14 2023 22:13:20`, `Nov  4 2023`: `__DATE__ __TIME__`;
+//!   `Tue Nov 14 2023`: Doxygen's page date;
 //!   `22:13:20` alone: `__TIME__` (a time of day, no instant);
 //! - `1700000000`: Unix seconds (10 digits within [`EPOCH_MIN`],
 //!   [`EPOCH_MAX`]).
@@ -370,8 +371,8 @@ fn month_day_year(b: &[u8], i: usize) -> Option<(usize, i64)> {
 }
 
 /// Dates that start with a weekday or month name: RFC 2822 (`date -R`),
-/// `date`'s default and ctime(3), `__DATE__` (`Nov 14 2023`) and `%B %Y`
-/// (`July 2023`).
+/// `date`'s default and ctime(3), `__DATE__` (`Nov 14 2023`), Doxygen's
+/// `Tue Nov 14 2023` and `%B %Y` (`July 2023`).
 fn match_named(b: &[u8], i: usize) -> Option<(usize, i64)> {
     if let Some(m) = month_year(b, i).or_else(|| month_day_year(b, i)) {
         return Some(m);
@@ -436,10 +437,15 @@ fn match_named(b: &[u8], i: usize) -> Option<(usize, i64)> {
         let end = q + 5;
         return Some((end - i, date(y, mo, d, 0)? + secs));
     }
-    if had_weekday || digit_run(b, p) != 4 {
+    if digit_run(b, p) != 4 {
         return None;
     }
     let y = digits(b, p, 4)?;
+    // `Tue May 13 2025`: Doxygen's date of a page (`%a %b %d %Y`), a day
+    // without a time.
+    if had_weekday {
+        return boundary_after(b, p + 4).then_some((p + 4 - i, date(y, mo, d, 0)?));
+    }
     let mut end = p + 4;
     let mut t = date(y, mo, d, 0)?;
     if b.get(end) == Some(&b' ') {
@@ -488,6 +494,10 @@ mod tests {
         assert_eq!(at("November 31, 2023"), None);
         assert_eq!(at("November 14, 20234"), None);
         assert_eq!(at("November 14,2023"), None);
+        // Doxygen's page dates: a weekday, no time.
+        assert_eq!(at("Tue Nov 14 2023\""), Some((15, Some(DAY))));
+        assert_eq!(at("Tue Nov 14 20234"), None);
+        assert_eq!(at("Tue Nov 31 2023"), None);
         // %x under en_US and DocBook XSL's man pages: month first; day
         // first when the first field cannot be a month.
         assert_eq!(at("11/14/2023"), Some((10, Some(DAY))));
