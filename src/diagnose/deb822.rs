@@ -271,6 +271,7 @@ pub fn explain(a: &[u8], b: &[u8]) -> Option<Explanation> {
         ..Explanation::default()
     };
     let other_version = get(&sa, "Version") != get(&sb, "Version");
+    let own_versions = get(&sa, "Version").zip(get(&sb, "Version"));
     // Dependencies one package under another name on each side (the
     // `time_t` transition's `libdw1t64` against `libdw1`), and the
     // relation fields that rename them.
@@ -339,6 +340,16 @@ pub fn explain(a: &[u8], b: &[u8]) -> Option<Explanation> {
                     Cause::PackageVersion,
                 ));
                 continue;
+            }
+            // A field naming the package's own version (`Breaks:
+            // libigraph3 (<< 0.10.15+ds-3)`, written from
+            // `${binary:Version}`): that version's.
+            _ if other_version
+                && own_versions.as_ref().is_some_and(|(x, y)| {
+                    va.contains(x.as_str()) && va.replace(x.as_str(), y) == vb
+                }) =>
+            {
+                Cause::PackageVersion
             }
             // A text naming the packages the relations renamed (a
             // `Description` saying `libdw1t64` where the backport says
@@ -539,6 +550,22 @@ mod tests {
             ),
             "libdw1t64-dev libdw1t64.so libdw1, libdw1."
         );
+    }
+
+    /// libigraph3t64 0.10.15+ds-3 against its backport: `Breaks` written
+    /// from the package's own version follows it.
+    #[test]
+    fn a_field_naming_the_own_version_is_that_versions() {
+        let a = b"Package: libigraph3t64\nVersion: 0.10.15+ds-3\nBreaks: libigraph3 (<< 0.10.15+ds-3)\n";
+        let b = b"Package: libigraph3t64\nVersion: 0.10.15+ds-3~bpo12+1\nBreaks: libigraph3 (<< 0.10.15+ds-3~bpo12+1)\n";
+        let ex = explain(a, b).expect("stanzas");
+        assert!(!ex.unexplained, "{:?}", ex.changes);
+        assert!(ex
+            .changes
+            .iter()
+            .any(|c| c.field == "control.Breaks" && c.cause == Some(Cause::PackageVersion)));
+        let c = String::from_utf8_lossy(b).replace("(<< 0.10.15+ds-3~", "(<= 0.10.15+ds-3~");
+        assert!(explain(a, c.as_bytes()).expect("stanzas").unexplained);
     }
 
     /// PipeWire's backport dropped a dependency (`Disable ROC, not

@@ -399,6 +399,8 @@ fn facts(n: &Node) -> Vec<Fact> {
                 } else if !changes.is_empty() && changes.iter().all(|c| c.role == Role::LinkTarget)
                 {
                     "symlink target differs"
+                } else if changes.iter().any(|c| c.field == super::LANGUAGE_TAGS) {
+                    "language tags written in another syntax, the same languages (xml:lang)"
                 } else if changes.iter().any(|c| c.field == super::SHEBANG) {
                     "a script's interpreter line written otherwise (the space after #!)"
                 } else if changes

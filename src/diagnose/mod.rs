@@ -22,6 +22,7 @@ pub mod groups;
 pub mod html;
 pub mod inputs;
 pub mod javadoc;
+pub mod payload;
 pub mod pe;
 pub mod png;
 pub mod rebuild;
@@ -154,6 +155,7 @@ pub fn classify_leaf(name: &str, leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Nod
     }
     let any = !ex.changes.is_empty();
     let masked = ex.masked.take();
+    let masked_findings = node.changes.len()..node.changes.len() + ex.changes.len();
     node.changes.extend(ex.changes);
     if !generators.is_empty() && !ex.unexplained {
         node.changes.extend(generators);
@@ -190,6 +192,14 @@ pub fn classify_leaf(name: &str, leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Nod
             return;
         }
     }
+    // Language tags written in another syntax, the same languages:
+    // likewise.
+    if ex.unexplained && is_text {
+        if let Some(c) = language_tags(a, b) {
+            node.changes.push(c);
+            return;
+        }
+    }
     // A man page written with other markup, the same words: named as
     // such, still unexplained unless the package's toolchain changed.
     if ex.unexplained && is_text {
@@ -206,6 +216,20 @@ pub fn classify_leaf(name: &str, leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Nod
                 Value::text("other text from the same template"),
                 Cause::Content,
             ));
+            return;
+        }
+    }
+    // The same payload stored compressed on one side: its storage.
+    if ex.unexplained && !is_text {
+        if let Some(changes) = payload::explain(a, b) {
+            // Tokens found in the printable strings of compressed bytes
+            // against plain ones are coincidences: the payload says why.
+            node.changes.drain(masked_findings);
+            let explained = changes.iter().all(|c| c.cause != Some(Cause::Content));
+            node.changes.extend(changes);
+            if explained {
+                keep_few_ranges(node);
+            }
             return;
         }
     }
@@ -232,6 +256,97 @@ pub fn classify_leaf(name: &str, leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Nod
             Cause::Content,
         ));
     }
+}
+
+/// The field of two XML texts whose `xml:lang` values alone differ, in
+/// their syntax only.
+pub const LANGUAGE_TAGS: &str = "text.language_tags";
+
+/// A language tag's parts, (language, script, region), lowercased: from a
+/// BCP 47 tag (`zh-Hant-TW`, `sr-Latn`) or a POSIX locale name (`zh_TW`,
+/// `sr@latin`, `de_DE.UTF-8`); `None` for anything else.
+fn language_parts(tag: &str) -> Option<(String, Option<String>, Option<String>)> {
+    let ok = |s: &str, n: std::ops::RangeInclusive<usize>| {
+        n.contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric())
+    };
+    if tag.contains(['_', '@', '.']) || !tag.contains('-') {
+        let (base, modifier) = tag.split_once('@').unwrap_or((tag, ""));
+        let base = base.split('.').next().unwrap_or("");
+        let (lang, region) = base.split_once('_').unwrap_or((base, ""));
+        let script = match modifier {
+            "" => None,
+            "latin" => Some("latn".to_string()),
+            "cyrillic" => Some("cyrl".to_string()),
+            m if ok(m, 1..=16) => Some(m.to_ascii_lowercase()),
+            _ => return None,
+        };
+        let region = (!region.is_empty()).then(|| region.to_ascii_lowercase());
+        return (ok(lang, 2..=3) && region.as_deref().is_none_or(|r| ok(r, 2..=3)))
+            .then(|| (lang.to_ascii_lowercase(), script, region));
+    }
+    let mut parts = tag.split('-');
+    let lang = parts.next().filter(|l| ok(l, 2..=3))?.to_ascii_lowercase();
+    let (mut script, mut region) = (None, None);
+    for p in parts {
+        match p.len() {
+            4 if script.is_none() && region.is_none() && ok(p, 4..=4) => {
+                script = Some(p.to_ascii_lowercase());
+            }
+            2 | 3 if region.is_none() && ok(p, 2..=3) => region = Some(p.to_ascii_lowercase()),
+            _ => return None,
+        }
+    }
+    Some((lang, script, region))
+}
+
+/// Two XML texts the same but for the syntax of their `xml:lang` values,
+/// which name the same languages: BCP 47 tags on one side (`zh-Hant-TW`),
+/// POSIX locale names on the other (`zh_TW`; a script only one side
+/// writes is the language's usual one). AppStream metainfo that msgfmt
+/// merges from a package's translations is written so by one version and
+/// not the other (cockpit-machines and fcitx5 in trixie against their
+/// bookworm backports). Nothing in the file names the tool: `content` on
+/// its own, following the package's toolchain when that changed.
+fn language_tags(a: &[u8], b: &[u8]) -> Option<Change> {
+    const KEY: &str = "xml:lang=\"";
+    // The text between values and the values, alternating.
+    fn split(t: &str) -> Option<(Vec<&str>, Vec<&str>)> {
+        let (mut texts, mut values) = (Vec::new(), Vec::new());
+        let mut rest = t;
+        while let Some(i) = rest.find(KEY) {
+            let (before, after) = rest.split_at(i + KEY.len());
+            let end = after.find('"').filter(|&e| e <= 64)?;
+            texts.push(before);
+            values.push(after.get(..end)?);
+            rest = after.get(end..)?;
+        }
+        texts.push(rest);
+        Some((texts, values))
+    }
+    let (ta, tb) = (std::str::from_utf8(a).ok()?, std::str::from_utf8(b).ok()?);
+    let ((xa, va), (xb, vb)) = (split(ta)?, split(tb)?);
+    if xa != xb || va.len() != vb.len() {
+        return None;
+    }
+    let mut differing = va.iter().zip(&vb).filter(|(x, y)| x != y).peekable();
+    let &(first_a, first_b) = differing.peek()?;
+    let mut n = 0u64;
+    for (x, y) in differing {
+        let ((la, sa, ra), (lb, sb, rb)) = (language_parts(x)?, language_parts(y)?);
+        let script_agrees = sa.is_none() || sb.is_none() || sa == sb;
+        if la != lb || ra != rb || !script_agrees {
+            return None;
+        }
+        n += 1;
+    }
+    let mut c = Change::finding(
+        LANGUAGE_TAGS,
+        Value::text(format!("xml:lang=\"{first_a}\"")),
+        Value::text(format!("xml:lang=\"{first_b}\"")),
+        Cause::Content,
+    );
+    c.more = n - 1;
+    Some(c)
 }
 
 /// The field of two scripts whose interpreter lines differ only in the
@@ -845,7 +960,7 @@ pub(crate) enum ToolchainOutput {
 pub(crate) fn toolchain_output(field: &str) -> Option<ToolchainOutput> {
     if field.starts_with("elf.section.") || field.starts_with("beam.chunk.") || field == CLASS {
         Some(ToolchainOutput::Code)
-    } else if field == roff::FIELD || field == generator::TEMPLATE {
+    } else if field == roff::FIELD || field == generator::TEMPLATE || field == LANGUAGE_TAGS {
         Some(ToolchainOutput::Document)
     } else if field == SHEBANG {
         Some(ToolchainOutput::Script)
@@ -1455,6 +1570,46 @@ mod tests {
 
     /// Doxygen hashes its anchors: in a page another Doxygen version wrote,
     /// the ids that differ follow that version instead of being random.
+    #[test]
+    fn language_tags_in_another_syntax_are_named() {
+        // cockpit-machines' metainfo, trixie against bookworm-backports.
+        let a = "<name xml:lang=\"zh-Hant-TW\">機器</name>\n<name xml:lang=\"zh-Hans-CN\">主机</name>\n<p xml:lang=\"sr-Latn\">x</p>\n<p xml:lang=\"de\">y</p>\n";
+        let b = "<name xml:lang=\"zh_TW\">機器</name>\n<name xml:lang=\"zh_CN\">主机</name>\n<p xml:lang=\"sr@latin\">x</p>\n<p xml:lang=\"de\">y</p>\n";
+        let c = language_tags(a.as_bytes(), b.as_bytes()).expect("the same languages");
+        assert_eq!(c.field, LANGUAGE_TAGS);
+        assert_eq!(c.cause, Some(Cause::Content));
+        assert_eq!(
+            Change::shown(&c.a).as_deref(),
+            Some("xml:lang=\"zh-Hant-TW\"")
+        );
+        assert_eq!(c.more, 2);
+        let mut node = Node::new("metainfo.xml", Status::Modified);
+        node.diff = Some(Diff::Text {
+            hunks: Vec::new(),
+            truncated: false,
+            fallback: None,
+        });
+        classify_leaf("m.xml", &Leaf::Bytes, a.as_bytes(), b.as_bytes(), &mut node);
+        assert!(
+            node.changes.iter().any(|c| c.field == LANGUAGE_TAGS),
+            "{:?}",
+            node.changes
+        );
+        // Another language, another script, or other text: not this.
+        for other in [
+            b.replace("zh_CN", "zh_SG"),
+            b.replace("sr@latin", "sr@cyrillic"),
+            b.replace("主机", "机器"),
+        ] {
+            assert!(
+                language_tags(a.as_bytes(), other.as_bytes()).is_none(),
+                "{other}"
+            );
+        }
+        assert!(language_tags(a.as_bytes(), a.as_bytes()).is_none());
+        assert!(language_tags(b"xml:lang=\"", b"xml:lang=\"").is_none());
+    }
+
     #[test]
     fn ids_a_generator_computes_follow_its_version() {
         let page = |v: &str, id: &str| {

@@ -348,8 +348,8 @@ fn month_year(b: &[u8], i: usize) -> Option<(usize, i64)> {
 }
 
 /// `March 31, 2025` and `Mar 31, 2025` (`%B %d, %Y`, `%b %d, %Y`: the
-/// dates docutils and Sphinx write in a man page's title line): the
-/// first second of that day.
+/// dates docutils and Sphinx write in a man page's title line), and
+/// `March 31 2025` (`%B %d %Y`): the first second of that day.
 fn month_day_year(b: &[u8], i: usize) -> Option<(usize, i64)> {
     let (k, len) = FULL_MONTHS
         .iter()
@@ -362,10 +362,16 @@ fn month_day_year(b: &[u8], i: usize) -> Option<(usize, i64)> {
     p += 1;
     let (d, dl) = day(b, p)?;
     p += dl;
-    (b.get(p) == Some(&b',') && b.get(p + 1) == Some(&b' ') && digit_run(b, p + 2) == 4)
+    // Without the comma only after a whole month name of more than three
+    // letters (`September 29 2024`, `%B %d %Y` in Ant's `version.txt`):
+    // `Nov 14 2023` and `May 14 2023` are `__DATE__`'s, which may go on
+    // with a time.
+    let comma = b.get(p) == Some(&b',');
+    let skip = if comma { 2 } else { 1 };
+    ((comma || len > 3) && b.get(p + skip - 1) == Some(&b' ') && digit_run(b, p + skip) == 4)
         .then_some(())?;
-    let y = digits(b, p + 2, 4)?;
-    let end = p + 6;
+    let y = digits(b, p + skip, 4)?;
+    let end = p + skip + 4;
     boundary_after(b, end).then_some(())?;
     Some((end - i, date(y, k as i64 + 1, d, 0)?))
 }
@@ -494,6 +500,10 @@ mod tests {
         assert_eq!(at("November 31, 2023"), None);
         assert_eq!(at("November 14, 20234"), None);
         assert_eq!(at("November 14,2023"), None);
+        // %B %d %Y (Ant's version.txt); abbreviated, it is __DATE__'s.
+        assert_eq!(at("November 14 2023\n"), Some((16, Some(DAY))));
+        assert_eq!(at("November 14 20234"), None);
+        assert_eq!(at("Nov 14 2023 22:13:20"), Some((20, Some(T))));
         // Doxygen's page dates: a weekday, no time.
         assert_eq!(at("Tue Nov 14 2023\""), Some((15, Some(DAY))));
         assert_eq!(at("Tue Nov 14 20234"), None);

@@ -133,10 +133,22 @@ pub fn each_chunk(
     cap: u64,
     feed: &mut dyn FnMut(&[u8]) -> bool,
 ) -> Result<u64> {
+    each_chunk_in(blob.bytes(), codec, cap, feed).map(|(n, _)| n)
+}
+
+/// [`each_chunk`] over bytes in memory (a stream found inside a file the
+/// diagnosis holds): (decoded bytes fed, where the last member ends in
+/// `data`; zero padding and trailing data after it are not counted).
+pub fn each_chunk_in(
+    data: &[u8],
+    codec: Format,
+    cap: u64,
+    feed: &mut dyn FnMut(&[u8]) -> bool,
+) -> Result<(u64, u64)> {
     let mut sink = Sink::new(Mode::Feed, cap, Some(0));
     sink.feed = Some(feed);
-    run(blob.bytes(), codec, &mut sink)?;
-    Ok(sink.written)
+    let end = run(data, codec, &mut sink)?;
+    Ok((sink.written, end))
 }
 
 /// At least how many bytes the stream decodes to, as it declares without
