@@ -271,7 +271,6 @@ pub fn explain(a: &[u8], b: &[u8]) -> Option<Explanation> {
         ..Explanation::default()
     };
     let other_version = get(&sa, "Version") != get(&sb, "Version");
-    let own_versions = get(&sa, "Version").zip(get(&sb, "Version"));
     // Dependencies one package under another name on each side (the
     // `time_t` transition's `libdw1t64` against `libdw1`), and the
     // relation fields that rename them.
@@ -313,7 +312,7 @@ pub fn explain(a: &[u8], b: &[u8]) -> Option<Explanation> {
         let cause = match k.as_str() {
             "Version" | "Source" => Cause::PackageVersion,
             "Installed-Size" => Cause::Consequential,
-            r if RELATIONS.contains(&r) => {
+            r if RELATIONS.contains(&r) || DECLARED.contains(&r) => {
                 let (changes, (only_a, only_b)) = relation_changes(&field, va, &vb);
                 ex.changes.extend(changes);
                 if only_a.is_empty() && only_b.is_empty() {
@@ -340,16 +339,6 @@ pub fn explain(a: &[u8], b: &[u8]) -> Option<Explanation> {
                     Cause::PackageVersion,
                 ));
                 continue;
-            }
-            // A field naming the package's own version (`Breaks:
-            // libigraph3 (<< 0.10.15+ds-3)`, written from
-            // `${binary:Version}`): that version's.
-            _ if other_version
-                && own_versions.as_ref().is_some_and(|(x, y)| {
-                    va.contains(x.as_str()) && va.replace(x.as_str(), y) == vb
-                }) =>
-            {
-                Cause::PackageVersion
             }
             // A text naming the packages the relations renamed (a
             // `Description` saying `libdw1t64` where the backport says
@@ -455,6 +444,56 @@ fn renamed(text: &str, renames: &[(String, String)]) -> String {
     out
 }
 
+/// A library package's `shlibs` file built twice (deb-shlibs(5): `[type:]
+/// library soname-version dependencies`, one line per library): the
+/// dependencies dpkg-shlibdeps will give the package's users name the
+/// package at its version, under its name on that release
+/// (`libboost_regex 1.83.0 libboost-regex1.83.0-icu76` against `-icu72`,
+/// `libdw1t64 (>= 0.192)` against `libdw1`). Line by line, the same
+/// libraries on both sides, their dependencies read as a relation field's;
+/// `None` when the texts are not such files or list other libraries.
+pub fn shlibs(a: &[u8], b: &[u8]) -> Option<Explanation> {
+    // (type and library and version, dependencies) of each line.
+    fn lines(t: &[u8]) -> Option<Vec<(String, String)>> {
+        let t = std::str::from_utf8(t).ok()?;
+        let mut out = Vec::new();
+        for line in t
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        {
+            let mut words = line.split_whitespace();
+            let mut head = words.next()?.to_string();
+            if head.ends_with(':') {
+                head = format!("{head} {}", words.next()?);
+            }
+            head = format!("{head} {}", words.next()?);
+            let deps = words.collect::<Vec<_>>().join(" ");
+            if deps.is_empty() {
+                return None;
+            }
+            out.push((head, deps));
+        }
+        (!out.is_empty()).then_some(out)
+    }
+    let (la, lb) = (lines(a)?, lines(b)?);
+    if la.len() != lb.len() || la.iter().zip(&lb).any(|(x, y)| x.0 != y.0) {
+        return None;
+    }
+    let mut ex = Explanation::default();
+    for ((head, da), (_, db)) in la.iter().zip(&lb) {
+        if da == db {
+            continue;
+        }
+        let field = format!("shlibs.{}", head.replace(' ', "."));
+        let (changes, (only_a, only_b)) = relation_changes(&field, da, db);
+        if !only_a.is_empty() || !only_b.is_empty() {
+            return None;
+        }
+        ex.changes.extend(changes);
+    }
+    (!ex.changes.is_empty()).then_some(ex)
+}
+
 /// Relations a package declares to others that are not what it was built
 /// against: another version's packaging may add or drop them.
 const DECLARED: [&str; 5] = ["Breaks", "Conflicts", "Replaces", "Provides", "Enhances"];
@@ -553,7 +592,8 @@ mod tests {
     }
 
     /// libigraph3t64 0.10.15+ds-3 against its backport: `Breaks` written
-    /// from the package's own version follows it.
+    /// from the package's own version is read as a relation, as `Depends`
+    /// is.
     #[test]
     fn a_field_naming_the_own_version_is_that_versions() {
         let a = b"Package: libigraph3t64\nVersion: 0.10.15+ds-3\nBreaks: libigraph3 (<< 0.10.15+ds-3)\n";
@@ -564,8 +604,49 @@ mod tests {
             .changes
             .iter()
             .any(|c| c.field == "control.Breaks" && c.cause == Some(Cause::PackageVersion)));
-        let c = String::from_utf8_lossy(b).replace("(<< 0.10.15+ds-3~", "(<= 0.10.15+ds-3~");
+        // Read as relations: a package only one side breaks, with the same
+        // version on both, is not explained.
+        let c = String::from_utf8_lossy(a).replace("ds-3)", "ds-3), libfoo");
         assert!(explain(a, c.as_bytes()).expect("stanzas").unexplained);
+        // libboost-regex1.83.0: a virtual package named after the ICU it
+        // was built against is that version's, like a dependency, and
+        // follows nothing (not itself).
+        let a = b"Package: libboost-regex1.83.0\nVersion: 1.83.0-4.2\nProvides: libboost-regex1.83.0-icu76\n";
+        let b = b"Package: libboost-regex1.83.0\nVersion: 1.83.0-4.2~bpo12+1\nProvides: libboost-regex1.83.0-icu72\n";
+        let ex = explain(a, b).expect("stanzas");
+        assert!(!ex.unexplained, "{:?}", ex.changes);
+        let p = ex
+            .changes
+            .iter()
+            .find(|c| c.field == "control.Provides")
+            .expect("named");
+        assert_eq!(p.cause, Some(Cause::PackageVersion));
+        assert!(p.follows.is_empty());
+    }
+
+    /// libboost-regex1.83.0's `shlibs`, trixie against bookworm-backports:
+    /// the package named after the ICU it was built against; a t64 rename.
+    #[test]
+    fn a_shlibs_file_names_the_package_at_its_version() {
+        let ex = shlibs(
+            b"libboost_regex 1.83.0 libboost-regex1.83.0-icu76\n",
+            b"libboost_regex 1.83.0 libboost-regex1.83.0-icu72\n",
+        )
+        .expect("one library, renamed");
+        assert!(!ex.unexplained);
+        assert_eq!(ex.changes[0].field, "shlibs.libboost_regex.1.83.0");
+        assert_eq!(ex.changes[0].cause, Some(Cause::PackageVersion));
+        let ex = shlibs(
+            b"libdw 1 libdw1t64 (>= 0.192)\nudeb: libdw 1 libdw1-udeb (>= 0.192)\n",
+            b"libdw 1 libdw1 (>= 0.192)\nudeb: libdw 1 libdw1-udeb (>= 0.192)\n",
+        )
+        .expect("t64");
+        assert_eq!(ex.changes.len(), 1);
+        // Another library, another package, or not a shlibs file at all.
+        assert!(shlibs(b"libfoo 1 libfoo1\n", b"libbar 1 libfoo1\n").is_none());
+        assert!(shlibs(b"libfoo 1 libfoo1\n", b"libfoo 1 libbar2\n").is_none());
+        assert!(shlibs(b"libfoo 1\n", b"libfoo 2\n").is_none());
+        assert!(shlibs(b"", b"").is_none());
     }
 
     /// PipeWire's backport dropped a dependency (`Disable ROC, not

@@ -111,7 +111,12 @@ pub fn classify_leaf(name: &str, leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Nod
     let is_text = matches!(node.diff, Some(Diff::Text { .. }));
     let prefix = if is_text { "text" } else { "binary" };
     let stanza = if is_text {
-        changelog::explain(a, b).or_else(|| deb822::explain(a, b))
+        changelog::explain(a, b)
+            .or_else(|| deb822::explain(a, b))
+            .or_else(|| {
+                let file = name.rsplit(['/', ':']).next().unwrap_or(name);
+                (file == "shlibs").then(|| deb822::shlibs(a, b)).flatten()
+            })
     } else {
         None
     };
