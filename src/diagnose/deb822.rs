@@ -167,6 +167,8 @@ fn relations(v: &str) -> Vec<(String, String)> {
                 None => (d.to_string(), String::new()),
             }
         })
+        // A trailing or doubled comma names nothing.
+        .filter(|(name, _)| !name.is_empty())
         .collect()
 }
 
@@ -276,16 +278,28 @@ pub fn explain(a: &[u8], b: &[u8]) -> Option<Explanation> {
     // relation fields that rename them.
     let mut renames: Vec<(String, String)> = Vec::new();
     let mut renamed_in: Vec<String> = Vec::new();
-    for (k, va) in sa
-        .iter()
-        .filter(|(k, _)| RELATIONS.contains(&k.as_str()) || OTHER_RELATIONS.contains(&k.as_str()))
-    {
-        let Some(vb) = get(&sb, k) else { continue };
-        let rb = relations(&vb);
-        for (x, _) in relations(va) {
-            let Some((y, _)) = rb.iter().find(|(y, _)| *y != x && same_package(&x, y)) else {
+    for (k, va) in sa.iter().filter(|(k, _)| is_relation(k)) {
+        let Some(vb) = get(&sb, k).filter(|vb| vb != va) else {
+            continue;
+        };
+        let (ra, rb) = (relations(va), relations(&vb));
+        // Pairing is quadratic: a hostile field is left alone.
+        if ra.len().max(rb.len()) > MAX_PAIRED_RELATIONS {
+            continue;
+        }
+        let named = |r: &[(String, String)], n: &str| r.iter().any(|(x, _)| x == n);
+        for (x, _) in &ra {
+            // A name both sides list was not renamed.
+            if named(&rb, x) {
+                continue;
+            }
+            let Some((y, _)) = rb
+                .iter()
+                .find(|(y, _)| same_package(x, y) && !named(&ra, y))
+            else {
                 continue;
             };
+            let x = x.clone();
             if !renames.iter().any(|(p, _)| *p == x) {
                 renames.push((x, y.clone()));
             }
@@ -312,7 +326,9 @@ pub fn explain(a: &[u8], b: &[u8]) -> Option<Explanation> {
         let cause = match k.as_str() {
             "Version" | "Source" => Cause::PackageVersion,
             "Installed-Size" => Cause::Consequential,
-            r if RELATIONS.contains(&r) || DECLARED.contains(&r) => {
+            // The declared relations, changed at the same version, are
+            // not explained by a version.
+            r if RELATIONS.contains(&r) || (DECLARED.contains(&r) && other_version) => {
                 let (changes, (only_a, only_b)) = relation_changes(&field, va, &vb);
                 ex.changes.extend(changes);
                 if only_a.is_empty() && only_b.is_empty() {
@@ -343,7 +359,7 @@ pub fn explain(a: &[u8], b: &[u8]) -> Option<Explanation> {
             // A text naming the packages the relations renamed (a
             // `Description` saying `libdw1t64` where the backport says
             // `libdw1`): follows those relations.
-            _ if !renames.is_empty() && renamed(va, &renames) == vb => {
+            _ if !is_relation(k) && !renames.is_empty() && renamed(va, &renames) == vb => {
                 let mut c = Change::finding(
                     field,
                     Value::Text(va.clone()),
@@ -400,6 +416,15 @@ pub fn explain(a: &[u8], b: &[u8]) -> Option<Explanation> {
     Some(ex)
 }
 
+/// Whether a field lists packages (dependencies, declared relations,
+/// build dependencies).
+fn is_relation(k: &str) -> bool {
+    RELATIONS.contains(&k) || OTHER_RELATIONS.contains(&k)
+}
+
+/// Relations of one field paired one by one to find renames, at most.
+const MAX_PAIRED_RELATIONS: usize = 4096;
+
 /// Renamed dependencies a text is checked against, at most.
 const MAX_RENAMES: usize = 64;
 
@@ -422,7 +447,8 @@ fn renamed(text: &str, renames: &[(String, String)]) -> String {
             .then(|| {
                 renames.iter().find(|(x, _)| {
                     let end = i + x.len();
-                    b.get(i..end) == Some(x.as_bytes())
+                    !x.is_empty()
+                        && b.get(i..end) == Some(x.as_bytes())
                         && !b.get(end).is_some_and(|&c| {
                             name_char(c)
                                 || (c == b'.' && b.get(end + 1).is_some_and(|&d| name_char(d)))
@@ -484,12 +510,33 @@ pub fn shlibs(a: &[u8], b: &[u8]) -> Option<Explanation> {
         if da == db {
             continue;
         }
-        let field = format!("shlibs.{}", head.replace(' ', "."));
-        let (changes, (only_a, only_b)) = relation_changes(&field, da, db);
-        if !only_a.is_empty() || !only_b.is_empty() {
+        // Dependency by dependency, in order: the same package (renamed by
+        // `time_t` or by a version its name carries) with the same
+        // constraint, or with its version and a rebuild's suffix
+        // (`1.0-1` → `1.0-1~bpo12+1`); a constraint raised otherwise is
+        // the maintainer's, not the build's.
+        let (ra, rb) = (relations(da), relations(db));
+        let rebuilt = |x: &str, y: &str| {
+            let suffixed = |p: &str, q: &str| {
+                q.strip_prefix(p)
+                    .is_some_and(|rest| rest.starts_with(['~', '+']))
+            };
+            x == y || suffixed(x, y) || suffixed(y, x)
+        };
+        let agree = ra.len() == rb.len()
+            && ra
+                .iter()
+                .zip(&rb)
+                .all(|((x, cx), (y, cy))| same_package(x, y) && rebuilt(cx, cy));
+        if !agree {
             return None;
         }
-        ex.changes.extend(changes);
+        ex.changes.push(Change::finding(
+            format!("shlibs.{}", head.replace(' ', ".")),
+            Value::text(da),
+            Value::text(db),
+            Cause::PackageVersion,
+        ));
     }
     (!ex.changes.is_empty()).then_some(ex)
 }
@@ -581,6 +628,20 @@ mod tests {
             .into_bytes();
         let ex = explain(a, &c).expect("stanzas");
         assert!(ex.unexplained);
+        // A field listing both names on both sides renames nothing; a
+        // trailing comma names nothing (and the rule ends).
+        let both = b"Package: p\nVersion: 1\nDepends: libssl3 | libssl1.1\nDescription: built with libssl3\n";
+        let other = b"Package: p\nVersion: 1\nDepends: libssl3 | libssl1.1\nDescription: built with libssl1.1\n";
+        assert!(explain(both, other).expect("stanzas").unexplained);
+        let a2 = b"Package: p\nVersion: 1\nDepends: t64,\nDescription: a, b\n";
+        let b2 = b"Package: p\nVersion: 1\nDepends: t64\nDescription: a, c\n";
+        assert!(explain(a2, b2).expect("stanzas").unexplained);
+        // Build dependencies never follow themselves.
+        let a3 = b"Package: p\nVersion: 1\nBuild-Depends: libfoo1-dev\n";
+        let b3 = b"Package: p\nVersion: 1\nBuild-Depends: libfoo2-dev\n";
+        let ex = explain(a3, b3).expect("stanzas");
+        assert!(ex.unexplained);
+        assert!(ex.changes.iter().all(|c| c.follows.is_empty()));
         // A name that only starts like the renamed one is not renamed.
         assert_eq!(
             renamed(
@@ -607,6 +668,9 @@ mod tests {
         // Read as relations: a package only one side breaks, with the same
         // version on both, is not explained.
         let c = String::from_utf8_lossy(a).replace("ds-3)", "ds-3), libfoo");
+        assert!(explain(a, c.as_bytes()).expect("stanzas").unexplained);
+        // A constraint changed at the same version: not a version's.
+        let c = String::from_utf8_lossy(a).replace("(<< 0.10.15+ds-3)", "(<< 0.11)");
         assert!(explain(a, c.as_bytes()).expect("stanzas").unexplained);
         // libboost-regex1.83.0: a virtual package named after the ICU it
         // was built against is that version's, like a dependency, and
@@ -646,6 +710,17 @@ mod tests {
         assert!(shlibs(b"libfoo 1 libfoo1\n", b"libbar 1 libfoo1\n").is_none());
         assert!(shlibs(b"libfoo 1 libfoo1\n", b"libfoo 1 libbar2\n").is_none());
         assert!(shlibs(b"libfoo 1\n", b"libfoo 2\n").is_none());
+        // The rebuild's version, or a constraint the maintainer raised.
+        assert!(shlibs(
+            b"libfoo 1 libfoo1 (>= 1.0-1)\n",
+            b"libfoo 1 libfoo1 (>= 1.0-1~bpo12+1)\n"
+        )
+        .is_some());
+        assert!(shlibs(
+            b"libfoo 1 libfoo1 (>= 1.0)\n",
+            b"libfoo 1 libfoo1 (>= 1.2)\n"
+        )
+        .is_none());
         assert!(shlibs(b"", b"").is_none());
     }
 

@@ -103,8 +103,10 @@ fn named(rest: &str) -> Option<(String, String)> {
         if let Some((package, after)) = rest.split_once(") ") {
             let version = after.split_whitespace().next().unwrap_or("");
             let version = version.trim_end_matches(['.', ',']);
+            // `(GNU package)`: the form GNU's coding standards give, not
+            // any parenthesised words (`Created by jdoe (John Doe) 1.0`).
             let package_named = package.len() <= 40
-                && package.starts_with(|c: char| c.is_ascii_alphabetic())
+                && package.starts_with("GNU ")
                 && package
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || " .-_+".contains(c));

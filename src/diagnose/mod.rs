@@ -278,11 +278,12 @@ fn language_parts(tag: &str) -> Option<(String, Option<String>, Option<String>)>
         let (base, modifier) = tag.split_once('@').unwrap_or((tag, ""));
         let base = base.split('.').next().unwrap_or("");
         let (lang, region) = base.split_once('_').unwrap_or((base, ""));
+        // Only the modifiers that name a script (`ca@valencia` is another
+        // variety, not a script).
         let script = match modifier {
             "" => None,
             "latin" => Some("latn".to_string()),
             "cyrillic" => Some("cyrl".to_string()),
-            m if ok(m, 1..=16) => Some(m.to_ascii_lowercase()),
             _ => return None,
         };
         let region = (!region.is_empty()).then(|| region.to_ascii_lowercase());
@@ -338,7 +339,18 @@ fn language_tags(a: &[u8], b: &[u8]) -> Option<Change> {
     let mut n = 0u64;
     for (x, y) in differing {
         let ((la, sa, ra), (lb, sb, rb)) = (language_parts(x)?, language_parts(y)?);
-        let script_agrees = sa.is_none() || sb.is_none() || sa == sb;
+        // A script only one side writes must be the one the language and
+        // region imply: Chinese of Taiwan, Hong Kong and Macau in
+        // traditional characters, of China and Singapore in simplified.
+        let implied = match (la.as_str(), ra.as_deref()) {
+            ("zh", Some("tw" | "hk" | "mo")) => Some("hant"),
+            ("zh", Some("cn" | "sg")) => Some("hans"),
+            _ => None,
+        };
+        let script_agrees = match (sa.as_deref(), sb.as_deref()) {
+            (None, Some(s)) | (Some(s), None) => implied == Some(s),
+            (x, y) => x == y,
+        };
         if la != lb || ra != rb || !script_agrees {
             return None;
         }
@@ -1604,6 +1616,7 @@ mod tests {
         for other in [
             b.replace("zh_CN", "zh_SG"),
             b.replace("sr@latin", "sr@cyrillic"),
+            b.replace("sr@latin", "sr"),
             b.replace("主机", "机器"),
         ] {
             assert!(
@@ -1612,6 +1625,11 @@ mod tests {
             );
         }
         assert!(language_tags(a.as_bytes(), a.as_bytes()).is_none());
+        // A script the region does not imply, or a variety for a script.
+        let tw = |t: &str| format!("<p xml:lang=\"{t}\">x</p>\n");
+        assert!(language_tags(tw("zh-Hans-TW").as_bytes(), tw("zh_TW").as_bytes()).is_none());
+        assert!(language_tags(tw("ca").as_bytes(), tw("ca@valencia").as_bytes()).is_none());
+        assert!(language_tags(tw("pt-BR").as_bytes(), tw("pt_BR").as_bytes()).is_some());
         assert!(language_tags(b"xml:lang=\"", b"xml:lang=\"").is_none());
     }
 

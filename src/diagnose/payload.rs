@@ -6,11 +6,11 @@
 //! gzip, bzip2) that starts within the first [`MAX_HEADER`] bytes of one
 //! side and runs to its end decodes to exactly the other side's bytes
 //! after a header of the same length, the payload is the same and only
-//! its storage differs: `compression-metadata`. A header that differs
-//! besides in at most [`MAX_HEADER_DIFFERING`] bytes (a format version or
-//! a flag saying how the payload is stored: nothing else is left in the
-//! file for it to describe) follows that; a header that differs more stays
-//! `content`.
+//! its storage differs: `compression-metadata`. A header whose differing
+//! bytes lie within one span of at most [`MAX_HEADER_DIFFERING`] bytes (a
+//! format version or a flag saying how the payload is stored: nothing else
+//! is left in the file for it to describe) follows that; a header that
+//! differs otherwise stays `content`.
 //!
 //! Diagnosis stage (engine → **diagnosis** → report), on a differing
 //! binary leaf no other rule explained. Decoding stops at the first byte
@@ -24,7 +24,8 @@ use crate::report::{Cause, Change, Value};
 /// The longest header tried before a compressed payload.
 const MAX_HEADER: usize = 64;
 
-/// Header bytes that may differ besides the payload's storage.
+/// The widest span of header bytes that may differ besides the payload's
+/// storage.
 const MAX_HEADER_DIFFERING: usize = 4;
 
 /// Candidate streams tried per side (a hostile file may hold many magics).
@@ -99,19 +100,22 @@ pub fn explain(a: &[u8], b: &[u8]) -> Option<Vec<Change>> {
         };
         let mut out = vec![Change::finding(FIELD, va, vb, Cause::CompressionMetadata)];
         let (ha, hb) = (a.get(..k)?, b.get(..k)?);
-        let differing = ha.iter().zip(hb).filter(|(p, q)| p != q).count();
-        if differing > 0 {
+        // The span of the header's differing bytes: one field of at most
+        // four bytes (a version or a flag) follows the payload's storage.
+        let differing: Vec<usize> = (0..k).filter(|&i| ha.get(i) != hb.get(i)).collect();
+        if let (Some(first), Some(last)) = (differing.first(), differing.last()) {
+            let one_field = last - first < MAX_HEADER_DIFFERING;
             let mut h = Change::finding(
                 HEADER,
                 Value::text(hex(ha)),
                 Value::text(hex(hb)),
-                if differing <= MAX_HEADER_DIFFERING {
+                if one_field {
                     Cause::Consequential
                 } else {
                     Cause::Content
                 },
             );
-            if differing <= MAX_HEADER_DIFFERING {
+            if one_field {
                 h.follows = vec![FIELD.to_string()];
             }
             out.push(h);
@@ -158,6 +162,16 @@ mod tests {
         assert!(explain(&a, &b[..b.len() - 1]).is_none());
         // Trailing bytes after the stream: not all of it is the payload.
         assert!(explain(&[&a[..], b"tail"].concat(), &b).is_none());
+        // Two bytes far apart in the header (a version and a count, a
+        // time): content.
+        let e = [&[0, 0x0f, 0xca, 0xbf, 0, 0, 0, 1][..], &table].concat();
+        assert_eq!(
+            explain(&a, &e).expect("the same table")[1].cause,
+            Some(Cause::Content)
+        );
+        // The same header: only the payload.
+        let f = [&[0, 0x0f, 0xca, 0xbe, 0, 0, 0, 2][..], &table].concat();
+        assert_eq!(explain(&a, &f).expect("the same table").len(), 1);
         // A header that differs in more than a field: content.
         let d = [&[9, 9, 9, 9, 9, 9, 9, 9][..], &table].concat();
         let changes = explain(&a, &d).expect("the same table");

@@ -734,21 +734,39 @@ pub fn explain(a: &[u8], b: &[u8], prefix: &str, lines: bool) -> Explanation {
             return ex;
         }
     }
-    let (ma, ta) = masked(a, lines);
-    let (mb, tb) = masked(b, lines);
+    let (ma, mut ta) = masked(a, lines);
+    let (mb, mut tb) = masked(b, lines);
     ex.unexplained = ma != mb;
     if ex.unexplained && lines {
-        if let Some((x, y, n)) = one_sided_dates(&ma, &ta, &mb, &tb) {
-            let none = || Value::text("(none)");
+        if let Some((in_b, found)) = one_sided_dates(&ma, &ta, &mb, &tb) {
+            let none = Value::text("(none)");
+            let tokens = if in_b { &mut tb } else { &mut ta };
+            let date = tokens
+                .get(found[0])
+                .map_or_else(|| none.clone(), Token::value);
+            let (x, y) = if in_b { (none, date) } else { (date, none) };
             let mut c = Change::finding(
                 format!("{prefix}.{}", Kind::Timestamp.field()),
-                x.map_or_else(none, Token::value),
-                y.map_or_else(none, Token::value),
+                x,
+                y,
                 Cause::EmbeddedTimestamp,
             );
-            c.more = n as u64 - 1;
+            c.more = found.len() as u64 - 1;
             ex.changes.push(c);
             ex.unexplained = false;
+            // The dates only one side has are not paired with the other's
+            // below: the tokens after them keep their places.
+            // `found` is in increasing order, as the lines are.
+            let mut k = 0;
+            let mut next = found.iter().peekable();
+            tokens.retain(|_| {
+                let skip = next.peek() == Some(&&k);
+                if skip {
+                    next.next();
+                }
+                k += 1;
+                !skip
+            });
         }
     }
     // Report the first differing token of each kind, aligned by position
@@ -796,17 +814,16 @@ fn date_separator(c: u8) -> bool {
 }
 
 /// When every line two masked texts hold differently differs only by one
-/// date that one side writes and the other does not, with the quotes,
-/// spaces and punctuation around it (Doxygen 1.9.4 dates a man page
-/// `.TH "hwloc_info_s" 3 "Tue May 13 2025" "Version 2.12.0"`, 1.9.8 leaves
-/// the date out): the first such date (a's or b's, the other `None`) and
-/// how many lines differ so. The texts must have as many lines.
-fn one_sided_dates<'t>(
-    ma: &[u8],
-    ta: &'t [Token],
-    mb: &[u8],
-    tb: &'t [Token],
-) -> Option<(Option<&'t Token>, Option<&'t Token>, usize)> {
+/// calendar date that one side writes and the other does not, with the
+/// quotes, spaces and punctuation around it, always the same side
+/// (Doxygen 1.9.4 dates a man page `.TH "hwloc_info_s" 3 "Tue May 13
+/// 2025" "Version 2.12.0"`, 1.9.8 leaves the date out), and the other
+/// tokens of those lines are the same text on both sides: which side
+/// writes them (`true` for b) and the indices of those dates among that
+/// side's tokens. The texts must have as many lines. A bare number read as
+/// epoch seconds or a time of day alone is not taken for such a date (a
+/// count or a duration may stand there).
+fn one_sided_dates(ma: &[u8], ta: &[Token], mb: &[u8], tb: &[Token]) -> Option<(bool, Vec<usize>)> {
     let lines = |m: &[u8]| -> Vec<Range<usize>> {
         let mut out = Vec::new();
         let mut start = 0;
@@ -823,27 +840,31 @@ fn one_sided_dates<'t>(
     if la.len() != lb.len() {
         return None;
     }
+    // The tokens whose placeholders start inside `r`, by index (tokens are
+    // in the order of their placeholders).
+    let within = |tokens: &[Token], r: &Range<usize>| -> Range<usize> {
+        tokens.partition_point(|t| t.at < r.start)..tokens.partition_point(|t| t.at < r.end)
+    };
     // The one date token inside `middle` (a range of the masked bytes),
-    // all else there separators.
-    let date_in = |m: &[u8], tokens: &'t [Token], middle: Range<usize>| -> Option<&'t Token> {
-        let mut inside = tokens
-            .iter()
-            .filter(|t| t.at >= middle.start && t.at < middle.end);
-        let t = inside.next().filter(|t| t.kind == Kind::Timestamp)?;
+    // all else there separators: its index.
+    let date_in = |m: &[u8], tokens: &[Token], middle: Range<usize>| -> Option<usize> {
+        let inside = within(tokens, &middle);
+        let k = inside.start;
+        let t = tokens.get(k).filter(|_| inside.len() == 1)?;
+        let calendar = t.kind == Kind::Timestamp
+            && t.epoch.is_some()
+            && !t.text.bytes().all(|c| c.is_ascii_digit());
         // A date's placeholder: NUL, its kind, NUL.
         let end = t.at + 3;
         let rest_ok = |r: Range<usize>| {
             m.get(r)
                 .is_some_and(|s| s.iter().all(|&c| date_separator(c)))
         };
-        (inside.next().is_none()
-            && end <= middle.end
-            && rest_ok(middle.start..t.at)
-            && rest_ok(end..middle.end))
-        .then_some(t)
+        (calendar && end <= middle.end && rest_ok(middle.start..t.at) && rest_ok(end..middle.end))
+            .then_some(k)
     };
-    let mut first = None;
-    let mut n = 0;
+    let mut side = None;
+    let mut found = Vec::new();
     for (ra, rb) in la.into_iter().zip(lb) {
         let (xa, xb) = (ma.get(ra.clone())?, mb.get(rb.clone())?);
         if xa == xb {
@@ -858,17 +879,37 @@ fn one_sided_dates<'t>(
             .take(short - p)
             .take_while(|(x, y)| x == y)
             .count();
-        let found = if xa.len() == p + s {
-            (None, Some(date_in(mb, tb, rb.start + p..rb.end - s)?))
+        let (in_b, k) = if xa.len() == p + s {
+            (true, date_in(mb, tb, rb.start + p..rb.end - s)?)
         } else if xb.len() == p + s {
-            (Some(date_in(ma, ta, ra.start + p..ra.end - s)?), None)
+            (false, date_in(ma, ta, ra.start + p..ra.end - s)?)
         } else {
             return None;
         };
-        first.get_or_insert(found);
-        n += 1;
+        if *side.get_or_insert(in_b) != in_b {
+            return None;
+        }
+        // The line's other tokens: the same texts, in order.
+        let (wa, wb) = (within(ta, &ra), within(tb, &rb));
+        fn others(
+            w: Range<usize>,
+            tokens: &[Token],
+            skip: Option<usize>,
+        ) -> impl Iterator<Item = &str> {
+            w.filter(move |&i| Some(i) != skip)
+                .filter_map(move |i| tokens.get(i).map(|t| t.text.as_str()))
+        }
+        let (ka, kb) = if in_b {
+            (None, Some(k))
+        } else {
+            (Some(k), None)
+        };
+        if !others(wa, ta, ka).eq(others(wb, tb, kb)) {
+            return None;
+        }
+        found.push(k);
     }
-    first.map(|(x, y)| (x, y, n))
+    Some((side?, found))
 }
 
 /// What is left of a text difference no rule explains, when it is one
@@ -1341,6 +1382,47 @@ mod tests {
         }
         let ex = explain(b"built\n\n", b"built\n(2025-05-13)\n", "text", true);
         assert!(!ex.unexplained, "{:?}", causes(&ex));
+        // A date moved to another line, a bare epoch or a time of day
+        // inserted, another token on the line differing: not.
+        for (x, y) in [
+            (
+                &b"1.0 (2024-01-01)\n0.9\n"[..],
+                &b"1.0\n0.9 (2024-01-01)\n"[..],
+            ),
+            (b"count:\n", b"count: 1700000000\n"),
+            (b"elapsed:\n", b"elapsed: 00:01:23\n"),
+            (
+                b"\"/build/abc/f\"\n",
+                b"\"Tue May 13 2025\" \"/build/xyz/f\"\n",
+            ),
+        ] {
+            let ex = explain(x, y, "text", true);
+            assert!(ex.unexplained, "{:?}", causes(&ex));
+        }
+        // A date that changed on another line is still paired with its
+        // counterpart, after the one only b writes.
+        let ex = explain(
+            b"x\nbuilt 2023-11-14\n",
+            b"x 2025-05-13\nbuilt 2023-11-15\n",
+            "text",
+            true,
+        );
+        assert!(!ex.unexplained, "{:?}", causes(&ex));
+        assert_eq!(ex.changes.len(), 2, "{:?}", causes(&ex));
+        assert_eq!(
+            ex.changes[1]
+                .a
+                .as_ref()
+                .and_then(Value::as_time)
+                .map(|t| t.secs),
+            Some(1_699_920_000)
+        );
+        // Large inputs stay linear.
+        let many_a = b"\n".repeat(200_000);
+        let many_b = b"2025-05-13\n".repeat(200_000);
+        let ex = explain(&many_a, &many_b, "text", true);
+        assert!(!ex.unexplained);
+        assert_eq!(ex.changes[0].more, 199_999);
     }
 
     /// The `.disk/info` of a live image names its build minute.

@@ -8,8 +8,9 @@
 //!   and `Tue 14 Nov 2023 10:13:20 PM UTC` (date(1) under en_US);
 //! - `2023-11-14T22:13:20.5+01:00`: ISO 8601 with `T` or a space, `Z`, an
 //!   offset or ` UTC`, optional seconds and fraction; `2023-11-14` alone;
-//! - `02/05/2025`: `%x` under en_US, DocBook XSL's man page dates (month
-//!   first; day first when the first field is over 12);
+//! - `02/25/2025`: `%x` under en_US, DocBook XSL's man page dates (month
+//!   first; day first when the first field is over 12; no instant when
+//!   either order is a date);
 //! - `20231114T221320Z`: ISO 8601 basic (snapshot.debian.org serials);
 //! - `20231114-22:13[:20]`: live-build's `.disk/info`;
 //! - `202311142213`, `20231114221320`, `2023111422132000`: `%Y%m%d%H%M`,
@@ -203,7 +204,7 @@ pub fn match_at(b: &[u8], i: usize) -> Option<(usize, Option<i64>)> {
     }
     match digit_run(b, i) {
         4 => iso_extended(b, i).map(|(n, t)| (n, Some(t))),
-        2 if b.get(i + 2) == Some(&b'/') => slashed(b, i).map(|(n, t)| (n, Some(t))),
+        2 if b.get(i + 2) == Some(&b'/') => slashed(b, i),
         // __TIME__ alone: 22:13:20, a time of day without a date (not a
         // piece of a longer colon-separated run).
         2 => {
@@ -234,11 +235,12 @@ pub fn match_at(b: &[u8], i: usize) -> Option<(usize, Option<i64>)> {
 }
 
 /// `02/05/2025`: `%x` under en_US and DocBook XSL's man page dates
-/// (`.\"      Date: 02/05/2025`), month first; a first field over 12 is the
+/// (`.\"      Date: 02/12/2025`), month first; a first field over 12 is the
 /// day (`%x` under en_GB and most other locales: `25/12/2024`). A date
-/// valid either way is read month first. Not a piece of a path or of a
-/// longer run of slashes.
-fn slashed(b: &[u8], i: usize) -> Option<(usize, i64)> {
+/// valid either way (`02/05/2025`) is a date without a known instant, as
+/// a time of day alone is. Not a piece of a path or of a longer run of
+/// slashes.
+fn slashed(b: &[u8], i: usize) -> Option<(usize, Option<i64>)> {
     if i.checked_sub(1).and_then(|k| b.get(k)) == Some(&b'/') {
         return None;
     }
@@ -248,7 +250,10 @@ fn slashed(b: &[u8], i: usize) -> Option<(usize, i64)> {
     let end = i + 10;
     (boundary_after(b, end) && b.get(end) != Some(&b'/')).then_some(())?;
     let (mo, d) = if p > 12 { (q, p) } else { (p, q) };
-    Some((10, date(y, mo, d, 0)?))
+    let t = date(y, mo, d, 0)?;
+    // Valid either way (`05/02/2025`): a date, but which day is not known.
+    let ambiguous = p <= 12 && q <= 12 && p != q;
+    Some((10, (!ambiguous).then_some(t)))
 }
 
 /// ISO 8601 extended: `2023-11-14[(T| )22:13[:20][.frac][zone]]`.
@@ -450,7 +455,15 @@ fn match_named(b: &[u8], i: usize) -> Option<(usize, i64)> {
     // `Tue May 13 2025`: Doxygen's date of a page (`%a %b %d %Y`), a day
     // without a time.
     if had_weekday {
-        return boundary_after(b, p + 4).then_some((p + 4 - i, date(y, mo, d, 0)?));
+        // JavaScript's `Date` goes on with the time: `Tue Nov 14 2023
+        // 22:13:20 GMT+0000`.
+        let day = date(y, mo, d, 0)?;
+        if b.get(p + 4) == Some(&b' ') {
+            if let Some(secs) = hms(b, p + 5) {
+                return Some((p + 13 - i, day + secs));
+            }
+        }
+        return boundary_after(b, p + 4).then_some((p + 4 - i, day));
     }
     let mut end = p + 4;
     let mut t = date(y, mo, d, 0)?;
@@ -508,11 +521,14 @@ mod tests {
         assert_eq!(at("Tue Nov 14 2023\""), Some((15, Some(DAY))));
         assert_eq!(at("Tue Nov 14 20234"), None);
         assert_eq!(at("Tue Nov 31 2023"), None);
+        assert_eq!(at("Tue Nov 14 2023 22:13:20 GMT+0000"), Some((24, Some(T))));
         // %x under en_US and DocBook XSL's man pages: month first; day
         // first when the first field cannot be a month.
         assert_eq!(at("11/14/2023"), Some((10, Some(DAY))));
         assert_eq!(at("14/11/2023\""), Some((10, Some(DAY))));
-        assert_eq!(at("02/05/2025"), Some((10, Some(1_738_713_600))));
+        assert_eq!(at("02/05/2025"), Some((10, None)));
+        assert_eq!(at("02/25/2025"), Some((10, Some(1_740_441_600))));
+        assert_eq!(at("05/05/2025"), Some((10, Some(1_746_403_200))));
         assert_eq!(at("13/13/2023"), None);
         assert_eq!(at("11/31/2023"), None);
         assert_eq!(at("11/14/20234"), None);
