@@ -37,19 +37,15 @@ pub const FIELD: &str = "binary.compressed";
 /// The field of the header before it.
 pub const HEADER: &str = "binary.header";
 
-/// The codec whose magic starts at `k` in `x`.
+/// The codec whose magic starts at `k` in `x`, by the readers' own
+/// detection: the streams whose members [`stream::each_chunk_in`] decodes.
 fn codec_at(x: &[u8], k: usize) -> Option<(Format, &'static str)> {
-    let r = x.get(k..)?;
-    if r.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
-        Some((Format::Zstd, "zstd"))
-    } else if r.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0]) {
-        Some((Format::Xz, "xz"))
-    } else if r.starts_with(&[0x1f, 0x8b, 0x08]) {
-        Some((Format::Gzip, "gzip"))
-    } else if r.starts_with(b"BZh") && r.get(3).is_some_and(|c| (b'1'..=b'9').contains(c)) {
-        Some((Format::Bzip2, "bzip2"))
-    } else {
-        None
+    match reprodiff_formats::detect(x.get(k..)?)? {
+        Format::Zstd => Some((Format::Zstd, "zstd")),
+        Format::Xz => Some((Format::Xz, "xz")),
+        Format::Gzip => Some((Format::Gzip, "gzip")),
+        Format::Bzip2 => Some((Format::Bzip2, "bzip2")),
+        _ => None,
     }
 }
 
