@@ -21,10 +21,10 @@ pub fn open(blob: &Blob, limits: &Limits) -> Result<Container> {
     if b.get(510..512) != Some(&[0x55, 0xaa][..]) {
         return Err(Error::new(Format::Disk, 510, ErrorKind::BadMagic));
     }
-    let (table, sector) = read_table(b);
+    let (mut table, sector) = read_table(b);
     let mut c = Container::new(Format::Disk, blob.clone());
     c.field("disk.sector_size", sector, Role::Content);
-    c.fields.extend(table.fields.iter().cloned());
+    c.fields.append(&mut table.fields);
     for (off, len, name) in &table.structures {
         c.regions.push(Region::structure(*off, *len, name.clone()));
     }

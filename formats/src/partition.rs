@@ -491,33 +491,34 @@ fn gpt_entry(
     let attrs = le64(e, 48)?;
     let name = utf16_name(e.get(56..128)?);
     let kind = guid(&type_guid);
+    let uniq = guid(&uniq);
     let type_name = gpt_type_name(&kind);
-    let p = format!("gpt.p{n}");
-    f.push(Field::new(format!("{p}.type"), &kind, Role::Content));
+    let p = format!("gpt.p{n}.");
+    // Field names without the formatting machinery: a hostile table has
+    // up to MAX_GPT_ENTRIES of these.
+    let key = |field: &str| {
+        let mut k = String::with_capacity(p.len() + field.len());
+        k.push_str(&p);
+        k.push_str(field);
+        k
+    };
+    f.push(Field::new(key("type"), &kind, Role::Content));
     if !type_name.is_empty() {
-        f.push(Field::new(
-            format!("{p}.type_name"),
-            type_name,
-            Role::Content,
-        ));
+        f.push(Field::new(key("type_name"), type_name, Role::Content));
     }
     // xorriso derives partition GUIDs from the disk GUID.
     f.push(
-        Field::new(
-            format!("{p}.guid"),
-            Value::Id(guid(&uniq)),
-            Role::Identifier,
-        )
-        .follows(&["gpt.disk_guid"]),
+        Field::new(key("guid"), Value::Id(uniq.clone()), Role::Identifier)
+            .follows(&["gpt.disk_guid"]),
     );
-    f.push(Field::new(format!("{p}.first_lba"), first, Role::Location));
-    f.push(Field::new(format!("{p}.last_lba"), last, Role::Location));
+    f.push(Field::new(key("first_lba"), first, Role::Location));
+    f.push(Field::new(key("last_lba"), last, Role::Location));
     f.push(Field::new(
-        format!("{p}.attributes"),
+        key("attributes"),
         Value::hex(attrs),
         Role::Content,
     ));
-    f.push(Field::new(format!("{p}.name"), &name, Role::Content));
+    f.push(Field::new(key("name"), &name, Role::Content));
     let sectors = match last.checked_sub(first) {
         Some(d) => d.saturating_add(1),
         None => {
@@ -533,11 +534,14 @@ fn gpt_entry(
         kind,
         name,
         type_name: type_name.to_string(),
-        guid: guid(&uniq),
+        guid: uniq,
     })
 }
 
 fn utf16_name(b: &[u8]) -> String {
+    if b.get(..2) == Some(&[0, 0]) {
+        return String::new();
+    }
     let units = b
         .chunks_exact(2)
         .filter_map(|c| le16(c, 0))
@@ -547,8 +551,6 @@ fn utf16_name(b: &[u8]) -> String {
         .collect()
 }
 
-/// Text form of an on-disk GUID: the first three groups are little-endian,
-/// the last two big-endian. Upper case, as gdisk and sfdisk print them.
 /// Whether a GUID is an ISO 9660 date's 16 digits (`YYYYMMDDhhmmsscc`)
 /// with the UUID version (4) and variant bits set in bytes 7 and 8, as
 /// xorriso writes a GPT disk GUID from the volume modification date.
@@ -560,17 +562,19 @@ fn from_volume_date(g: &[u8; 16]) -> bool {
     })
 }
 
+/// Text form of an on-disk GUID: the first three groups are little-endian,
+/// the last two big-endian. Upper case, as gdisk and sfdisk print them.
 pub fn guid(g: &[u8; 16]) -> String {
-    let [a0, a1, a2, a3, b0, b1, c0, c1, d @ ..] = *g;
-    let mut s = format!(
-        "{:02X}{:02X}{:02X}{:02X}-{:02X}{:02X}-{:02X}{:02X}-",
-        a3, a2, a1, a0, b1, b0, c1, c0
-    );
-    for (i, x) in d.iter().enumerate() {
-        if i == 2 {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    // Byte order of the text form, and where the dashes go.
+    const ORDER: [usize; 16] = [3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15];
+    let mut s = String::with_capacity(36);
+    for (i, &k) in ORDER.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
             s.push('-');
         }
-        s.push_str(&format!("{x:02X}"));
+        s.push(char::from(HEX[usize::from(g[k] >> 4)]));
+        s.push(char::from(HEX[usize::from(g[k] & 0x0f)]));
     }
     s
 }

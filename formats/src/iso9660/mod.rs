@@ -88,8 +88,8 @@ fn system_area(blob: &Blob, volume_bytes: u64, c: &mut Container, limits: &Limit
     let code = sa.get(..440).is_some_and(|x| x.iter().any(|&y| y != 0));
     c.field("system_area.mbr_signature", mbr_sig, Role::Content);
     c.field("system_area.isohybrid", mbr_sig && code, Role::Content);
-    let table = crate::partition::parse(b, 512);
-    c.fields.extend(table.fields.iter().cloned());
+    let mut table = crate::partition::parse(b, 512);
+    c.fields.append(&mut table.fields);
     // MBR, GPT headers and entries (including the backup GPT at the end of
     // the image) are owned by the partition tables, not left unowned.
     for (offset, len, name) in &table.structures {
