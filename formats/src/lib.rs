@@ -42,7 +42,7 @@ use serde::Serialize;
 
 pub use blob::Blob;
 pub use error::{Error, ErrorKind, Result};
-pub use magic::detect;
+pub use magic::{detect, stream_codec};
 pub use model::{
     Container, Data, Entry, Extent, Field, Kind, Meta, Owner, Region, Role, SquashBlock,
     SquashFragment, Time, Value, Zone,

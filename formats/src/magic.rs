@@ -58,6 +58,16 @@ pub(crate) fn is(format: Format, b: &[u8]) -> bool {
         .any(|&(f, at, magic)| f == format && has(b, at, magic))
 }
 
+/// The compressed stream (zstd, xz, gzip, bzip2) whose magic starts `b`,
+/// from the same table, without trying the other formats: the question a
+/// caller asks at every offset of a header, where a whole [`detect`]
+/// would also look for an ISO 32 KiB on or a FAT boot sector.
+pub fn stream_codec(b: &[u8]) -> Option<Format> {
+    [Format::Zstd, Format::Xz, Format::Gzip, Format::Bzip2]
+        .into_iter()
+        .find(|&f| is(f, b))
+}
+
 /// Names the format of `b` from its magic bytes alone.
 pub fn detect(b: &[u8]) -> Option<Format> {
     let magic = MAGICS.iter().find(|&&(_, at, magic)| has(b, at, magic));
@@ -89,6 +99,13 @@ mod tests {
             assert!(at(format, offset, magic), "{format} at {offset}");
         }
         assert!(!is(Format::Gzip, b"BZh9"));
+        assert_eq!(stream_codec(b"BZh9"), Some(Format::Bzip2));
+        assert_eq!(
+            stream_codec(&[0x28, 0xb5, 0x2f, 0xfd, 0]),
+            Some(Format::Zstd)
+        );
+        assert_eq!(stream_codec(b"\x7fELF"), None);
+        assert_eq!(stream_codec(&[0x04, 0x22, 0x4d, 0x18]), None);
         assert!(!is(Format::Bzip2, b"BZh0"));
         assert_eq!(detect(b"BZh0"), None);
         assert_eq!(detect(b""), None);

@@ -37,10 +37,10 @@ pub const FIELD: &str = "binary.compressed";
 /// The field of the header before it.
 pub const HEADER: &str = "binary.header";
 
-/// The codec whose magic starts at `k` in `x`, by the readers' own
-/// detection: the streams whose members [`stream::each_chunk_in`] decodes.
+/// The codec whose magic starts at `k` in `x`, by the readers' own magic
+/// table: the streams whose members [`stream::each_chunk_in`] decodes.
 fn codec_at(x: &[u8], k: usize) -> Option<(Format, &'static str)> {
-    match reprodiff_formats::detect(x.get(k..)?)? {
+    match reprodiff_formats::stream_codec(x.get(k..)?)? {
         Format::Zstd => Some((Format::Zstd, "zstd")),
         Format::Xz => Some((Format::Xz, "xz")),
         Format::Gzip => Some((Format::Gzip, "gzip")),
