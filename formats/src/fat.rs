@@ -528,12 +528,18 @@ impl Walker<'_> {
                 continue;
             }
             let short = short_name(raw, 0);
+            // The name shown when no long name is: the short one, lowercased
+            // where the NT flags say so.
+            let cased = || match r[12] & 0x18 {
+                0 => short.clone().into_bytes(),
+                nt => short_name(raw, nt).into_bytes(),
+            };
             let mut name = match pending.name(raw) {
                 Ok(Some(n)) => n,
-                Ok(None) => short_name(raw, r[12]).into_bytes(),
+                Ok(None) => cased(),
                 Err(why) => {
                     c.errors.push(Error::invalid(F, at, why));
-                    short_name(raw, r[12]).into_bytes()
+                    cased()
                 }
             };
             for c in &mut name {
@@ -728,25 +734,36 @@ impl Lfn {
 /// (0x08 base, 0x10 extension) that Windows and mtools write instead of a
 /// long name for all-lowercase 8.3 names.
 fn short_name(raw: &[u8; 11], nt: u8) -> String {
-    let mut base = raw[..8].to_vec();
-    if base[0] == 0x05 {
-        base[0] = 0xe5;
-    }
-    let conv = |v: &[u8], lower: bool| {
-        let s = cp850(v).trim_end_matches(' ').to_string();
-        if lower {
-            s.to_lowercase()
-        } else {
-            s
+    // Written into one string: a directory of a hostile volume holds
+    // thousands of these. Trailing spaces are trimmed as bytes, which is
+    // the same as trimming the decoded text: only 0x20 decodes to a space.
+    let trimmed = |v: &[u8]| v.len() - v.iter().rev().take_while(|&&c| c == b' ').count();
+    let (base, ext) = (&raw[..8], &raw[8..]);
+    let (base, ext) = (&base[..trimmed(base)], &ext[..trimmed(ext)]);
+    let mut out = String::with_capacity(base.len() + ext.len() + 1);
+    let push = |out: &mut String, v: &[u8], lower: bool, is_base: bool| {
+        for (i, &x) in v.iter().enumerate() {
+            // A name starting with 0xe5 is stored with 0x05 there: 0xe5
+            // first marks a deleted entry.
+            let x = if is_base && i == 0 && x == 0x05 {
+                0xe5
+            } else {
+                x
+            };
+            let c = cp850_char(x);
+            if lower {
+                out.extend(c.to_lowercase());
+            } else {
+                out.push(c);
+            }
         }
     };
-    let b = conv(&base, nt & 0x08 != 0);
-    let e = conv(&raw[8..], nt & 0x10 != 0);
-    if e.is_empty() {
-        b
-    } else {
-        format!("{b}.{e}")
+    push(&mut out, base, nt & 0x08 != 0, true);
+    if !ext.is_empty() {
+        out.push('.');
+        push(&mut out, ext, nt & 0x10 != 0, false);
     }
+    out
 }
 
 /// Code page 850, mkfs.fat's and mtools' default for short names.
@@ -760,16 +777,12 @@ const CP850_HIGH: [char; 128] = [
     '±', '‗', '¾', '¶', '§', '÷', '¸', '°', '¨', '·', '¹', '³', '²', '■', '\u{a0}',
 ];
 
-fn cp850(v: &[u8]) -> String {
-    v.iter()
-        .map(|&x| {
-            if x < 0x80 {
-                char::from(x)
-            } else {
-                CP850_HIGH[usize::from(x & 0x7f)]
-            }
-        })
-        .collect()
+fn cp850_char(x: u8) -> char {
+    if x < 0x80 {
+        char::from(x)
+    } else {
+        CP850_HIGH[usize::from(x & 0x7f)]
+    }
 }
 
 fn latin(v: &[u8]) -> String {
@@ -843,6 +856,50 @@ mod tests {
         assert_eq!(short_name(b"CAF\x90NA~1TXT", 0), "CAFÉNA~1.TXT");
         assert_eq!(CP850_HIGH[0x90 - 0x80], 'É');
         assert_eq!(CP850_HIGH[0x7f], '\u{a0}');
+    }
+
+    /// The one-string `short_name` against the plain reading: decode the
+    /// base and extension, trim their spaces, lowercase per flag.
+    #[test]
+    fn short_names_match_the_plain_reading() {
+        let plain = |raw: &[u8; 11], nt: u8| {
+            let mut base = raw[..8].to_vec();
+            if base[0] == 0x05 {
+                base[0] = 0xe5;
+            }
+            let conv = |v: &[u8], lower: bool| {
+                let s: String = v.iter().map(|&x| cp850_char(x)).collect();
+                let s = s.trim_end_matches(' ');
+                if lower {
+                    s.to_lowercase()
+                } else {
+                    s.to_string()
+                }
+            };
+            let (b, e) = (conv(&base, nt & 0x08 != 0), conv(&raw[8..], nt & 0x10 != 0));
+            if e.is_empty() {
+                b
+            } else {
+                format!("{b}.{e}")
+            }
+        };
+        // Names drawn from spaces, 0x05, ASCII letters and high bytes.
+        let alphabet = [
+            b' ', b' ', 0x05, b'A', b'z', b'~', 0x80, 0x90, 0xb5, 0xe5, 0xff,
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..20_000 {
+            let mut raw = [0u8; 11];
+            for c in &mut raw {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                *c = alphabet[(seed % alphabet.len() as u64) as usize];
+            }
+            for nt in [0, 0x08, 0x10, 0x18] {
+                assert_eq!(short_name(&raw, nt), plain(&raw, nt), "{raw:?} {nt:#x}");
+            }
+        }
     }
 
     #[test]
