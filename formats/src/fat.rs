@@ -742,6 +742,16 @@ fn short_name(raw: &[u8; 11], nt: u8) -> String {
     let (base, ext) = (&base[..trimmed(base)], &ext[..trimmed(ext)]);
     let mut out = String::with_capacity(base.len() + ext.len() + 1);
     let push = |out: &mut String, v: &[u8], lower: bool, is_base: bool| {
+        // Plain ASCII, as nearly every name is: copied, then lowercased
+        // in place (the same as `to_lowercase` for ASCII).
+        if v.is_ascii() && !(is_base && v.first() == Some(&0x05)) {
+            let start = out.len();
+            out.push_str(std::str::from_utf8(v).unwrap_or_default());
+            if lower {
+                out[start..].make_ascii_lowercase();
+            }
+            return;
+        }
         for (i, &x) in v.iter().enumerate() {
             // A name starting with 0xe5 is stored with 0x05 there: 0xe5
             // first marks a deleted entry.
