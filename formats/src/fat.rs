@@ -893,6 +893,17 @@ mod tests {
                 format!("{b}.{e}")
             }
         };
+        // Every byte value, at the start and inside the base and extension.
+        for x in 0..=255u8 {
+            for raw in [
+                [x, b'a', b' ', b' ', b' ', b' ', b' ', b' ', x, x, b' '],
+                [x; 11],
+            ] {
+                for nt in [0, 0x08, 0x10, 0x18] {
+                    assert_eq!(short_name(&raw, nt), plain(&raw, nt), "{raw:?} {nt:#x}");
+                }
+            }
+        }
         // Names drawn from spaces, 0x05, ASCII letters and high bytes.
         let alphabet = [
             b' ', b' ', 0x05, b'A', b'z', b'~', 0x80, 0x90, 0xb5, 0xe5, 0xff,
