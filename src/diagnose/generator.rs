@@ -406,18 +406,22 @@ const CLAP_BASH: &[u8] = b"    local i cur prev opts cmd\n    COMPREPLY=()\n";
 /// function's first lines ([`CLAP_BASH`]), or its Zsh preamble (`#compdef`,
 /// then the options array it sets by the shell's version).
 fn clap_completion(t: &[u8], head: &[u8]) -> bool {
-    let has = |needle: &[u8]| memchr::memmem::find(head, needle).is_some();
-    let bash = t.split(|&c| c == b'\n').next().is_some_and(|first| {
-        first.starts_with(b"_") && first.ends_with(b"() {") && first.len() < 200
-    }) && t
-        .iter()
-        .position(|&c| c == b'\n')
-        .and_then(|i| t.get(i + 1..))
-        .is_some_and(|rest| rest.starts_with(CLAP_BASH));
+    let bash = memchr::memchr(b'\n', t).is_some_and(|i| {
+        let (first, rest) = t.split_at(i);
+        first.len() < 200
+            && first.starts_with(b"_")
+            && first.ends_with(b"() {")
+            && rest.get(1..).is_some_and(|r| r.starts_with(CLAP_BASH))
+    });
     let zsh = t.starts_with(b"#compdef ")
-        && has(b"\n    typeset -a _arguments_options\n")
-        && has(b"\n        _arguments_options=(-s -S -C)\n");
+        && contains(head, b"\n    typeset -a _arguments_options\n")
+        && contains(head, b"\n        _arguments_options=(-s -S -C)\n");
     bash || zsh
+}
+
+/// Whether `needle` occurs in `hay`.
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    memchr::memmem::find(hay, needle).is_some()
 }
 
 /// The generator whose template a text is, told by the lines the template
@@ -432,8 +436,6 @@ fn clap_completion(t: &[u8], head: &[u8]) -> bool {
 /// on Bash 4, 4.5 from `COMP_WORDS`).
 pub fn template(t: &[u8]) -> Option<&'static str> {
     let head = t.get(..t.len().min(4096)).unwrap_or(t);
-    let has = |needle: &[u8]| memchr::memmem::find(t, needle).is_some();
-    let head_has = |needle: &[u8]| memchr::memmem::find(head, needle).is_some();
     if head.starts_with(b"# This is a basic version file for the Config-mode of find_package().\n")
     {
         Some("CMake's package version file template")
@@ -444,9 +446,11 @@ pub fn template(t: &[u8]) -> Option<&'static str> {
                 .is_some_and(|r| r.starts_with(b"# Generated CMake target import file"))
     {
         Some("a file CMake generated")
-    } else if has(b"#if 0 /* DEFINE_NO_DEPRECATED */") || has(b"#if 1 /* DEFINE_NO_DEPRECATED */") {
+    } else if contains(t, b"#if 0 /* DEFINE_NO_DEPRECATED */")
+        || contains(t, b"#if 1 /* DEFINE_NO_DEPRECATED */")
+    {
         Some("CMake's export header template")
-    } else if head_has(b"<repository version=\"") && head_has(GIR_NAMESPACE) {
+    } else if contains(head, b"<repository version=\"") && contains(head, GIR_NAMESPACE) {
         Some("a GObject introspection repository g-ir-scanner wrote")
     } else if clap_completion(t, head) {
         Some("a shell completion script clap_complete wrote")
