@@ -2,6 +2,8 @@
 //! is simple enough to write byte for byte), for cases the committed
 //! fixtures do not cover: hard-link groups, nested archives, limits.
 
+use std::path::Path;
+
 use reprodiff::compare_blobs;
 use reprodiff::engine::Options;
 use reprodiff::report::{Cause, Change, Diff, Node, Status, Verdict};
@@ -2165,4 +2167,22 @@ fn a_copy_made_a_symbolic_link_to_the_same_bytes_says_so() {
     let kind = n.changes.iter().find(|c| c.field == "kind").expect("kind");
     assert_eq!(kind.cause, Some(Cause::Content));
     assert!(kind.follows.is_empty());
+}
+
+/// The JSON report writer's own pretty printer writes what serde_json's
+/// writes, on a real report with text diffs, groups and regions.
+#[test]
+fn json_report_is_serde_jsons_pretty_printing() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/demo");
+    let r = reprodiff::compare_files(
+        &data.join("a.iso"),
+        &data.join("b.iso"),
+        &Options::default(),
+    )
+    .expect("demo pair compares");
+    assert!(r.tree.children.len() > 1 && !r.groups.is_empty());
+    let mut ours = Vec::new();
+    reprodiff_present::json::write(&r, &mut ours).expect("writes");
+    let theirs = serde_json::to_string_pretty(&r).expect("json") + "\n";
+    assert_eq!(String::from_utf8(ours).expect("utf-8"), theirs);
 }

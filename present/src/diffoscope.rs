@@ -53,7 +53,7 @@ pub fn write(r: &Report, w: &mut impl Write) -> io::Result<()> {
     );
     comments.append(&mut root.comments);
     root.comments = comments;
-    serde_json::to_writer_pretty(&mut *w, &root)?;
+    crate::json::pretty(&root, &mut *w)?;
     writeln!(w)
 }
 

@@ -256,7 +256,7 @@ pub fn write_json(image: &str, rows: &[Row], w: &mut impl Write) -> io::Result<(
         image,
         entries: rows,
     };
-    serde_json::to_writer_pretty(&mut *w, &doc)?;
+    reprodiff_present::json::pretty(&doc, &mut *w)?;
     writeln!(w)
 }
 
