@@ -439,7 +439,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     .join()
                     .unwrap_or_else(|_| Err(anyhow::anyhow!("the text report's writer stopped")))
             })?;
-            Ok(verdict_code(report.verdict))
+            let code = verdict_code(report.verdict);
+            // The process ends with this command: the report's nodes are
+            // left to the exit, not freed one by one (5 ms of the main
+            // thread's time on a package of 1,412 differing man pages).
+            std::mem::forget(report);
+            Ok(code)
         }
     }
 }
