@@ -1197,6 +1197,65 @@ fn deb_md5sums_follow_the_data_files_they_name() {
     assert_eq!(version.shown_b().as_deref(), Some("1.0-1~bpo12+1"));
 }
 
+/// A package two releases built with another udev directory (dpkg-deb,
+/// testdata/gen/deb-moved.sh, as tlp's bookworm-backports build): the
+/// rules file that names the renamed helper by its directory follows the
+/// rename; a README that names it too but also changes a word does not.
+#[test]
+fn a_text_naming_a_renamed_entry_follows_the_rename() {
+    let r = fixture_pair("deb/udevmoved-a.deb", "deb/udevmoved-b.deb");
+    let helper = find(&r.tree, "data.tar.xz::./lib/udev/udevmoved-helper").expect("helper");
+    assert_eq!(helper.causes, [Cause::Renamed]);
+    let rules = find(
+        &r.tree,
+        "data.tar.xz::./lib/udev/rules.d/85-udevmoved.rules",
+    )
+    .expect("the rules file");
+    let c = rules
+        .changes
+        .iter()
+        .find(|c| c.field == "text.renamed_entries")
+        .expect("the renamed names");
+    assert_eq!(
+        (Change::shown(&c.a).as_deref(), c.shown_b().as_deref()),
+        (
+            Some("/usr/lib/udev/udevmoved-helper"),
+            Some("/lib/udev/udevmoved-helper")
+        )
+    );
+    assert_eq!((c.cause, c.more), (Some(Cause::Consequential), 0));
+    assert!(
+        !rules.causes.contains(&Cause::Content),
+        "{:?}",
+        rules.causes
+    );
+    let readme = find(&r.tree, "data.tar.xz::./usr/share/doc/udevmoved/README").expect("README");
+    assert!(
+        readme.causes.contains(&Cause::Content),
+        "{:?}",
+        readme.causes
+    );
+    assert!(readme
+        .changes
+        .iter()
+        .all(|c| c.field != "text.renamed_entries"));
+    assert!(r
+        .groups
+        .iter()
+        .any(|g| g.shape == "texts naming renamed entries by their new names" && g.count == 1));
+    // Side a's byte regions name the rules file by its old name: an entry
+    // that differs, not one whose bytes merely moved.
+    let old = "data.tar.xz::./usr/lib/udev/rules.d/85-udevmoved.rules";
+    assert!(r
+        .regions
+        .iter()
+        .any(|g| g.owners_a.iter().any(|o| o == old)));
+    assert!(r
+        .regions
+        .iter()
+        .all(|g| !g.unchanged.iter().any(|u| u == old)));
+}
+
 /// The same backport pair as a whole: the changelog entry added on top is
 /// the package version, its date is SOURCE_DATE_EPOCH (dpkg-parsechangelog
 /// gave it to dpkg-deb), so every member time clamped to it, tar and ar

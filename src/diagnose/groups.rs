@@ -315,6 +315,14 @@ fn facts(n: &Node) -> Vec<Fact> {
                         None,
                     ));
                 }
+                let renames = changes.iter().any(|c| c.field == super::RENAMED_ENTRIES);
+                if renames {
+                    out.push(fact(
+                        Consequential,
+                        "texts naming renamed entries by their new names",
+                        None,
+                    ));
+                }
                 // Code another toolchain compiled: follows the evidence of
                 // that change (a `.comment`, the package's libc6 dependency).
                 let output = |c: &Change, kind: ToolchainOutput| {
@@ -367,6 +375,7 @@ fn facts(n: &Node) -> Vec<Fact> {
                 let derived = changes.iter().any(|c| {
                     !follows_toolchain(c)
                         && c.field != super::LISTED_ENTRIES
+                        && c.field != super::RENAMED_ENTRIES
                         && !remarked(c)
                         && !respaced(c)
                         && !linked(c)
@@ -386,7 +395,7 @@ fn facts(n: &Node) -> Vec<Fact> {
                         None,
                     ));
                 }
-                if n.children.is_empty() && !derived && !checksums && !lists {
+                if n.children.is_empty() && !derived && !checksums && !lists && !renames {
                     out.push(fact(Consequential, STRUCTURAL, None));
                 }
             }

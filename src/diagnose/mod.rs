@@ -537,6 +537,9 @@ struct Differing {
     /// a renamed one): (their container, their path, whether side b is
     /// that side).
     one_sided: HashSet<(String, String, bool)>,
+    /// Renamed entries by container: old path to new, normal, without a
+    /// directory's final `/`.
+    renames: HashMap<String, HashMap<String, String>>,
 }
 
 /// Where a node sits: the address of the container holding it (its
@@ -601,7 +604,12 @@ impl Differing {
                     self.one_sided
                         .insert((container.clone(), normal(old).to_string(), false));
                     self.one_sided
-                        .insert((container, normal(path).to_string(), true));
+                        .insert((container.clone(), normal(path).to_string(), true));
+                    let bare = |p: &str| normal(p).trim_end_matches('/').to_string();
+                    self.renames
+                        .entry(container)
+                        .or_default()
+                        .insert(bare(old), bare(path));
                 }
             }
         }
@@ -1105,25 +1113,35 @@ pub const LISTED_ENTRIES: &str = "text.entries";
 /// other files lists other names). Only a whole line diff is read; any
 /// other changed line and the difference stays unexplained.
 fn follow_listed_entries(tree: &mut Node, differing: &Differing) {
-    fn visit(n: &mut Node, place: Place, d: &Differing) {
-        if let Some(c) = listed_entries(n, place, d) {
+    if !differing.one_sided.is_empty() {
+        add_findings(tree, &|n, place| listed_entries(n, place, differing));
+    }
+}
+
+/// Adds to each node of the tree the finding `f` gives it at its place.
+fn add_findings(tree: &mut Node, f: &dyn Fn(&Node, Place) -> Option<Change>) {
+    fn visit(n: &mut Node, place: Place, f: &dyn Fn(&Node, Place) -> Option<Change>) {
+        if let Some(c) = f(n, place) {
             n.changes.push(c);
         }
         let address = n.address.clone();
         let below = place.below(&address);
         for c in &mut n.children {
-            visit(c, below, d);
+            visit(c, below, f);
         }
     }
-    if !differing.one_sided.is_empty() {
-        let root = tree.address.clone();
-        visit(tree, Place::of_root(&root), differing);
-    }
+    let root = tree.address.clone();
+    visit(tree, Place::of_root(&root), f);
 }
 
-/// The `text.entries` finding of [`follow_listed_entries`] for `n`, if
-/// its diff is such a list's.
-fn listed_entries(n: &Node, place: Place, d: &Differing) -> Option<Change> {
+/// A leaf's whole line diff, when none of its changes explains its
+/// content yet, with the file it is the text of and the container holding
+/// that file, normal: the node's own, or for a decoded layer
+/// (`index.hhp.gz::<content>`), its file's.
+fn unexplained_text<'a>(
+    n: &'a Node,
+    place: Place<'a>,
+) -> Option<(&'a [crate::report::Hunk], &'a str, &'a str)> {
     let Some(Diff::Text {
         hunks,
         truncated: false,
@@ -1135,14 +1153,19 @@ fn listed_entries(n: &Node, place: Place, d: &Differing) -> Option<Change> {
     if !n.children.is_empty() || n.changes.iter().any(explains_content) {
         return None;
     }
-    let a = Address::new(&n.address);
-    let inner = a.under(place.container)?;
-    // A decoded layer (`index.hhp.gz::<content>`) lists from its file.
+    let inner = Address::new(&n.address).under(place.container)?;
     let (file, holder) = if inner.starts_with('<') {
         (place.container, place.family)
     } else {
         (n.address.as_str(), place.container)
     };
+    Some((hunks, file, holder))
+}
+
+/// The `text.entries` finding of [`follow_listed_entries`] for `n`, if
+/// its diff is such a list's.
+fn listed_entries(n: &Node, place: Place, d: &Differing) -> Option<Change> {
+    let (hunks, file, holder) = unexplained_text(n, place)?;
     let path = normal(Address::new(file).under(holder)?);
     let (mut only_a, mut only_b) = (0u64, 0u64);
     for line in hunks.iter().flat_map(|h| &h.lines) {
@@ -1181,6 +1204,109 @@ fn listed_entries(n: &Node, place: Place, d: &Differing) -> Option<Change> {
         Value::text(lines(only_b, "b")),
         Cause::Consequential,
     ))
+}
+
+/// The finding of a text whose changed lines name renamed entries by
+/// their new names.
+pub const RENAMED_ENTRIES: &str = "text.renamed_entries";
+
+/// A text whose every changed line differs only by naming an entry of its
+/// container that was renamed (a file or a directory, by an absolute path:
+/// `RUN+="/usr/lib/udev/tlp-usb-udev"` against `/lib/udev/…` in a package
+/// a release with another udev directory built) by its old name on side a
+/// and its new one on side b: the text follows those renames. Read from
+/// the whole line diff; any other changed line and the difference stays
+/// unexplained.
+fn follow_renamed_entries(tree: &mut Node, differing: &Differing) {
+    if !differing.renames.is_empty() {
+        add_findings(tree, &|n, place| renamed_entries(n, place, differing));
+    }
+}
+
+/// Whether `c` continues a path.
+fn in_path(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || b"/._-+~@%".contains(&c)
+}
+
+/// `line` with each absolute path that is a renamed entry's old name, or
+/// lies under a renamed directory's, written with the new name (the
+/// longest renamed part of a path wins); the renames used are added to
+/// `used`, in the order they are first met.
+fn with_new_names(
+    line: &str,
+    renames: &HashMap<String, String>,
+    used: &mut Vec<(String, String)>,
+) -> String {
+    let b = line.as_bytes();
+    let mut out = String::with_capacity(line.len());
+    let mut copied = 0;
+    let mut i = 0;
+    while i < b.len() {
+        let starts = b[i] == b'/' && (i == 0 || !in_path(b[i - 1]));
+        if !starts {
+            i += 1;
+            continue;
+        }
+        let end = i + b[i..].iter().take_while(|&&c| in_path(c)).count();
+        let path = &line[i + 1..end];
+        // The whole path, then each part of it that ends before a `/`,
+        // longest first.
+        let cuts = std::iter::once(path.len()).chain(
+            path.bytes()
+                .enumerate()
+                .rev()
+                .filter(|&(_, c)| c == b'/')
+                .map(|(k, _)| k),
+        );
+        let hit = cuts
+            .filter(|&k| k > 0)
+            .find_map(|k| renames.get_key_value(&path[..k]));
+        if let Some((old, new)) = hit {
+            out.push_str(&line[copied..=i]);
+            out.push_str(new);
+            copied = i + 1 + old.len();
+            if !used.iter().any(|(o, _)| o == old) {
+                used.push((old.clone(), new.clone()));
+            }
+        }
+        i = end;
+    }
+    out.push_str(&line[copied..]);
+    out
+}
+
+/// The `text.renamed_entries` finding of [`follow_renamed_entries`] for
+/// `n`, if its diff is such a text's.
+fn renamed_entries(n: &Node, place: Place, d: &Differing) -> Option<Change> {
+    let (hunks, _, holder) = unexplained_text(n, place)?;
+    let renames = d.renames.get(holder)?;
+    let mut used = Vec::new();
+    for h in hunks {
+        let (mut deleted, mut inserted) = (String::new(), String::new());
+        for line in &h.lines {
+            let crate::report::Data::Text(text) = &line.line else {
+                return None;
+            };
+            match line.tag {
+                LineTag::Context => {}
+                LineTag::Delete => deleted.push_str(&with_new_names(text, renames, &mut used)),
+                LineTag::Insert => inserted.push_str(text),
+            }
+        }
+        if deleted != inserted {
+            return None;
+        }
+    }
+    let (old, new) = used.first()?;
+    let mut c = Change::finding(
+        RENAMED_ENTRIES,
+        Value::text(format!("/{old}")),
+        Value::text(format!("/{new}")),
+        Cause::Consequential,
+    );
+    c.more = used.len() as u64 - 1;
+    c.subject = Some(new.clone());
+    Some(c)
 }
 
 /// The moves of every changed time in the report (b − a, seconds).
@@ -1259,6 +1385,7 @@ pub fn diagnose(r: &mut Report) {
     }
     let differing = Differing::of(&r.tree);
     follow_listed_entries(&mut r.tree, &differing);
+    follow_renamed_entries(&mut r.tree, &differing);
     annotate(&mut r.tree, Place::of_root(""), &[], &differing, &[]);
     let mut counts: BTreeMap<Cause, u64> = BTreeMap::new();
     r.tree.visit(&mut |n| {
@@ -1290,6 +1417,46 @@ mod tests {
 
     fn diagnose_tree(root: &mut Node) {
         annotate(root, Place::of_root(""), &[], &Differing::default(), &[]);
+    }
+
+    /// Only whole absolute paths, or the part of one a renamed directory
+    /// is, take the new names; the longest renamed part wins.
+    #[test]
+    fn renamed_names_are_whole_paths() {
+        let renames: HashMap<String, String> = [
+            ("usr/lib/udev", "lib/udev"),
+            ("usr/lib/udev/helper", "lib/udev/helper2"),
+        ]
+        .into_iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+        let mut used = Vec::new();
+        let mut new = |t: &str| with_new_names(t, &renames, &mut used);
+        assert_eq!(
+            new("RUN+=\"/usr/lib/udev/helper usb\" /usr/lib/udev/rules.d/x"),
+            "RUN+=\"/lib/udev/helper2 usb\" /lib/udev/rules.d/x"
+        );
+        // Not at a path's start, not a whole part of it, not absolute.
+        for same in [
+            "/opt/usr/lib/udev/x",
+            "/usr/lib/udevx/y",
+            "usr/lib/udev/x",
+            "a/usr/lib/udev",
+            "/usr/lib",
+        ] {
+            assert_eq!(new(same), same);
+        }
+        assert_eq!(new("/usr/lib/udev/"), "/lib/udev/");
+        assert_eq!(
+            used,
+            [
+                (
+                    "usr/lib/udev/helper".to_string(),
+                    "lib/udev/helper2".to_string()
+                ),
+                ("usr/lib/udev".to_string(), "lib/udev".to_string()),
+            ]
+        );
     }
 
     /// The role decides, whatever the field is called.

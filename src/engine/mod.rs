@@ -204,12 +204,24 @@ fn finish(ctx: &Ctx, mut tree: Node, (a, b): (Input, Input)) -> Report {
     regions.sort_by(|x, y| (&x.container, x.offset).cmp(&(&y.container, y.offset)));
     // Entry owners with a node of their own differ; the rest are unchanged
     // (excluded ones are unknown, so not called unchanged either).
-    let mut differing = HashSet::new();
-    tree.visit(&mut |n| {
+    // A renamed entry's node stands at its new name: its old name, which
+    // side a's regions give, differs too.
+    fn gather<'a>(n: &'a Node, parent: &str, out: &mut HashSet<&'a str>, old: &mut Vec<String>) {
         if n.status != Status::Identical {
-            differing.insert(n.address.as_str());
+            out.insert(n.address.as_str());
+            for c in n.changes.iter().filter(|c| c.role == Role::Name) {
+                if let Some(Value::Text(name)) = &c.a {
+                    old.push(child_address(parent, name));
+                }
+            }
         }
-    });
+        for c in &n.children {
+            gather(c, &n.address, out, old);
+        }
+    }
+    let (mut differing, mut old_names) = (HashSet::new(), Vec::new());
+    gather(&tree, "", &mut differing, &mut old_names);
+    differing.extend(old_names.iter().map(String::as_str));
     for r in &mut regions {
         r.unchanged
             .retain(|a| !differing.contains(a.as_str()) && !ctx.excluded(a));
