@@ -139,24 +139,34 @@ fn entry_change(e: &Entry, only_a: bool) -> Change {
 
 /// Whether an entry only records a rebuild (`* Rebuild for
 /// bookworm-backports.`, `* No change.`): every bullet says so, none
-/// touches the source.
+/// touches the source, and at least one says rebuild. Bullets that only
+/// say who uploaded (`* Team upload.`, `* Non-maintainer upload.`, as
+/// qdl's backport opens) change nothing either.
 fn rebuild_only(e: &Entry) -> bool {
-    let mut bullets = e
+    let bullets: Vec<String> = e
         .text
         .lines()
         .skip(1)
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with("-- "))
-        .peekable();
-    bullets.peek().is_some()
-        && bullets.all(|l| {
-            let l = l.to_ascii_lowercase();
-            l.starts_with('*')
-                && (l.contains("rebuil")
-                    || l.contains("backport")
-                    || l.contains("no change")
-                    || l.contains("no-change"))
-        })
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let rebuild = |l: &String| {
+        l.starts_with('*')
+            && (l.contains("rebuil")
+                || l.contains("backport")
+                || l.contains("no change")
+                || l.contains("no-change"))
+    };
+    let uploader = |l: &String| {
+        let said = l.trim_start_matches('*').trim().trim_end_matches('.');
+        l.starts_with('*')
+            && matches!(
+                said,
+                "team upload" | "non-maintainer upload" | "qa upload" | "source-only upload"
+            )
+    };
+    bullets.iter().any(rebuild) && bullets.iter().all(|l| rebuild(l) || uploader(l))
 }
 
 /// The field of an entry that only records a rebuild for another release.
@@ -413,6 +423,19 @@ mod tests {
             "  * Rebuild for bookworm-backports.\n  * Disable ROC, not available in Bookworm\n"
         ));
         assert!(!only("\n"));
+        // Who uploaded it changes no source (qdl's backport).
+        assert!(only(
+            "  * Team upload.\n  * Rebuild for bookworm-backports.\n"
+        ));
+        assert!(only(
+            "  * Non-maintainer upload.\n  * Rebuild for bookworm-backports.\n"
+        ));
+        // An upload note alone is no rebuild, nor one beside an edit.
+        assert!(!only("  * Team upload.\n"));
+        assert!(!only(
+            "  * Team upload.\n  * Rebuild for bookworm-backports.\n  * Drop a patch.\n"
+        ));
+        assert!(!only("  * Team upload, fix the build.\n"));
     }
 
     #[test]
