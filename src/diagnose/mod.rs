@@ -205,15 +205,11 @@ pub fn classify_leaf(name: &str, leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Nod
             return;
         }
     }
-    // A man page written with other markup, the same words: named as
-    // such, still unexplained unless the package's toolchain changed.
+    // A file one generator's template wrote on both sides: named, and
+    // following the package's toolchain when that changed. Before the
+    // markup rules: a page qdoc wrote differs in its markup and in the
+    // words of qdoc's own footer, which those rules leave unexplained.
     if ex.unexplained && is_text {
-        if let Some(c) = roff::explain(a, b).or_else(|| html::explain(a, b)) {
-            node.changes.extend(c);
-            return;
-        }
-        // A file one generator's template wrote on both sides: named, and
-        // following the package's toolchain when that changed.
         if let Some(t) = generator::template(a).filter(|t| generator::template(b) == Some(t)) {
             node.changes.push(Change::finding(
                 generator::TEMPLATE,
@@ -221,6 +217,14 @@ pub fn classify_leaf(name: &str, leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Nod
                 Value::text("other text from the same template"),
                 Cause::Content,
             ));
+            return;
+        }
+    }
+    // A man page written with other markup, the same words: named as
+    // such, still unexplained unless the package's toolchain changed.
+    if ex.unexplained && is_text {
+        if let Some(c) = roff::explain(a, b).or_else(|| html::explain(a, b)) {
+            node.changes.extend(c);
             return;
         }
     }
