@@ -219,7 +219,9 @@ fn write_file(
     path: &Path,
     write: impl FnOnce(&mut BufWriter<File>) -> io::Result<()>,
 ) -> Result<()> {
-    let mut w = BufWriter::new(
+    // Large reports are tens of MB: written 256 KiB at a time, not 8.
+    let mut w = BufWriter::with_capacity(
+        256 * 1024,
         File::create(path).with_context(|| format!("cannot write {}", path.display()))?,
     );
     write(&mut w)?;
