@@ -417,7 +417,22 @@ pub fn explain(a: &[u8], b: &[u8]) -> Option<Vec<Change>> {
     };
     // Parentheses the writer set otherwise are markup too.
     let remarked = parentheses || !skeleton(ta).eq(skeleton(tb));
-    let runs = word_runs(&wa, &wb)?;
+    let mut runs = word_runs(&wa, &wb)?;
+    // Annotations Sphinx's autodoc wrote as the Python it ran under spells
+    // them: `X | None` under 3.13, `Optional[X]` under 3.11 (python3-sdbus'
+    // backport). The same types: the writer's, like its parentheses.
+    let mut retyped = false;
+    if docutils {
+        let n = runs.len();
+        runs.retain(|(ra, rb)| {
+            let text = |w: &[&str], r: &std::ops::Range<usize>| {
+                w.get(r.clone()).unwrap_or_default().join(" ")
+            };
+            !same_types(&text(&wa, ra), &text(&wb, rb))
+        });
+        retyped = runs.len() < n;
+    }
+    let remarked = remarked || retyped;
     if !remarked && !relabelled && runs.is_empty() {
         return None;
     }
@@ -436,7 +451,10 @@ pub fn explain(a: &[u8], b: &[u8]) -> Option<Vec<Change>> {
         }
         s
     };
-    let same = same_but("words", runs.len());
+    let mut same = same_but("words", runs.len());
+    if retyped {
+        same.push_str(", type annotations spelled otherwise (Optional[X] / X | None)");
+    }
     let mut out = Vec::new();
     // The same markup and label: only the words are named. Other markup
     // beside other words follows the writer only when the writer is known
@@ -456,6 +474,118 @@ pub fn explain(a: &[u8], b: &[u8]) -> Option<Vec<Change>> {
         ));
     }
     out.extend(passages(&wa, &wb, runs));
+    Some(out)
+}
+
+/// Whether two runs of words differ only by how type annotations are
+/// spelled: `typing`'s `Optional[X]` and `Union[A, B]` (bare or after
+/// `typing.`) on one side where the other writes `X | None` and `A | B`
+/// (PEP 604). At least one such annotation must be rewritten; space is
+/// ignored only around `|`, `,` and brackets; a bracket left open or
+/// closed unopened and the words differ.
+fn same_types(a: &str, b: &str) -> bool {
+    match (pep604(a), pep604(b)) {
+        (Some((x, ra)), Some((y, rb))) => a != b && (ra || rb) && x == y,
+        _ => false,
+    }
+}
+
+/// Nesting of annotations read, at most.
+const MAX_NESTING: usize = 16;
+
+/// `s` with every `Optional[…]` and `Union[…]` written as a `|` union and
+/// its spacing made even, and whether any was rewritten.
+fn pep604(s: &str) -> Option<(String, bool)> {
+    let mut rewritten = false;
+    let out = rewrite(s, 0, &mut rewritten)?;
+    Some((even_spacing(&out), rewritten))
+}
+
+/// Runs of space made one, and none around `|`, `,` and brackets.
+fn even_spacing(s: &str) -> String {
+    let tight = |c: char| matches!(c, '|' | ',' | '[' | ']');
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.chars() {
+        if c.is_whitespace() {
+            space = true;
+            continue;
+        }
+        if space && !tight(c) && !out.is_empty() && !out.ends_with(tight) {
+            out.push(' ');
+        }
+        space = false;
+        out.push(c);
+    }
+    out
+}
+
+/// The comma-separated arguments at the top of a bracket's inside, each
+/// rewritten.
+fn arguments(s: &str, depth: usize, rewritten: &mut bool) -> Option<Vec<String>> {
+    let mut out = Vec::new();
+    let (mut level, mut start) = (0usize, 0);
+    for (i, c) in s.char_indices() {
+        match c {
+            '[' => level += 1,
+            ']' => level = level.checked_sub(1)?,
+            ',' if level == 0 => {
+                out.push(rewrite(s.get(start..i)?, depth, rewritten)?);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    if level != 0 {
+        return None;
+    }
+    out.push(rewrite(s.get(start..)?, depth, rewritten)?);
+    Some(out)
+}
+
+fn rewrite(s: &str, depth: usize, rewritten: &mut bool) -> Option<String> {
+    if depth > MAX_NESTING {
+        return None;
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find(['O', 'U']) {
+        let (head, tail) = rest.split_at(at);
+        let head = head.strip_suffix("typing.").unwrap_or(head);
+        out.push_str(head);
+        let starts_word = !out
+            .chars()
+            .last()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.');
+        let name = ["Optional[", "Union["]
+            .into_iter()
+            .find(|n| starts_word && tail.starts_with(n));
+        let Some(name) = name else {
+            // Not an annotation: the typing. prefix and the letter stay.
+            out.push_str(&rest[head.len()..at]);
+            out.push_str(tail.get(..1)?);
+            rest = tail.get(1..)?;
+            continue;
+        };
+        let inner = tail.get(name.len()..)?;
+        let mut level = 1usize;
+        let close = inner.char_indices().find_map(|(i, c)| {
+            match c {
+                '[' => level += 1,
+                ']' => level -= 1,
+                _ => {}
+            }
+            (level == 0).then_some(i)
+        })?;
+        let mut parts = arguments(inner.get(..close)?, depth + 1, rewritten)?;
+        if name == "Optional[" {
+            parts.push("None".to_string());
+        }
+        *rewritten = true;
+        out.push_str(&parts.join(" | "));
+        rest = inner.get(close + 1..)?;
+    }
+    out.push_str(rest);
     Some(out)
 }
 
@@ -485,6 +615,47 @@ pub(super) fn passages<T: AsRef<str>>(wa: &[T], wb: &[T], runs: Vec<Run>) -> Vec
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// python3-sdbus' man page (docutils), trixie against its bookworm
+    /// backport: autodoc under Python 3.13 and 3.11.
+    #[test]
+    fn annotations_spelled_by_another_python_are_the_same_types() {
+        let page = |sig: &str| {
+            format!(".\\\" Man page generated from reStructuredText.\n.TH \"PYTHON-SDBUS\" \"1\" \"\" \"\" \"python-sdbus\"\n.SH NAME\npython-sdbus\n.sp\nReturns the proxy.\n.INDENT 0.0\n.TP\n.B get(interface: {sig}) -> None\nDoes it.\n.UNINDENT\n")
+        };
+        let a = page("DbusInterfaceBase | DbusInterfaceBaseAsync, bus: SdBus | None");
+        let b = page("Union[DbusInterfaceBase, DbusInterfaceBaseAsync], bus: Optional[SdBus]");
+        let c = explain(a.as_bytes(), b.as_bytes()).expect("the writer's");
+        assert_eq!(c.len(), 1, "{c:?}");
+        assert_eq!(c[0].field, FIELD);
+        assert!(c[0]
+            .shown_b()
+            .is_some_and(|s| s.contains("the same words, type annotations")));
+        // Another type is other words.
+        let b = page("Union[DbusInterfaceBase, DbusInterfaceBaseAsync], bus: Optional[Other]");
+        let c = explain(a.as_bytes(), b.as_bytes()).expect("words");
+        assert!(c.iter().any(|c| c.field == WORDS), "{c:?}");
+    }
+
+    #[test]
+    fn pep604_reads_only_whole_annotations() {
+        let same = |a: &str, b: &str| same_types(a, b);
+        assert!(same("X | None,", "Optional[X],"));
+        assert!(same("X | None]", "typing.Optional[X]]"));
+        assert!(same("A | B | None", "Optional[Union[A, B]]"));
+        assert!(same("dict[str, A | B]", "dict[str, Union[A, B]]"));
+        // Nothing rewritten: spacing alone is not an annotation.
+        assert!(!same("foo bar", "foobar"));
+        assert!(!same("A | B", "A|B"));
+        // Another name, a name that only ends so, an open bracket.
+        assert!(!same("X | None", "Optional[Y]"));
+        assert!(!same("X | None", "MyOptional[X]"));
+        assert!(!same("X | None", "Optional[X"));
+        assert!(!same("A | B", "Union[A, B]]"));
+        // Too deep to read.
+        let deep = format!("{}X{}", "Optional[".repeat(40), "]".repeat(40));
+        assert!(!same("X | None", &deep));
+    }
 
     const A: &str = ".TH \"libpipewire-module-access\" 7 \"1.4.2\" \"PipeWire\" \\\" -*- nroff -*-\n.ad l\n.nh\n.SH NAME\nlibpipewire-module-access \\- Access \n.SH DESCRIPTION\n.PP\nThe \\fCaccess\\fP module\\&.\n.nf\n# pipewire\\-0\\-manager = \"unrestricted\",\n.fi\n";
     const B: &str = ".TH \"libpipewire-module-access\" 7 \"1.4.2\" \"PipeWire\" \\\" -*- nroff -*-\n.ad l\n.nh\n.SH NAME\nlibpipewire-module-access \\- Access \nThe \\fCaccess\\fP module\\&.\n.nf\n# pipewire-0-manager = \"unrestricted\",\n.fi\n";
