@@ -657,6 +657,45 @@ mod tests {
         assert!(!same("X | None", &deep));
     }
 
+    /// Any text of annotation pieces is read without a panic (brackets
+    /// unbalanced either way, names cut short, multi-byte letters), and
+    /// one with no annotation rewritten only has its spacing made even.
+    #[test]
+    fn pep604_takes_any_text() {
+        let pieces = [
+            "Optional[",
+            "Union[",
+            "typing.",
+            "]",
+            "[",
+            ",",
+            " | ",
+            "None",
+            "X",
+            "é",
+            "O",
+            "U",
+            " ",
+            "Opt",
+        ];
+        let mut seed = 0x2545_f491_u32;
+        for _ in 0..20_000 {
+            let mut t = String::new();
+            for _ in 0..(seed % 12) {
+                seed ^= seed << 13;
+                seed ^= seed >> 17;
+                seed ^= seed << 5;
+                t.push_str(pieces[seed as usize % pieces.len()]);
+            }
+            seed = seed.wrapping_add(1);
+            // Nothing rewritten: nothing changed but the spacing.
+            if let Some((x, false)) = pep604(&t) {
+                assert_eq!(x, even_spacing(&t), "{t:?}");
+            }
+            let _ = same_types(&t, "X | None");
+        }
+    }
+
     const A: &str = ".TH \"libpipewire-module-access\" 7 \"1.4.2\" \"PipeWire\" \\\" -*- nroff -*-\n.ad l\n.nh\n.SH NAME\nlibpipewire-module-access \\- Access \n.SH DESCRIPTION\n.PP\nThe \\fCaccess\\fP module\\&.\n.nf\n# pipewire\\-0\\-manager = \"unrestricted\",\n.fi\n";
     const B: &str = ".TH \"libpipewire-module-access\" 7 \"1.4.2\" \"PipeWire\" \\\" -*- nroff -*-\n.ad l\n.nh\n.SH NAME\nlibpipewire-module-access \\- Access \nThe \\fCaccess\\fP module\\&.\n.nf\n# pipewire-0-manager = \"unrestricted\",\n.fi\n";
 
