@@ -551,22 +551,20 @@ fn rewrite(s: &str, depth: usize, rewritten: &mut bool) -> Option<String> {
     let mut rest = s;
     while let Some(at) = rest.find(['O', 'U']) {
         let (head, tail) = rest.split_at(at);
-        let head = head.strip_suffix("typing.").unwrap_or(head);
-        out.push_str(head);
-        let starts_word = !out
-            .chars()
-            .last()
-            .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.');
+        // An annotation's name starts a word, or follows `typing.`.
+        let bare = head.strip_suffix("typing.").unwrap_or(head);
+        let before = bare.chars().last().or_else(|| out.chars().last());
+        let starts_word = !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.');
         let name = ["Optional[", "Union["]
             .into_iter()
             .find(|n| starts_word && tail.starts_with(n));
         let Some(name) = name else {
-            // Not an annotation: the typing. prefix and the letter stay.
-            out.push_str(&rest[head.len()..at]);
+            out.push_str(head);
             out.push_str(tail.get(..1)?);
             rest = tail.get(1..)?;
             continue;
         };
+        out.push_str(bare);
         let inner = tail.get(name.len()..)?;
         let mut level = 1usize;
         let close = inner.char_indices().find_map(|(i, c)| {

@@ -450,14 +450,21 @@ fn printable(c: u8) -> bool {
     c.is_ascii_graphic() || c == b' ' || c == b'\t'
 }
 
+/// Each line of `t`: its body and what ends it (its newline, or nothing).
+fn body_lines(t: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
+    t.split_inclusive(|&c| c == b'\n').map(|line| {
+        let body = line.strip_suffix(b"\n").unwrap_or(line);
+        (body, line.get(body.len()..).unwrap_or_default())
+    })
+}
+
 fn masked(b: &[u8], lines: bool) -> (Vec<u8>, Vec<Token>) {
     let mut out = Vec::with_capacity(b.len());
     let mut tokens = Vec::new();
     if lines {
-        for line in b.split_inclusive(|&c| c == b'\n') {
-            let body = line.strip_suffix(b"\n").unwrap_or(line);
+        for (body, end) in body_lines(b) {
             mask_unit(body, &mut out, &mut tokens);
-            out.extend_from_slice(line.get(body.len()..).unwrap_or_default());
+            out.extend_from_slice(end);
         }
         return (out, tokens);
     }
@@ -499,16 +506,9 @@ fn masked_pair(a: &[u8], b: &[u8]) -> ((Vec<u8>, Vec<Token>), (Vec<u8>, Vec<Toke
         out: Range<usize>,
         tokens: Range<usize>,
     }
-    /// Each line's body and what ends it (its newline, or nothing).
-    fn lines(t: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
-        t.split_inclusive(|&c| c == b'\n').map(|line| {
-            let body = line.strip_suffix(b"\n").unwrap_or(line);
-            (body, line.get(body.len()..).unwrap_or_default())
-        })
-    }
     let (mut oa, mut ta) = (Vec::with_capacity(a.len()), Vec::new());
     let mut done: Vec<(&[u8], Done)> = Vec::new();
-    for (body, end) in lines(a) {
+    for (body, end) in body_lines(a) {
         let (start, first) = (oa.len(), ta.len());
         mask_unit(body, &mut oa, &mut ta);
         done.push((
@@ -525,7 +525,7 @@ fn masked_pair(a: &[u8], b: &[u8]) -> ((Vec<u8>, Vec<Token>), (Vec<u8>, Vec<Toke
     let mut by_content: Option<std::collections::HashMap<&[u8], usize>> = None;
     let (mut ob, mut tb) = (Vec::with_capacity(b.len()), Vec::new());
     let mut next = 0;
-    for (body, end) in lines(b) {
+    for (body, end) in body_lines(b) {
         let found = match done.get(next) {
             Some((l, _)) if *l == body => Some(next),
             _ => by_content
