@@ -1423,6 +1423,39 @@ mod tests {
         annotate(root, Place::of_root(""), &[], &Differing::default(), &[]);
     }
 
+    /// A page qdoc wrote, its markup and its footer's words otherwise (as
+    /// qtwebengine5-doc-html's backport has them): the template is named,
+    /// not the markup rule's "the same text but a passage", which would
+    /// leave it unexplained whatever the package's toolchain did.
+    #[test]
+    fn a_qdoc_page_is_its_template_before_its_markup() {
+        let page = |translate: &str, logos: &str| {
+            format!(
+                "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<title>Request | Qt WebEngine</title>\n</head>\n<body>\n<div class=\"header\" id=\"qtdocheader\">\n<h1 class=\"title\"{translate}>AuthenticationDialogRequest QML Type</h1>\n<p>A request for providing authentication credentials.</p>\n<div class=\"footer\"><p>Qt and {logos} are trademarks of The Qt Company Ltd.</p></div>\n</body>\n</html>\n"
+            )
+        };
+        let a = page(" translate=\"no\"", "respective logos");
+        let b = page("", "its logos");
+        let mut node = Node::new("qml-request.html", Status::Modified);
+        node.diff = Some(Diff::Text {
+            hunks: Vec::new(),
+            truncated: false,
+            fallback: None,
+        });
+        classify_leaf(
+            "qml-request.html",
+            &Leaf::Bytes,
+            a.as_bytes(),
+            b.as_bytes(),
+            &mut node,
+        );
+        let fields: Vec<&str> = node.changes.iter().map(|c| c.field.as_str()).collect();
+        assert_eq!(fields, [generator::TEMPLATE], "{:?}", node.changes);
+        // The markup rule alone reads the same pair as other words.
+        let markup = html::explain(a.as_bytes(), b.as_bytes()).expect("markup and words");
+        assert!(markup.iter().any(|c| c.field == roff::WORDS), "{markup:?}");
+    }
+
     /// Only whole absolute paths, or the part of one a renamed directory
     /// is, take the new names; the longest renamed part wins.
     #[test]
