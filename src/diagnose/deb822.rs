@@ -24,9 +24,12 @@ const TOOLCHAIN_LIBS: [&str; 8] = [
 ];
 
 /// Compilers a package's `Built-Using` names (`rustc (= 1.95.0+dfsg1-2)`,
-/// `golang-1.24 (= 1.24.4-1)`): the versions it was built with.
-const COMPILERS: [&str; 7] = [
+/// `golang-1.24 (= 1.24.4-1)`): the versions it was built with. Sphinx
+/// too: `dh_sphinxdoc` names the Sphinx that wrote the package's pages
+/// and the scripts they load (`sphinx (= 8.1.3-4)`, python3-nxt).
+const COMPILERS: [&str; 8] = [
     "rustc",
+    "sphinx",
     "golang",
     "gcc",
     "gccgo",
@@ -813,6 +816,15 @@ mod tests {
             ]
         );
         assert!(is_compiler("gcc-14") && is_compiler("rustc") && !is_compiler("rust-egg"));
+        // The documentation generator dh_sphinxdoc names.
+        let (changes, _) = relation_changes(
+            "control.Built-Using",
+            "sphinx (= 8.1.3-4)",
+            "sphinx (= 5.3.0-4)",
+        );
+        assert_eq!(changes.len(), 1);
+        assert_eq!(changes[0].cause, Some(Cause::Toolchain));
+        assert!(!is_compiler("sphinx-rtd-theme-common"));
         assert!(!same_package("libfoo", "libbar"));
         assert!(!same_package("python3-gi", "python3-all-dev"));
     }

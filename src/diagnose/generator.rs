@@ -80,7 +80,7 @@ fn is_name(n: &str) -> bool {
 }
 
 /// The generator named after a trigger: `Name 1.2.3`, `Name version 1.2`,
-/// `Name v1.2` (`GTK-Doc V1.34.0`), `name/1.2`, `name (GNU package) 1.2`.
+/// `Name v1.2` (`GTK-Doc V1.34.0`), `name/1.2`, `name-1.2`, `name (GNU package) 1.2`.
 fn named(rest: &str) -> Option<(String, String)> {
     let text = untagged(rest);
     // A tool named in words, then its version: `the Erlang ASN.1
@@ -123,6 +123,13 @@ fn named(rest: &str) -> Option<(String, String)> {
         let version = version.trim_end_matches('.');
         return (is_name(name) && is_version(version))
             .then(|| (name.to_string(), version.to_string()));
+    }
+    // `name-version`, the name's last part starting with a digit:
+    // MkDocs' `content="mkdocs-1.6.1, mkdocs-material-9.6.4"`.
+    if let Some((name, version)) = first.rsplit_once('-') {
+        if is_name(name) && !name.ends_with('-') && is_version(version) {
+            return Some((name.to_string(), version.to_string()));
+        }
     }
     let name = first.trim_end_matches(':');
     if !is_name(name) {
@@ -459,8 +466,61 @@ pub fn template(t: &[u8]) -> Option<&'static str> {
     } else if let Some(t) = qdoc(head) {
         Some(t)
     } else {
+        sphinx(t, head)
+    }
+}
+
+/// What Sphinx writes into an HTML tree, told by what every version
+/// writes (none of it names Sphinx's version, and a theme may leave out
+/// the `Created using Sphinx` line that does): a page loads
+/// `_static/documentation_options.js`, whose own first line declares
+/// `DOCUMENTATION_OPTIONS`; the basic theme's style sheet says what it is
+/// in its opening comment; the search index is one `Search.setIndex(`
+/// call; the code style sheet is what Pygments' HTML formatter writes
+/// (`pre { line-height: 125%; }` first since 2.7, `.highlight .hll`
+/// before). python3-nxt's backport: Sphinx 5.3 and its theme write
+/// `Permalink to this heading` where 8.1 writes `Link to this heading`,
+/// another script list, and the project's version in the side bar.
+fn sphinx(t: &[u8], head: &[u8]) -> Option<&'static str> {
+    let start = t.get(..t.len().min(16 << 10)).unwrap_or(t);
+    let html = {
+        let h = head.get(..head.len().min(1024)).unwrap_or(head);
+        contains(h, b"<!DOCTYPE html") || contains(h, b"<!doctype html") || contains(h, b"<html")
+    };
+    if html && contains(start, b"_static/documentation_options.js") {
+        Some("an HTML page Sphinx wrote")
+    } else if head.starts_with(b"var DOCUMENTATION_OPTIONS = {")
+        || head.starts_with(b"const DOCUMENTATION_OPTIONS = {")
+    {
+        Some("the documentation options Sphinx wrote")
+    } else if head.starts_with(b"/*")
+        && contains(head.get(..256).unwrap_or(head), b" * Sphinx stylesheet -- ")
+    {
+        Some("a style sheet of a Sphinx theme")
+    } else if head.starts_with(b"Search.setIndex(") {
+        Some("the search index Sphinx wrote")
+    } else if head.starts_with(b"pre { line-height: 125%; }\n")
+        || head.starts_with(b".highlight .hll { ")
+    {
+        Some("a style sheet Pygments wrote")
+    } else {
         None
     }
+}
+
+/// The writer an HTML page names in its `generator` meta element without
+/// a version (`<meta name="generator" content="pandoc" />`): another
+/// version of it may have written the other side, and nothing in the page
+/// says which (bup-doc's pages: pandoc 3.1 and 2.17, whose versions only
+/// the package's man pages name).
+pub fn unversioned_writer(t: &[u8]) -> Option<String> {
+    const META: &[u8] = b"<meta name=\"generator\" content=\"";
+    let head = t.get(..t.len().min(4096)).unwrap_or(t);
+    let at = memchr::memmem::find(head, META)? + META.len();
+    let rest = head.get(at..)?;
+    let end = memchr::memchr(b'"', rest)?;
+    let name = std::str::from_utf8(rest.get(..end)?).ok()?;
+    is_name(name).then(|| format!("an HTML page {name} wrote"))
 }
 
 /// A C header configure wrote from the template autoheader made, as its
@@ -1176,6 +1236,75 @@ mod tests {
         let by_hand = "_tool() {\n    local cur prev\n    COMPREPLY=()\n}\n";
         assert_eq!(template(by_hand.as_bytes()), None);
         assert_eq!(template(b"#compdef tool\n_arguments '-h[help]'\n"), None);
+    }
+
+    /// What Sphinx 8.1 and 5.3 write into a tree (python3-nxt's pages and
+    /// `_static` files, trixie and its bookworm backport), and look-alikes
+    /// that are not theirs.
+    #[test]
+    fn sphinx_trees_are_told_by_what_every_version_writes() {
+        let page = |script: &str| {
+            format!("<!DOCTYPE html>\n<html class=\"writer-html5\" lang=\"en\">\n<head>\n  <meta charset=\"utf-8\" />\n{script}\n</head>\n")
+        };
+        let sphinx_page = Some("an HTML page Sphinx wrote");
+        for script in [
+            r#"      <script src="_static/documentation_options.js?v=79cb0674"></script>"#,
+            r#"        <script data-url_root="../" id="documentation_options" src="../_static/documentation_options.js"></script>"#,
+        ] {
+            assert_eq!(template(page(script).as_bytes()), sphinx_page, "{script}");
+        }
+        // The script's name in prose far down a page, or in no page.
+        let late = format!("{}{}", page(""), "<p>filler</p>\n".repeat(2000));
+        let late = format!("{late}<p>_static/documentation_options.js</p>\n");
+        assert_eq!(template(late.as_bytes()), None);
+        assert_eq!(template(b"see _static/documentation_options.js\n"), None);
+        for (head, what) in [
+            ("const DOCUMENTATION_OPTIONS = {\n    VERSION: '3.5.1',\n", "the documentation options Sphinx wrote"),
+            ("var DOCUMENTATION_OPTIONS = {\n    URL_ROOT: document.getElementById(\"documentation_options\").getAttribute('data-url_root'),\n", "the documentation options Sphinx wrote"),
+            ("/*\n * Sphinx stylesheet -- basic theme.\n */\n\ndiv.clearer {\n", "a style sheet of a Sphinx theme"),
+            ("/*\n * basic.css\n * ~~~~~~~~~\n *\n * Sphinx stylesheet -- basic theme.\n *\n", "a style sheet of a Sphinx theme"),
+            ("Search.setIndex({\"alltitles\": {\"API Reference\": [[4, null]]", "the search index Sphinx wrote"),
+            ("pre { line-height: 125%; }\ntd.linenos .normal { color: inherit; }\n", "a style sheet Pygments wrote"),
+            (".highlight .hll { background-color: #ffffcc }\n", "a style sheet Pygments wrote"),
+        ] {
+            assert_eq!(template(head.as_bytes()), Some(what), "{head}");
+        }
+        for other in [
+            "/* my stylesheet */\ndiv.clearer {\n",
+            "var OPTIONS = {\n",
+            "pre { line-height: 150%; }\n",
+            &format!(
+                "/*\n{} * Sphinx stylesheet -- basic theme.\n */\n",
+                " *\n".repeat(100)
+            ),
+        ] {
+            assert_eq!(template(other.as_bytes()), None, "{other}");
+        }
+    }
+
+    /// bup-doc's pages name pandoc without a version (trixie and its
+    /// bookworm backport); a named version, or words, are not such a name.
+    #[test]
+    fn a_page_naming_its_writer_without_a_version_is_that_writers() {
+        let page = |content: &str| {
+            format!("<!DOCTYPE html>\n<html>\n<head>\n  <meta charset=\"utf-8\" />\n  <meta name=\"generator\" content=\"{content}\" />\n</head>\n")
+        };
+        assert_eq!(
+            unversioned_writer(page("pandoc").as_bytes()).as_deref(),
+            Some("an HTML page pandoc wrote")
+        );
+        assert_eq!(
+            unversioned_writer(page("Docutils 0.19: https://docutils.sourceforge.io/").as_bytes()),
+            None
+        );
+        assert_eq!(unversioned_writer(page("a tool").as_bytes()), None);
+        assert_eq!(unversioned_writer(page("").as_bytes()), None);
+        assert_eq!(
+            unversioned_writer(b"<meta name=\"generator\" content=\"pandoc"),
+            None
+        );
+        let late = format!("{}{}", "<p>x</p>\n".repeat(600), page("pandoc"));
+        assert_eq!(unversioned_writer(late.as_bytes()), None);
     }
 
     #[test]

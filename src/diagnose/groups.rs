@@ -395,7 +395,19 @@ fn facts(n: &Node) -> Vec<Fact> {
                         None,
                     ));
                 }
-                if n.children.is_empty() && !derived && !checksums && !lists && !renames {
+                // A leaf whose size alone follows: its container's kind of
+                // consequence. One that follows a toolchain change is in
+                // that change's group already.
+                let follows_output = changes
+                    .iter()
+                    .any(|c| super::toolchain_output(&c.field).is_some() && !c.follows.is_empty());
+                if n.children.is_empty()
+                    && !derived
+                    && !checksums
+                    && !lists
+                    && !renames
+                    && !follows_output
+                {
                     out.push(fact(Consequential, STRUCTURAL, None));
                 }
             }
@@ -693,5 +705,38 @@ mod tests {
             format!("mtime set to {stamp} in b (6 of 6 entries)")
         );
         assert_eq!(groups[0].count, 6);
+    }
+
+    /// A generated page written otherwise after a toolchain change is in
+    /// that change's group only, not also among containers and sizes that
+    /// follow their members (its size follows the page).
+    #[test]
+    fn a_leaf_following_a_toolchain_change_is_in_that_group_alone() {
+        let mut root = Node::new("", Status::Modified);
+        let mut page = Node::new("html/_static/basic.css", Status::Modified);
+        page.causes.push(Cause::Consequential);
+        let mut size = Change::new(
+            "size",
+            Role::Size,
+            Some(Value::Int(100)),
+            Some(Value::Int(90)),
+        );
+        size.cause = Some(Cause::Consequential);
+        let mut template = Change::finding(
+            crate::diagnose::generator::TEMPLATE,
+            Value::text("a style sheet of a Sphinx theme"),
+            Value::text("other text from the same template"),
+            Cause::Consequential,
+        );
+        template.follows = vec!["changelog.Debian.gz::<content>: changelog.rebuild".into()];
+        page.changes.extend([size, template]);
+        root.children.push(page);
+        let shapes: Vec<String> = build(&root).into_iter().map(|g| g.shape).collect();
+        assert_eq!(shapes.len(), 1, "{shapes:?}");
+        assert!(
+            shapes[0]
+                .starts_with("generated documents written otherwise after the toolchain change"),
+            "{shapes:?}"
+        );
     }
 }

@@ -210,7 +210,14 @@ pub fn classify_leaf(name: &str, leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Nod
     // markup rules: a page qdoc wrote differs in its markup and in the
     // words of qdoc's own footer, which those rules leave unexplained.
     if ex.unexplained && is_text {
-        if let Some(t) = generator::template(a).filter(|t| generator::template(b) == Some(t)) {
+        let template = generator::template(a)
+            .filter(|t| generator::template(b) == Some(t))
+            .map(String::from)
+            .or_else(|| {
+                generator::unversioned_writer(a)
+                    .filter(|w| generator::unversioned_writer(b).as_ref() == Some(w))
+            });
+        if let Some(t) = template {
             node.changes.push(Change::finding(
                 generator::TEMPLATE,
                 Value::text(t),
@@ -1002,8 +1009,10 @@ pub(crate) fn toolchain_output(field: &str) -> Option<ToolchainOutput> {
 
 /// Files a documentation generator writes beside its pages (style sheets,
 /// scripts, search indexes, other pages).
-const DOCUMENT_ASSETS: [&str; 9] = [
+const DOCUMENT_ASSETS: [&str; 10] = [
     ".html", ".htm", ".css", ".js", ".svg", ".xml", ".txt", ".json", ".map",
+    // The inventory of documented objects Sphinx and mkdocstrings write.
+    ".inv",
 ];
 
 /// A Python package's core metadata in an installed wheel's `.dist-info`
@@ -1423,6 +1432,18 @@ mod tests {
         annotate(root, Place::of_root(""), &[], &Differing::default(), &[]);
     }
 
+    /// A text leaf named `name` after [`classify_leaf`] of `a` and `b`.
+    fn classified_text(name: &str, a: &str, b: &str) -> Node {
+        let mut node = Node::new(name, Status::Modified);
+        node.diff = Some(Diff::Text {
+            hunks: Vec::new(),
+            truncated: false,
+            fallback: None,
+        });
+        classify_leaf(name, &Leaf::Bytes, a.as_bytes(), b.as_bytes(), &mut node);
+        node
+    }
+
     /// A page qdoc wrote, its markup and its footer's words otherwise (as
     /// qtwebengine5-doc-html's backport has them): the template is named,
     /// not the markup rule's "the same text but a passage", which would
@@ -1436,24 +1457,43 @@ mod tests {
         };
         let a = page(" translate=\"no\"", "respective logos");
         let b = page("", "its logos");
-        let mut node = Node::new("qml-request.html", Status::Modified);
-        node.diff = Some(Diff::Text {
-            hunks: Vec::new(),
-            truncated: false,
-            fallback: None,
-        });
-        classify_leaf(
-            "qml-request.html",
-            &Leaf::Bytes,
-            a.as_bytes(),
-            b.as_bytes(),
-            &mut node,
-        );
+        let node = classified_text("qml-request.html", &a, &b);
         let fields: Vec<&str> = node.changes.iter().map(|c| c.field.as_str()).collect();
         assert_eq!(fields, [generator::TEMPLATE], "{:?}", node.changes);
         // The markup rule alone reads the same pair as other words.
         let markup = html::explain(a.as_bytes(), b.as_bytes()).expect("markup and words");
         assert!(markup.iter().any(|c| c.field == roff::WORDS), "{markup:?}");
+    }
+
+    /// A page that names its writer without a version (bup-doc's pages,
+    /// pandoc 3.1 against 2.17, their style rules rewritten): that writer's
+    /// template, `content` until the package's toolchain says otherwise.
+    #[test]
+    fn a_page_naming_an_unversioned_writer_is_its_template() {
+        let page = |style: &str| {
+            format!(
+                "<!DOCTYPE html>\n<html>\n<head>\n  <meta name=\"generator\" content=\"pandoc\" />\n  <style>\n{style}\n  </style>\n</head>\n<body>\n<p>bup-bloom - generates, regenerates or updates bloom filters</p>\n</body>\n</html>\n"
+            )
+        };
+        let a =
+            page("    code { font-family: Menlo, Monaco, Consolas, monospace; hyphens: manual; }");
+        let b = page("    code { font-family: Menlo, Monaco, 'Lucida Console', monospace; }");
+        let node = classified_text("bup-bloom.1.html", &a, &b);
+        let found: Vec<(&str, Option<String>, Option<Cause>)> = node
+            .changes
+            .iter()
+            .map(|c| (c.field.as_str(), Change::shown(&c.a), c.cause))
+            .collect();
+        assert_eq!(
+            found,
+            [(
+                generator::TEMPLATE,
+                Some("an HTML page pandoc wrote".to_string()),
+                Some(Cause::Content)
+            )],
+            "{:?}",
+            node.changes
+        );
     }
 
     /// Only whole absolute paths, or the part of one a renamed directory
