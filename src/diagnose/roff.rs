@@ -3,7 +3,9 @@
 //! `pipewire-0`) and other section requests (`.SH DESCRIPTION` added), the
 //! words a reader sees unchanged; docutils 0.21 writes literal blocks as
 //! `.EX`/`.EE` where 0.19 wrote `.nf`/`.ft C`, and Sphinx 7.3 labels
-//! `versionadded` "Added in version" where it said "New in version".
+//! `versionadded` "Added in version" where it said "New in version";
+//! pandoc 3.1 sets a link with `.UR`/`.UE` where 2.17 wrote its address in
+//! parentheses after its text.
 //! When two roff documents hold the same words once requests and escapes
 //! are set aside (and that label read as one), their difference is markup
 //! (`text.markup`): unexplained on its own, and following the package's
@@ -109,6 +111,9 @@ fn unescape_into(out: &mut String, line: &str) {
 fn visible(t: &str) -> String {
     let mut out = String::with_capacity(t.len());
     let mut table = Table::Out;
+    // The address of a hyperlink (`.UR`) or mail link (`.MT`) open, and
+    // where its text starts in `out`.
+    let mut link: Option<(&str, usize)> = None;
     for line in t.lines() {
         if !table.text(line) {
             continue;
@@ -119,6 +124,26 @@ fn visible(t: &str) -> String {
                 let (name, args) = request.split_once([' ', '\t']).unwrap_or((request, ""));
                 if name == "TH" {
                     unescape_into(&mut out, &without_dates(args).replace('"', " "));
+                } else if name == "UR" || name == "MT" {
+                    // A link's text comes first, its address after it, as
+                    // a writer that sets links in text writes them
+                    // (`Osmium website (https://…)`, pandoc 2.17; 3.1
+                    // writes `.UR https://…`, the text, `.UE`).
+                    // A link whose text is its address shows it once.
+                    link = Some((args.trim().trim_matches('"'), out.len()));
+                    continue;
+                } else if name == "UE" || name == "ME" {
+                    if let Some((address, start)) = link.take() {
+                        let mut shown = String::new();
+                        unescape_into(&mut shown, address);
+                        if !out.get(start..).is_some_and(|t| t.contains(&shown)) {
+                            out.push_str(" (");
+                            out.push_str(&shown);
+                            out.push(')');
+                        }
+                    }
+                    // What follows the link (`.UE .`, `.UE \c`) is text.
+                    unescape_into(&mut out, &quotes_as_spaces(args));
                 } else if FONT_MACROS.contains(&name) {
                     unescape_into(&mut out, &quotes_as_spaces(args));
                 } else {
@@ -783,6 +808,35 @@ mod tests {
         let c = explain(a.as_bytes(), b.as_bytes()).expect("markup and a passage");
         assert_eq!(c.len(), 2, "{c:?}");
         assert_eq!(Change::shown(&c[1].b).as_deref(), Some("other"));
+    }
+
+    /// pandoc 3.1 sets a link as `.UR address`, its text, `.UE`; 2.17 set
+    /// the address in parentheses after the text (osmium-tool's pages,
+    /// trixie and its bookworm backport): the same words. Another address,
+    /// or the address alone in the text, is not.
+    #[test]
+    fn a_link_macro_reads_as_its_text_and_address() {
+        let new = ".TH \"OSMIUM-CAT\" \"1\" \"1.18.0\" \"\" \"\"\n.SH NAME\n.PP\nosmium-cat - concatenate OSM files\n.SH SEE ALSO\n\\c\n.UR https://osmcode.org/osmium-tool/\nOsmium website\n.UE \\c\n";
+        let old = ".TH \"OSMIUM-CAT\" \"1\" \"1.18.0\" \"\" \"\"\n.SH NAME\nosmium\\-cat \\- concatenate OSM files\n.SH SEE ALSO\nOsmium website (https://osmcode.org/osmium-tool/)\n";
+        let c = explain(new.as_bytes(), old.as_bytes()).expect("markup");
+        assert_eq!(c.len(), 1, "{c:?}");
+        assert_eq!(c[0].field, FIELD);
+        let other = old.replace("osmium-tool/)", "osmium/)");
+        let c = explain(new.as_bytes(), other.as_bytes()).expect("markup and words");
+        assert_eq!(c[0].field, WITH_WORDS, "{c:?}");
+        let bare = old.replace("(https://osmcode.org/osmium-tool/)", "");
+        let c = explain(new.as_bytes(), bare.as_bytes()).expect("markup and words");
+        assert_eq!(c[0].field, WITH_WORDS, "{c:?}");
+        // A link whose text is its address, closed or left open (as
+        // manpages-fr's exif.1 has it in bookworm's translation): once.
+        let closed = ".TH x 1\n.SH SEE ALSO\n.UR \"https://libexif.github.io/\"\n\\fBhttps://libexif.github.io/\\fP\n.UE\n";
+        let open = ".TH x 1\n.SH SEE ALSO\n.UR \"https://libexif.github.io/\"\n\\fBhttps://libexif.github.io/\\fP\n";
+        let c = explain(closed.as_bytes(), open.as_bytes()).expect("markup");
+        assert_eq!(c.len(), 1, "{c:?}");
+        assert_eq!(c[0].field, FIELD);
+        // Closed unopened: no panic, the text kept.
+        let stray = ".TH x 1\nthe site\n.UE .\n";
+        assert!(explain(open.as_bytes(), stray.as_bytes()).is_some());
     }
 
     /// A page as docutils 0.21 and Sphinx 8 write it (cmake-data 3.31.6-2 in
