@@ -522,7 +522,7 @@ fn sphinx(t: &[u8], head: &[u8]) -> Option<&'static str> {
 /// a version (`<meta name="generator" content="pandoc" />`): another
 /// version of it may have written the other side, and nothing in the page
 /// says which (bup-doc's pages: pandoc 3.1 and 2.17, whose versions only
-/// the package's man pages name).
+/// the package's man pages name; libhkl-doc's manual, `Org Mode`).
 pub fn unversioned_writer(t: &[u8]) -> Option<String> {
     const META: &[u8] = b"<meta name=\"generator\" content=\"";
     let head = t.get(..t.len().min(4096)).unwrap_or(t);
@@ -530,7 +530,10 @@ pub fn unversioned_writer(t: &[u8]) -> Option<String> {
     let rest = head.get(at..)?;
     let end = memchr::memchr(b'"', rest)?;
     let name = std::str::from_utf8(rest.get(..end)?).ok()?;
-    is_name(name).then(|| format!("an HTML page {name} wrote"))
+    // A name of a few words (`Org Mode`), none of them a version.
+    let words = name.split(' ').count();
+    let named = (1..=3).contains(&words) && name.len() <= 40 && name.split(' ').all(is_name);
+    named.then(|| format!("an HTML page {name} wrote"))
 }
 
 /// A C header configure wrote from the template autoheader made, as its
@@ -1363,7 +1366,19 @@ mod tests {
             unversioned_writer(page("Docutils 0.19: https://docutils.sourceforge.io/").as_bytes()),
             None
         );
-        assert_eq!(unversioned_writer(page("a tool").as_bytes()), None);
+        assert_eq!(
+            unversioned_writer(page("Org Mode").as_bytes()).as_deref(),
+            Some("an HTML page Org Mode wrote")
+        );
+        assert_eq!(
+            unversioned_writer(page("Microsoft FrontPage 4.0").as_bytes()),
+            None
+        );
+        assert_eq!(
+            unversioned_writer(page("one two three four").as_bytes()),
+            None
+        );
+        assert_eq!(unversioned_writer(page("a  tool").as_bytes()), None);
         assert_eq!(unversioned_writer(page("").as_bytes()), None);
         assert_eq!(
             unversioned_writer(b"<meta name=\"generator\" content=\"pandoc"),
