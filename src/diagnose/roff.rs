@@ -264,7 +264,11 @@ fn skeleton(t: &str) -> impl Iterator<Item = Cow<'_, str>> {
                 let request = request.trim_start();
                 let name = request.split([' ', '\t']).next().unwrap_or("");
                 if name == "TH" || FONT_MACROS.contains(&name) {
-                    escapes(line)
+                    // How the arguments are quoted is markup too
+                    // (`.TH "DBUS-BROKER" "1"` against `… 1`, docutils).
+                    let mut s = escapes(line).into_owned();
+                    s.extend(line.chars().filter(|&c| c == '"'));
+                    Cow::Owned(s)
                 } else {
                     Cow::Borrowed(line.trim_end())
                 }
@@ -305,10 +309,17 @@ fn new_labels(mut w: Vec<&str>) -> Vec<&str> {
 }
 
 /// Words with the parentheses around them taken off (`(str)` → `str`,
-/// `(dict[str,` → `dict[str,`).
+/// `(dict[str,` → `dict[str,`), and an address without the angle brackets
+/// docutils 0.19 set around it (`<https://…>`, where 0.21 sets it in
+/// italics).
 fn unparenthesised<'a>(w: &[&'a str]) -> Vec<&'a str> {
     w.iter()
         .map(|&x| {
+            if let Some(inner) = x.strip_prefix('<').and_then(|y| y.strip_suffix('>')) {
+                if inner.contains("://") {
+                    return inner;
+                }
+            }
             let y = x.strip_prefix('(').unwrap_or(x);
             let y = y.strip_suffix(')').unwrap_or(y);
             if y.is_empty() {
@@ -808,6 +819,37 @@ mod tests {
         let c = explain(a.as_bytes(), b.as_bytes()).expect("markup and a passage");
         assert_eq!(c.len(), 2, "{c:?}");
         assert_eq!(Change::shown(&c[1].b).as_deref(), Some("other"));
+    }
+
+    /// docutils 0.21 and 0.19 (dbus-broker's pages, trixie and its
+    /// bookworm backport): the title's section quoted or not, an address
+    /// in italics or in angle brackets. The same words.
+    #[test]
+    fn docutils_quoting_and_addresses_are_markup() {
+        let head = ".\\\" Man page generated from reStructuredText.\n.\n";
+        let a = format!("{head}.TH \"DBUS-BROKER\" \"1\" \"\" \"\" \"User Commands\"\n.SH SEE ALSO\n <https://dbus.freedesktop.org/doc/dbus\\-specification.html> \n");
+        let b = format!("{head}.TH \"DBUS-BROKER\" 1 \"\" \"\" \"User Commands\"\n.SH SEE ALSO\n\\fI\\%https://dbus.freedesktop.org/doc/dbus\\-specification.html\\fP\n");
+        let c = explain(a.as_bytes(), b.as_bytes()).expect("markup");
+        assert_eq!(c.len(), 1, "{c:?}");
+        assert_eq!(c[0].field, FIELD);
+        // The title quoted otherwise alone is markup too.
+        let quoted = a
+            .replace(" <https", " \\fI\\%https")
+            .replace(".html> ", ".html\\fP");
+        let c = explain(quoted.as_bytes(), b.as_bytes()).expect("markup");
+        assert_eq!(c[0].field, FIELD, "{c:?}");
+        // Angle brackets around words that are no address stay words.
+        let words = a.replace(
+            "https://dbus.freedesktop.org/doc/dbus\\-specification.html",
+            "spec",
+        );
+        let other = b.replace(
+            "https://dbus.freedesktop.org/doc/dbus\\-specification.html",
+            "spec",
+        );
+        let c = explain(words.as_bytes(), other.as_bytes()).expect("markup and words");
+        assert_eq!(c[0].field, FIELD, "{c:?}");
+        assert_eq!(c.len(), 2, "{c:?}");
     }
 
     /// pandoc 3.1 sets a link as `.UR address`, its text, `.UE`; 2.17 set
