@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# A fresh sample of same-source rebuild pairs for finding what the rules
+# miss: N pairs drawn at random (seeded, so a second run draws the same)
+# among trixie's X and bookworm-backports' X~bpo12+1 under 3 MB, leaving
+# out every package benches/real-corpus.sh already downloaded (so run that
+# first: the draw depends on what it holds). Downloads to
+# benches/work/corpus/sample-SEED/pairs, writes each pair's JSON report
+# beside them and prints benches/cause-coverage.py's lines, then the
+# pairs with the most unexplained leaves. Never run by the tests.
+#
+#   benches/fresh-sample.sh [N] [SEED]     (default 200 20261205)
+set -euo pipefail
+n="${1:-200}"
+seed="${2:-20261205}"
+here="$(cd "$(dirname "$0")/.." && pwd)"
+w="$here/benches/work/corpus"
+s="$w/sample-$seed"
+[ -d "$w/lists" ] || { echo "run benches/real-corpus.sh first" >&2; exit 2; }
+mkdir -p "$s/pairs" "$s/reports"
+# shellcheck source=benches/debian-archive.sh
+source "$here/benches/debian-archive.sh" "$w"
+shopt -s nullglob
+for f in "$w"/lists/*_Packages.lz4; do lz4 -dcf "$f" >"${f%.lz4}"; done
+python3 - "$w" "$n" "$seed" >"$s/pairs.txt" <<'PY'
+import glob, os, random, re, sys
+w, n, seed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+def parse(f):
+    d = {}
+    for st in open(f, errors="replace").read().split("\n\n"):
+        g = lambda k: (re.search(rf"^{k}: (.*)$", st, re.M) or [None, None])[1]
+        if g("Package") and g("Version"):
+            d[g("Package")] = (g("Version"), int(g("Size") or 0))
+    return d
+t = parse(glob.glob(f"{w}/lists/*trixie*_Packages")[0])
+b = parse(glob.glob(f"{w}/lists/*backports*_Packages")[0])
+have = {os.path.basename(p).split("_")[0] for p in glob.glob(f"{w}/pairs/*.deb")}
+pairs = [(p, t[p][0]) for p in sorted(b)
+         if p in t and b[p][0] == t[p][0] + "~bpo12+1" and b[p][1] < 3_000_000
+         and p not in have]
+random.seed(seed)
+for p, v in random.sample(pairs, min(n, len(pairs))):
+    print(p, v)
+PY
+cargo build --release -q --manifest-path "$here/Cargo.toml"
+reports=()
+while read -r p v; do
+    (cd "$s/pairs" && apt-get "${apt[@]}" download "$p=$v" "$p=$v~bpo12+1" >/dev/null)
+    a=$(ls "$s"/pairs/"${p}"_*.deb | grep -v -F "~bpo12+1" | head -1)
+    b=$(ls "$s"/pairs/"${p}"_*"~bpo12+1"_*.deb | head -1)
+    out="$s/reports/$p.json"
+    "$here/target/release/reprodiff" "$a" "$b" --quiet --json "$out" || [ $? -eq 1 ]
+    reports+=("$out")
+done <"$s/pairs.txt"
+python3 "$here/benches/cause-coverage.py" "${reports[@]}" | tee "$s/coverage.txt"
+echo "most unexplained:"
+grep -o '^[^:]*: [0-9]* leaves, [0-9]* unexplained' "$s/coverage.txt" |
+    awk '{print $4, $1}' | sort -rn | head -15
