@@ -18,7 +18,9 @@
 # BASE=<binary> also times an earlier build the same way on each pair
 # (its median beside this build's, and how many pairs it has at 50x), so
 # that a change is judged against the same diffoscope runs.
-# Usage: [BASE=<binary>] benches/deb-speed.sh [MAX_PAIRS]
+# SAMPLE=<dir> times the pairs in <dir>/pairs instead (a sample
+# benches/fresh-sample.sh drew, e.g. work/corpus/sample-20261205).
+# Usage: [BASE=<binary>] [SAMPLE=<dir>] benches/deb-speed.sh [MAX_PAIRS]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 max="${1:-1000}"
@@ -62,7 +64,12 @@ base="${BASE:-}"
 printf '%-44s %10s %11s %7s %8s %7s' pair reprodiff diffoscope ratio floor bound
 [ -n "$base" ] && printf ' %10s %7s' base ratio
 echo
-for b in "$here"/work/corpus/pairs/*~bpo12+1_*.deb "$here"/work/corpus/forky/pairs/*~bpo13+1_*.deb; do
+if [ -n "${SAMPLE:-}" ]; then
+    set -- "$SAMPLE"/pairs/*~bpo12+1_*.deb
+else
+    set -- "$here"/work/corpus/pairs/*~bpo12+1_*.deb "$here"/work/corpus/forky/pairs/*~bpo13+1_*.deb
+fi
+for b in "$@"; do
     a="${b/~bpo12+1/}"
     a="${a/~bpo13+1/}"
     [ -s "$a" ] || continue
