@@ -228,6 +228,16 @@ fn facts(n: &Node) -> Vec<Fact> {
                 // A package's own version: its control stanza, a changelog
                 // entry only one side has (named by its version).
                 for c in own {
+                    // A man page's documented program is its subject too:
+                    // told by its field first, named by both versions.
+                    if c.field == generator::DOCUMENTS {
+                        out.push(fact(
+                            PackageVersion,
+                            "a man page documents another version of its program",
+                            Some(values(c)),
+                        ));
+                        continue;
+                    }
                     let kind = match c.field.as_str() {
                         _ if c.subject.is_some() => "changelog entry only one side has",
                         "control.Version" | "control.Source" => {
@@ -237,7 +247,6 @@ fn facts(n: &Node) -> Vec<Fact> {
                             "its dependencies differ (versions of the packages it was built against, or the packaging of another version)"
                         }
                         f if f.starts_with("changelog.") => "changelog entries only one side has",
-                        generator::DOCUMENTS => "a man page documents another version of its program",
                         _ => "a package's version differs",
                     };
                     let detail = c.subject.clone().unwrap_or_else(|| values(c));
@@ -705,6 +714,30 @@ mod tests {
             format!("mtime set to {stamp} in b (6 of 6 entries)")
         );
         assert_eq!(groups[0].count, 6);
+    }
+
+    /// A man page that documents another version of its program is
+    /// grouped as that, named by both versions, not as a changelog entry
+    /// (both findings name a subject).
+    #[test]
+    fn a_documented_version_is_not_a_changelog_entry() {
+        let mut root = Node::new("", Status::Modified);
+        let mut page = Node::new("usr/share/man/pl/man1/ls.1.gz::<content>", Status::Modified);
+        page.causes.push(Cause::PackageVersion);
+        let mut c = Change::finding(
+            crate::diagnose::generator::DOCUMENTS,
+            Value::text("GNU coreutils 9.7"),
+            Value::text("GNU coreutils 9.1"),
+            Cause::PackageVersion,
+        );
+        c.subject = Some("GNU coreutils".into());
+        page.changes.push(c);
+        root.children.push(page);
+        let shapes: Vec<String> = build(&root).into_iter().map(|g| g.shape).collect();
+        assert_eq!(
+            shapes,
+            ["a man page documents another version of its program: GNU coreutils 9.7 → GNU coreutils 9.1"],
+        );
     }
 
     /// A generated page written otherwise after a toolchain change is in
