@@ -577,6 +577,46 @@ fn qdoc(head: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// The field of a text whose version-control keyword names another
+/// revision of its source file.
+pub const REVISION: &str = "text.revision";
+
+/// The keyword, file and revision a version-control keyword in a text's
+/// first lines names, RCS's and CVS's `$Id: clear.1,v 1.51 2025/01/19
+/// 00:49:39 tom Exp $` or a project's own in that shape (`$File:
+/// file.man,v 1.151 …`): the revision of the source the text was made
+/// from. manpages-pl translates ncurses' `clear.1` 1.51 for trixie and
+/// 1.27 for bookworm, and the rest of the page follows.
+fn revision(t: &[u8]) -> Option<(String, String, String)> {
+    for line in t.split(|&c| c == b'\n').take(64) {
+        let Some(at) = memchr::memchr(b'$', line) else {
+            continue;
+        };
+        let Ok(rest) = std::str::from_utf8(line.get(at + 1..).unwrap_or_default()) else {
+            continue;
+        };
+        let key_len = rest.bytes().take_while(u8::is_ascii_alphabetic).count();
+        let Some(body) = rest
+            .get(key_len..)
+            .and_then(|r| r.strip_prefix(": "))
+            .filter(|_| (1..=16).contains(&key_len))
+        else {
+            continue;
+        };
+        let Some((file, after)) = body.split_once(",v ") else {
+            continue;
+        };
+        let rev = after.split_whitespace().next().unwrap_or("");
+        let file_ok = !file.is_empty() && file.len() <= 100 && !file.contains(char::is_whitespace);
+        let rev_ok = rev.contains('.') && rev.bytes().all(|c| c.is_ascii_digit() || c == b'.');
+        if file_ok && rev_ok && after.trim_end().ends_with('$') {
+            let key = rest.get(..key_len).unwrap_or_default();
+            return Some((key.to_string(), file.to_string(), rev.to_string()));
+        }
+    }
+    None
+}
+
 /// The field of a man page's documented program version.
 pub const DOCUMENTS: &str = "text.documents";
 
@@ -658,6 +698,16 @@ fn documented(t: &[u8]) -> Option<(String, String)> {
 /// coreutils 9.7"` against `9.1`).
 pub fn changes(a: &[u8], b: &[u8]) -> Vec<Change> {
     let mut out = generators(a, b);
+    if let (Some(ra), Some(rb)) = (revision(a), revision(b)) {
+        if ra.0 == rb.0 && ra.1 == rb.1 && ra.2 != rb.2 {
+            out.push(Change::finding(
+                REVISION,
+                Value::text(format!("{} {}", ra.1, ra.2)),
+                Value::text(format!("{} {}", rb.1, rb.2)),
+                Cause::PackageVersion,
+            ));
+        }
+    }
     if let (Some((na, va)), Some((nb, vb))) = (documented(a), documented(b)) {
         if na == nb && va != vb {
             let mut c = Change::finding(
@@ -1139,6 +1189,55 @@ mod tests {
         // Cut anywhere: no panic.
         for cut in 0..a.len() {
             let _ = compilers(&a[..cut], b);
+        }
+    }
+
+    /// A page whose RCS keyword names another revision of its source
+    /// (manpages-pl's `clear.1`, translated from ncurses' 1.51 for trixie
+    /// and 1.27 for bookworm); the same revision on another date, or
+    /// another file, is not that.
+    #[test]
+    fn another_revision_of_the_source_is_named() {
+        let page = |id: &str| format!(".\\\" -*- coding: UTF-8 -*-\n.\\\" {id}\n.TH clear 1\n");
+        let a = page("$Id: clear.1,v 1.51 2025/01/19 00:49:39 tom Exp $");
+        let b = page("$Id: clear.1,v 1.27 2022/02/12 20:07:29 tom Exp $");
+        let c = changes(a.as_bytes(), b.as_bytes());
+        assert_eq!(c.len(), 1, "{c:?}");
+        assert_eq!(c[0].field, REVISION);
+        assert_eq!(Change::shown(&c[0].a).as_deref(), Some("clear.1 1.51"));
+        assert_eq!(Change::shown(&c[0].b).as_deref(), Some("clear.1 1.27"));
+        assert_eq!(c[0].cause, Some(Cause::PackageVersion));
+        let file = page("$File: file.man,v 1.151 2024/04/07 21:27:35 christos Exp $");
+        let other = page("$File: file.man,v 1.147 2022/10/31 13:22:26 christos Exp $");
+        assert_eq!(changes(file.as_bytes(), other.as_bytes()).len(), 1);
+        for (x, y) in [
+            // The same revision, another date (sendmail's site.config.m4).
+            (
+                "$Sendmail: site.config.m4,v 8.18.1 2024-08-04 18:25:02 debian Exp $",
+                "$Sendmail: site.config.m4,v 8.18.1 2024-10-25 21:19:22 debian Exp $",
+            ),
+            // Another file, another keyword, or no closing `$`.
+            (
+                "$Id: clear.1,v 1.51 2025/01/19 tom Exp $",
+                "$Id: tput.1,v 1.27 2022/02/12 tom Exp $",
+            ),
+            (
+                "$Id: clear.1,v 1.51 2025/01/19 tom Exp $",
+                "$Header: clear.1,v 1.27 2022/02/12 tom Exp $",
+            ),
+            (
+                "$Id: clear.1,v 1.51 2025/01/19",
+                "$Id: clear.1,v 1.27 2022/02/12",
+            ),
+            ("costs $5: a,v 1.2 $", "costs $5: a,v 1.3 $"),
+        ] {
+            assert!(
+                changes(page(x).as_bytes(), page(y).as_bytes()).is_empty(),
+                "{x}"
+            );
+        }
+        for cut in 0..a.len() {
+            let _ = revision(&a.as_bytes()[..cut]);
         }
     }
 

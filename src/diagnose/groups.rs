@@ -238,6 +238,14 @@ fn facts(n: &Node) -> Vec<Fact> {
                         ));
                         continue;
                     }
+                    if c.field == generator::REVISION {
+                        out.push(fact(
+                            PackageVersion,
+                            "a text names another revision of its source file",
+                            Some(values(c)),
+                        ));
+                        continue;
+                    }
                     let kind = match c.field.as_str() {
                         _ if c.subject.is_some() => "changelog entry only one side has",
                         "control.Version" | "control.Source" => {
