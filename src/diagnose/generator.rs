@@ -577,6 +577,52 @@ fn qdoc(head: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// The field of a text that bundles another version of a library.
+pub const BUNDLED: &str = "text.bundled";
+
+/// The library and version a banner comment in a text's first lines
+/// names, as minified scripts and style sheets keep them: ` * Bootstrap
+/// v5.3.5 (https://getbootstrap.com/)`, `/*! jQuery v3.7.1 | (c) OpenJS
+/// Foundation`: a name of up to three words, then `v` and a dotted
+/// version. openqa's asset cache bundles Bootstrap 5.3.5 in trixie and
+/// 5.3.3 in its bookworm backport, the release's libjs-bootstrap5.
+fn bundled(t: &[u8]) -> Option<(String, String)> {
+    for line in t.split(|&c| c == b'\n').take(64) {
+        let Ok(line) = std::str::from_utf8(line.get(..line.len().min(200)).unwrap_or_default())
+        else {
+            continue;
+        };
+        let line = line.trim_start();
+        let Some(rest) = ["/*!", "/*", "*", "//"]
+            .iter()
+            .find_map(|p| line.strip_prefix(p))
+        else {
+            continue;
+        };
+        // The name, the version, then the banner's link, a `|` before its
+        // copyright, or the comment's end: not a version in prose.
+        let words: Vec<&str> = rest.split_whitespace().take(5).collect();
+        let Some(at) = words
+            .iter()
+            .position(|w| w.strip_prefix('v').is_some_and(is_version))
+        else {
+            continue;
+        };
+        let after = words.get(at + 1).copied().unwrap_or("");
+        let banner =
+            after.is_empty() || after == "|" || after == "*/" || after.starts_with("(http");
+        let name = words.get(..at).unwrap_or_default();
+        if (1..=3).contains(&at) && banner && name.iter().all(|w| is_name(w)) {
+            let version = words
+                .get(at)
+                .and_then(|w| w.strip_prefix('v'))
+                .unwrap_or("");
+            return Some((name.join(" "), version.to_string()));
+        }
+    }
+    None
+}
+
 /// The field of a text whose version-control keyword names another
 /// revision of its source file.
 pub const REVISION: &str = "text.revision";
@@ -698,6 +744,16 @@ fn documented(t: &[u8]) -> Option<(String, String)> {
 /// coreutils 9.7"` against `9.1`).
 pub fn changes(a: &[u8], b: &[u8]) -> Vec<Change> {
     let mut out = generators(a, b);
+    if let (Some((na, va)), Some((nb, vb))) = (bundled(a), bundled(b)) {
+        if na == nb && va != vb {
+            out.push(Change::finding(
+                BUNDLED,
+                Value::text(format!("{na} {va}")),
+                Value::text(format!("{nb} {vb}")),
+                Cause::PackageVersion,
+            ));
+        }
+    }
     if let (Some(ra), Some(rb)) = (revision(a), revision(b)) {
         if ra.0 == rb.0 && ra.1 == rb.1 && ra.2 != rb.2 {
             out.push(Change::finding(
@@ -1190,6 +1246,39 @@ mod tests {
         for cut in 0..a.len() {
             let _ = compilers(&a[..cut], b);
         }
+    }
+
+    /// Library banners in bundled assets (openqa's cached style sheet:
+    /// Bootstrap 5.3.5 in trixie, 5.3.3 in the bookworm backport), and
+    /// comments that are no banner.
+    #[test]
+    fn a_bundled_library_is_named_by_its_banner() {
+        let css = |v: &str| {
+            format!("@charset \"UTF-8\";\n/*!\n * Bootstrap  v{v} (https://getbootstrap.com/)\n * Copyright 2011-2025 The Bootstrap Authors\n */\n:root {{ --bs-blue: #0d6efd; }}\n")
+        };
+        let c = changes(css("5.3.5").as_bytes(), css("5.3.3").as_bytes());
+        assert_eq!(c.len(), 1, "{c:?}");
+        assert_eq!(c[0].field, BUNDLED);
+        assert_eq!(Change::shown(&c[0].a).as_deref(), Some("Bootstrap 5.3.5"));
+        assert_eq!(Change::shown(&c[0].b).as_deref(), Some("Bootstrap 5.3.3"));
+        assert_eq!(c[0].cause, Some(Cause::PackageVersion));
+        assert_eq!(
+            bundled(b"/*! jQuery v3.7.1 | (c) OpenJS Foundation and other contributors */"),
+            Some(("jQuery".to_string(), "3.7.1".to_string()))
+        );
+        for other in [
+            "/* see v1.2 of the spec */",
+            "// TODO: drop this in v2.0",
+            " * the quick brown fox v1.2",
+            "Bootstrap v5.3.5 outside a comment",
+            "/*! v5.3.5 */",
+            "// works with Foo v1.2 and later",
+            " * Foo v1.2 (see below)",
+        ] {
+            assert_eq!(bundled(other.as_bytes()), None, "{other}");
+        }
+        let late = format!("{}{}", "/* x */\n".repeat(70), css("5.3.5"));
+        assert_eq!(bundled(late.as_bytes()), None);
     }
 
     /// A page whose RCS keyword names another revision of its source

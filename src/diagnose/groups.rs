@@ -238,6 +238,14 @@ fn facts(n: &Node) -> Vec<Fact> {
                         ));
                         continue;
                     }
+                    if c.field == generator::BUNDLED {
+                        out.push(fact(
+                            PackageVersion,
+                            "a text bundles another version of a library",
+                            Some(values(c)),
+                        ));
+                        continue;
+                    }
                     if c.field == generator::REVISION {
                         out.push(fact(
                             PackageVersion,
