@@ -228,30 +228,25 @@ fn facts(n: &Node) -> Vec<Fact> {
                 // A package's own version: its control stanza, a changelog
                 // entry only one side has (named by its version).
                 for c in own {
-                    // A man page's documented program is its subject too:
-                    // told by its field first, named by both versions.
-                    if c.field == generator::DOCUMENTS {
-                        out.push(fact(
-                            PackageVersion,
+                    // Findings that name what the text was made from (a
+                    // man page's documented program is its subject too):
+                    // told by their field first, named by both versions.
+                    let made_from = [
+                        (
+                            generator::DOCUMENTS,
                             "a man page documents another version of its program",
-                            Some(values(c)),
-                        ));
-                        continue;
-                    }
-                    if c.field == generator::BUNDLED {
-                        out.push(fact(
-                            PackageVersion,
-                            "a text bundles another version of a library",
-                            Some(values(c)),
-                        ));
-                        continue;
-                    }
-                    if c.field == generator::REVISION {
-                        out.push(fact(
-                            PackageVersion,
+                        ),
+                        (
+                            generator::REVISION,
                             "a text names another revision of its source file",
-                            Some(values(c)),
-                        ));
+                        ),
+                        (
+                            generator::BUNDLED,
+                            "a text bundles another version of a library",
+                        ),
+                    ];
+                    if let Some(&(_, kind)) = made_from.iter().find(|(f, _)| c.field == *f) {
+                        out.push(fact(PackageVersion, kind, Some(values(c))));
                         continue;
                     }
                     let kind = match c.field.as_str() {
