@@ -43,14 +43,7 @@ for p, v in random.sample(pairs, min(n, len(pairs))):
 PY
 cargo build --release -q --manifest-path "$here/Cargo.toml"
 reports=()
-while read -r p v; do
-    (cd "$s/pairs" && apt-get "${apt[@]}" download "$p=$v" "$p=$v~bpo12+1" >/dev/null)
-    a=$(ls "$s"/pairs/"${p}"_*.deb | grep -v -F "~bpo12+1" | head -1)
-    b=$(ls "$s"/pairs/"${p}"_*"~bpo12+1"_*.deb | head -1)
-    out="$s/reports/$p.json"
-    "$here/target/release/reprodiff" "$a" "$b" --quiet --json "$out" || [ $? -eq 1 ]
-    reports+=("$out")
-done <"$s/pairs.txt"
+compare_pairs "$s" "~bpo12+1" "$s/reports"
 python3 "$here/benches/cause-coverage.py" "${reports[@]}" | tee "$s/coverage.txt"
 echo "most unexplained:"
 grep -o '^[^:]*: [0-9]* leaves, [0-9]* unexplained' "$s/coverage.txt" |

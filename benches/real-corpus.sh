@@ -53,21 +53,7 @@ for p, v, _ in chosen + [x for x in extensions if x not in chosen]:
 PY
 cargo build --release -q --manifest-path "$here/Cargo.toml"
 reports=()
-# compare_pairs DIR SUFFIX: downloads each "package version" of DIR/pairs.txt
-# and its rebuild version+SUFFIX with the current `apt` options, compares
-# them and records the report.
-compare_pairs() {
-    local dir="$1" suffix="$2" p v a b out
-    while read -r p v; do
-        (cd "$dir/pairs" && apt-get "${apt[@]}" download "$p=$v" "$p=$v$suffix" >/dev/null)
-        a=$(ls "$dir"/pairs/"${p}"_*.deb | grep -v -F "$suffix" | head -1)
-        b=$(ls "$dir"/pairs/"${p}"_*"$suffix"_*.deb | head -1)
-        out="$w/reports/$p.json"
-        "$here/target/release/reprodiff" "$a" "$b" --quiet --json "$out" || [ $? -eq 1 ]
-        reports+=("$out")
-    done <"$dir/pairs.txt"
-}
-compare_pairs "$w" "~bpo12+1"
+compare_pairs "$w" "~bpo12+1" "$w/reports"
 # Go and Rust programs: X in forky, X~bpo13+1 in trixie-backports, whose
 # Built-Using or Static-Built-Using names the compiler (up to three of each,
 # under 8 MB).
@@ -97,5 +83,5 @@ for compiler in ("rustc (", "golang-"):
     for _, p, v, _ in [x for x in pairs if compiler in x[3]][:3]:
         print(p, v)
 PY
-compare_pairs "$f" "~bpo13+1"
+compare_pairs "$f" "~bpo13+1" "$w/reports"
 python3 "$here/benches/cause-coverage.py" "${reports[@]}"

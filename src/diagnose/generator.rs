@@ -493,11 +493,7 @@ pub fn template(t: &[u8]) -> Option<&'static str> {
 /// another script list, and the project's version in the side bar.
 fn sphinx(t: &[u8], head: &[u8]) -> Option<&'static str> {
     let start = t.get(..t.len().min(16 << 10)).unwrap_or(t);
-    let html = {
-        let h = head.get(..head.len().min(1024)).unwrap_or(head);
-        contains(h, b"<!DOCTYPE html") || contains(h, b"<!doctype html") || contains(h, b"<html")
-    };
-    if html && contains(start, b"_static/documentation_options.js") {
+    if super::html::is_html(head) && contains(start, b"_static/documentation_options.js") {
         Some("an HTML page Sphinx wrote")
     } else if head.starts_with(b"var DOCUMENTATION_OPTIONS = {")
         || head.starts_with(b"const DOCUMENTATION_OPTIONS = {")

@@ -727,14 +727,22 @@ mod tests {
         assert_eq!(groups[0].count, 6);
     }
 
+    /// The shapes of the groups of a tree holding one leaf at `address`
+    /// with `cause` and `changes`.
+    fn one_leaf_shapes(address: &str, cause: Cause, changes: Vec<Change>) -> Vec<String> {
+        let mut root = Node::new("", Status::Modified);
+        let mut leaf = Node::new(address, Status::Modified);
+        leaf.causes.push(cause);
+        leaf.changes = changes;
+        root.children.push(leaf);
+        build(&root).into_iter().map(|g| g.shape).collect()
+    }
+
     /// A man page that documents another version of its program is
     /// grouped as that, named by both versions, not as a changelog entry
     /// (both findings name a subject).
     #[test]
     fn a_documented_version_is_not_a_changelog_entry() {
-        let mut root = Node::new("", Status::Modified);
-        let mut page = Node::new("usr/share/man/pl/man1/ls.1.gz::<content>", Status::Modified);
-        page.causes.push(Cause::PackageVersion);
         let mut c = Change::finding(
             crate::diagnose::generator::DOCUMENTS,
             Value::text("GNU coreutils 9.7"),
@@ -742,9 +750,11 @@ mod tests {
             Cause::PackageVersion,
         );
         c.subject = Some("GNU coreutils".into());
-        page.changes.push(c);
-        root.children.push(page);
-        let shapes: Vec<String> = build(&root).into_iter().map(|g| g.shape).collect();
+        let shapes = one_leaf_shapes(
+            "usr/share/man/pl/man1/ls.1.gz::<content>",
+            Cause::PackageVersion,
+            vec![c],
+        );
         assert_eq!(
             shapes,
             ["a man page documents another version of its program: GNU coreutils 9.7 → GNU coreutils 9.1"],
@@ -756,9 +766,6 @@ mod tests {
     /// follow their members (its size follows the page).
     #[test]
     fn a_leaf_following_a_toolchain_change_is_in_that_group_alone() {
-        let mut root = Node::new("", Status::Modified);
-        let mut page = Node::new("html/_static/basic.css", Status::Modified);
-        page.causes.push(Cause::Consequential);
         let mut size = Change::new(
             "size",
             Role::Size,
@@ -773,9 +780,11 @@ mod tests {
             Cause::Consequential,
         );
         template.follows = vec!["changelog.Debian.gz::<content>: changelog.rebuild".into()];
-        page.changes.extend([size, template]);
-        root.children.push(page);
-        let shapes: Vec<String> = build(&root).into_iter().map(|g| g.shape).collect();
+        let shapes = one_leaf_shapes(
+            "html/_static/basic.css",
+            Cause::Consequential,
+            vec![size, template],
+        );
         assert_eq!(shapes.len(), 1, "{shapes:?}");
         assert!(
             shapes[0]

@@ -16,7 +16,7 @@ use super::roff::{passages, same_but, word_runs, FIELD, WITH_WORDS};
 use crate::report::{Cause, Change, Value};
 
 /// Whether a text is an HTML page: a doctype or `<html` near its start.
-fn is_html(t: &[u8]) -> bool {
+pub(super) fn is_html(t: &[u8]) -> bool {
     let head =
         String::from_utf8_lossy(t.get(..t.len().min(1024)).unwrap_or(t)).to_ascii_lowercase();
     head.contains("<!doctype html") || head.contains("<html")
