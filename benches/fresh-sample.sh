@@ -2,7 +2,8 @@
 # A fresh sample of same-source rebuild pairs for finding what the rules
 # miss: N pairs drawn at random (seeded, so a second run draws the same)
 # among trixie's X and bookworm-backports' X~bpo12+1 under 3 MB, leaving
-# out every package benches/real-corpus.sh already downloaded (so run that
+# out every package benches/real-corpus.sh already downloaded and every
+# package of a sample drawn with a smaller seed (so run real-corpus.sh
 # first: the draw depends on what it holds). Downloads to
 # benches/work/corpus/sample-SEED/pairs, writes each pair's JSON report
 # beside them and prints benches/cause-coverage.py's lines, then the
@@ -33,7 +34,10 @@ def parse(f):
     return d
 t = parse(glob.glob(f"{w}/lists/*trixie*_Packages")[0])
 b = parse(glob.glob(f"{w}/lists/*backports*_Packages")[0])
-have = {os.path.basename(p).split("_")[0] for p in glob.glob(f"{w}/pairs/*.deb")}
+earlier = [d for d in glob.glob(f"{w}/sample-*")
+           if d.rsplit("-", 1)[1].isdigit() and int(d.rsplit("-", 1)[1]) < seed]
+have = {os.path.basename(p).split("_")[0]
+        for d in [w] + earlier for p in glob.glob(f"{d}/pairs/*.deb")}
 pairs = [(p, t[p][0]) for p in sorted(b)
          if p in t and b[p][0] == t[p][0] + "~bpo12+1" and b[p][1] < 3_000_000
          and p not in have]

@@ -1042,10 +1042,18 @@ fn changed_line_starts(n: &Node, prefix: &str) -> bool {
 /// files that differ with no other cause (the theme's style sheets and
 /// scripts the generator copies, pages without the line) follow from that
 /// version, `consequential` of the page that names it. The tree is the
-/// folder of that page and below, in the same container.
+/// folder of that page and below, in the same container. Images whose
+/// pixels differ follow it only when the generator drew them
+/// ([`drawn_by_doxygen`]); any other picture keeps its `content`.
 fn follow_document_generators(tree: &mut Node) {
-    fn gather(n: &Node, place: Place, roots: &mut Vec<(String, String)>) {
+    fn gather(
+        n: &Node,
+        place: Place,
+        roots: &mut Vec<(String, String)>,
+        pages: &mut HashSet<String>,
+    ) {
         if n.changes.iter().any(|c| c.field == generator::FIELD) {
+            pages.insert(n.address.clone());
             let a = Address::new(&n.address);
             let inner = a.under(place.container).unwrap_or_else(|| a.inner_path());
             // A decoded layer (`page.html.gz::<content>`) sits in its file.
@@ -1065,15 +1073,16 @@ fn follow_document_generators(tree: &mut Node) {
         }
         let below = place.below(&n.address);
         for c in &n.children {
-            gather(c, below, roots);
+            gather(c, below, roots, pages);
         }
     }
     let mut roots: Vec<(String, String)> = Vec::new();
-    gather(tree, Place::of_root(&tree.address), &mut roots);
+    let mut pages = HashSet::new();
+    gather(tree, Place::of_root(&tree.address), &mut roots, &mut pages);
     if roots.is_empty() {
         return;
     }
-    fn mark(n: &mut Node, roots: &[(String, String)]) {
+    fn mark(n: &mut Node, roots: &[(String, String)], pages: &HashSet<String>) {
         // Core metadata of another version of the package is that
         // version's, whatever wrote it.
         let metadata = core_metadata(&n.address) && !changed_line_starts(n, "Version:");
@@ -1085,6 +1094,33 @@ fn follow_document_generators(tree: &mut Node) {
             && n.diff.is_some()
             && !n.changes.iter().any(|c| explains_content(c) && !named(c))
             && (metadata || DOCUMENT_ASSETS.iter().any(|e| n.address.ends_with(e)));
+        // Pixels the generator drew: only the image's own findings, each
+        // left `content`, and no other.
+        let pixels = |c: &Change| c.field.starts_with("png.") && c.cause == Some(Cause::Content);
+        let drawn = n.children.is_empty()
+            && n.changes.iter().any(|c| c.field == png::PIXELS)
+            && n.changes.iter().all(|c| !explains_content(c) || pixels(c))
+            && drawn_by_doxygen(&n.address, pages);
+        if drawn {
+            if let Some((_, page)) = roots
+                .iter()
+                .find(|(r, _)| n.address.starts_with(r.as_str()))
+            {
+                let follows = vec![format!("{page}: {}", generator::FIELD)];
+                for c in n.changes.iter_mut().filter(|c| pixels(c)) {
+                    c.cause = Some(Cause::Consequential);
+                    c.follows.clone_from(&follows);
+                }
+                let mut c = Change::finding(
+                    DRAWN,
+                    Value::text("an image the documentation generator drew"),
+                    Value::text("follows the documentation generator's version"),
+                    Cause::Consequential,
+                );
+                c.follows = follows;
+                n.changes.push(c);
+            }
+        }
         if unexplained {
             if let Some((_, page)) = roots
                 .iter()
@@ -1109,10 +1145,59 @@ fn follow_document_generators(tree: &mut Node) {
             }
         }
         for c in &mut n.children {
-            mark(c, roots);
+            mark(c, roots, pages);
         }
     }
-    mark(tree, &roots);
+    mark(tree, &roots, &pages);
+}
+
+/// The finding of an image a documentation generator drew, whose pixels
+/// follow the generator's version.
+pub const DRAWN: &str = "png.drawn";
+
+/// Whether the PNG at `address` is one doxygen draws, told by the names it
+/// gives its drawings: the graphs it has Graphviz render (a file's include
+/// and included-by graphs `*__incl.png`, `*__dep__incl.png`; a class's
+/// collaboration and inheritance graphs; call graphs `*_cgraph.png`,
+/// `*_icgraph.png`; a folder's dependencies `dir_*_dep.png`; the class
+/// hierarchy `inherit_graph_N.png`; `graph_legend.png`), or a class
+/// diagram it draws itself, named as the compound's page
+/// (`classFoo.png` beside `classFoo.html`) when that page names the
+/// generator too (`pages`). Another version of doxygen writes other graph
+/// descriptions (node names, edge areas) and so other pictures from the
+/// same source; a screenshot or any picture the sources hold is copied,
+/// and keeps its own cause.
+fn drawn_by_doxygen(address: &str, pages: &HashSet<String>) -> bool {
+    let Some(stem) = address.strip_suffix(".png") else {
+        return false;
+    };
+    let name = stem.rsplit('/').next().unwrap_or(stem);
+    let graph = [
+        "__incl",
+        "__coll__graph",
+        "__inherit__graph",
+        "_cgraph",
+        "_icgraph",
+    ]
+    .iter()
+    .any(|s| name.len() > s.len() && name.ends_with(s))
+        || name.starts_with("dir_") && name.ends_with("_dep")
+        || name
+            .strip_prefix("inherit_graph_")
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        || name == "graph_legend";
+    let diagram = [
+        "class",
+        "struct",
+        "union",
+        "interface",
+        "protocol",
+        "exception",
+    ]
+    .iter()
+    .any(|p| name.len() > p.len() && name.starts_with(p))
+        && pages.contains(&format!("{stem}.html"));
+    graph || diagram
 }
 
 /// The finding of a file list whose changed lines name entries only one

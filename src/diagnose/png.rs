@@ -21,6 +21,9 @@ use super::text;
 use crate::engine::png::{Pixels, PngPair};
 use crate::report::{Cause, Change, Role, Value};
 
+/// The finding that compares the decoded pixels.
+pub const PIXELS: &str = "png.pixels";
+
 /// Inflated text of one zTXt or iTXt chunk compared, at most.
 const MAX_TEXT: usize = 1 << 20;
 
@@ -187,7 +190,7 @@ fn image(p: &PngPair, out: &mut Vec<Change>) {
         }
         Pixels::Identical => {
             out.push(finding(
-                "png.pixels",
+                PIXELS,
                 Some(Value::Text(header_of(a))),
                 Some(Value::Text(format!(
                     "{}: decoded pixels identical",
@@ -231,7 +234,7 @@ fn image(p: &PngPair, out: &mut Vec<Change>) {
                 format!("{differing} of {total} pixels differ")
             };
             out.push(finding(
-                "png.pixels",
+                PIXELS,
                 Some(Value::Text(header_of(a))),
                 Some(Value::Text(format!("{}: {what}", header_of(b)))),
                 Cause::Content,
