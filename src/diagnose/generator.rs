@@ -475,9 +475,29 @@ pub fn template(t: &[u8]) -> Option<&'static str> {
         Some("a configuration header autoheader's template and configure wrote")
     } else if let Some(t) = qdoc(head) {
         Some(t)
+    } else if doxygen_man(head) {
+        Some("a man page doxygen wrote")
     } else {
         sphinx(t, head)
     }
+}
+
+/// Whether a man page is one doxygen wrote, told by the header every
+/// version writes and nothing else does: a `.TH` line of quoted fields
+/// that ends in the Emacs mode comment (`.TH "pw-cat" 1 "1.4.2"
+/// "PipeWire" \" -*- nroff -*-`), then `.ad l` and `.nh`. Nothing in
+/// the page names doxygen's version; pipewire's backport: doxygen 1.9.4
+/// writes the brief description on a line of its own after the name
+/// (`pw-cat \- pw-cat`), 1.9.8 after the dash, and quotes a command's
+/// arguments in other fonts.
+fn doxygen_man(head: &[u8]) -> bool {
+    let Some(end) = memchr::memchr(b'\n', head).filter(|&e| e < 512) else {
+        return false;
+    };
+    let (line, rest) = head.split_at(end);
+    line.starts_with(b".TH \"")
+        && line.ends_with(b"\" \\\" -*- nroff -*-")
+        && rest.starts_with(b"\n.ad l\n.nh\n")
 }
 
 /// What Sphinx writes into an HTML tree, told by what every version
@@ -1392,6 +1412,17 @@ mod tests {
 
     #[test]
     fn templates_are_told_by_their_fixed_lines() {
+        // pipewire-bin's pw-config.1 (trixie), its head; a page whose
+        // header doxygen did not write, and a cut one, are not.
+        let head =
+            ".TH \"pw-config\" 1 \"1.4.2\" \"PipeWire\" \\\" -*- nroff -*-\n.ad l\n.nh\n.SH NAME\n";
+        assert_eq!(template(head.as_bytes()), Some("a man page doxygen wrote"));
+        assert_eq!(
+            template(b".\\\" -*- nroff -*-\n.TH \"X\" 1 \"2024\" \"x\"\n.ad l\n.nh\n"),
+            None
+        );
+        assert_eq!(template(&head.as_bytes()[..40]), None);
+        assert_eq!(template(head.replace(".nh\n", ".hy\n").as_bytes()), None);
         assert_eq!(
             template(
                 b"# This is a basic version file for the Config-mode of find_package().\n# more\n"
