@@ -1004,6 +1004,39 @@ fn the_same_words_in_other_markup_are_named_not_explained() {
     assert!(page.changes.iter().all(|c| c.field != "text.other"));
 }
 
+/// pw-cat.1 of the same pair (pipewire-bin): doxygen 1.9.4 writes the
+/// brief description on a line of its own after the name (`pw-cat \-
+/// pw-cat` then ` Play and record…`), so the words differ too and the
+/// markup rules cannot name it; the header every doxygen writes tells
+/// the page is its template. With another header on either side it is
+/// not.
+#[test]
+fn a_page_doxygen_wrote_with_other_words_is_its_template() {
+    let head = ".TH \"pw-cat\" 1 \"1.4.2\" \"PipeWire\" \\\" -*- nroff -*-\n.ad l\n.nh\n.SH NAME\n";
+    let tail = ".SH \"SYNOPSIS\"\n.PP\n\\fBpw-cat\\fP [\\fIoptions\\fP] [\\fIFILE\\fP | -]\n";
+    let a = format!("{head}pw-cat \\- Play and record media with PipeWire\n.PP\n{tail}");
+    let b = format!("{head}pw-cat \\- pw-cat \n Play and record media with PipeWire\n.PP\n{tail}");
+    let node = explained_leaf("pw-cat.1", a.as_bytes(), b.as_bytes());
+    let t = node
+        .changes
+        .iter()
+        .find(|c| c.field == "text.template")
+        .unwrap_or_else(|| panic!("{:?}", node.changes));
+    assert_eq!(
+        Change::shown(&t.a).as_deref(),
+        Some("a man page doxygen wrote")
+    );
+    assert_eq!(t.cause, Some(Cause::Content));
+    // A hand-written header on one side: not doxygen's template.
+    let other = b.replacen(" \\\" -*- nroff -*-", "", 1);
+    let node = explained_leaf("pw-cat.1", a.as_bytes(), other.as_bytes());
+    assert!(
+        node.changes.iter().all(|c| c.field != "text.template"),
+        "{:?}",
+        node.changes
+    );
+}
+
 /// A change as shown: field, both values, cause.
 type PageChange = (String, Option<String>, Option<String>, Option<Cause>);
 

@@ -1197,6 +1197,54 @@ fn deb_md5sums_follow_the_data_files_they_name() {
     assert_eq!(version.shown_b().as_deref(), Some("1.0-1~bpo12+1"));
 }
 
+/// A package two releases built for another default Python (dpkg-deb,
+/// testdata/gen/deb-python.sh, as omniidl's bookworm-backports build:
+/// 3.13 against 3.11): the extension renamed across its ABI tag is the
+/// toolchain; the postinst and runtime hook that byte-compile for that
+/// version and the link naming the extension follow it, in one group; a
+/// NOTES file naming another version (3.12) stays content.
+#[test]
+fn files_naming_the_interpreter_follow_the_extension_abi() {
+    let r = fixture_pair("deb/pyext-a.deb", "deb/pyext-b.deb");
+    let so = "data.tar.xz::./usr/lib/pyext/_pyext.cpython-311-x86_64-linux-gnu.so";
+    let ext = find(&r.tree, so).expect("the extension");
+    assert!(ext.changes.iter().any(|c| c.field == "python.abi"));
+    let abi = format!("{so}: python.abi");
+    for path in [
+        "control.tar.xz::./postinst",
+        "data.tar.xz::./usr/share/python3/runtime.d/pyext.rtupdate",
+    ] {
+        let n = find(&r.tree, path).expect(path);
+        let c = n
+            .changes
+            .iter()
+            .find(|c| c.field == "text.python_version")
+            .unwrap_or_else(|| panic!("{path}: {:?}", n.changes));
+        assert_eq!(
+            (Change::shown(&c.a).as_deref(), c.shown_b().as_deref()),
+            (Some("3.13"), Some("3.11"))
+        );
+        assert_eq!(c.follows, std::slice::from_ref(&abi));
+        assert_eq!(n.causes, [Cause::Consequential], "{path}: {:?}", n.changes);
+    }
+    let link = find(&r.tree, "data.tar.xz::./usr/lib/pyext/_pyext.so").expect("the link");
+    let target = link
+        .changes
+        .iter()
+        .find(|c| c.field == "target")
+        .expect("target");
+    assert_eq!(target.cause, Some(Cause::Consequential));
+    assert_eq!(target.follows, std::slice::from_ref(&abi));
+    let notes = find(&r.tree, "data.tar.xz::./usr/share/doc/pyext/NOTES").expect("NOTES");
+    assert_eq!(notes.causes, [Cause::Content], "{:?}", notes.changes);
+    let group = r
+        .groups
+        .iter()
+        .find(|g| g.shape.starts_with("files naming the Python version"))
+        .expect("the group");
+    assert_eq!(group.count, 3, "{:?}", group.addresses);
+}
+
 /// A package two releases built with another udev directory (dpkg-deb,
 /// testdata/gen/deb-moved.sh, as tlp's bookworm-backports build): the
 /// rules file that names the renamed helper by its directory follows the

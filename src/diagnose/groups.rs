@@ -392,8 +392,23 @@ fn facts(n: &Node) -> Vec<Fact> {
                         c.follows.first().cloned(),
                     ));
                 }
+                // Texts and link targets naming the other interpreter
+                // version the package's extensions were built for.
+                let interpreter = |c: &Change| {
+                    c.follows
+                        .iter()
+                        .any(|f| f.ends_with(super::python::FOLLOWS_ABI))
+                };
+                if let Some(c) = changes.iter().find(|c| interpreter(c)) {
+                    out.push(fact(
+                        Consequential,
+                        "files naming the Python version the package's extensions were built for",
+                        c.follows.first().cloned(),
+                    ));
+                }
                 let derived = changes.iter().any(|c| {
                     !follows_toolchain(c)
+                        && !interpreter(c)
                         && c.field != super::LISTED_ENTRIES
                         && c.field != super::RENAMED_ENTRIES
                         && !remarked(c)
@@ -418,9 +433,10 @@ fn facts(n: &Node) -> Vec<Fact> {
                 // A leaf whose size alone follows: its container's kind of
                 // consequence. One that follows a toolchain change is in
                 // that change's group already.
-                let follows_output = changes
-                    .iter()
-                    .any(|c| super::toolchain_output(&c.field).is_some() && !c.follows.is_empty());
+                let follows_output = changes.iter().any(|c| {
+                    super::toolchain_output(&c.field).is_some() && !c.follows.is_empty()
+                        || interpreter(c)
+                });
                 if n.children.is_empty()
                     && !derived
                     && !checksums

@@ -25,6 +25,7 @@ pub mod javadoc;
 pub mod payload;
 pub mod pe;
 pub mod png;
+pub mod python;
 pub mod rebuild;
 pub mod roff;
 pub mod structured;
@@ -229,8 +230,23 @@ pub fn classify_leaf(name: &str, leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Nod
     }
     // A man page written with other markup, the same words: named as
     // such, still unexplained unless the package's toolchain changed.
+    // A page doxygen wrote on both sides whose words differ too (1.9.4
+    // writes a brief description on a line of its own): its template.
     if ex.unexplained && is_text {
-        if let Some(c) = roff::explain(a, b).or_else(|| html::explain(a, b)) {
+        let markup = roff::explain(a, b).or_else(|| html::explain(a, b));
+        let words = markup
+            .as_ref()
+            .is_none_or(|c| c.iter().any(|x| x.field != roff::FIELD));
+        if words && generator::doxygen_man(a) && generator::doxygen_man(b) {
+            node.changes.push(Change::finding(
+                generator::TEMPLATE,
+                Value::text(generator::DOXYGEN_MAN),
+                Value::text("other text from the same template"),
+                Cause::Content,
+            ));
+            return;
+        }
+        if let Some(c) = markup {
             node.changes.extend(c);
             return;
         }
@@ -863,7 +879,7 @@ fn follow_source_date_epoch(n: &mut Node, epochs: &[(i64, i64)]) {
 }
 
 /// Whether a node is a Debian package: its members include `control.tar.*`.
-fn is_package(n: &Node) -> bool {
+pub(super) fn is_package(n: &Node) -> bool {
     n.children.iter().any(|c| {
         Address::new(&c.address)
             .inner_path()
@@ -895,7 +911,7 @@ fn toolchain_evidence(n: &Node) -> Option<String> {
                         || c.field == "elf.section..comment"
                         || c.field == "elf.section..note.gnu.property"
                         || c.field == beam::COMPILER
-                        || c.field == ABI_FIELD
+                        || c.field == python::ABI_FIELD
                         || c.field == changelog::REBUILD
                         || c.field == generator::FIELD
                         || c.field == javadoc::FIELD)
@@ -903,45 +919,6 @@ fn toolchain_evidence(n: &Node) -> Option<String> {
             .map(|c| format!("{}: {}", x.address, c.field));
     });
     found
-}
-
-/// The field of a Python extension's interpreter tag.
-const ABI_FIELD: &str = "python.abi";
-
-/// The interpreter tag in a Python extension's name (`cpython-313`).
-fn abi_tag(v: &Option<Value>) -> Option<&str> {
-    let Some(Value::Text(t)) = v else { return None };
-    let at = t.find("cpython-")?;
-    let rest = t.get(at..)?;
-    let end = rest
-        .char_indices()
-        .skip("cpython-".len())
-        .find(|(_, c)| !c.is_ascii_digit())
-        .map_or(rest.len(), |(i, _)| i);
-    (end > "cpython-".len()).then(|| rest.get(..end)).flatten()
-}
-
-/// A Python extension paired across its ABI tag was built for another
-/// interpreter: that is the toolchain, said on its node (`python.abi`).
-fn name_interpreters(n: &mut Node) {
-    let tags = n
-        .changes
-        .iter()
-        .filter(|c| c.role == Role::Name)
-        .find_map(|c| Some((abi_tag(&c.a)?.to_string(), abi_tag(&c.b)?.to_string())));
-    if let Some((a, b)) = tags.filter(|(a, b)| a != b) {
-        if !n.changes.iter().any(|c| c.field == ABI_FIELD) {
-            n.changes.push(Change::finding(
-                ABI_FIELD,
-                Value::Text(a),
-                Value::Text(b),
-                Cause::Toolchain,
-            ));
-        }
-    }
-    for c in &mut n.children {
-        name_interpreters(c);
-    }
 }
 
 /// Code another compiler wrote: in a package whose toolchain changed,
@@ -1379,21 +1356,8 @@ fn renamed_entries(n: &Node, place: Place, d: &Differing) -> Option<Change> {
     let (hunks, _, holder) = unexplained_text(n, place)?;
     let renames = d.renames.get(holder)?;
     let mut used = Vec::new();
-    for h in hunks {
-        let (mut deleted, mut inserted) = (String::new(), String::new());
-        for line in &h.lines {
-            let crate::report::Data::Text(text) = &line.line else {
-                return None;
-            };
-            match line.tag {
-                LineTag::Context => {}
-                LineTag::Delete => deleted.push_str(&with_new_names(text, renames, &mut used)),
-                LineTag::Insert => inserted.push_str(text),
-            }
-        }
-        if deleted != inserted {
-            return None;
-        }
+    if !rewritten_a_is_b(hunks, |t| with_new_names(t, renames, &mut used)) {
+        return None;
     }
     let (old, new) = used.first()?;
     let mut c = Change::finding(
@@ -1405,6 +1369,28 @@ fn renamed_entries(n: &Node, place: Place, d: &Differing) -> Option<Change> {
     c.more = used.len() as u64 - 1;
     c.subject = Some(new.clone());
     Some(c)
+}
+
+/// Whether in every hunk side a's changed lines, each as `rewrite` writes
+/// it, are side b's (a whole text diff of text lines only).
+pub(super) fn rewritten_a_is_b(
+    hunks: &[crate::report::Hunk],
+    mut rewrite: impl FnMut(&str) -> String,
+) -> bool {
+    hunks.iter().all(|h| {
+        let (mut deleted, mut inserted) = (String::new(), String::new());
+        for line in &h.lines {
+            let crate::report::Data::Text(text) = &line.line else {
+                return false;
+            };
+            match line.tag {
+                LineTag::Context => {}
+                LineTag::Delete => deleted.push_str(&rewrite(text)),
+                LineTag::Insert => inserted.push_str(text),
+            }
+        }
+        deleted == inserted
+    })
 }
 
 /// The moves of every changed time in the report (b − a, seconds).
@@ -1470,7 +1456,8 @@ fn identifiers_that_are_times(n: &mut Node, shifts: &HashSet<i64>) {
 
 /// Settles causes over the whole report, counts them and builds the groups.
 pub fn diagnose(r: &mut Report) {
-    name_interpreters(&mut r.tree);
+    python::name_interpreters(&mut r.tree);
+    python::follow_interpreter_versions(&mut r.tree);
     let shifts = time_shifts(&r.tree);
     if !shifts.is_empty() {
         identifiers_that_are_times(&mut r.tree, &shifts);
@@ -1832,7 +1819,7 @@ mod tests {
                 Cause::Content,
             ));
             root.children.push(so);
-            name_interpreters(&mut root);
+            python::name_interpreters(&mut root);
             follow_package_toolchain(&mut root);
             root.children[1]
                 .changes
@@ -1842,7 +1829,7 @@ mod tests {
         };
         assert_eq!(package(true), Some(Cause::Consequential));
         assert_eq!(package(false), Some(Cause::Content));
-        let tag = |s: &str| abi_tag(&Some(Value::text(s))).map(str::to_string);
+        let tag = |s: &str| python::abi_tag(&Some(Value::text(s))).map(str::to_string);
         assert_eq!(
             tag("./usr/lib/python3/dist-packages/x.cpython-313-x86_64-linux-gnu.so").as_deref(),
             Some("cpython-313")
