@@ -1037,6 +1037,42 @@ fn a_page_doxygen_wrote_with_other_words_is_its_template() {
     );
 }
 
+/// manpages-fr's pacman.8 in trixie and in its bookworm backport: each
+/// release's build translates that release's upstream page, Pacman 7.0.0
+/// against 6.0.2, and the page's date (DocBook's `Date:` comment and the
+/// title line) is that release's, not a date the build wrote: it follows
+/// the documented version. The same dates in the page's text are still
+/// embedded timestamps.
+#[test]
+fn a_page_date_follows_the_documented_release() {
+    let page = |date: &str, fr: &str, v: &str, body: &str| {
+        format!(
+            ".\\\"     Title: pacman\n.\\\"      Date: {date}\n.\\\"    Manual: Pacman Manual\n\
+             .TH PACMAN 8 \"{fr}\" \"Pacman {v}\" \"Manuel de pacman\"\n.SH NOM\npacman \\- \
+             gestionnaire de paquets\n.SH DESCRIPTION\n{body}\n"
+        )
+    };
+    let a = page("2025-01-20", "20 janvier 2025", "7\\&.0\\&.0", "Options.");
+    let b = page("2022-11-21", "21 novembre 2022", "6\\&.0\\&.2", "Options.");
+    let node = explained_leaf("pacman.8", a.as_bytes(), b.as_bytes());
+    let field = |f: &str| node.changes.iter().find(|c| c.field == f);
+    let documents = field("text.documents").expect("the documented release");
+    assert_eq!(documents.cause, Some(Cause::PackageVersion));
+    let date = field("text.timestamp").unwrap_or_else(|| panic!("{:?}", node.changes));
+    assert_eq!(date.cause, Some(Cause::Consequential));
+    assert_eq!(date.follows, ["text.documents"]);
+    // The dates written in the body instead: a timestamp, as before.
+    let a = page("x", "20 janvier 2025", "7\\&.0\\&.0", "Built 2025-01-20.");
+    let b = page("x", "21 novembre 2022", "6\\&.0\\&.2", "Built 2022-11-21.");
+    let node = explained_leaf("pacman.8", a.as_bytes(), b.as_bytes());
+    let date = node
+        .changes
+        .iter()
+        .find(|c| c.field == "text.timestamp")
+        .unwrap_or_else(|| panic!("{:?}", node.changes));
+    assert_eq!(date.cause, Some(Cause::EmbeddedTimestamp));
+}
+
 /// A change as shown: field, both values, cause.
 type PageChange = (String, Option<String>, Option<String>, Option<Cause>);
 

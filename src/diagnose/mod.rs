@@ -151,9 +151,21 @@ pub fn classify_leaf(name: &str, leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Nod
         .map(|c| c.field.clone())
         .into_iter()
         .collect();
+    // A man page documenting another release carries that release's
+    // date on its title and DocBook date lines, not the build's.
+    let documents = generators.iter().any(|c| c.field == generator::DOCUMENTS);
+    let page_date = |c: &Change| {
+        let on = |t: &[u8], v: &Option<Value>| {
+            Change::shown(v).is_some_and(|d| roff::on_page_date_line(t, &d))
+        };
+        documents && c.cause == Some(Cause::EmbeddedTimestamp) && on(a, &c.a) && on(b, &c.b)
+    };
     if !generators.is_empty() {
         for c in &mut ex.changes {
-            if c.cause == Some(Cause::RandomId) {
+            if page_date(c) {
+                c.cause = Some(Cause::Consequential);
+                c.follows = vec![generator::DOCUMENTS.to_string()];
+            } else if c.cause == Some(Cause::RandomId) {
                 c.cause = Some(Cause::Consequential);
                 c.follows = source.clone();
             }

@@ -27,6 +27,24 @@ pub const FIELD: &str = "text.markup";
 /// Macros whose arguments are words set in another font: text, not markup.
 const FONT_MACROS: [&str; 10] = ["B", "I", "BR", "RB", "IR", "RI", "BI", "IB", "SM", "SB"];
 
+/// Whether `date` is written on a line where a man page gives its own
+/// date among its first 64 lines: the title line (`.TH PACMAN 8 "20
+/// janvier 2025" "Pacman 7\\&.0\\&.0"`) or the header comment DocBook's
+/// stylesheets write (`.\\"      Date: 2025-01-20`). That date is the
+/// page's, and so of the release it documents: a page of another release
+/// has another one, whatever the build's clock.
+pub fn on_page_date_line(t: &[u8], date: &str) -> bool {
+    let date = date.as_bytes();
+    !date.is_empty()
+        && t.split(|&c| c == b'\n').take(64).any(|line| {
+            let dated = line.starts_with(b".TH ")
+                || line
+                    .strip_prefix(b".\\\"")
+                    .is_some_and(|r| r.trim_ascii_start().starts_with(b"Date: "));
+            dated && memchr::memmem::find(line, date).is_some()
+        })
+}
+
 /// Whether a text is a roff document: a `.TH` line among its first lines.
 fn is_roff(t: &[u8]) -> bool {
     t.split(|&c| c == b'\n')
@@ -649,6 +667,18 @@ pub(super) fn passages<T: AsRef<str>>(wa: &[T], wb: &[T], runs: Vec<Run>) -> Vec
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn page_dates_are_on_the_title_and_docbook_lines() {
+        let page = b".\\\"      Date: 2025-01-20\n.TH PACMAN 8 \"20 janvier 2025\" \"Pacman 7\"\nBuilt 2024-05-05.\n";
+        assert!(on_page_date_line(page, "2025-01-20"));
+        assert!(on_page_date_line(page, "20 janvier 2025"));
+        assert!(!on_page_date_line(page, "2024-05-05"));
+        assert!(!on_page_date_line(page, ""));
+        // Cut inside the title line: what is left is still read, no panic.
+        assert!(on_page_date_line(&page[..50], "20 jan"));
+        assert!(!on_page_date_line(b"", "2025-01-20"));
+    }
 
     /// python3-sdbus' man page (docutils), trixie against its bookworm
     /// backport: autodoc under Python 3.13 and 3.11.
