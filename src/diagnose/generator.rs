@@ -475,14 +475,12 @@ pub fn template(t: &[u8]) -> Option<&'static str> {
         Some("a configuration header autoheader's template and configure wrote")
     } else if let Some(t) = qdoc(head) {
         Some(t)
+    } else if doxygen_man(head) {
+        Some("a man page doxygen wrote")
     } else {
         sphinx(t, head)
     }
 }
-
-/// The template a man page doxygen wrote is named by, when the markup
-/// rules find its words changed too.
-pub const DOXYGEN_MAN: &str = "a man page doxygen wrote";
 
 /// Whether a man page is one doxygen wrote, told by the header every
 /// version writes and nothing else does: a `.TH` line of quoted fields
@@ -492,7 +490,7 @@ pub const DOXYGEN_MAN: &str = "a man page doxygen wrote";
 /// writes the brief description on a line of its own after the name
 /// (`pw-cat \- pw-cat`), 1.9.8 after the dash, and quotes a command's
 /// arguments in other fonts.
-pub fn doxygen_man(t: &[u8]) -> bool {
+fn doxygen_man(t: &[u8]) -> bool {
     let head = t.get(..t.len().min(1024)).unwrap_or(t);
     let Some(end) = memchr::memchr(b'\n', head).filter(|&e| e < 512) else {
         return false;
@@ -549,6 +547,11 @@ pub fn unversioned_writer(t: &[u8]) -> Option<String> {
     let rest = head.get(at..)?;
     let end = memchr::memchr(b'"', rest)?;
     let name = std::str::from_utf8(rest.get(..end)?).ok()?;
+    // javadoc names the class that wrote the page
+    // (`javadoc/ClassWriterImpl`, liblouisutdml-java-doc), not its version.
+    if let Some(writer) = name.strip_prefix("javadoc/") {
+        return is_name(writer).then(|| "an HTML page javadoc wrote".to_string());
+    }
     // A name of a few words (`Org Mode`), none of them a version.
     let words = name.split(' ').count();
     let named = (1..=3).contains(&words) && name.len() <= 40 && name.split(' ').all(is_name);
@@ -1595,6 +1598,13 @@ mod tests {
             unversioned_writer(page("one two three four").as_bytes()),
             None
         );
+        // liblouisutdml-java-doc's pages (trixie): the writer class.
+        assert_eq!(
+            unversioned_writer(page("javadoc/ClassWriterImpl").as_bytes()).as_deref(),
+            Some("an HTML page javadoc wrote")
+        );
+        assert_eq!(unversioned_writer(page("javadoc/").as_bytes()), None);
+        assert_eq!(unversioned_writer(page("javadoc/a b").as_bytes()), None);
         assert_eq!(unversioned_writer(page("a  tool").as_bytes()), None);
         assert_eq!(unversioned_writer(page("").as_bytes()), None);
         assert_eq!(

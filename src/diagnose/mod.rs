@@ -219,9 +219,12 @@ pub fn classify_leaf(name: &str, leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Nod
         }
     }
     // A file one generator's template wrote on both sides: named, and
-    // following the package's toolchain when that changed. Before the
-    // markup rules: a page qdoc wrote differs in its markup and in the
-    // words of qdoc's own footer, which those rules leave unexplained.
+    // following the package's toolchain when that changed. A page in
+    // other markup with the same words is said to be that instead (more
+    // than the template's name says); the template is named when the
+    // words differ too, which the markup rules leave unexplained (the
+    // words of qdoc's own footer; doxygen 1.9.4 writing a man page's
+    // brief description on a line of its own).
     if ex.unexplained && is_text {
         let template = generator::template(a)
             .filter(|t| generator::template(b) == Some(t))
@@ -230,7 +233,11 @@ pub fn classify_leaf(name: &str, leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Nod
                 generator::unversioned_writer(a)
                     .filter(|w| generator::unversioned_writer(b).as_ref() == Some(w))
             });
-        if let Some(t) = template {
+        let markup = roff::explain(a, b).or_else(|| html::explain(a, b));
+        let words = markup
+            .as_ref()
+            .is_none_or(|c| c.iter().any(|x| x.field != roff::FIELD));
+        if let Some(t) = template.filter(|_| words) {
             node.changes.push(Change::finding(
                 generator::TEMPLATE,
                 Value::text(t),
@@ -239,25 +246,8 @@ pub fn classify_leaf(name: &str, leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Nod
             ));
             return;
         }
-    }
-    // A man page written with other markup, the same words: named as
-    // such, still unexplained unless the package's toolchain changed.
-    // A page doxygen wrote on both sides whose words differ too (1.9.4
-    // writes a brief description on a line of its own): its template.
-    if ex.unexplained && is_text {
-        let markup = roff::explain(a, b).or_else(|| html::explain(a, b));
-        let words = markup
-            .as_ref()
-            .is_none_or(|c| c.iter().any(|x| x.field != roff::FIELD));
-        if words && generator::doxygen_man(a) && generator::doxygen_man(b) {
-            node.changes.push(Change::finding(
-                generator::TEMPLATE,
-                Value::text(generator::DOXYGEN_MAN),
-                Value::text("other text from the same template"),
-                Cause::Content,
-            ));
-            return;
-        }
+        // A man page written with other markup, the same words: named as
+        // such, still unexplained unless the package's toolchain changed.
         if let Some(c) = markup {
             node.changes.extend(c);
             return;
