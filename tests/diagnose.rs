@@ -1354,6 +1354,27 @@ fn a_compiled_catalog_names_the_tool_that_wrote_its_source() {
     assert_eq!(root_causes(&r), [Cause::Content]);
 }
 
+/// A gettext catalog msgfmt compiled from the same French messages in
+/// UTF-8 and, converted with iconv, in ISO-8859-1 (testdata/gen/catalog.sh;
+/// e2fsprogs-l10n's trixie build and its bookworm backport): every
+/// accented message in other bytes, the same text, so only the encoding
+/// differs (`mo.charset`, `compression-metadata`). With one word changed
+/// besides, the catalog is content again.
+#[test]
+fn a_catalog_in_another_charset_is_its_encoding() {
+    let r = pair("catalog.utf8.mo", "catalog.latin1.mo");
+    let c = change(&r.tree, "mo.charset");
+    assert_eq!(c.cause, Some(Cause::CompressionMetadata));
+    assert_eq!(
+        c.shown_b().as_deref(),
+        Some("ISO-8859-1: the same 3 messages, 2 of them in other bytes")
+    );
+    assert_eq!(root_causes(&r), [Cause::CompressionMetadata]);
+    let r = pair("catalog.utf8.mo", "catalog.other.mo");
+    assert!(r.tree.changes.iter().all(|c| c.field != "mo.charset"));
+    assert_eq!(root_causes(&r), [Cause::Content]);
+}
+
 /// CMake's package files from a real rebuild pair (libimecore-dev, CMake
 /// 3.31 and 3.25): the targets file records the policy range its CMake
 /// was written against, which is the toolchain; the version file is

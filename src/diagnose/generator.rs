@@ -851,28 +851,7 @@ fn compilers_in(t: &[u8]) -> BTreeMap<String, String> {
 /// `.po` file's header does in text. The header is the translation of the
 /// empty message, the first of the sorted table; only it is read.
 fn catalog_writer(t: &[u8]) -> Option<(String, String)> {
-    const MAGIC: [u8; 4] = [0xde, 0x12, 0x04, 0x95];
-    let magic = t.get(..4)?;
-    let le = magic == MAGIC;
-    if !le && magic.iter().rev().ne(MAGIC.iter()) {
-        return None;
-    }
-    let word = |at: usize| -> Option<usize> {
-        let b: [u8; 4] = t.get(at..at + 4)?.try_into().ok()?;
-        let v = if le {
-            u32::from_le_bytes(b)
-        } else {
-            u32::from_be_bytes(b)
-        };
-        usize::try_from(v).ok()
-    };
-    let (count, originals, translations) = (word(8)?, word(12)?, word(16)?);
-    // The first original must be the empty message for a header to exist.
-    if count == 0 || word(originals)? != 0 {
-        return None;
-    }
-    let (len, at) = (word(translations)?, word(translations + 4)?);
-    let header = t.get(at..at.checked_add(len)?)?;
+    let header = super::catalog::header(t)?;
     const KEY: &[u8] = b"Generated-By: ";
     let line = header
         .split(|&c| c == b'\n')

@@ -14,6 +14,7 @@
 //! displayed value.
 
 pub mod beam;
+pub mod catalog;
 pub mod changelog;
 pub mod deb822;
 pub mod elf;
@@ -254,6 +255,16 @@ pub fn classify_leaf(name: &str, leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Nod
         }
     }
     // The same payload stored compressed on one side: its storage.
+    // A gettext catalog re-encoded in another charset: its encoding.
+    if ex.unexplained && !is_text {
+        if let Some(c) = catalog::explain(a, b) {
+            // Tokens of the other encoding's bytes are not why.
+            node.changes.drain(masked_findings.clone());
+            node.changes.push(c);
+            keep_few_ranges(node);
+            return;
+        }
+    }
     if ex.unexplained && !is_text {
         if let Some(changes) = payload::explain(a, b) {
             // Tokens found in the printable strings of compressed bytes
