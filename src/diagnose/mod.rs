@@ -317,13 +317,25 @@ fn language_parts(tag: &str) -> Option<(String, Option<String>, Option<String>)>
     if tag.contains(['_', '@', '.']) || !tag.contains('-') {
         let (base, modifier) = tag.split_once('@').unwrap_or((tag, ""));
         let base = base.split('.').next().unwrap_or("");
-        let (lang, region) = base.split_once('_').unwrap_or((base, ""));
+        let (lang, rest) = base.split_once('_').unwrap_or((base, ""));
+        // A script written as a locale's second part, as translation
+        // files are named (`zh_Hant`, cockpit-podman's metainfo).
+        let (written, region) = match rest.split_once('_') {
+            Some((s, r)) if s.len() == 4 => (Some(s), r),
+            _ if rest.len() == 4 && rest.chars().all(|c| c.is_ascii_alphabetic()) => {
+                (Some(rest), "")
+            }
+            _ => (None, rest),
+        };
+        if written.is_some_and(|s| !s.chars().all(|c| c.is_ascii_alphabetic())) {
+            return None;
+        }
         // Only the modifiers that name a script (`ca@valencia` is another
         // variety, not a script).
-        let script = match modifier {
-            "" => None,
-            "latin" => Some("latn".to_string()),
-            "cyrillic" => Some("cyrl".to_string()),
+        let script = match (modifier, written) {
+            ("", w) => w.map(str::to_ascii_lowercase),
+            ("latin", None) => Some("latn".to_string()),
+            ("cyrillic", None) => Some("cyrl".to_string()),
             _ => return None,
         };
         let region = (!region.is_empty()).then(|| region.to_ascii_lowercase());
@@ -1959,6 +1971,13 @@ mod tests {
         assert!(language_tags(tw("zh-Hans-TW").as_bytes(), tw("zh_TW").as_bytes()).is_none());
         assert!(language_tags(tw("ca").as_bytes(), tw("ca@valencia").as_bytes()).is_none());
         assert!(language_tags(tw("pt-BR").as_bytes(), tw("pt_BR").as_bytes()).is_some());
+        // A script as a locale's second part (cockpit-podman's metainfo:
+        // `zh-Hant` against `zh_Hant`); another script there is not.
+        assert!(language_tags(tw("zh-Hant").as_bytes(), tw("zh_Hant").as_bytes()).is_some());
+        assert!(language_tags(tw("zh-Hant").as_bytes(), tw("zh_Hans").as_bytes()).is_none());
+        assert!(language_tags(tw("sr-Latn-RS").as_bytes(), tw("sr_Latn_RS").as_bytes()).is_some());
+        assert!(language_tags(tw("sr-Latn").as_bytes(), tw("sr_Lat1").as_bytes()).is_none());
+        assert!(language_tags(tw("sr-Latn").as_bytes(), tw("sr_Latn@latin").as_bytes()).is_none());
         assert!(language_tags(b"xml:lang=\"", b"xml:lang=\"").is_none());
     }
 
