@@ -295,8 +295,31 @@ pub fn explain(a: &[u8], b: &[u8]) -> Option<Explanation> {
     };
     let footer_ok = ca.footer == cb.footer || trims(&ca) != trims(&cb);
     ex.unexplained = shared(&ca, &cb) != shared(&cb, &ca) || !footer_ok;
+    // The same entries and nothing else but the blank lines after the
+    // last one (sendmail's NEWS.Debian, one more in the backport): named,
+    // as the tool that installs the file writes them; nothing in the file
+    // says which.
+    if !ex.unexplained && ex.changes.is_empty() && ta != tb && ta.trim_end() == tb.trim_end() {
+        let blank = |t: &str| {
+            let tail = &t[t.trim_end().len()..];
+            match tail.matches('\n').count().saturating_sub(1) {
+                1 => "1 blank line at the end".to_string(),
+                n => format!("{n} blank lines at the end"),
+            }
+        };
+        ex.changes.push(Change::finding(
+            TRAILING,
+            Value::text(blank(ta)),
+            Value::text(blank(tb)),
+            Cause::Content,
+        ));
+    }
     Some(ex)
 }
+
+/// The field of a changelog that differs only in the blank lines after
+/// its last entry.
+pub const TRAILING: &str = "changelog.trailing_blank_lines";
 
 fn push_trim(ex: &mut Explanation, n: usize, kept_by_a: bool) {
     let kept = format!("{n} older entries kept");
@@ -330,6 +353,28 @@ mod tests {
     }
 
     const OLD: &str = "hello (2.10-3) unstable; urgency=medium\n\n  * Fix.\n\n -- Jane Doe <jane@example.org>  Fri, 04 Aug 2023 17:32:05 -0400\n\nhello (2.10-2) unstable; urgency=low\n\n  * Older.\n\n -- Jane Doe <jane@example.org>  Mon, 01 May 2023 10:00:00 +0000\n";
+
+    /// sendmail's NEWS.Debian: the backport's ends with one more blank
+    /// line, nothing else differs. Named, `content` on its own; with a
+    /// word changed too it is not this.
+    #[test]
+    fn blank_lines_after_the_last_entry_are_named() {
+        let more = format!("{OLD}\n");
+        let ex = explain(OLD.as_bytes(), more.as_bytes()).expect("a changelog");
+        assert!(!ex.unexplained);
+        let c = ex.changes.first().expect("the trailing lines");
+        assert_eq!(c.field, TRAILING);
+        assert_eq!(c.cause, Some(Cause::Content));
+        assert_eq!(
+            Change::shown(&c.a).as_deref(),
+            Some("0 blank lines at the end")
+        );
+        assert_eq!(c.shown_b().as_deref(), Some("1 blank line at the end"));
+        let other = more.replace("Older.", "Old.");
+        let ex = explain(OLD.as_bytes(), other.as_bytes()).expect("a changelog");
+        assert!(ex.changes.iter().all(|c| c.field != TRAILING));
+        assert!(ex.unexplained);
+    }
 
     /// The look at the first byte turns away only what parsing would:
     /// changelogs after lines `str::trim` calls blank (a vertical tab, a

@@ -998,7 +998,11 @@ pub(crate) enum ToolchainOutput {
 pub(crate) fn toolchain_output(field: &str) -> Option<ToolchainOutput> {
     if field.starts_with("elf.section.") || field.starts_with("beam.chunk.") || field == CLASS {
         Some(ToolchainOutput::Code)
-    } else if field == roff::FIELD || field == generator::TEMPLATE || field == LANGUAGE_TAGS {
+    } else if field == roff::FIELD
+        || field == generator::TEMPLATE
+        || field == LANGUAGE_TAGS
+        || field == changelog::TRAILING
+    {
         Some(ToolchainOutput::Document)
     } else if field == SHEBANG {
         Some(ToolchainOutput::Script)
