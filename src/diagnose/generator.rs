@@ -468,7 +468,8 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 /// neither) without naming itself, and the completion scripts a Rust
 /// program writes at build time through clap_complete, whose versions
 /// write other shell code (4.6 reads the word being completed from `$2`
-/// on Bash 4, 4.5 from `COMP_WORDS`).
+/// on Bash 4, 4.5 from `COMP_WORDS`); man pages doxygen wrote
+/// (`doxygen_man`); qdoc's and Sphinx's files.
 pub fn template(t: &[u8]) -> Option<&'static str> {
     let head = t.get(..t.len().min(4096)).unwrap_or(t);
     if head.starts_with(b"# This is a basic version file for the Config-mode of find_package().\n")

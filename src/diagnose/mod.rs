@@ -254,7 +254,6 @@ pub fn classify_leaf(name: &str, leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Nod
             return;
         }
     }
-    // The same payload stored compressed on one side: its storage.
     // A gettext catalog re-encoded in another charset: its encoding.
     if ex.unexplained && !is_text {
         if let Some(c) = catalog::explain(a, b) {
@@ -265,6 +264,7 @@ pub fn classify_leaf(name: &str, leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Nod
             return;
         }
     }
+    // The same payload stored compressed on one side: its storage.
     if ex.unexplained && !is_text {
         if let Some(changes) = payload::explain(a, b) {
             // Tokens found in the printable strings of compressed bytes
