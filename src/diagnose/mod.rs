@@ -983,7 +983,7 @@ fn follow_package_toolchain(n: &mut Node) {
 /// ([`follow_package_toolchain`]), and how the groups name them.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum ToolchainOutput {
-    /// Compiled code: ELF sections, BEAM chunks, Java class files.
+    /// Compiled code: ELF and PE sections, BEAM chunks, Java class files.
     Code,
     /// Generated documents: man page markup, a generator's template.
     Document,
@@ -996,7 +996,11 @@ pub(crate) enum ToolchainOutput {
 
 /// Which of [`ToolchainOutput`] a change of `field` is, if any.
 pub(crate) fn toolchain_output(field: &str) -> Option<ToolchainOutput> {
-    if field.starts_with("elf.section.") || field.starts_with("beam.chunk.") || field == CLASS {
+    if field.starts_with("elf.section.")
+        || field.starts_with("pe.section.")
+        || field.starts_with("beam.chunk.")
+        || field == CLASS
+    {
         Some(ToolchainOutput::Code)
     } else if field == roff::FIELD
         || field == generator::TEMPLATE
@@ -1865,6 +1869,43 @@ mod tests {
         );
         assert_eq!(tag("x.cpython-.so"), None);
         assert_eq!(tag("x.so"), None);
+    }
+
+    /// memtest86+'s EFI images in a package only rebuilt for the backport
+    /// (`changelog.rebuild`): their code sections differ as compiled code
+    /// does, and follow that evidence; without it they stay content.
+    #[test]
+    fn pe_sections_follow_the_package_toolchain() {
+        let package = |rebuilt: bool| {
+            let mut root = Node::new("", Status::Modified);
+            let mut log = Node::new(
+                "data.tar.xz::./usr/share/doc/memtest86+/changelog.Debian.gz::<content>",
+                Status::Modified,
+            );
+            if rebuilt {
+                log.changes.push(Change::finding(
+                    changelog::REBUILD,
+                    Value::text("(none)"),
+                    Value::text("rebuilt for bookworm-backports with no source change"),
+                    Cause::Toolchain,
+                ));
+            }
+            root.children
+                .push(Node::new("control.tar.xz", Status::Modified));
+            root.children.push(log);
+            let mut efi = Node::new("data.tar.xz::./boot/memtest86+x64.efi", Status::Modified);
+            efi.changes.push(Change::finding(
+                "pe.section..text",
+                Value::text("byte 0x8e (110776 bytes differ from section offset 0x215)"),
+                Value::text("byte 0x87"),
+                Cause::Content,
+            ));
+            root.children.push(efi);
+            follow_package_toolchain(&mut root);
+            root.children[2].changes[0].cause
+        };
+        assert_eq!(package(true), Some(Cause::Consequential));
+        assert_eq!(package(false), Some(Cause::Content));
     }
 
     /// fdroidserver's `fdroid` script in trixie and in its bookworm
