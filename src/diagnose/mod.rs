@@ -1820,15 +1820,29 @@ mod tests {
         assert_eq!(iso.children[1].causes, [Cause::Mtime]);
     }
 
+    /// The cause the package toolchain rule leaves on the first change of
+    /// `leaf`, in a package of `others` and it.
+    fn code_cause_in_package(others: Vec<Node>, leaf: Node) -> Option<Cause> {
+        let mut root = Node::new("", Status::Modified);
+        root.children
+            .push(Node::new("control.tar.xz", Status::Modified));
+        root.children.extend(others);
+        root.children.push(leaf);
+        python::name_interpreters(&mut root);
+        follow_package_toolchain(&mut root);
+        let leaf = root.children.last()?;
+        leaf.changes
+            .iter()
+            .find(|c| c.field.contains(".section."))
+            .and_then(|c| c.cause)
+    }
+
     /// A package whose Python extension was renamed by its ABI tag: the
     /// extension's code differences follow that evidence; in a package
     /// with no such evidence they stay content.
     #[test]
     fn an_extension_built_for_another_python_is_the_toolchain() {
         let package = |abi: bool| {
-            let mut root = Node::new("", Status::Modified);
-            root.children
-                .push(Node::new("control.tar.xz", Status::Modified));
             let mut so = Node::new(
                 "data.tar.xz::./usr/lib/python3/dist-packages/x.cpython-311-x86_64-linux-gnu.so",
                 Status::Modified,
@@ -1851,14 +1865,7 @@ mod tests {
                 Value::text("f"),
                 Cause::Content,
             ));
-            root.children.push(so);
-            python::name_interpreters(&mut root);
-            follow_package_toolchain(&mut root);
-            root.children[1]
-                .changes
-                .iter()
-                .find(|c| c.field == "elf.section..text")
-                .and_then(|c| c.cause)
+            code_cause_in_package(Vec::new(), so)
         };
         assert_eq!(package(true), Some(Cause::Consequential));
         assert_eq!(package(false), Some(Cause::Content));
@@ -1877,7 +1884,6 @@ mod tests {
     #[test]
     fn pe_sections_follow_the_package_toolchain() {
         let package = |rebuilt: bool| {
-            let mut root = Node::new("", Status::Modified);
             let mut log = Node::new(
                 "data.tar.xz::./usr/share/doc/memtest86+/changelog.Debian.gz::<content>",
                 Status::Modified,
@@ -1890,9 +1896,6 @@ mod tests {
                     Cause::Toolchain,
                 ));
             }
-            root.children
-                .push(Node::new("control.tar.xz", Status::Modified));
-            root.children.push(log);
             let mut efi = Node::new("data.tar.xz::./boot/memtest86+x64.efi", Status::Modified);
             efi.changes.push(Change::finding(
                 "pe.section..text",
@@ -1900,9 +1903,7 @@ mod tests {
                 Value::text("byte 0x87"),
                 Cause::Content,
             ));
-            root.children.push(efi);
-            follow_package_toolchain(&mut root);
-            root.children[2].changes[0].cause
+            code_cause_in_package(vec![log], efi)
         };
         assert_eq!(package(true), Some(Cause::Consequential));
         assert_eq!(package(false), Some(Cause::Content));
