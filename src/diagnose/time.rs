@@ -8,6 +8,8 @@
 //!   and `Tue 14 Nov 2023 10:13:20 PM UTC` (date(1) under en_US);
 //! - `2023-11-14T22:13:20.5+01:00`: ISO 8601 with `T` or a space, `Z`, an
 //!   offset or ` UTC`, optional seconds and fraction; `2023-11-14` alone;
+//! - `28 April 2025`, `28 Apr 2025`: `%d %B %Y` (docbook-to-man's man
+//!   page dates);
 //! - `02/25/2025`: `%x` under en_US, DocBook XSL's man page dates (month
 //!   first; day first when the first field is over 12; no instant when
 //!   either order is a date);
@@ -202,6 +204,9 @@ pub fn match_at(b: &[u8], i: usize) -> Option<(usize, Option<i64>)> {
     if !c.is_ascii_digit() {
         return None;
     }
+    if let Some((n, t)) = day_month_year(b, i) {
+        return Some((n, Some(t)));
+    }
     match digit_run(b, i) {
         4 => iso_extended(b, i).map(|(n, t)| (n, Some(t))),
         2 if b.get(i + 2) == Some(&b'/') => slashed(b, i),
@@ -381,6 +386,42 @@ fn month_day_year(b: &[u8], i: usize) -> Option<(usize, i64)> {
     Some((end - i, date(y, k as i64 + 1, d, 0)?))
 }
 
+/// `28 April 2025` and `28 Apr 2025` (`%d %B %Y`, `%d %b %Y`: the dates
+/// docbook-to-man and many hand-written man pages put on the title line):
+/// the first second of that day. The day is one or two digits, alone.
+fn day_month_year(b: &[u8], i: usize) -> Option<(usize, i64)> {
+    let run = digit_run(b, i);
+    (1..=2).contains(&run).then_some(())?;
+    let (d, dl) = day(b, i)?;
+    let p = i + dl;
+    (b.get(p) == Some(&b' ')).then_some(())?;
+    let (k, len) = FULL_MONTHS
+        .iter()
+        .enumerate()
+        .find(|(_, m)| b.get(p + 1..).is_some_and(|r| r.starts_with(m.as_bytes())))
+        .map(|(k, m)| (k, m.len()))
+        .or_else(|| word(b, p + 1, &MONTHS).map(|k| (k, 3)))?;
+    let y_at = p + 1 + len + 1;
+    (b.get(y_at - 1) == Some(&b' ') && digit_run(b, y_at) == 4 && boundary_after(b, y_at + 4))
+        .then_some(())?;
+    let day = date(digits(b, y_at, 4)?, k as i64 + 1, d, 0)?;
+    // RFC 2822 without its weekday: `14 Nov 2023 22:13:20 +0000`.
+    let mut end = y_at + 4;
+    let mut t = day;
+    if b.get(end) == Some(&b' ') {
+        if let Some((secs, cl)) = clock(b, end + 1) {
+            end += 1 + cl;
+            let mut tz = 0;
+            if let Some((z, zl)) = spaced_zone(b, end) {
+                tz = z;
+                end += zl;
+            }
+            t = day + secs - tz;
+        }
+    }
+    Some((end - i, t))
+}
+
 /// Dates that start with a weekday or month name: RFC 2822 (`date -R`),
 /// `date`'s default and ctime(3), `__DATE__` (`Nov 14 2023`), Doxygen's
 /// `Tue Nov 14 2023` and `%B %Y` (`July 2023`).
@@ -535,6 +576,18 @@ mod tests {
         assert_eq!(at("11/14/2023/x"), None);
         assert_eq!(at("11/14/23"), None);
         assert_eq!(at("1/14/2023"), None);
+        // %d %B %Y (routino's docbook-to-man pages) and %d %b %Y, with
+        // RFC 2822's time when one follows.
+        assert_eq!(at("14 November 2023\""), Some((16, Some(DAY))));
+        assert_eq!(at("4 November 2023"), Some((15, Some(DAY - 10 * 86_400))));
+        assert_eq!(at("14 Nov 2023"), Some((11, Some(DAY))));
+        assert_eq!(at("14 Nov 2023 22:13:20 +0000"), Some((26, Some(T))));
+        assert_eq!(at("14 Nov 2023 23:13:20 +0100"), Some((26, Some(T))));
+        assert_eq!(at("31 November 2023"), None);
+        assert_eq!(at("14 November 20234"), None);
+        assert_eq!(at("114 November 2023"), None);
+        assert_eq!(at("14 Novembre 2023"), None);
+        assert_eq!(at("14 items 2023"), None);
     }
 
     #[test]
