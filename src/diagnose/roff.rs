@@ -131,8 +131,11 @@ fn visible(t: &str) -> String {
     let mut table = Table::Out;
     // The address of a hyperlink (`.UR`) or mail link (`.MT`) open, and
     // where its text starts in `out`.
-    let mut link: Option<(&str, usize)> = None;
+    let mut link: Option<(String, usize)> = None;
+    let fonts = font_strings(t);
     for line in t.lines() {
+        let line = without_strings(line, &fonts);
+        let line = &*line;
         if !table.text(line) {
             continue;
         }
@@ -148,12 +151,12 @@ fn visible(t: &str) -> String {
                     // (`Osmium website (https://…)`, pandoc 2.17; 3.1
                     // writes `.UR https://…`, the text, `.UE`).
                     // A link whose text is its address shows it once.
-                    link = Some((args.trim().trim_matches('"'), out.len()));
+                    link = Some((args.trim().trim_matches('"').to_string(), out.len()));
                     continue;
                 } else if name == "UE" || name == "ME" {
                     if let Some((address, start)) = link.take() {
                         let mut shown = String::new();
-                        unescape_into(&mut shown, address);
+                        unescape_into(&mut shown, &address);
                         if !out.get(start..).is_some_and(|t| t.contains(&shown)) {
                             out.push_str(" (");
                             out.push_str(&shown);
@@ -176,6 +179,105 @@ fn visible(t: &str) -> String {
         out.push(' ');
     }
     out
+}
+
+/// How a document interpolates the strings it defines as font changes
+/// alone (`.if \\n(.g .ds T< \\\\FC`, docbook-to-man's: `\\*(T<` before
+/// a literal and `\\*(T>` after it): `\\*(T<` and `\\*[T<]` for a
+/// two-character name, `\\*X` and `\\*[X]` for one. Markup, as `\\fB`
+/// is; another version of the writer that drops them writes the same
+/// words. At most 16, from the document's first 200 lines.
+fn font_strings(t: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in t.lines().take(200) {
+        let Some(request) = line.strip_prefix(['.', '\'']) else {
+            continue;
+        };
+        let request = request.trim_start();
+        // `.ds`, or `.ds` under a condition (`.if \n(.g .ds …`).
+        let def = request.strip_prefix("ds ").or_else(|| {
+            request
+                .strip_prefix("if ")
+                .and_then(|r| r.split_once(" .ds ").map(|(_, d)| d))
+        });
+        let Some((name, value)) = def.and_then(|d| d.trim_start().split_once([' ', '\t'])) else {
+            continue;
+        };
+        if font_only(value) && out.len() < 32 {
+            match name.chars().count() {
+                1 => out.push(format!("\\*{name}")),
+                2 => out.push(format!("\\*({name}")),
+                _ => {}
+            }
+            out.push(format!("\\*[{name}]"));
+        }
+    }
+    out
+}
+
+/// Whether a string's value is nothing but font changes (`\\FC`,
+/// `\\F[\\n[.fam]]`, `\\fB`), with one or two backslashes as a
+/// definition escapes them.
+fn font_only(value: &str) -> bool {
+    let mut rest = value.trim();
+    if rest.is_empty() {
+        return false;
+    }
+    while !rest.is_empty() {
+        let Some(after) = rest
+            .strip_prefix("\\\\")
+            .or_else(|| rest.strip_prefix('\\'))
+            .and_then(|r| r.strip_prefix(['f', 'F']))
+        else {
+            return false;
+        };
+        let mut chars = after.char_indices();
+        rest = match chars.next() {
+            Some((_, '(')) => match chars.nth(1) {
+                Some((k, c)) => &after[k + c.len_utf8()..],
+                None => return false,
+            },
+            Some((_, '[')) => {
+                let mut depth = 0usize;
+                let mut end = None;
+                for (k, c) in after.char_indices() {
+                    match c {
+                        '[' => depth += 1,
+                        ']' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                end = Some(k + 1);
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                match end {
+                    Some(e) => &after[e..],
+                    None => return false,
+                }
+            }
+            Some((_, c)) => &after[c.len_utf8()..],
+            None => return false,
+        };
+    }
+    true
+}
+
+/// `line` without the interpolations of `strings` ([`font_strings`]),
+/// copied only when it has one.
+fn without_strings<'a>(line: &'a str, strings: &[String]) -> Cow<'a, str> {
+    if strings.is_empty() || !line.contains("\\*") {
+        return Cow::Borrowed(line);
+    }
+    let mut out = line.to_string();
+    for s in strings {
+        if out.contains(s.as_str()) {
+            out = out.replace(s.as_str(), "");
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// `s` with its double quotes read as spaces, copied only when it has one.
@@ -667,6 +769,33 @@ pub(super) fn passages<T: AsRef<str>>(wa: &[T], wb: &[T], runs: Vec<Run>) -> Vec
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// routino's filedumper.1 (docbook-to-man), trixie against its
+    /// bookworm backport: the same words, one side setting literals
+    /// between the font strings `\*(T<` and `\*(T>` it defines.
+    #[test]
+    fn strings_defined_as_font_changes_are_markup() {
+        let head = "'\\\" t -*- coding: UTF-8 -*-\n.if \\n(.g .ds T< \\\\FC\n.if \\n(.g .ds T> \\\\F[\\n[.fam]]\n.TH filedumper 1 \"28 April 2025\" \"\" \"\"\n.SH NAME\nfiledumper \\- dump routino database contents\n.SH SYNOPSIS\n";
+        let a = format!("{head}\\*(T<\\fBfiledumper\\fR\\*(T> [\\*(T<\\fB\\-\\-help\\fR\\*(T>]\n");
+        let b = format!("{head}\\fBfiledumper\\fR [\\fB\\-\\-help\\fR]\n")
+            .replace("28 April", "08 May");
+        let changes = explain(a.as_bytes(), b.as_bytes()).expect("a roff pair");
+        assert_eq!(
+            changes.iter().map(|c| c.field.as_str()).collect::<Vec<_>>(),
+            [FIELD],
+            "{changes:?}"
+        );
+        assert_eq!(
+            font_strings(head),
+            ["\\*(T<", "\\*[T<]", "\\*(T>", "\\*[T>]"]
+        );
+        // A string with text in it is not markup; nor is a cut definition.
+        assert!(font_strings(".ds R \\(rg\n.ds X \\fBbold\n.ds Y \\f(\n").is_empty());
+        assert!(font_only("\\fB\\f(CW\\f[I]"));
+        assert!(!font_only("\\F[\\n[.fam]"));
+        assert!(!font_only(""));
+        assert_eq!(without_strings("\\*(T<x\\*(T>", &font_strings(head)), "x");
+    }
 
     #[test]
     fn page_dates_are_on_the_title_and_docbook_lines() {
