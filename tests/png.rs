@@ -174,9 +174,12 @@ fn images_doxygen_drew_follow_its_version() {
         "doc/html/foo_8hpp__incl.png",
         "doc/html/inherit_graph_0.png",
         "doc/html/classFoo.png",
+        // An inline `\dot` graph (pipewire-doc's pages).
+        "doc/html/dot_inline_dotgraph_1.png",
     ];
     let kept = [
         "doc/html/screenshot.png",
+        "doc/html/dot_inline_dotgraph_x.png",
         "doc/html/classBar.png",
         "notes/foo_8hpp__incl.png",
     ];

@@ -1170,7 +1170,9 @@ pub const DRAWN: &str = "png.drawn";
 /// and included-by graphs `*__incl.png`, `*__dep__incl.png`; a class's
 /// collaboration and inheritance graphs; call graphs `*_cgraph.png`,
 /// `*_icgraph.png`; a folder's dependencies `dir_*_dep.png`; the class
-/// hierarchy `inherit_graph_N.png`; `graph_legend.png`), or a class
+/// hierarchy `inherit_graph_N.png`; `graph_legend.png`; the graphs a
+/// page draws inline with `\dot` or `\msc`, `dot_inline_dotgraph_N.png`,
+/// `inline_dotgraph_N.png`, `msc_inline_mscgraph_N.png`), or a class
 /// diagram it draws itself, named as the compound's page
 /// (`classFoo.png` beside `classFoo.html`) when that page names the
 /// generator too (`pages`). Another version of doxygen writes other graph
@@ -1192,9 +1194,15 @@ fn drawn_by_doxygen(address: &str, pages: &HashSet<String>) -> bool {
     .iter()
     .any(|s| name.len() > s.len() && name.ends_with(s))
         || name.starts_with("dir_") && name.ends_with("_dep")
-        || name
-            .strip_prefix("inherit_graph_")
-            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        || [
+            "inherit_graph_",
+            "dot_inline_dotgraph_",
+            "inline_dotgraph_",
+            "msc_inline_mscgraph_",
+        ]
+        .iter()
+        .filter_map(|p| name.strip_prefix(p))
+        .any(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
         || name == "graph_legend";
     let diagram = [
         "class",
