@@ -469,7 +469,7 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 /// program writes at build time through clap_complete, whose versions
 /// write other shell code (4.6 reads the word being completed from `$2`
 /// on Bash 4, 4.5 from `COMP_WORDS`); man pages doxygen wrote
-/// (`doxygen_man`); qdoc's and Sphinx's files.
+/// (`roff::doxygen`); qdoc's and Sphinx's files.
 pub fn template(t: &[u8]) -> Option<&'static str> {
     let head = t.get(..t.len().min(4096)).unwrap_or(t);
     if head.starts_with(b"# This is a basic version file for the Config-mode of find_package().\n")
@@ -494,30 +494,14 @@ pub fn template(t: &[u8]) -> Option<&'static str> {
         Some("a configuration header autoheader's template and configure wrote")
     } else if let Some(t) = qdoc(head) {
         Some(t)
-    } else if doxygen_man(head) {
+    } else if super::roff::doxygen(head) {
+        // pipewire's backport: doxygen 1.9.4 writes a page's brief
+        // description on a line of its own after the name (`pw-cat \-
+        // pw-cat`), 1.9.8 after the dash.
         Some("a man page doxygen wrote")
     } else {
         sphinx(t, head)
     }
-}
-
-/// Whether a man page is one doxygen wrote, told by the header every
-/// version writes and nothing else does: a `.TH` line of quoted fields
-/// that ends in the Emacs mode comment (`.TH "pw-cat" 1 "1.4.2"
-/// "PipeWire" \" -*- nroff -*-`), then `.ad l` and `.nh`. Nothing in
-/// the page names doxygen's version; pipewire's backport: doxygen 1.9.4
-/// writes the brief description on a line of its own after the name
-/// (`pw-cat \- pw-cat`), 1.9.8 after the dash, and quotes a command's
-/// arguments in other fonts.
-fn doxygen_man(t: &[u8]) -> bool {
-    let head = t.get(..t.len().min(1024)).unwrap_or(t);
-    let Some(end) = memchr::memchr(b'\n', head).filter(|&e| e < 512) else {
-        return false;
-    };
-    let (line, rest) = head.split_at(end);
-    line.starts_with(b".TH \"")
-        && line.ends_with(b"\" \\\" -*- nroff -*-")
-        && rest.starts_with(b"\n.ad l\n.nh\n")
 }
 
 /// What Sphinx writes into an HTML tree, told by what every version
@@ -1431,12 +1415,13 @@ mod tests {
         // header doxygen did not write, and a cut one, are not.
         let head =
             ".TH \"pw-config\" 1 \"1.4.2\" \"PipeWire\" \\\" -*- nroff -*-\n.ad l\n.nh\n.SH NAME\n";
-        assert!(doxygen_man(head.as_bytes()));
-        assert!(!doxygen_man(
-            b".\\\" -*- nroff -*-\n.TH \"X\" 1 \"2024\" \"x\"\n.ad l\n.nh\n"
-        ));
-        assert!(!doxygen_man(&head.as_bytes()[..40]));
-        assert!(!doxygen_man(head.replace(".nh\n", ".hy\n").as_bytes()));
+        assert_eq!(template(head.as_bytes()), Some("a man page doxygen wrote"));
+        assert_eq!(
+            template(b".\\\" -*- nroff -*-\n.TH \"X\" 1 \"2024\" \"x\"\n.ad l\n.nh\n"),
+            None
+        );
+        assert_eq!(template(&head.as_bytes()[..40]), None);
+        assert_eq!(template(head.replace(".nh\n", ".hy\n").as_bytes()), None);
         assert_eq!(
             template(
                 b"# This is a basic version file for the Config-mode of find_package().\n# more\n"

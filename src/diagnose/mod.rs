@@ -69,6 +69,18 @@ fn explains_content(c: &Change) -> bool {
     )
 }
 
+/// A substitution left `content` only names what changed (`django>=3.2`
+/// written `django (>=3.2)`, `3.13` → `3.11`): it does not explain it, and
+/// a rule that does may take it over.
+pub(super) fn only_names(c: &Change) -> bool {
+    c.field.ends_with(".substitution") && c.cause == Some(Cause::Content)
+}
+
+/// [`explains_content`], leaving out what [`only_names`].
+pub(super) fn explains_beyond_naming(c: &Change) -> bool {
+    explains_content(c) && !only_names(c)
+}
+
 /// Explains one differing leaf (`name`: its path, or at the top the
 /// compared file's name): appends changes with causes to
 /// `node.changes` (`text.timestamp`, `elf.section.<name>`, `pe.timestamp`,
@@ -1096,13 +1108,9 @@ fn follow_document_generators(tree: &mut Node) {
         // Core metadata of another version of the package is that
         // version's, whatever wrote it.
         let metadata = core_metadata(&n.address) && !changed_line_starts(n, "Version:");
-        // A substitution only names what changed (`django>=3.2` written
-        // `django (>=3.2)`): it does not explain it.
-        let named =
-            |c: &Change| c.field.ends_with(".substitution") && c.cause == Some(Cause::Content);
         let unexplained = n.children.is_empty()
             && n.diff.is_some()
-            && !n.changes.iter().any(|c| explains_content(c) && !named(c))
+            && !n.changes.iter().any(explains_beyond_naming)
             && (metadata || DOCUMENT_ASSETS.iter().any(|e| n.address.ends_with(e)));
         // Pixels the generator drew: only the image's own findings, each
         // left `content`, and no other.
@@ -1147,7 +1155,7 @@ fn follow_document_generators(tree: &mut Node) {
                     Cause::Consequential,
                 );
                 c.follows = vec![format!("{page}: {}", generator::FIELD)];
-                for s in n.changes.iter_mut().filter(|c| named(c)) {
+                for s in n.changes.iter_mut().filter(|c| only_names(c)) {
                     s.cause = Some(Cause::Consequential);
                     s.follows.clone_from(&c.follows);
                 }

@@ -145,16 +145,6 @@ fn target_follows(c: &Change, a: &Version, b: &Version) -> bool {
     }
 }
 
-/// Whether `c` says why content differs (anything but a substitution that
-/// only names the changed string, `3.13` → `3.11`, left `content`).
-fn explains(c: &Change) -> bool {
-    let named = c.field.ends_with(".substitution") && c.cause == Some(Cause::Content);
-    matches!(
-        c.role,
-        Role::Finding | Role::Checksum | Role::Installed | Role::Input
-    ) && !named
-}
-
 /// In each package whose extensions were built for another interpreter
 /// (one `python.abi` pair, `cpython-313` → `cpython-311`): its texts
 /// that differ only by that version, and its links whose targets do,
@@ -197,8 +187,9 @@ fn follow_in_package(package: &mut Node) {
             c.cause = Some(Cause::Consequential);
             c.follows = follows.to_vec();
         }
-        let text =
-            n.children.is_empty() && !n.changes.iter().any(explains) && only_version(n, a, b);
+        let text = n.children.is_empty()
+            && !n.changes.iter().any(super::explains_beyond_naming)
+            && only_version(n, a, b);
         if text {
             for c in n
                 .changes

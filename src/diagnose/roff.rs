@@ -53,8 +53,9 @@ fn is_roff(t: &[u8]) -> bool {
 }
 
 /// The page header Doxygen's man output opens with: `.TH "…" … \" -*-
-/// nroff -*-`, then `.ad l` and `.nh`.
-fn doxygen(t: &[u8]) -> bool {
+/// nroff -*-`, then `.ad l` and `.nh`. Every version writes it and
+/// nothing else does; nothing in it names doxygen's version.
+pub(super) fn doxygen(t: &[u8]) -> bool {
     let mut lines = t.split(|&c| c == b'\n');
     let first = lines.next().unwrap_or_default();
     first.starts_with(b".TH \"")
