@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A fresh sample of same-source rebuild pairs for finding what the rules
 # miss: N pairs drawn at random (seeded, so a second run draws the same)
-# among trixie's X and bookworm-backports' X~bpo12+1 under 3 MB, leaving
+# among trixie's X and bookworm-backports' X~bpo12+1 under 3 MB (or, with
+# MIN_SIZE and MAX_SIZE in bytes, of a backport .deb within those), leaving
 # out every package benches/real-corpus.sh already downloaded and every
 # package of a sample drawn with a smaller seed (so run real-corpus.sh
 # first: the draw depends on what it holds). Downloads to
@@ -10,6 +11,7 @@
 # pairs with the most unexplained leaves. Never run by the tests.
 #
 #   benches/fresh-sample.sh [N] [SEED]     (default 200 20261205)
+#   MIN_SIZE=3000000 MAX_SIZE=200000000 benches/fresh-sample.sh 100 20261208
 set -euo pipefail
 n="${1:-200}"
 seed="${2:-20261205}"
@@ -22,9 +24,10 @@ mkdir -p "$s/pairs" "$s/reports"
 source "$here/benches/debian-archive.sh" "$w"
 shopt -s nullglob
 for f in "$w"/lists/*_Packages.lz4; do lz4 -dcf "$f" >"${f%.lz4}"; done
-python3 - "$w" "$n" "$seed" >"$s/pairs.txt" <<'PY'
+python3 - "$w" "$n" "$seed" "${MIN_SIZE:-0}" "${MAX_SIZE:-3000000}" >"$s/pairs.txt" <<'PY'
 import glob, os, random, re, sys
 w, n, seed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+lo, hi = int(sys.argv[4]), int(sys.argv[5])
 def parse(f):
     d = {}
     for st in open(f, errors="replace").read().split("\n\n"):
@@ -39,7 +42,7 @@ earlier = [d for d in glob.glob(f"{w}/sample-*")
 have = {os.path.basename(p).split("_")[0]
         for d in [w] + earlier for p in glob.glob(f"{d}/pairs/*.deb")}
 pairs = [(p, t[p][0]) for p in sorted(b)
-         if p in t and b[p][0] == t[p][0] + "~bpo12+1" and b[p][1] < 3_000_000
+         if p in t and b[p][0] == t[p][0] + "~bpo12+1" and lo <= b[p][1] < hi
          and p not in have]
 random.seed(seed)
 for p, v in random.sample(pairs, min(n, len(pairs))):

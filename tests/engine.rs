@@ -741,28 +741,38 @@ fn binary_ranges_are_placed_in_the_image_when_stored_as_is() {
 
 /// Holding a large decoded archive one side at a time (side a reduced to
 /// digests, differing members decoded again) must not change a byte of the
-/// report. The demo pair differs inside a gzip cpio segment (a changed file,
-/// reordered members) and inside the xz tars of a rebuilt .deb. xz pairs
-/// that fit the budget are decoded once and both held unless told not to.
+/// report, nor must reading two tars member by member as both decode. The
+/// demo pair differs inside a gzip cpio segment (a changed file, reordered
+/// members) and inside the xz tars of a rebuilt .deb. xz pairs that fit the
+/// budget are decoded once and both held unless told not to; tars that are
+/// not held both at once are read member by member unless told not to.
 #[test]
 fn holding_one_decoded_side_at_a_time_changes_nothing() {
+    use std::sync::atomic::Ordering::Relaxed;
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/demo");
-    let run = |evict_min: u64, hold_slow: bool| {
+    let run = |evict_min: u64, hold_slow: bool, stream_members: bool| {
         let progress = std::sync::Arc::new(reprodiff::engine::Progress::default());
         let opts = Options {
             evict_min,
             hold_slow,
+            stream_members,
             progress: Some(progress.clone()),
             ..Options::default()
         };
         let r = reprodiff::compare_files(&dir.join("a.iso"), &dir.join("b.iso"), &opts)
             .expect("demo pair");
-        let dropped = progress.dropped.load(std::sync::atomic::Ordering::Relaxed);
-        (serde_json::to_string_pretty(&r).expect("json"), dropped)
+        let dropped = progress.dropped.load(Relaxed);
+        let streamed = progress.streamed.load(Relaxed);
+        (
+            serde_json::to_string_pretty(&r).expect("json"),
+            dropped,
+            streamed,
+        )
     };
-    let (both, none_dropped) = run(u64::MAX, false);
-    let (one, dropped) = run(0, false);
-    let (xz_held, fewer) = run(0, true);
+    let (both, none_dropped, _) = run(u64::MAX, false, false);
+    let (one, dropped, none_streamed) = run(0, false, false);
+    let (xz_held, fewer, _) = run(0, true, false);
+    let (members, cpio_only, streamed) = run(0, false, true);
     assert_eq!(none_dropped, 0);
     // initrd segment 2, and the .deb's control.tar.xz and data.tar.xz.
     assert!(
@@ -771,9 +781,102 @@ fn holding_one_decoded_side_at_a_time_changes_nothing() {
     );
     // The two xz tars decoded once, both sides held.
     assert_eq!(fewer, dropped - 2);
+    // The two xz tars read member by member; the cpio still dropped.
+    assert_eq!((none_streamed, streamed), (0, 2));
+    assert_eq!(cpio_only, dropped - 2);
     assert!(both.contains("BUILD_DATE=2023-11-14T22:13:20Z"));
     assert_eq!(one, both);
     assert_eq!(xz_held, both);
+    assert_eq!(members, both);
+}
+
+/// Two gzip tars that decode past the memory budget while declaring less
+/// (a gzip's declared size is its last member's): read member by member,
+/// each member may be held whole, but the members held at once never pass
+/// the budget. Six members of 40 KB met in reverse order all wait for their
+/// namesakes, so at most three of them fit 128 KiB: the others are compared
+/// by digest with the reason said. A small member after them always fits
+/// and is compared byte for byte; every member that differs is reported.
+#[test]
+fn members_held_at_once_stay_within_the_budget() {
+    use common::{gzip, ustar};
+    let names = ["m0", "m1", "m2", "m3", "m4", "m5", "z"];
+    let data: Vec<Vec<u8>> = (0..7u32)
+        .map(|i| {
+            (0..if i == 6 { 1_000u32 } else { 40_000 })
+                .map(|k| (k.wrapping_mul(2_654_435_761).wrapping_add(i) >> 13) as u8)
+                .collect()
+        })
+        .collect();
+    let changed: Vec<Vec<u8>> = data
+        .iter()
+        .map(|d| {
+            let mut d = d.clone();
+            d[100] ^= 0xff;
+            d
+        })
+        .collect();
+    fn members<'a>(names: &[&'a str], d: &'a [Vec<u8>]) -> Vec<Member<'a>> {
+        (0..names.len())
+            .map(|i| file(names[i], i as u32 + 1, &d[i]))
+            .collect()
+    }
+    let a = ustar(&members(&names, &data));
+    let mut mb = members(&names, &changed);
+    mb[..6].reverse();
+    let b = ustar(&mb);
+    // The end blocks in a member of their own: 1024 bytes declared.
+    let two = |t: &[u8]| {
+        let (head, tail) = t.split_at(t.len() - 1024);
+        let mut g = gzip(head);
+        g.extend(gzip(tail));
+        Blob::from_vec(g)
+    };
+    let (a, b) = (two(&a), two(&b));
+    let budget = 128 << 10;
+    let opts = Options {
+        max_memory: budget,
+        evict_min: 0,
+        ..Options::default()
+    };
+    let r = compare_blobs("a.tar.gz", &a, "b.tar.gz", &b, &opts);
+    let mut held = Vec::new();
+    let mut digested = 0;
+    for name in names {
+        let n = find(&r.tree, &format!("<content>/{name}"))
+            .or_else(|| find(&r.tree, name))
+            .unwrap_or_else(|| panic!("{name} differs: {:#?}", r.tree));
+        match &n.diff {
+            Some(Diff::Hash { reason, .. }) => {
+                assert!(
+                    reason.contains("members held at once reached the memory budget"),
+                    "{reason}"
+                );
+                digested += 1;
+            }
+            Some(_) => held.push(name),
+            None => panic!("{name}: no diff"),
+        }
+    }
+    assert!(held.contains(&"z"), "{held:?}");
+    assert!(digested >= 3, "{held:?} held, {digested} digested");
+    assert!(r.tree.errors.is_empty(), "{:?}", r.tree.errors);
+    // With room for all of them, every member is compared byte for byte.
+    let roomy = Options {
+        max_memory: 64 << 20,
+        ..opts
+    };
+    let r = compare_blobs("a.tar.gz", &a, "b.tar.gz", &b, &roomy);
+    for name in names {
+        let n = find(&r.tree, &format!("<content>/{name}"))
+            .or_else(|| find(&r.tree, name))
+            .unwrap_or_else(|| panic!("{name} differs: {:#?}", r.tree));
+        assert!(
+            !matches!(n.diff, Some(Diff::Hash { .. }) | None),
+            "{name}: {:?}",
+            n.diff
+        );
+    }
 }
 
 /// Streamed subtrees get their causes before the report is done: on the

@@ -270,14 +270,40 @@ pub fn each_member(
     limits: &Limits,
     f: &mut dyn FnMut(Entry, &mut dyn Read) -> Result<()>,
 ) -> Result<(Vec<Field>, Vec<Error>)> {
+    walk_stream(r, limits, f, None)
+}
+
+/// [`each_member`], also giving the archive's structure map to `map`, region
+/// by region in the order [`open`] lists them (a member's regions before
+/// the member), `Owner::Entry(i)` naming the `i`th member handed to `f`.
+pub fn each_member_mapped(
+    r: &mut dyn Read,
+    limits: &Limits,
+    f: &mut dyn FnMut(Entry, &mut dyn Read) -> Result<()>,
+    map: &mut dyn FnMut(Region),
+) -> Result<(Vec<Field>, Vec<Error>)> {
+    walk_stream(r, limits, f, Some(map))
+}
+
+fn walk_stream(
+    r: &mut dyn Read,
+    limits: &Limits,
+    f: &mut dyn FnMut(Entry, &mut dyn Read) -> Result<()>,
+    mut map: Option<&mut dyn FnMut(Region)>,
+) -> Result<(Vec<Field>, Vec<Error>)> {
     let mut c = Container::new(F, Blob::from_vec(Vec::new()));
     let mut src = Streamed { r, pos: 0 };
     let mut count = 0usize;
+    let mapped = map.is_some();
     parse(
         &mut src,
         &mut c,
-        false,
+        mapped,
         &mut |src, c, e, (start, stored)| {
+            // Regions are handed on as they are met, never held.
+            if let Some(m) = map.as_mut() {
+                c.regions.drain(..).for_each(&mut **m);
+            }
             count += 1;
             if count > limits.max_entries {
                 return Err(Error::limit(
@@ -305,6 +331,9 @@ pub fn each_member(
             Ok(true)
         },
     )?;
+    if let Some(m) = map {
+        c.regions.drain(..).for_each(m);
+    }
     Ok((c.fields, c.errors))
 }
 
@@ -901,6 +930,35 @@ mod tests {
         }
         // Not a tar at all: an error, as held.
         assert!(each_member(&mut &[7u8; 600][..], &limits, &mut |_, _| Ok(())).is_err());
+    }
+
+    /// Streamed with its map, every fixture gives the structure map of the
+    /// archive held whole, region for region, members named by the order
+    /// they were handed on.
+    #[test]
+    fn a_streamed_map_is_the_held_one() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/tar");
+        let limits = Limits::default();
+        for name in ["gnu", "pax", "ustar", "v7", "sparse-gnu", "sparse-pax"] {
+            let bytes = std::fs::read(dir.join(format!("{name}.tar"))).unwrap();
+            let held = open(&Blob::from_vec(bytes.clone()), &limits).unwrap();
+            let mut regions = Vec::new();
+            let mut paths = Vec::new();
+            each_member_mapped(
+                &mut &bytes[..],
+                &limits,
+                &mut |e, _| {
+                    paths.push(e.path);
+                    Ok(())
+                },
+                &mut |r| regions.push(r),
+            )
+            .unwrap();
+            assert!(!regions.is_empty(), "{name}");
+            assert_eq!(regions, held.regions, "{name}");
+            let held_paths: Vec<_> = held.entries.iter().map(|e| e.path.clone()).collect();
+            assert_eq!(paths, held_paths, "{name}");
+        }
     }
 
     #[test]

@@ -111,6 +111,29 @@ impl Runs {
         runs
     }
 
+    /// The runs of two sides both known only by their block digests (two
+    /// archives compared member by member as they decoded). A block is
+    /// the same when both sides have it, equally long, with one digest.
+    pub fn of_both_digests(a: &BlockDigests, b: &BlockDigests, max: usize) -> Runs {
+        let mut runs = Runs::new(max);
+        let block = a.block.max(1) as u64;
+        let len = a.len.max(b.len);
+        let (mut off, mut k) = (0u64, 0usize);
+        while off < len {
+            let end = off.saturating_add(block).min(len);
+            let same = a.block == b.block
+                && off.saturating_add(block).min(a.len) == off.saturating_add(block).min(b.len)
+                && a.digests.get(k).is_some()
+                && a.digests.get(k) == b.digests.get(k);
+            if !same {
+                runs.block(off, end);
+            }
+            off = end;
+            k += 1;
+        }
+        runs
+    }
+
     /// Every run, for tests: the kept ones only when none was left over.
     #[cfg(test)]
     fn all(&self) -> Vec<(u64, u64)> {
@@ -405,5 +428,27 @@ mod tests {
         let short = &a[..1000];
         assert_eq!(digests(short), Runs::of(&a, short, 512, 10).all());
         assert_eq!(digests(&a), vec![]);
+    }
+
+    /// Two sides known only by their digests give the runs of their bytes,
+    /// whichever side is longer and wherever it ends.
+    #[test]
+    fn digests_of_both_sides_stand_in_for_both() {
+        let (a, b) = sample();
+        let both = |x: &[u8], y: &[u8]| {
+            let (dx, dy) = (BlockDigests::of(x, 512), BlockDigests::of(y, 512));
+            Runs::of_both_digests(&dx, &dy, 10).all()
+        };
+        for (x, y) in [
+            (&a[..], &b[..]),
+            (&b[..], &a[..]),
+            (&a[..], &a[..1000]),
+            (&a[..1000], &a[..]),
+            (&a[..1000], &a[..1001]),
+        ] {
+            assert_eq!(both(x, y), Runs::of(x, y, 512, 10).all());
+        }
+        assert_eq!(both(&a, &a), vec![]);
+        assert_eq!(both(&[], &[]), vec![]);
     }
 }

@@ -1,6 +1,8 @@
-//! Two compressed archives too large to hold (a `data.tar.xz` or an
-//! initrd's main cpio that decodes past the memory budget), compared
-//! member by member while both decode.
+//! Two compressed archives compared member by member while both decode:
+//! archives too large to hold (a `data.tar.xz` or an initrd's main cpio
+//! that decodes past the memory budget), and tars that fit the budget but
+//! not twice (a large `data.tar.xz`), which holding one side at a time
+//! would decode twice (see [`Plan`]).
 //!
 //! Engine stage (formats → **engine** → diagnosis → report), taken by
 //! `streamed_pair` instead of a digest of the whole decoded stream when
@@ -19,20 +21,28 @@
 //! carries bytes (the group stored the other way round) is kept as a digest
 //! until the end, when its group's digest is known. A pair is compared
 //! like any other
-//! (`compare_entries`: metadata, content, what is nested in it), so what
-//! is held is a few members, whatever the size of the archives.
+//! (`compare_entries`: metadata, content, what is nested in it), on the
+//! pool while the merge reads on, so what is held is a few members,
+//! whatever the size of the archives. Within the budget, each side's
+//! reader also digests its decoded bytes in blocks and keeps the tar's
+//! structure map, so the differing regions are those of two held archives.
 
 use std::collections::HashMap;
-use std::sync::atomic::Ordering;
+use std::io::Read;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::Arc;
+use std::sync::Mutex;
 
 use reprodiff_formats::{
-    self as formats, tar, Blob, Container, Data, Entry, Extent, Field, Format, Kind,
+    self as formats, tar, Blob, Container, Data, Entry, Extent, Field, Format, Kind, Owner, Region,
 };
 use sha2::{Digest, Sha256};
 
 use super::digest::hex;
 use super::entries::{compare_entries, one_sided, Content};
+use super::evict::{block_digest, BlockDigests};
+use super::locate::{self, Located, Owned, Runs};
 use super::pairing::{match_renames, order_text, Unmatched};
 use super::streamed::{decode_side, Input, Queue, QUEUE};
 use super::{child_address, fields, size_text, Ctx};
@@ -53,6 +63,10 @@ enum Held {
     Digest {
         sha256: String,
         len: u64,
+        /// Digested because the members held at once had reached the
+        /// budget for all of them (see [`Plan::shared_cap`]), or those
+        /// waiting for their namesakes theirs.
+        shared: bool,
     },
 }
 
@@ -77,6 +91,7 @@ impl Held {
         Held::Digest {
             sha256: self.sha256(),
             len: self.len(),
+            shared: matches!(self, Held::Digest { shared: true, .. }),
         }
     }
 
@@ -90,7 +105,7 @@ impl Held {
     fn digest(self) -> (String, u64) {
         match self {
             Held::Bytes(b) => (super::sha256_hex(&b), b.len() as u64),
-            Held::Digest { sha256, len } => (sha256, len),
+            Held::Digest { sha256, len, .. } => (sha256, len),
         }
     }
 }
@@ -100,6 +115,81 @@ struct Member {
     index: usize,
     entry: Entry,
     held: Held,
+    /// The share of [`Plan::shared_cap`] its bytes take, given back when
+    /// the member is dropped or reduced to its digest.
+    ticket: Option<Ticket>,
+}
+
+/// Bytes taken from a budget shared by both sides' readers; given back
+/// when dropped.
+struct Ticket {
+    pool: Arc<AtomicU64>,
+    len: u64,
+}
+
+impl Ticket {
+    /// `len` bytes of `pool`, if that many are left of `cap`.
+    fn take(pool: &Arc<AtomicU64>, len: u64, cap: u64) -> Option<Ticket> {
+        pool.fetch_update(Ordering::AcqRel, Ordering::Acquire, |used| {
+            used.checked_add(len).filter(|&n| n <= cap)
+        })
+        .ok()?;
+        Some(Ticket {
+            pool: Arc::clone(pool),
+            len,
+        })
+    }
+}
+
+impl Drop for Ticket {
+    fn drop(&mut self) {
+        self.pool.fetch_sub(self.len, Ordering::AcqRel);
+    }
+}
+
+/// How a member-by-member comparison holds what it reads.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Plan {
+    /// A member's bytes are held up to this, digested past it.
+    member_cap: u64,
+    /// Bytes of the members waiting for their namesake, at most.
+    waiting_cap: u64,
+    /// Bytes of the members both sides hold at once (queued, waiting or
+    /// being compared), at most, when set: a member that would pass it is
+    /// digested instead.
+    shared_cap: Option<u64>,
+    /// Gather the differing regions of the two decoded archives, as a
+    /// comparison of both held does (tar only: its reader maps its
+    /// structure as it streams).
+    map: bool,
+}
+
+impl Plan {
+    /// Two archives whose decoded bytes pass the memory budget: a member is
+    /// held whole up to an eighth of it (two queued and one compared a
+    /// side, plus those waiting for their namesake), and no region map.
+    pub(super) fn over_budget(max_memory: u64) -> Plan {
+        Plan {
+            member_cap: (max_memory / 8).max(1),
+            waiting_cap: max_memory / 4,
+            shared_cap: None,
+            map: false,
+        }
+    }
+
+    /// Two archives that fit the budget but are too large to hold both
+    /// at once as they decode: each member may be held whole, as when both
+    /// are held, while the members held at once stay within the budget
+    /// (which only a stream whose declared size lies can reach), and the
+    /// region map is gathered as when held.
+    pub(super) fn within_budget(max_memory: u64) -> Plan {
+        Plan {
+            member_cap: (max_memory / 2).max(1),
+            waiting_cap: max_memory / 2,
+            shared_cap: Some(max_memory),
+            map: true,
+        }
+    }
 }
 
 /// Owned form of `Entry::pair_key`.
@@ -143,20 +233,25 @@ pub(crate) fn each_member_of(format: Format) -> EachMember {
 
 /// Compares the two archives member by member into `node` (the stream
 /// pair's node; its header fields are already compared).
+///
+/// Returns whether the bytes differ with no member or field to say why,
+/// when `plan` holds the archives within the budget: the caller then shows
+/// the decoded bytes, as for two held archives. Over the budget, that
+/// case is said here, by digest.
 pub(super) fn compare(
     ctx: &Ctx,
     node: &mut Node,
     (a, b): (Input, Input),
     format: Format,
     depth: usize,
-) {
+    plan: Plan,
+) -> bool {
     let (codec_a, codec_b) = (a.codec, b.codec);
     node.format = Some(format!("{}+{}", format.name(), codec_a.name()));
     let each = each_member_of(format);
-    // A member is held whole up to an eighth of the budget: two queued and
-    // one compared a side, plus those waiting for their namesake.
-    let member_cap = (ctx.opts.max_memory / 8).max(1);
-    let waiting_cap = ctx.opts.max_memory / 4;
+    let (member_cap, waiting_cap) = (plan.member_cap, plan.waiting_cap);
+    let map = plan.map && format == Format::Tar;
+    let pool = Arc::new(AtomicU64::new(0));
     let limits = &ctx.opts.limits;
     let stop = || ctx.opts.cancelled() || ctx.opts.timed_out();
     let (decoded, ended, merged) = std::thread::scope(|s| {
@@ -171,11 +266,19 @@ pub(super) fn compare(
             each,
             format,
             cap: member_cap,
+            shared: plan.shared_cap.map(|cap| (&pool, cap)),
+            map,
             limits,
         };
         let ra = s.spawn(move || side.read(Queue::new(rx_a), &mtx_a));
         let rb = s.spawn(move || side.read(Queue::new(rx_b), &mtx_b));
-        let merged = merge(ctx, &node.address, (ma, mb), waiting_cap, (format, depth));
+        let merged = merge(
+            ctx,
+            &node.address,
+            (ma, mb),
+            waiting_cap,
+            (format, depth, member_cap),
+        );
         let decoded = (da.join().ok(), db.join().ok());
         let ended = (ra.join().ok(), rb.join().ok());
         (decoded, ended, merged)
@@ -188,8 +291,21 @@ pub(super) fn compare(
     // The archives' own fields and problems, and the decoders'.
     let (ea, eb) = ended;
     // A reader that panicked is a bug, not a difference: said as an error.
-    let none = || -> Ending { Err(formats::Error::invalid(format, 0, "the reader stopped")) };
-    let (ea, eb) = (ea.unwrap_or_else(none), eb.unwrap_or_else(none));
+    let none = || -> (Ending, Option<Mapped>) {
+        (
+            Err(formats::Error::invalid(format, 0, "the reader stopped")),
+            None,
+        )
+    };
+    let ((ea, map_a), (eb, map_b)) = (ea.unwrap_or_else(none), eb.unwrap_or_else(none));
+    if let (Some(x), Some(y), false) = (map_a, map_b, stopped) {
+        let regions = x.locate(&y, &node.address, ctx.opts.max_regions);
+        if !regions.is_empty() {
+            if let Ok(mut r) = ctx.regions.lock() {
+                r.extend(regions);
+            }
+        }
+    }
     let empty = Vec::new();
     let fields_of = |e: &Ending| e.as_ref().map_or(&empty, |(f, _)| f).clone();
     fields::header_changes(ctx, node, &fields_of(&ea), &fields_of(&eb));
@@ -232,7 +348,10 @@ pub(super) fn compare(
     }
     children.sort_by(|x, y| x.address.cmp(&y.address));
     node.children = children;
-    if node.children.is_empty() && node.changes.is_empty() && !stopped {
+    let unexplained = node.children.is_empty() && node.changes.is_empty() && !stopped;
+    if unexplained && plan.map {
+        return true;
+    } else if unexplained {
         // No member and no field differs, yet the bytes do.
         ctx.fallbacks.fetch_add(1, Ordering::Relaxed);
         node.diff = Some(Diff::Hash {
@@ -248,6 +367,100 @@ pub(super) fn compare(
     } else if depth == 0 && node.changes.is_empty() && !node.children.is_empty() {
         node.causes.push(Cause::Consequential);
     }
+    false
+}
+
+/// What a side's reader gathers for the region map: digests of its decoded
+/// bytes in blocks, its archive's structure map, and its members' paths
+/// (which the map's `Owner::Entry` indices name).
+struct Mapped {
+    blocks: BlockDigests,
+    regions: Vec<Region>,
+    paths: Vec<String>,
+}
+
+impl Mapped {
+    /// The differing regions of the two decoded archives and their owners,
+    /// as `locate` finds them for two held archives.
+    fn locate(&self, b: &Mapped, address: &str, max: usize) -> Vec<crate::report::Region> {
+        let runs = Runs::of_both_digests(&self.blocks, &b.blocks, max);
+        let mut located = Located::new(address, runs);
+        for (side, m) in [(0, self), (1, b)] {
+            for r in &m.regions {
+                let name = match &r.owner {
+                    Owner::Entry(i) => match m.paths.get(*i) {
+                        Some(p) => Owned::Entry(p),
+                        None => continue,
+                    },
+                    Owner::Structure(s) => Owned::Structure(s),
+                };
+                located.region(side, r.offset, r.len, name);
+            }
+        }
+        located.finish()
+    }
+}
+
+/// A reader that digests every byte read through it in fixed-size blocks
+/// (see `evict::BlockDigests`), so a side streamed once still gives the
+/// region map.
+struct Blocks<R> {
+    inner: R,
+    partial: Vec<u8>,
+    out: BlockDigests,
+}
+
+impl<R: Read> Blocks<R> {
+    fn new(inner: R, block: usize) -> Blocks<R> {
+        Blocks {
+            inner,
+            partial: Vec::with_capacity(block),
+            out: BlockDigests {
+                len: 0,
+                block,
+                digests: Vec::new(),
+            },
+        }
+    }
+
+    fn feed(&mut self, mut b: &[u8]) {
+        let block = self.out.block.max(1);
+        self.out.len += b.len() as u64;
+        while !b.is_empty() {
+            if self.partial.is_empty() && b.len() >= block {
+                let (whole, rest) = b.split_at(block);
+                self.out.digests.push(block_digest(whole));
+                b = rest;
+                continue;
+            }
+            let take = (block - self.partial.len()).min(b.len());
+            let (head, rest) = b.split_at(take);
+            self.partial.extend_from_slice(head);
+            b = rest;
+            if self.partial.len() == block {
+                self.out.digests.push(block_digest(&self.partial));
+                self.partial.clear();
+            }
+        }
+    }
+
+    /// Reads what is left to the end and gives the digests, the last
+    /// short block included.
+    fn finish(mut self) -> std::io::Result<BlockDigests> {
+        std::io::copy(&mut self, &mut std::io::sink())?;
+        if !self.partial.is_empty() {
+            self.out.digests.push(block_digest(&self.partial));
+        }
+        Ok(self.out)
+    }
+}
+
+impl<R: Read> Read for Blocks<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.feed(buf.get(..n).unwrap_or_default());
+        Ok(n)
+    }
 }
 
 /// How a side's reader reads its archive.
@@ -257,23 +470,69 @@ struct Side<'l> {
     format: Format,
     /// A member's bytes are held up to this, digested past it.
     cap: u64,
+    /// The count of bytes both sides hold, and its cap (see
+    /// [`Plan::shared_cap`]).
+    shared: Option<(&'l Arc<AtomicU64>, u64)>,
+    /// Gather the region map (a tar archive).
+    map: bool,
     limits: &'l formats::Limits,
 }
 
 impl Side<'_> {
-    /// Hands each member of the archive on, its bytes held up to `cap`.
-    fn read(self, mut queue: Queue, tx: &SyncSender<Member>) -> Ending {
+    /// Hands each member of the archive on, its bytes held up to `cap`,
+    /// and, when mapping, reads the stream to its end for the block
+    /// digests.
+    fn read(self, queue: Queue, tx: &SyncSender<Member>) -> (Ending, Option<Mapped>) {
+        if !self.map {
+            let mut queue = queue;
+            return (self.each_member(&mut queue, None, tx), None);
+        }
+        let mut blocks = Blocks::new(queue, locate::block_size(self.format));
+        let mut regions = Vec::new();
+        let mut paths = Vec::new();
+        let ending = self.each_member(&mut blocks, Some((&mut regions, &mut paths)), tx);
+        // Past the archive's end (zero padding to a record) the stream is
+        // read too, as the region map of a held archive covers every byte.
+        let mapped = match (&ending, blocks.finish()) {
+            (Ok(_), Ok(blocks)) => Some(Mapped {
+                blocks,
+                regions,
+                paths,
+            }),
+            _ => None,
+        };
+        (ending, mapped)
+    }
+
+    fn each_member(
+        self,
+        r: &mut dyn Read,
+        map: Option<(&mut Vec<Region>, &mut Vec<String>)>,
+        tx: &SyncSender<Member>,
+    ) -> Ending {
+        let (regions, mut paths) = match map {
+            Some((r, p)) => (Some(r), Some(p)),
+            None => (None, None),
+        };
         let (format, cap) = (self.format, self.cap);
         let io_error = |e: &std::io::Error| {
             formats::Error::invalid(format, 0, format!("reading a member: {e}"))
         };
         let mut index = 0usize;
-        (self.each)(&mut queue, self.limits, &mut |entry, r| {
+        let mut each = |entry: Entry, r: &mut dyn Read| {
             let stored = match &entry.data {
                 Data::Range(x) => x.len,
                 _ => 0,
             };
-            let held = if stored <= cap {
+            if let Some(p) = paths.as_mut() {
+                p.push(entry.path.clone());
+            }
+            let ticket = match self.shared {
+                Some((pool, shared)) if stored <= cap => Ticket::take(pool, stored, shared),
+                _ => None,
+            };
+            let over_shared = self.shared.is_some() && stored <= cap && ticket.is_none();
+            let held = if stored <= cap && !over_shared {
                 let mut v = Vec::new();
                 r.read_to_end(&mut v).map_err(|e| io_error(&e))?;
                 Held::Bytes(v)
@@ -292,14 +551,26 @@ impl Side<'_> {
                 Held::Digest {
                     sha256: hex(&h.finalize()),
                     len,
+                    shared: over_shared,
                 }
             };
-            let m = Member { index, entry, held };
+            let m = Member {
+                index,
+                entry,
+                held,
+                ticket,
+            };
             index += 1;
             // The comparison stopped listening: stop reading.
             tx.send(m)
                 .map_err(|_| formats::Error::invalid(format, 0, "comparison stopped"))
-        })
+        };
+        if let Some(regions) = regions {
+            let mut push = |x: Region| regions.push(x);
+            tar::each_member_mapped(r, self.limits, &mut each, &mut push)
+        } else {
+            (self.each)(r, self.limits, &mut each)
+        }
     }
 }
 
@@ -318,7 +589,7 @@ fn merge(
     parent: &str,
     (ra, rb): (Receiver<Member>, Receiver<Member>),
     waiting_cap: u64,
-    (format, depth): (Format, usize),
+    (format, depth, member_cap): (Format, usize, u64),
 ) -> Merged {
     let mut children = Vec::new();
     let mut waiting: [HashMap<Key, Member>; 2] = [HashMap::new(), HashMap::new()];
@@ -335,68 +606,98 @@ fn merge(
     // and by what a link names its group by.
     let mut linked: Vec<(Member, Member)> = Vec::new();
     let mut carried: [HashMap<GroupKey, (String, u64)>; 2] = [HashMap::new(), HashMap::new()];
-    let mut settle = |x: Member, y: Member, children: &mut Vec<Node>| {
-        pairs.push((x.index, y.index));
-        names.insert(x.index, x.entry.path.clone());
-        if is_link(&x.entry) != is_link(&y.entry) && linked.len() < MAX_LINKED {
-            let (x, y) = (as_digest(x), as_digest(y));
-            for (side, m) in [(0, &x), (1, &y)] {
-                if let (false, Held::Digest { sha256, len }) = (is_link(&m.entry), &m.held) {
-                    for k in carrier_keys(&m.entry) {
-                        carried[side].insert(k, (sha256.clone(), *len));
+    // Pairs are compared on the pool while the merge goes on, so that the
+    // comparisons of many small members (a documentation tree) use every
+    // core, as when both archives are held; the bytes of the pairs in
+    // flight stay under `in_flight_cap`, past which a pair is compared
+    // here, before the merge reads on.
+    let done: Mutex<Vec<Node>> = Mutex::new(Vec::new());
+    let in_flight = AtomicU64::new(0);
+    let in_flight_cap = waiting_cap / 2;
+    rayon::scope(|s| {
+        // Owned here: a receiver may not be shared between threads.
+        let (ra, rb) = (ra, rb);
+        let (done, in_flight) = (&done, &in_flight);
+        let mut settle = |x: Member, y: Member, children: &mut Vec<Node>| {
+            pairs.push((x.index, y.index));
+            names.insert(x.index, x.entry.path.clone());
+            if is_link(&x.entry) != is_link(&y.entry) && linked.len() < MAX_LINKED {
+                let (x, y) = (as_digest(x), as_digest(y));
+                for (side, m) in [(0, &x), (1, &y)] {
+                    if let (false, Held::Digest { sha256, len, .. }) = (is_link(&m.entry), &m.held)
+                    {
+                        for k in carrier_keys(&m.entry) {
+                            carried[side].insert(k, (sha256.clone(), *len));
+                        }
                     }
                 }
+                linked.push((x, y));
+                return;
             }
-            linked.push((x, y));
-        } else if let Some(n) = compare_pair(ctx, parent, x, y, (format, depth)) {
-            children.push(n);
-        }
-    };
-    loop {
-        if ctx.opts.cancelled() || ctx.opts.timed_out() {
-            stopped = xa.is_some() || xb.is_some();
-            break;
-        }
-        match (xa.take(), xb.take()) {
-            (None, None) => break,
-            (Some(x), Some(y)) if x.entry.pair_key() == y.entry.pair_key() => {
-                settle(x, y, &mut children);
-                xa = ra.recv().ok();
-                xb = rb.recv().ok();
-            }
-            (x, y) => {
-                // Each met member pairs with one waiting on the other side,
-                // or waits itself.
-                for (side, m) in [(0usize, x), (1usize, y)] {
-                    let Some(m) = m else { continue };
-                    out_of_step = true;
-                    let k = key(&m.entry);
-                    match waiting[1 - side].remove(&k) {
-                        Some(other) => {
-                            waiting_bytes = waiting_bytes.saturating_sub(waiting_len(&other));
-                            let (x, y) = if side == 0 { (m, other) } else { (other, m) };
-                            settle(x, y, &mut children);
+            let len = waiting_len(&x).saturating_add(waiting_len(&y));
+            let flying = in_flight.load(Ordering::Relaxed);
+            if flying.saturating_add(len) <= in_flight_cap {
+                in_flight.fetch_add(len, Ordering::Relaxed);
+                s.spawn(move |_| {
+                    if let Some(n) = compare_pair(ctx, parent, x, y, (format, depth, member_cap)) {
+                        if let Ok(mut d) = done.lock() {
+                            d.push(n);
                         }
-                        None => {
-                            let m = bounded(m, &mut waiting_bytes, waiting_cap);
-                            if let Some(old) = waiting[side].insert(k, m) {
-                                // The same name twice on one side: the
-                                // first is left unpaired.
-                                waiting_bytes = waiting_bytes.saturating_sub(waiting_len(&old));
-                                children.push(unpaired(parent, side, &old.entry));
+                    }
+                    in_flight.fetch_sub(len, Ordering::Relaxed);
+                });
+            } else if let Some(n) = compare_pair(ctx, parent, x, y, (format, depth, member_cap)) {
+                children.push(n);
+            }
+        };
+        loop {
+            if ctx.opts.cancelled() || ctx.opts.timed_out() {
+                stopped = xa.is_some() || xb.is_some();
+                break;
+            }
+            match (xa.take(), xb.take()) {
+                (None, None) => break,
+                (Some(x), Some(y)) if x.entry.pair_key() == y.entry.pair_key() => {
+                    settle(x, y, &mut children);
+                    xa = ra.recv().ok();
+                    xb = rb.recv().ok();
+                }
+                (x, y) => {
+                    // Each met member pairs with one waiting on the other side,
+                    // or waits itself.
+                    for (side, m) in [(0usize, x), (1usize, y)] {
+                        let Some(m) = m else { continue };
+                        out_of_step = true;
+                        let k = key(&m.entry);
+                        match waiting[1 - side].remove(&k) {
+                            Some(other) => {
+                                waiting_bytes = waiting_bytes.saturating_sub(waiting_len(&other));
+                                let (x, y) = if side == 0 { (m, other) } else { (other, m) };
+                                settle(x, y, &mut children);
+                            }
+                            None => {
+                                let m = bounded(m, &mut waiting_bytes, waiting_cap);
+                                if let Some(old) = waiting[side].insert(k, m) {
+                                    // The same name twice on one side: the
+                                    // first is left unpaired.
+                                    waiting_bytes = waiting_bytes.saturating_sub(waiting_len(&old));
+                                    children.push(unpaired(parent, side, &old.entry));
+                                }
                             }
                         }
-                    }
-                    if side == 0 {
-                        xa = ra.recv().ok();
-                    } else {
-                        xb = rb.recv().ok();
+                        if side == 0 {
+                            xa = ra.recv().ok();
+                        } else {
+                            xb = rb.recv().ok();
+                        }
                     }
                 }
             }
         }
-    }
-    drop((ra, rb));
+        // Stop listening: a reader still sending (after a cancel) stops.
+        drop((ra, rb));
+    });
+    children.extend(done.into_inner().unwrap_or_default());
     // A hard link's bytes are its target's, when that target's pair was
     // kept above (the group stored the other way round on the other side).
     for (x, y) in linked {
@@ -409,6 +710,7 @@ fn merge(
                     let held = Held::Digest {
                         sha256: sha256.clone(),
                         len: *len,
+                        shared: false,
                     };
                     (Member { held, ..m }, true)
                 }
@@ -427,7 +729,7 @@ fn merge(
         if resolved && is_link(&x.entry) {
             y.held = x.held.clone_digest();
         }
-        let mut n = compare_members(ctx, address, x, y, (format, depth));
+        let mut n = compare_members(ctx, address, x, y, (format, depth, member_cap));
         if resolved {
             super::carried_elsewhere(&mut n);
         }
@@ -472,7 +774,7 @@ fn merge(
             if ctx.excluded(&address) {
                 continue;
             }
-            let mut n = compare_members(ctx, address, x, y, (format, depth));
+            let mut n = compare_members(ctx, address, x, y, (format, depth, member_cap));
             ctx.change(
                 &mut n,
                 "path",
@@ -552,6 +854,7 @@ fn as_digest(mut m: Member) -> Member {
     if matches!(m.held, Held::Bytes(_)) {
         m.held = m.held.clone_digest();
     }
+    m.ticket = None;
     m
 }
 
@@ -580,7 +883,12 @@ fn waiting_len(m: &Member) -> u64 {
 fn bounded(m: Member, waiting: &mut u64, cap: u64) -> Member {
     let len = m.held.len();
     if matches!(m.held, Held::Bytes(_)) && waiting.saturating_add(len) > cap {
-        return as_digest(m);
+        let mut m = as_digest(m);
+        if let Held::Digest { shared, .. } = &mut m.held {
+            // Digested for what others hold, not for its own size.
+            *shared = true;
+        }
+        return m;
     } else if matches!(m.held, Held::Bytes(_)) {
         *waiting += len;
     }
@@ -616,13 +924,13 @@ fn compare_pair(
     parent: &str,
     x: Member,
     y: Member,
-    (format, depth): (Format, usize),
+    (format, depth, member_cap): (Format, usize, u64),
 ) -> Option<Node> {
     let address = child_address(parent, &x.entry.path);
     if ctx.excluded(&address) {
         return None;
     }
-    let node = compare_members(ctx, address, x, y, (format, depth));
+    let node = compare_members(ctx, address, x, y, (format, depth, member_cap));
     (node.status != Status::Identical).then_some(node)
 }
 
@@ -633,8 +941,10 @@ fn compare_members(
     address: String,
     x: Member,
     y: Member,
-    (format, depth): (Format, usize),
+    (format, depth, member_cap): (Format, usize, u64),
 ) -> Node {
+    // The members' shares of the budget are given back once compared.
+    let _tickets = (x.ticket, y.ticket);
     match (x.held, y.held) {
         (Held::Bytes(ba), Held::Bytes(bb)) => {
             let (ca, cb) = (alone(format, x.entry, ba), alone(format, y.entry, bb));
@@ -650,6 +960,9 @@ fn compare_members(
         }
         (ha, hb) => {
             // Too large to hold: metadata compared, content by digest.
+            let shared = [&ha, &hb]
+                .iter()
+                .any(|h| matches!(h, Held::Digest { shared: true, .. }));
             let ((sa, la), (sb, lb)) = (ha.digest(), hb.digest());
             let (ca, cb) = (
                 alone(format, x.entry, Vec::new()),
@@ -674,10 +987,17 @@ fn compare_members(
                 n.diff = Some(Diff::Hash {
                     sha256_a: Some(sa),
                     sha256_b: Some(sb),
-                    reason: format!(
-                        "member over the memory budget for one member ({}): compared by digest",
-                        size_text(ctx.opts.max_memory / 8)
-                    ),
+                    reason: if shared {
+                        format!(
+                            "the members held at once reached the memory budget ({}): compared by digest",
+                            size_text(ctx.opts.max_memory)
+                        )
+                    } else {
+                        format!(
+                            "member over the memory budget for one member ({}): compared by digest",
+                            size_text(member_cap)
+                        )
+                    },
                 });
             }
             n

@@ -376,15 +376,24 @@ fn differing_bytes_unguarded(ctx: &Ctx, address: &str, a: &Blob, b: &Blob, depth
             }
             // A stream that says it decodes past its half of the budget is
             // not decoded only to find that out.
+            let over = members::Plan::over_budget(ctx.opts.max_memory);
             if declared_over_budget(ctx, (a, fa), (b, fb)) {
-                streamed_pair(ctx, &mut node, (a, fa), (b, fb), depth);
+                streamed_pair(ctx, &mut node, (a, fa), (b, fb), depth, over);
+                return node;
+            }
+            // Two tar archives too large to hold both as they decode, yet
+            // within the budget: read member by member while both decode,
+            // each once, rather than one side at a time and side a twice.
+            if members_within_budget(ctx, (a, fa), (b, fb)) {
+                let plan = members::Plan::within_budget(ctx.opts.max_memory);
+                streamed_pair(ctx, &mut node, (a, fa), (b, fb), depth, plan);
                 return node;
             }
             let (oa, ob, ev) = open_pair(ctx, a, fa, b, fb);
             if over_budget(ctx, &oa) || over_budget(ctx, &ob) {
                 // Nothing decoded is kept: the streamed comparison decodes again.
                 drop((oa, ob, ev));
-                streamed_pair(ctx, &mut node, (a, fa), (b, fb), depth);
+                streamed_pair(ctx, &mut node, (a, fa), (b, fb), depth, over);
                 return node;
             }
             match (oa, ob) {
@@ -456,22 +465,7 @@ fn open_pair(
         return (oa, ob, None);
     }
     let held = held_limits(ctx);
-    // Two small streams (a `.deb`'s members): both decoded at once, each
-    // once, and both held; eviction is for archives that decode large.
-    // So are two xz streams (a large `data.tar.xz`) whose declared sizes
-    // fit half the budget together: xz decodes at about a tenth of zstd's
-    // speed, so decoding side a a second time, as eviction does, costs
-    // more than holding both.
-    let slow_fit = || {
-        let size = |x: &Blob, f: Format| {
-            (f == Format::Xz)
-                .then(|| formats::stream::declared_size(x, f))
-                .flatten()
-        };
-        matches!((size(a, fa), size(b, fb)), (Some(x), Some(y)) if x.saturating_add(y) <= ctx.opts.max_memory / 2)
-    };
-    let small =
-        a.len().saturating_add(b.len()) <= ctx.opts.evict_min || (ctx.opts.hold_slow && slow_fit());
+    let small = held_both(ctx, (a, fa), (b, fb));
     let (mut oa, ob_done) = if small {
         let (oa, ob) = rayon::join(
             || formats::open_as(a, fa, &held),
@@ -504,6 +498,40 @@ fn open_pair(
     };
     note_held(ctx, held_a.max(decoded_len(&oa) + held_b));
     (oa, ob, ev)
+}
+
+/// Whether two streams are decoded at once, each once, and both held. So
+/// are two small streams (a `.deb`'s members): eviction is for archives
+/// that decode large. So are two xz streams (a large `data.tar.xz`) whose
+/// declared sizes fit half the budget together: xz decodes at about a
+/// tenth of zstd's speed, so decoding side a a second time, as eviction
+/// does, costs more than holding both.
+fn held_both(ctx: &Ctx, (a, fa): (&Blob, Format), (b, fb): (&Blob, Format)) -> bool {
+    let slow_fit = || {
+        let size = |x: &Blob, f: Format| {
+            (f == Format::Xz)
+                .then(|| formats::stream::declared_size(x, f))
+                .flatten()
+        };
+        matches!((size(a, fa), size(b, fb)), (Some(x), Some(y)) if x.saturating_add(y) <= ctx.opts.max_memory / 2)
+    };
+    a.len().saturating_add(b.len()) <= ctx.opts.evict_min || (ctx.opts.hold_slow && slow_fit())
+}
+
+/// Whether two compressed tar archives that are not held both at once
+/// (see [`held_both`]) are compared member by member as they decode
+/// (`Options::stream_members`): each side decoded once, both at once, and
+/// only the members being compared held, where holding one side at a time
+/// decodes side a twice and digests every byte of both.
+fn members_within_budget(ctx: &Ctx, (a, fa): (&Blob, Format), (b, fb): (&Blob, Format)) -> bool {
+    if !(ctx.opts.stream_members && fa.is_stream() && fb.is_stream()) {
+        return false;
+    }
+    if held_both(ctx, (a, fa), (b, fb)) {
+        return false;
+    }
+    let input = |raw, codec| streamed::Input { raw, codec, cap: 0 };
+    members::both_archives(&input(a, fa), &input(b, fb)) == Some(Format::Tar)
 }
 
 /// The limits two streams are decoded under: each side at most half the
@@ -562,6 +590,7 @@ fn streamed_pair(
     (a, fa): (&Blob, Format),
     (b, fb): (&Blob, Format),
     depth: usize,
+    plan: members::Plan,
 ) {
     if let Some(p) = &ctx.opts.progress {
         p.streamed.fetch_add(1, Ordering::Relaxed);
@@ -601,7 +630,16 @@ fn streamed_pair(
     // Two tar or two cpio archives: member by member, each held at most
     // while it is compared, instead of one digest of all of them.
     if let Some(format) = members::both_archives(&ia, &ib) {
-        members::compare(ctx, node, (ia, ib), format, depth);
+        if members::compare(ctx, node, (ia, ib), format, depth, plan) {
+            // No member or field differs, yet the bytes do; the archives
+            // fit the budget, so their bytes are shown as when held.
+            let held = held_limits(ctx);
+            let decode = |x: &Blob, f: Format| formats::stream::decode(x, f, &held);
+            match (decode(a, fa), decode(b, fb)) {
+                (Ok(x), Ok(y)) => node.diff = Some(leaf_diff(ctx, &x, &y)),
+                (x, y) => cut::side_errors(node, x, y),
+            }
+        }
         return;
     }
     let stop = || ctx.opts.cancelled() || ctx.opts.timed_out();

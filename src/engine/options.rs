@@ -39,6 +39,12 @@ pub struct Options {
     /// side a again costs more than holding it. Off, they are held one
     /// side at a time like any other large archive.
     pub hold_slow: bool,
+    /// Two compressed tar archives that are not held both at once are
+    /// compared member by member while both decode, within the budget
+    /// (see `members::Plan::within_budget`): each side decoded once. Off,
+    /// side a is held, digested and dropped before side b is decoded, and
+    /// decoded again for the members that differ: the same report.
+    pub stream_members: bool,
     /// Decoded bytes two compressed streams may hold at once, half a side
     /// (`--max-memory`). A pair that would need more is compared as it is
     /// decoded (see `streamed`), by digest, with the reason in the report.
@@ -122,6 +128,7 @@ impl Default for Options {
             digests: true,
             evict_min: 4 << 20,
             hold_slow: true,
+            stream_members: true,
             max_memory: 512 << 20,
             max_streamed: 64 << 30,
             lockstep: true,
