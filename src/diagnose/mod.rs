@@ -930,32 +930,90 @@ pub(super) fn is_package(n: &Node) -> bool {
 /// wrote naming their other version (`# Triggers added by
 /// dh_makeshlibs/13.24.1` → `13.11.4`), a Python extension built for
 /// another interpreter, or a changelog entry saying the package was only
-/// rebuilt for another release.
-fn toolchain_evidence(n: &Node) -> Option<String> {
-    let mut found = None;
+/// rebuilt for another release. In tree order: the first such change,
+/// the first of each generator named (at most [`MAX_EVIDENCE`]) and the
+/// first said of the whole package.
+fn toolchain_evidence(n: &Node) -> Vec<Evidence> {
+    let mut found: Vec<Evidence> = Vec::new();
     n.visit(&mut |x| {
-        if found.is_some() {
-            return;
+        for c in &x.changes {
+            if found.len() >= MAX_EVIDENCE || c.cause != Some(Cause::Toolchain) {
+                continue;
+            }
+            let package_wide = c.field.ends_with("Depends")
+                || c.field.ends_with("Built-Using")
+                || c.field == changelog::REBUILD;
+            let evidence = package_wide
+                || c.field == "elf.section..go.buildinfo"
+                || c.field == "elf.section..comment"
+                || c.field == "elf.section..note.gnu.property"
+                || c.field == beam::COMPILER
+                || c.field == python::ABI_FIELD
+                || c.field == generator::FIELD
+                || c.field == javadoc::FIELD;
+            if evidence {
+                // A generator's name, as its version line gives it
+                // (`CMake, policies 2.8.3...3.29`: `cmake`).
+                let tool = (c.field == generator::FIELD)
+                    .then(|| Change::shown(&c.a))
+                    .flatten()
+                    .and_then(|t| {
+                        let first = t.split_whitespace().next()?;
+                        Some(
+                            first
+                                .trim_end_matches(|c: char| !c.is_alphanumeric())
+                                .to_lowercase(),
+                        )
+                    });
+                // One of each kind: the whole package, each generator, any
+                // other tool (an ELF `.comment` on every binary).
+                let seen = |e: &Evidence| e.package_wide == package_wide && e.tool == tool;
+                if found.iter().any(seen) {
+                    continue;
+                }
+                found.push(Evidence {
+                    at: format!("{}: {}", x.address, c.field),
+                    package_wide,
+                    tool,
+                });
+            }
         }
-        found = x
-            .changes
-            .iter()
-            .find(|c| {
-                c.cause == Some(Cause::Toolchain)
-                    && (c.field.ends_with("Depends")
-                        || c.field.ends_with("Built-Using")
-                        || c.field == "elf.section..go.buildinfo"
-                        || c.field == "elf.section..comment"
-                        || c.field == "elf.section..note.gnu.property"
-                        || c.field == beam::COMPILER
-                        || c.field == python::ABI_FIELD
-                        || c.field == changelog::REBUILD
-                        || c.field == generator::FIELD
-                        || c.field == javadoc::FIELD)
-            })
-            .map(|c| format!("{}: {}", x.address, c.field));
     });
     found
+}
+
+/// Toolchain evidence kept per package: the first is what code follows.
+const MAX_EVIDENCE: usize = 64;
+
+/// One change that says a package's toolchain changed (see
+/// [`toolchain_evidence`]).
+struct Evidence {
+    /// `address: field`, as `follows` names it.
+    at: String,
+    /// Said of the whole package (its dependencies, a rebuild entry), not
+    /// of one tool.
+    package_wide: bool,
+    /// The generator a `text.generator` change names, lowercased.
+    tool: Option<String>,
+}
+
+/// What a generated document's change follows: another version of the
+/// tool it names (`CMake's export header template` after `CMake 3.31.6`),
+/// else the package's other build, else the first evidence.
+fn document_evidence<'e>(evidence: &'e [Evidence], finding: &str) -> Option<&'e Evidence> {
+    let finding = finding.to_lowercase();
+    let names = |tool: &str| {
+        finding.match_indices(tool).any(|(i, _)| {
+            let before = finding[..i].chars().next_back();
+            let after = finding[i + tool.len()..].chars().next();
+            !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+        })
+    };
+    evidence
+        .iter()
+        .find(|e| e.tool.as_deref().is_some_and(|t| !t.is_empty() && names(t)))
+        .or_else(|| evidence.iter().find(|e| e.package_wide))
+        .or_else(|| evidence.first())
 }
 
 /// Code another compiler wrote: in a package whose toolchain changed,
@@ -965,7 +1023,8 @@ fn toolchain_evidence(n: &Node) -> Option<String> {
 /// other escapes and requests: what another version of the generator
 /// that wrote it writes) and a file one generator's template wrote on both
 /// sides (CMake's package version file). Packages nested in an image are
-/// each judged on their own evidence.
+/// each judged on their own evidence. Code follows the first evidence; a
+/// document the evidence [`document_evidence`] picks for it.
 fn follow_package_toolchain(n: &mut Node) {
     for c in &mut n.children {
         follow_package_toolchain(c);
@@ -973,14 +1032,27 @@ fn follow_package_toolchain(n: &mut Node) {
     if !is_package(n) {
         return;
     }
-    let Some(evidence) = toolchain_evidence(n) else {
+    let evidence = toolchain_evidence(n);
+    if evidence.is_empty() {
         return;
-    };
-    fn mark(n: &mut Node, evidence: &str) {
+    }
+    fn mark(n: &mut Node, evidence: &[Evidence]) {
         for c in &mut n.changes {
-            if c.cause == Some(Cause::Content) && toolchain_output(&c.field).is_some() {
+            if c.cause != Some(Cause::Content) {
+                continue;
+            }
+            let Some(kind) = toolchain_output(&c.field) else {
+                continue;
+            };
+            let by = if kind == ToolchainOutput::Document {
+                let finding = Change::shown(&c.a).unwrap_or_default();
+                document_evidence(evidence, &finding)
+            } else {
+                evidence.first()
+            };
+            if let Some(by) = by {
                 c.cause = Some(Cause::Consequential);
-                c.follows = vec![evidence.to_string()];
+                c.follows = vec![by.at.clone()];
             }
         }
         for c in &mut n.children {
@@ -1923,6 +1995,96 @@ mod tests {
         };
         assert_eq!(package(true), Some(Cause::Consequential));
         assert_eq!(package(false), Some(Cause::Content));
+    }
+
+    /// A package with three kinds of toolchain evidence, in tree order: Qt's
+    /// uic version in its headers (libqgis-dev, 526 of them), CMake's in a
+    /// targets file, and the changelog's rebuild entry. Code follows the
+    /// first; a CMake template follows CMake's version, not uic's; a man
+    /// page's markup, naming no generator that changed, follows the
+    /// rebuild.
+    #[test]
+    fn a_document_follows_the_evidence_of_its_own_tool() {
+        let generator = |address: &str, a: &str, b: &str| {
+            let mut n = Node::new(address, Status::Modified);
+            n.changes.push(Change::finding(
+                generator::FIELD,
+                Value::text(a),
+                Value::text(b),
+                Cause::Toolchain,
+            ));
+            n
+        };
+        let finding = |address: &str, field: &str, a: &str| {
+            let mut n = Node::new(address, Status::Modified);
+            n.changes.push(Change::finding(
+                field,
+                Value::text(a),
+                Value::text("other"),
+                Cause::Content,
+            ));
+            n
+        };
+        let mut log = Node::new(
+            "data.tar.xz::./usr/share/doc/x/changelog.Debian.gz::<content>",
+            Status::Modified,
+        );
+        log.changes.push(Change::finding(
+            changelog::REBUILD,
+            Value::text("(none)"),
+            Value::text("rebuilt for bookworm-backports with no source change"),
+            Cause::Toolchain,
+        ));
+        let mut root = Node::new("", Status::Modified);
+        root.children.extend([
+            Node::new("control.tar.xz", Status::Modified),
+            generator(
+                "data.tar.xz::./usr/include/x/ui_a.h",
+                "Qt User Interface Compiler 5.15.15",
+                "Qt User Interface Compiler 5.15.8",
+            ),
+            generator(
+                "data.tar.xz::./usr/lib/cmake/X/XTargets.cmake",
+                "CMake, policies 2.8.3...3.29",
+                "CMake, policies 2.8.3...3.23",
+            ),
+            finding(
+                "data.tar.xz::./usr/include/x/x_export.h",
+                generator::TEMPLATE,
+                "CMake's export header template",
+            ),
+            finding(
+                "data.tar.xz::./usr/lib/x/x.so",
+                "elf.section..text",
+                "byte 0x8e",
+            ),
+            log,
+            finding(
+                "data.tar.xz::./usr/share/man/man1/x.1.gz::<content>",
+                roff::FIELD,
+                "roff markup",
+            ),
+        ]);
+        follow_package_toolchain(&mut root);
+        let follows = |address: &str| {
+            let n = root.children.iter().find(|n| n.address == address)?;
+            let c = n.changes.first()?;
+            (c.cause == Some(Cause::Consequential)).then(|| c.follows.join(" "))
+        };
+        assert_eq!(
+            follows("data.tar.xz::./usr/include/x/x_export.h").as_deref(),
+            Some("data.tar.xz::./usr/lib/cmake/X/XTargets.cmake: text.generator")
+        );
+        assert_eq!(
+            follows("data.tar.xz::./usr/lib/x/x.so").as_deref(),
+            Some("data.tar.xz::./usr/include/x/ui_a.h: text.generator")
+        );
+        assert_eq!(
+            follows("data.tar.xz::./usr/share/man/man1/x.1.gz::<content>").as_deref(),
+            Some(
+                "data.tar.xz::./usr/share/doc/x/changelog.Debian.gz::<content>: changelog.rebuild"
+            )
+        );
     }
 
     /// fdroidserver's `fdroid` script in trixie and in its bookworm
