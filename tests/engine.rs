@@ -797,6 +797,7 @@ fn holding_one_decoded_side_at_a_time_changes_nothing() {
 /// namesakes, so at most three of them fit 128 KiB: the others are compared
 /// by digest with the reason said. A small member after them always fits
 /// and is compared byte for byte; every member that differs is reported.
+/// The region map is gathered within half the budget a side, not past it.
 #[test]
 fn members_held_at_once_stay_within_the_budget() {
     use common::{gzip, ustar};
@@ -861,12 +862,22 @@ fn members_held_at_once_stay_within_the_budget() {
     assert!(held.contains(&"z"), "{held:?}");
     assert!(digested >= 3, "{held:?} held, {digested} digested");
     assert!(r.tree.errors.is_empty(), "{:?}", r.tree.errors);
+    // Past half the budget a side, its region map is dropped, not grown.
+    assert!(r.regions.is_empty(), "{:?}", r.regions);
     // With room for all of them, every member is compared byte for byte.
     let roomy = Options {
         max_memory: 64 << 20,
         ..opts
     };
     let r = compare_blobs("a.tar.gz", &a, "b.tar.gz", &b, &roomy);
+    // Within it, the differing regions of the two tars and their owners.
+    assert!(
+        r.regions
+            .iter()
+            .any(|x| x.owners_a.iter().any(|o| o.contains("m0"))),
+        "{:?}",
+        r.regions
+    );
     for name in names {
         let n = find(&r.tree, &format!("<content>/{name}"))
             .or_else(|| find(&r.tree, name))

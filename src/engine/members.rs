@@ -27,8 +27,10 @@
 //! reader also digests its decoded bytes in blocks and keeps the tar's
 //! structure map, so the differing regions are those of two held archives.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::io::Read;
+use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::Arc;
@@ -404,14 +406,21 @@ impl Mapped {
 /// A reader that digests every byte read through it in fixed-size blocks
 /// (see `evict::BlockDigests`), so a side streamed once still gives the
 /// region map.
+///
+/// A stream that decodes past `cap` (one whose declared size was smaller:
+/// a gzip declares only its last member's) gives no map: its digests are
+/// dropped and `over` set, which the reader's structure map heeds too, so
+/// what the map holds stays in proportion to the budget.
 struct Blocks<R> {
     inner: R,
     partial: Vec<u8>,
     out: BlockDigests,
+    cap: u64,
+    over: Rc<Cell<bool>>,
 }
 
 impl<R: Read> Blocks<R> {
-    fn new(inner: R, block: usize) -> Blocks<R> {
+    fn new(inner: R, block: usize, cap: u64) -> Blocks<R> {
         Blocks {
             inner,
             partial: Vec::with_capacity(block),
@@ -420,12 +429,23 @@ impl<R: Read> Blocks<R> {
                 block,
                 digests: Vec::new(),
             },
+            cap,
+            over: Rc::new(Cell::new(false)),
         }
     }
 
     fn feed(&mut self, mut b: &[u8]) {
         let block = self.out.block.max(1);
-        self.out.len += b.len() as u64;
+        self.out.len = self.out.len.saturating_add(b.len() as u64);
+        if self.over.get() {
+            return;
+        }
+        if self.out.len > self.cap {
+            self.over.set(true);
+            self.out.digests = Vec::new();
+            self.partial = Vec::new();
+            return;
+        }
         while !b.is_empty() {
             if self.partial.is_empty() && b.len() >= block {
                 let (whole, rest) = b.split_at(block);
@@ -445,13 +465,17 @@ impl<R: Read> Blocks<R> {
     }
 
     /// Reads what is left to the end and gives the digests, the last
-    /// short block included.
-    fn finish(mut self) -> std::io::Result<BlockDigests> {
-        std::io::copy(&mut self, &mut std::io::sink())?;
+    /// short block included; `None` past the cap.
+    fn finish(mut self) -> std::io::Result<Option<BlockDigests>> {
+        let mut buf = vec![0u8; 64 << 10];
+        while !self.over.get() && self.read(&mut buf)? > 0 {}
+        if self.over.get() {
+            return Ok(None);
+        }
         if !self.partial.is_empty() {
             self.out.digests.push(block_digest(&self.partial));
         }
-        Ok(self.out)
+        Ok(Some(self.out))
     }
 }
 
@@ -462,6 +486,10 @@ impl<R: Read> Read for Blocks<R> {
         Ok(n)
     }
 }
+
+/// Where a side's reader puts its structure map and member paths, and the
+/// flag that says the stream passed the map's cap (see [`Blocks`]).
+type MapInto<'m> = (&'m mut Vec<Region>, &'m mut Vec<String>, Rc<Cell<bool>>);
 
 /// How a side's reader reads its archive.
 #[derive(Clone, Copy)]
@@ -487,14 +515,15 @@ impl Side<'_> {
             let mut queue = queue;
             return (self.each_member(&mut queue, None, tx), None);
         }
-        let mut blocks = Blocks::new(queue, locate::block_size(self.format));
+        let mut blocks = Blocks::new(queue, locate::block_size(self.format), self.cap);
+        let over = Rc::clone(&blocks.over);
         let mut regions = Vec::new();
         let mut paths = Vec::new();
-        let ending = self.each_member(&mut blocks, Some((&mut regions, &mut paths)), tx);
+        let ending = self.each_member(&mut blocks, Some((&mut regions, &mut paths, over)), tx);
         // Past the archive's end (zero padding to a record) the stream is
         // read too, as the region map of a held archive covers every byte.
         let mapped = match (&ending, blocks.finish()) {
-            (Ok(_), Ok(blocks)) => Some(Mapped {
+            (Ok(_), Ok(Some(blocks))) => Some(Mapped {
                 blocks,
                 regions,
                 paths,
@@ -507,12 +536,12 @@ impl Side<'_> {
     fn each_member(
         self,
         r: &mut dyn Read,
-        map: Option<(&mut Vec<Region>, &mut Vec<String>)>,
+        map: Option<MapInto<'_>>,
         tx: &SyncSender<Member>,
     ) -> Ending {
-        let (regions, mut paths) = match map {
-            Some((r, p)) => (Some(r), Some(p)),
-            None => (None, None),
+        let (regions, mut paths, over) = match map {
+            Some((r, p, o)) => (Some(r), Some(p), o),
+            None => (None, None, Rc::new(Cell::new(false))),
         };
         let (format, cap) = (self.format, self.cap);
         let io_error = |e: &std::io::Error| {
@@ -525,7 +554,12 @@ impl Side<'_> {
                 _ => 0,
             };
             if let Some(p) = paths.as_mut() {
-                p.push(entry.path.clone());
+                if over.get() {
+                    // No map past the cap: what it held is freed.
+                    **p = Vec::new();
+                } else {
+                    p.push(entry.path.clone());
+                }
             }
             let ticket = match self.shared {
                 Some((pool, shared)) if stored <= cap => Ticket::take(pool, stored, shared),
@@ -566,7 +600,13 @@ impl Side<'_> {
                 .map_err(|_| formats::Error::invalid(format, 0, "comparison stopped"))
         };
         if let Some(regions) = regions {
-            let mut push = |x: Region| regions.push(x);
+            let mut push = |x: Region| {
+                if over.get() {
+                    *regions = Vec::new();
+                } else {
+                    regions.push(x);
+                }
+            };
             tar::each_member_mapped(r, self.limits, &mut each, &mut push)
         } else {
             (self.each)(r, self.limits, &mut each)
