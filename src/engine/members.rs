@@ -50,6 +50,11 @@ use super::streamed::{decode_side, Input, Queue, QUEUE};
 use super::{child_address, fields, size_text, Ctx};
 use crate::report::{Cause, Diff, Node, Status, TIMEOUT};
 
+/// Pairs handed to the pool at once, at most, and the bytes they hold past
+/// which a batch goes at once (see `merge`).
+const BATCH_PAIRS: usize = 64;
+const BATCH_BYTES: u64 = 1 << 20;
+
 /// Members queued per side between its reader and the comparison.
 const MEMBERS: usize = 2;
 
@@ -654,10 +659,40 @@ fn merge(
     let done: Mutex<Vec<Node>> = Mutex::new(Vec::new());
     let in_flight = AtomicU64::new(0);
     let in_flight_cap = waiting_cap / 2;
+    // Pairs go to the pool in batches (a tree of 100,000 icons is 100,000
+    // pairs of a few KB, whose handing over would cost more than their
+    // comparison).
+    let mut batch: Vec<(Member, Member)> = Vec::new();
+    let mut batch_len = 0u64;
     rayon::scope(|s| {
         // Owned here: a receiver may not be shared between threads.
         let (ra, rb) = (ra, rb);
         let (done, in_flight) = (&done, &in_flight);
+        let flush = |batch: &mut Vec<(Member, Member)>, len: &mut u64, children: &mut Vec<Node>| {
+            let pairs = std::mem::take(batch);
+            let len = std::mem::take(len);
+            let compare = move |pairs: Vec<(Member, Member)>| {
+                pairs
+                    .into_iter()
+                    .filter_map(|(x, y)| {
+                        compare_pair(ctx, parent, x, y, (format, depth, member_cap))
+                    })
+                    .collect::<Vec<Node>>()
+            };
+            if pairs.is_empty() {
+            } else if in_flight.load(Ordering::Relaxed).saturating_add(len) <= in_flight_cap {
+                in_flight.fetch_add(len, Ordering::Relaxed);
+                s.spawn(move |_| {
+                    let nodes = compare(pairs);
+                    if let Ok(mut d) = done.lock() {
+                        d.extend(nodes);
+                    }
+                    in_flight.fetch_sub(len, Ordering::Relaxed);
+                });
+            } else {
+                children.extend(compare(pairs));
+            }
+        };
         let mut settle = |x: Member, y: Member, children: &mut Vec<Node>| {
             pairs.push((x.index, y.index));
             names.insert(x.index, x.entry.path.clone());
@@ -674,20 +709,12 @@ fn merge(
                 linked.push((x, y));
                 return;
             }
-            let len = waiting_len(&x).saturating_add(waiting_len(&y));
-            let flying = in_flight.load(Ordering::Relaxed);
-            if flying.saturating_add(len) <= in_flight_cap {
-                in_flight.fetch_add(len, Ordering::Relaxed);
-                s.spawn(move |_| {
-                    if let Some(n) = compare_pair(ctx, parent, x, y, (format, depth, member_cap)) {
-                        if let Ok(mut d) = done.lock() {
-                            d.push(n);
-                        }
-                    }
-                    in_flight.fetch_sub(len, Ordering::Relaxed);
-                });
-            } else if let Some(n) = compare_pair(ctx, parent, x, y, (format, depth, member_cap)) {
-                children.push(n);
+            batch_len = batch_len
+                .saturating_add(waiting_len(&x))
+                .saturating_add(waiting_len(&y));
+            batch.push((x, y));
+            if batch.len() >= BATCH_PAIRS || batch_len >= BATCH_BYTES {
+                flush(&mut batch, &mut batch_len, children);
             }
         };
         loop {
@@ -736,6 +763,7 @@ fn merge(
         }
         // Stop listening: a reader still sending (after a cancel) stops.
         drop((ra, rb));
+        flush(&mut batch, &mut batch_len, &mut children);
     });
     children.extend(done.into_inner().unwrap_or_default());
     // A hard link's bytes are its target's, when that target's pair was
