@@ -55,7 +55,9 @@ use crate::report::{Cause, Diff, Node, Status, TIMEOUT};
 const BATCH_PAIRS: usize = 64;
 const BATCH_BYTES: u64 = 1 << 20;
 
-/// Members queued per side between its reader and the comparison.
+/// Batches of members queued per side between its reader and the
+/// comparison (a batch: up to [`BATCH_PAIRS`] members, or one past
+/// [`BATCH_BYTES`] held).
 const MEMBERS: usize = 2;
 
 /// Pairs of a link and a namesake that carries bytes kept until the end,
@@ -173,7 +175,7 @@ pub(super) struct Plan {
 
 impl Plan {
     /// Two archives whose decoded bytes pass the memory budget: a member is
-    /// held whole up to an eighth of it (two queued and one compared a
+    /// held whole up to an eighth of it (two queued batches and one compared a
     /// side, plus those waiting for their namesake), and no region map.
     pub(super) fn over_budget(max_memory: u64) -> Plan {
         Plan {
@@ -264,8 +266,8 @@ pub(super) fn compare(
     let (decoded, ended, merged) = std::thread::scope(|s| {
         let (tx_a, rx_a) = sync_channel::<Vec<u8>>(QUEUE);
         let (tx_b, rx_b) = sync_channel::<Vec<u8>>(QUEUE);
-        let (mtx_a, ma) = sync_channel::<Member>(MEMBERS);
-        let (mtx_b, mb) = sync_channel::<Member>(MEMBERS);
+        let (mtx_a, ma) = sync_channel::<Vec<Member>>(MEMBERS);
+        let (mtx_b, mb) = sync_channel::<Vec<Member>>(MEMBERS);
         let stop = &stop;
         let da = s.spawn(move || decode_side(a, &tx_a, stop));
         let db = s.spawn(move || decode_side(b, &tx_b, stop));
@@ -515,7 +517,7 @@ impl Side<'_> {
     /// Hands each member of the archive on, its bytes held up to `cap`,
     /// and, when mapping, reads the stream to its end for the block
     /// digests.
-    fn read(self, queue: Queue, tx: &SyncSender<Member>) -> (Ending, Option<Mapped>) {
+    fn read(self, queue: Queue, tx: &SyncSender<Vec<Member>>) -> (Ending, Option<Mapped>) {
         if !self.map {
             let mut queue = queue;
             return (self.each_member(&mut queue, None, tx), None);
@@ -542,7 +544,7 @@ impl Side<'_> {
         self,
         r: &mut dyn Read,
         map: Option<MapInto<'_>>,
-        tx: &SyncSender<Member>,
+        tx: &SyncSender<Vec<Member>>,
     ) -> Ending {
         let (regions, mut paths, over) = match map {
             Some((r, p, o)) => (Some(r), Some(p), o),
@@ -553,6 +555,11 @@ impl Side<'_> {
             formats::Error::invalid(format, 0, format!("reading a member: {e}"))
         };
         let mut index = 0usize;
+        // Members go on in batches: one hand-off per member cost more than
+        // comparing a tree of small files.
+        let mut batch: Vec<Member> = Vec::new();
+        let mut batch_len = 0u64;
+        let stopped = || formats::Error::invalid(format, 0, "comparison stopped");
         let mut each = |entry: Entry, r: &mut dyn Read| {
             let stored = match &entry.data {
                 Data::Range(x) => x.len,
@@ -600,11 +607,16 @@ impl Side<'_> {
                 ticket,
             };
             index += 1;
-            // The comparison stopped listening: stop reading.
-            tx.send(m)
-                .map_err(|_| formats::Error::invalid(format, 0, "comparison stopped"))
+            batch_len = batch_len.saturating_add(waiting_len(&m));
+            batch.push(m);
+            if batch.len() >= BATCH_PAIRS || batch_len >= BATCH_BYTES {
+                batch_len = 0;
+                // The comparison stopped listening: stop reading.
+                tx.send(std::mem::take(&mut batch)).map_err(|_| stopped())?;
+            }
+            Ok(())
         };
-        if let Some(regions) = regions {
+        let ending = if let Some(regions) = regions {
             let mut push = |x: Region| {
                 if over.get() {
                     *regions = Vec::new();
@@ -615,6 +627,37 @@ impl Side<'_> {
             tar::each_member_mapped(r, self.limits, &mut each, &mut push)
         } else {
             (self.each)(r, self.limits, &mut each)
+        };
+        // What is left goes on, whatever ended the archive.
+        if !batch.is_empty() && tx.send(batch).is_err() && ending.is_ok() {
+            return Err(stopped());
+        }
+        ending
+    }
+}
+
+/// One side's members as the merge takes them, from the batches its
+/// reader sends.
+struct Incoming {
+    rx: Receiver<Vec<Member>>,
+    held: std::collections::VecDeque<Member>,
+}
+
+impl Incoming {
+    fn new(rx: Receiver<Vec<Member>>) -> Incoming {
+        Incoming {
+            rx,
+            held: std::collections::VecDeque::new(),
+        }
+    }
+
+    /// The next member; `None` once the reader is done.
+    fn next(&mut self) -> Option<Member> {
+        loop {
+            if let Some(m) = self.held.pop_front() {
+                return Some(m);
+            }
+            self.held.extend(self.rx.recv().ok()?);
         }
     }
 }
@@ -632,7 +675,7 @@ struct Merged {
 fn merge(
     ctx: &Ctx,
     parent: &str,
-    (ra, rb): (Receiver<Member>, Receiver<Member>),
+    (ra, rb): (Receiver<Vec<Member>>, Receiver<Vec<Member>>),
     waiting_cap: u64,
     (format, depth, member_cap): (Format, usize, u64),
 ) -> Merged {
@@ -644,7 +687,8 @@ fn merge(
     let mut names: HashMap<usize, String> = HashMap::new();
     let mut out_of_step = false;
     let mut stopped = false;
-    let (mut xa, mut xb) = (ra.recv().ok(), rb.recv().ok());
+    let (mut ra, mut rb) = (Incoming::new(ra), Incoming::new(rb));
+    let (mut xa, mut xb) = (ra.next(), rb.next());
     // Pairs of a member that stores none of its link group's bytes and a
     // namesake that does (a group stored the other way round), kept as
     // digests until the end, and the digests of such namesakes, by side
@@ -666,7 +710,7 @@ fn merge(
     let mut batch_len = 0u64;
     rayon::scope(|s| {
         // Owned here: a receiver may not be shared between threads.
-        let (ra, rb) = (ra, rb);
+        let (mut ra, mut rb) = (ra, rb);
         let (done, in_flight) = (&done, &in_flight);
         let flush = |batch: &mut Vec<(Member, Member)>, len: &mut u64, children: &mut Vec<Node>| {
             let pairs = std::mem::take(batch);
@@ -726,8 +770,8 @@ fn merge(
                 (None, None) => break,
                 (Some(x), Some(y)) if x.entry.pair_key() == y.entry.pair_key() => {
                     settle(x, y, &mut children);
-                    xa = ra.recv().ok();
-                    xb = rb.recv().ok();
+                    xa = ra.next();
+                    xb = rb.next();
                 }
                 (x, y) => {
                     // Each met member pairs with one waiting on the other side,
@@ -753,9 +797,9 @@ fn merge(
                             }
                         }
                         if side == 0 {
-                            xa = ra.recv().ok();
+                            xa = ra.next();
                         } else {
-                            xb = rb.recv().ok();
+                            xb = rb.next();
                         }
                     }
                 }
