@@ -27,28 +27,10 @@ max="${1:-1000}"
 bin="$here/../target/release/reprodiff"
 (cd "$here/.." && cargo build --release --quiet)
 command -v diffoscope >/dev/null || apt-get install -y diffoscope-minimal
-# One package's data member, copied out (once) to $tmp, so that the floor
-# times only the decoder: `ar p` in a pipe costs more processes than the
-# smallest pairs take in all.
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-member() {
-    local m
-    m=$(ar t "$1" | grep '^data\.tar' | head -1)
-    ar p "$1" "$m" >"$tmp/$2.$m"
-    echo "$tmp/$2.$m"
-}
-# Decodes a data member to nowhere with its codec's own tool.
-data() {
-    case "$1" in
-    *.xz) xz -dc "$1" ;;
-    *.zst) zstd -dcq "$1" ;;
-    *.gz) gzip -dc "$1" ;;
-    *.bz2) bzip2 -dc "$1" ;;
-    *) cat "$1" ;;
-    esac >/dev/null
-}
-floor() { data "$1" & data "$2" & wait; }
+# shellcheck source=benches/deb-data.sh
+source "$here/deb-data.sh"
 # Wall time of a command, read from bash's own clock: two `date`
 # processes around it added some 3 ms a run, a third of a small pair's time.
 t() {

@@ -25,17 +25,8 @@ if [ -n "${DIFFOSCOPE:-}" ]; then
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-# The data member of a package, decoded to nowhere by its codec's tool.
-decode() {
-    local m
-    m=$(ar t "$1" | grep '^data\.tar' | head -1)
-    case "$m" in
-    *.xz) ar p "$1" "$m" | xz -dc ;;
-    *.zst) ar p "$1" "$m" | zstd -dcq ;;
-    *.gz) ar p "$1" "$m" | gzip -dc ;;
-    *) ar p "$1" "$m" ;;
-    esac >/dev/null
-}
+# shellcheck source=benches/deb-data.sh
+source "$here/deb-data.sh"
 # "seconds peak_anon_mib" of one measured run.
 run() {
     measure x "$@" | sed -E 's/.* ([0-9.]+) s, peak anonymous +([0-9]+) MiB.*/\1 \2/'
@@ -63,11 +54,11 @@ for b in "$sample"/pairs/*~bpo12+1_*.deb; do
         total_base=$(echo "$total_base + $bs" | bc -l)
         printf ' %9.2f %6d' "$bs" "$bm"
     fi
+    ma=$(member "$a" a) mb=$(member "$b" b)
     st=$EPOCHREALTIME
-    decode "$a" &
-    decode "$b" &
-    wait
+    floor "$ma" "$mb"
     printf ' %7.2f' "$(echo "$EPOCHREALTIME - $st" | bc -l)"
+    rm -f "$ma" "$mb"
     if [ -n "${DIFFOSCOPE:-}" ]; then
         st=$EPOCHREALTIME
         timeout "$DIFFOSCOPE" diffoscope --text /dev/null "$a" "$b" >/dev/null 2>&1 || true
