@@ -1116,3 +1116,28 @@ fn compare_members(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The bytes members hold at once never pass the shared cap, and
+    /// what a member held comes back when it is dropped.
+    #[test]
+    fn tickets_share_one_budget() {
+        let pool = Arc::new(AtomicU64::new(0));
+        let a = Ticket::take(&pool, 40, 100);
+        let b = Ticket::take(&pool, 50, 100);
+        assert!(a.is_some() && b.is_some());
+        assert!(Ticket::take(&pool, 20, 100).is_none(), "90 + 20 > 100");
+        assert_eq!(pool.load(Ordering::Relaxed), 90);
+        drop(a);
+        let c = Ticket::take(&pool, 20, 100);
+        assert!(c.is_some());
+        assert_eq!(pool.load(Ordering::Relaxed), 70);
+        drop((b, c));
+        assert_eq!(pool.load(Ordering::Relaxed), 0);
+        assert!(Ticket::take(&pool, 101, 100).is_none());
+        assert!(Ticket::take(&pool, u64::MAX, u64::MAX).is_some());
+    }
+}
