@@ -724,7 +724,9 @@ fn merge(
                     .collect::<Vec<Node>>()
             };
             if pairs.is_empty() {
-            } else if in_flight.load(Ordering::Relaxed).saturating_add(len) <= in_flight_cap {
+                return;
+            }
+            if in_flight.load(Ordering::Relaxed).saturating_add(len) <= in_flight_cap {
                 in_flight.fetch_add(len, Ordering::Relaxed);
                 s.spawn(move |_| {
                     let nodes = compare(pairs);
