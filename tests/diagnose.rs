@@ -868,6 +868,35 @@ fn another_compiler_is_the_toolchain() {
     );
 }
 
+/// One object linked twice, the second time with `.note.gnu.property`
+/// placed after `.eh_frame` (where another release's ld puts it): the
+/// layout is the toolchain, everything it moved follows it, and the group
+/// says what moved where.
+#[test]
+fn another_linker_layout_is_the_toolchain() {
+    let got = leaf_causes("layout.a", "layout.b");
+    assert!(
+        got.contains(&("elf.layout".to_string(), "toolchain".to_string())),
+        "{got:?}"
+    );
+    assert!(got.iter().any(|c| c.0 == "elf.section..dynamic"), "{got:?}");
+    assert!(got.iter().all(|c| c.1 != "content"), "{got:?}");
+    let r = pair("layout.a", "layout.b");
+    assert_eq!(root_causes(&r), [Cause::Toolchain, Cause::Consequential]);
+    let g = r
+        .groups
+        .iter()
+        .find(|g| g.cause == Cause::Toolchain)
+        .expect("a toolchain group");
+    assert!(
+        g.shape.contains("another linker's layout")
+            && g.shape
+                .contains(".note.gnu.property after .interp → .note.gnu.property after .eh_frame"),
+        "{}",
+        g.shape
+    );
+}
+
 #[test]
 fn reordered_debconf_records_are_ordering() {
     // b also lacks the blank line after its last record.

@@ -294,7 +294,42 @@ pub fn explain(a: &[u8], b: &[u8]) -> Option<Explanation> {
             .collect()
     };
     let footer_ok = ca.footer == cb.footer || trims(&ca) != trims(&cb);
-    ex.unexplained = shared(&ca, &cb) != shared(&cb, &ca) || !footer_ok;
+    let (sa, sb) = (shared(&ca, &cb), shared(&cb, &ca));
+    ex.unexplained = sa != sb || !footer_ok;
+    // The same entries but for spaces at the ends of their lines (rear's
+    // `Drop Multi-Arch: same … P7 ` in its trixie backport, without the
+    // space in forky): named. Whether the tool that installed the file
+    // trimmed them or the backport's copy of the source kept them, nothing
+    // in the file says, so it stays `content`.
+    if ex.unexplained && footer_ok {
+        let spaced = |x: &[(String, String)]| -> usize {
+            x.iter()
+                .flat_map(|(_, t)| t.lines())
+                .filter(|l| l.len() != l.trim_end().len())
+                .count()
+        };
+        let trimmed = |x: &[(String, String)]| -> Vec<(String, String)> {
+            x.iter()
+                .map(|(v, t)| {
+                    let lines: Vec<&str> = t.lines().map(str::trim_end).collect();
+                    (v.clone(), lines.join("\n"))
+                })
+                .collect()
+        };
+        if trimmed(&sa) == trimmed(&sb) {
+            let lines = |n: usize| match n {
+                1 => "1 line ending in spaces".to_string(),
+                n => format!("{n} lines ending in spaces"),
+            };
+            ex.unexplained = false;
+            ex.changes.push(Change::finding(
+                TRAILING_SPACES,
+                Value::text(lines(spaced(&sa))),
+                Value::text(lines(spaced(&sb))),
+                Cause::Content,
+            ));
+        }
+    }
     // The same entries and nothing else but the blank lines after the
     // last one (sendmail's NEWS.Debian, one more in the backport): named,
     // as the tool that installs the file writes them; nothing in the file
@@ -320,6 +355,10 @@ pub fn explain(a: &[u8], b: &[u8]) -> Option<Explanation> {
 /// The field of a changelog that differs only in the blank lines after
 /// its last entry.
 pub const TRAILING: &str = "changelog.trailing_blank_lines";
+
+/// The field of a changelog whose shared entries differ only in the spaces
+/// at the ends of their lines.
+pub const TRAILING_SPACES: &str = "changelog.trailing_spaces";
 
 fn push_trim(ex: &mut Explanation, n: usize, kept_by_a: bool) {
     let kept = format!("{n} older entries kept");
@@ -373,6 +412,28 @@ mod tests {
         let other = more.replace("Older.", "Old.");
         let ex = explain(OLD.as_bytes(), other.as_bytes()).expect("a changelog");
         assert!(ex.changes.iter().all(|c| c.field != TRAILING));
+        assert!(ex.unexplained);
+    }
+
+    /// rear's changelog in forky and in its trixie backport: a shared
+    /// entry's lines end in a space on one side only. Named, `content`;
+    /// with a word changed too it is not this.
+    #[test]
+    fn spaces_at_the_ends_of_shared_lines_are_named() {
+        let spaced = OLD.replace("  * Fix.\n", "  * Fix. \n");
+        let ex = explain(OLD.as_bytes(), spaced.as_bytes()).expect("a changelog");
+        assert!(!ex.unexplained);
+        let c = ex.changes.first().expect("the spaces");
+        assert_eq!(c.field, TRAILING_SPACES);
+        assert_eq!(c.cause, Some(Cause::Content));
+        assert_eq!(
+            Change::shown(&c.a).as_deref(),
+            Some("0 lines ending in spaces")
+        );
+        assert_eq!(c.shown_b().as_deref(), Some("1 line ending in spaces"));
+        let other = spaced.replace("Older.", "Old.");
+        let ex = explain(OLD.as_bytes(), other.as_bytes()).expect("a changelog");
+        assert!(ex.changes.iter().all(|c| c.field != TRAILING_SPACES));
         assert!(ex.unexplained);
     }
 

@@ -255,6 +255,32 @@ fn offsets_follow(da: &[u8], db: &[u8], maps: &[StrMap]) -> bool {
 }
 
 /// The change, said to be about section `name`.
+/// The field of sections laid out in another order.
+pub const LAYOUT: &str = "elf.layout";
+
+/// Sections shown per side of an [`LAYOUT`] change.
+const MOVED_SHOWN: usize = 4;
+
+/// The moved sections as one side places them: `.note.gnu.property after
+/// .eh_frame`, `.note.gnu.property first`.
+fn placed(moved: &[crate::engine::sections::Moved], side_a: bool) -> String {
+    let mut parts: Vec<String> = moved
+        .iter()
+        .take(MOVED_SHOWN)
+        .map(|m| {
+            let after = if side_a { &m.after_a } else { &m.after_b };
+            match after {
+                Some(s) => format!("{} after {s}", m.name),
+                None => format!("{} first", m.name),
+            }
+        })
+        .collect();
+    if moved.len() > MOVED_SHOWN {
+        parts.push(format!("… (+{})", moved.len() - MOVED_SHOWN));
+    }
+    parts.join(", ")
+}
+
 fn about(mut c: Change, name: &str) -> Change {
     c.subject = Some(name.to_string());
     c
@@ -431,6 +457,21 @@ pub fn classify(p: &ElfPair) -> Vec<Change> {
         let c = finding(&field, a, string_at(db, first), Cause::Content);
         out.push((about(c, &s.name), false));
     }
+    // The same sections in another order: where the linker puts each
+    // output section is its own script's doing (the default one built into
+    // it, unless the build names another), so another layout of the same
+    // sections is another linker (trixie's ld puts `.note.gnu.property`
+    // first, forky's after `.eh_frame`). Laid out before the sections it
+    // moves, it comes first.
+    if !p.moved.is_empty() {
+        let c = finding(
+            LAYOUT,
+            placed(&p.moved, true),
+            placed(&p.moved, false),
+            Cause::Toolchain,
+        );
+        out.insert(0, (c, false));
+    }
     // A build-id hashes the rest: it only explains the file when alone
     // (headers follow whatever changed and do not count).
     let others = out.iter().any(|(_, id)| !id);
@@ -445,10 +486,13 @@ pub fn classify(p: &ElfPair) -> Vec<Change> {
     }
     // Another compiler writes other code: what no other cause explains in
     // a file whose toolchain changed follows from that change.
-    let toolchain = out
-        .iter()
-        .find(|(c, _)| c.cause == Some(Cause::Toolchain))
-        .map(|(c, _)| c.field.clone());
+    // The compiler a `.comment` names says more than another layout.
+    let toolchain = |layout: bool| {
+        out.iter()
+            .find(|(c, _)| c.cause == Some(Cause::Toolchain) && (c.field == LAYOUT) == layout)
+            .map(|(c, _)| c.field.clone())
+    };
+    let toolchain = toolchain(false).or_else(|| toolchain(true));
     out.into_iter()
         .map(|(mut c, _)| {
             if others && c.cause == Some(Cause::BuildId) {

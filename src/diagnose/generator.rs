@@ -558,6 +558,73 @@ fn sphinx(t: &[u8], head: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// The opening and closing lines of a snippet a debhelper tool adds to a
+/// maintainer script (`# Automatically added by dh_python3`, `# End
+/// automatically added section`).
+const SNIPPET_START: &str = "# Automatically added by ";
+const SNIPPET_END: &str = "# End automatically added section";
+
+/// The field of maintainer scripts whose tools' snippets alone differ.
+pub const SNIPPETS: &str = "text.snippets";
+
+/// A snippet: the tool that added it and its lines.
+type Snippet<'t> = (&'t str, Vec<&'t str>);
+
+/// A maintainer script split at its snippets: the lines outside them, each
+/// snippet standing as one line naming its tool (its version left out), and
+/// each snippet's tool with its lines. `None` for an unterminated snippet.
+fn snippets_of(t: &str) -> Option<(Vec<&str>, Vec<Snippet<'_>>)> {
+    let mut outside = Vec::new();
+    let mut blocks: Vec<Snippet> = Vec::new();
+    let mut open: Option<Snippet> = None;
+    for line in t.lines() {
+        match open.as_mut() {
+            Some((_, body)) if line.trim_end() != SNIPPET_END => body.push(line),
+            Some(_) => blocks.extend(open.take()),
+            None => match line.trim_end().strip_prefix(SNIPPET_START) {
+                Some(tool) => {
+                    let tool = tool.split('/').next().unwrap_or(tool);
+                    outside.push(tool);
+                    open = Some((tool, Vec::new()));
+                }
+                None => outside.push(line),
+            },
+        }
+    }
+    open.is_none().then_some((outside, blocks))
+}
+
+/// Two maintainer scripts that differ only inside the snippets debhelper
+/// tools added (the same tools at the same places, the maintainer's own
+/// lines the same): those tools' text, which another version of each writes
+/// otherwise without naming its version (dh_python3's `py3compile -p x ||
+/// true` against `py3compile -p x`, forky's dh-python against trixie's;
+/// dh_elpa's, which writes `2.1.x` for every version). Names the tools
+/// whose snippets differ; `None` otherwise.
+pub fn snippets(a: &[u8], b: &[u8]) -> Option<String> {
+    if !contains(a, SNIPPET_START.as_bytes()) {
+        return None;
+    }
+    let (ta, tb) = (std::str::from_utf8(a).ok()?, std::str::from_utf8(b).ok()?);
+    let ((oa, ba), (ob, bb)) = (snippets_of(ta)?, snippets_of(tb)?);
+    if oa != ob || ba.len() != bb.len() {
+        return None;
+    }
+    let mut tools: Vec<&str> = Vec::new();
+    for ((tool, x), (_, y)) in ba.iter().zip(&bb) {
+        if x != y && !tools.contains(tool) {
+            tools.push(tool);
+        }
+    }
+    if tools.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "maintainer script snippets {} added",
+        tools.join(", ")
+    ))
+}
+
 /// The writer an HTML page names in its `generator` meta element without
 /// a version (`<meta name="generator" content="pandoc" />`): another
 /// version of it may have written the other side, and nothing in the page
@@ -1434,6 +1501,45 @@ mod tests {
         assert!(changes(b"# toolset=foo14\n", b"# toolset=foo12\n").is_empty());
         assert_eq!(toolset("clang-16"), Some(("clang".into(), "16".into())));
         assert_eq!(toolset("gcc"), None);
+    }
+
+    /// limnoria's prerm from forky and from its trixie backport: only
+    /// dh_python3's snippet differs. The maintainer's own lines differing
+    /// too, a snippet of another tool, or one left open: not the tools'.
+    #[test]
+    fn snippets_differing_alone_are_their_tools() {
+        let script = |test: &str, own: &str| {
+            format!(
+                "#!/bin/sh\nset -e\n{own}\n# Automatically added by dh_python3\n\
+                 if command -v py3clean >/dev/null 2>&1{test}; then\n\tpy3clean -p limnoria \n\
+                 fi\n# End automatically added section\n\
+                 # Automatically added by dh_installdeb/13.24.2\nrm -f /etc/x\n\
+                 # End automatically added section\n"
+            )
+        };
+        let a = script(" && python3 -c 'pass' 2>/dev/null", "");
+        let b = script("", "");
+        assert_eq!(
+            snippets(a.as_bytes(), b.as_bytes()).as_deref(),
+            Some("maintainer script snippets dh_python3 added")
+        );
+        // The maintainer's own line differs too.
+        let own = script("", "echo hello");
+        assert_eq!(snippets(a.as_bytes(), own.as_bytes()), None);
+        // Another tool's snippet in the same place.
+        let other = b.replace("by dh_python3", "by dh_installsystemd");
+        assert_eq!(snippets(a.as_bytes(), other.as_bytes()), None);
+        // The same snippets: nothing for them to explain.
+        assert_eq!(snippets(a.as_bytes(), a.as_bytes()), None);
+        // Unterminated on one side.
+        let open = a.replace("fi\n# End automatically added section\n", "fi\n");
+        assert_eq!(snippets(open.as_bytes(), b.as_bytes()), None);
+        // The same tool's other version named: the same tool.
+        let newer = b.replace("dh_installdeb/13.24.2\nrm", "dh_installdeb/13.11\nrm -r");
+        assert_eq!(
+            snippets(a.as_bytes(), newer.as_bytes()).as_deref(),
+            Some("maintainer script snippets dh_python3, dh_installdeb added")
+        );
     }
 
     #[test]

@@ -297,13 +297,29 @@ fn facts(n: &Node) -> Vec<Fact> {
                 out.push(fact(Renamed, "the same entry under another name", detail));
             }
             Toolchain => {
+                // The same sections laid out otherwise: another linker.
+                let layout = |c: &&&Change| c.field == super::elf::LAYOUT;
+                if let Some(c) = changes.iter().find(layout) {
+                    out.push(fact(
+                        Toolchain,
+                        "the same sections in another order (another linker's layout)",
+                        Some(values(c)),
+                    ));
+                }
+                if changes.iter().all(|c| layout(&c)) {
+                    continue;
+                }
                 // Several entries or sections saying the same once.
                 let mut shown: Vec<String> = Vec::new();
-                for v in changes.iter().map(|c| match (&c.subject, c.role) {
-                    // A build input names its package: `gcc-12 12.2.0-14 → 12.2.0-15`.
-                    (Some(p), Role::Input) => format!("{p} {}", values(c)),
-                    _ => values(c),
-                }) {
+                for v in changes
+                    .iter()
+                    .filter(|c| !layout(c))
+                    .map(|c| match (&c.subject, c.role) {
+                        // A build input names its package: `gcc-12 12.2.0-14 → 12.2.0-15`.
+                        (Some(p), Role::Input) => format!("{p} {}", values(c)),
+                        _ => values(c),
+                    })
+                {
                     if !shown.contains(&v) {
                         shown.push(v);
                     }
@@ -374,6 +390,16 @@ fn facts(n: &Node) -> Vec<Fact> {
                     out.push(fact(
                         Consequential,
                         "scripts' interpreter lines written otherwise after the toolchain change",
+                        c.follows.first().cloned(),
+                    ));
+                }
+                // Maintainer script snippets another version of the tools
+                // that add them wrote otherwise.
+                let added = |c: &Change| output(c, ToolchainOutput::Snippet);
+                if let Some(c) = changes.iter().find(|c| added(c)) {
+                    out.push(fact(
+                        Consequential,
+                        "maintainer script snippets written otherwise after the toolchain change",
                         c.follows.first().cloned(),
                     ));
                 }

@@ -231,6 +231,20 @@ pub fn classify_leaf(name: &str, leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Nod
             return;
         }
     }
+    // Maintainer scripts differing only inside the snippets debhelper
+    // tools added: those tools' text, named; following the package's
+    // toolchain when that changed.
+    if ex.unexplained && is_text {
+        if let Some(t) = generator::snippets(a, b) {
+            node.changes.push(Change::finding(
+                generator::SNIPPETS,
+                Value::text(t),
+                Value::text("other text from the same tools"),
+                Cause::Content,
+            ));
+            return;
+        }
+    }
     // A file one generator's template wrote on both sides: named, and
     // following the package's toolchain when that changed. A page in
     // other markup with the same words is said to be that instead (more
@@ -947,6 +961,7 @@ fn toolchain_evidence(n: &Node) -> Vec<Evidence> {
                 || c.field == "elf.section..go.buildinfo"
                 || c.field == "elf.section..comment"
                 || c.field == "elf.section..note.gnu.property"
+                || c.field == elf::LAYOUT
                 || c.field == beam::COMPILER
                 || c.field == python::ABI_FIELD
                 || c.field == generator::FIELD
@@ -1044,7 +1059,7 @@ fn follow_package_toolchain(n: &mut Node) {
             let Some(kind) = toolchain_output(&c.field) else {
                 continue;
             };
-            let by = if kind == ToolchainOutput::Document {
+            let by = if matches!(kind, ToolchainOutput::Document | ToolchainOutput::Snippet) {
                 let finding = Change::shown(&c.a).unwrap_or_default();
                 document_evidence(evidence, &finding)
             } else {
@@ -1073,6 +1088,8 @@ pub(crate) enum ToolchainOutput {
     Document,
     /// Scripts' interpreter lines, as the installing tool wrote them.
     Script,
+    /// Maintainer script snippets debhelper tools added.
+    Snippet,
     /// A file stored as a copy on one side and as a symbolic link to the
     /// same bytes on the other, as the installing tool chose.
     Linked,
@@ -1094,6 +1111,8 @@ pub(crate) fn toolchain_output(field: &str) -> Option<ToolchainOutput> {
         Some(ToolchainOutput::Document)
     } else if field == SHEBANG {
         Some(ToolchainOutput::Script)
+    } else if field == generator::SNIPPETS {
+        Some(ToolchainOutput::Snippet)
     } else if field == crate::engine::links::LINKED_COPY {
         Some(ToolchainOutput::Linked)
     } else {
@@ -1925,6 +1944,21 @@ mod tests {
             .and_then(|c| c.cause)
     }
 
+    /// A package's changelog, with the entry of a rebuild for `release`
+    /// when `rebuilt`.
+    fn changelog_node(address: &str, rebuilt: bool, release: &str) -> Node {
+        let mut log = Node::new(address, Status::Modified);
+        if rebuilt {
+            log.changes.push(Change::finding(
+                changelog::REBUILD,
+                Value::text("(none)"),
+                Value::text(format!("rebuilt for {release} with no source change")),
+                Cause::Toolchain,
+            ));
+        }
+        log
+    }
+
     /// A package whose Python extension was renamed by its ABI tag: the
     /// extension's code differences follow that evidence; in a package
     /// with no such evidence they stay content.
@@ -1972,18 +2006,11 @@ mod tests {
     #[test]
     fn pe_sections_follow_the_package_toolchain() {
         let package = |rebuilt: bool| {
-            let mut log = Node::new(
+            let log = changelog_node(
                 "data.tar.xz::./usr/share/doc/memtest86+/changelog.Debian.gz::<content>",
-                Status::Modified,
+                rebuilt,
+                "bookworm-backports",
             );
-            if rebuilt {
-                log.changes.push(Change::finding(
-                    changelog::REBUILD,
-                    Value::text("(none)"),
-                    Value::text("rebuilt for bookworm-backports with no source change"),
-                    Cause::Toolchain,
-                ));
-            }
             let mut efi = Node::new("data.tar.xz::./boot/memtest86+x64.efi", Status::Modified);
             efi.changes.push(Change::finding(
                 "pe.section..text",
@@ -2025,16 +2052,11 @@ mod tests {
             ));
             n
         };
-        let mut log = Node::new(
+        let log = changelog_node(
             "data.tar.xz::./usr/share/doc/x/changelog.Debian.gz::<content>",
-            Status::Modified,
+            true,
+            "bookworm-backports",
         );
-        log.changes.push(Change::finding(
-            changelog::REBUILD,
-            Value::text("(none)"),
-            Value::text("rebuilt for bookworm-backports with no source change"),
-            Cause::Toolchain,
-        ));
         let mut root = Node::new("", Status::Modified);
         root.children.extend([
             Node::new("control.tar.xz", Status::Modified),
@@ -2084,6 +2106,67 @@ mod tests {
             Some(
                 "data.tar.xz::./usr/share/doc/x/changelog.Debian.gz::<content>: changelog.rebuild"
             )
+        );
+    }
+
+    /// limnoria's prerm in forky and in its trixie backport: dh_python3's
+    /// snippet alone differs (`&& python3 -c 'pass'` dropped). Named as
+    /// that tool's text, `content` on its own; after the changelog's
+    /// rebuild entry, it follows that.
+    #[test]
+    fn a_tool_snippet_follows_the_package_toolchain() {
+        let prerm = |test: &str| {
+            format!(
+                "#!/bin/sh\nset -e\n\n# Automatically added by dh_python3\n\
+                 if command -v py3clean >/dev/null 2>&1{test}; then\n\
+                 \tpy3clean -p limnoria \nelse\n\tdpkg -L limnoria\nfi\n\
+                 # End automatically added section\n"
+            )
+        };
+        let (a, b) = (prerm(" && python3 -c 'pass' 2>/dev/null"), prerm(""));
+        let package = |rebuilt: bool| {
+            let mut leaf = Node::new("control.tar.xz::./prerm", Status::Modified);
+            let limits = crate::engine::content::DiffLimits::default();
+            leaf.diff = Some(crate::engine::content::text_diff(&a, &b, &limits));
+            crate::explain_leaf(
+                "control.tar.xz::./prerm",
+                a.as_bytes(),
+                b.as_bytes(),
+                &mut leaf,
+            );
+            let log = changelog_node(
+                "data.tar.xz::./usr/share/doc/limnoria/changelog.Debian.gz::<content>",
+                rebuilt,
+                "trixie-backports",
+            );
+            let mut control = Node::new("control.tar.xz", Status::Modified);
+            control.children.push(leaf);
+            let mut root = Node::new("", Status::Modified);
+            root.children.extend([control, log]);
+            follow_package_toolchain(&mut root);
+            let leaf = root.children.first()?.children.first()?;
+            let c = leaf
+                .changes
+                .iter()
+                .find(|c| c.field == generator::SNIPPETS)?;
+            Some((Change::shown(&c.a)?, c.cause?, c.follows.clone()))
+        };
+        let named = "maintainer script snippets dh_python3 added".to_string();
+        assert_eq!(
+            package(false),
+            Some((named.clone(), Cause::Content, vec![]))
+        );
+        assert_eq!(
+            package(true),
+            Some((
+                named,
+                Cause::Consequential,
+                vec![
+                    "data.tar.xz::./usr/share/doc/limnoria/changelog.Debian.gz::<content>: \
+                     changelog.rebuild"
+                        .to_string()
+                ]
+            ))
         );
     }
 

@@ -122,6 +122,82 @@ pub struct ElfPair<'d> {
     pub debuglinks: (Option<DebugLink>, Option<DebugLink>),
     /// The bytes outside every section (headers) differ.
     pub headers_differ: bool,
+    /// Sections both tables hold that the other table places elsewhere:
+    /// the fewest whose moves turn a's order into b's, in a's order. Empty
+    /// when the tables hold other sections, or when either holds more
+    /// than [`MAX_ORDERED`].
+    pub moved: Vec<Moved>,
+}
+
+/// A section the two tables place differently: its name and the section
+/// before it in each (`None` when it comes first).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Moved {
+    pub name: String,
+    pub after_a: Option<String>,
+    pub after_b: Option<String>,
+}
+
+/// Section tables compared for their order (a linked file has a few
+/// dozen sections; a relocatable object may have thousands, which are
+/// left alone).
+pub const MAX_ORDERED: usize = 256;
+
+/// The sections of `ka` outside a longest common subsequence of the two
+/// tables, when both hold the same sections in another order.
+fn moved_sections(
+    ka: &[((&str, usize), &elf::Section)],
+    kb: &[((&str, usize), &elf::Section)],
+) -> Vec<Moved> {
+    let (n, m) = (ka.len(), kb.len());
+    if n != m || n > MAX_ORDERED || ka.iter().map(|(k, _)| k).eq(kb.iter().map(|(k, _)| k)) {
+        return Vec::new();
+    }
+    let mut sorted_a: Vec<_> = ka.iter().map(|(k, _)| *k).collect();
+    let mut sorted_b: Vec<_> = kb.iter().map(|(k, _)| *k).collect();
+    sorted_a.sort_unstable();
+    sorted_b.sort_unstable();
+    if sorted_a != sorted_b {
+        return Vec::new();
+    }
+    // lcs[i][j]: the longest common subsequence of ka[i..] and kb[j..].
+    let w = m + 1;
+    let mut lcs = vec![0u16; (n + 1) * w];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            lcs[i * w + j] = if ka[i].0 == kb[j].0 {
+                lcs[(i + 1) * w + j + 1] + 1
+            } else {
+                lcs[(i + 1) * w + j].max(lcs[i * w + j + 1])
+            };
+        }
+    }
+    let mut kept = vec![false; n];
+    let (mut i, mut j) = (0, 0);
+    while i < n && j < m {
+        if ka[i].0 == kb[j].0 {
+            kept[i] = true;
+            i += 1;
+            j += 1;
+        } else if lcs[(i + 1) * w + j] >= lcs[i * w + j + 1] {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    let before = |k: &[((&str, usize), &elf::Section)], key: (&str, usize)| -> Option<String> {
+        let at = k.iter().position(|(x, _)| *x == key)?;
+        at.checked_sub(1).map(|p| k[p].0 .0.to_string())
+    };
+    ka.iter()
+        .zip(kept)
+        .filter(|(_, kept)| !kept)
+        .map(|((key, _), _)| Moved {
+            name: key.0.to_string(),
+            after_a: before(ka, *key),
+            after_b: before(kb, *key),
+        })
+        .collect()
 }
 
 fn kind_of(name: &str) -> SectionKind {
@@ -235,11 +311,13 @@ pub fn pair<'d>(a: &'d [u8], b: &'d [u8]) -> Option<ElfPair<'d>> {
     // Another section table is other headers: they follow the sections.
     let headers_differ =
         !same_table || (covered_a < a.len() as u64 && outside(a, &ea) != outside(b, &eb));
+    let moved = moved_sections(&ka, &kb);
     Some(ElfPair {
         sections,
         build_ids: (ea.build_id, eb.build_id),
         debuglinks: (ea.debuglink, eb.debuglink),
         headers_differ,
+        moved,
     })
 }
 
@@ -287,6 +365,68 @@ mod tests {
         assert!(text.functions.iter().any(|f| f.name == "main"));
         assert!(p.headers_differ);
         assert!(find(".rodata").is_none(), "equal sections are not listed");
+    }
+
+    /// One object linked by the default script and by one that places
+    /// `.note.gnu.property` after `.eh_frame`: that section alone moved,
+    /// with its neighbour on each side; a pair whose tables hold other
+    /// sections, or the same order, moves none.
+    #[test]
+    fn a_section_placed_elsewhere_is_the_one_moved() {
+        let (a, b) = (fixture("layout.a"), fixture("layout.b"));
+        let p = pair(&a, &b).expect("both are ELF");
+        assert_eq!(
+            p.moved,
+            [Moved {
+                name: ".note.gnu.property".into(),
+                after_a: Some(".interp".into()),
+                after_b: Some(".eh_frame".into()),
+            }]
+        );
+        let (ta, tb, ts) = (
+            fixture("toolchain.a"),
+            fixture("toolchain.b"),
+            fixture("toolchain.stripped"),
+        );
+        let other = pair(&a, &ts).expect("both are ELF");
+        assert!(other.moved.is_empty());
+        let same = pair(&ta, &tb).expect("both are ELF");
+        assert!(same.moved.is_empty());
+    }
+
+    /// The section before a moved one is `None` when it comes first, and
+    /// the fewest sections are said to move (one, not the rest).
+    #[test]
+    fn the_fewest_sections_move() {
+        let table = |names: Vec<String>| Elf {
+            sections: names
+                .into_iter()
+                .map(|name| elf::Section {
+                    name,
+                    offset: 0,
+                    size: 0,
+                })
+                .collect(),
+            ..Elf::default()
+        };
+        let names = |n: &[&str]| n.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        let (ea, eb) = (
+            table(names(&[".a", ".b", ".c", ".d"])),
+            table(names(&[".d", ".a", ".b", ".c"])),
+        );
+        assert_eq!(
+            moved_sections(&keyed(&ea), &keyed(&eb)),
+            [Moved {
+                name: ".d".into(),
+                after_a: Some(".c".into()),
+                after_b: None,
+            }]
+        );
+        // More sections than are compared: none said to move.
+        let many: Vec<String> = (0..=MAX_ORDERED).map(|i| format!(".s{i}")).collect();
+        let rev: Vec<String> = many.iter().rev().cloned().collect();
+        let (em, er) = (table(many), table(rev));
+        assert!(moved_sections(&keyed(&em), &keyed(&er)).is_empty());
     }
 
     /// Truncated and bit-flipped ELF pairs: no panic, whatever is found.

@@ -39,7 +39,7 @@ trap 'rm -rf "$work" "$dir_a" "$dir_b"' EXIT
 
 # 1. gzip header only: the same changelog compressed with -n (no name, mtime 0)
 #    and without it (name and file mtime in the header): compression-metadata.
-zcat /usr/share/doc/gzip/changelog.Debian.gz | head -n 60 >"$work/changelog.Debian"
+zcat /usr/share/doc/gzip/changelog.Debian.gz | sed -n 1,60p >"$work/changelog.Debian"
 touch -d "@$SDE" "$work/changelog.Debian"
 gzip -9n <"$work/changelog.Debian" >"$out/changelog.a.gz"
 (cd "$work" && touch -d "@$LATER" changelog.Debian && gzip -9 -k -f changelog.Debian)
@@ -93,7 +93,7 @@ for v in a b; do
 done
 
 # 7. Ordering: a real file list, sorted and in another order.
-dpkg-query -L dpkg | head -n 40 >"$out/list.a"
+dpkg-query -L dpkg | sed -n 1,40p >"$out/list.a"
 sort -r "$out/list.a" >"$out/list.b"
 
 # 8. dpkg database: three real stanzas; b drops one, adds one and bumps a version.
@@ -114,12 +114,12 @@ done
 in_locale() { env -i TZ=UTC LOCPATH="$work/locales" LANG="$1" "${@:2}"; }
 in_locale C.UTF-8 locale >"$out/locale.a"
 in_locale fr_FR.UTF-8 locale >"$out/locale.b"
-in_locale C.UTF-8 ls /usr/share/zoneinfo | head -n 40 >"$work/zones"
+in_locale C.UTF-8 ls /usr/share/zoneinfo | sed -n 1,40p >"$work/zones"
 in_locale C.UTF-8 ls $(sed 's|^|/usr/share/zoneinfo/|' "$work/zones") -d |
     sed 's|.*/||' >"$out/zones.a"
 in_locale en_US.UTF-8 ls $(sed 's|^|/usr/share/zoneinfo/|' "$work/zones") -d |
     sed 's|.*/||' >"$out/zones.b"
-in_locale C.UTF-8 ls /usr/share/zoneinfo/America | head -n 40 >"$out/zones.other"
+in_locale C.UTF-8 ls /usr/share/zoneinfo/America | sed -n 1,40p >"$out/zones.other"
 
 # 10. Hostname or kernel: a build-info file as build scripts write it, from
 #     two build hosts running two Debian 12 kernels (uname -a layout; the
@@ -181,6 +181,18 @@ objcopy --remove-section=.comment "$out/toolchain.b" "$out/toolchain.stripped"
 gcc-12 -O2 -fcf-protection=full -c -o "$out/property.a.o" "$work/square.c"
 gcc-11 -O2 -fcf-protection=branch -c -o "$out/property.b.o" "$work/square.c"
 strip --strip-debug --remove-section=.comment "$out/property.a.o" "$out/property.b.o"
+
+# 13b. One object linked twice by the same ld: with its default script, and
+#      with that script placing .note.gnu.property after .eh_frame, where
+#      forky's ld puts it (trixie's puts it first, this one after .interp):
+#      the same sections in another order, and the code moved with them.
+gcc -O2 -c -o "$work/square.o" "$work/square.c"
+ld -pie --verbose | sed -n '/^=======/,/^=======/p' | sed '1d;$d' >"$work/layout.ld"
+sed -i 's/^\(  \.eh_frame       : ONLY_IF_RO .*\)$/\1\n  .note.gnu.property : { *(.note.gnu.property) }/' "$work/layout.ld"
+grep -q '^  .note.gnu.property : ' "$work/layout.ld"
+gcc -o "$out/layout.a" "$work/square.o"
+gcc -Wl,-T,"$work/layout.ld" -o "$out/layout.b" "$work/square.o"
+strip --strip-debug --remove-section=.comment "$out/layout.a" "$out/layout.b"
 
 # 14. Records: the first debconf records of this machine's config.dat as
 #     debconf writes them (each followed by a blank line), and the same
