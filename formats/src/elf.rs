@@ -49,6 +49,9 @@ pub struct Elf {
     /// Functions of the symbol table (`.symtab`, else `.dynsym`) whose
     /// bytes lie in the file, sorted by offset.
     pub functions: Vec<Function>,
+    /// A relocatable object (`ET_REL`): its sections are in the order the
+    /// compiler and assembler wrote them, not a linker's.
+    pub relocatable: bool,
 }
 
 impl Elf {
@@ -104,6 +107,7 @@ pub fn parse(data: &[u8]) -> Result<Elf> {
         build_id,
         debuglink,
         functions,
+        relocatable: file.kind() == object::ObjectKind::Relocatable,
     })
 }
 

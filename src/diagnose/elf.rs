@@ -255,8 +255,11 @@ fn offsets_follow(da: &[u8], db: &[u8], maps: &[StrMap]) -> bool {
 }
 
 /// The change, said to be about section `name`.
-/// The field of sections laid out in another order.
+/// The field of a linked file's sections laid out in another order.
 pub const LAYOUT: &str = "elf.layout";
+
+/// The field of a relocatable object's sections written in another order.
+pub const OBJECT_LAYOUT: &str = "elf.object_layout";
 
 /// Sections shown per side of an [`LAYOUT`] change.
 const MOVED_SHOWN: usize = 4;
@@ -461,11 +464,13 @@ pub fn classify(p: &ElfPair) -> Vec<Change> {
     // output section is its own script's doing (the default one built into
     // it, unless the build names another), so another layout of the same
     // sections is another linker (trixie's ld puts `.note.gnu.property`
-    // first, forky's after `.eh_frame`). Laid out before the sections it
-    // moves, it comes first.
+    // first, forky's after `.eh_frame`). In a relocatable object the order
+    // is the one the compiler and assembler wrote the sections in
+    // (`.rodata.cst16` after `.rodata.cst8` or after `.rodata.str1.8`).
+    // Laid out before the sections it moves, it comes first.
     if !p.moved.is_empty() {
         let c = finding(
-            LAYOUT,
+            if p.relocatable { OBJECT_LAYOUT } else { LAYOUT },
             placed(&p.moved, true),
             placed(&p.moved, false),
             Cause::Toolchain,
@@ -489,7 +494,10 @@ pub fn classify(p: &ElfPair) -> Vec<Change> {
     // The compiler a `.comment` names says more than another layout.
     let toolchain = |layout: bool| {
         out.iter()
-            .find(|(c, _)| c.cause == Some(Cause::Toolchain) && (c.field == LAYOUT) == layout)
+            .find(|(c, _)| {
+                c.cause == Some(Cause::Toolchain)
+                    && (c.field == LAYOUT || c.field == OBJECT_LAYOUT) == layout
+            })
             .map(|(c, _)| c.field.clone())
     };
     let toolchain = toolchain(false).or_else(|| toolchain(true));
@@ -577,6 +585,35 @@ mod tests {
         }
         assert_eq!(go_version(&d[..36]), None, "the version cut short");
         assert_eq!(go_version(b"not build info"), None);
+    }
+
+    #[test]
+    fn layout_of_a_linked_file_or_an_object() {
+        use crate::engine::sections::Moved;
+        let pair = |relocatable: bool| ElfPair {
+            sections: Vec::new(),
+            build_ids: (None, None),
+            debuglinks: (None, None),
+            headers_differ: true,
+            moved: vec![Moved {
+                name: ".rodata.cst16".into(),
+                after_a: Some(".rodata.str1.8".into()),
+                after_b: None,
+            }],
+            relocatable,
+        };
+        for (relocatable, field) in [(false, LAYOUT), (true, OBJECT_LAYOUT)] {
+            let changes = classify(&pair(relocatable));
+            let c = changes.first().expect("the layout first");
+            assert_eq!((c.field.as_str(), c.cause), (field, Some(Cause::Toolchain)));
+            assert_eq!(
+                (Change::shown(&c.a).as_deref(), c.shown_b().as_deref()),
+                (
+                    Some(".rodata.cst16 after .rodata.str1.8"),
+                    Some(".rodata.cst16 first")
+                )
+            );
+        }
     }
 
     #[test]

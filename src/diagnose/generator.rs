@@ -34,10 +34,16 @@ const TRIGGERS: [&str; 12] = [
 ];
 
 /// JAR manifest headers that name a tool's version, and the tool.
-const MANIFEST: [(&str, &str); 2] = [
+const MANIFEST: [(&str, &str); 3] = [
     ("Created-By: ", "JDK"),
     ("Ant-Version: Apache Ant ", "Apache Ant"),
+    // Maven's JAR plugin: the JDK's feature release, a bare number.
+    (BUILD_JDK_SPEC, "JDK"),
 ];
+
+/// The manifest header Maven's JAR plugin writes the building JDK's
+/// feature release into (`Build-Jdk-Spec: 25`).
+const BUILD_JDK_SPEC: &str = "Build-Jdk-Spec: ";
 
 /// Generators read per side (a document is the image's to size).
 const MAX_FOUND: usize = 64;
@@ -330,12 +336,13 @@ fn toolset(word: &str) -> Option<(String, String)> {
 /// policies, Boost's toolset, Python's core metadata, [`MANIFEST`]'s
 /// headers (and [`RUBYGEMS_SPEC`]). Only these lines and those with a
 /// trigger are read.
-const KEYED: [&[u8]; 5] = [
+const KEYED: [&[u8]; 6] = [
     b"cmake_policy(VERSION ",
     b"# toolset=",
     b"Metadata-Version: ",
     b"Created-By: ",
     b"Ant-Version: Apache Ant ",
+    BUILD_JDK_SPEC.as_bytes(),
 ];
 
 /// The line of a gemspec RubyGems installed that names its own version.
@@ -393,13 +400,17 @@ fn found(t: &[u8]) -> BTreeMap<String, Vec<String>> {
             continue;
         }
         // A JAR's manifest names the JDK that wrote it (`Created-By:
-        // 21.0.6+7-Debian-1 (Debian)`) and, built with Ant, Ant's version.
-        if let Some((tool, v)) = MANIFEST
+        // 21.0.6+7-Debian-1 (Debian)`, or Maven's `Build-Jdk-Spec: 25`)
+        // and, built with Ant, Ant's version.
+        if let Some((key, tool, v)) = MANIFEST
             .iter()
-            .find_map(|(key, tool)| Some((tool, line.strip_prefix(key)?)))
+            .find_map(|(key, tool)| Some((key, tool, line.strip_prefix(key)?)))
         {
             let v = v.split_whitespace().next().unwrap_or("");
-            if is_version(v) && v.len() <= 40 {
+            let release = *key == BUILD_JDK_SPEC
+                && (1..=3).contains(&v.len())
+                && v.bytes().all(|b| b.is_ascii_digit());
+            if (is_version(v) || release) && v.len() <= 40 {
                 out.entry(tool.to_string()).or_default().push(v.to_string());
                 n += 1;
             }
@@ -631,12 +642,7 @@ pub fn snippets(a: &[u8], b: &[u8]) -> Option<String> {
 /// says which (bup-doc's pages: pandoc 3.1 and 2.17, whose versions only
 /// the package's man pages name; libhkl-doc's manual, `Org Mode`).
 pub fn unversioned_writer(t: &[u8]) -> Option<String> {
-    const META: &[u8] = b"<meta name=\"generator\" content=\"";
-    let head = t.get(..t.len().min(4096)).unwrap_or(t);
-    let at = memchr::memmem::find(head, META)? + META.len();
-    let rest = head.get(at..)?;
-    let end = memchr::memchr(b'"', rest)?;
-    let name = std::str::from_utf8(rest.get(..end)?).ok()?;
+    let name = generator_meta(t)?;
     // javadoc names the class that wrote the page
     // (`javadoc/ClassWriterImpl`, liblouisutdml-java-doc), not its version.
     if let Some(writer) = name.strip_prefix("javadoc/") {
@@ -646,6 +652,42 @@ pub fn unversioned_writer(t: &[u8]) -> Option<String> {
     let words = name.split(' ').count();
     let named = (1..=3).contains(&words) && name.len() <= 40 && name.split(' ').all(is_name);
     named.then(|| format!("an HTML page {name} wrote"))
+}
+
+/// What an HTML page's `generator` meta element says, within its first
+/// 4 KiB.
+fn generator_meta(t: &[u8]) -> Option<&str> {
+    const META: &[u8] = b"<meta name=\"generator\" content=\"";
+    let head = t.get(..t.len().min(4096)).unwrap_or(t);
+    let at = memchr::memmem::find(head, META)? + META.len();
+    let rest = head.get(at..)?;
+    let end = memchr::memchr(b'"', rest)?;
+    std::str::from_utf8(rest.get(..end)?).ok()
+}
+
+/// Pages javadoc wrote through other writer classes (`javadoc/
+/// ClassWriterImpl`, JDK 21's, against `javadoc/ClassWriter`, which JDK 22
+/// renamed it to: libjmol-java-doc's trixie backport against forky): one
+/// javadoc writes one set of names, so another javadoc wrote the other
+/// side, and its markup follows.
+fn javadoc_writers(a: &[u8], b: &[u8]) -> Option<Change> {
+    let writer = |t| {
+        generator_meta(t)?
+            .strip_prefix("javadoc/")
+            .filter(|w| is_name(w))
+    };
+    let (wa, wb) = (writer(a)?, writer(b)?);
+    if wa == wb {
+        return None;
+    }
+    let mut c = Change::finding(
+        FIELD,
+        Value::text(format!("javadoc (its {wa})")),
+        Value::text(format!("javadoc (its {wb})")),
+        Cause::Toolchain,
+    );
+    c.subject = Some("javadoc".into());
+    Some(c)
 }
 
 /// A C header configure wrote from the template autoheader made, as its
@@ -856,6 +898,9 @@ fn documented(t: &[u8]) -> Option<(String, String)> {
 /// coreutils 9.7"` against `9.1`).
 pub fn changes(a: &[u8], b: &[u8]) -> Vec<Change> {
     let mut out = generators(a, b);
+    if out.is_empty() {
+        out.extend(javadoc_writers(a, b));
+    }
     if let (Some((na, va)), Some((nb, vb))) = (bundled(a), bundled(b)) {
         if na == nb && va != vb {
             out.push(Change::finding(
@@ -1279,6 +1324,9 @@ mod tests {
                 "21.0.6+7-Debian-1",
             ),
             ("Ant-Version: Apache Ant 1.10.15", "Apache Ant", "1.10.15"),
+            // Maven's JAR plugin: the feature release alone (libjmol-java
+            // in forky, 25, and in its trixie backport, 21).
+            ("Build-Jdk-Spec: 25", "JDK", "25"),
             // Qt's uic (libqgis-dev's 526 `ui_*.h` headers, trixie's Qt
             // 5.15.15 against bookworm's 5.15.8).
             (
@@ -1740,6 +1788,37 @@ mod tests {
         );
         let late = format!("{}{}", "<p>x</p>\n".repeat(600), page("pandoc"));
         assert_eq!(unversioned_writer(late.as_bytes()), None);
+    }
+
+    /// libjmol-java-doc's pages in forky (JDK 25's javadoc, `javadoc/
+    /// ClassWriter`) and in its trixie backport (JDK 21's,
+    /// `ClassWriterImpl`): another javadoc, the toolchain. The same writer
+    /// class on both sides, or a writer that is not a name: nothing.
+    #[test]
+    fn javadoc_writer_classes_tell_its_version_apart() {
+        let page = |content: &str| {
+            format!("<!DOCTYPE HTML>\n<html lang=\"en\">\n<head>\n<meta name=\"generator\" content=\"{content}\">\n</head>\n")
+        };
+        let (a, b) = (page("javadoc/ClassWriter"), page("javadoc/ClassWriterImpl"));
+        let c = changes(a.as_bytes(), b.as_bytes());
+        let [c] = c.as_slice() else {
+            panic!("one change: {c:?}")
+        };
+        assert_eq!(c.field, FIELD);
+        assert_eq!(c.cause, Some(Cause::Toolchain));
+        assert_eq!(
+            Change::shown(&c.a).as_deref(),
+            Some("javadoc (its ClassWriter)")
+        );
+        assert_eq!(
+            c.shown_b().as_deref(),
+            Some("javadoc (its ClassWriterImpl)")
+        );
+        assert!(changes(b.as_bytes(), b.as_bytes()).is_empty());
+        let odd = page("javadoc/a b");
+        assert!(changes(a.as_bytes(), odd.as_bytes()).is_empty());
+        let pandoc = page("pandoc");
+        assert!(changes(a.as_bytes(), pandoc.as_bytes()).is_empty());
     }
 
     #[test]

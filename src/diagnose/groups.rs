@@ -258,6 +258,9 @@ fn facts(n: &Node) -> Vec<Fact> {
                             "its dependencies differ (versions of the packages it was built against, or the packaging of another version)"
                         }
                         f if f.starts_with("changelog.") => "changelog entries only one side has",
+                        _ if c.role == Role::LinkTarget => {
+                            "a symbolic link's target names the package's version"
+                        }
                         _ => "a package's version differs",
                     };
                     let detail = c.subject.clone().unwrap_or_else(|| values(c));
@@ -297,14 +300,23 @@ fn facts(n: &Node) -> Vec<Fact> {
                 out.push(fact(Renamed, "the same entry under another name", detail));
             }
             Toolchain => {
-                // The same sections laid out otherwise: another linker.
-                let layout = |c: &&&Change| c.field == super::elf::LAYOUT;
-                if let Some(c) = changes.iter().find(layout) {
-                    out.push(fact(
-                        Toolchain,
+                // The same sections laid out otherwise: another linker, or
+                // in an object, another compiler.
+                let layouts = [
+                    (
+                        super::elf::LAYOUT,
                         "the same sections in another order (another linker's layout)",
-                        Some(values(c)),
-                    ));
+                    ),
+                    (
+                        super::elf::OBJECT_LAYOUT,
+                        "an object's sections in another order (another compiler's output)",
+                    ),
+                ];
+                let layout = |c: &&&Change| layouts.iter().any(|(f, _)| c.field == *f);
+                for (field, kind) in layouts {
+                    if let Some(c) = changes.iter().find(|c| c.field == field) {
+                        out.push(fact(Toolchain, kind, Some(values(c))));
+                    }
                 }
                 if changes.iter().all(|c| layout(&c)) {
                     continue;

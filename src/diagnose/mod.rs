@@ -546,6 +546,13 @@ fn target_is_build_path(c: &Change) -> bool {
     !ex.unexplained && ex.changes.iter().all(|x| x.cause == Some(Cause::BuildPath))
 }
 
+/// Whether a link target differs only by the rebuild's suffix on a version
+/// in it (a library named after its package's version).
+fn target_names_the_rebuild(c: &Change) -> bool {
+    let text = |v: &Option<Value>| v.as_ref().map(|v| v.to_string()).unwrap_or_default();
+    rebuild::inserted_suffix(text(&c.a).as_bytes(), text(&c.b).as_bytes())
+}
+
 /// A text header field whose only difference is a date written in it
 /// (`pvd.volume_id` `Debian trixie 20261203-10:05` → `…10:12`).
 fn text_is_a_date(c: &Change) -> bool {
@@ -590,6 +597,7 @@ fn field_cause(c: &Change, node: &Node, parent_dates: &[(i64, i64)]) -> Cause {
         Role::Identifier => Cause::RandomId,
         Role::Size | Role::Structure | Role::Location | Role::SameData => Cause::Consequential,
         Role::LinkTarget if target_is_build_path(c) => Cause::BuildPath,
+        Role::LinkTarget if target_names_the_rebuild(c) => Cause::PackageVersion,
         Role::Installed | Role::Package | Role::Input => Cause::PackageVersion,
         Role::Version => Cause::Toolchain,
         Role::Name => Cause::Renamed,
@@ -962,6 +970,7 @@ fn toolchain_evidence(n: &Node) -> Vec<Evidence> {
                 || c.field == "elf.section..comment"
                 || c.field == "elf.section..note.gnu.property"
                 || c.field == elf::LAYOUT
+                || c.field == elf::OBJECT_LAYOUT
                 || c.field == beam::COMPILER
                 || c.field == python::ABI_FIELD
                 || c.field == generator::FIELD
@@ -2107,6 +2116,31 @@ mod tests {
                 "data.tar.xz::./usr/share/doc/x/changelog.Debian.gz::<content>: changelog.rebuild"
             )
         );
+    }
+
+    /// mesa-libgallium's driver links in forky and in its trixie backport:
+    /// the library they point at is named after the package's version, so
+    /// the rebuild's suffix is in the target. Another target is content.
+    #[test]
+    fn a_link_to_a_name_with_the_package_version_is_that_version() {
+        let link = |b: &str| {
+            Change::new(
+                "target",
+                Role::LinkTarget,
+                Some(Value::text("../libgallium-26.1.6-1.so")),
+                Some(Value::text(b)),
+            )
+        };
+        let node = Node::new(
+            "data.tar.xz::./usr/lib/dri/r600_drv_video.so",
+            Status::Modified,
+        );
+        let cause = |b: &str| field_cause(&link(b), &node, &[]);
+        assert_eq!(
+            cause("../libgallium-26.1.6-1~bpo13+1.so"),
+            Cause::PackageVersion
+        );
+        assert_eq!(cause("../libgallium-26.1.7-1.so"), Cause::Content);
     }
 
     /// limnoria's prerm in forky and in its trixie backport: dh_python3's

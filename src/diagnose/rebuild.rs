@@ -19,31 +19,7 @@ pub const FIELD: &str = "text.package_version";
 /// `+b<n>` or `~deb<n>u<n>`, right after a digit (a version's end) and not
 /// followed by more of a version.
 fn suffix_at(t: &[u8], i: usize) -> Option<usize> {
-    if i == 0 || !t[i - 1].is_ascii_digit() {
-        return None;
-    }
-    let digits = |k: usize| {
-        t.get(k..)
-            .map_or(0, |r| r.iter().take_while(|c| c.is_ascii_digit()).count())
-    };
-    let rest = t.get(i..)?;
-    let len = if rest.starts_with(b"~bpo") {
-        let n = digits(i + 4);
-        (n > 0 && t.get(i + 4 + n) == Some(&b'+'))
-            .then(|| digits(i + 5 + n))
-            .filter(|&m| m > 0)
-            .map(|m| 5 + n + m)
-    } else if rest.starts_with(b"+b") {
-        Some(digits(i + 2)).filter(|&n| n > 0).map(|n| 2 + n)
-    } else if rest.starts_with(b"~deb") {
-        let n = digits(i + 4);
-        (n > 0 && t.get(i + 4 + n) == Some(&b'u'))
-            .then(|| digits(i + 5 + n))
-            .filter(|&m| m > 0)
-            .map(|m| 5 + n + m)
-    } else {
-        None
-    }?;
+    let len = suffix_len(t, i)?;
     // A full stop ends it when a sentence ends there, not a longer version.
     let part = |k: usize| {
         t.get(k)
@@ -115,9 +91,80 @@ pub fn explain(ma: &[u8], mb: &[u8]) -> Option<Change> {
     Some(c)
 }
 
+/// Whether `b` is `a` with one rebuild suffix written after a version in
+/// it, or the other way round, whatever follows the suffix: a name that
+/// carries the package's version (mesa's `libgallium-26.1.6-1.so` against
+/// `libgallium-26.1.6-1~bpo13+1.so`, where a file name's extension
+/// follows the version).
+pub fn inserted_suffix(a: &[u8], b: &[u8]) -> bool {
+    let (short, long) = if a.len() < b.len() { (a, b) } else { (b, a) };
+    let at = short.iter().zip(long).take_while(|(x, y)| x == y).count();
+    let k = long.len() - short.len();
+    if k == 0 {
+        return false;
+    }
+    // Inserted at `i`: the texts agree before it (so `i <= at`) and after
+    // it; where the suffix's bytes repeat those before it, it may start
+    // up to its own length earlier.
+    (at.saturating_sub(k)..=at)
+        .any(|i| long.get(i + k..) == short.get(i..) && suffix_len(long, i) == Some(k))
+}
+
+/// The length of a rebuild suffix at `i` of `t` (`~bpo<n>+<n>`, `+b<n>`
+/// or `~deb<n>u<n>` right after a digit), whatever follows it: a name's
+/// extension may ([`suffix_at`] asks for the version's end too).
+fn suffix_len(t: &[u8], i: usize) -> Option<usize> {
+    if i == 0 || !t[i - 1].is_ascii_digit() {
+        return None;
+    }
+    let digits = |k: usize| {
+        t.get(k..)
+            .map_or(0, |r| r.iter().take_while(|c| c.is_ascii_digit()).count())
+    };
+    let rest = t.get(i..)?;
+    if rest.starts_with(b"~bpo") || rest.starts_with(b"~deb") {
+        let n = digits(i + 4);
+        let sep = if rest.starts_with(b"~bpo") {
+            b'+'
+        } else {
+            b'u'
+        };
+        (n > 0 && t.get(i + 4 + n) == Some(&sep))
+            .then(|| digits(i + 5 + n))
+            .filter(|&m| m > 0)
+            .map(|m| 5 + n + m)
+    } else if rest.starts_with(b"+b") {
+        Some(digits(i + 2)).filter(|&n| n > 0).map(|n| 2 + n)
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_with_the_rebuild_suffix_after_its_version() {
+        let t = |a: &str, b: &str| inserted_suffix(a.as_bytes(), b.as_bytes());
+        assert!(t(
+            "libgallium-26.1.6-1.so",
+            "libgallium-26.1.6-1~bpo13+1.so"
+        ));
+        assert!(t(
+            "libgallium-26.1.6-1~bpo13+1.so",
+            "libgallium-26.1.6-1.so"
+        ));
+        assert!(t("libx-2.0-3", "libx-2.0-3+b1"));
+        assert!(t("x-1.2~deb12u1.so", "x-1.2.so"));
+        // Not after a version, not a suffix, or more than the suffix.
+        assert!(!t("libgallium.so", "libgallium~bpo13+1.so"));
+        assert!(!t("libx-1.so", "libx-1~bpo.so"));
+        assert!(!t("libx-1.so", "libx-1~bpo13+1.so.2"));
+        assert!(!t("libx-1.so", "liby-1~bpo13+1.so"));
+        assert!(!t("same", "same"));
+        assert!(!t("", "~bpo13+1"));
+    }
 
     /// Lines of sendmail-cf 8.18.1-6's `debian/autoconf.m4` in trixie and
     /// in its bookworm backport, dates aside.

@@ -127,6 +127,8 @@ pub struct ElfPair<'d> {
     /// when the tables hold other sections, or when either holds more
     /// than [`MAX_ORDERED`].
     pub moved: Vec<Moved>,
+    /// Either file is a relocatable object (its layout is the compiler's).
+    pub relocatable: bool,
 }
 
 /// A section the two tables place differently: its name and the section
@@ -312,12 +314,14 @@ pub fn pair<'d>(a: &'d [u8], b: &'d [u8]) -> Option<ElfPair<'d>> {
     let headers_differ =
         !same_table || (covered_a < a.len() as u64 && outside(a, &ea) != outside(b, &eb));
     let moved = moved_sections(&ka, &kb);
+    let relocatable = ea.relocatable || eb.relocatable;
     Some(ElfPair {
         sections,
         build_ids: (ea.build_id, eb.build_id),
         debuglinks: (ea.debuglink, eb.debuglink),
         headers_differ,
         moved,
+        relocatable,
     })
 }
 
