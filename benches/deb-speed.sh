@@ -47,7 +47,7 @@ printf '%-44s %10s %11s %7s %8s %7s' pair reprodiff diffoscope ratio floor bound
 [ -n "$base" ] && printf ' %10s %7s' base ratio
 echo
 if [ -n "${SAMPLE:-}" ]; then
-    set -- "$SAMPLE"/pairs/*~bpo12+1_*.deb
+    set -- "$SAMPLE"/pairs/*~bpo1[23]+1_*.deb
 else
     set -- "$here"/work/corpus/pairs/*~bpo12+1_*.deb "$here"/work/corpus/forky/pairs/*~bpo13+1_*.deb
 fi

@@ -38,8 +38,9 @@ printf ' %7s' floor
 echo
 n=0
 total=0 total_base=0
-for b in "$sample"/pairs/*~bpo12+1_*.deb; do
+for b in "$sample"/pairs/*~bpo1[23]+1_*.deb; do
     a="${b/~bpo12+1/}"
+    a="${a/~bpo13+1/}"
     [ -s "$a" ] || continue
     [ "$n" -lt "$max" ] || break
     n=$((n + 1))
