@@ -255,6 +255,24 @@ fn offsets_follow(da: &[u8], db: &[u8], maps: &[StrMap]) -> bool {
 }
 
 /// The change, said to be about section `name`.
+/// Sections larger than this are not read through the text masks.
+const MAX_MASKED: usize = 16 << 20;
+
+/// A differing section read through the text masks (a `__DATE__` in
+/// `.rodata`), up to [`MAX_MASKED`]: a section of many megabytes (a
+/// compiler driver's 60 MB `.text`) is code, not a date to find, and is
+/// left unexplained here for the function and byte views.
+pub(super) fn masked_section(da: &[u8], db: &[u8], field: &str) -> text::Explanation {
+    if da.len().max(db.len()) <= MAX_MASKED {
+        text::explain(da, db, field, false)
+    } else {
+        text::Explanation {
+            unexplained: true,
+            ..Default::default()
+        }
+    }
+}
+
 /// The field of a linked file's sections laid out in another order.
 pub const LAYOUT: &str = "elf.layout";
 
@@ -433,7 +451,7 @@ pub fn classify(p: &ElfPair) -> Vec<Change> {
             }
             _ => {}
         }
-        let ex = text::explain(da, db, &field, false);
+        let ex = masked_section(da, db, &field);
         if !ex.unexplained {
             // Keep the field on the section itself: `elf.section.<name>`.
             for mut c in ex.changes {
@@ -585,6 +603,25 @@ mod tests {
         }
         assert_eq!(go_version(&d[..36]), None, "the version cut short");
         assert_eq!(go_version(b"not build info"), None);
+    }
+
+    /// A date in a section is found through the masks up to the bound;
+    /// past it the section is left to the byte view, unexplained.
+    #[test]
+    fn sections_past_the_bound_are_not_masked() {
+        let section = |date: &str, len: usize| {
+            let mut d = format!("built {date}\0").into_bytes();
+            d.resize(len, b'x');
+            d
+        };
+        for (len, unexplained) in [(4096, false), (MAX_MASKED + 1, true)] {
+            let (a, b) = (
+                section("2024-03-01 10:00:00", len),
+                section("2024-03-02 11:30:00", len),
+            );
+            let ex = masked_section(&a, &b, "elf.section..rodata");
+            assert_eq!(ex.unexplained, unexplained, "{len}");
+        }
     }
 
     #[test]

@@ -94,7 +94,10 @@ pub fn classify_leaf(name: &str, leaf: &Leaf, a: &[u8], b: &[u8], node: &mut Nod
         node.changes.extend(changes.iter().cloned());
         return;
     }
-    if a.len().max(b.len()) > MAX_CLASSIFY_BYTES {
+    // Structured leaves are read section by section, whatever their size
+    // (a 98 MB librustc_driver); the text masks stop at the bound.
+    let structured_leaf = matches!(leaf, Leaf::Elf(_) | Leaf::Pe(_) | Leaf::Beam(_));
+    if a.len().max(b.len()) > MAX_CLASSIFY_BYTES && !structured_leaf {
         return;
     }
     // A PNG that gives no claim (damaged, not decodable) falls through to
@@ -2115,6 +2118,29 @@ mod tests {
             Some(
                 "data.tar.xz::./usr/share/doc/x/changelog.Debian.gz::<content>: changelog.rebuild"
             )
+        );
+    }
+
+    /// An ELF pair past the size other leaves are classified up to (a
+    /// 98 MB librustc_driver): still read section by section. The gcc-12
+    /// and gcc-11 builds with 64 MiB of padding after them.
+    #[test]
+    fn a_large_elf_is_still_read_by_its_sections() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/diagnose");
+        let read = |n: &str| {
+            let mut d = std::fs::read(dir.join(n)).expect("fixture");
+            d.resize(MAX_CLASSIFY_BYTES + 1, 0);
+            d
+        };
+        let (a, b) = (read("toolchain.a"), read("toolchain.b"));
+        let mut node = Node::new("x", Status::Modified);
+        crate::explain_leaf("x", &a, &b, &mut node);
+        assert!(
+            node.changes
+                .iter()
+                .any(|c| c.field == "elf.section..comment" && c.cause == Some(Cause::Toolchain)),
+            "{:?}",
+            node.changes
         );
     }
 

@@ -16,8 +16,7 @@
 //! Diagnosis stage (engine → **diagnosis** → report): classifies the parts
 //! the engine paired (`engine::pe`); it parses no binary.
 
-use super::elf::{hex, string_at};
-use super::text;
+use super::elf::{hex, masked_section, string_at};
 use crate::engine::pe::{FieldDiff, PePair, SectionKind, Signature};
 use crate::report::{Cause, Change, Role, Value};
 
@@ -79,7 +78,7 @@ fn section_changes(name: &str, kind: SectionKind, da: &[u8], db: &[u8]) -> Vec<C
         let c = finding(&field, Some(id(da)), Some(id(db)), Cause::BuildId);
         return vec![about(c, name)];
     }
-    let ex = text::explain(da, db, &field, false);
+    let ex = masked_section(da, db, &field);
     if !ex.unexplained {
         return ex
             .changes
