@@ -72,6 +72,7 @@ elf_seeds() {
         cat "$td/diagnose/$a" "$td/diagnose/$b" >"$out/$a--$b"
     done <<'PAIRS'
 hello.a hello.b
+layout.a layout.b
 property.a.o property.b.o
 toolchain.a toolchain.b
 toolchain.a toolchain.stripped
