@@ -570,6 +570,12 @@ pub fn template(t: &[u8]) -> Option<&'static str> {
         Some("a configuration header autoheader's template and configure wrote")
     } else if let Some(t) = qdoc(head) {
         Some(t)
+    } else if super::html::is_html(head) && contains(head, b"<!-- Book generated using mdBook -->")
+    {
+        // Every mdBook writes this comment into each page's head, and
+        // no version (libwayland-doc's book: forky's mdBook writes a
+        // keyboard help box, trixie's another sidebar script).
+        Some("an HTML page mdBook wrote")
     } else if super::roff::doxygen(head) {
         // pipewire's backport: doxygen 1.9.4 writes a page's brief
         // description on a line of its own after the name (`pw-cat \-
@@ -1680,6 +1686,9 @@ mod tests {
         // The per-configuration import file (libkdsingleapplication-qt6-dev's
         // KDSingleApplication-qt6Targets-none.cmake, trixie).
         let rule = "#----------------------------------------------------------------\n";
+        let book = "<!DOCTYPE HTML>\n<html lang=\"en\">\n    <head>\n        <!-- Book generated using mdBook -->\n";
+        assert_eq!(template(book.as_bytes()), Some("an HTML page mdBook wrote"));
+        assert_eq!(template(&book.as_bytes()[..60]), None);
         let import = format!(
             "{rule}# Generated CMake target import file for configuration \"None\".\n{rule}\n"
         );
