@@ -1171,14 +1171,42 @@ fn changed_line_starts(n: &Node, prefix: &str) -> bool {
 /// pixels differ follow it only when the generator drew them
 /// ([`drawn_by_doxygen`]); any other picture keeps its `content`.
 fn follow_document_generators(tree: &mut Node) {
-    fn gather(
-        n: &Node,
-        place: Place,
-        roots: &mut Vec<(String, String)>,
-        pages: &mut HashSet<String>,
-    ) {
-        if n.changes.iter().any(|c| c.field == generator::FIELD) {
-            pages.insert(n.address.clone());
+    /// Trees of pages: those naming their generator's version, and those
+    /// of templates (looked in only where no named tree reaches).
+    #[derive(Default)]
+    struct Roots {
+        named: Vec<(String, String)>,
+        templates: Vec<(String, String)>,
+    }
+    impl Roots {
+        fn of(&self, address: &str) -> Option<&String> {
+            let within = |(r, _): &&(String, String)| address.starts_with(r.as_str());
+            (self.named.iter().find(within))
+                .or_else(|| self.templates.iter().find(within))
+                .map(|(_, page)| page)
+        }
+    }
+    fn gather(n: &Node, place: Place, roots: &mut Roots, pages: &mut HashSet<String>) {
+        // A page naming its generator's other version; or an HTML page a
+        // generator's template wrote (mdBook's) that follows the package's
+        // toolchain change: the style sheets and scripts the generator
+        // copies beside it follow the same change.
+        let template = n.changes.iter().find(|c| {
+            c.field == generator::TEMPLATE
+                && c.cause == Some(Cause::Consequential)
+                && !c.follows.is_empty()
+                && Change::shown(&c.a).is_some_and(|t| t.starts_with("an HTML page "))
+        });
+        let named = n.changes.iter().any(|c| c.field == generator::FIELD);
+        if named || template.is_some() {
+            let field = if named {
+                generator::FIELD
+            } else {
+                generator::TEMPLATE
+            };
+            if named {
+                pages.insert(n.address.clone());
+            }
             let a = Address::new(&n.address);
             let inner = a.under(place.container).unwrap_or_else(|| a.inner_path());
             // A decoded layer (`page.html.gz::<content>`) sits in its file.
@@ -1191,9 +1219,14 @@ fn follow_document_generators(tree: &mut Node) {
             let path = f.under(holder).unwrap_or_else(|| f.inner_path());
             let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
             let root = Address::new(holder).child(&format!("{dir}/"));
-            if !roots.iter().any(|(r, _)| root.starts_with(r.as_str())) {
-                roots.retain(|(r, _)| !r.starts_with(root.as_str()));
-                roots.push((root, n.address.clone()));
+            let list = if named {
+                &mut roots.named
+            } else {
+                &mut roots.templates
+            };
+            if !list.iter().any(|(r, _)| root.starts_with(r.as_str())) {
+                list.retain(|(r, _)| !r.starts_with(root.as_str()));
+                list.push((root, format!("{}: {field}", n.address)));
             }
         }
         let below = place.below(&n.address);
@@ -1201,18 +1234,23 @@ fn follow_document_generators(tree: &mut Node) {
             gather(c, below, roots, pages);
         }
     }
-    let mut roots: Vec<(String, String)> = Vec::new();
+    let mut roots = Roots::default();
     let mut pages = HashSet::new();
     gather(tree, Place::of_root(&tree.address), &mut roots, &mut pages);
-    if roots.is_empty() {
+    if roots.named.is_empty() && roots.templates.is_empty() {
         return;
     }
-    fn mark(n: &mut Node, roots: &[(String, String)], pages: &HashSet<String>) {
+    fn mark(n: &mut Node, roots: &Roots, pages: &HashSet<String>) {
         // Core metadata of another version of the package is that
         // version's, whatever wrote it.
         let metadata = core_metadata(&n.address) && !changed_line_starts(n, "Version:");
+        // A file on one side and a link on the other is the installing
+        // tool's choice (dh_sphinxdoc linking to libjs-sphinxdoc), not
+        // what the generator wrote.
+        let relinked = n.changes.iter().any(|c| c.field == "kind");
         let unexplained = n.children.is_empty()
             && n.diff.is_some()
+            && !relinked
             && !n.changes.iter().any(explains_beyond_naming)
             && (metadata || DOCUMENT_ASSETS.iter().any(|e| n.address.ends_with(e)));
         // Pixels the generator drew: only the image's own findings, each
@@ -1223,11 +1261,13 @@ fn follow_document_generators(tree: &mut Node) {
             && n.changes.iter().all(|c| !explains_content(c) || pixels(c))
             && drawn_by_doxygen(&n.address, pages);
         if drawn {
+            // Pictures only the generator naming its version drew.
             if let Some((_, page)) = roots
+                .named
                 .iter()
                 .find(|(r, _)| n.address.starts_with(r.as_str()))
             {
-                let follows = vec![format!("{page}: {}", generator::FIELD)];
+                let follows = vec![page.clone()];
                 for c in n.changes.iter_mut().filter(|c| pixels(c)) {
                     c.cause = Some(Cause::Consequential);
                     c.follows.clone_from(&follows);
@@ -1243,10 +1283,7 @@ fn follow_document_generators(tree: &mut Node) {
             }
         }
         if unexplained {
-            if let Some((_, page)) = roots
-                .iter()
-                .find(|(r, _)| n.address.starts_with(r.as_str()))
-            {
+            if let Some(page) = roots.of(&n.address) {
                 let mut c = Change::finding(
                     "text.other",
                     Value::text("differences"),
@@ -1257,7 +1294,7 @@ fn follow_document_generators(tree: &mut Node) {
                     }),
                     Cause::Consequential,
                 );
-                c.follows = vec![format!("{page}: {}", generator::FIELD)];
+                c.follows = vec![page.clone()];
                 for s in n.changes.iter_mut().filter(|c| only_names(c)) {
                     s.cause = Some(Cause::Consequential);
                     s.follows.clone_from(&c.follows);
@@ -2141,6 +2178,74 @@ mod tests {
                 .any(|c| c.field == "elf.section..comment" && c.cause == Some(Cause::Toolchain)),
             "{:?}",
             node.changes
+        );
+    }
+
+    /// libwayland-doc's mdBook tree: its pages a template, following the
+    /// package's rebuild entry; the style sheet beside them follows the
+    /// page, a file made a link does not, and an asset under a page that
+    /// names its generator's version follows that page instead.
+    #[test]
+    fn assets_beside_template_pages_follow_them() {
+        let limits = crate::engine::content::DiffLimits::default();
+        let node = |address: &str, field: Option<&str>| {
+            let mut n = Node::new(address, Status::Modified);
+            n.diff = Some(crate::engine::content::text_diff("a\n", "b\n", &limits));
+            if let Some(f) = field {
+                let (a, cause) = if f == generator::FIELD {
+                    ("pydoctor 24.11.2", Cause::Toolchain)
+                } else {
+                    ("an HTML page mdBook wrote", Cause::Content)
+                };
+                n.changes.push(Change::finding(
+                    f,
+                    Value::text(a),
+                    Value::text("other"),
+                    cause,
+                ));
+            }
+            n
+        };
+        let book = "data.tar.xz::./usr/share/doc/x/book/";
+        let mut linked = node(&format!("{book}css/linked.css"), None);
+        linked.changes.push(Change::new(
+            "kind",
+            Role::Content,
+            Some(Value::text("file")),
+            Some(Value::text("symlink")),
+        ));
+        let mut root = Node::new("", Status::Modified);
+        root.children.extend([
+            Node::new("control.tar.xz", Status::Modified),
+            changelog_node(
+                "data.tar.xz::./usr/share/doc/x/changelog.Debian.gz::<content>",
+                true,
+                "trixie-backports",
+            ),
+            node(&format!("{book}index.html"), Some(generator::TEMPLATE)),
+            node(&format!("{book}css/chrome.css"), None),
+            linked,
+            node(&format!("{book}api/index.html"), Some(generator::FIELD)),
+            node(&format!("{book}api/apidocs.css"), None),
+        ]);
+        follow_package_toolchain(&mut root);
+        follow_document_generators(&mut root);
+        let follows = |name: &str| {
+            let n = root
+                .children
+                .iter()
+                .find(|n| n.address == format!("{book}{name}"))?;
+            let c = n.changes.iter().find(|c| c.field == "text.other")?;
+            Some(c.follows.join(" "))
+        };
+        assert_eq!(
+            follows("css/chrome.css").as_deref(),
+            Some(format!("{book}index.html: text.template").as_str())
+        );
+        assert_eq!(follows("css/linked.css"), None);
+        assert_eq!(
+            follows("api/apidocs.css").as_deref(),
+            Some(format!("{book}api/index.html: text.generator").as_str())
         );
     }
 
