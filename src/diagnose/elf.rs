@@ -7,7 +7,9 @@
 //! out by hash, so another build directory also reorders them: their
 //! strings are compared as sets under the masks, and the debug sections
 //! whose only differences are 4-byte offsets following that reordering are
-//! `consequential`.
+//! `consequential`. The same sections in another order are another
+//! linker's layout (`elf.layout`; in a relocatable object, the compiler's,
+//! `elf.object_layout`): toolchain, which the file's other sections follow.
 //!
 //! Diagnosis stage (engine → **diagnosis** → report): classifies the
 //! sections the engine paired (`engine::sections`); it parses no binary.

@@ -2,8 +2,9 @@
 //! tables paired by name, each differing section with its bytes on both
 //! sides and what it is (the build-id note, the debug link, a merged DWARF
 //! string table, another debug section, anything else), the decoded
-//! build-ids and debug links, and whether the bytes no section owns (ELF,
-//! program and section headers) differ.
+//! build-ids and debug links, whether the bytes no section owns (ELF,
+//! program and section headers) differ, and which sections the two tables
+//! place in another order (the same sections laid out by another linker).
 //!
 //! Engine stage (formats → **engine** → diagnosis → report): the ELF is
 //! parsed here, once; diagnosis classifies these sections and never parses
