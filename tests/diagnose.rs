@@ -836,14 +836,11 @@ fn different_config_files_are_only_content() {
 /// consequence, not an unexplained content difference.
 #[test]
 fn another_compiler_is_the_toolchain() {
-    let got = leaf_causes("toolchain.a", "toolchain.b");
-    assert!(
-        got.contains(&("elf.section..comment".to_string(), "toolchain".to_string())),
-        "{got:?}"
+    let r = code_follows_the_toolchain(
+        ("toolchain.a", "toolchain.b"),
+        "elf.section..comment",
+        "elf.section..text",
     );
-    assert!(got.iter().any(|c| c.0 == "elf.section..text"), "{got:?}");
-    assert!(got.iter().all(|c| c.1 != "content"), "{got:?}");
-    let r = pair("toolchain.a", "toolchain.b");
     // The code difference is named by the functions that hold it.
     let text = r
         .tree
@@ -855,17 +852,33 @@ fn another_compiler_is_the_toolchain() {
         (Change::shown(&text.a).as_deref(), text.shown_b().as_deref()),
         (Some("1 of 2 functions differ"), Some("main"))
     );
-    assert_eq!(root_causes(&r), [Cause::Toolchain, Cause::Consequential]);
-    let g = r
-        .groups
-        .iter()
-        .find(|g| g.cause == Cause::Toolchain)
-        .expect("a toolchain group");
+    let shape = toolchain_shape(&r);
     assert!(
-        g.shape.contains("GCC: (Debian 12.") && g.shape.contains("GCC: (Debian 11."),
-        "{}",
-        g.shape
+        shape.contains("GCC: (Debian 12.") && shape.contains("GCC: (Debian 11."),
+        "{shape}"
     );
+}
+
+/// The pair's leaf: `evidence` is its toolchain change, `code` one of the
+/// sections that follow it, nothing `content`; toolchain and consequential
+/// its root causes. Returns the pair's report.
+fn code_follows_the_toolchain((a, b): (&str, &str), evidence: &str, code: &str) -> Report {
+    let got = leaf_causes(a, b);
+    assert!(
+        got.contains(&(evidence.to_string(), "toolchain".to_string())),
+        "{got:?}"
+    );
+    assert!(got.iter().any(|c| c.0 == code), "{got:?}");
+    assert!(got.iter().all(|c| c.1 != "content"), "{got:?}");
+    let r = pair(a, b);
+    assert_eq!(root_causes(&r), [Cause::Toolchain, Cause::Consequential]);
+    r
+}
+
+/// The shape of a report's toolchain group.
+fn toolchain_shape(r: &Report) -> &str {
+    let g = r.groups.iter().find(|g| g.cause == Cause::Toolchain);
+    &g.expect("a toolchain group").shape
 }
 
 /// One object linked twice, the second time with `.note.gnu.property`
@@ -874,26 +887,17 @@ fn another_compiler_is_the_toolchain() {
 /// says what moved where.
 #[test]
 fn another_linker_layout_is_the_toolchain() {
-    let got = leaf_causes("layout.a", "layout.b");
-    assert!(
-        got.contains(&("elf.layout".to_string(), "toolchain".to_string())),
-        "{got:?}"
+    let r = code_follows_the_toolchain(
+        ("layout.a", "layout.b"),
+        "elf.layout",
+        "elf.section..dynamic",
     );
-    assert!(got.iter().any(|c| c.0 == "elf.section..dynamic"), "{got:?}");
-    assert!(got.iter().all(|c| c.1 != "content"), "{got:?}");
-    let r = pair("layout.a", "layout.b");
-    assert_eq!(root_causes(&r), [Cause::Toolchain, Cause::Consequential]);
-    let g = r
-        .groups
-        .iter()
-        .find(|g| g.cause == Cause::Toolchain)
-        .expect("a toolchain group");
+    let shape = toolchain_shape(&r);
     assert!(
-        g.shape.contains("another linker's layout")
-            && g.shape
+        shape.contains("another linker's layout")
+            && shape
                 .contains(".note.gnu.property after .interp → .note.gnu.property after .eh_frame"),
-        "{}",
-        g.shape
+        "{shape}"
     );
 }
 

@@ -256,7 +256,6 @@ fn offsets_follow(da: &[u8], db: &[u8], maps: &[StrMap]) -> bool {
     true
 }
 
-/// The change, said to be about section `name`.
 /// Sections larger than this are not read through the text masks.
 const MAX_MASKED: usize = 16 << 20;
 
@@ -304,6 +303,7 @@ fn placed(moved: &[crate::engine::sections::Moved], side_a: bool) -> String {
     parts.join(", ")
 }
 
+/// The change, said to be about section `name`.
 fn about(mut c: Change, name: &str) -> Change {
     c.subject = Some(name.to_string());
     c

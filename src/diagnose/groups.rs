@@ -312,13 +312,13 @@ fn facts(n: &Node) -> Vec<Fact> {
                         "an object's sections in another order (another compiler's output)",
                     ),
                 ];
-                let layout = |c: &&&Change| layouts.iter().any(|(f, _)| c.field == *f);
+                let layout = |c: &Change| layouts.iter().any(|(f, _)| c.field == *f);
                 for (field, kind) in layouts {
                     if let Some(c) = changes.iter().find(|c| c.field == field) {
                         out.push(fact(Toolchain, kind, Some(values(c))));
                     }
                 }
-                if changes.iter().all(|c| layout(&c)) {
+                if changes.iter().all(|c| layout(c)) {
                     continue;
                 }
                 // Several entries or sections saying the same once.

@@ -541,10 +541,15 @@ fn header_dates(n: &Node) -> Vec<(i64, i64)> {
         .collect()
 }
 
+/// A link target change's two targets, as text.
+fn targets(c: &Change) -> (String, String) {
+    let text = |v: &Option<Value>| v.as_ref().map(|v| v.to_string()).unwrap_or_default();
+    (text(&c.a), text(&c.b))
+}
+
 /// Whether a link target differs only by a build directory.
 fn target_is_build_path(c: &Change) -> bool {
-    let text = |v: &Option<Value>| v.as_ref().map(|v| v.to_string()).unwrap_or_default();
-    let (ta, tb) = (text(&c.a), text(&c.b));
+    let (ta, tb) = targets(c);
     let ex = text::explain(ta.as_bytes(), tb.as_bytes(), "target", false);
     !ex.unexplained && ex.changes.iter().all(|x| x.cause == Some(Cause::BuildPath))
 }
@@ -552,8 +557,8 @@ fn target_is_build_path(c: &Change) -> bool {
 /// Whether a link target differs only by the rebuild's suffix on a version
 /// in it (a library named after its package's version).
 fn target_names_the_rebuild(c: &Change) -> bool {
-    let text = |v: &Option<Value>| v.as_ref().map(|v| v.to_string()).unwrap_or_default();
-    rebuild::inserted_suffix(text(&c.a).as_bytes(), text(&c.b).as_bytes())
+    let (ta, tb) = targets(c);
+    rebuild::inserted_suffix(ta.as_bytes(), tb.as_bytes())
 }
 
 /// A text header field whose only difference is a date written in it
@@ -1179,11 +1184,17 @@ fn follow_document_generators(tree: &mut Node) {
         templates: Vec<(String, String)>,
     }
     impl Roots {
+        /// The page a file's tree follows, from the named trees only.
+        fn named_of(&self, address: &str) -> Option<&String> {
+            let within = |(r, _): &&(String, String)| address.starts_with(r.as_str());
+            self.named.iter().find(within).map(|(_, page)| page)
+        }
+        /// The page a file's tree follows, a template's where no named
+        /// tree reaches.
         fn of(&self, address: &str) -> Option<&String> {
             let within = |(r, _): &&(String, String)| address.starts_with(r.as_str());
-            (self.named.iter().find(within))
-                .or_else(|| self.templates.iter().find(within))
-                .map(|(_, page)| page)
+            self.named_of(address)
+                .or_else(|| self.templates.iter().find(within).map(|(_, page)| page))
         }
     }
     fn gather(n: &Node, place: Place, roots: &mut Roots, pages: &mut HashSet<String>) {
@@ -1191,14 +1202,14 @@ fn follow_document_generators(tree: &mut Node) {
         // generator's template wrote (mdBook's) that follows the package's
         // toolchain change: the style sheets and scripts the generator
         // copies beside it follow the same change.
-        let template = n.changes.iter().find(|c| {
+        let template = n.changes.iter().any(|c| {
             c.field == generator::TEMPLATE
                 && c.cause == Some(Cause::Consequential)
                 && !c.follows.is_empty()
                 && Change::shown(&c.a).is_some_and(|t| t.starts_with("an HTML page "))
         });
         let named = n.changes.iter().any(|c| c.field == generator::FIELD);
-        if named || template.is_some() {
+        if named || template {
             let field = if named {
                 generator::FIELD
             } else {
@@ -1262,11 +1273,7 @@ fn follow_document_generators(tree: &mut Node) {
             && drawn_by_doxygen(&n.address, pages);
         if drawn {
             // Pictures only the generator naming its version drew.
-            if let Some((_, page)) = roots
-                .named
-                .iter()
-                .find(|(r, _)| n.address.starts_with(r.as_str()))
-            {
+            if let Some(page) = roots.named_of(&n.address) {
                 let follows = vec![page.clone()];
                 for c in n.changes.iter_mut().filter(|c| pixels(c)) {
                     c.cause = Some(Cause::Consequential);
